@@ -1,0 +1,5 @@
+export * from "./actor.js";
+export * from "./model.js";
+export * from "./proto.js";
+export * from "./resources.js";
+export * from "./task.js";

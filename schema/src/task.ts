@@ -1,0 +1,24 @@
+/** A task's states, in the order a successful task passes them. */
+export const TaskStatus = {
+  QUEUED: "QUEUED",
+  SCHEDULED: "SCHEDULED",
+  RUNNING: "RUNNING",
+  COMPLETED: "COMPLETED",
+  FAILED: "FAILED",
+  CANCELLED: "CANCELLED",
+} as const;
+export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
+
+export const FINAL_TASK_STATUSES: readonly TaskStatus[] = [
+  TaskStatus.COMPLETED,
+  TaskStatus.FAILED,
+  TaskStatus.CANCELLED,
+];
+
+export function isFinalTaskStatus(status: TaskStatus): boolean {
+  return FINAL_TASK_STATUSES.includes(status);
+}
+
+/** Where a model ran: chosen explicitly by the actor and reported with every result. */
+export const ExecutionProvider = { CPU: "cpu", CUDA: "cuda", WEBGPU: "webgpu" } as const;
+export type ExecutionProvider = (typeof ExecutionProvider)[keyof typeof ExecutionProvider];
