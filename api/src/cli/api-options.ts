@@ -1,0 +1,35 @@
+import { type ApiConfig, parseApiConfig } from "../config.js";
+
+/** Flags of `neurogrid api` / `up`; each falls back to its environment variable. */
+export interface ApiFlags {
+  databaseUrl?: string;
+  redisUrl?: string;
+  head?: string;
+  host?: string;
+  port?: string;
+  dispatcher?: boolean;
+}
+
+export function apiConfigFrom(flags: ApiFlags, env: NodeJS.ProcessEnv, defaults: Partial<ApiConfig> = {}): ApiConfig {
+  return parseApiConfig({
+    ...defaults,
+    ...defined({
+      databaseUrl: flags.databaseUrl ?? env.DATABASE_URL,
+      redisUrl: flags.redisUrl ?? env.REDIS_URL,
+      redisPrefix: env.NEUROGRID_REDIS_PREFIX,
+      headAddress: flags.head ?? env.NEUROGRID_HEAD_ADDRESS,
+      host: flags.host ?? env.NEUROGRID_API_HOST,
+      port: flags.port ?? env.NEUROGRID_API_PORT,
+      platformFeeBps: env.NEUROGRID_PLATFORM_FEE_BPS,
+      dispatcherConcurrency: env.NEUROGRID_DISPATCHER_CONCURRENCY,
+      taskAttempts: env.NEUROGRID_TASK_ATTEMPTS,
+      taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,
+      modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
+      dispatcher: flags.dispatcher,
+    }),
+  });
+}
+
+function defined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ""));
+}

@@ -1,0 +1,82 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
+
+/** A child process started by `up` (or a test), stopped by its PID when we are done. */
+export interface Child {
+  name: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `node <script> ...args` and resolves when a line of its stdout matches `ready`; rejects
+ * if it exits first or does not get ready in time. Its output is passed to `onLine`.
+ */
+export async function startNodeChild(opts: {
+  name: string;
+  script: string;
+  args: string[];
+  ready: RegExp;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  onLine?: (name: string, line: string) => void;
+}): Promise<{ child: Child; match: RegExpMatchArray }> {
+  const proc = spawn(process.execPath, [opts.script, ...opts.args], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: opts.env ?? process.env,
+  });
+  const child: Child = { name: opts.name, process: proc, stop: () => stopChild(proc) };
+  const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
+    let buffered = "";
+    const timer = setTimeout(() => {
+      proc.kill("SIGKILL");
+      reject(new Error(`${opts.name} was not ready within ${opts.timeoutMs ?? 30_000} ms`));
+    }, opts.timeoutMs ?? 30_000);
+    const onData = (stream: "out" | "err") => (data: Buffer) => {
+      buffered += data.toString();
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      for (const line of lines) {
+        opts.onLine?.(opts.name, line);
+        const m = stream === "out" ? opts.ready.exec(line) : null;
+        if (m) {
+          clearTimeout(timer);
+          resolve(m);
+        }
+      }
+    };
+    proc.stdout?.on("data", onData("out"));
+    proc.stderr?.on("data", onData("err"));
+    proc.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${opts.name} exited before it was ready (code ${code}, signal ${signal})`));
+    });
+  });
+  return { child, match };
+}
+
+/** SIGTERM, then SIGKILL after a grace period; resolves when the process has exited. */
+export function stopChild(proc: ChildProcess, graceMs = 5000): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);
+    proc.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    proc.kill("SIGTERM");
+  });
+}
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+import { parseHeadConfig, parseWorkerConfig, runHead, runWorker } from "@neurogrid/cluster/cli";
+import { Command } from "commander";
+import { startApiProcess } from "../app.js";
+import { migrate, openOrm } from "../db/orm.js";
+import { apiConfigFrom } from "./api-options.js";
+import { up } from "./up.js";
+
+/**
+ * `neurogrid`: the one CLI. Configuration comes from flags and environment, parsed once here
+ * into typed objects and passed down.
+ */
+const program = new Command("neurogrid").description("NeuroGrid: a distributed AI inference network");
+
+program
+  .command("up")
+  .description("run everything on this machine (database, Redis, head, two workers, api) and a demo task")
+  .option("--data-dir <dir>", "where local data lives", process.env.NEUROGRID_DATA_DIR ?? ".neurogrid")
+  .option("--port <port>", "api port", process.env.NEUROGRID_API_PORT ?? "4000")
+  .option("--pg-port <port>", "embedded PostgreSQL port (when DATABASE_URL is unset)", "54329")
+  .option("--redis-port <port>", "local redis-server port (when no Redis answers on 6379)", "63790")
+  .option("--workers <n>", "number of local workers", "2")
+  .option("--once", "stop after the demo task", false)
+  .action(async (o) => {
+    await up(
+      {
+        dataDir: o.dataDir,
+        port: o.port,
+        pgPort: Number(o.pgPort),
+        redisPort: Number(o.redisPort),
+        workers: Number(o.workers),
+        once: Boolean(o.once),
+      },
+      process.env,
+    );
+  });
+
+program
+  .command("api")
+  .description("run the GraphQL api (and the dispatcher)")
+  .option("--database-url <url>")
+  .option("--redis-url <url>")
+  .option("--head <address>", "head address host:port")
+  .option("--host <host>")
+  .option("--port <port>")
+  .option("--no-dispatcher", "do not run the dispatcher in this process")
+  .action(async (o) => {
+    const config = apiConfigFrom(
+      { databaseUrl: o.databaseUrl, redisUrl: o.redisUrl, head: o.head, host: o.host, port: o.port, dispatcher: o.dispatcher },
+      process.env,
+    );
+    const api = await startApiProcess(config);
+    process.stdout.write(`neurogrid api listening on ${api.server.url}\n`);
+    await untilSignal();
+    await api.close();
+  });
+
+program
+  .command("migrate")
+  .description("apply database migrations")
+  .option("--database-url <url>")
+  .action(async (o) => {
+    const url = o.databaseUrl ?? process.env.DATABASE_URL;
+    if (!url) throw new Error("set DATABASE_URL or --database-url");
+    const orm = await openOrm(url);
+    const applied = await migrate(orm);
+    process.stdout.write(`${applied.length ? `applied ${applied.join(", ")}` : "up to date"}\n`);
+    await orm.close();
+  });
+
+program
+  .command("head")
+  .description("run the cluster head (see `neurogrid head --help`)")
+  .allowUnknownOption()
+  .helpOption(false)
+  .argument("[args...]")
+  .action(async (args: string[]) => {
+    const head = await runHead(parseHeadConfig(args, process.env));
+    await untilSignal();
+    await head.stop();
+  });
+
+program
+  .command("worker")
+  .description("run a worker (node agent): --head ADDR, see `neurogrid worker --help`")
+  .allowUnknownOption()
+  .helpOption(false)
+  .argument("[args...]")
+  .action(async (args: string[]) => {
+    const worker = await runWorker(parseWorkerConfig(args, process.env));
+    await untilSignal();
+    await worker.stop();
+  });
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
+}
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`neurogrid: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

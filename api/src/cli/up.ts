@@ -1,0 +1,130 @@
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startApiProcess } from "../app.js";
+import { openOrm, migrate } from "../db/orm.js";
+import { startEmbeddedPostgres } from "../local/embedded-postgres.js";
+import { findOrStartRedis } from "../local/local-redis.js";
+import { DEMO_DEPOSIT, seedDemo } from "../local/seed-demo.js";
+import { apiConfigFrom } from "./api-options.js";
+import { freePort, startNodeChild } from "./child-process.js";
+import { runDemoTask } from "./demo-task.js";
+
+/**
+ * `neurogrid up`: the whole network on one machine, on embedded defaults.
+ *   PostgreSQL (DATABASE_URL, else embedded) -> Redis (REDIS_URL, else local) -> migrations
+ *   -> head + two workers (child processes) -> demo data -> api with dispatcher (this process)
+ *   -> one demo task through the public API -> serve until Ctrl-C, then stop what we started.
+ * Everything lives in the data directory, so a second `up` reuses it.
+ */
+export interface UpOptions {
+  dataDir: string;
+  port: string;
+  pgPort: number;
+  redisPort: number;
+  workers: number;
+  /** Stop right after the demo task (for scripts and tests). */
+  once: boolean;
+}
+
+const CLI = fileURLToPath(new URL("./main.js", import.meta.url));
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void> {
+  const started = performance.now();
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s.stop().catch((err) => say(`stopping ${s.name}: ${String(err)}`));
+  };
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    let databaseUrl = env.DATABASE_URL;
+    if (!databaseUrl) {
+      const pg = await startEmbeddedPostgres(dataDir, opts.pgPort);
+      stops.push({ name: "postgres", stop: pg.stop });
+      databaseUrl = pg.url;
+      say(`postgres   embedded, 127.0.0.1:${opts.pgPort} (data in ${dataDir}/postgres)`);
+    } else say("postgres   DATABASE_URL");
+    let redisUrl = env.REDIS_URL;
+    if (!redisUrl) {
+      const redis = await findOrStartRedis(dataDir, opts.redisPort);
+      stops.push({ name: "redis", stop: redis.stop });
+      redisUrl = redis.url;
+    }
+    say(`redis      ${redisUrl}`);
+
+    const orm = await openOrm(databaseUrl);
+    const applied = await migrate(orm);
+    say(`migrations ${applied.length ? applied.join(", ") : "up to date"}`);
+
+    const headPort = await freePort();
+    const log = (name: string, line: string) => {
+      if (line.trim()) process.stderr.write(`[${name}] ${line}\n`);
+    };
+    const head = await startNodeChild({
+      name: "head",
+      script: CLI,
+      args: ["head", "--port", String(headPort)],
+      ready: /listening on (\S+)/,
+      onLine: log,
+    });
+    stops.push({ name: "head", stop: head.child.stop });
+    const headAddress = head.match[1] ?? `127.0.0.1:${headPort}`;
+    say(`head       ${headAddress} (pid ${head.child.process.pid})`);
+    const nodeIds = Array.from({ length: opts.workers }, (_, i) => `local-worker-${i + 1}`);
+    for (const nodeId of nodeIds) {
+      const worker = await startNodeChild({
+        name: nodeId,
+        script: CLI,
+        args: ["worker", "--head", headAddress, "--node-id", nodeId, "--port", "0"],
+        ready: /registered/,
+        onLine: log,
+      });
+      stops.push({ name: nodeId, stop: worker.child.stop });
+      say(`worker     ${nodeId} (pid ${worker.child.process.pid})`);
+    }
+
+    const demo = await seedDemo(orm.em.fork(), dataDir, nodeIds);
+    await orm.close();
+    const config = apiConfigFrom({ port: opts.port }, env, {
+      databaseUrl,
+      redisUrl,
+      headAddress,
+      modelCacheDir: resolve(dataDir, "models"),
+    });
+    const api = await startApiProcess({ ...config, databaseUrl, redisUrl, headAddress });
+    stops.push({ name: "api", stop: api.close });
+    say(`api        ${api.server.url}`);
+    say("");
+    say(`GraphiQL   ${api.server.url}   (open in a browser)`);
+    say(`demo key   ${demo.apiKey}   (client "demo-client", seeded with ${DEMO_DEPOSIT} NEURO)`);
+    say(`models     ${demo.models.join(", ")}`);
+
+    const outcome = await runDemoTask(api.server.url, demo.apiKey);
+    const firstResultSec = (performance.now() - started) / 1000;
+    say("");
+    say(`demo task  ${outcome.id} ${outcome.status} on ${outcome.nodeId ?? "?"} (${outcome.executionProvider ?? "?"})`);
+    if (outcome.error) say(`error      ${outcome.error}`);
+    say(`result     ${JSON.stringify(outcome.result)}`);
+    say(`cost       ${outcome.cost ?? "nothing (refunded)"}`);
+    say(`latency    ${outcome.latencyMs.toFixed(1)} ms end to end (submit -> final state)`);
+    say(`started    first result ${firstResultSec.toFixed(2)} s after start`);
+    if (outcome.status !== "COMPLETED") process.exitCode = 1;
+    if (opts.once) return;
+    say("");
+    say("serving; press Ctrl-C to stop");
+    while (!interrupted) await new Promise((r) => setTimeout(r, 200));
+    say("stopping…");
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    await stopAll();
+  }
+}

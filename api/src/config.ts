@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+/**
+ * The api process's configuration, parsed once at the entry point from flags and environment
+ * and passed down. Nothing below the entry point reads process.env.
+ */
+export const apiConfigSchema = z.object({
+  databaseUrl: z.string().min(1),
+  redisUrl: z.string().min(1),
+  /** Prefix of every Redis key and channel this deployment uses (queues, events). */
+  redisPrefix: z.string().min(1).default("neurogrid"),
+  headAddress: z.string().min(1),
+  host: z.string().default("127.0.0.1"),
+  port: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** Platform fee in basis points of a task's price (1000 = 10%). */
+  platformFeeBps: z.coerce.number().int().min(0).max(10000).default(1000),
+  /** Run the task dispatcher (BullMQ worker) inside this process. */
+  dispatcher: z.boolean().default(true),
+  dispatcherConcurrency: z.coerce.number().int().min(1).max(1000).default(16),
+  /** Attempts per task before it fails for good (and is refunded). */
+  taskAttempts: z.coerce.number().int().min(1).max(20).default(3),
+  /** How long the dispatcher waits for an actor to be placed and answer, per attempt. */
+  taskTimeoutMs: z.coerce.number().int().min(100).default(60_000),
+  /** Where model actors cache model files (passed to the actors). */
+  modelCacheDir: z.string().optional(),
+});
+
+export type ApiConfig = z.infer<typeof apiConfigSchema>;
+
+export function parseApiConfig(input: Record<string, unknown>): ApiConfig {
+  const parsed = apiConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid api configuration: ${issues}`);
+  }
+  return parsed.data;
+}

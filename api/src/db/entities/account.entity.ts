@@ -1,0 +1,23 @@
+import { Entity, Enum, OptionalProps, PrimaryKey, Property } from "@mikro-orm/core";
+import { randomUUID } from "node:crypto";
+
+export const Role = { CLIENT: "client", PROVIDER: "provider", ADMIN: "admin" } as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+/** A user of NeuroGrid: a client who submits tasks, a provider who runs nodes, or an admin. */
+@Entity({ tableName: "accounts" })
+export class Account {
+  [OptionalProps]?: 'createdAt';
+
+  @PrimaryKey({ type: "uuid" })
+  id: string = randomUUID();
+
+  @Property({ type: "text", unique: true })
+  name!: string;
+
+  @Enum({ items: () => Object.values(Role), type: "text" })
+  role!: Role;
+
+  @Property({ type: "timestamptz" })
+  createdAt: Date = new Date();
+}

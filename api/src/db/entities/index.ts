@@ -1,0 +1,15 @@
+import { Account } from "./account.entity.js";
+import { ApiKey } from "./api-key.entity.js";
+import { LedgerAccount } from "./ledger-account.entity.js";
+import { LedgerEntry } from "./ledger-entry.entity.js";
+import { LedgerTransaction } from "./ledger-transaction.entity.js";
+import { Model } from "./model.entity.js";
+import { Node } from "./node.entity.js";
+import { Task } from "./task.entity.js";
+
+export { Account, ApiKey, LedgerAccount, LedgerEntry, LedgerTransaction, Model, Node, Task };
+export { Role } from "./account.entity.js";
+export { LedgerAccountKind } from "./ledger-account.entity.js";
+export { LedgerTxKind } from "./ledger-transaction.entity.js";
+
+export const entities = [Account, ApiKey, Model, Node, Task, LedgerAccount, LedgerTransaction, LedgerEntry];

@@ -1,0 +1,36 @@
+import { Entity, Enum, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
+import { randomUUID } from "node:crypto";
+import { Account } from "./account.entity.js";
+
+/**
+ * Kinds of ledger accounts. A client has `available` and `held` (escrow); a provider has
+ * `provider_earnings`; the platform has one `platform_fees` and one `external` account, the
+ * counterpart of deposits (and later of on-chain movements), the only one that may go negative.
+ */
+export const LedgerAccountKind = {
+  EXTERNAL: "external",
+  PLATFORM_FEES: "platform_fees",
+  CLIENT_AVAILABLE: "client_available",
+  CLIENT_HELD: "client_held",
+  PROVIDER_EARNINGS: "provider_earnings",
+} as const;
+export type LedgerAccountKind = (typeof LedgerAccountKind)[keyof typeof LedgerAccountKind];
+
+@Entity({ tableName: "ledger_accounts" })
+@Unique({ properties: ["kind", "owner"] })
+export class LedgerAccount {
+  [OptionalProps]?: 'balance';
+
+  @PrimaryKey({ type: "uuid" })
+  id: string = randomUUID();
+
+  @Enum({ items: () => Object.values(LedgerAccountKind), type: "text" })
+  kind!: LedgerAccountKind;
+
+  @ManyToOne({ entity: () => Account, nullable: true })
+  owner?: Account;
+
+  /** Kept in step with the entries, in the same transaction (checked by the ledger check). */
+  @Property({ type: "bigint", default: 0 })
+  balance: bigint = 0n;
+}

@@ -1,0 +1,32 @@
+import { Entity, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
+import { randomUUID } from "node:crypto";
+
+export const LedgerTxKind = {
+  DEPOSIT: "deposit",
+  HOLD: "hold",
+  CAPTURE: "capture",
+  REFUND: "refund",
+} as const;
+export type LedgerTxKind = (typeof LedgerTxKind)[keyof typeof LedgerTxKind];
+
+/** One balanced movement. (task_id, kind) is unique: a task is held, captured, refunded once. */
+@Entity({ tableName: "ledger_transactions" })
+@Unique({ properties: ["taskId", "kind"] })
+export class LedgerTransaction {
+  [OptionalProps]?: 'createdAt' | 'memo';
+
+  @PrimaryKey({ type: "uuid" })
+  id: string = randomUUID();
+
+  @Property({ type: "text" })
+  kind!: LedgerTxKind;
+
+  @Property({ type: "uuid", nullable: true })
+  taskId?: string;
+
+  @Property({ type: "text", default: "" })
+  memo: string = "";
+
+  @Property({ type: "timestamptz" })
+  createdAt: Date = new Date();
+}

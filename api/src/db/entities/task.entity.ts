@@ -1,0 +1,86 @@
+import type { TaskStatus } from "@neurogrid/schema";
+import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
+import { randomUUID } from "node:crypto";
+import { Account } from "./account.entity.js";
+import { Model } from "./model.entity.js";
+
+const STATUSES = ["QUEUED", "SCHEDULED", "RUNNING", "COMPLETED", "FAILED", "CANCELLED"];
+
+/**
+ * One inference task. Its id is the idempotency key end to end: the BullMQ job id, and the
+ * task_id of its ledger transactions (unique per kind), so nothing runs or is charged twice.
+ */
+@Entity({ tableName: "tasks" })
+@Unique({ properties: ["account", "idempotencyKey"] })
+@Index({ properties: ["status"] })
+export class Task {
+  [OptionalProps]?: 'createdAt' | 'priority' | 'attempts';
+
+  @PrimaryKey({ type: "uuid" })
+  id: string = randomUUID();
+
+  @ManyToOne({ entity: () => Account })
+  account!: Account;
+
+  @ManyToOne({ entity: () => Model })
+  model!: Model;
+
+  @Property({ type: "text", nullable: true })
+  idempotencyKey?: string;
+
+  @Property({ type: "integer", default: 0 })
+  priority: number = 0;
+
+  @Enum({ items: () => STATUSES, type: "text" })
+  status!: TaskStatus;
+
+  @Property({ type: "json" })
+  input!: Record<string, unknown>;
+
+  @Property({ type: "json", nullable: true })
+  result?: Record<string, unknown>;
+
+  @Property({ type: "text", nullable: true })
+  error?: string;
+
+  /** Held in escrow at submission (smallest units). */
+  @Property({ type: "bigint" })
+  maxPrice!: bigint;
+
+  /** Captured on completion (smallest units); null until then. */
+  @Property({ type: "bigint", nullable: true })
+  cost?: bigint;
+
+  @Property({ type: "bigint", nullable: true })
+  platformFee?: bigint;
+
+  @Property({ type: "bigint", nullable: true })
+  providerEarning?: bigint;
+
+  @Property({ type: "text", nullable: true })
+  executionProvider?: string;
+
+  @Property({ type: "text", nullable: true })
+  nodeId?: string;
+
+  @Property({ type: "text", nullable: true })
+  actorId?: string;
+
+  @Property({ type: "double", nullable: true })
+  inferenceMs?: number;
+
+  @Property({ type: "integer", default: 0 })
+  attempts: number = 0;
+
+  @Property({ type: "timestamptz" })
+  createdAt: Date = new Date();
+
+  @Property({ type: "timestamptz", nullable: true })
+  scheduledAt?: Date;
+
+  @Property({ type: "timestamptz", nullable: true })
+  startedAt?: Date;
+
+  @Property({ type: "timestamptz", nullable: true })
+  finishedAt?: Date;
+}

@@ -1,0 +1,23 @@
+import { MikroORM } from "@mikro-orm/postgresql";
+import { Migrator } from "@mikro-orm/migrations";
+import { entities } from "./entities/index.js";
+import { migrationsList } from "./migrations/index.js";
+
+/** Opens the ORM on a PostgreSQL URL. Entities declare explicit types: no reflection needed. */
+export async function openOrm(databaseUrl: string, opts: { debug?: boolean } = {}): Promise<MikroORM> {
+  return MikroORM.init({
+    clientUrl: databaseUrl,
+    entities,
+    extensions: [Migrator],
+    debug: opts.debug ?? false,
+    allowGlobalContext: false,
+    pool: { min: 0, max: 10 },
+    migrations: { migrationsList, snapshot: false, transactional: true, allOrNothing: true },
+  });
+}
+
+/** Applies every pending migration; returns the names applied. */
+export async function migrate(orm: MikroORM): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}

@@ -1,0 +1,266 @@
+/**
+ * End to end, on real parts only: PostgreSQL, Redis, a head and two workers and an api as
+ * child processes started through the `neurogrid` CLI on loopback, a GraphQL client over HTTP
+ * and a graphql-ws client over WebSocket.
+ */
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { mlpClassifierWeights } from "@neurogrid/cluster/models";
+import { splitFee } from "@neurogrid/contracts";
+import { Queue } from "bullmq";
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Child } from "../cli/child-process.js";
+import { LedgerAccountKind } from "../db/entities/index.js";
+import { migrate, openOrm } from "../db/orm.js";
+import { balancesOf, platformBalance } from "../ledger/accounts.js";
+import { checkLedger } from "../ledger/check.js";
+import { TASK_QUEUE } from "../tasks/task-queue.js";
+import { collectSubscription, errorCode, graphqlRequest } from "../testing/graphql-clients.js";
+import { startApi, startHead, startWorker } from "../testing/local-cluster.js";
+import { createTestDatabase, type TestDatabase, testRedisUrl, uniquePrefix } from "../testing/test-database.js";
+import { type Fixture, seedFixture } from "./fixture.js";
+
+const PRICE = 1_000_000n; // mlp-classifier's price per call
+const FEE_BPS = 1000;
+const SUBMIT = `mutation($input: SubmitTaskInput!) { submitTask(input: $input) { id status maxPrice } }`;
+const TASK = `query($id: ID!) { task(id: $id) { id status result error executionProvider nodeId latencyMs
+  cost { total platformFee providerEarning } events { status at } } }`;
+const PROGRESS = `subscription($id: ID!) { taskProgress(taskId: $id) { taskId status at } }`;
+const ME = `{ me { name balance { available held } } }`;
+
+/** The model's answer computed here, in plain JS, from its published weights. */
+function forward(features: number[][]): { logits: number[][]; probabilities: number[][] } {
+  const w = mlpClassifierWeights();
+  const layer = (x: number[], weights: number[][], bias: number[]) =>
+    bias.map((b, j) => x.reduce((acc, xi, i) => acc + xi * (weights[i]?.[j] ?? Number.NaN), b));
+  const logits = features.map((x) => layer(layer(x, w.w1, w.b1).map((v) => Math.max(0, v)), w.w2, w.b2));
+  const probabilities = logits.map((row) => {
+    const m = Math.max(...row);
+    const e = row.map((v) => Math.exp(v - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    return e.map((v) => v / s);
+  });
+  return { logits, probabilities };
+}
+
+function features(rows: number, seed: number): number[][] {
+  return Array.from({ length: rows }, (_, r) => Array.from({ length: 16 }, (_, i) => Math.sin(seed + r * 16 + i)));
+}
+
+describe("one paid task, end to end", () => {
+  let db: TestDatabase;
+  let orm: MikroORM;
+  let fx: Fixture;
+  let url: string;
+  let queue: Queue;
+  const children: Child[] = [];
+  const prefix = uniquePrefix("e2e");
+
+  before(async () => {
+    db = await createTestDatabase();
+    orm = await openOrm(db.url);
+    await migrate(orm);
+    fx = await seedFixture(orm, ["e2e-worker-1", "e2e-worker-2"], 10n * PRICE);
+    const head = await startHead();
+    children.push(head.child);
+    children.push(await startWorker(head.address, "e2e-worker-1"));
+    children.push(await startWorker(head.address, "e2e-worker-2"));
+    const api = await startApi({
+      DATABASE_URL: db.url,
+      REDIS_URL: testRedisUrl(),
+      NEUROGRID_REDIS_PREFIX: prefix,
+      NEUROGRID_HEAD_ADDRESS: head.address,
+      NEUROGRID_PLATFORM_FEE_BPS: String(FEE_BPS),
+    });
+    children.push(api.child);
+    url = api.url;
+    queue = new Queue(TASK_QUEUE, { connection: { url: testRedisUrl() }, prefix: `${prefix}:bull` });
+  });
+
+  after(async () => {
+    await queue?.close();
+    for (const child of children.reverse()) await child.stop();
+    await orm?.close();
+    await db?.drop();
+  });
+
+  async function counts() {
+    const em = orm.em.fork();
+    const [row] = await em.execute<{ tasks: string; entries: string }[]>(
+      "select (select count(*) from tasks) as tasks, (select count(*) from ledger_entries) as entries",
+    );
+    const jobs = Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0);
+    return { tasks: Number(row?.tasks), entries: Number(row?.entries), jobs };
+  }
+
+  test("a task runs on a model actor, streams its progress, and is charged exactly its price", async () => {
+    const em = orm.em.fork();
+    const before = await balancesOf(em, fx.clientId);
+    const providerBefore = await balancesOf(em, fx.providerId);
+    const feesBefore = await platformBalance(em, LedgerAccountKind.PLATFORM_FEES);
+    const input = features(2, 1);
+
+    const submitted = await graphqlRequest<{ submitTask: { id: string; status: string; maxPrice: string } }>(
+      url,
+      fx.clientKey,
+      SUBMIT,
+      { input: { model: "mlp-classifier", input: { features: input } } },
+    );
+    assert.equal(submitted.errors, undefined, JSON.stringify(submitted.errors));
+    const id = submitted.data?.submitTask.id ?? "";
+    assert.equal(submitted.data?.submitTask.status, "QUEUED");
+    assert.equal(submitted.data?.submitTask.maxPrice, PRICE.toString());
+
+    const progress = await collectSubscription<{ taskProgress: { status: string; at: string } }>(
+      url,
+      { authorization: `Bearer ${fx.clientKey}` },
+      PROGRESS,
+      { id },
+    );
+    assert.deepEqual(progress.errors, []);
+    const statuses = progress.events.map((e) => e.taskProgress.status);
+    assert.deepEqual(statuses, ["QUEUED", "SCHEDULED", "RUNNING", "COMPLETED"]);
+    const times = progress.events.map((e) => Date.parse(e.taskProgress.at));
+    assert.deepEqual([...times].sort((a, b) => a - b), times, "timestamps are in order");
+
+    const read = await graphqlRequest<{ task: Record<string, unknown> & { result: Record<string, number[][]> } }>(
+      url,
+      fx.clientKey,
+      TASK,
+      { id },
+    );
+    const task = read.data?.task;
+    assert.ok(task, JSON.stringify(read.errors));
+    assert.equal(task.status, "COMPLETED");
+    assert.equal(task.executionProvider, "cpu", "no GPU here: the actor must say cpu");
+    assert.match(String(task.nodeId), /^e2e-worker-[12]$/);
+    const expected = forward(input);
+    for (const name of ["logits", "probabilities"] as const) {
+      const got = task.result[name];
+      assert.ok(got, `result has ${name}`);
+      expected[name].forEach((row, r) =>
+        row.forEach((v, c) => assert.ok(Math.abs((got[r]?.[c] ?? Number.NaN) - v) < 1e-4, `${name}[${r}][${c}]`)),
+      );
+    }
+    const { fee, provider } = splitFee(PRICE, FEE_BPS);
+    assert.deepEqual(task.cost, { total: PRICE.toString(), platformFee: fee.toString(), providerEarning: provider.toString() });
+
+    const after = await balancesOf(orm.em.fork(), fx.clientId);
+    assert.equal(after.available, before.available - PRICE, "client paid exactly the price");
+    assert.equal(after.held, before.held, "nothing left in escrow");
+    const providerAfter = await balancesOf(orm.em.fork(), fx.providerId);
+    assert.equal(providerAfter.earnings, providerBefore.earnings + provider, "provider earned price less fee");
+    assert.equal(
+      await platformBalance(orm.em.fork(), LedgerAccountKind.PLATFORM_FEES),
+      feesBefore + fee,
+      "platform earned the fee",
+    );
+    const ledger = await checkLedger(orm.em.fork());
+    assert.equal(ledger.total, 0n, "all ledger entries sum to zero");
+    assert.ok(ledger.ok, JSON.stringify(ledger, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+    const me = await graphqlRequest<{ me: { balance: { available: string } } }>(url, fx.clientKey, ME);
+    assert.equal(me.data?.me.balance.available, after.available.toString());
+  });
+
+  test("bad input gets a typed error and leaves no task, job or ledger entry", async () => {
+    const start = await counts();
+    const cases: { name: string; key: string | undefined; headers?: string; input: unknown; code: string }[] = [
+      {
+        name: "wrong tensor shape",
+        key: fx.clientKey,
+        input: { model: "mlp-classifier", input: { features: [[1, 2, 3]] } },
+        code: "BAD_USER_INPUT",
+      },
+      {
+        name: "missing input tensor",
+        key: fx.clientKey,
+        input: { model: "mlp-classifier", input: { other: [[1]] } },
+        code: "BAD_USER_INPUT",
+      },
+      {
+        name: "unknown model",
+        key: fx.clientKey,
+        input: { model: "no-such-model", input: { features: features(1, 2) } },
+        code: "NOT_FOUND",
+      },
+      {
+        name: "insufficient balance",
+        key: fx.poorClientKey,
+        input: { model: "mlp-classifier", input: { features: features(1, 3) } },
+        code: "INSUFFICIENT_FUNDS",
+      },
+      {
+        name: "missing API key",
+        key: undefined,
+        input: { model: "mlp-classifier", input: { features: features(1, 4) } },
+        code: "UNAUTHENTICATED",
+      },
+      {
+        name: "wrong API key",
+        key: "ng_this-is-not-a-key",
+        input: { model: "mlp-classifier", input: { features: features(1, 5) } },
+        code: "UNAUTHENTICATED",
+      },
+      {
+        name: "a provider cannot submit",
+        key: fx.providerKey,
+        input: { model: "mlp-classifier", input: { features: features(1, 6) } },
+        code: "FORBIDDEN",
+      },
+    ];
+    for (const c of cases) {
+      const res = await graphqlRequest(url, c.key, SUBMIT, { input: c.input });
+      assert.equal(errorCode(res), c.code, `${c.name}: ${JSON.stringify(res.errors)}`);
+      assert.equal(res.data ?? null, null, `${c.name}: no data`);
+    }
+    const viaHeader = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "ng_wrong" },
+      body: JSON.stringify({ query: SUBMIT, variables: { input: cases[0]?.input } }),
+    });
+    assert.equal(errorCode((await viaHeader.json()) as never), "UNAUTHENTICATED");
+    assert.deepEqual(await counts(), start, "no task row, job or ledger entry was left behind");
+  });
+
+  test("the same idempotency key twice gives one task and one charge", async () => {
+    const em = orm.em.fork();
+    const before = await balancesOf(em, fx.clientId);
+    const startCounts = await counts();
+    const input = { model: "mlp-classifier", input: { features: features(1, 7) }, idempotencyKey: "order-42" };
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => graphqlRequest<{ submitTask: { id: string } }>(url, fx.clientKey, SUBMIT, { input })),
+    );
+    const again = await graphqlRequest<{ submitTask: { id: string } }>(url, fx.clientKey, SUBMIT, { input });
+    const ids = new Set([...results, again].map((r) => r.data?.submitTask.id));
+    assert.equal(ids.size, 1, `one task id: ${JSON.stringify([...results, again].map((r) => r.errors ?? r.data))}`);
+    const id = [...ids][0] as string;
+    const done = await collectSubscription<{ taskProgress: { status: string } }>(
+      url,
+      { "x-api-key": fx.clientKey },
+      PROGRESS,
+      { id },
+    );
+    assert.equal(done.events.at(-1)?.taskProgress.status, "COMPLETED");
+    const after = await balancesOf(orm.em.fork(), fx.clientId);
+    assert.equal(after.available, before.available - PRICE, "charged once");
+    const end = await counts();
+    assert.equal(end.tasks, startCounts.tasks + 1, "one task row");
+    const conflict = await graphqlRequest(url, fx.clientKey, SUBMIT, {
+      input: { ...input, input: { features: features(1, 8) } },
+    });
+    assert.equal(errorCode(conflict), "CONFLICT", "the key reused for another request is refused");
+  });
+
+  test("a task is visible only to its owner", async () => {
+    const res = await graphqlRequest<{ submitTask: { id: string } }>(url, fx.clientKey, SUBMIT, {
+      input: { model: "mlp-classifier", input: { features: features(1, 9) } },
+    });
+    const id = res.data?.submitTask.id;
+    assert.ok(id);
+    const other = await graphqlRequest(url, fx.poorClientKey, TASK, { id });
+    assert.equal(errorCode(other), "NOT_FOUND");
+    const sub = await collectSubscription(url, { authorization: `Bearer ${fx.poorClientKey}` }, PROGRESS, { id });
+    assert.equal(sub.events.length, 0);
+    assert.match(JSON.stringify(sub.errors), /NOT_FOUND/);
+  });
+});

@@ -1,0 +1,29 @@
+import { Field, ID, ObjectType } from "type-graphql";
+import { TokenAmountScalar } from "./scalars.js";
+
+@ObjectType("Balance", { description: "An account's money, in NEURO's smallest unit." })
+export class BalanceType {
+  @Field(() => TokenAmountScalar, { description: "Spendable." })
+  available!: bigint;
+
+  @Field(() => TokenAmountScalar, { description: "Held in escrow for unfinished tasks." })
+  held!: bigint;
+
+  @Field(() => TokenAmountScalar, { description: "A provider's earnings not yet paid out." })
+  earnings!: bigint;
+}
+
+@ObjectType("Account")
+export class AccountType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => String, { description: "client, provider or admin." })
+  role!: string;
+
+  @Field(() => BalanceType)
+  balance!: BalanceType;
+}

@@ -1,0 +1,21 @@
+import "reflect-metadata";
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import { AccountResolver } from "./account.resolver.js";
+import { authChecker } from "./auth-checker.js";
+import { ModelResolver } from "./model.resolver.js";
+import { TaskResolver } from "./task.resolver.js";
+
+/** The executable schema: every resolver, the role checker, input validation on. */
+export async function buildApiSchema(): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [TaskResolver, AccountResolver, ModelResolver],
+    authChecker,
+    validate: true,
+  });
+}
+
+/** The SDL checked in at schema/graphql/schema.graphql (sorted, so the file is stable). */
+export function printSdl(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

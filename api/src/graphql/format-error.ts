@@ -1,0 +1,46 @@
+import { randomUUID } from "node:crypto";
+import type { GraphQLFormattedError } from "graphql";
+import { ApiError } from "../errors.js";
+
+/**
+ * The edge where typed errors become `extensions.code`. ApiError keeps its code and message;
+ * GraphQL's own errors (parse, validation, bad variables) keep theirs; type-graphql's argument
+ * validation becomes BAD_USER_INPUT; anything else is a bug: logged with its request id, and the
+ * client sees only INTERNAL_SERVER_ERROR and that id.
+ */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  log: (msg: string, err: unknown) => void,
+): GraphQLFormattedError {
+  const original = (error as { originalError?: unknown })?.originalError ?? error;
+  if (original instanceof ApiError) {
+    return {
+      message: original.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: original.code, ...(original.details ?? {}) },
+    };
+  }
+  const name = (original as { name?: string } | undefined)?.name;
+  if (name === "ArgumentValidationError") {
+    return { ...formatted, extensions: { ...formatted.extensions, code: "BAD_USER_INPUT" } };
+  }
+  const code = formatted.extensions?.code;
+  if (typeof code === "string" && code !== "INTERNAL_SERVER_ERROR") return formatted;
+  if (original instanceof Error && (original as { extensions?: { code?: string } }).extensions?.code) {
+    return formatted;
+  }
+  const requestId = randomId();
+  log(`internal error ${requestId}`, original);
+  return {
+    message: `Internal server error (request id ${requestId})`,
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
+  };
+}
+
+function randomId(): string {
+  return randomUUID();
+}

@@ -1,0 +1,56 @@
+import { isFinalTaskStatus } from "@neurogrid/schema";
+import { Task } from "../db/entities/index.js";
+import { notFound, unauthenticated } from "../errors.js";
+import { AsyncQueue } from "../tasks/async-queue.js";
+import type { TaskProgressEvent } from "../tasks/task-events.js";
+import type { ApiContext } from "./context.js";
+import { type TaskProgressEventType, taskHistory } from "./task.type.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The taskProgress stream: listen on the task's Redis channel first, then read the task and
+ * replay the states it already passed, then pass on live events. Each status is sent once, in
+ * order, and the stream ends after the final state. Checks happen before the stream exists,
+ * so a bad key or someone else's task is a plain GraphQL error, not a broken socket.
+ */
+export async function subscribeTaskProgress(
+  ctx: ApiContext,
+  taskId: string,
+): Promise<AsyncIterable<TaskProgressEventType>> {
+  if (!ctx.account) throw unauthenticated(ctx.authError);
+  if (!UUID.test(taskId)) throw notFound(`task ${taskId}`);
+  const live = new AsyncQueue<TaskProgressEvent>(() => stop());
+  const stop = await ctx.services.events.listen(taskId, (event) => live.push(event));
+  try {
+    const task = await ctx.services.orm.em.fork().findOne(Task, taskId);
+    if (!task || task.account.id !== ctx.account.id) throw notFound(`task ${taskId}`);
+    return stream(task, live, stop);
+  } catch (err) {
+    stop();
+    throw err;
+  }
+}
+
+async function* stream(
+  task: Task,
+  live: AsyncQueue<TaskProgressEvent>,
+  stop: () => void,
+): AsyncGenerator<TaskProgressEventType> {
+  const seen = new Set<string>();
+  try {
+    for (const event of taskHistory(task)) {
+      seen.add(event.status);
+      yield event;
+    }
+    if (isFinalTaskStatus(task.status)) return;
+    for await (const event of live) {
+      if (seen.has(event.status)) continue;
+      seen.add(event.status);
+      yield { ...event, at: new Date(event.at) };
+      if (isFinalTaskStatus(event.status)) return;
+    }
+  } finally {
+    stop();
+  }
+}

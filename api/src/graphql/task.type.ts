@@ -1,0 +1,144 @@
+import { TaskStatus } from "@neurogrid/schema";
+import { GraphQLJSONObject } from "graphql-scalars";
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import type { Task } from "../db/entities/index.js";
+import { TokenAmountScalar } from "./scalars.js";
+
+registerEnumType(TaskStatus, { name: "TaskStatus", description: "A task's lifecycle state." });
+
+@ObjectType("TaskCost", { description: "What a task cost, and how the price was split." })
+export class TaskCostType {
+  @Field(() => TokenAmountScalar, { description: "Price captured from the client." })
+  total!: bigint;
+
+  @Field(() => TokenAmountScalar, { description: "Platform fee (part of total)." })
+  platformFee!: bigint;
+
+  @Field(() => TokenAmountScalar, { description: "Credited to the provider whose node ran it." })
+  providerEarning!: bigint;
+}
+
+@ObjectType("TaskProgressEvent")
+export class TaskProgressEventType {
+  @Field(() => ID)
+  taskId!: string;
+
+  @Field(() => TaskStatus)
+  status!: TaskStatus;
+
+  @Field(() => Date)
+  at!: Date;
+
+  @Field(() => String, { nullable: true })
+  message?: string | undefined;
+}
+
+@ObjectType("Task")
+export class TaskType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => TaskStatus)
+  status!: TaskStatus;
+
+  @Field(() => String)
+  model!: string;
+
+  @Field(() => String)
+  modelVersion!: string;
+
+  @Field(() => Int)
+  priority!: number;
+
+  @Field(() => String, { nullable: true })
+  idempotencyKey?: string | undefined;
+
+  @Field(() => GraphQLJSONObject)
+  input!: Record<string, unknown>;
+
+  @Field(() => GraphQLJSONObject, { nullable: true, description: "Output tensors by name." })
+  result?: Record<string, unknown> | undefined;
+
+  @Field(() => String, { nullable: true })
+  error?: string | undefined;
+
+  @Field(() => TokenAmountScalar, { description: "Held in escrow at submission." })
+  maxPrice!: bigint;
+
+  @Field(() => TaskCostType, { nullable: true, description: "Set once the task is final." })
+  cost?: TaskCostType | undefined;
+
+  @Field(() => String, { nullable: true, description: "cpu, cuda or webgpu: where the model ran." })
+  executionProvider?: string | undefined;
+
+  @Field(() => String, { nullable: true })
+  nodeId?: string | undefined;
+
+  @Field(() => Int)
+  attempts!: number;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  scheduledAt?: Date | undefined;
+
+  @Field(() => Date, { nullable: true })
+  startedAt?: Date | undefined;
+
+  @Field(() => Date, { nullable: true })
+  finishedAt?: Date | undefined;
+
+  @Field(() => Float, { nullable: true, description: "Model run time inside the actor." })
+  inferenceMs?: number | undefined;
+
+  @Field(() => Float, { nullable: true, description: "From submission to the final state." })
+  latencyMs?: number | undefined;
+
+  @Field(() => [TaskProgressEventType], { description: "The states the task passed, in order." })
+  events!: TaskProgressEventType[];
+}
+
+/** The states a task has passed, from its timestamps: what a late subscriber catches up on. */
+export function taskHistory(task: Task): TaskProgressEventType[] {
+  const events: TaskProgressEventType[] = [{ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt }];
+  if (task.scheduledAt) events.push({ taskId: task.id, status: TaskStatus.SCHEDULED, at: task.scheduledAt });
+  if (task.startedAt) events.push({ taskId: task.id, status: TaskStatus.RUNNING, at: task.startedAt });
+  if (task.finishedAt) {
+    events.push({ taskId: task.id, status: task.status, at: task.finishedAt, message: task.error ?? undefined });
+  }
+  return events;
+}
+
+export function toTaskType(task: Task): TaskType {
+  const final = task.cost !== undefined && task.cost !== null;
+  return {
+    id: task.id,
+    status: task.status,
+    model: task.model.name,
+    modelVersion: task.model.version,
+    priority: task.priority,
+    idempotencyKey: task.idempotencyKey ?? undefined,
+    input: task.input,
+    result: task.result ?? undefined,
+    error: task.error ?? undefined,
+    maxPrice: task.maxPrice,
+    cost: final
+      ? {
+          total: task.cost ?? 0n,
+          platformFee: task.platformFee ?? 0n,
+          providerEarning: task.providerEarning ?? 0n,
+        }
+      : undefined,
+    executionProvider: task.executionProvider ?? undefined,
+    nodeId: task.nodeId ?? undefined,
+    attempts: task.attempts,
+    createdAt: task.createdAt,
+    scheduledAt: task.scheduledAt ?? undefined,
+    startedAt: task.startedAt ?? undefined,
+    finishedAt: task.finishedAt ?? undefined,
+    inferenceMs: task.inferenceMs ?? undefined,
+    latencyMs: task.finishedAt ? task.finishedAt.getTime() - task.createdAt.getTime() : undefined,
+    events: taskHistory(task),
+  };
+}

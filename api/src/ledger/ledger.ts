@@ -1,0 +1,88 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { randomUUID } from "node:crypto";
+import type { LedgerAccountKind, LedgerTxKind } from "../db/entities/index.js";
+
+/**
+ * The double-entry ledger. A movement is one ledger transaction whose legs (entries) sum to
+ * zero; each leg also moves its account's stored balance, in the same database transaction, so
+ * a balance always equals the sum of its entries (`checkLedger` proves it). Amounts are bigint
+ * smallest units. The database enforces: legs balance at commit (deferred trigger), (task_id,
+ * kind) is unique, and only the external account may go negative.
+ *
+ * Callers pass an EntityManager that is inside `em.transactional(...)`.
+ */
+export interface Leg {
+  accountId: string;
+  amount: bigint;
+}
+
+export interface Movement {
+  kind: LedgerTxKind;
+  taskId?: string;
+  memo?: string;
+  legs: Leg[];
+}
+
+/** Raised when a movement of this kind already exists for this task (the unique constraint). */
+export class DuplicateMovementError extends Error {
+  constructor(
+    readonly kind: LedgerTxKind,
+    readonly taskId: string | undefined,
+  ) {
+    super(`ledger movement ${kind} already exists for task ${taskId}`);
+  }
+}
+
+export async function ensureLedgerAccount(
+  em: EntityManager,
+  kind: LedgerAccountKind,
+  ownerId: string | null,
+): Promise<string> {
+  await em.execute(
+    "insert into ledger_accounts (id, kind, owner_id, balance) values (?, ?, ?, 0) on conflict do nothing",
+    [randomUUID(), kind, ownerId],
+  );
+  const rows = await em.execute<{ id: string }[]>(
+    "select id from ledger_accounts where kind = ? and owner_id is not distinct from ?",
+    [kind, ownerId],
+  );
+  const id = rows[0]?.id;
+  if (!id) throw new Error(`ledger account ${kind}/${ownerId} could not be created`);
+  return id;
+}
+
+/** Locks an account row (SELECT ... FOR UPDATE) and returns its balance. */
+export async function lockBalance(em: EntityManager, accountId: string): Promise<bigint> {
+  const rows = await em.execute<{ balance: string }[]>(
+    "select balance from ledger_accounts where id = ? for update",
+    [accountId],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`ledger account ${accountId} does not exist`);
+  return BigInt(row.balance);
+}
+
+export async function post(em: EntityManager, movement: Movement): Promise<string> {
+  const sum = movement.legs.reduce((acc, leg) => acc + leg.amount, 0n);
+  if (sum !== 0n) throw new Error(`ledger movement ${movement.kind} does not balance (${sum})`);
+  const txId = randomUUID();
+  const now = new Date();
+  const inserted = await em.execute<{ id: string }[]>(
+    `insert into ledger_transactions (id, kind, task_id, memo, created_at) values (?, ?, ?, ?, ?)
+     on conflict (task_id, kind) do nothing returning id`,
+    [txId, movement.kind, movement.taskId ?? null, movement.memo ?? "", now],
+  );
+  if (inserted.length === 0) throw new DuplicateMovementError(movement.kind, movement.taskId);
+  for (const leg of movement.legs) {
+    if (leg.amount === 0n) continue;
+    await em.execute(
+      "insert into ledger_entries (transaction_id, account_id, amount, created_at) values (?, ?, ?, ?)",
+      [txId, leg.accountId, leg.amount.toString(), now],
+    );
+    await em.execute("update ledger_accounts set balance = balance + ? where id = ?", [
+      leg.amount.toString(),
+      leg.accountId,
+    ]);
+  }
+  return txId;
+}

@@ -1,0 +1,63 @@
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+
+/**
+ * Redis for `neurogrid up` without REDIS_URL: 127.0.0.1:6379 if a Redis answers there, else a
+ * `redis-server` from PATH started in <dataDir>/redis, else an error that says how to get one.
+ */
+export interface LocalRedis {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function findOrStartRedis(dataDir: string, port: number): Promise<LocalRedis> {
+  const standard = "redis://127.0.0.1:6379";
+  if (await answers(standard)) return { url: standard, stop: async () => {} };
+  const own = `redis://127.0.0.1:${port}`;
+  if (await answers(own)) return { url: own, stop: async () => {} };
+  const dir = join(dataDir, "redis");
+  mkdirSync(dir, { recursive: true });
+  const child = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "60 1", "--appendonly", "no"],
+    { stdio: "ignore" },
+  );
+  const spawned = await new Promise<boolean>((resolve) => {
+    child.once("error", () => resolve(false));
+    child.once("spawn", () => resolve(true));
+  });
+  if (!spawned) {
+    throw new Error(
+      "NeuroGrid needs Redis: none answers on 127.0.0.1:6379 and `redis-server` is not on PATH. " +
+        "Install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.",
+    );
+  }
+  for (let i = 0; i < 50; i++) {
+    if (await answers(own)) {
+      return {
+        url: own,
+        stop: async () => {
+          child.kill("SIGTERM");
+        },
+      };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill("SIGKILL");
+  throw new Error(`redis-server did not answer on port ${port}`);
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}

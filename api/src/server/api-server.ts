@@ -1,0 +1,111 @@
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import express from "express";
+import type { GraphQLSchema } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { WebSocketServer } from "ws";
+import type { ApiContext, Services } from "../graphql/context.js";
+import { formatError } from "../graphql/format-error.js";
+import { paramsAsHeaders, resolveCaller } from "./auth-context.js";
+import { graphiqlAssets, graphiqlPage } from "./graphiql.js";
+
+/**
+ * One port for everything: POST /graphql (Apollo over HTTP), ws://…/graphql (graphql-ws),
+ * GET /graphql in a browser (GraphiQL, offline), GET /health.
+ */
+export interface ApiServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface ApiServerOptions {
+  host: string;
+  port: number;
+  log: (msg: string, err?: unknown) => void;
+}
+
+export async function startApiServer(
+  schema: GraphQLSchema,
+  services: Services,
+  opts: ApiServerOptions,
+): Promise<ApiServer> {
+  const app = express();
+  const http: Server = createServer(app);
+  const wss = new WebSocketServer({ server: http, path: "/graphql", maxPayload: 1024 * 1024 });
+  const wsCleanup = useServer<Record<string, unknown>, { ctx?: ApiContext }>(
+    {
+      schema,
+      context: async (ctx) => {
+        const em = services.orm.em.fork();
+        const caller = await resolveCaller(em, paramsAsHeaders(ctx.connectionParams));
+        return { requestId: randomUUID(), services, em, ...caller } satisfies ApiContext;
+      },
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((e) => formatError(e.toJSON(), e, opts.log)) as never,
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors) return result;
+        return {
+          ...result,
+          errors: result.errors.map((e) => formatError(e.toJSON(), e, opts.log)),
+        } as never;
+      },
+    },
+    wss,
+  );
+
+  const apollo = new ApolloServer<ApiContext>({
+    schema,
+    formatError: (formatted, error) => formatError(formatted, error, opts.log),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer: http }),
+      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+    ],
+  });
+  await apollo.start();
+
+  app.get("/health", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.use("/graphiql-assets", graphiqlAssets());
+  app.get("/graphql", (req, res, next) => {
+    const wantsHtml = req.accepts(["application/json", "text/html"]) === "text/html";
+    if (wantsHtml && req.query.query === undefined) {
+      res.type("html").send(graphiqlPage("/graphiql-assets"));
+      return;
+    }
+    next();
+  });
+  app.use(
+    "/graphql",
+    express.json({ limit: "1mb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const em = services.orm.em.fork();
+        const caller = await resolveCaller(em, req.headers);
+        return { requestId: randomUUID(), services, em, ...caller };
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    close: async () => {
+      await apollo.stop();
+    },
+  };
+}

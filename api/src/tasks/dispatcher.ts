@@ -1,0 +1,144 @@
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { type ActorHandle, type ClusterClient, isClusterError } from "@neurogrid/cluster";
+import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
+import { type Job, UnrecoverableError, Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import { Model, Node, Task } from "../db/entities/index.js";
+import { modelActorSpec } from "./model-actor-spec.js";
+import { advanceTask, completeTask, failTask } from "./settle.js";
+import type { TaskEventBus } from "./task-events.js";
+import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
+
+/**
+ * The dispatcher: a BullMQ worker that runs each task on a model actor.
+ *
+ *   job(taskId) -> task final? done.
+ *               -> SCHEDULED: get-or-create the model's actor through the cluster client
+ *               -> the node's provider must be known (it is credited)
+ *               -> RUNNING: call the actor's own process directly (`infer`)
+ *               -> COMPLETED: result + capture in one transaction (settle.ts)
+ *   error: bad input (INVALID_ARGUMENT) fails for good at once; anything else is retried by
+ *   BullMQ up to `attempts`, and the last attempt fails the task and refunds its escrow.
+ *
+ * Actor handles are cached by actor name, so the head is asked once per model, not per task;
+ * a handle whose process is gone (UNAVAILABLE) is dropped and looked up again.
+ */
+export interface DispatcherOptions {
+  orm: MikroORM;
+  cluster: ClusterClient;
+  events: TaskEventBus;
+  queue: TaskQueue;
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  platformFeeBps: number;
+  taskTimeoutMs: number;
+  modelCacheDir?: string | undefined;
+  log?: (msg: string) => void;
+}
+
+interface InferResult {
+  outputs: Record<string, unknown>;
+  executionProvider: string;
+  inferenceMs: number;
+}
+
+export class Dispatcher {
+  private readonly worker: Worker<TaskJobData>;
+  private readonly handles = new Map<string, Promise<ActorHandle>>();
+
+  constructor(private readonly opts: DispatcherOptions) {
+    this.worker = new Worker<TaskJobData>(TASK_QUEUE, (job) => this.process(job), {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency,
+      autorun: false,
+    });
+    this.worker.on("error", (err) => opts.log?.(`dispatcher: ${err.message}`));
+  }
+
+  /** Re-enqueues unfinished tasks (a crash between commit and enqueue), then starts working. */
+  async start(): Promise<void> {
+    const em = this.opts.orm.em.fork();
+    const open = await em.find(Task, { status: { $in: [TaskStatus.QUEUED, TaskStatus.SCHEDULED, TaskStatus.RUNNING] } });
+    for (const task of open) await this.opts.queue.enqueue(task.id, task.priority);
+    void this.worker.run();
+    await this.worker.waitUntilReady();
+  }
+
+  async close(): Promise<void> {
+    await this.worker.close();
+  }
+
+  private async process(job: Job<TaskJobData>): Promise<void> {
+    const { taskId } = job.data;
+    const em = this.opts.orm.em.fork();
+    const task = await em.findOne(Task, taskId, { populate: ["model"] });
+    if (!task || isFinalTaskStatus(task.status)) return;
+    const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    try {
+      await this.run(task, job.attemptsMade + 1);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const permanent = err instanceof UnrecoverableError || (isClusterError(err) && err.code === "INVALID_ARGUMENT");
+      if (permanent || lastAttempt) {
+        const failed = await failTask(this.opts.orm.em.fork(), taskId, message);
+        if (failed) await this.announce(taskId, TaskStatus.FAILED, failed.finishedAt, message);
+        return;
+      }
+      throw err;
+    }
+  }
+
+  private async run(task: Task, attempt: number): Promise<void> {
+    const em = this.opts.orm.em.fork();
+    const scheduled = await advanceTask(em, task.id, TaskStatus.SCHEDULED, { attempts: attempt });
+    if (scheduled) await this.announce(task.id, TaskStatus.SCHEDULED, scheduled.scheduledAt);
+    const model = task.model as Model;
+    const actor = await this.actorFor(model);
+    const node = await em.findOne(Node, actor.info.nodeId);
+    if (!node) throw new UnrecoverableError(`node ${actor.info.nodeId} is not registered to a provider`);
+    const running = await advanceTask(em, task.id, TaskStatus.RUNNING, {
+      nodeId: actor.info.nodeId,
+      actorId: actor.info.actorId,
+    });
+    if (running) await this.announce(task.id, TaskStatus.RUNNING, running.startedAt);
+    let out: InferResult;
+    try {
+      out = await actor.call<InferResult>("infer", { inputs: task.input }, { timeoutMs: this.opts.taskTimeoutMs });
+    } catch (err) {
+      if (isClusterError(err) && (err.code === "UNAVAILABLE" || err.code === "NOT_FOUND")) {
+        this.handles.delete(actor.info.name);
+      }
+      throw err;
+    }
+    const done = await completeTask(
+      this.opts.orm.em.fork(),
+      task.id,
+      {
+        result: out.outputs,
+        executionProvider: out.executionProvider,
+        inferenceMs: out.inferenceMs,
+        nodeId: actor.info.nodeId,
+        providerId: node.provider.id,
+      },
+      this.opts.platformFeeBps,
+    );
+    if (done) await this.announce(task.id, TaskStatus.COMPLETED, done.finishedAt);
+  }
+
+  private actorFor(model: Model): Promise<ActorHandle> {
+    const spec = modelActorSpec(model.manifest, this.opts.modelCacheDir);
+    let handle = this.handles.get(spec.name);
+    if (!handle) {
+      handle = this.opts.cluster.getOrCreateActor(spec, { timeoutMs: this.opts.taskTimeoutMs });
+      handle.catch(() => this.handles.delete(spec.name));
+      this.handles.set(spec.name, handle);
+    }
+    return handle;
+  }
+
+  private async announce(taskId: string, status: TaskStatus, at?: Date, message?: string): Promise<void> {
+    await this.opts.events.publish({ taskId, status, at: (at ?? new Date()).toISOString(), message });
+  }
+}

@@ -1,0 +1,104 @@
+import { LockMode } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { splitFee } from "@neurogrid/contracts";
+import { isFinalTaskStatus, type TaskStatus, TaskStatus as TS } from "@neurogrid/schema";
+import { LedgerTxKind, Task } from "../db/entities/index.js";
+import { clientAccounts, platformFeesAccount, providerEarningsAccount } from "../ledger/accounts.js";
+import { post } from "../ledger/ledger.js";
+
+/**
+ * Ends a task, once. Each function locks the task row (SELECT ... FOR UPDATE), does nothing if
+ * the task is already final, and otherwise writes the final state and its ledger movement in
+ * the same transaction. The ledger's unique (task_id, kind) is the second lock: even a bug that
+ * skipped the row lock could not capture or refund a task twice.
+ *
+ * Price: per-call models cost exactly their price per call, which is what was held; the
+ * split is contracts' splitFee (fee rounds down, provider gets the rest).
+ */
+export interface Completion {
+  result: Record<string, unknown>;
+  executionProvider: string;
+  inferenceMs: number;
+  nodeId: string;
+  providerId: string;
+}
+
+export async function completeTask(
+  em: EntityManager,
+  taskId: string,
+  done: Completion,
+  platformFeeBps: number,
+): Promise<Task | null> {
+  return em.transactional(async (tx) => {
+    const task = await tx.findOneOrFail(Task, taskId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (isFinalTaskStatus(task.status)) return null;
+    const cost = task.maxPrice;
+    const { fee, provider } = splitFee(cost, platformFeeBps);
+    const client = await clientAccounts(tx, task.account.id);
+    await post(tx, {
+      kind: LedgerTxKind.CAPTURE,
+      taskId: task.id,
+      memo: `task ${task.id} on node ${done.nodeId}`,
+      legs: [
+        { accountId: client.held, amount: -task.maxPrice },
+        { accountId: client.available, amount: task.maxPrice - cost },
+        { accountId: await providerEarningsAccount(tx, done.providerId), amount: provider },
+        { accountId: await platformFeesAccount(tx), amount: fee },
+      ],
+    });
+    Object.assign(task, {
+      status: TS.COMPLETED,
+      result: done.result,
+      executionProvider: done.executionProvider,
+      inferenceMs: done.inferenceMs,
+      nodeId: done.nodeId,
+      cost,
+      platformFee: fee,
+      providerEarning: provider,
+      finishedAt: new Date(),
+    });
+    return task;
+  });
+}
+
+/** Fails (or cancels) a task and refunds its whole escrow: nothing ran to completion. */
+export async function failTask(
+  em: EntityManager,
+  taskId: string,
+  error: string,
+  status: TaskStatus = TS.FAILED,
+): Promise<Task | null> {
+  return em.transactional(async (tx) => {
+    const task = await tx.findOneOrFail(Task, taskId, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (isFinalTaskStatus(task.status)) return null;
+    const client = await clientAccounts(tx, task.account.id);
+    await post(tx, {
+      kind: LedgerTxKind.REFUND,
+      taskId: task.id,
+      memo: `task ${task.id} ${status.toLowerCase()}: refund`,
+      legs: [
+        { accountId: client.held, amount: -task.maxPrice },
+        { accountId: client.available, amount: task.maxPrice },
+      ],
+    });
+    Object.assign(task, { status, error, cost: 0n, finishedAt: new Date() });
+    return task;
+  });
+}
+
+/** Moves a task forward to SCHEDULED or RUNNING unless it already passed that point. */
+export async function advanceTask(
+  em: EntityManager,
+  taskId: string,
+  status: typeof TS.SCHEDULED | typeof TS.RUNNING,
+  fields: Partial<Pick<Task, "nodeId" | "actorId" | "attempts">> = {},
+): Promise<Task | null> {
+  const now = new Date();
+  const from = status === TS.SCHEDULED ? [TS.QUEUED, TS.SCHEDULED, TS.RUNNING] : [TS.SCHEDULED, TS.RUNNING];
+  const set: Record<string, unknown> = { status, ...fields };
+  if (status === TS.SCHEDULED) set.scheduledAt = now;
+  else set.startedAt = now;
+  const updated = await em.nativeUpdate(Task, { id: taskId, status: { $in: from } }, set);
+  if (updated === 0) return null;
+  return em.fork().findOne(Task, taskId);
+}

@@ -1,0 +1,122 @@
+import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { validateTensorMap } from "@neurogrid/cluster/models";
+import { TaskStatus } from "@neurogrid/schema";
+import { ApiError, badInput, notFound } from "../errors.js";
+import { Account, LedgerTxKind, Model, Task } from "../db/entities/index.js";
+import { clientAccounts } from "../ledger/accounts.js";
+import { lockBalance, post } from "../ledger/ledger.js";
+import type { TaskEventBus } from "./task-events.js";
+import type { TaskQueue } from "./task-queue.js";
+
+/**
+ * submitTask: validate, then in ONE database transaction hold the price in escrow and write the
+ * task QUEUED; after commit, enqueue its job (job id = task id) and announce QUEUED.
+ *
+ * The idempotency key: the same key from the same account gives the same task and one charge,
+ * enforced by the unique (account_id, idempotency_key) constraint, so two concurrent submits
+ * with one key cannot both commit. Reusing a key for a different request is CONFLICT.
+ *
+ * If the process dies between commit and enqueue, the dispatcher's recovery sweep enqueues the
+ * QUEUED task on start (the job id makes that safe to repeat).
+ */
+export interface SubmitTaskRequest {
+  model: string;
+  version?: string | undefined;
+  input: unknown;
+  idempotencyKey?: string | undefined;
+  priority?: number | undefined;
+}
+
+export interface SubmitDeps {
+  queue: TaskQueue;
+  events: TaskEventBus;
+}
+
+export async function submitTask(
+  em: EntityManager,
+  deps: SubmitDeps,
+  account: Account,
+  req: SubmitTaskRequest,
+): Promise<Task> {
+  const key = req.idempotencyKey?.trim() || undefined;
+  if (key !== undefined && key.length > 200) throw badInput("idempotencyKey is longer than 200 characters");
+  const priority = req.priority ?? 0;
+  if (!Number.isInteger(priority) || priority < 0 || priority > 999) {
+    throw badInput("priority must be an integer from 0 to 999");
+  }
+  if (key) {
+    const existing = await findByKey(em, account, key);
+    if (existing) return sameRequestOrConflict(existing, req);
+  }
+  const model = await findModel(em, req.model, req.version);
+  const valid = validateTensorMap(model.manifest.inputs, req.input);
+  if (!valid.ok) throw badInput(`input does not match model ${model.name}@${model.version}: ${valid.message}`);
+
+  let task: Task;
+  try {
+    task = await em.transactional(async (tx) => {
+      const accounts = await clientAccounts(tx, account.id);
+      const available = await lockBalance(tx, accounts.available);
+      const price = model.pricePerCall;
+      if (available < price) {
+        throw new ApiError("INSUFFICIENT_FUNDS", `balance ${available} is less than the price ${price}`, {
+          balance: available.toString(),
+          price: price.toString(),
+        });
+      }
+      const created = tx.create(Task, {
+        account: tx.getReference(Account, account.id),
+        model,
+        idempotencyKey: key,
+        priority,
+        status: TaskStatus.QUEUED,
+        input: req.input as Record<string, unknown>,
+        maxPrice: price,
+      });
+      await tx.flush();
+      await post(tx, {
+        kind: LedgerTxKind.HOLD,
+        taskId: created.id,
+        memo: `escrow for ${model.name}@${model.version}`,
+        legs: [
+          { accountId: accounts.available, amount: -price },
+          { accountId: accounts.held, amount: price },
+        ],
+      });
+      return created;
+    });
+  } catch (err) {
+    if (key && err instanceof UniqueConstraintViolationException) {
+      const existing = await findByKey(em.fork(), account, key);
+      if (existing) return sameRequestOrConflict(existing, req);
+    }
+    throw err;
+  }
+  await deps.queue.enqueue(task.id, priority);
+  await deps.events.publish({ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt.toISOString() });
+  return task;
+}
+
+async function findByKey(em: EntityManager, account: Account, key: string): Promise<Task | null> {
+  return em.findOne(Task, { account: account.id, idempotencyKey: key }, { populate: ["model"] });
+}
+
+function sameRequestOrConflict(existing: Task, req: SubmitTaskRequest): Task {
+  const sameModel =
+    existing.model.name === req.model && (req.version === undefined || existing.model.version === req.version);
+  if (!sameModel || JSON.stringify(existing.input) !== JSON.stringify(req.input)) {
+    throw new ApiError("CONFLICT", "this idempotency key was already used for a different request", {
+      taskId: existing.id,
+    });
+  }
+  return existing;
+}
+
+async function findModel(em: EntityManager, name: string, version?: string): Promise<Model> {
+  const model = version
+    ? await em.findOne(Model, { name, version })
+    : await em.findOne(Model, { name }, { orderBy: { createdAt: "desc" } });
+  if (!model) throw notFound(version ? `model ${name}@${version}` : `model ${name}`);
+  return model;
+}

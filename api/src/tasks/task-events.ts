@@ -1,0 +1,71 @@
+import type { TaskStatus } from "@neurogrid/schema";
+import { Redis } from "ioredis";
+
+/**
+ * Task progress events travel through Redis pub/sub, so that every api process delivers every
+ * event whichever process (api or dispatcher) produced it. One channel per task. `subscribe`
+ * resolves only once Redis has acknowledged the SUBSCRIBE, so a subscriber that reads the
+ * task's stored state afterwards misses nothing in between.
+ */
+export interface TaskProgressEvent {
+  taskId: string;
+  status: TaskStatus;
+  at: string;
+  message?: string;
+}
+
+type Listener = (event: TaskProgressEvent) => void;
+
+export class TaskEventBus {
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly listeners = new Map<string, Set<Listener>>();
+
+  constructor(
+    redisUrl: string,
+    private readonly prefix: string,
+  ) {
+    this.pub = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+    this.sub = new Redis(redisUrl, { lazyConnect: false });
+    this.sub.on("message", (channel: string, message: string) => {
+      const set = this.listeners.get(channel);
+      if (!set) return;
+      const event = JSON.parse(message) as TaskProgressEvent;
+      for (const listener of set) listener(event);
+    });
+  }
+
+  private channel(taskId: string): string {
+    return `${this.prefix}:task-events:${taskId}`;
+  }
+
+  async publish(event: TaskProgressEvent): Promise<void> {
+    await this.pub.publish(this.channel(event.taskId), JSON.stringify(event));
+  }
+
+  /** Listens to one task's events; returns the function that stops listening. */
+  async listen(taskId: string, listener: Listener): Promise<() => void> {
+    const channel = this.channel(taskId);
+    let set = this.listeners.get(channel);
+    if (!set) {
+      set = new Set();
+      this.listeners.set(channel, set);
+    }
+    set.add(listener);
+    await this.sub.subscribe(channel);
+    return () => {
+      const current = this.listeners.get(channel);
+      if (!current) return;
+      current.delete(listener);
+      if (current.size === 0) {
+        this.listeners.delete(channel);
+        void this.sub.unsubscribe(channel).catch(() => {});
+      }
+    };
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+    await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
+  }
+}

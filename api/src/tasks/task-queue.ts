@@ -1,0 +1,51 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+
+/**
+ * The BullMQ queue of tasks. A job's id is its task's id, so a task can never have two jobs:
+ * adding it again (a retried submit, the recovery sweep) is a no-op while the job exists.
+ */
+export const TASK_QUEUE = "tasks";
+
+export interface TaskJobData {
+  taskId: string;
+}
+
+export interface TaskQueueOptions {
+  connection: Redis;
+  prefix: string;
+  attempts: number;
+}
+
+export class TaskQueue {
+  readonly queue: Queue<TaskJobData>;
+
+  constructor(private readonly opts: TaskQueueOptions) {
+    this.queue = new Queue<TaskJobData>(TASK_QUEUE, { connection: opts.connection, prefix: opts.prefix });
+  }
+
+  /** Higher `priority` runs first (0..999); BullMQ's own scale is inverted (1 = highest). */
+  async enqueue(taskId: string, priority: number): Promise<void> {
+    await this.queue.add(
+      "run",
+      { taskId },
+      {
+        jobId: taskId,
+        priority: 1000 - Math.max(0, Math.min(999, priority)),
+        attempts: this.opts.attempts,
+        backoff: { type: "exponential", delay: 200 },
+        removeOnComplete: { age: 24 * 3600 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    );
+  }
+
+  async jobCount(): Promise<number> {
+    const counts = await this.queue.getJobCounts();
+    return Object.values(counts).reduce((a, b) => a + b, 0);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

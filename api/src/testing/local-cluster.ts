@@ -1,0 +1,46 @@
+import { fileURLToPath } from "node:url";
+import { type Child, freePort, startNodeChild } from "../cli/child-process.js";
+
+/**
+ * Real processes for integration tests, started through the `neurogrid` CLI exactly as an
+ * operator would: a head, workers, an api. Every one is stopped by its PID.
+ */
+export const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
+
+const echo = process.env.TEST_VERBOSE ? (n: string, l: string) => process.stderr.write(`[${n}] ${l}\n`) : undefined;
+
+export async function startHead(): Promise<{ child: Child; address: string }> {
+  const port = await freePort();
+  const { child, match } = await startNodeChild({
+    name: "head",
+    script: CLI,
+    args: ["head", "--port", String(port)],
+    ready: /listening on (\S+)/,
+    onLine: echo,
+  });
+  return { child, address: match[1] ?? `127.0.0.1:${port}` };
+}
+
+export async function startWorker(headAddress: string, nodeId: string, extra: string[] = []): Promise<Child> {
+  const { child } = await startNodeChild({
+    name: nodeId,
+    script: CLI,
+    args: ["worker", "--head", headAddress, "--node-id", nodeId, "--port", "0", ...extra],
+    ready: /registered/,
+    onLine: echo,
+  });
+  return child;
+}
+
+export async function startApi(env: NodeJS.ProcessEnv, args: string[] = []): Promise<{ child: Child; url: string }> {
+  const port = await freePort();
+  const { child, match } = await startNodeChild({
+    name: "api",
+    script: CLI,
+    args: ["api", "--port", String(port), ...args],
+    ready: /listening on (\S+)/,
+    env: { ...process.env, ...env },
+    onLine: echo,
+  });
+  return { child, url: match[1] ?? `http://127.0.0.1:${port}/graphql` };
+}

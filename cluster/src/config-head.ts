@@ -1,0 +1,62 @@
+/**
+ * The head's configuration: flags, environment variables and defaults.
+ *
+ *   --host HOST                   NEUROGRID_HEAD_HOST              127.0.0.1
+ *   --port PORT                   NEUROGRID_HEAD_PORT              50051 (0 = any free port)
+ *   --node-token TOKEN            NEUROGRID_NODE_TOKEN             none: any node may register
+ *   --heartbeat-timeout-ms MS     NEUROGRID_HEARTBEAT_TIMEOUT_MS   10000: silent longer = DEAD
+ *   --heartbeat-interval-ms MS    NEUROGRID_HEARTBEAT_INTERVAL_MS  timeout / 3, at most 1000
+ *   --actor-start-timeout-ms MS   NEUROGRID_ACTOR_START_TIMEOUT_MS 120000
+ */
+import { z } from "zod";
+import { collectOptions, type Env, host, type OptionSpec, port, positiveMs, validateOptions } from "./config.js";
+
+export interface HeadConfig {
+  /** Interface the head's gRPC server binds. */
+  host: string;
+  port: number;
+  /** When set, nodes must present it to register. */
+  nodeToken?: string | undefined;
+  /** A node silent for longer is DEAD, and so are its actors. */
+  heartbeatTimeoutMs: number;
+  /** How often workers heartbeat (told to them on registration). */
+  heartbeatIntervalMs: number;
+  /** How long the head waits for a worker to start an actor process. */
+  actorStartTimeoutMs: number;
+}
+
+const OPTIONS = {
+  host: { flag: "host", env: "NEUROGRID_HEAD_HOST" },
+  port: { flag: "port", env: "NEUROGRID_HEAD_PORT" },
+  nodeToken: { flag: "node-token", env: "NEUROGRID_NODE_TOKEN" },
+  heartbeatTimeoutMs: { flag: "heartbeat-timeout-ms", env: "NEUROGRID_HEARTBEAT_TIMEOUT_MS" },
+  heartbeatIntervalMs: { flag: "heartbeat-interval-ms", env: "NEUROGRID_HEARTBEAT_INTERVAL_MS" },
+  actorStartTimeoutMs: { flag: "actor-start-timeout-ms", env: "NEUROGRID_ACTOR_START_TIMEOUT_MS" },
+} as const satisfies Record<keyof HeadConfig, OptionSpec>;
+
+export const DEFAULT_HEAD_PORT = 50051;
+
+const headSchema = z
+  .object({
+    host: host.default("127.0.0.1"),
+    port: port.default(DEFAULT_HEAD_PORT),
+    nodeToken: z.string().min(1).optional(),
+    heartbeatTimeoutMs: positiveMs.default(10_000),
+    heartbeatIntervalMs: positiveMs.optional(),
+    actorStartTimeoutMs: positiveMs.default(120_000),
+  })
+  .transform(
+    (c): HeadConfig => ({
+      ...c,
+      heartbeatIntervalMs: c.heartbeatIntervalMs ?? Math.max(10, Math.min(1000, Math.floor(c.heartbeatTimeoutMs / 3))),
+    }),
+  )
+  .refine((c) => c.heartbeatIntervalMs < c.heartbeatTimeoutMs, {
+    message: "must be shorter than the heartbeat timeout",
+    path: ["heartbeatIntervalMs"],
+  });
+
+export function parseHeadConfig(argv: readonly string[], env: Env): HeadConfig {
+  const raw = collectOptions("head", OPTIONS, argv, env);
+  return validateOptions("head", OPTIONS, headSchema, raw);
+}

@@ -1,0 +1,114 @@
+/**
+ * The worker's configuration: flags, environment variables and defaults.
+ *
+ *   --head HOST:PORT              NEUROGRID_HEAD_ADDRESS           required
+ *   --host HOST                   NEUROGRID_WORKER_HOST            127.0.0.1 (worker and actors bind it)
+ *   --advertise-host HOST         NEUROGRID_WORKER_ADVERTISE_HOST  --host (127.0.0.1 for 0.0.0.0 / ::)
+ *   --port PORT                   NEUROGRID_WORKER_PORT            0 (any free port)
+ *   --node-id ID                  NEUROGRID_NODE_ID                HOSTNAME-PID
+ *   --cpus N                      NEUROGRID_CPUS                   os.availableParallelism()
+ *   --memory-mb MB                NEUROGRID_MEMORY_MB              os.totalmem()
+ *   --fake-gpus JSON              NEUROGRID_FAKE_GPUS              none: GPUs from nvidia-smi
+ *                                 (a stand-in: [{"name":"Fake GPU","memoryMb":16384}, ...])
+ *   --node-token TOKEN            NEUROGRID_NODE_TOKEN             none
+ *   --label KEY=VALUE             NEUROGRID_LABELS (k=v,k=v)       repeatable
+ *   --resource NAME=AMOUNT        NEUROGRID_RESOURCES (n=a,n=a)    repeatable custom resources
+ *   --actor-start-timeout-ms MS   NEUROGRID_ACTOR_START_TIMEOUT_MS 60000
+ *   --kill-grace-ms MS            NEUROGRID_KILL_GRACE_MS          5000: SIGTERM, then SIGKILL
+ */
+import { hostname } from "node:os";
+import { z } from "zod";
+import {
+  address,
+  collectOptions,
+  type Env,
+  host,
+  json,
+  keyValues,
+  type OptionSpec,
+  port,
+  positiveMs,
+  validateOptions,
+} from "./config.js";
+
+/** A GPU declared by config instead of found by nvidia-smi (tests, machines without GPUs). */
+export interface FakeGpu {
+  name: string;
+  memoryMb: number;
+}
+
+export interface WorkerConfig {
+  /** host:port of the head. */
+  headAddress: string;
+  /** Interface the worker's and its actors' gRPC servers bind. */
+  host: string;
+  /** Host put in the addresses the worker reports (its own, its actors'). */
+  advertiseHost: string;
+  port: number;
+  nodeId: string;
+  /** Overrides os.availableParallelism(). */
+  cpus?: number | undefined;
+  /** Overrides os.totalmem(). */
+  memoryMb?: number | undefined;
+  /** Declared GPUs; nvidia-smi is not consulted when set. */
+  fakeGpus?: FakeGpu[] | undefined;
+  nodeToken?: string | undefined;
+  labels: Record<string, string>;
+  /** Custom resources the node offers. */
+  custom: Record<string, number>;
+  /** How long an actor process may take to come up. */
+  actorStartTimeoutMs: number;
+  /** Between SIGTERM and SIGKILL when stopping an actor process. */
+  killGraceMs: number;
+}
+
+const OPTIONS = {
+  headAddress: { flag: "head", env: "NEUROGRID_HEAD_ADDRESS" },
+  host: { flag: "host", env: "NEUROGRID_WORKER_HOST" },
+  advertiseHost: { flag: "advertise-host", env: "NEUROGRID_WORKER_ADVERTISE_HOST" },
+  port: { flag: "port", env: "NEUROGRID_WORKER_PORT" },
+  nodeId: { flag: "node-id", env: "NEUROGRID_NODE_ID" },
+  cpus: { flag: "cpus", env: "NEUROGRID_CPUS" },
+  memoryMb: { flag: "memory-mb", env: "NEUROGRID_MEMORY_MB" },
+  fakeGpus: { flag: "fake-gpus", env: "NEUROGRID_FAKE_GPUS" },
+  nodeToken: { flag: "node-token", env: "NEUROGRID_NODE_TOKEN" },
+  labels: { flag: "label", env: "NEUROGRID_LABELS", multiple: true },
+  custom: { flag: "resource", env: "NEUROGRID_RESOURCES", multiple: true },
+  actorStartTimeoutMs: { flag: "actor-start-timeout-ms", env: "NEUROGRID_ACTOR_START_TIMEOUT_MS" },
+  killGraceMs: { flag: "kill-grace-ms", env: "NEUROGRID_KILL_GRACE_MS" },
+} as const satisfies Record<keyof WorkerConfig, OptionSpec>;
+
+const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]"]);
+
+const fakeGpus = z.array(z.object({ name: z.string().min(1), memoryMb: z.number().int().min(0) }));
+
+const workerSchema = z
+  .object({
+    headAddress: address,
+    host: host.default("127.0.0.1"),
+    advertiseHost: host.optional(),
+    port: port.default(0),
+    nodeId: z
+      .string()
+      .regex(/^[\w.-]+$/, "letters, digits, '_', '.', '-' only")
+      .default(() => `${hostname()}-${process.pid}`),
+    cpus: z.coerce.number().positive().optional(),
+    memoryMb: z.coerce.number().int().positive().optional(),
+    fakeGpus: json(fakeGpus).optional(),
+    nodeToken: z.string().min(1).optional(),
+    labels: keyValues,
+    custom: keyValues.pipe(z.record(z.string(), z.string().min(1).pipe(z.coerce.number<string>().min(0)))),
+    actorStartTimeoutMs: positiveMs.default(60_000),
+    killGraceMs: positiveMs.default(5_000),
+  })
+  .transform(
+    (c): WorkerConfig => ({
+      ...c,
+      advertiseHost: c.advertiseHost ?? (WILDCARD_HOSTS.has(c.host) ? "127.0.0.1" : c.host),
+    }),
+  );
+
+export function parseWorkerConfig(argv: readonly string[], env: Env): WorkerConfig {
+  const raw = collectOptions("worker", OPTIONS, argv, env);
+  return validateOptions("worker", OPTIONS, workerSchema, raw);
+}

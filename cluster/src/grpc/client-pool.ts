@@ -1,0 +1,34 @@
+/**
+ * One long-lived gRPC client (HTTP/2 channel) per address. Concurrent calls to the same address
+ * share it (HTTP/2 multiplexes them), so a driver opens one connection per actor process, not
+ * one per call.
+ */
+import * as grpc from "@grpc/grpc-js";
+
+export class ClientPool {
+  readonly #clients = new Map<string, grpc.Client>();
+  readonly #options: grpc.ChannelOptions;
+
+  constructor(options: grpc.ChannelOptions = {}) {
+    this.#options = options;
+  }
+
+  get(address: string): grpc.Client {
+    let client = this.#clients.get(address);
+    if (client === undefined) {
+      client = new grpc.Client(address, grpc.credentials.createInsecure(), this.#options);
+      this.#clients.set(address, client);
+    }
+    return client;
+  }
+
+  close(address: string): void {
+    this.#clients.get(address)?.close();
+    this.#clients.delete(address);
+  }
+
+  closeAll(): void {
+    for (const client of this.#clients.values()) client.close();
+    this.#clients.clear();
+  }
+}
