@@ -9,7 +9,15 @@
  *   --actor-start-timeout-ms MS   NEUROGRID_ACTOR_START_TIMEOUT_MS 120000
  */
 import { z } from "zod";
-import { collectOptions, type Env, host, type OptionSpec, port, positiveMs, validateOptions } from "./config.js";
+import {
+  collectOptions,
+  type Env,
+  host,
+  type OptionSpec,
+  port,
+  positiveMs,
+  validateOptions,
+} from "./config.js";
 
 export interface HeadConfig {
   /** Interface the head's gRPC server binds. */
@@ -48,7 +56,8 @@ const headSchema = z
   .transform(
     (c): HeadConfig => ({
       ...c,
-      heartbeatIntervalMs: c.heartbeatIntervalMs ?? Math.max(10, Math.min(1000, Math.floor(c.heartbeatTimeoutMs / 3))),
+      heartbeatIntervalMs:
+        c.heartbeatIntervalMs ?? Math.max(10, Math.min(1000, Math.floor(c.heartbeatTimeoutMs / 3))),
     }),
   )
   .refine((c) => c.heartbeatIntervalMs < c.heartbeatTimeoutMs, {

@@ -42,7 +42,8 @@ export function collectOptions<K extends string>(
     const fromArgv = values[spec.flag];
     const fromEnv = spec.env === undefined ? undefined : env[spec.env];
     if (typeof fromArgv === "string") raw[key] = fromArgv;
-    else if (Array.isArray(fromArgv)) raw[key] = fromArgv.filter((v: unknown): v is string => typeof v === "string");
+    else if (Array.isArray(fromArgv))
+      raw[key] = fromArgv.filter((v: unknown): v is string => typeof v === "string");
     else if (fromEnv !== undefined && fromEnv !== "") {
       raw[key] = spec.multiple ? fromEnv.split(",").map((v) => v.trim()) : fromEnv;
     }
@@ -80,7 +81,9 @@ export const keyValues = z
   .array(z.string().regex(/^[^=\s]+=/, "expected KEY=VALUE"))
   .default([])
   .transform((items) =>
-    Object.fromEntries(items.map((item) => [item.slice(0, item.indexOf("=")), item.slice(item.indexOf("=") + 1)])),
+    Object.fromEntries(
+      items.map((item) => [item.slice(0, item.indexOf("=")), item.slice(item.indexOf("=") + 1)]),
+    ),
   );
 
 /** A string option holding JSON, validated by `schema`. */

@@ -10,7 +10,11 @@ export interface ApiFlags {
   dispatcher?: boolean;
 }
 
-export function apiConfigFrom(flags: ApiFlags, env: NodeJS.ProcessEnv, defaults: Partial<ApiConfig> = {}): ApiConfig {
+export function apiConfigFrom(
+  flags: ApiFlags,
+  env: NodeJS.ProcessEnv,
+  defaults: Partial<ApiConfig> = {},
+): ApiConfig {
   return parseApiConfig({
     ...defaults,
     ...defined({

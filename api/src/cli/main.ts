@@ -46,7 +46,14 @@ program
   .option("--no-dispatcher", "do not run the dispatcher in this process")
   .action(async (o) => {
     const config = apiConfigFrom(
-      { databaseUrl: o.databaseUrl, redisUrl: o.redisUrl, head: o.head, host: o.host, port: o.port, dispatcher: o.dispatcher },
+      {
+        databaseUrl: o.databaseUrl,
+        redisUrl: o.redisUrl,
+        head: o.head,
+        host: o.host,
+        port: o.port,
+        dispatcher: o.dispatcher,
+      },
       process.env,
     );
     const api = await startApiProcess(config);
@@ -76,6 +83,7 @@ program
   .argument("[args...]")
   .action(async (args: string[]) => {
     const head = await runHead(parseHeadConfig(args, process.env));
+    process.stdout.write(`neurogrid head listening on ${head.address}\n`);
     await untilSignal();
     await head.stop();
   });
@@ -88,6 +96,7 @@ program
   .argument("[args...]")
   .action(async (args: string[]) => {
     const worker = await runWorker(parseWorkerConfig(args, process.env));
+    process.stdout.write(`neurogrid worker ${worker.nodeId} registered with head at ${worker.headAddress}\n`);
     await untilSignal();
     await worker.stop();
   });

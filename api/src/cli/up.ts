@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startApiProcess } from "../app.js";
-import { openOrm, migrate } from "../db/orm.js";
+import { migrate, openOrm } from "../db/orm.js";
 import { startEmbeddedPostgres } from "../local/embedded-postgres.js";
 import { findOrStartRedis } from "../local/local-redis.js";
 import { DEMO_DEPOSIT, seedDemo } from "../local/seed-demo.js";
@@ -110,7 +110,9 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     const outcome = await runDemoTask(api.server.url, demo.apiKey);
     const firstResultSec = (performance.now() - started) / 1000;
     say("");
-    say(`demo task  ${outcome.id} ${outcome.status} on ${outcome.nodeId ?? "?"} (${outcome.executionProvider ?? "?"})`);
+    say(
+      `demo task  ${outcome.id} ${outcome.status} on ${outcome.nodeId ?? "?"} (${outcome.executionProvider ?? "?"})`,
+    );
     if (outcome.error) say(`error      ${outcome.error}`);
     say(`result     ${JSON.stringify(outcome.result)}`);
     say(`cost       ${outcome.cost ?? "nothing (refunded)"}`);

@@ -1,5 +1,5 @@
-import { MikroORM } from "@mikro-orm/postgresql";
 import { Migrator } from "@mikro-orm/migrations";
+import { MikroORM } from "@mikro-orm/postgresql";
 import { entities } from "./entities/index.js";
 import { migrationsList } from "./migrations/index.js";
 
@@ -12,7 +12,7 @@ export async function openOrm(databaseUrl: string, opts: { debug?: boolean } = {
     debug: opts.debug ?? false,
     allowGlobalContext: false,
     pool: { min: 0, max: 10 },
-    migrations: { migrationsList, snapshot: false, transactional: true, allOrNothing: true },
+    migrations: { migrationsList, snapshot: false, transactional: true, allOrNothing: true, silent: true },
   });
 }
 

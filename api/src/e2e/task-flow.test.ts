@@ -3,12 +3,13 @@
  * child processes started through the `neurogrid` CLI on loopback, a GraphQL client over HTTP
  * and a graphql-ws client over WebSocket.
  */
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { mlpClassifierWeights } from "@neurogrid/cluster/models";
 import { splitFee } from "@neurogrid/contracts";
 import { Queue } from "bullmq";
-import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
 import type { Child } from "../cli/child-process.js";
 import { LedgerAccountKind } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
@@ -17,7 +18,12 @@ import { checkLedger } from "../ledger/check.js";
 import { TASK_QUEUE } from "../tasks/task-queue.js";
 import { collectSubscription, errorCode, graphqlRequest } from "../testing/graphql-clients.js";
 import { startApi, startHead, startWorker } from "../testing/local-cluster.js";
-import { createTestDatabase, type TestDatabase, testRedisUrl, uniquePrefix } from "../testing/test-database.js";
+import {
+  createTestDatabase,
+  type TestDatabase,
+  testRedisUrl,
+  uniquePrefix,
+} from "../testing/test-database.js";
 import { type Fixture, seedFixture } from "./fixture.js";
 
 const PRICE = 1_000_000n; // mlp-classifier's price per call
@@ -33,7 +39,13 @@ function forward(features: number[][]): { logits: number[][]; probabilities: num
   const w = mlpClassifierWeights();
   const layer = (x: number[], weights: number[][], bias: number[]) =>
     bias.map((b, j) => x.reduce((acc, xi, i) => acc + xi * (weights[i]?.[j] ?? Number.NaN), b));
-  const logits = features.map((x) => layer(layer(x, w.w1, w.b1).map((v) => Math.max(0, v)), w.w2, w.b2));
+  const logits = features.map((x) =>
+    layer(
+      layer(x, w.w1, w.b1).map((v) => Math.max(0, v)),
+      w.w2,
+      w.b2,
+    ),
+  );
   const probabilities = logits.map((row) => {
     const m = Math.max(...row);
     const e = row.map((v) => Math.exp(v - m));
@@ -44,7 +56,9 @@ function forward(features: number[][]): { logits: number[][]; probabilities: num
 }
 
 function features(rows: number, seed: number): number[][] {
-  return Array.from({ length: rows }, (_, r) => Array.from({ length: 16 }, (_, i) => Math.sin(seed + r * 16 + i)));
+  return Array.from({ length: rows }, (_, r) =>
+    Array.from({ length: 16 }, (_, i) => Math.sin(seed + r * 16 + i)),
+  );
 }
 
 describe("one paid task, end to end", () => {
@@ -121,14 +135,15 @@ describe("one paid task, end to end", () => {
     const statuses = progress.events.map((e) => e.taskProgress.status);
     assert.deepEqual(statuses, ["QUEUED", "SCHEDULED", "RUNNING", "COMPLETED"]);
     const times = progress.events.map((e) => Date.parse(e.taskProgress.at));
-    assert.deepEqual([...times].sort((a, b) => a - b), times, "timestamps are in order");
-
-    const read = await graphqlRequest<{ task: Record<string, unknown> & { result: Record<string, number[][]> } }>(
-      url,
-      fx.clientKey,
-      TASK,
-      { id },
+    assert.deepEqual(
+      [...times].sort((a, b) => a - b),
+      times,
+      "timestamps are in order",
     );
+
+    const read = await graphqlRequest<{
+      task: Record<string, unknown> & { result: Record<string, number[][]> };
+    }>(url, fx.clientKey, TASK, { id });
     const task = read.data?.task;
     assert.ok(task, JSON.stringify(read.errors));
     assert.equal(task.status, "COMPLETED");
@@ -138,18 +153,28 @@ describe("one paid task, end to end", () => {
     for (const name of ["logits", "probabilities"] as const) {
       const got = task.result[name];
       assert.ok(got, `result has ${name}`);
-      expected[name].forEach((row, r) =>
-        row.forEach((v, c) => assert.ok(Math.abs((got[r]?.[c] ?? Number.NaN) - v) < 1e-4, `${name}[${r}][${c}]`)),
-      );
+      for (const [r, row] of expected[name].entries()) {
+        for (const [c, v] of row.entries()) {
+          assert.ok(Math.abs((got[r]?.[c] ?? Number.NaN) - v) < 1e-4, `${name}[${r}][${c}]`);
+        }
+      }
     }
     const { fee, provider } = splitFee(PRICE, FEE_BPS);
-    assert.deepEqual(task.cost, { total: PRICE.toString(), platformFee: fee.toString(), providerEarning: provider.toString() });
+    assert.deepEqual(task.cost, {
+      total: PRICE.toString(),
+      platformFee: fee.toString(),
+      providerEarning: provider.toString(),
+    });
 
     const after = await balancesOf(orm.em.fork(), fx.clientId);
     assert.equal(after.available, before.available - PRICE, "client paid exactly the price");
     assert.equal(after.held, before.held, "nothing left in escrow");
     const providerAfter = await balancesOf(orm.em.fork(), fx.providerId);
-    assert.equal(providerAfter.earnings, providerBefore.earnings + provider, "provider earned price less fee");
+    assert.equal(
+      providerAfter.earnings,
+      providerBefore.earnings + provider,
+      "provider earned price less fee",
+    );
     assert.equal(
       await platformBalance(orm.em.fork(), LedgerAccountKind.PLATFORM_FEES),
       feesBefore + fee,
@@ -157,57 +182,61 @@ describe("one paid task, end to end", () => {
     );
     const ledger = await checkLedger(orm.em.fork());
     assert.equal(ledger.total, 0n, "all ledger entries sum to zero");
-    assert.ok(ledger.ok, JSON.stringify(ledger, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+    assert.ok(
+      ledger.ok,
+      JSON.stringify(ledger, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+    );
     const me = await graphqlRequest<{ me: { balance: { available: string } } }>(url, fx.clientKey, ME);
     assert.equal(me.data?.me.balance.available, after.available.toString());
   });
 
   test("bad input gets a typed error and leaves no task, job or ledger entry", async () => {
     const start = await counts();
-    const cases: { name: string; key: string | undefined; headers?: string; input: unknown; code: string }[] = [
-      {
-        name: "wrong tensor shape",
-        key: fx.clientKey,
-        input: { model: "mlp-classifier", input: { features: [[1, 2, 3]] } },
-        code: "BAD_USER_INPUT",
-      },
-      {
-        name: "missing input tensor",
-        key: fx.clientKey,
-        input: { model: "mlp-classifier", input: { other: [[1]] } },
-        code: "BAD_USER_INPUT",
-      },
-      {
-        name: "unknown model",
-        key: fx.clientKey,
-        input: { model: "no-such-model", input: { features: features(1, 2) } },
-        code: "NOT_FOUND",
-      },
-      {
-        name: "insufficient balance",
-        key: fx.poorClientKey,
-        input: { model: "mlp-classifier", input: { features: features(1, 3) } },
-        code: "INSUFFICIENT_FUNDS",
-      },
-      {
-        name: "missing API key",
-        key: undefined,
-        input: { model: "mlp-classifier", input: { features: features(1, 4) } },
-        code: "UNAUTHENTICATED",
-      },
-      {
-        name: "wrong API key",
-        key: "ng_this-is-not-a-key",
-        input: { model: "mlp-classifier", input: { features: features(1, 5) } },
-        code: "UNAUTHENTICATED",
-      },
-      {
-        name: "a provider cannot submit",
-        key: fx.providerKey,
-        input: { model: "mlp-classifier", input: { features: features(1, 6) } },
-        code: "FORBIDDEN",
-      },
-    ];
+    const cases: { name: string; key: string | undefined; headers?: string; input: unknown; code: string }[] =
+      [
+        {
+          name: "wrong tensor shape",
+          key: fx.clientKey,
+          input: { model: "mlp-classifier", input: { features: [[1, 2, 3]] } },
+          code: "BAD_USER_INPUT",
+        },
+        {
+          name: "missing input tensor",
+          key: fx.clientKey,
+          input: { model: "mlp-classifier", input: { other: [[1]] } },
+          code: "BAD_USER_INPUT",
+        },
+        {
+          name: "unknown model",
+          key: fx.clientKey,
+          input: { model: "no-such-model", input: { features: features(1, 2) } },
+          code: "NOT_FOUND",
+        },
+        {
+          name: "insufficient balance",
+          key: fx.poorClientKey,
+          input: { model: "mlp-classifier", input: { features: features(1, 3) } },
+          code: "INSUFFICIENT_FUNDS",
+        },
+        {
+          name: "missing API key",
+          key: undefined,
+          input: { model: "mlp-classifier", input: { features: features(1, 4) } },
+          code: "UNAUTHENTICATED",
+        },
+        {
+          name: "wrong API key",
+          key: "ng_this-is-not-a-key",
+          input: { model: "mlp-classifier", input: { features: features(1, 5) } },
+          code: "UNAUTHENTICATED",
+        },
+        {
+          name: "a provider cannot submit",
+          key: fx.providerKey,
+          input: { model: "mlp-classifier", input: { features: features(1, 6) } },
+          code: "FORBIDDEN",
+        },
+      ];
     for (const c of cases) {
       const res = await graphqlRequest(url, c.key, SUBMIT, { input: c.input });
       assert.equal(errorCode(res), c.code, `${c.name}: ${JSON.stringify(res.errors)}`);
@@ -226,13 +255,23 @@ describe("one paid task, end to end", () => {
     const em = orm.em.fork();
     const before = await balancesOf(em, fx.clientId);
     const startCounts = await counts();
-    const input = { model: "mlp-classifier", input: { features: features(1, 7) }, idempotencyKey: "order-42" };
+    const input = {
+      model: "mlp-classifier",
+      input: { features: features(1, 7) },
+      idempotencyKey: "order-42",
+    };
     const results = await Promise.all(
-      Array.from({ length: 4 }, () => graphqlRequest<{ submitTask: { id: string } }>(url, fx.clientKey, SUBMIT, { input })),
+      Array.from({ length: 4 }, () =>
+        graphqlRequest<{ submitTask: { id: string } }>(url, fx.clientKey, SUBMIT, { input }),
+      ),
     );
     const again = await graphqlRequest<{ submitTask: { id: string } }>(url, fx.clientKey, SUBMIT, { input });
     const ids = new Set([...results, again].map((r) => r.data?.submitTask.id));
-    assert.equal(ids.size, 1, `one task id: ${JSON.stringify([...results, again].map((r) => r.errors ?? r.data))}`);
+    assert.equal(
+      ids.size,
+      1,
+      `one task id: ${JSON.stringify([...results, again].map((r) => r.errors ?? r.data))}`,
+    );
     const id = [...ids][0] as string;
     const done = await collectSubscription<{ taskProgress: { status: string } }>(
       url,
@@ -259,7 +298,9 @@ describe("one paid task, end to end", () => {
     assert.ok(id);
     const other = await graphqlRequest(url, fx.poorClientKey, TASK, { id });
     assert.equal(errorCode(other), "NOT_FOUND");
-    const sub = await collectSubscription(url, { authorization: `Bearer ${fx.poorClientKey}` }, PROGRESS, { id });
+    const sub = await collectSubscription(url, { authorization: `Bearer ${fx.poorClientKey}` }, PROGRESS, {
+      id,
+    });
     assert.equal(sub.events.length, 0);
     assert.match(JSON.stringify(sub.errors), /NOT_FOUND/);
   });

@@ -1,5 +1,6 @@
 import "reflect-metadata";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
+import { createPubSub } from "@graphql-yoga/subscription";
 import { buildSchema } from "type-graphql";
 import { AccountResolver } from "./account.resolver.js";
 import { authChecker } from "./auth-checker.js";
@@ -12,6 +13,9 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
     resolvers: [TaskResolver, AccountResolver, ModelResolver],
     authChecker,
     validate: true,
+    // Every subscription here brings its own Redis-backed stream (`subscribe:` option), but
+    // type-graphql refuses to build subscriptions without a pubSub; this one carries nothing.
+    pubSub: createPubSub(),
   });
 }
 

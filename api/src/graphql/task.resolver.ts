@@ -3,9 +3,9 @@ import { Task } from "../db/entities/index.js";
 import { notFound } from "../errors.js";
 import { submitTask } from "../tasks/submit-task.js";
 import type { ApiContext } from "./context.js";
-import { subscribeTaskProgress } from "./task-progress.js";
 import { SubmitTaskInput } from "./task.input.js";
 import { TaskProgressEventType, TaskType, toTaskType } from "./task.type.js";
+import { subscribeTaskProgress } from "./task-progress.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

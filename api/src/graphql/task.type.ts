@@ -101,11 +101,18 @@ export class TaskType {
 
 /** The states a task has passed, from its timestamps: what a late subscriber catches up on. */
 export function taskHistory(task: Task): TaskProgressEventType[] {
-  const events: TaskProgressEventType[] = [{ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt }];
+  const events: TaskProgressEventType[] = [
+    { taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt },
+  ];
   if (task.scheduledAt) events.push({ taskId: task.id, status: TaskStatus.SCHEDULED, at: task.scheduledAt });
   if (task.startedAt) events.push({ taskId: task.id, status: TaskStatus.RUNNING, at: task.startedAt });
   if (task.finishedAt) {
-    events.push({ taskId: task.id, status: task.status, at: task.finishedAt, message: task.error ?? undefined });
+    events.push({
+      taskId: task.id,
+      status: task.status,
+      at: task.finishedAt,
+      message: task.error ?? undefined,
+    });
   }
   return events;
 }

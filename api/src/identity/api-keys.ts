@@ -1,5 +1,5 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
 import { createHash, randomBytes } from "node:crypto";
+import type { EntityManager } from "@mikro-orm/postgresql";
 import { type Account, ApiKey } from "../db/entities/index.js";
 
 /**
@@ -35,7 +35,9 @@ export async function accountForApiKey(em: EntityManager, key: string): Promise<
 }
 
 /** Reads the key from `Authorization: Bearer <key>` or `x-api-key: <key>`. */
-export function apiKeyFromHeaders(headers: Record<string, string | string[] | undefined>): string | undefined {
+export function apiKeyFromHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): string | undefined {
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
   const auth = first(headers.authorization ?? headers.Authorization);
   if (auth) {

@@ -4,7 +4,12 @@ import { clientAccounts, externalAccount } from "./accounts.js";
 import { post } from "./ledger.js";
 
 /** Money coming in from outside (an admin deposit, the dev faucet): external -> available. */
-export async function deposit(em: EntityManager, clientId: string, amount: bigint, memo: string): Promise<void> {
+export async function deposit(
+  em: EntityManager,
+  clientId: string,
+  amount: bigint,
+  memo: string,
+): Promise<void> {
   if (amount <= 0n) throw new Error("a deposit must be positive");
   await em.transactional(async (tx) => {
     const client = await clientAccounts(tx, clientId);

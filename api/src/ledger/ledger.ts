@@ -1,5 +1,5 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
 import { randomUUID } from "node:crypto";
+import type { EntityManager } from "@mikro-orm/postgresql";
 import type { LedgerAccountKind, LedgerTxKind } from "../db/entities/index.js";
 
 /**

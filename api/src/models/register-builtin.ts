@@ -9,7 +9,10 @@ export async function registerBuiltinModels(em: EntityManager): Promise<string[]
     const existing = await em.findOne(Model, { name: manifest.name, version: manifest.version });
     const price = BigInt(manifest.pricePerCall);
     if (existing) Object.assign(existing, { manifest, pricePerCall: price });
-    else em.persist(em.create(Model, { name: manifest.name, version: manifest.version, manifest, pricePerCall: price }));
+    else
+      em.persist(
+        em.create(Model, { name: manifest.name, version: manifest.version, manifest, pricePerCall: price }),
+      );
     names.push(`${manifest.name}@${manifest.version}`);
   }
   await em.flush();

@@ -1,13 +1,13 @@
-import { ApolloServer } from "@apollo/server";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { expressMiddleware } from "@as-integrations/express5";
-import express from "express";
-import type { GraphQLSchema } from "graphql";
-import { useServer } from "graphql-ws/use/ws";
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { expressMiddleware } from "@as-integrations/express5";
+import express from "express";
+import type { GraphQLSchema } from "graphql";
+import { useServer as attachGraphqlWs } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { ApiContext, Services } from "../graphql/context.js";
 import { formatError } from "../graphql/format-error.js";
@@ -38,7 +38,7 @@ export async function startApiServer(
   const app = express();
   const http: Server = createServer(app);
   const wss = new WebSocketServer({ server: http, path: "/graphql", maxPayload: 1024 * 1024 });
-  const wsCleanup = useServer<Record<string, unknown>, { ctx?: ApiContext }>(
+  const wsCleanup = attachGraphqlWs<Record<string, unknown>, { ctx?: ApiContext }>(
     {
       schema,
       context: async (ctx) => {

@@ -9,7 +9,8 @@ export async function resolveCaller(
 ): Promise<{ account: Account | null; authError?: string }> {
   const key = apiKeyFromHeaders(headers);
   if (key === undefined) return { account: null };
-  if (key === "") return { account: null, authError: "malformed Authorization header (expected Bearer <key>)" };
+  if (key === "")
+    return { account: null, authError: "malformed Authorization header (expected Bearer <key>)" };
   const account = await accountForApiKey(em, key);
   return account ? { account } : { account: null, authError: "invalid or revoked API key" };
 }

@@ -1,6 +1,6 @@
-import express, { type Router } from "express";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import express, { type Router } from "express";
 
 /**
  * GraphiQL served offline from npm packages: graphiql@3's ready-built UMD bundle with React 18's

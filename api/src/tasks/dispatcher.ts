@@ -60,7 +60,9 @@ export class Dispatcher {
   /** Re-enqueues unfinished tasks (a crash between commit and enqueue), then starts working. */
   async start(): Promise<void> {
     const em = this.opts.orm.em.fork();
-    const open = await em.find(Task, { status: { $in: [TaskStatus.QUEUED, TaskStatus.SCHEDULED, TaskStatus.RUNNING] } });
+    const open = await em.find(Task, {
+      status: { $in: [TaskStatus.QUEUED, TaskStatus.SCHEDULED, TaskStatus.RUNNING] },
+    });
     for (const task of open) await this.opts.queue.enqueue(task.id, task.priority);
     void this.worker.run();
     await this.worker.waitUntilReady();
@@ -80,7 +82,8 @@ export class Dispatcher {
       await this.run(task, job.attemptsMade + 1);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      const permanent = err instanceof UnrecoverableError || (isClusterError(err) && err.code === "INVALID_ARGUMENT");
+      const permanent =
+        err instanceof UnrecoverableError || (isClusterError(err) && err.code === "INVALID_ARGUMENT");
       if (permanent || lastAttempt) {
         const failed = await failTask(this.opts.orm.em.fork(), taskId, message);
         if (failed) await this.announce(taskId, TaskStatus.FAILED, failed.finishedAt, message);
@@ -105,7 +108,11 @@ export class Dispatcher {
     if (running) await this.announce(task.id, TaskStatus.RUNNING, running.startedAt);
     let out: InferResult;
     try {
-      out = await actor.call<InferResult>("infer", { inputs: task.input }, { timeoutMs: this.opts.taskTimeoutMs });
+      out = await actor.call<InferResult>(
+        "infer",
+        { inputs: task.input },
+        { timeoutMs: this.opts.taskTimeoutMs },
+      );
     } catch (err) {
       if (isClusterError(err) && (err.code === "UNAVAILABLE" || err.code === "NOT_FOUND")) {
         this.handles.delete(actor.info.name);

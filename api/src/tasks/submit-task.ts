@@ -2,8 +2,8 @@ import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { validateTensorMap } from "@neurogrid/cluster/models";
 import { TaskStatus } from "@neurogrid/schema";
-import { ApiError, badInput, notFound } from "../errors.js";
 import { Account, LedgerTxKind, Model, Task } from "../db/entities/index.js";
+import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import { lockBalance, post } from "../ledger/ledger.js";
 import type { TaskEventBus } from "./task-events.js";
@@ -51,7 +51,8 @@ export async function submitTask(
   }
   const model = await findModel(em, req.model, req.version);
   const valid = validateTensorMap(model.manifest.inputs, req.input);
-  if (!valid.ok) throw badInput(`input does not match model ${model.name}@${model.version}: ${valid.message}`);
+  if (!valid.ok)
+    throw badInput(`input does not match model ${model.name}@${model.version}: ${valid.message}`);
 
   let task: Task;
   try {
@@ -104,7 +105,8 @@ async function findByKey(em: EntityManager, account: Account, key: string): Prom
 
 function sameRequestOrConflict(existing: Task, req: SubmitTaskRequest): Task {
   const sameModel =
-    existing.model.name === req.model && (req.version === undefined || existing.model.version === req.version);
+    existing.model.name === req.model &&
+    (req.version === undefined || existing.model.version === req.version);
   if (!sameModel || JSON.stringify(existing.input) !== JSON.stringify(req.input)) {
     throw new ApiError("CONFLICT", "this idempotency key was already used for a different request", {
       taskId: existing.id,

@@ -3,7 +3,7 @@ import WebSocket from "ws";
 import { type GraphQLResponse, graphqlRequest } from "../cli/graphql-request.js";
 
 /** A real GraphQL client over HTTP, and a real graphql-ws client, for tests. */
-export { graphqlRequest, type GraphQLResponse };
+export { type GraphQLResponse, graphqlRequest };
 
 export function errorCode(res: GraphQLResponse<unknown>): string | undefined {
   return res.errors?.[0]?.extensions?.code;
@@ -29,7 +29,9 @@ export function collectSubscription<T>(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void client.dispose();
-      reject(new Error(`subscription did not complete within ${timeoutMs} ms; got ${JSON.stringify(events)}`));
+      reject(
+        new Error(`subscription did not complete within ${timeoutMs} ms; got ${JSON.stringify(events)}`),
+      );
     }, timeoutMs);
     const finish = () => {
       clearTimeout(timer);

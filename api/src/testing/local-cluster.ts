@@ -7,7 +7,9 @@ import { type Child, freePort, startNodeChild } from "../cli/child-process.js";
  */
 export const CLI = fileURLToPath(new URL("../cli/main.js", import.meta.url));
 
-const echo = process.env.TEST_VERBOSE ? (n: string, l: string) => process.stderr.write(`[${n}] ${l}\n`) : undefined;
+const echo = process.env.TEST_VERBOSE
+  ? (n: string, l: string) => process.stderr.write(`[${n}] ${l}\n`)
+  : undefined;
 
 export async function startHead(): Promise<{ child: Child; address: string }> {
   const port = await freePort();
@@ -32,7 +34,10 @@ export async function startWorker(headAddress: string, nodeId: string, extra: st
   return child;
 }
 
-export async function startApi(env: NodeJS.ProcessEnv, args: string[] = []): Promise<{ child: Child; url: string }> {
+export async function startApi(
+  env: NodeJS.ProcessEnv,
+  args: string[] = [],
+): Promise<{ child: Child; url: string }> {
   const port = await freePort();
   const { child, match } = await startNodeChild({
     name: "api",

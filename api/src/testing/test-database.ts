@@ -13,7 +13,8 @@ export interface TestDatabase {
 export const baseDatabaseUrl = (env: NodeJS.ProcessEnv = process.env) =>
   env.TEST_DATABASE_URL ?? env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
-export const testRedisUrl = (env: NodeJS.ProcessEnv = process.env) => env.REDIS_URL ?? "redis://127.0.0.1:6379";
+export const testRedisUrl = (env: NodeJS.ProcessEnv = process.env) =>
+  env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 export async function createTestDatabase(): Promise<TestDatabase> {
   const base = new URL(baseDatabaseUrl());

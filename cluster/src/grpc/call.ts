@@ -37,7 +37,9 @@ export function unaryCall<Req, Res>(
       deadlineAfter(options.timeoutMs),
       (err, response) => {
         signal?.removeEventListener("abort", onAbort);
-        if (err) reject(fromServiceError(err));
+        if (err && signal?.aborted)
+          reject(new ClusterError("CANCELLED", "call cancelled by the caller", { cause: err }));
+        else if (err) reject(fromServiceError(err));
         else if (response === undefined) reject(new ClusterError("INTERNAL", `${method.path}: empty reply`));
         else resolve(response);
       },

@@ -5,6 +5,16 @@
  */
 import * as grpc from "@grpc/grpc-js";
 
+/**
+ * For channels to a peer that may restart (the head): reconnect within about a second of it
+ * coming back, rather than after grpc-js's default backoff (which grows to two minutes).
+ */
+export const QUICK_RECONNECT: grpc.ChannelOptions = {
+  "grpc.initial_reconnect_backoff_ms": 100,
+  "grpc.min_reconnect_backoff_ms": 100,
+  "grpc.max_reconnect_backoff_ms": 1_000,
+};
+
 export class ClientPool {
   readonly #clients = new Map<string, grpc.Client>();
   readonly #options: grpc.ChannelOptions;

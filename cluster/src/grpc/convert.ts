@@ -10,7 +10,7 @@ import {
   type NodeResources,
   type ResourceRequest,
 } from "@neurogrid/schema";
-import { type ClusterErrorCode, ClusterError } from "../errors.js";
+import { ClusterError, type ClusterErrorCode } from "../errors.js";
 import type * as wire from "./wire.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -65,7 +65,12 @@ export function nodeResourcesToWire(resources: NodeResources): wire.Resources {
 
 export function nodeResourcesFromWire(resources: wire.Resources | null): NodeResources {
   const r = resources ?? emptyWireResources();
-  const gpus: GpuInfo[] = r.gpus.map((g) => ({ index: g.index, uuid: g.uuid, name: g.name, memoryMb: g.memoryMb }));
+  const gpus: GpuInfo[] = r.gpus.map((g) => ({
+    index: g.index,
+    uuid: g.uuid,
+    name: g.name,
+    memoryMb: g.memoryMb,
+  }));
   return { cpus: r.cpus, memoryMb: r.memoryMb, gpus, custom: { ...r.custom } };
 }
 

@@ -5,7 +5,7 @@
  * a code survives a round trip through any number of hops.
  */
 import { type ServerErrorResponse, type ServiceError, status } from "@grpc/grpc-js";
-import { type ClusterErrorCode, ClusterError, isClusterError } from "../errors.js";
+import { ClusterError, type ClusterErrorCode, isClusterError } from "../errors.js";
 
 const TO_GRPC: Readonly<Record<ClusterErrorCode, status>> = {
   INVALID_ARGUMENT: status.INVALID_ARGUMENT,

@@ -2,31 +2,35 @@
  * The actor table and lifecycle, after Ray's GcsActorManager. Actors are unique by
  * (namespace, name); the table is in memory (Redis-backed storage comes later).
  *
- *                 GetOrCreateActor (no live actor of that name)
- *                                │
- *                                ▼
- *                        PENDING_CREATION ──(scheduled, worker StartActor ok)──▶ ALIVE
- *                                │                                                │
- *     (no node fits / StartActor failed / node died while starting)        (node died)
- *                                │                                                │
- *                                ▼                                                │
- *                              DEAD ◀─────────────────────────────────────────────┘
+ *      GetOrCreateActor (no live actor of that name, and a node fits)
+ *                        │
+ *                        ▼
+ *                PENDING_CREATION ──(worker StartActor ok)──▶ ALIVE
+ *                        │                                      │
+ *   (StartActor failed, or node died while starting)        (node died)
+ *                        │                                      │
+ *                        ▼                                      │
+ *                      DEAD ◀───────────────────────────────────┘
  *
  * Still to come (later issues): ALIVE -> RESTARTING -> ALIVE on failure, bounded by the spec's
- * maxRestarts, and actor-process exits reported by the worker.
+ * maxRestarts, actor-process exits reported by the worker, and a bound on how long DEAD actors
+ * stay in the table (for now they stay, for GetActor and as history).
  *
  * GetOrCreateActor: an ALIVE actor is returned as is; a PENDING_CREATION one is waited for, so
  * concurrent callers for the same name share one creation and exactly one actor is created; a
- * DEAD one is replaced by a new actor (new actor id) under the same name. The new entry goes in
- * the table synchronously, before the first await, which is what makes creation single-flight.
+ * DEAD one is replaced by a new actor (new actor id) under the same name.
  *
- * Creation: schedule (scheduler.ts) -> reserve the node's resources -> Worker.StartActor. On
- * success the actor records its process's address and pid and turns ALIVE; on failure the
- * reservation is freed, the actor is DEAD with the cause, the worker is asked (best effort) to
- * kill whatever it may have started, and the caller gets the error.
+ * Creation: schedule (scheduler.ts) and reserve the node's resources, synchronously; when no
+ * node fits, the caller gets RESOURCES_UNAVAILABLE and nothing enters the table. Otherwise the
+ * PENDING_CREATION entry goes in the table before the first await (which is what makes creation
+ * single-flight), and the head calls the node's Worker.StartActor. On success the actor records
+ * its process's address and pid and turns ALIVE; on failure the reservation is freed, the actor
+ * is DEAD with the cause, the worker is asked (best effort) to kill whatever it may have started,
+ * and the caller gets the error.
  */
-import { type ActorInfo, type ActorSpec, ActorState } from "@neurogrid/schema";
+
 import { randomUUID } from "node:crypto";
+import { type ActorInfo, type ActorSpec, ActorState } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { asClusterError } from "../grpc/status.js";
 import { actorKey, actorLabel, validateSpec } from "./actor-spec.js";
@@ -70,31 +74,40 @@ export class ActorManager {
     this.#nodes.onNodeDeath((node) => this.#onNodeDeath(node));
   }
 
-  getOrCreate(spec: ActorSpec): Promise<ActorInfo> {
+  async getOrCreate(spec: ActorSpec): Promise<ActorInfo> {
     validateSpec(spec);
     const key = actorKey(spec.namespace, spec.name);
     const existing = this.#byName.get(key);
-    if (existing?.info.state === ActorState.ALIVE) return Promise.resolve(snapshot(existing.info));
+    if (existing?.info.state === ActorState.ALIVE) return snapshot(existing.info);
     if (existing?.info.state === ActorState.PENDING_CREATION && existing.creation) return existing.creation;
 
+    // Everything up to the table insert is synchronous: a concurrent caller sees the new entry.
+    const actorId = this.#newActorId();
+    const placement = schedule(spec.resources, this.#nodes.schedulable());
+    this.#nodes.reserve(placement.nodeId, actorId, {
+      cpus: spec.resources.cpus,
+      memoryMb: spec.resources.memoryMb,
+      gpuIds: placement.gpuIds,
+      custom: { ...spec.resources.custom },
+    });
     const entry: ActorEntry = {
       spec,
       info: {
-        actorId: this.#newActorId(),
+        actorId,
         name: spec.name,
         namespace: spec.namespace,
         className: spec.className,
         state: ActorState.PENDING_CREATION,
-        nodeId: "",
+        nodeId: placement.nodeId,
         address: "",
-        gpuIds: [],
+        gpuIds: placement.gpuIds,
         pid: 0,
         deathCause: "",
       },
     };
     this.#byName.set(key, entry);
-    this.#byId.set(entry.info.actorId, entry);
-    entry.creation = this.#create(entry);
+    this.#byId.set(actorId, entry);
+    entry.creation = this.#start(entry);
     return entry.creation;
   }
 
@@ -107,15 +120,14 @@ export class ActorManager {
     return snapshot(entry.info);
   }
 
-  async #create(entry: ActorEntry): Promise<ActorInfo> {
+  async #start(entry: ActorEntry): Promise<ActorInfo> {
     const { info, spec } = entry;
-    const placement = this.#place(entry);
-    const node = this.#nodes.get(placement.nodeId);
-    if (node === undefined) throw new ClusterError("INTERNAL", `placed on unknown node ${placement.nodeId}`);
+    const node = this.#nodes.get(info.nodeId);
+    if (node === undefined) throw new ClusterError("INTERNAL", `placed on unknown node ${info.nodeId}`);
     try {
       const started = await this.#workers.startActor(
         node.address,
-        { actorId: info.actorId, spec, gpuIds: placement.gpuIds },
+        { actorId: info.actorId, spec, gpuIds: info.gpuIds },
         this.#startTimeoutMs,
       );
       if (info.state !== ActorState.PENDING_CREATION) {
@@ -137,32 +149,11 @@ export class ActorManager {
     }
   }
 
-  /** Schedules and reserves; a failure here marks the actor DEAD and rethrows. */
-  #place(entry: ActorEntry): { nodeId: string; gpuIds: number[] } {
-    const { info, spec } = entry;
-    try {
-      const placement = schedule(spec.resources, this.#nodes.schedulable());
-      this.#nodes.reserve(placement.nodeId, info.actorId, {
-        cpus: spec.resources.cpus,
-        memoryMb: spec.resources.memoryMb,
-        gpuIds: placement.gpuIds,
-        custom: { ...spec.resources.custom },
-      });
-      info.nodeId = placement.nodeId;
-      info.gpuIds = placement.gpuIds;
-      return placement;
-    } catch (err) {
-      const error = asClusterError(err);
-      this.#markDead(entry, error.message);
-      throw error;
-    }
-  }
-
   #markDead(entry: ActorEntry, cause: string): void {
     const { info } = entry;
     info.state = ActorState.DEAD;
     info.deathCause = cause;
-    if (info.nodeId !== "") this.#nodes.release(info.nodeId, info.actorId);
+    this.#nodes.release(info.nodeId, info.actorId);
     this.#log(`actor ${label(info)} (${info.actorId}) DEAD: ${cause}`);
   }
 

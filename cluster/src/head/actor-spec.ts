@@ -11,7 +11,8 @@ function nonNegative(value: number, what: string, integer: boolean): void {
 
 export function validateSpec(spec: ActorSpec): void {
   if (spec.name === "") throw new ClusterError("INVALID_ARGUMENT", "actor name is empty");
-  if (spec.className === "") throw new ClusterError("INVALID_ARGUMENT", `actor ${spec.name}: className is empty`);
+  if (spec.className === "")
+    throw new ClusterError("INVALID_ARGUMENT", `actor ${spec.name}: className is empty`);
   const { resources } = spec;
   nonNegative(resources.cpus, "resources.cpus", false);
   nonNegative(resources.memoryMb, "resources.memoryMb", true);

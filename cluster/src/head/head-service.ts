@@ -43,7 +43,8 @@ export function headService({ nodes, actors, heartbeatIntervalMs, log }: HeadSer
 
     Heartbeat: (stream: HeartbeatStream) => {
       heartbeats.add(stream);
-      stream.on("close", () => heartbeats.delete(stream));
+      const forget = () => heartbeats.delete(stream);
+      for (const event of ["close", "cancelled", "error", "finish"]) stream.once(event, forget);
       stream.on("data", (request: wire.HeartbeatRequest) => {
         const known = nodes.heartbeat(request.nodeId);
         stream.write({ receivedAtMs: Date.now(), reregister: !known });

@@ -26,13 +26,16 @@ const SHUTDOWN_GRACE_MS = 2_000;
 
 export async function startHead(config: HeadConfig, options: HeadOptions = {}): Promise<HeadHandle> {
   const log = options.log ?? ((message: string) => process.stderr.write(`[head] ${message}\n`));
-  const nodes = new NodeManager({ nodeToken: config.nodeToken, heartbeatTimeoutMs: config.heartbeatTimeoutMs });
+  const nodes = new NodeManager({
+    nodeToken: config.nodeToken,
+    heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+  });
   const workers = new GrpcWorkerClient();
-  const actors = new ActorManager({ nodes, workers, startTimeoutMs: config.actorStartTimeoutMs, log });
   nodes.onNodeDeath((node) => {
     log(`node ${node.nodeId} DEAD: no heartbeat for ${config.heartbeatTimeoutMs} ms`);
     workers.forget(node.address);
   });
+  const actors = new ActorManager({ nodes, workers, startTimeoutMs: config.actorStartTimeoutMs, log });
 
   const server = new grpc.Server();
   const service = headService({ nodes, actors, heartbeatIntervalMs: config.heartbeatIntervalMs, log });
@@ -42,9 +45,11 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
   const checkEveryMs = Math.max(10, Math.min(1000, Math.floor(config.heartbeatTimeoutMs / 4)));
   const deathTimer = setInterval(() => nodes.checkHeartbeats(), checkEveryMs);
 
+  const address = hostPort(config.host, port);
+  log(`listening on ${address}`);
   let stopping: Promise<void> | undefined;
   return {
-    address: hostPort(config.host, port),
+    address,
     stop() {
       stopping ??= (async () => {
         clearInterval(deathTimer);

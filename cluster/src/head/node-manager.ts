@@ -68,7 +68,10 @@ export class NodeManager {
   }
 
   register(registration: Registration): NodeEntry {
-    if (this.#tokenDigest !== undefined && !timingSafeEqual(digest(registration.nodeToken), this.#tokenDigest)) {
+    if (
+      this.#tokenDigest !== undefined &&
+      !timingSafeEqual(digest(registration.nodeToken), this.#tokenDigest)
+    ) {
       throw new ClusterError("UNAUTHENTICATED", `node ${registration.nodeId}: bad node token`);
     }
     if (registration.nodeId === "") throw new ClusterError("INVALID_ARGUMENT", "node id is empty");

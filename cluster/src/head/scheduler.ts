@@ -34,7 +34,8 @@ export function misfit(request: ResourceRequest, available: NodeResources): stri
   if (available.memoryMb < request.memoryMb) {
     reasons.push(`memoryMb ${available.memoryMb} free < ${request.memoryMb}`);
   }
-  if (available.gpus.length < request.gpus) reasons.push(`gpus ${available.gpus.length} free < ${request.gpus}`);
+  if (available.gpus.length < request.gpus)
+    reasons.push(`gpus ${available.gpus.length} free < ${request.gpus}`);
   for (const [name, amount] of Object.entries(request.custom)) {
     const free = available.custom[name] ?? 0;
     if (free < amount) reasons.push(`${name} ${free} free < ${amount}`);

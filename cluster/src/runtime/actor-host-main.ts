@@ -52,7 +52,10 @@ process.once("message", (message: unknown) => {
     void send({ type: "error", code: "INTERNAL", message: "bad start message" }).then(() => process.exit(2));
     return;
   }
-  startActorHost(message, { classes: actorClasses, cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES ?? "" })
+  startActorHost(message, {
+    classes: actorClasses,
+    cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES ?? "",
+  })
     .then(async (started) => {
       host = started;
       await send({ type: "ready", port: started.port });

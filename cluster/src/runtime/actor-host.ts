@@ -61,7 +61,8 @@ function actorService(instance: ActorInstance): ActorImplementation {
   return {
     Call: unaryHandler(async (request: ActorCallRequest, call): Promise<ActorCallReply> => {
       const controller = new AbortController();
-      const onCancelled = () => controller.abort(new ClusterError("CANCELLED", "the caller cancelled the call"));
+      const onCancelled = () =>
+        controller.abort(new ClusterError("CANCELLED", "the caller cancelled the call"));
       call.once("cancelled", onCancelled);
       try {
         const args = decodeJson(request.args, "INVALID_ARGUMENT", "call args");

@@ -51,6 +51,7 @@ interface ActorProcess {
 export class ActorProcesses {
   readonly #processes = new Map<string, ActorProcess>();
   readonly #options: ActorProcessesOptions;
+  #closed = false;
 
   constructor(options: ActorProcessesOptions) {
     this.#options = options;
@@ -61,9 +62,12 @@ export class ActorProcesses {
   }
 
   async start(args: StartActorArgs): Promise<{ address: string; pid: number }> {
+    if (this.#closed) throw new ClusterError("UNAVAILABLE", "this worker is stopping");
     const running = this.#processes.get(args.actorId);
     if (running?.address !== undefined) return { address: running.address, pid: running.pid };
-    if (running !== undefined) throw new ClusterError("UNAVAILABLE", `actor ${args.actorId} is already starting`);
+    if (running !== undefined) {
+      throw new ClusterError("UNAVAILABLE", `actor ${args.actorId} is already starting`);
+    }
 
     const child = fork(this.#options.entry ?? ACTOR_HOST_MAIN, [], {
       env: { ...this.#options.baseEnv, CUDA_VISIBLE_DEVICES: args.gpuIds.join(",") },
@@ -72,6 +76,7 @@ export class ActorProcesses {
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const entry: ActorProcess = { child, pid: child.pid ?? 0, stopping: false, exited };
     this.#processes.set(args.actorId, entry);
+    child.on("error", (err) => this.#options.log(`actor ${args.actorId} (pid ${entry.pid}): ${err.message}`));
     child.once("exit", (code, signal) => {
       if (this.#processes.get(args.actorId) === entry) this.#processes.delete(args.actorId);
       if (!entry.stopping && entry.address !== undefined) {
@@ -103,7 +108,9 @@ export class ActorProcesses {
     if (entry !== undefined) await this.#stop(actorId, entry);
   }
 
+  /** Stops every actor process; starts are refused from now on. */
   async stopAll(): Promise<void> {
+    this.#closed = true;
     await Promise.all([...this.#processes].map(([actorId, entry]) => this.#stop(actorId, entry)));
   }
 
@@ -128,12 +135,22 @@ export class ActorProcesses {
         else if (message.type === "ready") {
           cleanup();
           resolve(message.port);
-        } else fail(new ClusterError(message.code, `actor ${start.actorId} failed to start: ${message.message}`));
+        } else
+          fail(new ClusterError(message.code, `actor ${start.actorId} failed to start: ${message.message}`));
       };
       const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-        fail(new ClusterError("INTERNAL", `actor ${start.actorId} process exited while starting (${signal ?? code})`));
+        fail(
+          new ClusterError(
+            "INTERNAL",
+            `actor ${start.actorId} process exited while starting (${signal ?? code})`,
+          ),
+        );
       const onError = (err: Error) =>
-        fail(new ClusterError("INTERNAL", `actor ${start.actorId} process failed: ${err.message}`, { cause: err }));
+        fail(
+          new ClusterError("INTERNAL", `actor ${start.actorId} process failed: ${err.message}`, {
+            cause: err,
+          }),
+        );
       const timer = setTimeout(
         () =>
           fail(

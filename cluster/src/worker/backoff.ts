@@ -5,7 +5,11 @@ export interface Backoff {
   reset(): void;
 }
 
-export function exponentialBackoff(initialMs = 100, maxMs = 2_000, random: () => number = Math.random): Backoff {
+export function exponentialBackoff(
+  initialMs = 100,
+  maxMs = 2_000,
+  random: () => number = Math.random,
+): Backoff {
   let attempt = 0;
   return {
     next() {

@@ -1,5 +1,5 @@
-import { Entity, Enum, OptionalProps, PrimaryKey, Property } from "@mikro-orm/core";
 import { randomUUID } from "node:crypto";
+import { Entity, Enum, OptionalProps, PrimaryKey, Property } from "@mikro-orm/core";
 
 export const Role = { CLIENT: "client", PROVIDER: "provider", ADMIN: "admin" } as const;
 export type Role = (typeof Role)[keyof typeof Role];
@@ -7,7 +7,7 @@ export type Role = (typeof Role)[keyof typeof Role];
 /** A user of NeuroGrid: a client who submits tasks, a provider who runs nodes, or an admin. */
 @Entity({ tableName: "accounts" })
 export class Account {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: "createdAt";
 
   @PrimaryKey({ type: "uuid" })
   id: string = randomUUID();

@@ -1,11 +1,11 @@
-import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from "@mikro-orm/core";
 import { randomUUID } from "node:crypto";
+import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property } from "@mikro-orm/core";
 import { Account } from "./account.entity.js";
 
 /** An API key: only its SHA-256 hash is stored; the prefix is shown to help tell keys apart. */
 @Entity({ tableName: "api_keys" })
 export class ApiKey {
-  [OptionalProps]?: 'createdAt' | 'label';
+  [OptionalProps]?: "createdAt" | "label";
 
   @PrimaryKey({ type: "uuid" })
   id: string = randomUUID();

@@ -7,9 +7,9 @@ import { Model } from "./model.entity.js";
 import { Node } from "./node.entity.js";
 import { Task } from "./task.entity.js";
 
-export { Account, ApiKey, LedgerAccount, LedgerEntry, LedgerTransaction, Model, Node, Task };
 export { Role } from "./account.entity.js";
 export { LedgerAccountKind } from "./ledger-account.entity.js";
 export { LedgerTxKind } from "./ledger-transaction.entity.js";
+export { Account, ApiKey, LedgerAccount, LedgerEntry, LedgerTransaction, Model, Node, Task };
 
 export const entities = [Account, ApiKey, Model, Node, Task, LedgerAccount, LedgerTransaction, LedgerEntry];

@@ -1,5 +1,5 @@
-import { Entity, Enum, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { randomUUID } from "node:crypto";
+import { Entity, Enum, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { Account } from "./account.entity.js";
 
 /**
@@ -19,7 +19,7 @@ export type LedgerAccountKind = (typeof LedgerAccountKind)[keyof typeof LedgerAc
 @Entity({ tableName: "ledger_accounts" })
 @Unique({ properties: ["kind", "owner"] })
 export class LedgerAccount {
-  [OptionalProps]?: 'balance';
+  [OptionalProps]?: "balance";
 
   @PrimaryKey({ type: "uuid" })
   id: string = randomUUID();

@@ -5,7 +5,7 @@ import { LedgerTransaction } from "./ledger-transaction.entity.js";
 /** One leg of a ledger transaction: a signed amount on one account. Legs of a tx sum to zero. */
 @Entity({ tableName: "ledger_entries" })
 export class LedgerEntry {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: "createdAt";
 
   @PrimaryKey({ type: "bigint", autoincrement: true })
   id!: bigint;

@@ -1,5 +1,5 @@
-import { Entity, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { randomUUID } from "node:crypto";
+import { Entity, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 
 export const LedgerTxKind = {
   DEPOSIT: "deposit",
@@ -13,7 +13,7 @@ export type LedgerTxKind = (typeof LedgerTxKind)[keyof typeof LedgerTxKind];
 @Entity({ tableName: "ledger_transactions" })
 @Unique({ properties: ["taskId", "kind"] })
 export class LedgerTransaction {
-  [OptionalProps]?: 'createdAt' | 'memo';
+  [OptionalProps]?: "createdAt" | "memo";
 
   @PrimaryKey({ type: "uuid" })
   id: string = randomUUID();

@@ -1,12 +1,12 @@
-import type { ModelManifest } from "@neurogrid/schema";
-import { Entity, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { randomUUID } from "node:crypto";
+import { Entity, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
+import type { ModelManifest } from "@neurogrid/schema";
 
 /** A servable model version: its declared interface (manifest) and its price per call. */
 @Entity({ tableName: "models" })
 @Unique({ properties: ["name", "version"] })
 export class Model {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: "createdAt";
 
   @PrimaryKey({ type: "uuid" })
   id: string = randomUUID();

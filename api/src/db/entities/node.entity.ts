@@ -7,7 +7,7 @@ import { Account } from "./account.entity.js";
  */
 @Entity({ tableName: "nodes" })
 export class Node {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: "createdAt";
 
   @PrimaryKey({ type: "text" })
   id!: string;

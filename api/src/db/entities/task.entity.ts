@@ -1,6 +1,6 @@
-import type { TaskStatus } from "@neurogrid/schema";
-import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
 import { randomUUID } from "node:crypto";
+import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
+import type { TaskStatus } from "@neurogrid/schema";
 import { Account } from "./account.entity.js";
 import { Model } from "./model.entity.js";
 
@@ -14,7 +14,7 @@ const STATUSES = ["QUEUED", "SCHEDULED", "RUNNING", "COMPLETED", "FAILED", "CANC
 @Unique({ properties: ["account", "idempotencyKey"] })
 @Index({ properties: ["status"] })
 export class Task {
-  [OptionalProps]?: 'createdAt' | 'priority' | 'attempts';
+  [OptionalProps]?: "createdAt" | "priority" | "attempts";
 
   @PrimaryKey({ type: "uuid" })
   id: string = randomUUID();

@@ -1,0 +1,28 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { apiConfigFrom } from "./cli/api-options.js";
+
+const env = {
+  DATABASE_URL: "postgres://x/db",
+  REDIS_URL: "redis://y",
+  NEUROGRID_HEAD_ADDRESS: "127.0.0.1:1",
+};
+
+test("configuration comes from flags over environment, with typed defaults", () => {
+  const config = apiConfigFrom(
+    { port: "4100" },
+    { ...env, NEUROGRID_API_PORT: "9999", NEUROGRID_PLATFORM_FEE_BPS: "250" },
+  );
+  assert.equal(config.port, 4100);
+  assert.equal(config.platformFeeBps, 250);
+  assert.equal(config.host, "127.0.0.1");
+  assert.equal(config.dispatcher, true);
+});
+
+test("a missing or invalid setting is refused with its name", () => {
+  assert.throws(
+    () => apiConfigFrom({}, { REDIS_URL: "redis://y", NEUROGRID_HEAD_ADDRESS: "h:1" }),
+    /databaseUrl/,
+  );
+  assert.throws(() => apiConfigFrom({}, { ...env, NEUROGRID_PLATFORM_FEE_BPS: "20000" }), /platformFeeBps/);
+});

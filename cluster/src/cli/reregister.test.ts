@@ -1,0 +1,81 @@
+/**
+ * A worker comes back after the head lost it: when the head restarts (the heartbeat stream
+ * breaks, the worker registers again once the head answers), and when the head marked it DEAD
+ * while it was paused (the head answers its next heartbeat with `reregister`).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { ClusterClient } from "../index.js";
+import { killQuietly, type RunningProcess, startEntry, waitFor } from "./testing/processes.js";
+
+const HEAD_ARGS = ["--heartbeat-timeout-ms", "1500", "--heartbeat-interval-ms", "200"];
+
+describe("a worker registering again", { timeout: 60_000 }, () => {
+  const processes: RunningProcess[] = [];
+  let headAddress = "";
+  let head: RunningProcess;
+  let worker: RunningProcess;
+  let client: ClusterClient;
+
+  async function startHead(port: string): Promise<RunningProcess> {
+    const started = await startEntry({
+      name: "head",
+      entry: "head-main",
+      args: ["--port", port, ...HEAD_ARGS],
+      ready: /^neurogrid head listening on (\S+)$/,
+    });
+    processes.push(started.proc);
+    headAddress = started.match[1] ?? "";
+    return started.proc;
+  }
+
+  /** The worker's state at the head; undefined while the head does not answer or know it. */
+  async function nodeState(): Promise<string | undefined> {
+    try {
+      return (await client.listNodes()).find((node) => node.nodeId === "comeback")?.state;
+    } catch {
+      return undefined;
+    }
+  }
+
+  before(async () => {
+    head = await startHead("0");
+    const started = await startEntry({
+      name: "comeback",
+      entry: "worker-main",
+      args: ["--head", headAddress, "--node-id", "comeback"],
+      ready: /registered with head/,
+    });
+    worker = started.proc;
+    processes.push(worker);
+    // The restarted head listens on the same address, so one client serves both.
+    client = new ClusterClient({ headAddress });
+  });
+
+  after(async () => {
+    client?.close();
+    killQuietly(worker.pid, "SIGCONT");
+    await Promise.all(processes.map((proc) => proc.stop()));
+  });
+
+  it("registers again with a restarted head", async () => {
+    const port = headAddress.slice(headAddress.lastIndexOf(":") + 1);
+    await head.stop();
+    head = await startHead(port);
+    await waitFor("the worker to register with the new head", async () =>
+      (await nodeState()) === "ALIVE" ? true : undefined,
+    );
+  });
+
+  it("registers again after the head marked it DEAD", async () => {
+    killQuietly(worker.pid, "SIGSTOP");
+    await waitFor("the head to mark the paused node DEAD", async () =>
+      (await nodeState()) === "DEAD" ? true : undefined,
+    );
+    killQuietly(worker.pid, "SIGCONT");
+    await waitFor("the node to come back ALIVE", async () =>
+      (await nodeState()) === "ALIVE" ? true : undefined,
+    );
+    assert.match(worker.output(), /asked this node to register again/);
+  });
+});

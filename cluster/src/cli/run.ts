@@ -1,0 +1,36 @@
+/**
+ * Starting a head or a worker in this process, from a parsed config (config-head.ts,
+ * config-worker.ts). Used by the runnable entries (head-main.ts, worker-main.ts) and by the
+ * api's `neurogrid head|worker|up` commands.
+ */
+import type { HeadConfig } from "../config-head.js";
+import type { WorkerConfig } from "../config-worker.js";
+import { type HeadHandle, startHead } from "../head/head.js";
+import { startWorker, type WorkerHandle } from "../worker/worker.js";
+
+export type { HeadHandle, WorkerHandle };
+
+export interface RunHeadOptions {
+  /** Where log lines go; stderr by default. */
+  log?: (message: string) => void;
+}
+
+export interface RunWorkerOptions {
+  /** Where log lines go; stderr by default. */
+  log?: (message: string) => void;
+  /** Environment actor processes inherit; this process's by default. */
+  env?: NodeJS.ProcessEnv;
+  /** Aborting while the worker is still trying to register gives up and stops it. */
+  signal?: AbortSignal;
+}
+
+/** Starts the head; resolves once it listens. */
+export function runHead(config: HeadConfig, options: RunHeadOptions = {}): Promise<HeadHandle> {
+  return startHead(config, options);
+}
+
+/** Starts a worker; resolves once it has registered with the head (retrying until it answers). */
+export function runWorker(config: WorkerConfig, options: RunWorkerOptions = {}): Promise<WorkerHandle> {
+  const { env = process.env, ...rest } = options;
+  return startWorker(config, { ...rest, baseEnv: env });
+}

@@ -1,0 +1,31 @@
+/**
+ * The Worker gRPC service, called by the head: start and kill actor processes. Errors reach the
+ * head as gRPC status through the edge converter (grpc/status.ts).
+ */
+import { ClusterError } from "../errors.js";
+import { decodeJson } from "../grpc/convert.js";
+import type { WorkerImplementation } from "../grpc/proto.js";
+import { unaryHandler } from "../grpc/server.js";
+import type { KillActorRequest, StartActorReply, StartActorRequest } from "../grpc/wire.js";
+import type { ActorProcesses } from "./actor-processes.js";
+
+export function workerService(processes: ActorProcesses): WorkerImplementation {
+  return {
+    StartActor: unaryHandler(async (request: StartActorRequest): Promise<StartActorReply> => {
+      const { spec } = request;
+      if (spec === null) throw new ClusterError("INVALID_ARGUMENT", "StartActor without an actor spec");
+      if (request.actorId === "")
+        throw new ClusterError("INVALID_ARGUMENT", "StartActor without an actor id");
+      return processes.start({
+        actorId: request.actorId,
+        className: spec.className,
+        initArgs: decodeJson(spec.initArgs, "INVALID_ARGUMENT", "initArgs"),
+        gpuIds: request.gpuIds,
+      });
+    }),
+    KillActor: unaryHandler(async (request: KillActorRequest) => {
+      await processes.kill(request.actorId);
+      return {};
+    }),
+  };
+}
