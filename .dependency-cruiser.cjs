@@ -7,6 +7,13 @@
 const pkg = (name) => `^${name}/`;
 module.exports = {
   forbidden: [
+    {
+      name: "our-packages-resolve",
+      comment: "an @neurogrid/* import must resolve (build first): otherwise no rule could see it",
+      severity: "error",
+      from: {},
+      to: { couldNotResolve: true, path: "^@neurogrid/" },
+    },
     { name: "no-circular", severity: "error", from: {}, to: { circular: true } },
     {
       name: "schema-imports-nothing-of-ours",
@@ -53,7 +60,6 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: ["node_modules", "/dist/"] },
-    exclude: { path: ["\\.d\\.ts$"] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.depcruise.json" },
     enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "default", "types"] },

@@ -1,6 +1,6 @@
 import "reflect-metadata";
-import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { createPubSub } from "@graphql-yoga/subscription";
+import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { AccountResolver } from "./account.resolver.js";
 import { authChecker } from "./auth-checker.js";
