@@ -37,7 +37,7 @@ export async function startApiProcess(
       cluster,
       events,
       queue,
-      connection: new Redis(config.redisUrl, { maxRetriesPerRequest: null }),
+      redisUrl: config.redisUrl,
       prefix: bullPrefix,
       concurrency: config.dispatcherConcurrency,
       platformFeeBps: config.platformFeeBps,

