@@ -4,9 +4,8 @@ import { notFound, unauthenticated } from "../errors.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
 import type { TaskProgressEvent } from "../tasks/task-events.js";
 import type { ApiContext } from "./context.js";
+import { isUuid } from "./ids.js";
 import { type TaskProgressEventType, taskHistory } from "./task.type.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The taskProgress stream: listen on the task's Redis channel first, then read the task and
@@ -19,7 +18,7 @@ export async function subscribeTaskProgress(
   taskId: string,
 ): Promise<AsyncIterable<TaskProgressEventType>> {
   if (!ctx.account) throw unauthenticated(ctx.authError);
-  if (!UUID.test(taskId)) throw notFound(`task ${taskId}`);
+  if (!isUuid(taskId)) throw notFound(`task ${taskId}`);
   const live = new AsyncQueue<TaskProgressEvent>(() => stop());
   const stop = await ctx.services.events.listen(taskId, (event) => live.push(event));
   try {

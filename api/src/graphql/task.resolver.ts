@@ -3,18 +3,17 @@ import { Task } from "../db/entities/index.js";
 import { notFound } from "../errors.js";
 import { submitTask } from "../tasks/submit-task.js";
 import type { ApiContext } from "./context.js";
+import { isUuid } from "./ids.js";
 import { SubmitTaskInput } from "./task.input.js";
 import { TaskProgressEventType, TaskType, toTaskType } from "./task.type.js";
 import { subscribeTaskProgress } from "./task-progress.js";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Resolver(() => TaskType)
 export class TaskResolver {
   @Authorized()
   @Query(() => TaskType, { description: "One of your tasks. Someone else's task is NOT_FOUND." })
   async task(@Arg("id", () => ID) id: string, @Ctx() ctx: ApiContext): Promise<TaskType> {
-    const task = UUID.test(id) ? await ctx.em.findOne(Task, id, { populate: ["model"] }) : null;
+    const task = isUuid(id) ? await ctx.em.findOne(Task, id, { populate: ["model"] }) : null;
     if (!task || task.account.id !== ctx.account?.id) throw notFound(`task ${id}`);
     return toTaskType(task);
   }
