@@ -304,4 +304,24 @@ describe("one paid task, end to end", () => {
     assert.equal(sub.events.length, 0);
     assert.match(JSON.stringify(sub.errors), /NOT_FOUND/);
   });
+
+  test("GraphiQL is served at GET /graphql from npm packages, with no outside URL", async () => {
+    const page = await fetch(url, { headers: { accept: "text/html" } });
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assert.match(html, /GraphiQL/);
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? "");
+    assert.ok(sources.length >= 5, `page loads its scripts and styles: ${sources.join(", ")}`);
+    for (const src of sources) {
+      assert.ok(src.startsWith("/"), `${src} is served by the api itself`);
+      const asset = await fetch(new URL(src, url));
+      assert.equal(asset.status, 200, src);
+      const body = await asset.text();
+      assert.ok(body.length > 1000, `${src} has content`);
+      const cdn = /https?:\/\/(unpkg\.com|cdn\.jsdelivr\.net|cdnjs\.cloudflare\.com|esm\.sh)/.exec(body);
+      assert.equal(cdn, null, `${src} loads nothing from a CDN`);
+    }
+    const health = await fetch(new URL("/health", url));
+    assert.deepEqual(await health.json(), { status: "ok" });
+  });
 });
