@@ -20,30 +20,6 @@ export interface Resources {
   custom: Record<string, number>;
 }
 
-export interface RegisterNodeRequest {
-  nodeId: string;
-  address: string;
-  resources: Resources | null;
-  labels: Record<string, string>;
-  nodeToken: string;
-}
-
-export interface RegisterNodeReply {
-  nodeId: string;
-  heartbeatIntervalMs: number;
-}
-
-export interface HeartbeatRequest {
-  nodeId: string;
-  sentAtMs: number;
-  actorCount: number;
-}
-
-export interface HeartbeatReply {
-  receivedAtMs: number;
-  reregister: boolean;
-}
-
 export interface ActorSpec {
   name: string;
   namespace: string;
@@ -67,53 +43,6 @@ export interface ActorInfo {
   deathCause: string;
 }
 
-export interface GetOrCreateActorRequest {
-  spec: ActorSpec | null;
-}
-
-export interface GetActorRequest {
-  name: string;
-  namespace: string;
-}
-
-export type ListNodesRequest = Record<string, never>;
-
-export interface NodeInfo {
-  nodeId: string;
-  address: string;
-  state: string;
-  total: Resources | null;
-  available: Resources | null;
-  labels: Record<string, string>;
-  lastHeartbeatMs: number;
-}
-
-export interface ListNodesReply {
-  nodes: NodeInfo[];
-}
-
-export interface StartActorRequest {
-  actorId: string;
-  spec: ActorSpec | null;
-  gpuIds: number[];
-}
-
-export interface StartActorReply {
-  address: string;
-  pid: number;
-}
-
-export interface KillActorRequest {
-  actorId: string;
-}
-
-export type KillActorReply = Record<string, never>;
-
-export interface ActorCallRequest {
-  method: string;
-  args: Buffer;
-}
-
-export interface ActorCallReply {
-  result: Buffer;
-}
+export * from "./wire-actor.js";
+export * from "./wire-head.js";
+export * from "./wire-worker.js";
