@@ -4,6 +4,7 @@ import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
 import { buildApiSchema } from "./graphql/build-schema.js";
 import type { Services } from "./graphql/context.js";
+import { JwtIssuer } from "./identity/jwt.js";
 import { type ApiServer, startApiServer } from "./server/api-server.js";
 import { Dispatcher } from "./tasks/dispatcher.js";
 import { TaskEventBus } from "./tasks/task-events.js";
@@ -22,14 +23,15 @@ export interface ApiProcess {
 export async function startApiProcess(
   config: ApiConfig,
   log: (msg: string, err?: unknown) => void = defaultLog,
+  ormOptions: Parameters<typeof openOrm>[1] = {},
 ): Promise<ApiProcess> {
-  const orm = await openOrm(config.databaseUrl);
+  const orm = await openOrm(config.databaseUrl, ormOptions);
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const bullPrefix = `${config.redisPrefix}:bull`;
   const queue = new TaskQueue({ connection, prefix: bullPrefix, attempts: config.taskAttempts });
   const events = new TaskEventBus(config.redisUrl, config.redisPrefix);
   const cluster = new ClusterClient({ headAddress: config.headAddress });
-  const services: Services = { config, orm, queue, events };
+  const services: Services = { config, orm, queue, events, cluster, jwt: new JwtIssuer(config.jwtSecret) };
   let dispatcher: Dispatcher | undefined;
   if (config.dispatcher) {
     dispatcher = new Dispatcher({

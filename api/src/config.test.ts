@@ -25,4 +25,5 @@ test("a missing or invalid setting is refused with its name", () => {
     /databaseUrl/,
   );
   assert.throws(() => apiConfigFrom({}, { ...env, NEUROGRID_PLATFORM_FEE_BPS: "20000" }), /platformFeeBps/);
+  assert.throws(() => apiConfigFrom({}, { ...env, NEUROGRID_JWT_SECRET: "short" }), /jwtSecret/);
 });

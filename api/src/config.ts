@@ -21,6 +21,12 @@ export const apiConfigSchema = z.object({
   taskAttempts: z.coerce.number().int().min(1).max(20).default(3),
   /** How long the dispatcher waits for an actor to be placed and answer, per attempt. */
   taskTimeoutMs: z.coerce.number().int().min(100).default(60_000),
+  /** HS256 secret for access tokens (NEUROGRID_JWT_SECRET). */
+  jwtSecret: z.string().min(32, "must be at least 32 characters"),
+  /** Secret shared with the head to sign node tokens (registerNode); none = no node tokens. */
+  nodeTokenSecret: z.string().min(16).optional(),
+  /** The development faucet (test NEURO for clients); never on in production. */
+  faucet: z.boolean().default(false),
   /** Where model actors cache model files (passed to the actors). */
   modelCacheDir: z.string().optional(),
 });

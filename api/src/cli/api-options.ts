@@ -29,6 +29,12 @@ export function apiConfigFrom(
       taskAttempts: env.NEUROGRID_TASK_ATTEMPTS,
       taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,
       modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
+      jwtSecret: env.NEUROGRID_JWT_SECRET,
+      nodeTokenSecret: env.NEUROGRID_NODE_TOKEN_SECRET,
+      faucet:
+        env.NEUROGRID_FAUCET === undefined
+          ? undefined
+          : env.NEUROGRID_FAUCET === "1" || env.NEUROGRID_FAUCET === "true",
       dispatcher: flags.dispatcher,
     }),
   });

@@ -5,6 +5,7 @@ import { startApiProcess } from "../app.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { startEmbeddedPostgres } from "../local/embedded-postgres.js";
 import { findOrStartRedis } from "../local/local-redis.js";
+import { localSecret } from "../local/secrets.js";
 import { DEMO_DEPOSIT, seedDemo } from "../local/seed-demo.js";
 import { apiConfigFrom } from "./api-options.js";
 import { freePort, startNodeChild } from "./child-process.js";
@@ -98,6 +99,9 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       redisUrl,
       headAddress,
       modelCacheDir: resolve(dataDir, "models"),
+      jwtSecret: localSecret(dataDir, "jwt-secret"),
+      nodeTokenSecret: localSecret(dataDir, "node-token-secret"),
+      faucet: true,
     });
     const api = await startApiProcess({ ...config, databaseUrl, redisUrl, headAddress });
     stops.push({ name: "api", stop: api.close });

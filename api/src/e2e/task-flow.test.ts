@@ -17,6 +17,7 @@ import { balancesOf, platformBalance } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
 import { TASK_QUEUE } from "../tasks/task-queue.js";
 import { collectSubscription, errorCode, graphqlRequest } from "../testing/graphql-clients.js";
+import { TEST_JWT_SECRET } from "../testing/in-process-api.js";
 import { startApi, startHead, startWorker } from "../testing/local-cluster.js";
 import {
   createTestDatabase,
@@ -85,6 +86,7 @@ describe("one paid task, end to end", () => {
       NEUROGRID_REDIS_PREFIX: prefix,
       NEUROGRID_HEAD_ADDRESS: head.address,
       NEUROGRID_PLATFORM_FEE_BPS: String(FEE_BPS),
+      NEUROGRID_JWT_SECRET: TEST_JWT_SECRET,
     });
     children.push(api.child);
     url = api.url;

@@ -1,4 +1,7 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
 import { Field, ID, ObjectType } from "type-graphql";
+import type { Account } from "../db/entities/index.js";
+import { balancesOf } from "../ledger/accounts.js";
 import { TokenAmountScalar } from "./scalars.js";
 
 @ObjectType("Balance", { description: "An account's money, in NEURO's smallest unit." })
@@ -21,9 +24,22 @@ export class AccountType {
   @Field(() => String)
   name!: string;
 
+  @Field(() => String, { nullable: true })
+  email?: string | undefined;
+
   @Field(() => String, { description: "client, provider or admin." })
   role!: string;
 
   @Field(() => BalanceType)
   balance!: BalanceType;
+}
+
+export async function toAccountType(em: EntityManager, account: Account): Promise<AccountType> {
+  return {
+    id: account.id,
+    name: account.name,
+    email: account.email ?? undefined,
+    role: account.role,
+    balance: await balancesOf(em, account.id),
+  };
 }

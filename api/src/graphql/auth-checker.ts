@@ -3,12 +3,24 @@ import { ApiError } from "../errors.js";
 import type { ApiContext } from "./context.js";
 
 /**
- * `@Authorized(...roles)` on every field that needs a caller: no or a bad key is
- * UNAUTHENTICATED; a caller whose role is not listed is FORBIDDEN (admins pass everywhere).
+ * `@Authorized(...requirements)` on every field that needs a caller. A requirement is a role
+ * ("client", "provider", "admin") or a scope ("scope:tasks:write"):
+ *   - no or a bad credential: UNAUTHENTICATED;
+ *   - roles listed and the caller's role is not among them (admins pass everywhere): FORBIDDEN;
+ *   - scopes listed and the caller's credential lacks one (a scoped API key): FORBIDDEN.
  */
-export const authChecker: AuthChecker<ApiContext> = ({ context }, roles) => {
-  const account = context.account;
-  if (!account) throw new ApiError("UNAUTHENTICATED", context.authError ?? "a valid API key is required");
-  if (roles.length === 0 || account.role === "admin" || roles.includes(account.role)) return true;
-  throw new ApiError("FORBIDDEN", `this needs the role ${roles.join(" or ")}`);
+export const authChecker: AuthChecker<ApiContext> = ({ context }, requirements) => {
+  const caller = context.caller;
+  if (!caller) throw new ApiError("UNAUTHENTICATED", context.authError ?? "sign in or send an API key");
+  const roles = requirements.filter((r) => !r.startsWith("scope:"));
+  const scopes = requirements.filter((r) => r.startsWith("scope:")).map((r) => r.slice("scope:".length));
+  const role = caller.account.role;
+  if (roles.length > 0 && role !== "admin" && !roles.includes(role)) {
+    throw new ApiError("FORBIDDEN", `this needs the role ${roles.join(" or ")}`);
+  }
+  const granted = new Set<string>(caller.scopes);
+  const missing = scopes.filter((s) => !granted.has(s) && !granted.has("admin"));
+  if (missing.length > 0)
+    throw new ApiError("FORBIDDEN", `this credential lacks the scope ${missing.join(", ")}`);
+  return true;
 };

@@ -3,14 +3,26 @@ import { createPubSub } from "@graphql-yoga/subscription";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { AccountResolver } from "./account.resolver.js";
+import { ApiKeyResolver } from "./api-key.resolver.js";
+import { AuthResolver } from "./auth.resolver.js";
 import { authChecker } from "./auth-checker.js";
+import { LedgerResolver } from "./ledger.resolver.js";
 import { ModelResolver } from "./model.resolver.js";
+import { NodeResolver } from "./node.resolver.js";
 import { TaskResolver } from "./task.resolver.js";
 
 /** The executable schema: every resolver, the role checker, input validation on. */
 export async function buildApiSchema(): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [TaskResolver, AccountResolver, ModelResolver],
+    resolvers: [
+      TaskResolver,
+      AccountResolver,
+      AuthResolver,
+      ApiKeyResolver,
+      NodeResolver,
+      LedgerResolver,
+      ModelResolver,
+    ],
     authChecker,
     validate: true,
     // Every subscription here brings its own Redis-backed stream (`subscribe:` option), but

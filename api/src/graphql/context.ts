@@ -1,8 +1,12 @@
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import type { ClusterClient } from "@neurogrid/cluster";
 import type { ApiConfig } from "../config.js";
 import type { Account } from "../db/entities/index.js";
+import type { Caller } from "../identity/caller.js";
+import type { JwtIssuer } from "../identity/jwt.js";
 import type { TaskEventBus } from "../tasks/task-events.js";
 import type { TaskQueue } from "../tasks/task-queue.js";
+import type { Loaders } from "./loaders.js";
 
 /** Long-lived services shared by every request of one api process. */
 export interface Services {
@@ -10,15 +14,21 @@ export interface Services {
   orm: MikroORM;
   queue: TaskQueue;
   events: TaskEventBus;
+  jwt: JwtIssuer;
+  cluster: ClusterClient;
 }
 
-/** What resolvers get per request (HTTP) or per subscription (WebSocket). */
+/** What resolvers get per request (HTTP) or per subscription operation (WebSocket). */
 export interface ApiContext {
   requestId: string;
   services: Services;
   em: EntityManager;
-  /** The caller, when a valid API key was sent. */
+  /** The caller, when a valid credential was sent. */
+  caller: Caller | null;
+  /** Shorthand for caller?.account. */
   account: Account | null;
-  /** Why there is no account although a key was sent (e.g. "invalid API key"). */
+  /** Why there is no caller although a credential was sent (e.g. "access token expired"). */
   authError?: string;
+  /** Per-request DataLoaders (no N+1 queries). */
+  loaders: Loaders;
 }

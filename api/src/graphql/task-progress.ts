@@ -1,6 +1,6 @@
 import { isFinalTaskStatus } from "@neurogrid/schema";
 import { Task } from "../db/entities/index.js";
-import { notFound, unauthenticated } from "../errors.js";
+import { ApiError, notFound, unauthenticated } from "../errors.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
 import type { TaskProgressEvent } from "../tasks/task-events.js";
 import type { ApiContext } from "./context.js";
@@ -17,13 +17,18 @@ export async function subscribeTaskProgress(
   ctx: ApiContext,
   taskId: string,
 ): Promise<AsyncIterable<TaskProgressEventType>> {
-  if (!ctx.account) throw unauthenticated(ctx.authError);
+  const caller = ctx.caller;
+  if (!caller) throw unauthenticated(ctx.authError);
+  const isAdmin = caller.account.role === "admin";
+  if (!isAdmin && !caller.scopes.includes("tasks:read")) {
+    throw new ApiError("FORBIDDEN", "this credential lacks the scope tasks:read");
+  }
   if (!isUuid(taskId)) throw notFound(`task ${taskId}`);
   const live = new AsyncQueue<TaskProgressEvent>(() => stop());
   const stop = await ctx.services.events.listen(taskId, (event) => live.push(event));
   try {
     const task = await ctx.services.orm.em.fork().findOne(Task, taskId);
-    if (!task || task.account.id !== ctx.account.id) throw notFound(`task ${taskId}`);
+    if (!task || (!isAdmin && task.account.id !== caller.account.id)) throw notFound(`task ${taskId}`);
     return stream(task, live, stop);
   } catch (err) {
     stop();

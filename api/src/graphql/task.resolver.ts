@@ -1,24 +1,59 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
-import { Task } from "../db/entities/index.js";
-import { notFound } from "../errors.js";
+import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Model, Task } from "../db/entities/index.js";
+import { ApiError, badInput, notFound } from "../errors.js";
+import { cancelTask } from "../tasks/cancel-task.js";
 import { submitTask } from "../tasks/submit-task.js";
+import { requireCaller } from "./caller.js";
+import { afterFilter, type ConnectionShape, pageSize, toConnection } from "./connection.js";
 import type { ApiContext } from "./context.js";
 import { isUuid } from "./ids.js";
+import { TasksArgs } from "./task.args.js";
 import { SubmitTaskInput } from "./task.input.js";
-import { TaskProgressEventType, TaskType, toTaskType } from "./task.type.js";
+import { TaskConnection, TaskProgressEventType, TaskType, toTaskType } from "./task.type.js";
 import { subscribeTaskProgress } from "./task-progress.js";
 
 @Resolver(() => TaskType)
 export class TaskResolver {
-  @Authorized()
+  @Authorized("scope:tasks:read")
   @Query(() => TaskType, { description: "One of your tasks. Someone else's task is NOT_FOUND." })
   async task(@Arg("id", () => ID) id: string, @Ctx() ctx: ApiContext): Promise<TaskType> {
-    const task = isUuid(id) ? await ctx.em.findOne(Task, id, { populate: ["model"] }) : null;
-    if (!task || task.account.id !== ctx.account?.id) throw notFound(`task ${id}`);
-    return toTaskType(task);
+    const { account } = requireCaller(ctx);
+    const task = isUuid(id) ? await ctx.em.findOne(Task, id) : null;
+    if (!task || (account.role !== "admin" && task.account.id !== account.id)) throw notFound(`task ${id}`);
+    return toTaskType(task, await this.model(ctx, task));
   }
 
-  @Authorized("client")
+  @Authorized("scope:tasks:read")
+  @Query(() => TaskConnection, { description: "Your tasks, newest first (an admin sees everyone's)." })
+  async tasks(
+    @Args(() => TasksArgs) args: TasksArgs,
+    @Ctx() ctx: ApiContext,
+  ): Promise<ConnectionShape<TaskType>> {
+    const { account } = requireCaller(ctx);
+    const n = pageSize(args.first);
+    const f = args.filter;
+    if (f?.accountId !== undefined && account.role !== "admin")
+      throw new ApiError("FORBIDDEN", "accountId is for admins");
+    if (f?.accountId !== undefined && !isUuid(f.accountId)) throw badInput("accountId is not an id");
+    const where: Record<string, unknown> = {};
+    if (account.role !== "admin") where.account = account.id;
+    else if (f?.accountId) where.account = f.accountId;
+    if (f?.status?.length) where.status = { $in: f.status };
+    if (f?.model) where.model = { name: f.model };
+    const rows = await ctx.em.find(
+      Task,
+      { ...where, ...afterFilter(args.after) },
+      { orderBy: { createdAt: "desc", id: "desc" }, limit: n + 1 },
+    );
+    const total = await ctx.em.count(Task, where);
+    const models = await ctx.loaders.model.loadMany([...new Set(rows.map((t) => t.model.id))]);
+    const byId = new Map(models.filter((m): m is Model => m instanceof Model).map((m) => [m.id, m]));
+    return toConnection(rows, n, total, Boolean(args.after), (t) =>
+      toTaskType(t, byId.get(t.model.id) as Model),
+    );
+  }
+
+  @Authorized("client", "scope:tasks:write")
   @Mutation(() => TaskType, {
     description: "Validates the input, holds the price in escrow and queues the task.",
   })
@@ -26,10 +61,18 @@ export class TaskResolver {
     @Arg("input", () => SubmitTaskInput) input: SubmitTaskInput,
     @Ctx() ctx: ApiContext,
   ): Promise<TaskType> {
-    const account = ctx.account;
-    if (!account) throw new Error("authChecker let an anonymous caller through");
+    const { account } = requireCaller(ctx);
     const task = await submitTask(ctx.em, ctx.services, account, input);
-    return toTaskType(task);
+    return toTaskType(task, await this.model(ctx, task));
+  }
+
+  @Authorized("client", "scope:tasks:write")
+  @Mutation(() => TaskType, { description: "Cancels a task that has not finished and refunds its escrow." })
+  async cancelTask(@Arg("id", () => ID) id: string, @Ctx() ctx: ApiContext): Promise<TaskType> {
+    const { account } = requireCaller(ctx);
+    if (!isUuid(id)) throw notFound(`task ${id}`);
+    const task = await cancelTask(ctx.em, ctx.services, account, id);
+    return toTaskType(task, await this.model(ctx, task));
   }
 
   @Subscription(() => TaskProgressEventType, {
@@ -41,5 +84,11 @@ export class TaskResolver {
     @Arg("taskId", () => ID) _taskId: string,
   ): TaskProgressEventType {
     return event;
+  }
+
+  private async model(ctx: ApiContext, task: Task): Promise<Model> {
+    const model = await ctx.loaders.model.load(task.model.id);
+    if (!model) throw new Error(`task ${task.id} has no model ${task.model.id}`);
+    return model;
   }
 }

@@ -1,7 +1,8 @@
 import { TaskStatus } from "@neurogrid/schema";
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
-import type { Task } from "../db/entities/index.js";
+import type { Model, Task } from "../db/entities/index.js";
+import { Connection } from "./connection.js";
 import { TokenAmountScalar } from "./scalars.js";
 
 registerEnumType(TaskStatus, { name: "TaskStatus", description: "A task's lifecycle state." });
@@ -117,13 +118,15 @@ export function taskHistory(task: Task): TaskProgressEventType[] {
   return events;
 }
 
-export function toTaskType(task: Task): TaskType {
+export const TaskConnection = Connection("Task", TaskType);
+
+export function toTaskType(task: Task, model: Model): TaskType {
   const final = task.cost !== undefined && task.cost !== null;
   return {
     id: task.id,
     status: task.status,
-    model: task.model.name,
-    modelVersion: task.model.version,
+    model: model.name,
+    modelVersion: model.version,
     priority: task.priority,
     idempotencyKey: task.idempotencyKey ?? undefined,
     input: task.input,

@@ -16,22 +16,36 @@ export function hashApiKey(key: string): string {
   return createHash("sha256").update(key, "utf8").digest("hex");
 }
 
-export function issueApiKey(em: EntityManager, account: Account, label = ""): IssuedApiKey {
+export function issueApiKey(
+  em: EntityManager,
+  account: Account,
+  label = "",
+  scopes: string[] = [],
+): IssuedApiKey {
   const key = `ng_${randomBytes(32).toString("base64url")}`;
   const prefix = key.slice(0, 10);
-  const record = em.create(ApiKey, { account, prefix, keyHash: hashApiKey(key), label });
+  const record = em.create(ApiKey, { account, prefix, keyHash: hashApiKey(key), label, scopes });
   em.persist(record);
   return { key, prefix, record };
 }
 
-/** The account a key belongs to, or null for an unknown or revoked key. */
-export async function accountForApiKey(em: EntityManager, key: string): Promise<Account | null> {
+/** The key's record (with its account), or null for an unknown or revoked key. */
+export async function accountForApiKey(
+  em: EntityManager,
+  key: string,
+): Promise<{ account: Account; scopes: string[] } | null> {
   const record = await em.findOne(
     ApiKey,
     { keyHash: hashApiKey(key), revokedAt: null },
     { populate: ["account"] },
   );
-  return record?.account ?? null;
+  if (!record) return null;
+  // last_used_at, at most once a minute per key: cheap enough for every request.
+  await em.execute(
+    "update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')",
+    [record.id],
+  );
+  return { account: record.account, scopes: record.scopes };
 }
 
 /** Reads the key from `Authorization: Bearer <key>` or `x-api-key: <key>`. */

@@ -31,7 +31,7 @@ export async function seedDemo(em: EntityManager, dataDir: string, nodeIds: stri
   await em.flush();
   const keyFile = join(dataDir, "demo-api-key");
   let apiKey = existsSync(keyFile) ? readFileSync(keyFile, "utf8").trim() : "";
-  if (!apiKey || (await accountForApiKey(em, apiKey))?.id !== client.id) {
+  if (!apiKey || (await accountForApiKey(em, apiKey))?.account.id !== client.id) {
     const issued = issueApiKey(em, client, "demo");
     await em.flush();
     apiKey = issued.key;

@@ -5,13 +5,15 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
+import type { EntityManager } from "@mikro-orm/postgresql";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
 import { useServer as attachGraphqlWs } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { type WebSocket, WebSocketServer } from "ws";
 import type { ApiContext, Services } from "../graphql/context.js";
 import { formatError } from "../graphql/format-error.js";
-import { paramsAsHeaders, resolveCaller } from "./auth-context.js";
+import { createLoaders } from "../graphql/loaders.js";
+import { paramsAsHeaders, type ResolvedCaller, resolveCaller } from "./auth-context.js";
 import { graphiqlAssets, graphiqlPage } from "./graphiql.js";
 
 /**
@@ -38,13 +40,34 @@ export async function startApiServer(
   const app = express();
   const http: Server = createServer(app);
   const wss = new WebSocketServer({ server: http, path: "/graphql", maxPayload: 1024 * 1024 });
-  const wsCleanup = attachGraphqlWs<Record<string, unknown>, { ctx?: ApiContext }>(
+  const wsCleanup = attachGraphqlWs<
+    Record<string, unknown>,
+    { socket: WebSocket; resolved?: ResolvedCaller }
+  >(
     {
       schema,
+      // The credential is checked once, in connection_init; an access token that expires
+      // while the socket is open closes it with 4401 (graphql-ws's "Unauthorized").
+      onConnect: async (ctx) => {
+        const resolved = await resolveCaller(
+          services.orm.em.fork(),
+          services.jwt,
+          paramsAsHeaders(ctx.connectionParams),
+        );
+        ctx.extra.resolved = resolved;
+        const expiresAt = resolved.caller?.expiresAt;
+        if (expiresAt) {
+          const timer = setTimeout(
+            () => ctx.extra.socket.close(4401, "Unauthorized: access token expired"),
+            Math.max(0, expiresAt.getTime() - Date.now()),
+          );
+          ctx.extra.socket.once("close", () => clearTimeout(timer));
+        }
+        return true;
+      },
       context: async (ctx) => {
         const em = services.orm.em.fork();
-        const caller = await resolveCaller(em, paramsAsHeaders(ctx.connectionParams));
-        return { requestId: randomUUID(), services, em, ...caller } satisfies ApiContext;
+        return newContext(services, em, ctx.extra.resolved ?? { caller: null });
       },
       onError: (_ctx, _id, _payload, errors) =>
         errors.map((e) => formatError(e.toJSON(), e, opts.log)) as never,
@@ -89,8 +112,7 @@ export async function startApiServer(
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const em = services.orm.em.fork();
-        const caller = await resolveCaller(em, req.headers);
-        return { requestId: randomUUID(), services, em, ...caller };
+        return newContext(services, em, await resolveCaller(em, services.jwt, req.headers));
       },
     }),
   );
@@ -107,5 +129,17 @@ export async function startApiServer(
     close: async () => {
       await apollo.stop();
     },
+  };
+}
+
+function newContext(services: Services, em: EntityManager, resolved: ResolvedCaller): ApiContext {
+  return {
+    requestId: randomUUID(),
+    services,
+    em,
+    caller: resolved.caller,
+    account: resolved.caller?.account ?? null,
+    authError: resolved.authError,
+    loaders: createLoaders(em),
   };
 }

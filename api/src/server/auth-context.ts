@@ -1,18 +1,49 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import type { Account } from "../db/entities/index.js";
+import { Account } from "../db/entities/index.js";
 import { accountForApiKey, apiKeyFromHeaders } from "../identity/api-keys.js";
+import type { Caller } from "../identity/caller.js";
+import { type JwtIssuer, looksLikeJwt } from "../identity/jwt.js";
+import { isScope, scopesOfRole } from "../identity/scopes.js";
 
-/** Resolves the caller from HTTP headers or graphql-ws connection params (same header names). */
+/**
+ * Resolves the caller from HTTP headers or graphql-ws connection params (same names):
+ * `Authorization: Bearer <JWT access token | API key>` or `x-api-key: <API key>`. No credential
+ * is an anonymous caller; a bad one is remembered as `authError` so that fields needing a caller
+ * say why (UNAUTHENTICATED), while public fields still work.
+ */
+export interface ResolvedCaller {
+  caller: Caller | null;
+  authError?: string;
+}
+
 export async function resolveCaller(
   em: EntityManager,
+  jwt: JwtIssuer,
   headers: Record<string, string | string[] | undefined>,
-): Promise<{ account: Account | null; authError?: string }> {
-  const key = apiKeyFromHeaders(headers);
-  if (key === undefined) return { account: null };
-  if (key === "")
-    return { account: null, authError: "malformed Authorization header (expected Bearer <key>)" };
-  const account = await accountForApiKey(em, key);
-  return account ? { account } : { account: null, authError: "invalid or revoked API key" };
+): Promise<ResolvedCaller> {
+  const credential = apiKeyFromHeaders(headers);
+  if (credential === undefined) return { caller: null };
+  if (credential === "")
+    return { caller: null, authError: "malformed Authorization header (expected Bearer <token>)" };
+  if (looksLikeJwt(credential)) {
+    const claims = await jwt.verify(credential);
+    if (typeof claims === "string") return { caller: null, authError: claims };
+    const account = await em.findOne(Account, claims.accountId);
+    if (!account) return { caller: null, authError: "the token's account no longer exists" };
+    return {
+      caller: { account, via: "jwt", scopes: scopesOfRole(account.role), expiresAt: claims.expiresAt },
+    };
+  }
+  const found = await accountForApiKey(em, credential);
+  if (!found) return { caller: null, authError: "invalid or revoked API key" };
+  const scopes = found.scopes.filter(isScope);
+  return {
+    caller: {
+      account: found.account,
+      via: "api-key",
+      scopes: scopes.length > 0 ? scopes : scopesOfRole(found.account.role),
+    },
+  };
 }
 
 /** graphql-ws connection params → header-like record (keys lower-cased). */

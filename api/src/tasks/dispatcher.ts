@@ -47,6 +47,9 @@ export class Dispatcher {
   private readonly worker: Worker<TaskJobData>;
   private readonly handles = new Map<string, Promise<ActorHandle>>();
   private readonly connection: Redis;
+  /** Running tasks' abort switches, pulled by cancelTask through Redis. */
+  private readonly running = new Map<string, AbortController>();
+  private stopListening: (() => void) | undefined;
 
   constructor(private readonly opts: DispatcherOptions) {
     this.connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
@@ -66,11 +69,13 @@ export class Dispatcher {
       status: { $in: [TaskStatus.QUEUED, TaskStatus.SCHEDULED, TaskStatus.RUNNING] },
     });
     for (const task of open) await this.opts.queue.enqueue(task.id, task.priority);
+    this.stopListening = await this.opts.events.onCancel((taskId) => this.running.get(taskId)?.abort());
     void this.worker.run();
     await this.worker.waitUntilReady();
   }
 
   async close(): Promise<void> {
+    this.stopListening?.();
     await this.worker.close();
     this.connection.disconnect();
   }
@@ -121,6 +126,8 @@ export class Dispatcher {
         this.handles.delete(actor.info.name);
       }
       throw err;
+    } finally {
+      this.running.delete(task.id);
     }
     const done = await completeTask(
       this.opts.orm.em.fork(),

@@ -29,7 +29,7 @@ export class TaskEventBus {
     this.sub = new Redis(redisUrl, { lazyConnect: false });
     this.sub.on("message", (channel: string, message: string) => {
       const set = this.listeners.get(channel);
-      if (!set) return;
+      if (!set) return; // not a task channel (e.g. the cancel channel, handled by onCancel)
       const event = JSON.parse(message) as TaskProgressEvent;
       for (const listener of set) listener(event);
     });
@@ -61,6 +61,25 @@ export class TaskEventBus {
         this.listeners.delete(channel);
         void this.sub.unsubscribe(channel).catch(() => {});
       }
+    };
+  }
+
+  /** Asks whichever dispatcher runs this task to abort it. */
+  async requestCancel(taskId: string): Promise<void> {
+    await this.pub.publish(`${this.prefix}:task-cancel`, taskId);
+  }
+
+  /** Hears cancellation requests (dispatchers). */
+  async onCancel(listener: (taskId: string) => void): Promise<() => void> {
+    const channel = `${this.prefix}:task-cancel`;
+    const onMessage = (ch: string, taskId: string) => {
+      if (ch === channel) listener(taskId);
+    };
+    this.sub.on("message", onMessage);
+    await this.sub.subscribe(channel);
+    return () => {
+      this.sub.off("message", onMessage);
+      void this.sub.unsubscribe(channel).catch(() => {});
     };
   }
 

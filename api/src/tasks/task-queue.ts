@@ -40,6 +40,17 @@ export class TaskQueue {
     );
   }
 
+  /** Removes a task's job if it is waiting (an active job is aborted through the cancel channel). */
+  async remove(taskId: string): Promise<void> {
+    const job = await this.queue.getJob(taskId);
+    if (!job) return;
+    try {
+      await job.remove();
+    } catch {
+      // active or locked by a worker: the dispatcher sees the task CANCELLED and stops.
+    }
+  }
+
   async jobCount(): Promise<number> {
     const counts = await this.queue.getJobCounts();
     return Object.values(counts).reduce((a, b) => a + b, 0);

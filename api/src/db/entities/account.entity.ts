@@ -15,6 +15,13 @@ export class Account {
   @Property({ type: "text", unique: true })
   name!: string;
 
+  @Property({ type: "text", nullable: true, unique: true })
+  email?: string;
+
+  /** scrypt hash (identity/passwords.ts); null for accounts that only use API keys. */
+  @Property({ type: "text", nullable: true, hidden: true })
+  passwordHash?: string;
+
   @Enum({ items: () => Object.values(Role), type: "text" })
   role!: Role;
 

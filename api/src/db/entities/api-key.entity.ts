@@ -5,7 +5,7 @@ import { Account } from "./account.entity.js";
 /** An API key: only its SHA-256 hash is stored; the prefix is shown to help tell keys apart. */
 @Entity({ tableName: "api_keys" })
 export class ApiKey {
-  [OptionalProps]?: "createdAt" | "label";
+  [OptionalProps]?: "createdAt" | "label" | "scopes";
 
   @PrimaryKey({ type: "uuid" })
   id: string = randomUUID();
@@ -22,8 +22,15 @@ export class ApiKey {
   @Property({ type: "text", default: "" })
   label: string = "";
 
+  /** What the key may do (identity/scopes.ts); empty = everything its account's role may do. */
+  @Property({ type: "json" })
+  scopes: string[] = [];
+
   @Property({ type: "timestamptz" })
   createdAt: Date = new Date();
+
+  @Property({ type: "timestamptz", nullable: true })
+  lastUsedAt?: Date;
 
   @Property({ type: "timestamptz", nullable: true })
   revokedAt?: Date;

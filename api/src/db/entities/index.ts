@@ -5,11 +5,22 @@ import { LedgerEntry } from "./ledger-entry.entity.js";
 import { LedgerTransaction } from "./ledger-transaction.entity.js";
 import { Model } from "./model.entity.js";
 import { Node } from "./node.entity.js";
+import { RefreshToken } from "./refresh-token.entity.js";
 import { Task } from "./task.entity.js";
 
 export { Role } from "./account.entity.js";
 export { LedgerAccountKind } from "./ledger-account.entity.js";
 export { LedgerTxKind } from "./ledger-transaction.entity.js";
-export { Account, ApiKey, LedgerAccount, LedgerEntry, LedgerTransaction, Model, Node, Task };
+export { Account, ApiKey, LedgerAccount, LedgerEntry, LedgerTransaction, Model, Node, RefreshToken, Task };
 
-export const entities = [Account, ApiKey, Model, Node, Task, LedgerAccount, LedgerTransaction, LedgerEntry];
+export const entities = [
+  Account,
+  ApiKey,
+  Model,
+  Node,
+  Task,
+  LedgerAccount,
+  LedgerTransaction,
+  LedgerEntry,
+  RefreshToken,
+];

@@ -7,7 +7,7 @@ import { Account } from "./account.entity.js";
  */
 @Entity({ tableName: "nodes" })
 export class Node {
-  [OptionalProps]?: "createdAt";
+  [OptionalProps]?: "createdAt" | "name";
 
   @PrimaryKey({ type: "text" })
   id!: string;
@@ -15,6 +15,16 @@ export class Node {
   @ManyToOne({ entity: () => Account })
   provider!: Account;
 
+  @Property({ type: "text", default: "" })
+  name: string = "";
+
+  /** SHA-256 of the node token `neurogrid worker` presents (shown once, at registerNode). */
+  @Property({ type: "text", nullable: true, hidden: true })
+  tokenHash?: string;
+
   @Property({ type: "timestamptz" })
   createdAt: Date = new Date();
+
+  @Property({ type: "timestamptz", nullable: true })
+  revokedAt?: Date;
 }

@@ -1,0 +1,93 @@
+import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
+import { Account } from "../db/entities/index.js";
+import { ApiError, badInput } from "../errors.js";
+import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "../identity/passwords.js";
+import { issueRefreshToken, revokeRefreshFamily, useRefreshToken } from "../identity/refresh-tokens.js";
+import { toAccountType } from "./account.type.js";
+import { AuthPayload, LoginInput, RegisterInput } from "./auth.types.js";
+import type { ApiContext } from "./context.js";
+
+const NAME = /^[A-Za-z0-9._-]{3,64}$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// Verifying against a fixed hash when the login is unknown keeps the timing of both cases alike.
+const DUMMY_HASH = hashPassword("not-a-real-password");
+
+@Resolver()
+export class AuthResolver {
+  @Mutation(() => AuthPayload, { description: "Creates a client or provider account and signs in." })
+  async register(
+    @Arg("input", () => RegisterInput) input: RegisterInput,
+    @Ctx() ctx: ApiContext,
+  ): Promise<AuthPayload> {
+    if (!NAME.test(input.name))
+      throw badInput("name must be 3-64 letters, digits, dots, underscores or dashes");
+    if (input.email !== undefined && !EMAIL.test(input.email))
+      throw badInput("email is not an email address");
+    if (input.password.length < MIN_PASSWORD_LENGTH) {
+      throw badInput(`password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+    }
+    const account = ctx.em.create(Account, {
+      name: input.name,
+      email: input.email?.toLowerCase(),
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+    });
+    try {
+      await ctx.em.persist(account).flush();
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) {
+        throw new ApiError("CONFLICT", "an account with this name or email already exists");
+      }
+      throw err;
+    }
+    return this.session(ctx, account);
+  }
+
+  @Mutation(() => AuthPayload, { description: "Signs in with a name (or email) and password." })
+  async login(
+    @Arg("input", () => LoginInput) input: LoginInput,
+    @Ctx() ctx: ApiContext,
+  ): Promise<AuthPayload> {
+    const login = input.login.trim();
+    const account = await ctx.em.findOne(
+      Account,
+      login.includes("@") ? { email: login.toLowerCase() } : { name: login },
+    );
+    const ok = await verifyPassword(input.password, account?.passwordHash ?? (await DUMMY_HASH));
+    if (!account || !account.passwordHash || !ok)
+      throw new ApiError("UNAUTHENTICATED", "wrong login or password");
+    return this.session(ctx, account);
+  }
+
+  @Mutation(() => AuthPayload, {
+    description: "Trades a refresh token for a new session; a token used twice revokes its whole family.",
+  })
+  async refreshToken(
+    @Arg("token", () => String) token: string,
+    @Ctx() ctx: ApiContext,
+  ): Promise<AuthPayload> {
+    const { account, familyId } = await useRefreshToken(ctx.em, token);
+    return this.session(ctx, account, familyId);
+  }
+
+  @Mutation(() => Boolean, { description: "Revokes the refresh token's family (every token of that login)." })
+  async logout(
+    @Arg("refreshToken", () => String) refreshToken: string,
+    @Ctx() ctx: ApiContext,
+  ): Promise<boolean> {
+    return revokeRefreshFamily(ctx.em, refreshToken);
+  }
+
+  private async session(ctx: ApiContext, account: Account, familyId?: string): Promise<AuthPayload> {
+    const access = await ctx.services.jwt.sign(account.id, account.role);
+    const refresh = await issueRefreshToken(ctx.em, account, familyId);
+    return {
+      accessToken: access.token,
+      accessTokenExpiresAt: access.expiresAt,
+      refreshToken: refresh.token,
+      refreshTokenExpiresAt: refresh.expiresAt,
+      account: await toAccountType(ctx.em, account),
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { Field, ID, InputType, ObjectType } from "type-graphql";
+import { Connection } from "./connection.js";
+import { TokenAmountScalar } from "./scalars.js";
+
+@ObjectType("LedgerEntry", { description: "One leg of a balanced ledger movement." })
+export class LedgerEntryType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => TokenAmountScalar, { description: "Signed: positive credits the account." })
+  amount!: bigint;
+
+  @Field(() => String, {
+    description: "client_available, client_held, provider_earnings, platform_fees, external.",
+  })
+  accountKind!: string;
+
+  @Field(() => ID, { nullable: true })
+  ownerId?: string | undefined;
+
+  @Field(() => String, { description: "deposit, hold, capture, refund." })
+  movement!: string;
+
+  @Field(() => ID)
+  movementId!: string;
+
+  @Field(() => ID, { nullable: true })
+  taskId?: string | undefined;
+
+  @Field(() => String)
+  memo!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+}
+
+export const LedgerEntryConnection = Connection("LedgerEntry", LedgerEntryType);
+
+@InputType("DepositInput")
+export class DepositInput {
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => TokenAmountScalar)
+  amount!: bigint;
+
+  @Field(() => String, { nullable: true, defaultValue: "" })
+  memo?: string;
+}

@@ -1,0 +1,31 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import DataLoader from "dataloader";
+import { Account, Model, Node } from "../db/entities/index.js";
+
+/**
+ * Per-request DataLoaders: every field that fetches a related row goes through one, so a list of
+ * N items costs one query per relation, not N (graphql/connections.test.ts counts them).
+ */
+export interface Loaders {
+  model: DataLoader<string, Model | null>;
+  account: DataLoader<string, Account | null>;
+  node: DataLoader<string, Node | null>;
+}
+
+function byId<T extends { id: string }>(
+  load: (ids: readonly string[]) => Promise<T[]>,
+): DataLoader<string, T | null> {
+  return new DataLoader(async (ids) => {
+    const rows = await load(ids);
+    const map = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => map.get(id) ?? null);
+  });
+}
+
+export function createLoaders(em: EntityManager): Loaders {
+  return {
+    model: byId((ids) => em.find(Model, { id: { $in: [...ids] } })),
+    account: byId((ids) => em.find(Account, { id: { $in: [...ids] } })),
+    node: byId((ids) => em.find(Node, { id: { $in: [...ids] } })),
+  };
+}

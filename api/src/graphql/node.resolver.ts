@@ -1,0 +1,74 @@
+import { createHash, randomBytes } from "node:crypto";
+import { signNodeToken } from "@neurogrid/schema";
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { Account, Node } from "../db/entities/index.js";
+import { ApiError, badInput } from "../errors.js";
+import { requireCaller } from "./caller.js";
+import { afterFilter, type ConnectionShape, PageArgs, pageSize, toConnection } from "./connection.js";
+import type { ApiContext } from "./context.js";
+import { NodeConnection, NodeType, RegisteredNode, RegisterNodeInput, toNodeType } from "./node.types.js";
+
+const NAME = /^[A-Za-z0-9._-]{1,48}$/;
+
+@Resolver()
+export class NodeResolver {
+  @Authorized("provider", "scope:nodes:read")
+  @Query(() => NodeConnection, {
+    description: "Your nodes (an admin sees every node), with their live state.",
+  })
+  async nodes(
+    @Args(() => PageArgs) page: PageArgs,
+    @Ctx() ctx: ApiContext,
+  ): Promise<ConnectionShape<NodeType>> {
+    const { account } = requireCaller(ctx);
+    const n = pageSize(page.first);
+    const owner = account.role === "admin" ? {} : { provider: account.id };
+    const rows = await ctx.em.find(
+      Node,
+      { ...owner, ...afterFilter(page.after) },
+      { orderBy: { createdAt: "desc", id: "desc" }, limit: n + 1 },
+    );
+    const total = await ctx.em.count(Node, owner);
+    const live = await liveNodes(ctx);
+    return toConnection(rows, n, total, Boolean(page.after), (node) => toNodeType(node, live.get(node.id)));
+  }
+
+  @Authorized("provider", "scope:nodes:write")
+  @Mutation(() => RegisteredNode, {
+    description: "Registers a machine you own; returns its node token, once.",
+  })
+  async registerNode(
+    @Arg("input", () => RegisterNodeInput) input: RegisterNodeInput,
+    @Ctx() ctx: ApiContext,
+  ): Promise<RegisteredNode> {
+    const { account } = requireCaller(ctx);
+    if (!NAME.test(input.name))
+      throw badInput("name must be 1-48 letters, digits, dots, underscores or dashes");
+    const secret = ctx.services.config.nodeTokenSecret;
+    if (!secret)
+      throw new ApiError(
+        "CONFLICT",
+        "this deployment issues no node tokens (NEUROGRID_NODE_TOKEN_SECRET is not set)",
+      );
+    const id = `${input.name}-${randomBytes(4).toString("hex")}`;
+    const token = signNodeToken(secret, id);
+    const node = ctx.em.create(Node, {
+      id,
+      name: input.name,
+      provider: ctx.em.getReference(Account, account.id),
+      tokenHash: createHash("sha256").update(token).digest("hex"),
+    });
+    await ctx.em.persist(node).flush();
+    return { node: toNodeType(node), nodeToken: token };
+  }
+}
+
+/** The head's view of every node, fetched at most once per request. */
+async function liveNodes(ctx: ApiContext): Promise<Map<string, { state: string; lastHeartbeatMs: number }>> {
+  try {
+    const nodes = await ctx.services.cluster.listNodes();
+    return new Map(nodes.map((n) => [n.nodeId, { state: n.state, lastHeartbeatMs: n.lastHeartbeatMs }]));
+  } catch {
+    return new Map();
+  }
+}

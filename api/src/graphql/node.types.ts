@@ -1,0 +1,61 @@
+import { Field, ID, InputType, ObjectType } from "type-graphql";
+import type { Node } from "../db/entities/index.js";
+import { Connection } from "./connection.js";
+
+@ObjectType("Node", {
+  description: "A provider's machine, as registered, with its live state in the cluster.",
+})
+export class NodeType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => ID)
+  providerId!: string;
+
+  @Field(() => Date)
+  createdAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  revokedAt?: Date | undefined;
+
+  @Field(() => String, { description: "ALIVE or DEAD at the head; OFFLINE when its worker never joined." })
+  state!: string;
+
+  @Field(() => Date, { nullable: true })
+  lastHeartbeatAt?: Date | undefined;
+}
+
+export const NodeConnection = Connection("Node", NodeType);
+
+@InputType("RegisterNodeInput")
+export class RegisterNodeInput {
+  @Field(() => String, { description: "A name for the machine (letters, digits, . _ -)." })
+  name!: string;
+}
+
+@ObjectType("RegisteredNode")
+export class RegisteredNode {
+  @Field(() => NodeType)
+  node!: NodeType;
+
+  @Field(() => String, {
+    description:
+      "Start the worker with `neurogrid worker --head ADDR --node-id ID --node-token TOKEN`. Shown once.",
+  })
+  nodeToken!: string;
+}
+
+export function toNodeType(node: Node, live?: { state: string; lastHeartbeatMs: number }): NodeType {
+  return {
+    id: node.id,
+    name: node.name,
+    providerId: node.provider.id,
+    createdAt: node.createdAt,
+    revokedAt: node.revokedAt ?? undefined,
+    state: live?.state ?? "OFFLINE",
+    lastHeartbeatAt: live?.lastHeartbeatMs ? new Date(live.lastHeartbeatMs) : undefined,
+  };
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from "node:crypto";
+import { errors, jwtVerify, SignJWT } from "jose";
+
+/**
+ * Access tokens: JWT, HS256, one hour. Claims: sub (account id), role, typ "access", jti.
+ * The secret comes from configuration (NEUROGRID_JWT_SECRET, at least 32 characters).
+ */
+export const ACCESS_TOKEN_TTL_S = 3600;
+
+export interface AccessClaims {
+  accountId: string;
+  role: string;
+  expiresAt: Date;
+}
+
+export class JwtIssuer {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: string,
+    private readonly ttlSeconds = ACCESS_TOKEN_TTL_S,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  async sign(accountId: string, role: string): Promise<{ token: string; expiresAt: Date }> {
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + this.ttlSeconds;
+    const token = await new SignJWT({ role, typ: "access" })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setSubject(accountId)
+      .setIssuedAt(now)
+      .setExpirationTime(exp)
+      .setJti(randomUUID())
+      .sign(this.key);
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** The claims of a valid access token; a reason string for an invalid or expired one. */
+  async verify(token: string): Promise<AccessClaims | string> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ["HS256"] });
+      if (payload.typ !== "access" || typeof payload.sub !== "string" || typeof payload.exp !== "number") {
+        return "not an access token";
+      }
+      return { accountId: payload.sub, role: String(payload.role), expiresAt: new Date(payload.exp * 1000) };
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) return "access token expired";
+      return "invalid access token";
+    }
+  }
+}
+
+export const looksLikeJwt = (credential: string): boolean => credential.split(".").length === 3;

@@ -1,0 +1,74 @@
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { LockMode } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { type Account, RefreshToken } from "../db/entities/index.js";
+import { ApiError } from "../errors.js";
+
+/**
+ * Refresh tokens: opaque, 7 days, rotated on every use. A login starts a family; refreshing
+ * marks the presented token used and issues the next one in the same family. A used (or
+ * revoked) token presented again means it was copied: the whole family is revoked, so both the
+ * thief and the user must log in again.
+ */
+export const REFRESH_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
+
+const hash = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export async function issueRefreshToken(
+  em: EntityManager,
+  account: Account,
+  familyId: string = randomUUID(),
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = `ngr_${randomBytes(32).toString("base64url")}`;
+  const expiresAt = new Date(Date.now() + REFRESH_TOKEN_TTL_MS);
+  em.persist(em.create(RefreshToken, { account, familyId, tokenHash: hash(token), expiresAt }));
+  await em.flush();
+  return { token, expiresAt };
+}
+
+/** Uses a refresh token up; returns its account and family for the successor. */
+export async function useRefreshToken(
+  em: EntityManager,
+  token: string,
+): Promise<{ account: Account; familyId: string }> {
+  const outcome = await em.transactional(async (tx) => {
+    const found = await tx.findOne(
+      RefreshToken,
+      { tokenHash: hash(token) },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, populate: ["account"] },
+    );
+    if (!found) return "unknown" as const;
+    if (found.usedAt || found.revokedAt) {
+      await tx.nativeUpdate(
+        RefreshToken,
+        { familyId: found.familyId, revokedAt: null },
+        { revokedAt: new Date() },
+      );
+      return "reused" as const;
+    }
+    if (found.expiresAt.getTime() <= Date.now()) return "expired" as const;
+    found.usedAt = new Date();
+    return { account: found.account, familyId: found.familyId };
+  });
+  if (outcome === "unknown") throw new ApiError("UNAUTHENTICATED", "invalid refresh token");
+  if (outcome === "expired") throw new ApiError("UNAUTHENTICATED", "refresh token expired: log in again");
+  if (outcome === "reused") {
+    throw new ApiError(
+      "UNAUTHENTICATED",
+      "refresh token reuse detected: every session of this login was revoked",
+    );
+  }
+  return outcome;
+}
+
+/** Logout: revokes the family the token belongs to. */
+export async function revokeRefreshFamily(em: EntityManager, token: string): Promise<boolean> {
+  const found = await em.findOne(RefreshToken, { tokenHash: hash(token) });
+  if (!found) return false;
+  await em.nativeUpdate(
+    RefreshToken,
+    { familyId: found.familyId, revokedAt: null },
+    { revokedAt: new Date() },
+  );
+  return true;
+}
