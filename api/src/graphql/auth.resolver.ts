@@ -3,7 +3,7 @@ import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import { Account } from "../db/entities/index.js";
 import { ApiError, badInput } from "../errors.js";
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "../identity/passwords.js";
-import { issueRefreshToken, revokeRefreshFamily, useRefreshToken } from "../identity/refresh-tokens.js";
+import { consumeRefreshToken, issueRefreshToken, revokeRefreshFamily } from "../identity/refresh-tokens.js";
 import { toAccountType } from "./account.type.js";
 import { AuthPayload, LoginInput, RegisterInput } from "./auth.types.js";
 import type { ApiContext } from "./context.js";
@@ -55,8 +55,7 @@ export class AuthResolver {
       login.includes("@") ? { email: login.toLowerCase() } : { name: login },
     );
     const ok = await verifyPassword(input.password, account?.passwordHash ?? (await DUMMY_HASH));
-    if (!account || !account.passwordHash || !ok)
-      throw new ApiError("UNAUTHENTICATED", "wrong login or password");
+    if (!account?.passwordHash || !ok) throw new ApiError("UNAUTHENTICATED", "wrong login or password");
     return this.session(ctx, account);
   }
 
@@ -67,7 +66,7 @@ export class AuthResolver {
     @Arg("token", () => String) token: string,
     @Ctx() ctx: ApiContext,
   ): Promise<AuthPayload> {
-    const { account, familyId } = await useRefreshToken(ctx.em, token);
+    const { account, familyId } = await consumeRefreshToken(ctx.em, token);
     return this.session(ctx, account, familyId);
   }
 

@@ -27,7 +27,7 @@ export async function issueRefreshToken(
 }
 
 /** Uses a refresh token up; returns its account and family for the successor. */
-export async function useRefreshToken(
+export async function consumeRefreshToken(
   em: EntityManager,
   token: string,
 ): Promise<{ account: Account; familyId: string }> {
