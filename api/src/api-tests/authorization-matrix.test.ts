@@ -1,0 +1,274 @@
+/**
+ * The authorisation matrix: every caller kind against every query, mutation and subscription
+ * of the schema. A field added to the schema without a row here fails the test, so the matrix
+ * cannot fall behind. "allow" means the answer carries no UNAUTHENTICATED or FORBIDDEN error
+ * (it may still carry a business error, e.g. INSUFFICIENT_FUNDS); otherwise the exact code.
+ */
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
+import { buildApiSchema } from "../graphql/build-schema.js";
+import { errorCode, graphqlRequest } from "../testing/graphql-clients.js";
+import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
+
+type CallerKind = "anonymous" | "client" | "otherClient" | "provider" | "admin";
+type Outcome = "allow" | "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND";
+const CALLERS: CallerKind[] = ["anonymous", "client", "otherClient", "provider", "admin"];
+
+interface Row {
+  field: string;
+  op: "query" | "mutation" | "subscription";
+  doc: string;
+  vars?: (ids: Ids, caller: CallerKind) => Record<string, unknown>;
+  expect: Record<CallerKind, Outcome>;
+}
+
+interface Ids {
+  taskId: string;
+  keyId: string;
+  clientId: string;
+}
+
+const A = "allow";
+const U = "UNAUTHENTICATED";
+const F = "FORBIDDEN";
+const N = "NOT_FOUND";
+const features = [Array.from({ length: 16 }, () => 0.5)];
+
+const MATRIX: Row[] = [
+  {
+    field: "me",
+    op: "query",
+    doc: "{ me { id } }",
+    expect: { anonymous: U, client: A, otherClient: A, provider: A, admin: A },
+  },
+  {
+    field: "models",
+    op: "query",
+    doc: "{ models { name } }",
+    expect: { anonymous: A, client: A, otherClient: A, provider: A, admin: A },
+  },
+  {
+    field: "task",
+    op: "query",
+    doc: "query($id: ID!) { task(id: $id) { id } }",
+    vars: (ids) => ({ id: ids.taskId }),
+    expect: { anonymous: U, client: A, otherClient: N, provider: F, admin: A },
+  },
+  {
+    field: "tasks",
+    op: "query",
+    doc: "{ tasks { totalCount } }",
+    expect: { anonymous: U, client: A, otherClient: A, provider: F, admin: A },
+  },
+  {
+    field: "apiKeys",
+    op: "query",
+    doc: "{ apiKeys { totalCount } }",
+    expect: { anonymous: U, client: A, otherClient: A, provider: A, admin: A },
+  },
+  {
+    field: "nodes",
+    op: "query",
+    doc: "{ nodes { totalCount } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
+  },
+  {
+    field: "ledgerEntries",
+    op: "query",
+    doc: "{ ledgerEntries { totalCount } }",
+    expect: { anonymous: U, client: A, otherClient: A, provider: A, admin: A },
+  },
+  {
+    field: "register",
+    op: "mutation",
+    doc: 'mutation($n: String!) { register(input: { name: $n, password: "long enough" }) { accessToken } }',
+    vars: (_ids, caller) => ({ n: `signup-${caller}` }),
+    expect: { anonymous: A, client: A, otherClient: A, provider: A, admin: A },
+  },
+  {
+    field: "login",
+    op: "mutation",
+    doc: 'mutation($n: String!) { login(input: { login: $n, password: "long enough" }) { accessToken } }',
+    vars: (_ids, caller) => ({ n: `signup-${caller}` }),
+    expect: { anonymous: A, client: A, otherClient: A, provider: A, admin: A },
+  },
+  {
+    field: "refreshToken",
+    op: "mutation",
+    doc: 'mutation { refreshToken(token: "ngr_not-a-token") { accessToken } }',
+    expect: { anonymous: U, client: U, otherClient: U, provider: U, admin: U },
+  },
+  {
+    field: "logout",
+    op: "mutation",
+    doc: 'mutation { logout(refreshToken: "ngr_x") }',
+    expect: { anonymous: A, client: A, otherClient: A, provider: A, admin: A },
+  },
+  {
+    field: "submitTask",
+    op: "mutation",
+    doc: 'mutation($f: [[Float!]!]!) { submitTask(input: { model: "mlp-classifier", input: { features: $f } }) { id } }',
+    vars: () => ({ f: features }),
+    expect: { anonymous: U, client: A, otherClient: A, provider: F, admin: A },
+  },
+  {
+    field: "cancelTask",
+    op: "mutation",
+    doc: "mutation($id: ID!) { cancelTask(id: $id) { id } }",
+    vars: (ids) => ({ id: ids.taskId }),
+    expect: { anonymous: U, client: A, otherClient: N, provider: F, admin: A },
+  },
+  {
+    field: "createApiKey",
+    op: "mutation",
+    doc: "mutation { createApiKey { key } }",
+    expect: { anonymous: U, client: A, otherClient: A, provider: A, admin: A },
+  },
+  {
+    field: "revokeApiKey",
+    op: "mutation",
+    doc: "mutation($id: ID!) { revokeApiKey(id: $id) { id } }",
+    vars: (ids) => ({ id: ids.keyId }),
+    expect: { anonymous: U, client: A, otherClient: N, provider: N, admin: A },
+  },
+  {
+    field: "registerNode",
+    op: "mutation",
+    doc: 'mutation { registerNode(input: { name: "m" }) { nodeToken } }',
+    expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
+  },
+  {
+    field: "deposit",
+    op: "mutation",
+    doc: 'mutation($id: ID!) { deposit(input: { accountId: $id, amount: "1" }) { available } }',
+    vars: (ids) => ({ id: ids.clientId }),
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
+  },
+  {
+    field: "faucet",
+    op: "mutation",
+    doc: 'mutation { faucet(amount: "1") { available } }',
+    expect: { anonymous: U, client: A, otherClient: A, provider: F, admin: A },
+  },
+  {
+    field: "taskProgress",
+    op: "subscription",
+    doc: "subscription($id: ID!) { taskProgress(taskId: $id) { status } }",
+    vars: (ids) => ({ id: ids.taskId }),
+    expect: { anonymous: U, client: A, otherClient: N, provider: F, admin: A },
+  },
+];
+
+/** The first result of a subscription: its first event, or its error code. */
+function firstResult(
+  url: string,
+  credential: string | undefined,
+  query: string,
+  variables: Record<string, unknown>,
+) {
+  const client = createClient({
+    url: url.replace(/^http/, "ws"),
+    webSocketImpl: WebSocket,
+    connectionParams: credential ? { authorization: `Bearer ${credential}` } : {},
+    retryAttempts: 0,
+  });
+  return new Promise<{ errors?: { extensions?: { code?: string } }[] }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no subscription result for ${query}`)), 15_000);
+    const done = (value: { errors?: { extensions?: { code?: string } }[] }) => {
+      clearTimeout(timer);
+      void client.dispose();
+      resolve(value);
+    };
+    client.subscribe(
+      { query, variables },
+      {
+        next: (value) => done(value as never),
+        error: (err) => done({ errors: Array.isArray(err) ? err : [{ extensions: { code: String(err) } }] }),
+        complete: () => done({}),
+      },
+    );
+  });
+}
+
+function outcomeOf(res: { errors?: { extensions?: { code?: string } }[] }): string {
+  const code = errorCode(res as never);
+  if (code === U || code === F || code === N) return code;
+  return A;
+}
+
+describe("authorisation matrix", () => {
+  let t: InProcessApi;
+  const creds: Partial<Record<CallerKind, string>> = {};
+  let ids: Ids;
+
+  before(async () => {
+    t = await startInProcessApi();
+    const client = await t.account("owner", "client");
+    creds.client = client.key;
+    creds.otherClient = (await t.account("stranger", "client")).key;
+    creds.provider = (await t.account("provider", "provider")).key;
+    creds.admin = (await t.account("admin", "admin")).key;
+    await graphqlRequest(t.url, client.key, `mutation { faucet(amount: "1") { available } }`);
+    const task = await graphqlRequest<{ submitTask: { id: string } }>(
+      t.url,
+      client.key,
+      MATRIX[11]?.doc ?? "",
+      { f: features },
+    );
+    const key = await graphqlRequest<{ createApiKey: { apiKey: { id: string } } }>(
+      t.url,
+      client.key,
+      "mutation { createApiKey { apiKey { id } } }",
+    );
+    ids = {
+      taskId: task.data?.submitTask.id ?? "",
+      keyId: key.data?.createApiKey.apiKey.id ?? "",
+      clientId: client.id,
+    };
+    assert.ok(ids.taskId && ids.keyId);
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  test("every operation of the schema has a row", async () => {
+    const schema = await buildApiSchema();
+    const fields = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap(
+      (type) => Object.keys(type?.getFields() ?? {}),
+    );
+    assert.deepEqual(MATRIX.map((r) => r.field).sort(), fields.sort());
+  });
+
+  for (const row of MATRIX) {
+    test(`${row.op} ${row.field}`, async () => {
+      const got: Record<string, string> = {};
+      for (const caller of CALLERS) {
+        const vars = row.vars?.(ids, caller) ?? {};
+        const res =
+          row.op === "subscription"
+            ? await firstResult(t.url, creds[caller], row.doc, vars)
+            : await graphqlRequest(t.url, creds[caller], row.doc, vars);
+        got[caller] = outcomeOf(res);
+      }
+      assert.deepEqual(got, row.expect);
+    });
+  }
+
+  test("a client's lists hold only its own things", async () => {
+    const res = await graphqlRequest<{ tasks: { totalCount: number } }>(
+      t.url,
+      creds.otherClient,
+      "{ tasks { totalCount } }",
+    );
+    assert.equal(res.data?.tasks.totalCount, 0, "none of the owner's tasks (its own submit had no funds)");
+    const all = await graphqlRequest<{ tasks: { totalCount: number } }>(
+      t.url,
+      creds.admin,
+      "{ tasks { totalCount } }",
+    );
+    assert.equal(all.data?.tasks.totalCount, 2, "the admin sees everyone's: the owner's two tasks");
+  });
+});
