@@ -31,7 +31,15 @@ export async function startApiProcess(
   const queue = new TaskQueue({ connection, prefix: bullPrefix, attempts: config.taskAttempts });
   const events = new TaskEventBus(config.redisUrl, config.redisPrefix);
   const cluster = new ClusterClient({ headAddress: config.headAddress });
-  const services: Services = { config, orm, queue, events, cluster, jwt: new JwtIssuer(config.jwtSecret) };
+  const services: Services = {
+    config,
+    orm,
+    queue,
+    events,
+    cluster,
+    jwt: new JwtIssuer(config.jwtSecret),
+    redis: connection,
+  };
   let dispatcher: Dispatcher | undefined;
   if (config.dispatcher) {
     dispatcher = new Dispatcher({

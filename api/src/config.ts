@@ -27,6 +27,12 @@ export const apiConfigSchema = z.object({
   nodeTokenSecret: z.string().min(16).optional(),
   /** The development faucet (test NEURO for clients); never on in production. */
   faucet: z.boolean().default(false),
+  /** Per-credential token bucket on /graphql: sustained requests per second, and burst. */
+  rateLimitPerSecond: z.coerce.number().positive().default(50),
+  rateLimitBurst: z.coerce.number().int().min(1).default(100),
+  /** Query shape limits (HTTP and WebSocket). */
+  maxDepth: z.coerce.number().int().min(2).default(10),
+  maxCost: z.coerce.number().int().min(10).default(5000),
   /** Where model actors cache model files (passed to the actors). */
   modelCacheDir: z.string().optional(),
 });

@@ -30,6 +30,10 @@ export function apiConfigFrom(
       taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,
       modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
       jwtSecret: env.NEUROGRID_JWT_SECRET,
+      rateLimitPerSecond: env.NEUROGRID_RATE_LIMIT_PER_SECOND,
+      rateLimitBurst: env.NEUROGRID_RATE_LIMIT_BURST,
+      maxDepth: env.NEUROGRID_MAX_QUERY_DEPTH,
+      maxCost: env.NEUROGRID_MAX_QUERY_COST,
       nodeTokenSecret: env.NEUROGRID_NODE_TOKEN_SECRET,
       faucet:
         env.NEUROGRID_FAUCET === undefined

@@ -1,5 +1,6 @@
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { ClusterClient } from "@neurogrid/cluster";
+import type { Redis } from "ioredis";
 import type { ApiConfig } from "../config.js";
 import type { Account } from "../db/entities/index.js";
 import type { Caller } from "../identity/caller.js";
@@ -15,6 +16,8 @@ export interface Services {
   queue: TaskQueue;
   events: TaskEventBus;
   jwt: JwtIssuer;
+  /** A Redis connection for short commands (rate limits). */
+  redis: Redis;
   cluster: ClusterClient;
 }
 

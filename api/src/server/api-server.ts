@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ApolloServer } from "@apollo/server";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
@@ -13,13 +13,24 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { ApiContext, Services } from "../graphql/context.js";
 import { formatError } from "../graphql/format-error.js";
 import { createLoaders } from "../graphql/loaders.js";
+import { healthRoutes, httpMetrics } from "../observability/health-routes.js";
+import { createMetrics } from "../observability/metrics.js";
+import { armor, validateWith } from "../protection/armor.js";
+import { rateLimit } from "../protection/rate-limit.js";
+import { TokenBucket } from "../protection/token-bucket.js";
 import { paramsAsHeaders, type ResolvedCaller, resolveCaller } from "./auth-context.js";
 import { graphiqlAssets, graphiqlPage } from "./graphiql.js";
+import { operationMetrics } from "./operation-metrics.js";
 
 /**
- * One port for everything: POST /graphql (Apollo over HTTP), ws://…/graphql (graphql-ws),
- * GET /graphql in a browser (GraphiQL, offline), GET /health.
+ * One port for everything: POST /graphql (Apollo over HTTP, with automatic persisted queries),
+ * ws://…/graphql (graphql-ws), GET /graphql in a browser (GraphiQL, offline), health and info
+ * endpoints and /metrics. Every GraphQL request passes the same query-shape limits (armor) over
+ * HTTP and WebSocket; HTTP requests also pass the per-credential rate limit and a 1 MiB body
+ * limit (WebSocket messages: 1 MiB too).
  */
+export const API_VERSION = "0.1.0";
+
 export interface ApiServer {
   url: string;
   port: number;
@@ -38,7 +49,11 @@ export async function startApiServer(
   opts: ApiServerOptions,
 ): Promise<ApiServer> {
   const app = express();
+  app.set("trust proxy", "loopback");
   const http: Server = createServer(app);
+  const limits = armor({ maxDepth: services.config.maxDepth, maxCost: services.config.maxCost });
+  const metrics = createMetrics(services.orm, services.queue);
+  app.use(httpMetrics(metrics));
   const wss = new WebSocketServer({ server: http, path: "/graphql", maxPayload: 1024 * 1024 });
   const wsCleanup = attachGraphqlWs<
     Record<string, unknown>,
@@ -46,6 +61,7 @@ export async function startApiServer(
   >(
     {
       schema,
+      validate: validateWith(limits.validationRules),
       // The credential is checked once, in connection_init; an access token that expires
       // while the socket is open closes it with 4401 (graphql-ws's "Unauthorized").
       onConnect: async (ctx) => {
@@ -86,7 +102,12 @@ export async function startApiServer(
     schema,
     formatError: (formatted, error) => formatError(formatted, error, opts.log),
     includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
     plugins: [
+      // graphql-armor is typed against Apollo's CommonJS build; the plugin objects are the same.
+      ...(limits.plugins as unknown as ApolloServerPlugin<ApiContext>[]),
+      operationMetrics(metrics),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
@@ -94,9 +115,15 @@ export async function startApiServer(
   });
   await apollo.start();
 
-  app.get("/health", (_req, res) => {
-    res.json({ status: "ok" });
-  });
+  app.use(
+    healthRoutes({
+      orm: services.orm,
+      cluster: services.cluster,
+      queue: services.queue,
+      metrics,
+      version: API_VERSION,
+    }),
+  );
   app.use("/graphiql-assets", graphiqlAssets());
   app.get("/graphql", (req, res, next) => {
     const wantsHtml = req.accepts(["application/json", "text/html"]) === "text/html";
@@ -108,6 +135,14 @@ export async function startApiServer(
   });
   app.use(
     "/graphql",
+    rateLimit(
+      new TokenBucket(
+        services.redis,
+        services.config.redisPrefix,
+        services.config.rateLimitBurst,
+        services.config.rateLimitPerSecond,
+      ),
+    ),
     express.json({ limit: "1mb" }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {

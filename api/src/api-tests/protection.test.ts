@@ -1,0 +1,92 @@
+/** Query limits, rate limits, body limits, persisted queries, health endpoints and metrics. */
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, before, describe, test } from "node:test";
+import { errorCode, graphqlRequest } from "../testing/graphql-clients.js";
+import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
+
+describe("protection and health", () => {
+  let t: InProcessApi;
+  let key: string;
+  before(async () => {
+    t = await startInProcessApi({ rateLimitBurst: 40, rateLimitPerSecond: 0.5, maxDepth: 4 });
+    key = (await t.account("careful", "client")).key;
+  });
+  after(async () => {
+    await t?.stop();
+  });
+
+  test("a query deeper than the limit is refused before it runs", async () => {
+    const fourDeep = "{ tasks { edges { node { id } } pageInfo { endCursor } } }";
+    const ok = await graphqlRequest(t.url, key, fourDeep);
+    assert.equal(ok.errors, undefined, JSON.stringify(ok.errors));
+    const tooDeep = "{ tasks { edges { node { events { taskId } } } } }";
+    const refused = await graphqlRequest(t.url, key, tooDeep);
+    assert.ok(refused.errors?.length, "refused");
+    assert.match(refused.errors?.[0]?.message ?? "", /depth/i);
+  });
+
+  test("a request body over 1 MiB is refused", async () => {
+    const res = await fetch(t.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: "{ me { id } }", variables: { pad: "x".repeat(1_100_000) } }),
+    });
+    assert.equal(res.status, 413);
+  });
+
+  test("automatic persisted queries: the hash alone works once the query is known", async () => {
+    const query = "{ models { name version } }";
+    const sha256Hash = createHash("sha256").update(query).digest("hex");
+    const ext = { persistedQuery: { version: 1, sha256Hash } };
+    const post = (body: Record<string, unknown>) =>
+      fetch(t.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<{ data?: unknown; errors?: { extensions?: { code?: string } }[] }>);
+    const unknown = await post({ extensions: ext });
+    assert.equal(unknown.errors?.[0]?.extensions?.code, "PERSISTED_QUERY_NOT_FOUND");
+    const registered = await post({ query, extensions: ext });
+    assert.ok(registered.data);
+    const byHash = await post({ extensions: ext });
+    assert.deepEqual(byHash.data, registered.data);
+  });
+
+  test("health, info and metrics endpoints", async () => {
+    const base = new URL("/", t.url);
+    const health = (await (await fetch(new URL("/health", base))).json()) as { status: string };
+    assert.equal(health.status, "ok");
+    const info = (await (await fetch(new URL("/api/info", base))).json()) as { name: string };
+    assert.equal(info.name, "NeuroGrid");
+    const db = (await (await fetch(new URL("/api/health/db", base))).json()) as { status: string };
+    assert.equal(db.status, "ok");
+    const network = await fetch(new URL("/api/network/status", base));
+    assert.equal(network.status, 503, "no head behind this api: the network status says so");
+    const metrics = await (await fetch(new URL("/metrics", base))).text();
+    assert.match(metrics, /neurogrid_api_http_requests_total\{/);
+    assert.match(metrics, /neurogrid_api_graphql_operation_duration_seconds_bucket/);
+    assert.match(metrics, /neurogrid_tasks/);
+    assert.match(metrics, /neurogrid_task_queue_jobs\{state="waiting"\} 0/);
+  });
+
+  test("per-credential rate limit: RATE_LIMITED with the delay once the bucket is empty", async () => {
+    const other = (await t.account("greedy", "client")).key;
+    const codes: (string | undefined)[] = [];
+    let retryAfterMs = 0;
+    for (let i = 0; i < 45; i++) {
+      const res = await graphqlRequest<unknown>(t.url, other, "{ me { id } }");
+      const code = errorCode(res);
+      codes.push(code);
+      if (code === "RATE_LIMITED") {
+        retryAfterMs = Number((res.errors?.[0]?.extensions as { retryAfterMs?: number })?.retryAfterMs);
+        break;
+      }
+    }
+    assert.equal(codes.filter((c) => c === undefined).length, 40, "the burst is 40");
+    assert.equal(codes.at(-1), "RATE_LIMITED");
+    assert.ok(retryAfterMs > 0 && retryAfterMs <= 2000, `retry after ${retryAfterMs} ms at 0.5/s`);
+    const stillOk = await graphqlRequest(t.url, key, "{ me { id } }");
+    assert.equal(stillOk.errors, undefined, "another credential has its own bucket");
+  });
+});

@@ -1,0 +1,36 @@
+import { createHash } from "node:crypto";
+import type { NextFunction, Request, Response } from "express";
+import { apiKeyFromHeaders } from "../identity/api-keys.js";
+import type { TokenBucket } from "./token-bucket.js";
+
+/**
+ * Per-credential rate limits on /graphql: the bucket is keyed by the credential's hash (an API
+ * key or a token), or by the client address for anonymous calls. An empty bucket answers
+ * HTTP 429 with a GraphQL error RATE_LIMITED that carries the delay (and Retry-After).
+ */
+export function rateLimit(bucket: TokenBucket) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== "POST" && req.query.query === undefined) return next();
+    const credential = apiKeyFromHeaders(req.headers);
+    const key = credential
+      ? `cred:${createHash("sha256").update(credential).digest("hex").slice(0, 32)}`
+      : `ip:${req.ip ?? "unknown"}`;
+    try {
+      const decision = await bucket.take(key);
+      res.setHeader("x-ratelimit-remaining", String(decision.remaining));
+      if (decision.allowed) return next();
+      const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+      res.setHeader("retry-after", String(seconds));
+      res.status(429).json({
+        errors: [
+          {
+            message: `rate limit exceeded: retry in ${decision.retryAfterMs} ms`,
+            extensions: { code: "RATE_LIMITED", retryAfterMs: decision.retryAfterMs },
+          },
+        ],
+      });
+    } catch (err) {
+      next(err);
+    }
+  };
+}

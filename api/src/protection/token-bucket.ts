@@ -1,0 +1,56 @@
+import type { Redis } from "ioredis";
+
+/**
+ * A token bucket per key, kept in Redis so every api process shares it: `capacity` tokens,
+ * refilled at `ratePerSecond`; a request takes one. Atomic in one Lua script (the refill and
+ * the take cannot interleave with another process's). When empty, the answer says how long
+ * until the next token.
+ */
+const SCRIPT = `
+local key = KEYS[1]
+local capacity = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local state = redis.call('HMGET', key, 'tokens', 'at')
+local tokens = tonumber(state[1]) or capacity
+local at = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + (math.max(0, now - at) / 1000) * rate)
+local allowed = 0
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+else
+  wait = math.ceil((1 - tokens) / rate * 1000)
+end
+redis.call('HSET', key, 'tokens', tokens, 'at', now)
+redis.call('PEXPIRE', key, math.ceil(capacity / rate * 1000) + 1000)
+return { allowed, wait, math.floor(tokens) }
+`;
+
+export interface BucketDecision {
+  allowed: boolean;
+  retryAfterMs: number;
+  remaining: number;
+}
+
+export class TokenBucket {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly capacity: number,
+    private readonly ratePerSecond: number,
+  ) {}
+
+  async take(key: string): Promise<BucketDecision> {
+    const [allowed, wait, remaining] = (await this.redis.eval(
+      SCRIPT,
+      1,
+      `${this.prefix}:ratelimit:${key}`,
+      this.capacity,
+      this.ratePerSecond,
+      Date.now(),
+    )) as [number, number, number];
+    return { allowed: allowed === 1, retryAfterMs: wait, remaining };
+  }
+}
