@@ -67,6 +67,8 @@ describe("one paid task, end to end", () => {
   let orm: MikroORM;
   let fx: Fixture;
   let url: string;
+  /** A second api process (no dispatcher), as behind a plain load balancer. */
+  let secondUrl: string;
   let queue: Queue;
   const children: Child[] = [];
   const prefix = uniquePrefix("e2e");
@@ -90,6 +92,18 @@ describe("one paid task, end to end", () => {
     });
     children.push(api.child);
     url = api.url;
+    const second = await startApi(
+      {
+        DATABASE_URL: db.url,
+        REDIS_URL: testRedisUrl(),
+        NEUROGRID_REDIS_PREFIX: prefix,
+        NEUROGRID_HEAD_ADDRESS: head.address,
+        NEUROGRID_JWT_SECRET: TEST_JWT_SECRET,
+      },
+      ["--no-dispatcher"],
+    );
+    children.push(second.child);
+    secondUrl = second.url;
     queue = new Queue(TASK_QUEUE, { connection: { url: testRedisUrl() }, prefix: `${prefix}:bull` });
   });
 
@@ -324,6 +338,33 @@ describe("one paid task, end to end", () => {
       assert.equal(cdn, null, `${src} loads nothing from a CDN`);
     }
     const health = await fetch(new URL("/health", url));
-    assert.deepEqual(await health.json(), { status: "ok" });
+    assert.equal(((await health.json()) as { status: string }).status, "ok");
+  });
+
+  test("a second api process delivers, live, the events of a task submitted on the first", async () => {
+    // The queue is paused, so the task waits QUEUED until the subscriber on the second process
+    // is listening: everything after QUEUED reaches it live, through Redis.
+    await queue.pause();
+    const submitted = await graphqlRequest<{ submitTask: { id: string } }>(url, fx.clientKey, SUBMIT, {
+      input: { model: "mlp-classifier", input: { features: features(1, 11) } },
+    });
+    const id = submitted.data?.submitTask.id ?? "";
+    const subscription = collectSubscription<{ taskProgress: { status: string } }>(
+      secondUrl,
+      { authorization: `Bearer ${fx.clientKey}` },
+      PROGRESS,
+      { id },
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const stillQueued = await graphqlRequest<{ task: { status: string } }>(url, fx.clientKey, TASK, { id });
+    assert.equal(stillQueued.data?.task.status, "QUEUED");
+    await queue.resume();
+    const onSecond = await subscription;
+    assert.deepEqual(
+      onSecond.events.map((e) => e.taskProgress.status),
+      ["QUEUED", "SCHEDULED", "RUNNING", "COMPLETED"],
+    );
+    const read = await graphqlRequest<{ task: { status: string } }>(secondUrl, fx.clientKey, TASK, { id });
+    assert.equal(read.data?.task.status, "COMPLETED");
   });
 });
