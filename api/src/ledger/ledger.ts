@@ -33,21 +33,36 @@ export class DuplicateMovementError extends Error {
   }
 }
 
+/**
+ * Ledger account ids never change once created, so they are cached per database: a task's
+ * movements then cost no look-ups. (Keyed by the database URL, for processes that open several.)
+ * An account is created in its own autocommit statement, never inside the caller's transaction.
+ */
+const accountIds = new Map<string, string>();
+
 export async function ensureLedgerAccount(
   em: EntityManager,
   kind: LedgerAccountKind,
   ownerId: string | null,
 ): Promise<string> {
-  await em.execute(
+  const cacheKey = `${em.config.get("clientUrl")}|${kind}|${ownerId ?? ""}`;
+  const cached = accountIds.get(cacheKey);
+  if (cached) return cached;
+  // Outside the caller's transaction (the connection, not the EntityManager): an account, once
+  // made, is committed at once even if the caller's transaction rolls back, so caching is safe.
+  const connection = em.getConnection();
+  await connection.execute(
     "insert into ledger_accounts (id, kind, owner_id, balance) values (?, ?, ?, 0) on conflict do nothing",
     [randomUUID(), kind, ownerId],
   );
-  const rows = await em.execute<{ id: string }[]>(
+  const rows = await connection.execute<{ id: string }[]>(
     "select id from ledger_accounts where kind = ? and owner_id is not distinct from ?",
     [kind, ownerId],
   );
   const id = rows[0]?.id;
   if (!id) throw new Error(`ledger account ${kind}/${ownerId} could not be created`);
+  if (accountIds.size > 100_000) accountIds.clear();
+  accountIds.set(cacheKey, id);
   return id;
 }
 

@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:api -- --json`: what the api costs on top of what it stands on.
+ *
+ *   raw BullMQ    trivial jobs through a queue, worker in this process (concurrency 64): jobs/s
+ *   api           mlp-classifier tasks through GraphQL (64 concurrent clients): submitted and
+ *                 COMPLETED per second; every task holds escrow, captures and writes its ledger
+ *                 entries in PostgreSQL, and runs on a real actor process
+ *   added p50     one task at a time: submit -> COMPLETED event (graphql-ws), minus one direct
+ *                 actor call through the cluster client, p50 of each
+ *
+ * Real processes (head, worker, api via the `neurogrid` CLI), the PostgreSQL and Redis named by
+ * DATABASE_URL / REDIS_URL (defaults: local). The last line with --json is one JSON object.
+ */
+import { ClusterClient } from "@neurogrid/cluster";
+import { Queue, Worker } from "bullmq";
+import { Redis } from "ioredis";
+import type { Child } from "../cli/child-process.js";
+import { Model } from "../db/entities/index.js";
+import { migrate, openOrm } from "../db/orm.js";
+import { seedFixture } from "../e2e/fixture.js";
+import { modelActorSpec } from "../tasks/model-actor-spec.js";
+import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
+import { TEST_JWT_SECRET } from "../testing/in-process-api.js";
+import { startApi, startHead, startWorker } from "../testing/local-cluster.js";
+import { createTestDatabase, testRedisUrl, uniquePrefix } from "../testing/test-database.js";
+
+const json = process.argv.includes("--json");
+const N_JOBS = 5000;
+const N_TASKS = Number(process.env.BENCH_TASKS ?? 2000);
+const CONCURRENCY = 64;
+const LATENCY_SAMPLES = 200;
+const log = (msg: string) => {
+  if (!json) process.stdout.write(`${msg}\n`);
+  else process.stderr.write(`${msg}\n`);
+};
+
+const SUBMIT = `mutation($f: [[Float!]!]!) { submitTask(input: { model: "mlp-classifier", input: { features: $f } }) { id } }`;
+const PROGRESS = `subscription($id: ID!) { taskProgress(taskId: $id) { status } }`;
+const features = (i: number) => [Array.from({ length: 16 }, (_, j) => Math.sin(i + j))];
+
+async function rawBullmq(): Promise<number> {
+  const prefix = uniquePrefix("bench-bull");
+  const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+  const queue = new Queue("trivial", { connection, prefix });
+  let done = 0;
+  let finished: () => void = () => {};
+  const all = new Promise<void>((r) => {
+    finished = r;
+  });
+  const worker = new Worker(
+    "trivial",
+    async () => {
+      if (++done === N_JOBS) finished();
+    },
+    {
+      connection: new Redis(testRedisUrl(), { maxRetriesPerRequest: null }),
+      prefix,
+      concurrency: CONCURRENCY,
+    },
+  );
+  const t0 = performance.now();
+  for (let i = 0; i < N_JOBS; i += 500) {
+    await queue.addBulk(Array.from({ length: 500 }, (_, j) => ({ name: "t", data: { i: i + j } })));
+  }
+  await all;
+  const rate = N_JOBS / ((performance.now() - t0) / 1000);
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  return rate;
+}
+
+function p50(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+async function main(): Promise<void> {
+  const children: Child[] = [];
+  const db = await createTestDatabase();
+  const orm = await openOrm(db.url);
+  try {
+    await migrate(orm);
+    const fx = await seedFixture(orm, ["bench-worker"], 10n ** 15n);
+    const head = await startHead();
+    children.push(head.child);
+    children.push(await startWorker(head.address, "bench-worker"));
+    const prefix = uniquePrefix("bench-api");
+    const api = await startApi({
+      DATABASE_URL: db.url,
+      REDIS_URL: testRedisUrl(),
+      NEUROGRID_REDIS_PREFIX: prefix,
+      NEUROGRID_HEAD_ADDRESS: head.address,
+      NEUROGRID_JWT_SECRET: TEST_JWT_SECRET,
+      NEUROGRID_DISPATCHER_CONCURRENCY: String(CONCURRENCY),
+      NEUROGRID_RATE_LIMIT_PER_SECOND: "1000000",
+      NEUROGRID_RATE_LIMIT_BURST: "1000000",
+    });
+    children.push(api.child);
+
+    log("raw BullMQ…");
+    const bullmq = await rawBullmq();
+    log(`raw BullMQ: ${bullmq.toFixed(0)} jobs/s`);
+
+    // Warm the actor and the connections.
+    const warm = await graphqlRequest<{ submitTask: { id: string } }>(api.url, fx.clientKey, SUBMIT, {
+      f: features(0),
+    });
+    await collectSubscription(api.url, { authorization: `Bearer ${fx.clientKey}` }, PROGRESS, {
+      id: warm.data?.submitTask.id,
+    });
+
+    log(`api: ${N_TASKS} tasks, ${CONCURRENCY} concurrent clients…`);
+    const t0 = performance.now();
+    let next = 0;
+    const submitOne = async () => {
+      while (next < N_TASKS) {
+        const i = next++;
+        const res = await graphqlRequest<{ submitTask: { id: string } }>(api.url, fx.clientKey, SUBMIT, {
+          f: features(i),
+        });
+        if (!res.data) throw new Error(`submit failed: ${JSON.stringify(res.errors)}`);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, submitOne));
+    const em = orm.em.fork();
+    for (;;) {
+      const [row] = await em.execute<{ n: string }[]>(
+        "select count(*) as n from tasks where status = 'COMPLETED'",
+      );
+      if (Number(row?.n) >= N_TASKS + 1) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const apiRate = N_TASKS / ((performance.now() - t0) / 1000);
+    log(`api: ${apiRate.toFixed(0)} tasks/s completed`);
+
+    log("latency: one task at a time vs one direct actor call…");
+    const apiLatencies: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const s = performance.now();
+      const res = await graphqlRequest<{ submitTask: { id: string } }>(api.url, fx.clientKey, SUBMIT, {
+        f: features(i),
+      });
+      const events = await collectSubscription<{ taskProgress: { status: string } }>(
+        api.url,
+        { authorization: `Bearer ${fx.clientKey}` },
+        PROGRESS,
+        { id: res.data?.submitTask.id },
+      );
+      if (events.events.at(-1)?.taskProgress.status !== "COMPLETED") throw new Error("task did not complete");
+      apiLatencies.push(performance.now() - s);
+    }
+    const model = await orm.em.fork().findOneOrFail(Model, { name: "mlp-classifier" });
+    const cluster = new ClusterClient({ headAddress: head.address });
+    const actor = await cluster.getOrCreateActor(modelActorSpec(model.manifest));
+    const directLatencies: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const s = performance.now();
+      await actor.call("infer", { inputs: { features: features(i) } });
+      directLatencies.push(performance.now() - s);
+    }
+    cluster.close();
+    const apiP50 = p50(apiLatencies);
+    const directP50 = p50(directLatencies);
+    const result = {
+      rawBullmqJobsPerS: Math.round(bullmq),
+      apiTasksPerS: Math.round(apiRate),
+      vsBullmqRatio: Number((apiRate / bullmq).toFixed(3)),
+      apiP50Ms: Number(apiP50.toFixed(2)),
+      directActorP50Ms: Number(directP50.toFixed(3)),
+      addedP50Ms: Number((apiP50 - directP50).toFixed(2)),
+      tasks: N_TASKS,
+      concurrency: CONCURRENCY,
+    };
+    log(`api p50 ${result.apiP50Ms} ms, direct actor p50 ${result.directActorP50Ms} ms`);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    for (const child of children.reverse()) await child.stop();
+    await orm.close();
+    await db.drop();
+  }
+}
+
+await main();
+process.exit(0);
