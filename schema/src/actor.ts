@@ -1,4 +1,4 @@
-import type { ResourceRequest } from "./resources.js";
+import type { LabelSelector, ResourceRequest, SchedulingStrategy } from "./resources.js";
 
 /** Actor lifecycle, after Ray: PENDING_CREATION -> ALIVE <-> RESTARTING -> DEAD. */
 export const ActorState = {
@@ -19,7 +19,26 @@ export interface ActorSpec {
   className: string;
   initArgs: unknown;
   resources: ResourceRequest;
+  /** Where the actor may be placed; DEFAULT (hybrid pack-then-spread) when absent. */
+  schedulingStrategy?: SchedulingStrategy;
+  /** Only nodes whose labels match. */
+  labelSelector?: LabelSelector;
+  /**
+   * "detached": lives until killed. "owned" (the default when `owner` is set): dies with its
+   * owner, e.g. when the driver session that created it ends.
+   */
+  lifetime?: ActorLifetime;
+  /** The owner of an owned actor (a driver session id, see ClusterClient.sessionId). */
+  owner?: string;
+  /** How many times the head restarts the actor after its node died (0 = never; -1 = forever). */
+  maxRestarts?: number;
+  /** Concurrent calls the actor's process runs at once (0 or absent = the class's default). */
+  maxConcurrency?: number;
+  /** How many times a caller retries a call whose actor died (0 = none; -1 = forever). */
+  maxTaskRetries?: number;
 }
+
+export type ActorLifetime = "detached" | "owned";
 
 /** Where an actor lives, as the head tells a driver. */
 export interface ActorInfo {
@@ -34,4 +53,8 @@ export interface ActorInfo {
   gpuIds: number[];
   pid: number;
   deathCause: string;
+  /** Why a PENDING_CREATION actor is not placed yet (e.g. no node fits); "" otherwise. */
+  pendingReason?: string;
+  /** How many times the head restarted it. */
+  numRestarts?: number;
 }

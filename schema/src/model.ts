@@ -11,14 +11,31 @@ export interface TensorSpec {
   shape: number[];
 }
 
+/**
+ * How a model charges. `price` is per unit, in smallest units (decimal string); `maxUnits` is
+ * how many units one task may use, so price x maxUnits is what submission holds in escrow.
+ *   call          one unit per completed call
+ *   output_token  one unit per token produced (streaming models)
+ *   compute_ms    one unit per millisecond of model time, rounded up
+ */
+export type PricingUnit = "call" | "output_token" | "compute_ms";
+
+export interface Pricing {
+  unit: PricingUnit;
+  price: string;
+  maxUnits: number;
+}
+
 export interface ModelManifest {
   name: string;
   version: string;
   description: string;
   inputs: TensorSpec[];
   outputs: TensorSpec[];
-  /** Price of one call, smallest units, decimal string. */
+  /** Price of one call, smallest units, decimal string (when `pricing` is absent). */
   pricePerCall: string;
+  /** Metered pricing; absent means per call at pricePerCall. */
+  pricing?: Pricing;
   /** Resources one replica needs. */
   resources: { cpus: number; memoryMb: number; gpus: number };
 }

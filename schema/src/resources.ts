@@ -14,12 +14,21 @@ export interface NodeResources {
   custom: Record<string, number>;
 }
 
-/** What an actor asks for. */
+/** What an actor (or a placement-group bundle) asks for. */
 export interface ResourceRequest {
+  /** Fractional CPUs (0.5 = half a CPU). */
   cpus: number;
   memoryMb: number;
-  /** Whole GPUs. */
+  /**
+   * GPUs: a whole number of GPUs, or a fraction of one GPU (0.25 = a quarter; several actors
+   * with fractions share one GPU, each assigned that GPU's index).
+   */
   gpus: number;
+  /**
+   * VRAM, in MiB, the actor needs on each GPU it gets (0 or absent = no VRAM accounting). The
+   * scheduler never places actors whose VRAM needs on one GPU add up to more than its memory.
+   */
+  vramMb?: number;
   custom: Record<string, number>;
 }
 
@@ -29,3 +38,23 @@ export const NO_RESOURCES: ResourceRequest = Object.freeze({
   gpus: 0,
   custom: {},
 }) as ResourceRequest;
+
+/**
+ * Node labels are matched by a selector: key -> expression, all of which must hold.
+ * Expressions: "v" (equals v), "!v" (not v, or no such label), "in(a,b)" and "!in(a,b)".
+ */
+export type LabelSelector = Record<string, string>;
+
+/**
+ * Where an actor may go, after Ray's scheduling strategies. DEFAULT is the hybrid policy
+ * (pack onto nodes up to a utilisation threshold, then spread).
+ */
+export type SchedulingStrategy =
+  | { kind: "DEFAULT" }
+  | { kind: "SPREAD" }
+  /** On that node; when `soft`, elsewhere (by the default policy) if it cannot host the actor. */
+  | { kind: "NODE_AFFINITY"; nodeId: string; soft: boolean }
+  /** In a bundle of a placement group; bundleIndex -1 = any bundle with room. */
+  | { kind: "PLACEMENT_GROUP"; placementGroupId: string; bundleIndex: number };
+
+export const DEFAULT_STRATEGY: SchedulingStrategy = Object.freeze({ kind: "DEFAULT" });

@@ -1,7 +1,9 @@
+import type { Pricing } from "@neurogrid/schema";
 import { Ctx, Query, Resolver } from "type-graphql";
 import { Model } from "../db/entities/index.js";
+import { escrowOf, pricingOf } from "../pricing/pricing.js";
 import type { ApiContext } from "./context.js";
-import { ModelType } from "./model.type.js";
+import { type ModelPricingType, ModelType } from "./model.type.js";
 
 @Resolver(() => ModelType)
 export class ModelResolver {
@@ -16,6 +18,11 @@ export class ModelResolver {
       inputs: m.manifest.inputs,
       outputs: m.manifest.outputs,
       pricePerCall: m.pricePerCall,
+      pricing: toPricingType(pricingOf(m.manifest)),
     }));
   }
+}
+
+function toPricingType(p: Pricing): ModelPricingType {
+  return { unit: p.unit, price: BigInt(p.price), maxUnits: p.maxUnits, escrow: escrowOf(p) };
 }

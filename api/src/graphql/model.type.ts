@@ -1,6 +1,21 @@
 import { GraphQLJSON } from "graphql-scalars";
-import { Field, ID, ObjectType } from "type-graphql";
+import { Field, ID, Int, ObjectType } from "type-graphql";
 import { TokenAmountScalar } from "./scalars.js";
+
+@ObjectType("ModelPricing", { description: "How a model charges; escrow = price x maxUnits." })
+export class ModelPricingType {
+  @Field(() => String, { description: "call, output_token or compute_ms." })
+  unit!: string;
+
+  @Field(() => TokenAmountScalar, { description: "Per unit." })
+  price!: bigint;
+
+  @Field(() => Int)
+  maxUnits!: number;
+
+  @Field(() => TokenAmountScalar, { description: "Held in escrow when a task is submitted." })
+  escrow!: bigint;
+}
 
 @ObjectType("Model")
 export class ModelType {
@@ -22,6 +37,9 @@ export class ModelType {
   @Field(() => GraphQLJSON)
   outputs!: unknown;
 
-  @Field(() => TokenAmountScalar)
+  @Field(() => TokenAmountScalar, { description: "Per call (the unit price when pricing is per call)." })
   pricePerCall!: bigint;
+
+  @Field(() => ModelPricingType)
+  pricing!: ModelPricingType;
 }

@@ -12,6 +12,9 @@ export class TaskCostType {
   @Field(() => TokenAmountScalar, { description: "Price captured from the client." })
   total!: bigint;
 
+  @Field(() => String, { description: "Units charged for: calls, output tokens or compute milliseconds." })
+  units!: string;
+
   @Field(() => TokenAmountScalar, { description: "Platform fee (part of total)." })
   platformFee!: bigint;
 
@@ -136,6 +139,7 @@ export function toTaskType(task: Task, model: Model): TaskType {
     cost: final
       ? {
           total: task.cost ?? 0n,
+          units: String(task.units ?? 0n),
           platformFee: task.platformFee ?? 0n,
           providerEarning: task.providerEarning ?? 0n,
         }

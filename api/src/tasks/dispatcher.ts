@@ -39,6 +39,8 @@ export interface DispatcherOptions {
 
 interface InferResult {
   outputs: Record<string, unknown>;
+  /** Streaming (generative) models report the tokens they produced. */
+  outputTokens?: number;
   executionProvider: string;
   inferenceMs: number;
 }
@@ -134,6 +136,7 @@ export class Dispatcher {
       task.id,
       {
         result: out.outputs,
+        usage: { completed: true, computeMs: out.inferenceMs, outputTokens: out.outputTokens },
         executionProvider: out.executionProvider,
         inferenceMs: out.inferenceMs,
         nodeId: actor.info.nodeId,

@@ -2,9 +2,10 @@ import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { splitFee } from "@neurogrid/contracts";
 import { isFinalTaskStatus, type TaskStatus, TaskStatus as TS } from "@neurogrid/schema";
-import { LedgerTxKind, Task } from "../db/entities/index.js";
+import { LedgerTxKind, Model, Task } from "../db/entities/index.js";
 import { clientAccounts, platformFeesAccount, providerEarningsAccount } from "../ledger/accounts.js";
 import { post } from "../ledger/ledger.js";
+import { costOf, pricingOf, type Usage } from "../pricing/pricing.js";
 
 /**
  * Ends a task, once. Each function locks the task row (SELECT ... FOR UPDATE), does nothing if
@@ -12,11 +13,13 @@ import { post } from "../ledger/ledger.js";
  * the same transaction. The ledger's unique (task_id, kind) is the second lock: even a bug that
  * skipped the row lock could not capture or refund a task twice.
  *
- * Price: per-call models cost exactly their price per call, which is what was held; the
- * split is contracts' splitFee (fee rounds down, provider gets the rest).
+ * Price: pricing.ts turns the usage into a cost (never more than the escrow); the split is
+ * contracts' splitFee (fee rounds down, provider gets the rest); the rest of the escrow goes
+ * back to the client in the same movement.
  */
 export interface Completion {
   result: Record<string, unknown>;
+  usage: Usage;
   executionProvider: string;
   inferenceMs: number;
   nodeId: string;
@@ -32,7 +35,8 @@ export async function completeTask(
   return em.transactional(async (tx) => {
     const task = await tx.findOneOrFail(Task, taskId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (isFinalTaskStatus(task.status)) return null;
-    const cost = task.maxPrice;
+    const model = await tx.findOneOrFail(Model, task.model.id);
+    const { units, cost } = costOf(pricingOf(model.manifest), done.usage);
     const { fee, provider } = splitFee(cost, platformFeeBps);
     const client = await clientAccounts(tx, task.account.id);
     await post(tx, {
@@ -53,6 +57,7 @@ export async function completeTask(
       inferenceMs: done.inferenceMs,
       nodeId: done.nodeId,
       cost,
+      units,
       platformFee: fee,
       providerEarning: provider,
       finishedAt: new Date(),
@@ -81,7 +86,7 @@ export async function failTask(
         { accountId: client.available, amount: task.maxPrice },
       ],
     });
-    Object.assign(task, { status, error, cost: 0n, finishedAt: new Date() });
+    Object.assign(task, { status, error, cost: 0n, units: 0n, finishedAt: new Date() });
     return task;
   });
 }

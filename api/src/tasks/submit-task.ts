@@ -6,6 +6,7 @@ import { Account, LedgerTxKind, Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import { lockBalance, post } from "../ledger/ledger.js";
+import { escrowOf, pricingOf } from "../pricing/pricing.js";
 import type { TaskEventBus } from "./task-events.js";
 import type { TaskQueue } from "./task-queue.js";
 
@@ -59,9 +60,9 @@ export async function submitTask(
     task = await em.transactional(async (tx) => {
       const accounts = await clientAccounts(tx, account.id);
       const available = await lockBalance(tx, accounts.available);
-      const price = model.pricePerCall;
+      const price = escrowOf(pricingOf(model.manifest));
       if (available < price) {
-        throw new ApiError("INSUFFICIENT_FUNDS", `balance ${available} is less than the price ${price}`, {
+        throw new ApiError("INSUFFICIENT_FUNDS", `balance ${available} is less than the escrow ${price}`, {
           balance: available.toString(),
           price: price.toString(),
         });

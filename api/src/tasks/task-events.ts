@@ -27,6 +27,9 @@ export class TaskEventBus {
   ) {
     this.pub = new Redis(redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
     this.sub = new Redis(redisUrl, { lazyConnect: false });
+    // Connection errors are retried by ioredis; they must not crash the process meanwhile.
+    this.pub.on("error", () => {});
+    this.sub.on("error", () => {});
     this.sub.on("message", (channel: string, message: string) => {
       const set = this.listeners.get(channel);
       if (!set) return; // not a task channel (e.g. the cancel channel, handled by onCancel)

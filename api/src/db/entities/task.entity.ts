@@ -51,6 +51,10 @@ export class Task {
   @Property({ type: "bigint", nullable: true })
   cost?: bigint;
 
+  /** Units charged for (calls, output tokens or compute milliseconds: see pricing.ts). */
+  @Property({ type: "bigint", nullable: true })
+  units?: bigint;
+
   @Property({ type: "bigint", nullable: true })
   platformFee?: bigint;
 
