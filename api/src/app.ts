@@ -74,7 +74,7 @@ export async function startApiProcess(
   };
 }
 
-function defaultLog(msg: string, err?: unknown): void {
+export function defaultLog(msg: string, err?: unknown): void {
   const detail = err instanceof Error ? ` ${err.stack ?? err.message}` : err ? ` ${String(err)}` : "";
   process.stderr.write(`${new Date().toISOString()} ${msg}${detail}\n`);
 }

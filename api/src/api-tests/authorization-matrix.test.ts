@@ -82,6 +82,12 @@ const MATRIX: Row[] = [
     expect: { anonymous: U, client: A, otherClient: A, provider: A, admin: A },
   },
   {
+    field: "platformLedger",
+    op: "query",
+    doc: "{ platformLedger { balanced totals { kind balance } } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
+  },
+  {
     field: "register",
     op: "mutation",
     doc: 'mutation($n: String!) { register(input: { name: $n, password: "long enough" }) { accessToken } }',
@@ -215,7 +221,7 @@ describe("authorisation matrix", () => {
     const task = await graphqlRequest<{ submitTask: { id: string } }>(
       t.url,
       client.key,
-      MATRIX[11]?.doc ?? "",
+      MATRIX.find((r) => r.field === "submitTask")?.doc ?? "",
       { f: features },
     );
     const key = await graphqlRequest<{ createApiKey: { apiKey: { id: string } } }>(

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { parseHeadConfig, parseWorkerConfig, runHead, runWorker } from "@neurogrid/cluster/cli";
 import { Command } from "commander";
-import { startApiProcess } from "../app.js";
+import { defaultLog, startApiProcess } from "../app.js";
+import { startDispatcherProcess } from "../app-dispatcher.js";
 import { migrate, openOrm } from "../db/orm.js";
+import { checkLedger } from "../ledger/check.js";
 import { apiConfigFrom } from "./api-options.js";
 import { up } from "./up.js";
 
@@ -63,6 +65,47 @@ program
   });
 
 program
+  .command("dispatcher")
+  .description("run only the dispatcher (the task worker), without the GraphQL server")
+  .option("--database-url <url>")
+  .option("--redis-url <url>")
+  .option("--head <address>", "head address host:port")
+  .action(async (o) => {
+    const config = apiConfigFrom(
+      { databaseUrl: o.databaseUrl, redisUrl: o.redisUrl, head: o.head, dispatcher: true },
+      process.env,
+      { jwtSecret: process.env.NEUROGRID_JWT_SECRET ?? "unused-by-the-dispatcher-unused-unused" },
+    );
+    const dispatcher = await startDispatcherProcess(config, defaultLog);
+    process.stdout.write("neurogrid dispatcher running\n");
+    await untilSignal();
+    await dispatcher.close();
+  });
+
+program
+  .command("ledger")
+  .description("ledger tools")
+  .command("check")
+  .description("prove the ledger whole: entries sum to zero, each balance equals its entries; exits 1 if not")
+  .option("--database-url <url>")
+  .option("--json", "print one JSON object")
+  .action(async (o) => {
+    const url = o.databaseUrl ?? process.env.DATABASE_URL;
+    if (!url) throw new Error("set DATABASE_URL or --database-url");
+    const orm = await openOrm(url);
+    const result = await checkLedger(orm.em.fork());
+    await orm.close();
+    const printable = JSON.stringify(result, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+    if (o.json) process.stdout.write(`${printable}\n`);
+    else if (result.ok)
+      process.stdout.write(
+        `ledger balanced: ${result.entries} entries sum to 0; every balance equals its entries\n`,
+      );
+    else process.stdout.write(`LEDGER NOT BALANCED: ${printable}\n`);
+    if (!result.ok) process.exitCode = 1;
+  });
+
+program
   .command("migrate")
   .description("apply database migrations")
   .option("--database-url <url>")
@@ -111,7 +154,7 @@ function untilSignal(): Promise<void> {
 // Each command stops what it started before it returns; exiting here makes sure a stray
 // handle in a library (a socket pool, a timer) cannot keep a finished command alive.
 program.parseAsync(process.argv).then(
-  () => process.exit(),
+  () => process.exit(process.exitCode ?? 0),
   (err: unknown) => {
     process.stderr.write(`neurogrid: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);

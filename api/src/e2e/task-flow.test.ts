@@ -367,4 +367,18 @@ describe("one paid task, end to end", () => {
     const read = await graphqlRequest<{ task: { status: string } }>(secondUrl, fx.clientKey, TASK, { id });
     assert.equal(read.data?.task.status, "COMPLETED");
   });
+
+  test("`neurogrid ledger check` proves the ledger whole after all of the above", async () => {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const { CLI } = await import("../testing/local-cluster.js");
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      CLI,
+      "ledger",
+      "check",
+      "--database-url",
+      db.url,
+    ]);
+    assert.match(stdout, /ledger balanced: \d+ entries sum to 0/);
+  });
 });

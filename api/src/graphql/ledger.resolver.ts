@@ -3,13 +3,14 @@ import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-
 import { Account } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import { balancesOf } from "../ledger/accounts.js";
+import { checkLedger } from "../ledger/check.js";
 import { deposit } from "../ledger/deposit.js";
 import { BalanceType } from "./account.type.js";
 import { requireCaller } from "./caller.js";
 import { type ConnectionShape, decodeCursor, PageArgs, pageSize, toConnection } from "./connection.js";
 import type { ApiContext } from "./context.js";
 import { isUuid } from "./ids.js";
-import { DepositInput, LedgerEntryConnection, LedgerEntryType } from "./ledger.types.js";
+import { DepositInput, LedgerEntryConnection, LedgerEntryType, PlatformLedgerType } from "./ledger.types.js";
 
 /** The most one faucet call gives (development deployments only). */
 export const FAUCET_MAX = parseNeuro("100");
@@ -81,6 +82,19 @@ export class LedgerResolver {
       memo: r.memo,
       createdAt: r.createdAt,
     }));
+  }
+
+  @Authorized("admin")
+  @Query(() => PlatformLedgerType, { description: "Admin: totals by account kind and the ledger check." })
+  async platformLedger(@Ctx() ctx: ApiContext): Promise<PlatformLedgerType> {
+    const rows = await ctx.em.execute<{ kind: string; n: string; balance: string }[]>(
+      "select kind, count(*) as n, coalesce(sum(balance), 0) as balance from ledger_accounts group by kind order by kind",
+    );
+    const check = await checkLedger(ctx.em);
+    return {
+      totals: rows.map((r) => ({ kind: r.kind, accounts: Number(r.n), balance: BigInt(r.balance) })),
+      balanced: check.ok,
+    };
   }
 
   @Authorized("admin")

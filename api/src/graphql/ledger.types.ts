@@ -1,4 +1,4 @@
-import { Field, ID, InputType, ObjectType } from "type-graphql";
+import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { Connection } from "./connection.js";
 import { TokenAmountScalar } from "./scalars.js";
 
@@ -46,4 +46,27 @@ export class DepositInput {
 
   @Field(() => String, { nullable: true, defaultValue: "" })
   memo?: string;
+}
+
+@ObjectType("LedgerAccountTotal", { description: "The sum of every ledger account of one kind." })
+export class LedgerAccountTotalType {
+  @Field(() => String)
+  kind!: string;
+
+  @Field(() => Int, { description: "How many accounts of this kind." })
+  accounts!: number;
+
+  @Field(() => TokenAmountScalar)
+  balance!: bigint;
+}
+
+@ObjectType("PlatformLedger", {
+  description: "Admin view: every kind of account, and whether the ledger checks out.",
+})
+export class PlatformLedgerType {
+  @Field(() => [LedgerAccountTotalType])
+  totals!: LedgerAccountTotalType[];
+
+  @Field(() => Boolean, { description: "All entries sum to zero and every balance equals its entries." })
+  balanced!: boolean;
 }
