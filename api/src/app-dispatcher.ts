@@ -2,7 +2,7 @@ import { ClusterClient } from "@neurogrid/cluster";
 import { Redis } from "ioredis";
 import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
-import { Dispatcher } from "./tasks/dispatcher.js";
+import { Dispatcher, type DispatcherOptions } from "./tasks/dispatcher.js";
 import { TaskEventBus } from "./tasks/task-events.js";
 import { TaskQueue } from "./tasks/task-queue.js";
 
@@ -21,19 +21,7 @@ export async function startDispatcherProcess(
   const queue = new TaskQueue({ connection, prefix, attempts: config.taskAttempts });
   const events = new TaskEventBus(config.redisUrl, config.redisPrefix);
   const cluster = new ClusterClient({ headAddress: config.headAddress });
-  const dispatcher = new Dispatcher({
-    orm,
-    cluster,
-    events,
-    queue,
-    redisUrl: config.redisUrl,
-    prefix,
-    concurrency: config.dispatcherConcurrency,
-    platformFeeBps: config.platformFeeBps,
-    taskTimeoutMs: config.taskTimeoutMs,
-    modelCacheDir: config.modelCacheDir,
-    log,
-  });
+  const dispatcher = dispatcherFor(config, { orm, cluster, events, queue }, log);
   await dispatcher.start();
   return {
     close: async () => {
@@ -45,4 +33,23 @@ export async function startDispatcherProcess(
       await orm.close();
     },
   };
+}
+
+/** The dispatcher of a configuration, over the parts its process already has. */
+export function dispatcherFor(
+  config: ApiConfig,
+  parts: Pick<DispatcherOptions, "orm" | "cluster" | "events" | "queue">,
+  log: (msg: string, err?: unknown) => void,
+): Dispatcher {
+  return new Dispatcher({
+    ...parts,
+    redisUrl: config.redisUrl,
+    prefix: `${config.redisPrefix}:bull`,
+    concurrency: config.dispatcherConcurrency,
+    platformFeeBps: config.platformFeeBps,
+    taskTimeoutMs: config.taskTimeoutMs,
+    jobLockMs: config.jobLockMs,
+    modelCacheDir: config.modelCacheDir,
+    log,
+  });
 }

@@ -1,12 +1,13 @@
 import { ClusterClient } from "@neurogrid/cluster";
 import { Redis } from "ioredis";
+import { dispatcherFor } from "./app-dispatcher.js";
 import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
 import { buildApiSchema } from "./graphql/build-schema.js";
 import type { Services } from "./graphql/context.js";
 import { JwtIssuer } from "./identity/jwt.js";
 import { type ApiServer, startApiServer } from "./server/api-server.js";
-import { Dispatcher } from "./tasks/dispatcher.js";
+import type { Dispatcher } from "./tasks/dispatcher.js";
 import { TaskEventBus } from "./tasks/task-events.js";
 import { TaskQueue } from "./tasks/task-queue.js";
 
@@ -42,19 +43,7 @@ export async function startApiProcess(
   };
   let dispatcher: Dispatcher | undefined;
   if (config.dispatcher) {
-    dispatcher = new Dispatcher({
-      orm,
-      cluster,
-      events,
-      queue,
-      redisUrl: config.redisUrl,
-      prefix: bullPrefix,
-      concurrency: config.dispatcherConcurrency,
-      platformFeeBps: config.platformFeeBps,
-      taskTimeoutMs: config.taskTimeoutMs,
-      modelCacheDir: config.modelCacheDir,
-      log,
-    });
+    dispatcher = dispatcherFor(config, { orm, cluster, events, queue }, log);
     await dispatcher.start();
   }
   const schema = await buildApiSchema();

@@ -19,6 +19,11 @@ export const apiConfigSchema = z.object({
   dispatcherConcurrency: z.coerce.number().int().min(1).max(1000).default(16),
   /** Attempts per task before it fails for good (and is refunded). */
   taskAttempts: z.coerce.number().int().min(1).max(20).default(3),
+  /**
+   * BullMQ job lock: a dispatcher that dies holding a job loses it after this long, and another
+   * dispatcher picks it up (stalled-job check every lock/2).
+   */
+  jobLockMs: z.coerce.number().int().min(1000).default(30_000),
   /** How long the dispatcher waits for an actor to be placed and answer, per attempt. */
   taskTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** HS256 secret for access tokens (NEUROGRID_JWT_SECRET). */

@@ -27,6 +27,7 @@ export function apiConfigFrom(
       platformFeeBps: env.NEUROGRID_PLATFORM_FEE_BPS,
       dispatcherConcurrency: env.NEUROGRID_DISPATCHER_CONCURRENCY,
       taskAttempts: env.NEUROGRID_TASK_ATTEMPTS,
+      jobLockMs: env.NEUROGRID_JOB_LOCK_MS,
       taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,
       modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
       jwtSecret: env.NEUROGRID_JWT_SECRET,

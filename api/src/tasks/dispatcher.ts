@@ -33,6 +33,7 @@ export interface DispatcherOptions {
   concurrency: number;
   platformFeeBps: number;
   taskTimeoutMs: number;
+  jobLockMs: number;
   modelCacheDir?: string | undefined;
   log?: (msg: string) => void;
 }
@@ -60,6 +61,9 @@ export class Dispatcher {
       prefix: opts.prefix,
       concurrency: opts.concurrency,
       autorun: false,
+      lockDuration: opts.jobLockMs,
+      stalledInterval: Math.max(500, Math.floor(opts.jobLockMs / 2)),
+      maxStalledCount: 5,
     });
     this.worker.on("error", (err) => opts.log?.(`dispatcher: ${err.message}`));
   }
