@@ -1,4 +1,5 @@
 import { ClusterClient } from "@neurogrid/cluster";
+import { parseNeuro } from "@neurogrid/contracts";
 import { Redis } from "ioredis";
 import { dispatcherFor } from "./app-dispatcher.js";
 import type { ApiConfig } from "./config.js";
@@ -6,6 +7,10 @@ import { openOrm } from "./db/orm.js";
 import { buildApiSchema } from "./graphql/build-schema.js";
 import type { Services } from "./graphql/context.js";
 import { JwtIssuer } from "./identity/jwt.js";
+import { chainFromConfig } from "./payouts/chain-from-config.js";
+import type { PayoutChain } from "./payouts/payout-chain.js";
+import { PayoutEventBus } from "./payouts/payout-events.js";
+import { PayoutService } from "./payouts/payout-service.js";
 import { type ApiServer, startApiServer } from "./server/api-server.js";
 import type { Dispatcher } from "./tasks/dispatcher.js";
 import { TaskEventBus } from "./tasks/task-events.js";
@@ -21,17 +26,29 @@ export interface ApiProcess {
   close(): Promise<void>;
 }
 
+export interface ApiProcessExtras {
+  /** Tests: ORM hooks (query counting). */
+  orm?: Parameters<typeof openOrm>[1];
+  /** Tests: a chain to pay out on (the in-process runtime) instead of the configured RPC. */
+  payoutChain?: PayoutChain;
+}
+
 export async function startApiProcess(
   config: ApiConfig,
   log: (msg: string, err?: unknown) => void = defaultLog,
-  ormOptions: Parameters<typeof openOrm>[1] = {},
+  extras: ApiProcessExtras = {},
 ): Promise<ApiProcess> {
-  const orm = await openOrm(config.databaseUrl, ormOptions);
+  const orm = await openOrm(config.databaseUrl, extras.orm ?? {});
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   const bullPrefix = `${config.redisPrefix}:bull`;
   const queue = new TaskQueue({ connection, prefix: bullPrefix, attempts: config.taskAttempts });
   const events = new TaskEventBus(config.redisUrl, config.redisPrefix);
   const cluster = new ClusterClient({ headAddress: config.headAddress });
+  const payoutEvents = new PayoutEventBus(config.redisUrl, config.redisPrefix);
+  const chain = extras.payoutChain ?? (await chainFromConfig(config));
+  const payouts = chain
+    ? new PayoutService(orm, chain, parseNeuro(config.payoutThreshold), payoutEvents, log)
+    : undefined;
   const services: Services = {
     config,
     orm,
@@ -40,11 +57,14 @@ export async function startApiProcess(
     cluster,
     jwt: new JwtIssuer(config.jwtSecret),
     redis: connection,
+    payoutEvents,
+    payouts,
   };
   let dispatcher: Dispatcher | undefined;
   if (config.dispatcher) {
     dispatcher = dispatcherFor(config, { orm, cluster, events, queue }, log);
     await dispatcher.start();
+    await payouts?.schedule(config.redisUrl, bullPrefix, config.payoutIntervalMs);
   }
   const schema = await buildApiSchema();
   const server = await startApiServer(schema, services, { host: config.host, port: config.port, log });
@@ -54,6 +74,8 @@ export async function startApiProcess(
     close: async () => {
       await server.close();
       await dispatcher?.close();
+      await payouts?.close();
+      await payoutEvents.close();
       await queue.close();
       await events.close();
       cluster.close();

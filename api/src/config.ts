@@ -38,6 +38,19 @@ export const apiConfigSchema = z.object({
   /** Query shape limits (HTTP and WebSocket). */
   maxDepth: z.coerce.number().int().min(2).default(10),
   maxCost: z.coerce.number().int().min(10).default(5000),
+  /** The domain wallet proofs name (Sign-In With Solana); the api's public host. */
+  publicDomain: z.string().default("localhost"),
+  /** Solana payouts: all three set, or payouts are off. The keypair file is never logged. */
+  solanaRpcUrl: z.string().url().optional(),
+  neuroMint: z.string().optional(),
+  treasuryKeyPath: z.string().optional(),
+  solanaCommitment: z.enum(["confirmed", "finalized"]).default("finalized"),
+  /** Earnings at or above this (decimal NEURO) are paid out. */
+  payoutThreshold: z
+    .string()
+    .regex(/^\d+(\.\d{1,9})?$/)
+    .default("10"),
+  payoutIntervalMs: z.coerce.number().int().min(1000).default(60_000),
   /** Where model actors cache model files (passed to the actors). */
   modelCacheDir: z.string().optional(),
 });

@@ -160,6 +160,42 @@ const MATRIX: Row[] = [
     expect: { anonymous: U, client: A, otherClient: A, provider: F, admin: A },
   },
   {
+    field: "walletChallenge",
+    op: "mutation",
+    doc: 'mutation { walletChallenge(address: "11111111111111111111111111111111") { nonce } }',
+    expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
+  },
+  {
+    field: "linkWallet",
+    op: "mutation",
+    doc: 'mutation { linkWallet(message: "not a sign-in message", signature: "x") { address } }',
+    expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
+  },
+  {
+    field: "wallet",
+    op: "query",
+    doc: "{ wallet { address } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
+  },
+  {
+    field: "payouts",
+    op: "query",
+    doc: "{ payouts { totalCount } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
+  },
+  {
+    field: "runPayouts",
+    op: "mutation",
+    doc: "mutation { runPayouts { ran } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
+  },
+  {
+    field: "payoutStatus",
+    op: "subscription",
+    doc: "subscription { payoutStatus { payoutId status } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
+  },
+  {
     field: "taskProgress",
     op: "subscription",
     doc: "subscription($id: ID!) { taskProgress(taskId: $id) { status } }",
@@ -168,7 +204,10 @@ const MATRIX: Row[] = [
   },
 ];
 
-/** The first result of a subscription: its first event, or its error code. */
+/**
+ * The first result of a subscription: its first event, or its error code; a subscription that
+ * is still open and quiet after a moment was accepted (nothing has happened to report yet).
+ */
 function firstResult(
   url: string,
   credential: string | undefined,
@@ -181,8 +220,8 @@ function firstResult(
     connectionParams: credential ? { authorization: `Bearer ${credential}` } : {},
     retryAttempts: 0,
   });
-  return new Promise<{ errors?: { extensions?: { code?: string } }[] }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no subscription result for ${query}`)), 15_000);
+  return new Promise<{ errors?: { extensions?: { code?: string } }[] }>((resolve) => {
+    const timer = setTimeout(() => done({}), 2_000);
     const done = (value: { errors?: { extensions?: { code?: string } }[] }) => {
       clearTimeout(timer);
       void client.dispose();

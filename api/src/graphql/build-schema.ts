@@ -9,6 +9,7 @@ import { authChecker } from "./auth-checker.js";
 import { LedgerResolver } from "./ledger.resolver.js";
 import { ModelResolver } from "./model.resolver.js";
 import { NodeResolver } from "./node.resolver.js";
+import { PayoutResolver } from "./payout.resolver.js";
 import { TaskResolver } from "./task.resolver.js";
 
 /** The executable schema: every resolver, the role checker, input validation on. */
@@ -22,6 +23,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       NodeResolver,
       LedgerResolver,
       ModelResolver,
+      PayoutResolver,
     ],
     authChecker,
     validate: true,

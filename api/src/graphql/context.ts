@@ -5,6 +5,8 @@ import type { ApiConfig } from "../config.js";
 import type { Account } from "../db/entities/index.js";
 import type { Caller } from "../identity/caller.js";
 import type { JwtIssuer } from "../identity/jwt.js";
+import type { PayoutEventBus } from "../payouts/payout-events.js";
+import type { PayoutService } from "../payouts/payout-service.js";
 import type { TaskEventBus } from "../tasks/task-events.js";
 import type { TaskQueue } from "../tasks/task-queue.js";
 import type { Loaders } from "./loaders.js";
@@ -18,6 +20,9 @@ export interface Services {
   jwt: JwtIssuer;
   /** A Redis connection for short commands (rate limits). */
   redis: Redis;
+  payoutEvents: PayoutEventBus;
+  /** Present when Solana payouts are configured. */
+  payouts?: PayoutService;
   cluster: ClusterClient;
 }
 

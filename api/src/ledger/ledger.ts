@@ -19,6 +19,7 @@ export interface Leg {
 export interface Movement {
   kind: LedgerTxKind;
   taskId?: string;
+  payoutId?: string;
   memo?: string;
   legs: Leg[];
 }
@@ -83,11 +84,12 @@ export async function post(em: EntityManager, movement: Movement): Promise<strin
   const txId = randomUUID();
   const now = new Date();
   const inserted = await em.execute<{ id: string }[]>(
-    `insert into ledger_transactions (id, kind, task_id, memo, created_at) values (?, ?, ?, ?, ?)
-     on conflict (task_id, kind) do nothing returning id`,
-    [txId, movement.kind, movement.taskId ?? null, movement.memo ?? "", now],
+    `insert into ledger_transactions (id, kind, task_id, payout_id, memo, created_at) values (?, ?, ?, ?, ?, ?)
+     on conflict do nothing returning id`,
+    [txId, movement.kind, movement.taskId ?? null, movement.payoutId ?? null, movement.memo ?? "", now],
   );
-  if (inserted.length === 0) throw new DuplicateMovementError(movement.kind, movement.taskId);
+  if (inserted.length === 0)
+    throw new DuplicateMovementError(movement.kind, movement.taskId ?? movement.payoutId);
   for (const leg of movement.legs) {
     if (leg.amount === 0n) continue;
     await em.execute(

@@ -1,5 +1,5 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { type ApiProcess, startApiProcess } from "../app.js";
+import { type ApiProcess, type ApiProcessExtras, startApiProcess } from "../app.js";
 import { parseApiConfig } from "../config.js";
 import { Account, type Role } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
@@ -25,7 +25,10 @@ export interface InProcessApi {
   stop(): Promise<void>;
 }
 
-export async function startInProcessApi(overrides: Record<string, unknown> = {}): Promise<InProcessApi> {
+export async function startInProcessApi(
+  overrides: Record<string, unknown> = {},
+  extras: Omit<ApiProcessExtras, "orm"> = {},
+): Promise<InProcessApi> {
   const db = await createTestDatabase();
   const orm = await openOrm(db.url);
   await migrate(orm);
@@ -44,8 +47,11 @@ export async function startInProcessApi(overrides: Record<string, unknown> = {})
     ...overrides,
   });
   const api = await startApiProcess(config, () => {}, {
-    onQuery: (sql) => {
-      if (sql.includes("[query]")) queries.push(sql);
+    ...extras,
+    orm: {
+      onQuery: (sql) => {
+        if (sql.includes("[query]")) queries.push(sql);
+      },
     },
   });
   return {

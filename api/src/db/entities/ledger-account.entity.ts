@@ -13,6 +13,7 @@ export const LedgerAccountKind = {
   CLIENT_AVAILABLE: "client_available",
   CLIENT_HELD: "client_held",
   PROVIDER_EARNINGS: "provider_earnings",
+  PAYOUTS_IN_FLIGHT: "payouts_in_flight",
 } as const;
 export type LedgerAccountKind = (typeof LedgerAccountKind)[keyof typeof LedgerAccountKind];
 

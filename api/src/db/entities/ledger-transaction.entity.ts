@@ -6,6 +6,9 @@ export const LedgerTxKind = {
   HOLD: "hold",
   CAPTURE: "capture",
   REFUND: "refund",
+  PAYOUT: "payout",
+  PAYOUT_SETTLED: "payout_settled",
+  PAYOUT_RETURNED: "payout_returned",
 } as const;
 export type LedgerTxKind = (typeof LedgerTxKind)[keyof typeof LedgerTxKind];
 

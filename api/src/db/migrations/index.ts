@@ -2,10 +2,12 @@ import type { MigrationObject } from "@mikro-orm/core";
 import { Migration20261125000000_foundation } from "./Migration20261125000000_foundation.js";
 import { Migration20261125010000_auth } from "./Migration20261125010000_auth.js";
 import { Migration20261125020000_metered_pricing } from "./Migration20261125020000_metered_pricing.js";
+import { Migration20261125030000_payouts } from "./Migration20261125030000_payouts.js";
 
 /** Every migration, in order (static imports, so compiled `node dist/...` finds them). */
 export const migrationsList: MigrationObject[] = [
   { name: "Migration20261125000000_foundation", class: Migration20261125000000_foundation },
   { name: "Migration20261125010000_auth", class: Migration20261125010000_auth },
   { name: "Migration20261125020000_metered_pricing", class: Migration20261125020000_metered_pricing },
+  { name: "Migration20261125030000_payouts", class: Migration20261125030000_payouts },
 ];

@@ -1,0 +1,55 @@
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { Account, Model, Node, Role } from "../db/entities/index.js";
+import { issueApiKey } from "../identity/api-keys.js";
+import { deposit } from "../ledger/deposit.js";
+import { registerBuiltinModels } from "../models/register-builtin.js";
+import { escrowOf, pricingOf } from "../pricing/pricing.js";
+
+/**
+ * The accounts a chaos run starts from, written straight to the database: one provider who owns
+ * every worker node, and a few clients, each with an API key and a deposit that covers the
+ * escrow of every task it will submit (plus a spare, so "covers" is not "exactly").
+ */
+export interface ChaosClient {
+  id: string;
+  key: string;
+  deposited: bigint;
+}
+
+export interface ChaosAccounts {
+  providerId: string;
+  clients: ChaosClient[];
+  /** The escrow one task of the model holds (its maximum price). */
+  escrow: bigint;
+}
+
+export const SPARE_TASKS = 5n;
+
+export async function seedChaosAccounts(
+  orm: MikroORM,
+  opts: { model: string; nodeIds: string[]; tasksPerClient: number[] },
+): Promise<ChaosAccounts> {
+  const em = orm.em.fork();
+  await registerBuiltinModels(em);
+  const model = await em.findOneOrFail(Model, { name: opts.model }, { orderBy: { createdAt: "desc" } });
+  const escrow = escrowOf(pricingOf(model.manifest));
+  const provider = em.create(Account, { name: "chaos-provider", role: Role.PROVIDER });
+  em.persist(provider);
+  for (const id of opts.nodeIds) em.persist(em.create(Node, { id, provider }));
+  const made = opts.tasksPerClient.map((tasks, i) => {
+    const account = em.create(Account, { name: `chaos-client-${i}`, role: Role.CLIENT });
+    em.persist(account);
+    return {
+      account,
+      key: issueApiKey(em, account, "chaos").key,
+      deposited: escrow * (BigInt(tasks) + SPARE_TASKS),
+    };
+  });
+  await em.flush();
+  for (const c of made) await deposit(orm.em.fork(), c.account.id, c.deposited, "chaos deposit");
+  return {
+    providerId: provider.id,
+    clients: made.map((c) => ({ id: c.account.id, key: c.key, deposited: c.deposited })),
+    escrow,
+  };
+}

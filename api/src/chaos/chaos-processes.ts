@@ -1,0 +1,169 @@
+import { type Child, freePort, startNodeChild } from "../cli/child-process.js";
+
+/**
+ * The processes of a chaos run, each a real child started through the `neurogrid` CLI: a head,
+ * workers (nodes with fixed ids), one api with `--no-dispatcher` and one `neurogrid dispatcher`.
+ * Any of them can be killed with SIGKILL (no chance to clean up) and started again: the api on
+ * the same port (clients keep their URL, as behind a load balancer), a worker with the same node
+ * id. Every process is stopped by its PID; their output is kept (last lines) for diagnosis.
+ */
+export type Victim = "worker" | "dispatcher" | "api";
+
+export interface ChaosProcessSettings {
+  /** The `neurogrid` CLI entry (api/dist/cli/main.js). */
+  cli: string;
+  /** The environment children start from (PATH and the like); ours is laid over it. */
+  baseEnv: NodeJS.ProcessEnv;
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  jwtSecret: string;
+  nodeIds: string[];
+  jobLockMs: number;
+  heartbeatTimeoutMs: number;
+  taskAttempts: number;
+  taskTimeoutMs: number;
+  dispatcherConcurrency: number;
+  /** Every line the children print, when set (verbose runs). */
+  echo?: (name: string, line: string) => void;
+}
+
+const KEEP_LINES = 60;
+
+export class ChaosProcesses {
+  private head: Child | undefined;
+  private headAddressValue = "";
+  private readonly workers = new Map<string, Child>();
+  private api: Child | undefined;
+  private apiPort = 0;
+  private dispatcher: Child | undefined;
+  private readonly output = new Map<string, string[]>();
+
+  constructor(private readonly s: ChaosProcessSettings) {}
+
+  get headAddress(): string {
+    return this.headAddressValue;
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.apiPort}/graphql`;
+  }
+
+  async start(): Promise<void> {
+    const port = await freePort();
+    const head = await this.spawn("head", [
+      "head",
+      "--port",
+      String(port),
+      "--heartbeat-timeout-ms",
+      String(this.s.heartbeatTimeoutMs),
+    ]);
+    this.head = head.child;
+    this.headAddressValue = head.match[1] ?? `127.0.0.1:${port}`;
+    await Promise.all(this.s.nodeIds.map((id) => this.startWorker(id)));
+    this.apiPort = await freePort();
+    await Promise.all([this.startApi(), this.startDispatcher()]);
+  }
+
+  async startWorker(nodeId: string): Promise<void> {
+    const { child } = await this.spawn(nodeId, [
+      "worker",
+      "--head",
+      this.headAddressValue,
+      "--node-id",
+      nodeId,
+      "--port",
+      "0",
+      "--actor-pool-size",
+      "1",
+      "--stop-grace-ms",
+      "1000",
+      "--kill-grace-ms",
+      "1000",
+    ]);
+    this.workers.set(nodeId, child);
+  }
+
+  async startApi(): Promise<void> {
+    const args = ["api", "--port", String(this.apiPort), "--no-dispatcher"];
+    this.api = (await this.spawn("api", args, this.apiEnv())).child;
+  }
+
+  async startDispatcher(): Promise<void> {
+    this.dispatcher = (await this.spawn("dispatcher", ["dispatcher"], this.apiEnv())).child;
+  }
+
+  /** kill -9, and wait until the process is gone. */
+  async kill(victim: Exclude<Victim, "worker">): Promise<number | undefined>;
+  async kill(victim: "worker", nodeId: string): Promise<number | undefined>;
+  async kill(victim: Victim, nodeId?: string): Promise<number | undefined> {
+    const child =
+      victim === "worker" ? this.workers.get(nodeId ?? "") : victim === "api" ? this.api : this.dispatcher;
+    if (!child) throw new Error(`no ${victim} ${nodeId ?? ""} to kill`);
+    const proc = child.process;
+    const pid = proc.pid;
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((resolve) => proc.once("exit", resolve));
+      proc.kill("SIGKILL");
+      await exited;
+    }
+    return pid;
+  }
+
+  /** The last lines a process printed (all processes of that name, restarts included). */
+  tail(name: string): string {
+    return (this.output.get(name) ?? []).join("\n");
+  }
+
+  /** Stops everything (SIGTERM, then SIGKILL after a grace), clients before the cluster. */
+  async stopAll(): Promise<void> {
+    const first = [this.api, this.dispatcher].filter((c): c is Child => c !== undefined);
+    await Promise.all(first.map((c) => c.stop()));
+    await Promise.all([...this.workers.values()].map((c) => c.stop()));
+    await this.head?.stop();
+  }
+
+  private apiEnv(): NodeJS.ProcessEnv {
+    return {
+      ...this.s.baseEnv,
+      DATABASE_URL: this.s.databaseUrl,
+      REDIS_URL: this.s.redisUrl,
+      NEUROGRID_REDIS_PREFIX: this.s.redisPrefix,
+      NEUROGRID_HEAD_ADDRESS: this.headAddressValue,
+      NEUROGRID_JWT_SECRET: this.s.jwtSecret,
+      NEUROGRID_JOB_LOCK_MS: String(this.s.jobLockMs),
+      NEUROGRID_TASK_ATTEMPTS: String(this.s.taskAttempts),
+      NEUROGRID_TASK_TIMEOUT_MS: String(this.s.taskTimeoutMs),
+      NEUROGRID_DISPATCHER_CONCURRENCY: String(this.s.dispatcherConcurrency),
+      // The run measures crashes, not the rate limit: clients still honour RATE_LIMITED.
+      NEUROGRID_RATE_LIMIT_PER_SECOND: "5000",
+      NEUROGRID_RATE_LIMIT_BURST: "5000",
+    };
+  }
+
+  private spawn(name: string, args: string[], env: NodeJS.ProcessEnv = this.s.baseEnv) {
+    const ready =
+      name === "head"
+        ? /listening on (\S+)/
+        : name === "api"
+          ? /listening on (\S+)/
+          : name === "dispatcher"
+            ? /dispatcher running/
+            : /registered/;
+    return startNodeChild({
+      name,
+      script: this.s.cli,
+      args,
+      ready,
+      env,
+      timeoutMs: 60_000,
+      onLine: (n, line) => {
+        const lines = this.output.get(n) ?? [];
+        lines.push(line);
+        if (lines.length > KEEP_LINES) lines.shift();
+        this.output.set(n, lines);
+        this.s.echo?.(n, line);
+      },
+    });
+  }
+}

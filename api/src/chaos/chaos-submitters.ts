@@ -1,0 +1,134 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { ChaosClient } from "./chaos-accounts.js";
+
+/**
+ * Many concurrent clients submitting tasks over GraphQL HTTP, each task with its own
+ * idempotency key, as a careful client would: a submission whose connection failed (the api was
+ * killed, or is still starting) or whose answer is a transient error is sent again with the same
+ * key until an answer comes, so a crash of the api can neither lose a task nor create two.
+ * RATE_LIMITED is honoured (its delay); an error that no retry can fix (CONFLICT,
+ * INSUFFICIENT_FUNDS, bad input) is recorded as a rejection, which the run counts as a failure.
+ *
+ * Submissions are paced (task i is not sent before start + i/ratePerS) so that they span the
+ * whole run and the kills land while tasks flow. Task i belongs to client i mod #clients.
+ */
+export interface SubmitPlan {
+  /** The api's URL now (read at every attempt). */
+  url: () => string;
+  clients: ChaosClient[];
+  keys: string[];
+  model: string;
+  concurrency: number;
+  ratePerS: number;
+  /** Give up retrying at this time (ms since the epoch). */
+  deadlineAt: number;
+}
+
+export interface SubmitOutcome {
+  /** The task id the api answered for each key. */
+  taskIds: Map<string, string>;
+  /** Keys refused for good, with the error code. */
+  rejected: Map<string, string>;
+  /** Attempts whose connection failed, and transient errors, that were retried. */
+  retries: number;
+}
+
+const SUBMIT = `mutation($input: SubmitTaskInput!) { submitTask(input: $input) { id status } }`;
+const PERMANENT = new Set(["CONFLICT", "INSUFFICIENT_FUNDS", "BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN"]);
+const REQUEST_TIMEOUT_MS = 15_000;
+
+/** Task i's input: 16 features, multiples of 1/8 (exact in binary and in JSON). */
+export function chaosFeatures(i: number): number[][] {
+  return [Array.from({ length: 16 }, (_, j) => (((i * 7 + j * 3) % 17) - 8) / 8)];
+}
+
+export class Submitters {
+  private acknowledged = 0;
+  private readonly outcome: SubmitOutcome = { taskIds: new Map(), rejected: new Map(), retries: 0 };
+
+  constructor(private readonly plan: SubmitPlan) {}
+
+  /** Submissions answered so far (a task id or a rejection). */
+  get answered(): number {
+    return this.acknowledged;
+  }
+
+  get retries(): number {
+    return this.outcome.retries;
+  }
+
+  async run(): Promise<SubmitOutcome> {
+    const start = Date.now();
+    let next = 0;
+    const lane = async () => {
+      for (let i = next++; i < this.plan.keys.length; i = next++) {
+        const due = start + (i * 1000) / this.plan.ratePerS;
+        if (due > Date.now()) await sleep(due - Date.now());
+        await this.submitOne(i);
+        this.acknowledged++;
+      }
+    };
+    await Promise.all(Array.from({ length: this.plan.concurrency }, lane));
+    return this.outcome;
+  }
+
+  private async submitOne(i: number): Promise<void> {
+    const key = this.plan.keys[i] as string;
+    const client = this.plan.clients[i % this.plan.clients.length] as ChaosClient;
+    const body = JSON.stringify({
+      query: SUBMIT,
+      variables: { input: { model: this.plan.model, input: { features: chaosFeatures(i) }, idempotencyKey: key } },
+    });
+    for (let attempt = 0; ; attempt++) {
+      if (Date.now() > this.plan.deadlineAt) {
+        this.outcome.rejected.set(key, "NO_ANSWER_BEFORE_DEADLINE");
+        return;
+      }
+      const answer = await post(this.plan.url(), client.key, body);
+      if (answer.kind === "task") {
+        this.outcome.taskIds.set(key, answer.id);
+        return;
+      }
+      if (answer.kind === "error" && PERMANENT.has(answer.code)) {
+        this.outcome.rejected.set(key, answer.code);
+        return;
+      }
+      this.outcome.retries++;
+      const backoff = answer.kind === "error" && answer.retryAfterMs ? answer.retryAfterMs : 50 * 2 ** attempt;
+      await sleep(Math.min(500, backoff));
+    }
+  }
+}
+
+type Answer =
+  | { kind: "task"; id: string }
+  | { kind: "error"; code: string; retryAfterMs?: number }
+  | { kind: "no-answer" };
+
+interface SubmitResponse {
+  data?: { submitTask?: { id?: string } } | null;
+  errors?: { message: string; extensions?: { code?: string; retryAfterMs?: number } }[];
+}
+
+async function post(url: string, apiKey: string, body: string): Promise<Answer> {
+  let parsed: SubmitResponse;
+  try {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
+      body,
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    parsed = JSON.parse(await res.text()) as SubmitResponse;
+  } catch {
+    // Refused, reset, timed out, or not JSON (a dying process): the same key goes again.
+    return { kind: "no-answer" };
+  }
+  const id = parsed.data?.submitTask?.id;
+  if (id) return { kind: "task", id };
+  const error = parsed.errors?.[0];
+  const code = error?.extensions?.code ?? "UNKNOWN";
+  return error?.extensions?.retryAfterMs === undefined
+    ? { kind: "error", code }
+    : { kind: "error", code, retryAfterMs: error.extensions.retryAfterMs };
+}

@@ -1,0 +1,226 @@
+import { randomUUID } from "node:crypto";
+import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import { type PayoutOutcome, PayoutSender, RecipientLookupTables } from "@neurogrid/contracts";
+import { LedgerAccountKind, LedgerTxKind } from "../db/entities/index.js";
+import { ensureLedgerAccount, lockBalance, post } from "../ledger/ledger.js";
+import type { PayoutChain } from "./payout-chain.js";
+import type { PayoutEventBus } from "./payout-events.js";
+import { PgAttemptStore } from "./pg-attempt-store.js";
+import { PgLookupTableStore } from "./pg-lookup-table-store.js";
+
+/**
+ * One payout run (the repeatable BullMQ job calls it; `runPayouts` and tests too):
+ *
+ *   gather   every provider with a linked wallet and earnings >= threshold: one transaction
+ *            writes a PENDING payout of the whole balance and moves it earnings -> payouts in
+ *            flight (ledger movement `payout`, unique per payout)
+ *   batch    unbatched PENDING payouts get a batch id (at most `batchSize` per batch)
+ *   settle   each batch with PENDING payouts goes to contracts' PayoutSender over the PgAttemptStore:
+ *            confirmed -> payout CONFIRMED with its signature; in flight -> external (`payout_settled`)
+ *            failed    -> payout FAILED; in flight -> back to earnings (`payout_returned`)
+ *            pending   -> left for the next run, which resumes from the stored transactions
+ *
+ * Runs never overlap, across processes: a PostgreSQL advisory lock guards them.
+ */
+const ADVISORY_LOCK = 0x6e6575726f; // "neuro"
+
+export interface PayoutRunSummary {
+  ran: boolean;
+  created: number;
+  confirmed: number;
+  failed: number;
+  pending: number;
+}
+
+export interface PayoutRunnerOptions {
+  orm: MikroORM;
+  chain: PayoutChain;
+  thresholdUnits: bigint;
+  events?: PayoutEventBus;
+  batchSize?: number;
+  log?: (msg: string) => void;
+}
+
+interface PendingPayout {
+  id: string;
+  provider_id: string;
+  wallet: string;
+  amount: string;
+  batch_id: string;
+}
+
+export class PayoutRunner {
+  private readonly store: PgAttemptStore;
+  private readonly lookupTables: RecipientLookupTables;
+
+  constructor(private readonly opts: PayoutRunnerOptions) {
+    this.store = new PgAttemptStore(opts.orm);
+    this.lookupTables = new RecipientLookupTables(
+      opts.chain.rpc,
+      opts.chain.treasury,
+      new PgLookupTableStore(opts.orm),
+      { pollIntervalMs: opts.chain.pollIntervalMs },
+    );
+  }
+
+  get recipientTables(): RecipientLookupTables {
+    return this.lookupTables;
+  }
+
+  async run(): Promise<PayoutRunSummary> {
+    const em = this.opts.orm.em.fork();
+    return em
+      .getConnection()
+      .getKnex()
+      .transaction(async (trx) => {
+        const locked = await trx.raw("select pg_try_advisory_xact_lock(?) as ok", [ADVISORY_LOCK]);
+        if (!locked.rows[0]?.ok) return { ran: false, created: 0, confirmed: 0, failed: 0, pending: 0 };
+        const created = await this.gather();
+        await this.batch();
+        const outcomes = await this.settle();
+        return {
+          ran: true,
+          created,
+          confirmed: outcomes.filter((o) => o.status === "confirmed").length,
+          failed: outcomes.filter((o) => o.status === "failed").length,
+          pending: outcomes.filter((o) => o.status === "pending").length,
+        };
+      });
+  }
+
+  private async gather(): Promise<number> {
+    const em = this.opts.orm.em.fork();
+    const due = await em.execute<{ provider_id: string; address: string }[]>(
+      `select a.owner_id as provider_id, w.address from ledger_accounts a
+         join wallets w on w.account_id = a.owner_id
+        where a.kind = 'provider_earnings' and a.balance >= ?`,
+      [this.opts.thresholdUnits.toString()],
+    );
+    let created = 0;
+    for (const { provider_id, address } of due) {
+      const made = await em.fork().transactional(async (tx) => {
+        const earnings = await ensureLedgerAccount(tx, LedgerAccountKind.PROVIDER_EARNINGS, provider_id);
+        const balance = await lockBalance(tx, earnings);
+        if (balance < this.opts.thresholdUnits || balance <= 0n) return null;
+        const id = randomUUID();
+        await tx.execute(
+          "insert into payouts (id, provider_id, wallet, amount, status, created_at) values (?, ?, ?, ?, 'PENDING', now())",
+          [id, provider_id, address, balance.toString()],
+        );
+        await post(tx, {
+          kind: LedgerTxKind.PAYOUT,
+          payoutId: id,
+          memo: `payout ${id} to ${address}`,
+          legs: [
+            { accountId: earnings, amount: -balance },
+            { accountId: await inFlight(tx), amount: balance },
+          ],
+        });
+        return { id, amount: balance };
+      });
+      if (made) {
+        created++;
+        await this.announce({ id: made.id, provider_id, amount: made.amount.toString() }, "PENDING");
+      }
+    }
+    return created;
+  }
+
+  private async batch(): Promise<void> {
+    const em = this.opts.orm.em.fork();
+    const size = this.opts.batchSize ?? 100;
+    for (;;) {
+      const batchId = randomUUID();
+      const rows = await em.execute<{ id: string }[]>(
+        `update payouts set batch_id = ? where id in (
+           select id from payouts where status = 'PENDING' and batch_id is null order by created_at limit ?
+         ) returning id`,
+        [batchId, size],
+      );
+      if (rows.length < size) return;
+    }
+  }
+
+  private async settle(): Promise<PayoutOutcome[]> {
+    const em = this.opts.orm.em.fork();
+    const pending = await em.execute<PendingPayout[]>(
+      "select id, provider_id, wallet, amount, batch_id from payouts where status = 'PENDING' and batch_id is not null order by batch_id, id",
+    );
+    const batches = new Map<string, PendingPayout[]>();
+    for (const p of pending) batches.set(p.batch_id, [...(batches.get(p.batch_id) ?? []), p]);
+    const sender = new PayoutSender({
+      rpc: this.opts.chain.rpc,
+      treasury: this.opts.chain.treasury,
+      mint: this.opts.chain.mint,
+      store: this.store,
+      lookupTables: this.lookupTables,
+      commitment: this.opts.chain.commitment,
+      pollIntervalMs: this.opts.chain.pollIntervalMs,
+      timeoutMs: this.opts.chain.settleTimeoutMs,
+      onEvent: (e) => this.opts.log?.(`payouts: ${e.type} ${"signature" in e ? e.signature : ""}`),
+    });
+    const all: PayoutOutcome[] = [];
+    for (const [batchId, payouts] of batches) {
+      const settlement = await sender.settle({
+        batchId,
+        payouts: payouts.map((p) => ({ payoutId: p.id, recipient: p.wallet, amount: BigInt(p.amount) })),
+      });
+      const byId = new Map(payouts.map((p) => [p.id, p]));
+      for (const outcome of settlement.outcomes) {
+        const payout = byId.get(outcome.payoutId);
+        if (!payout) continue;
+        if (outcome.status === "confirmed") await this.finish(payout, "CONFIRMED", outcome.signature);
+        if (outcome.status === "failed") await this.finish(payout, "FAILED", undefined, outcome.reason);
+        all.push(outcome);
+      }
+    }
+    return all;
+  }
+
+  /** A payout's final state and its ledger movement, once (status guard + unique movement). */
+  private async finish(p: PendingPayout, status: "CONFIRMED" | "FAILED", signature?: string, error?: string) {
+    const amount = BigInt(p.amount);
+    const done = await this.opts.orm.em.fork().transactional(async (tx) => {
+      const updated = await tx.execute<{ id: string }[]>(
+        `update payouts set status = ?, signature = ?, error = ?, settled_at = now()
+          where id = ? and status = 'PENDING' returning id`,
+        [status, signature ?? null, error ?? null, p.id],
+      );
+      if (updated.length === 0) return false;
+      const confirmed = status === "CONFIRMED";
+      await post(tx, {
+        kind: confirmed ? LedgerTxKind.PAYOUT_SETTLED : LedgerTxKind.PAYOUT_RETURNED,
+        payoutId: p.id,
+        memo: confirmed ? `payout ${p.id} confirmed: ${signature}` : `payout ${p.id} failed: ${error}`,
+        legs: [
+          { accountId: await inFlight(tx), amount: -amount },
+          {
+            accountId: confirmed
+              ? await ensureLedgerAccount(tx, LedgerAccountKind.EXTERNAL, null)
+              : await ensureLedgerAccount(tx, LedgerAccountKind.PROVIDER_EARNINGS, p.provider_id),
+            amount,
+          },
+        ],
+      });
+      return true;
+    });
+    if (done) await this.announce(p, status, signature);
+  }
+
+  private async announce(
+    p: { id: string; provider_id: string; amount: string },
+    status: "PENDING" | "CONFIRMED" | "FAILED",
+    signature?: string,
+  ): Promise<void> {
+    await this.opts.events?.publish({
+      payoutId: p.id,
+      providerId: p.provider_id,
+      status,
+      amount: p.amount,
+      signature,
+      at: new Date().toISOString(),
+    });
+  }
+}
+
+const inFlight = (tx: EntityManager) => ensureLedgerAccount(tx, LedgerAccountKind.PAYOUTS_IN_FLIGHT, null);
