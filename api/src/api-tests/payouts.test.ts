@@ -17,6 +17,7 @@ import { checkLedger } from "../ledger/check.js";
 import { post } from "../ledger/ledger.js";
 import type { PayoutChain } from "../payouts/payout-chain.js";
 import { PayoutRunner } from "../payouts/payout-runner.js";
+import { reconcileFromDb } from "../payouts/reconcile-from-db.js";
 import { errorCode, graphqlRequest } from "../testing/graphql-clients.js";
 import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
 
@@ -187,5 +188,22 @@ describe("payouts on Solana", () => {
         LedgerAccountKind.PAYOUTS_IN_FLIGHT,
       ]);
     assert.equal(inFlight[0]?.balance, "0", "nothing left in flight");
+  });
+
+  test("reconciliation matches the chain, and finds a planted difference", async () => {
+    const clean = await reconcileFromDb(t.orm, chain);
+    assert.deepEqual(clean.differences, []);
+    assert.equal(clean.payoutsChecked, 31);
+    await t.orm.em
+      .fork()
+      .execute(
+        "update payouts set amount = amount + 1 where id = (select id from payouts where status = 'CONFIRMED' order by id limit 1)",
+      );
+    const planted = await reconcileFromDb(t.orm, chain);
+    assert.equal(
+      planted.differences.length,
+      1,
+      JSON.stringify(planted.differences, (_k, v) => (typeof v === "bigint" ? String(v) : v)),
+    );
   });
 });

@@ -77,7 +77,9 @@ export class Submitters {
     const client = this.plan.clients[i % this.plan.clients.length] as ChaosClient;
     const body = JSON.stringify({
       query: SUBMIT,
-      variables: { input: { model: this.plan.model, input: { features: chaosFeatures(i) }, idempotencyKey: key } },
+      variables: {
+        input: { model: this.plan.model, input: { features: chaosFeatures(i) }, idempotencyKey: key },
+      },
     });
     for (let attempt = 0; ; attempt++) {
       if (Date.now() > this.plan.deadlineAt) {
@@ -94,7 +96,8 @@ export class Submitters {
         return;
       }
       this.outcome.retries++;
-      const backoff = answer.kind === "error" && answer.retryAfterMs ? answer.retryAfterMs : 50 * 2 ** attempt;
+      const backoff =
+        answer.kind === "error" && answer.retryAfterMs ? answer.retryAfterMs : 50 * 2 ** attempt;
       await sleep(Math.min(500, backoff));
     }
   }

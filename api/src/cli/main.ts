@@ -6,6 +6,7 @@ import { startDispatcherProcess } from "../app-dispatcher.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { checkLedger } from "../ledger/check.js";
 import { apiConfigFrom } from "./api-options.js";
+import { registerChainCommands } from "./chain-commands.js";
 import { up } from "./up.js";
 
 /**
@@ -104,6 +105,8 @@ program
     else process.stdout.write(`LEDGER NOT BALANCED: ${printable}\n`);
     if (!result.ok) process.exitCode = 1;
   });
+
+registerChainCommands(program);
 
 program
   .command("migrate")

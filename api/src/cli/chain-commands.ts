@@ -1,0 +1,112 @@
+import {
+  createNeuroMint,
+  formatNeuro,
+  getNeuroBalance,
+  loadTreasuryKey,
+  mintNeuro,
+  parseAddress,
+  parseNeuro,
+  Web3Rpc,
+} from "@neurogrid/contracts";
+import type { Command } from "commander";
+import { openOrm } from "../db/orm.js";
+import { chainFromConfig } from "../payouts/chain-from-config.js";
+import { reconcileFromDb } from "../payouts/reconcile-from-db.js";
+import { apiConfigFrom } from "./api-options.js";
+
+/**
+ * Operator commands that touch the chain:
+ *   neurogrid token create-mint | mint <wallet> <amount> | balance <wallet>
+ *   neurogrid payouts reconcile
+ * RPC URL, mint and treasury keypair file from SOLANA_RPC_URL, NEURO_MINT and
+ * NEUROGRID_TREASURY_KEYPAIR (or flags). The keypair's secret is never printed.
+ */
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+export function registerChainCommands(program: Command): void {
+  const token = program.command("token").description("the NEURO SPL token (operator)");
+  const rpcOf = (o: { rpc?: string }) => {
+    const url = o.rpc ?? process.env.SOLANA_RPC_URL;
+    if (!url) throw new Error("set SOLANA_RPC_URL or --rpc");
+    return new Web3Rpc(url, { commitment: "confirmed" });
+  };
+  const keyPath = (o: { treasury?: string }) => {
+    const path = o.treasury ?? process.env.NEUROGRID_TREASURY_KEYPAIR;
+    if (!path) throw new Error("set NEUROGRID_TREASURY_KEYPAIR or --treasury");
+    return path;
+  };
+  const mintOf = (o: { mint?: string }) => {
+    const mint = o.mint ?? process.env.NEURO_MINT;
+    if (!mint) throw new Error("set NEURO_MINT or --mint");
+    return parseAddress(mint, "NEURO mint");
+  };
+
+  token
+    .command("create-mint")
+    .description("create the NEURO mint (9 decimals), the treasury as its authority")
+    .option("--rpc <url>")
+    .option("--treasury <keypair.json>")
+    .action(async (o) => {
+      say("creating the NEURO mint…");
+      const { mint, signature } = await createNeuroMint(rpcOf(o), await loadTreasuryKey(keyPath(o)));
+      say(`mint ${mint.toBase58()} (signature ${signature}); set NEURO_MINT=${mint.toBase58()}`);
+    });
+
+  token
+    .command("mint <wallet> <amount>")
+    .description("mint NEURO (decimal amount) to a wallet")
+    .option("--rpc <url>")
+    .option("--treasury <keypair.json>")
+    .option("--mint <address>")
+    .action(async (wallet: string, amount: string, o) => {
+      const units = parseNeuro(amount);
+      say(`minting ${formatNeuro(units)} NEURO to ${wallet}…`);
+      const out = await mintNeuro(
+        rpcOf(o),
+        await loadTreasuryKey(keyPath(o)),
+        mintOf(o),
+        parseAddress(wallet, "wallet"),
+        units,
+      );
+      say(`done: token account ${out.tokenAccount.toBase58()} (signature ${out.signature})`);
+    });
+
+  token
+    .command("balance <wallet>")
+    .description("a wallet's NEURO balance")
+    .option("--rpc <url>")
+    .option("--mint <address>")
+    .action(async (wallet: string, o) => {
+      const units = await getNeuroBalance(rpcOf(o), mintOf(o), parseAddress(wallet, "wallet"));
+      say(`${formatNeuro(units)} NEURO (${units} units)`);
+    });
+
+  program
+    .command("payouts")
+    .description("payout tools")
+    .command("reconcile")
+    .description("match confirmed payouts with on-chain transfers (by memo); exits 1 on a difference")
+    .option("--database-url <url>")
+    .option("--json", "print the report as JSON")
+    .action(async (o) => {
+      const config = apiConfigFrom({ databaseUrl: o.databaseUrl }, process.env, {
+        redisUrl: "redis://unused",
+        headAddress: "unused:0",
+        jwtSecret: "unused-by-reconcile-unused-by-reconcile",
+      });
+      const chain = await chainFromConfig(config);
+      if (!chain) throw new Error("set SOLANA_RPC_URL, NEURO_MINT and NEUROGRID_TREASURY_KEYPAIR");
+      const orm = await openOrm(config.databaseUrl);
+      say(`reconciling confirmed payouts against ${config.solanaRpcUrl}…`);
+      const report = await reconcileFromDb(orm, chain);
+      await orm.close();
+      if (o.json) say(JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
+      else if (report.differences.length === 0) {
+        say(`no difference: ${report.payoutsChecked} payouts in ${report.transactionsChecked} transactions`);
+      } else {
+        for (const d of report.differences)
+          say(`DIFFERENCE ${JSON.stringify(d, (_k, v) => (typeof v === "bigint" ? v.toString() : v))}`);
+      }
+      if (report.differences.length > 0) process.exitCode = 1;
+    });
+}

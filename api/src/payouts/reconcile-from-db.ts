@@ -1,0 +1,32 @@
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { type ReconcileReport, reconcilePayouts } from "@neurogrid/contracts";
+import type { PayoutChain } from "./payout-chain.js";
+
+/**
+ * `neurogrid payouts reconcile`: every payout the database calls CONFIRMED, matched against the
+ * chain (its transaction, the memo naming its batch, the recipient's token balance change), and
+ * the treasury's recent payout transactions no record names. Any difference is reported.
+ */
+export async function reconcileFromDb(
+  orm: MikroORM,
+  chain: Pick<PayoutChain, "rpc" | "mint" | "treasury">,
+  scanLimit = 1000,
+): Promise<ReconcileReport> {
+  const rows = await orm.em
+    .fork()
+    .execute<{ id: string; batch_id: string; wallet: string; amount: string; signature: string }[]>(
+      "select id, batch_id, wallet, amount, signature from payouts where status = 'CONFIRMED' order by created_at",
+    );
+  return reconcilePayouts(chain.rpc, {
+    mint: chain.mint,
+    treasury: chain.treasury.publicKey,
+    payouts: rows.map((r) => ({
+      payoutId: r.id,
+      batchId: r.batch_id,
+      recipient: r.wallet,
+      amount: BigInt(r.amount),
+      signature: r.signature,
+    })),
+    scanTreasuryHistory: { limit: scanLimit },
+  });
+}
