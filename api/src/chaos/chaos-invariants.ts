@@ -29,7 +29,7 @@ export interface Invariants {
   wrongTaskIds: number;
   chargedTwice: number;
   unsettled: number;
-  heldTwice: number;
+  holdErrors: number;
   balanceErrors: string[];
   ledger: LedgerCheckResult;
 }
@@ -86,13 +86,13 @@ export async function checkInvariants(
   }
   let chargedTwice = 0;
   let unsettled = 0;
-  let heldTwice = 0;
+  let holdErrors = 0;
   for (const t of tasks) {
     const m = perTask.get(t.id) ?? {};
     const captures = m[LedgerTxKind.CAPTURE] ?? 0;
     const refunds = m[LedgerTxKind.REFUND] ?? 0;
     if (captures > 1 || refunds > 1 || (captures > 0 && refunds > 0)) chargedTwice++;
-    if ((m[LedgerTxKind.HOLD] ?? 0) !== 1) heldTwice++;
+    if ((m[LedgerTxKind.HOLD] ?? 0) !== 1) holdErrors++;
     const settledAsItShould =
       t.status === "COMPLETED" ? captures === 1 : FINAL.has(t.status) ? refunds === 1 : true;
     if (!settledAsItShould) unsettled++;
@@ -119,7 +119,7 @@ export async function checkInvariants(
     cancelled: tasks.filter((t) => t.status === "CANCELLED").length,
     chargedTwice,
     unsettled,
-    heldTwice,
+    holdErrors,
     balanceErrors,
     ledger: await checkLedger(orm.em.fork()),
   };

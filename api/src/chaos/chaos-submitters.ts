@@ -44,6 +44,7 @@ export function chaosFeatures(i: number): number[][] {
 
 export class Submitters {
   private acknowledged = 0;
+  private stopped = false;
   private readonly outcome: SubmitOutcome = { taskIds: new Map(), rejected: new Map(), retries: 0 };
 
   constructor(private readonly plan: SubmitPlan) {}
@@ -57,11 +58,16 @@ export class Submitters {
     return this.outcome.retries;
   }
 
+  /** Ends every lane at its next step (the run is being torn down). */
+  stop(): void {
+    this.stopped = true;
+  }
+
   async run(): Promise<SubmitOutcome> {
     const start = Date.now();
     let next = 0;
     const lane = async () => {
-      for (let i = next++; i < this.plan.keys.length; i = next++) {
+      for (let i = next++; i < this.plan.keys.length && !this.stopped; i = next++) {
         const due = start + (i * 1000) / this.plan.ratePerS;
         if (due > Date.now()) await sleep(due - Date.now());
         await this.submitOne(i);
@@ -82,7 +88,7 @@ export class Submitters {
       },
     });
     for (let attempt = 0; ; attempt++) {
-      if (Date.now() > this.plan.deadlineAt) {
+      if (this.stopped || Date.now() > this.plan.deadlineAt) {
         this.outcome.rejected.set(key, "NO_ANSWER_BEFORE_DEADLINE");
         return;
       }
