@@ -207,3 +207,50 @@ describe("payouts on Solana", () => {
     assert.equal(named[0]?.kind, "AMOUNT_MISMATCH");
   });
 });
+
+describe("a payout that fails for good", () => {
+  test("goes back to the provider's earnings, and the provider's subscription hears it", async () => {
+    // A treasury holding 1 unit: the transfer lands with an error (insufficient funds).
+    const poor = await createChainFixture({ treasuryTokens: 1n });
+    const chain: PayoutChain = {
+      rpc: poor.rpc,
+      treasury: poor.treasury,
+      mint: poor.mint,
+      commitment: "confirmed",
+      ...NO_WAIT,
+      settleTimeoutMs: 30_000,
+    };
+    const t = await startInProcessApi({ payoutThreshold: "0.5" }, { payoutChain: chain });
+    try {
+      const p = await t.account("unlucky", "provider");
+      const proof = await proveWallet(t.url, p.key, Keypair.generate());
+      const linked = await graphqlRequest(t.url, p.key, LINK, { m: proof.message, s: proof.signature });
+      assert.equal(linked.errors, undefined, JSON.stringify(linked.errors));
+      await t.orm.em.fork().transactional(async (tx) =>
+        post(tx, {
+          kind: LedgerTxKind.DEPOSIT,
+          memo: "test earnings",
+          legs: [
+            { accountId: await externalAccount(tx), amount: -600_000_000n },
+            { accountId: await providerEarningsAccount(tx, p.id), amount: 600_000_000n },
+          ],
+        }),
+      );
+      const heard: string[] = [];
+      const stop = await t.api.services.payoutEvents.subscribe(p.id, (e) => heard.push(e.status));
+      const summary = await t.api.services.payouts?.runner.run();
+      assert.equal(summary?.failed, 1, JSON.stringify(summary));
+      assert.equal((await balancesOf(t.orm.em.fork(), p.id)).earnings, 600_000_000n, "back in earnings");
+      const [row] = await t.orm.em
+        .fork()
+        .execute<{ status: string }[]>("select status from payouts where provider_id = ?", [p.id]);
+      assert.equal(row?.status, "FAILED");
+      for (let i = 0; i < 50 && heard.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      stop();
+      assert.deepEqual(heard, ["PENDING", "FAILED"]);
+      assert.equal((await checkLedger(t.orm.em.fork())).ok, true);
+    } finally {
+      await t.stop();
+    }
+  });
+});

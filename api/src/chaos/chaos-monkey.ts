@@ -39,8 +39,8 @@ export interface MonkeyContext {
   tasks: number;
   startedAt: number;
   answered: () => number;
-  /** Stop waiting for a kill point at this time (ms since the epoch). */
-  deadlineAt: number;
+  /** True once the run is over (deadline or abort): no more kills. */
+  over: () => boolean;
   log: (line: string) => void;
 }
 
@@ -58,7 +58,8 @@ export async function runMonkey(ctx: MonkeyContext): Promise<KillRecord[]> {
   }));
   const kills: KillRecord[] = [];
   for (const step of plan) {
-    while (ctx.answered() < step.at && Date.now() < ctx.deadlineAt) await sleep(10);
+    while (ctx.answered() < step.at && !ctx.over()) await sleep(10);
+    if (ctx.over()) break;
     await sleep(step.delayMs);
     kills.push(await killAndRestart(ctx, step.victim));
   }

@@ -23,7 +23,7 @@ export interface ChaosProcessSettings {
   heartbeatTimeoutMs: number;
   taskAttempts: number;
   taskTimeoutMs: number;
-  dispatcherConcurrency: number;
+  dispatcherConcurrency?: number;
   /** Every line the children print, when set (verbose runs). */
   echo?: (name: string, line: string) => void;
 }
@@ -134,7 +134,9 @@ export class ChaosProcesses {
       NEUROGRID_JOB_LOCK_MS: String(this.s.jobLockMs),
       NEUROGRID_TASK_ATTEMPTS: String(this.s.taskAttempts),
       NEUROGRID_TASK_TIMEOUT_MS: String(this.s.taskTimeoutMs),
-      NEUROGRID_DISPATCHER_CONCURRENCY: String(this.s.dispatcherConcurrency),
+      ...(this.s.dispatcherConcurrency
+        ? { NEUROGRID_DISPATCHER_CONCURRENCY: String(this.s.dispatcherConcurrency) }
+        : {}),
       // The run measures crashes, not the rate limit: clients still honour RATE_LIMITED.
       NEUROGRID_RATE_LIMIT_PER_SECOND: "5000",
       NEUROGRID_RATE_LIMIT_BURST: "5000",

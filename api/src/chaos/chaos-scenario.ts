@@ -10,7 +10,7 @@ import { seedChaosAccounts } from "./chaos-accounts.js";
 import { checkInvariants } from "./chaos-invariants.js";
 import { type KillRecord, runMonkey } from "./chaos-monkey.js";
 import { ChaosProcesses } from "./chaos-processes.js";
-import { type ChaosReport, toReport } from "./chaos-report.js";
+import { type ChaosReport, chaosFailures, toReport } from "./chaos-report.js";
 import { Submitters } from "./chaos-submitters.js";
 import { prng } from "./prng.js";
 
@@ -39,10 +39,14 @@ export interface ChaosOptions {
   clients?: number;
   /** Concurrent submissions. */
   concurrency?: number;
-  /** Pace of submissions (tasks per second). */
+  /** Pace of submissions (tasks per second); by default they are spread over submitSpanS. */
   ratePerS?: number;
+  /** The dispatcher process's concurrency (BullMQ worker); the product default when unset. */
+  dispatcherConcurrency?: number;
   /** The whole run (setup, submissions, waiting for final states) must end within this. */
   deadlineMs?: number;
+  /** Aborting ends the run early (submissions, kills, waiting), and still cleans up. */
+  signal?: AbortSignal;
   log?: (line: string) => void;
   /** Every line the child processes print (verbose runs). */
   echo?: (name: string, line: string) => void;
@@ -51,13 +55,13 @@ export interface ChaosOptions {
 export const CHAOS_DEFAULTS = {
   clients: 4,
   concurrency: 32,
-  ratePerS: 80,
+  /** Submissions are spread over this many seconds (unless ratePerS is given). */
+  submitSpanS: 20,
   deadlineMs: 150_000,
   jobLockMs: 3000,
   heartbeatTimeoutMs: 2000,
   taskAttempts: 8,
   taskTimeoutMs: 10_000,
-  dispatcherConcurrency: 32,
 } as const;
 
 export const CHAOS_MODEL = "mlp-classifier";
@@ -91,6 +95,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       jwtSecret: randomBytes(32).toString("hex"),
       nodeIds: NODE_IDS,
       ...CHAOS_DEFAULTS,
+      ...(o.dispatcherConcurrency ? { dispatcherConcurrency: o.dispatcherConcurrency } : {}),
       ...(o.echo ? { echo: o.echo } : {}),
     });
     await processes.start();
@@ -105,10 +110,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       keys,
       model: CHAOS_MODEL,
       concurrency: o.concurrency ?? CHAOS_DEFAULTS.concurrency,
-      ratePerS: o.ratePerS ?? CHAOS_DEFAULTS.ratePerS,
+      ratePerS: o.ratePerS ?? o.tasks / CHAOS_DEFAULTS.submitSpanS,
       deadlineAt,
     });
     submitters = subs;
+    o.signal?.addEventListener("abort", () => subs.stop());
+    const over = () => Date.now() > deadlineAt || o.signal?.aborted === true;
     const dbOrm = orm;
     ticker = setInterval(() => void progress(dbOrm, subs, o.tasks, startedAt).then(log, () => {}), 2000);
     ticker.unref();
@@ -122,12 +129,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         tasks: o.tasks,
         startedAt,
         answered: () => subs.answered,
-        deadlineAt,
+        over,
         log,
       }),
     ]);
     log(`chaos: all ${o.tasks} submissions answered in ${since(startedAt)} s (${subs.retries} retried)`);
-    await untilAllFinal(orm, outcome.taskIds.size, deadlineAt);
+    await untilAllFinal(orm, outcome.taskIds.size, over);
     clearInterval(ticker);
     const invariants = await checkInvariants(orm, {
       keys,
@@ -143,7 +150,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       submitRetries: outcome.retries,
       durationS: Number(since(startedAt)),
     });
-    if (report.lost > 0 || report.failed > 0) logTails(log, running, kills);
+    if (chaosFailures(report).length > 0) logTails(log, running, kills);
     return report;
   } finally {
     clearInterval(ticker);
@@ -168,8 +175,8 @@ async function progress(orm: MikroORM, subs: Submitters, tasks: number, startedA
 }
 
 /** Until every task in the database is final and there are as many as were answered. */
-async function untilAllFinal(orm: MikroORM, expected: number, deadlineAt: number): Promise<void> {
-  while (Date.now() < deadlineAt) {
+async function untilAllFinal(orm: MikroORM, expected: number, over: () => boolean): Promise<void> {
+  while (!over()) {
     const [row] = await orm.em.fork().execute<{ total: string; open: string }[]>(
       `select count(*) as total,
                 count(*) filter (where status in ('QUEUED', 'SCHEDULED', 'RUNNING')) as open from tasks`,
