@@ -7,6 +7,12 @@
  *   --heartbeat-timeout-ms MS     NEUROGRID_HEARTBEAT_TIMEOUT_MS   10000: silent longer = DEAD
  *   --heartbeat-interval-ms MS    NEUROGRID_HEARTBEAT_INTERVAL_MS  timeout / 3, at most 1000
  *   --actor-start-timeout-ms MS   NEUROGRID_ACTOR_START_TIMEOUT_MS 120000
+ *   --spread-threshold U          NEUROGRID_SPREAD_THRESHOLD       0.5: hybrid policy packs nodes up to
+ *                                                                  utilisation U, then spreads
+ *   --storage URL                 NEUROGRID_HEAD_STORAGE           memory: tables in memory (lost on
+ *                                                                  restart); redis://HOST:PORT[/DB]
+ *                                                                  keeps them in Redis
+ *   --storage-prefix PREFIX       NEUROGRID_HEAD_STORAGE_PREFIX    neurogrid:head: (Redis key prefix)
  */
 import { z } from "zod";
 import {
@@ -31,6 +37,12 @@ export interface HeadConfig {
   heartbeatIntervalMs: number;
   /** How long the head waits for a worker to start an actor process. */
   actorStartTimeoutMs: number;
+  /** Hybrid scheduling policy: pack nodes up to this utilisation (0..1), then spread. */
+  spreadThreshold: number;
+  /** Where the head keeps its tables: in memory, or a Redis URL (a restarted head recovers them). */
+  storage: "memory" | `redis://${string}` | `rediss://${string}`;
+  /** Prefix of the Redis keys (one head per prefix). */
+  storagePrefix: string;
 }
 
 const OPTIONS = {
@@ -40,6 +52,9 @@ const OPTIONS = {
   heartbeatTimeoutMs: { flag: "heartbeat-timeout-ms", env: "NEUROGRID_HEARTBEAT_TIMEOUT_MS" },
   heartbeatIntervalMs: { flag: "heartbeat-interval-ms", env: "NEUROGRID_HEARTBEAT_INTERVAL_MS" },
   actorStartTimeoutMs: { flag: "actor-start-timeout-ms", env: "NEUROGRID_ACTOR_START_TIMEOUT_MS" },
+  spreadThreshold: { flag: "spread-threshold", env: "NEUROGRID_SPREAD_THRESHOLD" },
+  storage: { flag: "storage", env: "NEUROGRID_HEAD_STORAGE" },
+  storagePrefix: { flag: "storage-prefix", env: "NEUROGRID_HEAD_STORAGE_PREFIX" },
 } as const satisfies Record<keyof HeadConfig, OptionSpec>;
 
 export const DEFAULT_HEAD_PORT = 50051;
@@ -52,6 +67,15 @@ const headSchema = z
     heartbeatTimeoutMs: positiveMs.default(10_000),
     heartbeatIntervalMs: positiveMs.optional(),
     actorStartTimeoutMs: positiveMs.default(120_000),
+    spreadThreshold: z.coerce.number().min(0).max(1).default(0.5),
+    storage: z
+      .union([
+        z.literal("memory"),
+        z.string().regex(/^rediss?:\/\/\S+$/, "expected memory or redis://HOST:PORT[/DB]"),
+      ])
+      .default("memory")
+      .transform((v) => v as HeadConfig["storage"]),
+    storagePrefix: z.string().min(1).default("neurogrid:head:"),
   })
   .transform(
     (c): HeadConfig => ({

@@ -14,12 +14,19 @@
  *   --label KEY=VALUE             NEUROGRID_LABELS (k=v,k=v)       repeatable
  *   --resource NAME=AMOUNT        NEUROGRID_RESOURCES (n=a,n=a)    repeatable custom resources
  *   --actor-start-timeout-ms MS   NEUROGRID_ACTOR_START_TIMEOUT_MS 60000
- *   --kill-grace-ms MS            NEUROGRID_KILL_GRACE_MS          5000: SIGTERM, then SIGKILL
+ *   --stop-grace-ms MS            NEUROGRID_STOP_GRACE_MS          5000: a graceful actor stop lets
+ *                                                                  accepted calls finish this long
+ *   --kill-grace-ms MS            NEUROGRID_KILL_GRACE_MS          5000: then SIGKILL after this
+ *   --actor-pool-size N           NEUROGRID_ACTOR_POOL_SIZE        2: prestarted actor processes
+ *   --tls-ca/--tls-cert/--tls-key FILE, --insecure                 transport security (config.ts):
+ *                                 mutual TLS with the head, and TLS for the worker's and its
+ *                                 actors' servers; plain text only on loopback unless --insecure
  */
 import { hostname } from "node:os";
 import { z } from "zod";
 import {
   address,
+  checkTransport,
   collectOptions,
   type Env,
   host,
@@ -28,6 +35,8 @@ import {
   type OptionSpec,
   port,
   positiveMs,
+  TLS_OPTIONS,
+  tlsFields,
   validateOptions,
 } from "./config.js";
 
@@ -58,8 +67,17 @@ export interface WorkerConfig {
   custom: Record<string, number>;
   /** How long an actor process may take to come up. */
   actorStartTimeoutMs: number;
-  /** Between SIGTERM and SIGKILL when stopping an actor process. */
+  /** A graceful actor stop's grace period for accepted calls (when the head names none). */
+  stopGraceMs: number;
+  /** After that grace period, how long before SIGKILL. */
   killGraceMs: number;
+  /** Prestarted actor processes kept ready (0: none). */
+  actorPoolSize: number;
+  /** TLS files (all or none; see tlsFilesOf) and --insecure. */
+  tlsCa?: string | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  insecure: boolean;
 }
 
 const OPTIONS = {
@@ -75,7 +93,10 @@ const OPTIONS = {
   labels: { flag: "label", env: "NEUROGRID_LABELS", multiple: true },
   custom: { flag: "resource", env: "NEUROGRID_RESOURCES", multiple: true },
   actorStartTimeoutMs: { flag: "actor-start-timeout-ms", env: "NEUROGRID_ACTOR_START_TIMEOUT_MS" },
+  stopGraceMs: { flag: "stop-grace-ms", env: "NEUROGRID_STOP_GRACE_MS" },
   killGraceMs: { flag: "kill-grace-ms", env: "NEUROGRID_KILL_GRACE_MS" },
+  actorPoolSize: { flag: "actor-pool-size", env: "NEUROGRID_ACTOR_POOL_SIZE" },
+  ...TLS_OPTIONS,
 } as const satisfies Record<keyof WorkerConfig, OptionSpec>;
 
 const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]"]);
@@ -99,8 +120,12 @@ const workerSchema = z
     labels: keyValues,
     custom: keyValues.pipe(z.record(z.string(), z.string().min(1).pipe(z.coerce.number<string>().min(0)))),
     actorStartTimeoutMs: positiveMs.default(60_000),
+    stopGraceMs: positiveMs.default(5_000),
     killGraceMs: positiveMs.default(5_000),
+    actorPoolSize: z.coerce.number().int().min(0).max(64).default(2),
+    ...tlsFields,
   })
+  .superRefine(checkTransport)
   .transform(
     (c): WorkerConfig => ({
       ...c,

@@ -11,6 +11,9 @@ describe("parseHeadConfig", () => {
       heartbeatTimeoutMs: 10_000,
       heartbeatIntervalMs: 1_000,
       actorStartTimeoutMs: 120_000,
+      spreadThreshold: 0.5,
+      storage: "memory",
+      storagePrefix: "neurogrid:head:",
     });
   });
 
@@ -93,6 +96,7 @@ describe("parseWorkerConfig", () => {
     const config = parseWorkerConfig([], {
       NEUROGRID_HEAD_ADDRESS: "[::1]:50051",
       NEUROGRID_WORKER_HOST: "0.0.0.0",
+      NEUROGRID_INSECURE: "true",
       NEUROGRID_FAKE_GPUS: '[{"name":"G","memoryMb":1}]',
       NEUROGRID_LABELS: "a=1,b=2",
     });

@@ -7,6 +7,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ClusterError } from "./errors.js";
+import { isLoopback, type TlsFiles } from "./grpc/tls.js";
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -17,6 +18,8 @@ export interface OptionSpec {
   env?: string;
   /** Repeatable flag; its environment variable holds a comma-separated list. */
   multiple?: boolean;
+  /** A switch (`--insecure`); its environment variable is true for 1/true/yes. Raw value "true"/"false". */
+  boolean?: boolean;
 }
 
 export type RawOptions<K extends string> = Partial<Record<K, string | string[]>>;
@@ -29,8 +32,10 @@ export function collectOptions<K extends string>(
   env: Env,
 ): RawOptions<K> {
   const entries = Object.entries(specs) as [K, OptionSpec][];
-  const options: Record<string, { type: "string"; multiple: boolean }> = {};
-  for (const [, spec] of entries) options[spec.flag] = { type: "string", multiple: spec.multiple === true };
+  const options: Record<string, { type: "string" | "boolean"; multiple: boolean }> = {};
+  for (const [, spec] of entries) {
+    options[spec.flag] = { type: spec.boolean ? "boolean" : "string", multiple: spec.multiple === true };
+  }
   let values: Record<string, unknown>;
   try {
     values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
@@ -41,7 +46,10 @@ export function collectOptions<K extends string>(
   for (const [key, spec] of entries) {
     const fromArgv = values[spec.flag];
     const fromEnv = spec.env === undefined ? undefined : env[spec.env];
-    if (typeof fromArgv === "string") raw[key] = fromArgv;
+    if (typeof fromArgv === "boolean") raw[key] = String(fromArgv);
+    else if (spec.boolean && fromEnv !== undefined && fromEnv !== "") {
+      raw[key] = String(/^(1|true|yes)$/i.test(fromEnv));
+    } else if (typeof fromArgv === "string") raw[key] = fromArgv;
     else if (Array.isArray(fromArgv))
       raw[key] = fromArgv.filter((v: unknown): v is string => typeof v === "string");
     else if (fromEnv !== undefined && fromEnv !== "") {
@@ -99,4 +107,66 @@ export function json<T>(schema: z.ZodType<T>) {
       }
     })
     .pipe(schema);
+}
+
+/** A switch option (see OptionSpec.boolean), false when absent. */
+export const flag = z
+  .enum(["true", "false"])
+  .default("false")
+  .transform((value) => value === "true");
+
+/**
+ * Transport security options, shared by the head and the worker (see grpc/tls.ts):
+ *   --tls-ca FILE    NEUROGRID_TLS_CA     the cluster CA's certificate (PEM)
+ *   --tls-cert FILE  NEUROGRID_TLS_CERT   this member's certificate (PEM), signed by the CA
+ *   --tls-key FILE   NEUROGRID_TLS_KEY    its private key (PEM)
+ *   --insecure       NEUROGRID_INSECURE   allow plain text on a non-loopback --host
+ */
+export const TLS_OPTIONS = {
+  tlsCa: { flag: "tls-ca", env: "NEUROGRID_TLS_CA" },
+  tlsCert: { flag: "tls-cert", env: "NEUROGRID_TLS_CERT" },
+  tlsKey: { flag: "tls-key", env: "NEUROGRID_TLS_KEY" },
+  insecure: { flag: "insecure", env: "NEUROGRID_INSECURE", boolean: true },
+} as const satisfies Record<string, OptionSpec>;
+
+export const tlsFields = {
+  tlsCa: z.string().min(1).optional(),
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  insecure: flag,
+};
+
+export interface TlsConfig {
+  tlsCa?: string | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  insecure: boolean;
+}
+
+/** The TLS files of a config, or undefined for plain text. */
+export function tlsFilesOf(config: TlsConfig): TlsFiles | undefined {
+  if (config.tlsCa === undefined || config.tlsCert === undefined || config.tlsKey === undefined)
+    return undefined;
+  return { caFile: config.tlsCa, certFile: config.tlsCert, keyFile: config.tlsKey };
+}
+
+/**
+ * For a config schema's superRefine: the TLS files come all together or not at all, and a
+ * non-loopback host needs TLS or --insecure.
+ */
+export function checkTransport(config: TlsConfig & { host: string }, ctx: z.RefinementCtx): void {
+  const given = [config.tlsCa, config.tlsCert, config.tlsKey].filter((file) => file !== undefined).length;
+  if (given !== 0 && given !== 3) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["tlsCa"],
+      message: "give --tls-ca, --tls-cert and --tls-key together",
+    });
+  } else if (given === 0 && !config.insecure && !isLoopback(config.host)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["host"],
+      message: `${config.host} is not loopback: configure TLS (--tls-ca, --tls-cert, --tls-key) or pass --insecure`,
+    });
+  }
 }

@@ -4,19 +4,30 @@
  */
 export type {
   ActorInfo,
+  ActorLifetime,
   ActorSpec,
   ActorState,
+  BundleInfo,
   GpuInfo,
+  LabelSelector,
   NodeResources,
   NodeState,
+  PlacementGroupInfo,
+  PlacementGroupSpec,
+  PlacementGroupState,
+  PlacementStrategy,
   ResourceRequest,
+  SchedulingStrategy,
 } from "@neurogrid/schema";
 export { ClusterClient } from "./client/cluster-client.js";
+export type { ActorEvent, WatchActorsOptions } from "./client/head-streams.js";
 export type {
   ActorHandle,
   CallOptions,
   ClusterClientOptions,
+  GetActorOptions,
   GetOrCreateOptions,
   NodeInfo,
 } from "./client/types.js";
 export { ClusterError, type ClusterErrorCode, isClusterError } from "./errors.js";
+export { loadTls, type TlsFiles, type TlsMaterial } from "./grpc/tls.js";

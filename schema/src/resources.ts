@@ -58,3 +58,42 @@ export type SchedulingStrategy =
   | { kind: "PLACEMENT_GROUP"; placementGroupId: string; bundleIndex: number };
 
 export const DEFAULT_STRATEGY: SchedulingStrategy = Object.freeze({ kind: "DEFAULT" });
+
+/**
+ * How a placement group's bundles are spread over nodes (Ray's names): PACK = as few nodes as
+ * possible (best effort), SPREAD = as many as possible (best effort), STRICT_PACK = all on one
+ * node, STRICT_SPREAD = each on a different node.
+ */
+export type PlacementStrategy = "PACK" | "SPREAD" | "STRICT_PACK" | "STRICT_SPREAD";
+
+/** A set of resource bundles reserved together: all of them, or none. */
+export interface PlacementGroupSpec {
+  /** Optional; a named group is unique in its namespace (get-or-create). */
+  name: string;
+  namespace: string;
+  bundles: ResourceRequest[];
+  strategy: PlacementStrategy;
+  /** Only nodes whose labels match host its bundles. */
+  labelSelector?: LabelSelector;
+}
+
+/** PENDING (waiting for room, see pendingReason), CREATED, RESCHEDULING (a bundle's node died), REMOVED. */
+export type PlacementGroupState = "PENDING" | "CREATED" | "RESCHEDULING" | "REMOVED";
+
+export interface BundleInfo {
+  index: number;
+  /** "" while the bundle is not placed. */
+  nodeId: string;
+  resources: ResourceRequest;
+  gpuIds: number[];
+}
+
+export interface PlacementGroupInfo {
+  placementGroupId: string;
+  name: string;
+  namespace: string;
+  strategy: PlacementStrategy;
+  state: PlacementGroupState;
+  bundles: BundleInfo[];
+  pendingReason: string;
+}

@@ -1,38 +1,160 @@
 /**
- * A handle on one actor: calls go over the long-lived channel to the actor's own process (the
- * head and the worker are not on the data path). Arguments and results are JSON.
+ * A handle on one actor: calls go over the call channel to the actor's own process (the head
+ * and the worker are not on the data path). Arguments, results and items are JSON.
+ *
+ * Retries (Ray's max_task_retries): a call that fails with UNAVAILABLE — the actor's process
+ * died or cannot be reached — is tried again while the actor's maxTaskRetries allow (-1:
+ * forever). Before each retry the handle asks the head where the actor lives now (its info
+ * follows), waiting while the actor is PENDING_CREATION or RESTARTING; a DEAD actor ends the
+ * retries. The call's deadline and signal cover every attempt. A streaming call is retried only
+ * while none of its items has reached the caller. Errors from the actor's own code (INTERNAL,
+ * INVALID_ARGUMENT, ...) are never retried.
  */
-import type { ActorInfo } from "@neurogrid/schema";
-import { ClusterError } from "../errors.js";
-import { unaryCall } from "../grpc/call.js";
-import type { ClientPool } from "../grpc/client-pool.js";
+
+import { setTimeout as delay } from "node:timers/promises";
+import { type ActorInfo, ActorState } from "@neurogrid/schema";
+import { ClusterError, isClusterError } from "../errors.js";
 import { decodeJson, encodeJson } from "../grpc/convert.js";
-import { clusterServices } from "../grpc/proto.js";
+import type { ActorChannel, ChannelCallOptions } from "./actor-channel.js";
+import type { ActorChannels } from "./actor-channels.js";
 import type { ActorHandle, CallOptions } from "./types.js";
 
-export class GrpcActorHandle implements ActorHandle {
-  readonly info: ActorInfo;
-  readonly #pool: ClientPool;
-  readonly #defaultTimeoutMs: number | undefined;
+export interface ActorHandleDeps {
+  channels: ActorChannels;
+  /** Deadline for calls that set none. */
+  defaultTimeoutMs: number | undefined;
+  /** Retries of a call whose actor died: 0 none, -1 forever. */
+  maxTaskRetries: number;
+  /** Where the actor lives now, as the head says (for retries). */
+  lookup: (namespace: string, name: string) => Promise<ActorInfo>;
+}
 
-  constructor(info: ActorInfo, pool: ClientPool, defaultTimeoutMs: number | undefined) {
-    this.info = info;
-    this.#pool = pool;
-    this.#defaultTimeoutMs = defaultTimeoutMs;
+const FIRST_RETRY_DELAY_MS = 50;
+const MAX_RETRY_DELAY_MS = 1_000;
+/** How long a probe of the failed address may take to connect. */
+const REACHABLE_PROBE_MS = 500;
+/** How long to wait for the head to notice an actor's death (node heartbeat timeout and more). */
+const UNNOTICED_DEATH_WAIT_MS = 60_000;
+
+export class GrpcActorHandle implements ActorHandle {
+  #info: ActorInfo;
+  readonly #deps: ActorHandleDeps;
+
+  constructor(info: ActorInfo, deps: ActorHandleDeps) {
+    this.#info = info;
+    this.#deps = deps;
+  }
+
+  /** Where the actor lives, as last heard from the head. */
+  get info(): ActorInfo {
+    return this.#info;
   }
 
   async call<T = unknown>(method: string, args: unknown, opts: CallOptions = {}): Promise<T> {
-    const { info } = this;
-    if (info.address === "") {
+    const payload = encodeJson(args, "INVALID_ARGUMENT", `args of ${method}`);
+    const attempt = new Attempts(this.#deps, opts);
+    for (;;) {
+      try {
+        const reply = await this.#channel().unary(method, payload, attempt.options());
+        return decodeJson(reply, "INTERNAL", `result of ${method}`) as T;
+      } catch (err) {
+        await this.#beforeRetry(err, attempt);
+      }
+    }
+  }
+
+  async *stream<T = unknown>(method: string, args: unknown, opts: CallOptions = {}): AsyncGenerator<T> {
+    const payload = encodeJson(args, "INVALID_ARGUMENT", `args of ${method}`);
+    const attempt = new Attempts(this.#deps, opts);
+    let delivered = false;
+    for (;;) {
+      try {
+        for await (const item of this.#channel().stream(method, payload, attempt.options())) {
+          delivered = true;
+          yield decodeJson(item, "INTERNAL", `an item of ${method}`) as T;
+        }
+        return;
+      } catch (err) {
+        if (delivered) throw err;
+        await this.#beforeRetry(err, attempt);
+      }
+    }
+  }
+
+  #channel(): ActorChannel {
+    const info = this.#info;
+    if (info.state !== ActorState.ALIVE || info.address === "") {
       const why = info.deathCause === "" ? "" : `: ${info.deathCause}`;
       throw new ClusterError("UNAVAILABLE", `actor ${info.name} (${info.actorId}) is ${info.state}${why}`);
     }
-    const reply = await unaryCall(
-      this.#pool.get(info.address),
-      clusterServices().actor.Call,
-      { method, args: encodeJson(args, "INVALID_ARGUMENT", `args of ${method}`) },
-      { timeoutMs: opts.timeoutMs ?? this.#defaultTimeoutMs, signal: opts.signal },
-    );
-    return decodeJson(reply.result, "INTERNAL", `result of ${method}`) as T;
+    return this.#deps.channels.get(info.address);
+  }
+
+  /** Rethrows `err` unless the call may be tried again; then waits until the actor is ALIVE. */
+  async #beforeRetry(err: unknown, attempt: Attempts): Promise<void> {
+    if (!isClusterError(err) || err.code !== "UNAVAILABLE" || !attempt.mayRetry()) throw err;
+    const lost = this.#info.address;
+    const giveUpAt = Date.now() + UNNOTICED_DEATH_WAIT_MS;
+    for (;;) {
+      await attempt.pause();
+      let info: ActorInfo;
+      try {
+        info = await this.#deps.lookup(this.#info.namespace, this.#info.name);
+      } catch (lookupErr) {
+        if (isClusterError(lookupErr) && lookupErr.code === "UNAVAILABLE") continue; // the head is away
+        throw err;
+      }
+      this.#info = info;
+      if (info.state === ActorState.DEAD) throw err;
+      if (info.state !== ActorState.ALIVE) continue;
+      if (info.address !== lost) {
+        if (lost !== "") this.#deps.channels.forget(lost);
+        return;
+      }
+      // The head still has it where it failed: try there again if the process answers at all,
+      // else the head has not noticed the death yet (its heartbeat timeout): keep asking.
+      if (await this.#deps.channels.reachable(lost, REACHABLE_PROBE_MS)) return;
+      if (Date.now() > giveUpAt) throw err;
+    }
+  }
+}
+
+/** One call's retry budget, deadline and backoff, across its attempts. */
+class Attempts {
+  readonly #signal: AbortSignal | undefined;
+  readonly #deadline: number | undefined;
+  #retriesLeft: number;
+  #delayMs = FIRST_RETRY_DELAY_MS;
+
+  constructor(deps: ActorHandleDeps, opts: CallOptions) {
+    const timeoutMs = opts.timeoutMs ?? deps.defaultTimeoutMs;
+    this.#signal = opts.signal;
+    this.#deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    this.#retriesLeft = deps.maxTaskRetries < 0 ? Number.POSITIVE_INFINITY : deps.maxTaskRetries;
+  }
+
+  options(): ChannelCallOptions {
+    const timeoutMs = this.#deadline === undefined ? undefined : Math.max(0, this.#deadline - Date.now());
+    return { timeoutMs, signal: this.#signal };
+  }
+
+  mayRetry(): boolean {
+    if (this.#retriesLeft <= 0 || this.#signal?.aborted) return false;
+    this.#retriesLeft -= 1;
+    return true;
+  }
+
+  /** Waits before the next look at the actor; throws once the call's deadline or signal ends it. */
+  async pause(): Promise<void> {
+    const left = this.#deadline === undefined ? Number.POSITIVE_INFINITY : this.#deadline - Date.now();
+    if (left <= 0)
+      throw new ClusterError("DEADLINE_EXCEEDED", "the actor did not come back before the deadline");
+    const ms = Math.min(this.#delayMs, left);
+    this.#delayMs = Math.min(MAX_RETRY_DELAY_MS, this.#delayMs * 2);
+    try {
+      await delay(ms, undefined, { signal: this.#signal });
+    } catch {
+      throw new ClusterError("CANCELLED", "call cancelled by the caller while waiting for the actor");
+    }
   }
 }

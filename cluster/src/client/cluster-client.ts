@@ -4,29 +4,52 @@
  * (shared by every handle on that address), so concurrent calls multiplex over HTTP/2.
  * Every failure is a ClusterError (UNAVAILABLE when a process cannot be reached, and so on).
  */
-import type { ActorSpec } from "@neurogrid/schema";
+import { randomUUID } from "node:crypto";
+import type { ActorInfo, ActorSpec, PlacementGroupInfo, PlacementGroupSpec } from "@neurogrid/schema";
 import { NodeState } from "@neurogrid/schema";
+import { ClusterError } from "../errors.js";
 import { unaryCall } from "../grpc/call.js";
 import { ClientPool, QUICK_RECONNECT } from "../grpc/client-pool.js";
-import { infoFromWire, nodeResourcesFromWire, specToWire } from "../grpc/convert.js";
+import { nodeResourcesFromWire } from "../grpc/convert.js";
+import {
+  actorInfoFromWire,
+  actorSpecToWire,
+  groupInfoFromWire,
+  groupSpecToWire,
+} from "../grpc/head-convert.js";
 import { clusterServices } from "../grpc/proto.js";
-import type * as wire from "../grpc/wire.js";
+import { ActorChannels } from "./actor-channels.js";
 import { GrpcActorHandle } from "./actor-handle.js";
-import type { ActorHandle, ClusterClientOptions, GetOrCreateOptions, NodeInfo } from "./types.js";
+import { type ActorEvent, DriverSessionLink, type WatchActorsOptions, watchActors } from "./head-streams.js";
+import type {
+  ActorHandle,
+  ClusterClientOptions,
+  GetActorOptions,
+  GetOrCreateOptions,
+  NodeInfo,
+} from "./types.js";
 
 const HEAD_CALL_TIMEOUT_MS = 10_000;
 const GET_OR_CREATE_TIMEOUT_MS = 120_000;
+const DEFAULT_MAX_IN_FLIGHT_PER_ACTOR = 256;
+const DEFAULT_STREAM_WINDOW = 64;
 
 export class ClusterClient {
   readonly #headAddress: string;
   readonly #callTimeoutMs: number | undefined;
-  readonly #headPool = new ClientPool(QUICK_RECONNECT);
-  readonly #actorPool = new ClientPool();
+  readonly #headPool: ClientPool;
+  readonly #channels: ActorChannels;
   readonly #head = clusterServices().head;
 
   constructor(opts: ClusterClientOptions) {
     this.#headAddress = opts.headAddress;
     this.#callTimeoutMs = opts.callTimeoutMs;
+    this.#headPool = new ClientPool(QUICK_RECONNECT, opts.tls);
+    this.#channels = new ActorChannels({
+      window: opts.maxInFlightPerActor ?? DEFAULT_MAX_IN_FLIGHT_PER_ACTOR,
+      streamWindow: opts.streamWindow ?? DEFAULT_STREAM_WINDOW,
+      tls: opts.tls,
+    });
   }
 
   /** The live actor of that name, created (placed and started) first if there is none. */
@@ -34,21 +57,19 @@ export class ClusterClient {
     const info = await unaryCall(
       this.#headClient(),
       this.#head.GetOrCreateActor,
-      { spec: specToWire(spec) },
+      { spec: actorSpecToWire(spec) },
       { timeoutMs: opts.timeoutMs ?? GET_OR_CREATE_TIMEOUT_MS },
     );
-    return this.#handle(info);
+    return this.#handle(actorInfoFromWire(info), spec.maxTaskRetries ?? 0);
   }
 
-  /** The actor of that name (possibly DEAD: see info.state); NOT_FOUND if there never was one. */
-  async getActor(namespace: string, name: string): Promise<ActorHandle> {
-    const info = await unaryCall(
-      this.#headClient(),
-      this.#head.GetActor,
-      { namespace, name },
-      { timeoutMs: HEAD_CALL_TIMEOUT_MS },
-    );
-    return this.#handle(info);
+  /**
+   * The actor of that name (possibly DEAD: see info.state); NOT_FOUND if there never was one.
+   * Its calls are retried as `opts.maxTaskRetries` says (none by default: the head's answer
+   * does not carry the spec's).
+   */
+  async getActor(namespace: string, name: string, opts: GetActorOptions = {}): Promise<ActorHandle> {
+    return this.#handle(await this.#lookup(namespace, name), opts.maxTaskRetries ?? 0);
   }
 
   async listNodes(): Promise<NodeInfo[]> {
@@ -69,17 +90,134 @@ export class ClusterClient {
     }));
   }
 
+  /** Every current actor (the latest of each name, DEAD ones included), of one namespace or all. */
+  async listActors(namespace = ""): Promise<ActorInfo[]> {
+    const reply = await unaryCall(this.#headClient(), this.#head.ListActors, { namespace }, this.#headCall());
+    return reply.actors.map(actorInfoFromWire);
+  }
+
+  /** Kills the named actor for good (no restart); resolves with it, DEAD. */
+  async killActor(namespace: string, name: string): Promise<ActorInfo> {
+    const reply = await unaryCall(
+      this.#headClient(),
+      this.#head.KillActor,
+      { namespace, name },
+      this.#headCall(),
+    );
+    if (reply.actor === null) throw new ClusterError("INTERNAL", "KillActor: empty reply");
+    return actorInfoFromWire(reply.actor);
+  }
+
+  /**
+   * Reserves a placement group's bundles, all or none (a named group that exists is returned).
+   * With `wait` (the default) resolves once every bundle is reserved, or fails with
+   * DEADLINE_EXCEEDED after timeoutMs (the group then stays PENDING, see pendingReason);
+   * without, resolves at once. Place actors in it with schedulingStrategy PLACEMENT_GROUP.
+   */
+  async createPlacementGroup(
+    spec: PlacementGroupSpec,
+    opts: { wait?: boolean; timeoutMs?: number } = {},
+  ): Promise<PlacementGroupInfo> {
+    const wait = opts.wait ?? true;
+    const reply = await unaryCall(
+      this.#headClient(),
+      this.#head.CreatePlacementGroup,
+      groupSpecToWire(spec, wait),
+      {
+        timeoutMs: opts.timeoutMs ?? (wait ? GET_OR_CREATE_TIMEOUT_MS : HEAD_CALL_TIMEOUT_MS),
+      },
+    );
+    return groupInfoFromWire(reply);
+  }
+
+  /** Frees a placement group's bundles (the actors in them are killed); resolves with it, REMOVED. */
+  async removePlacementGroup(placementGroupId: string): Promise<PlacementGroupInfo> {
+    const reply = await unaryCall(
+      this.#headClient(),
+      this.#head.RemovePlacementGroup,
+      { placementGroupId },
+      this.#headCall(),
+    );
+    return groupInfoFromWire(reply);
+  }
+
+  async getPlacementGroup(placementGroupId: string): Promise<PlacementGroupInfo> {
+    const reply = await unaryCall(
+      this.#headClient(),
+      this.#head.GetPlacementGroup,
+      { placementGroupId },
+      this.#headCall(),
+    );
+    return groupInfoFromWire(reply);
+  }
+
+  async listPlacementGroups(): Promise<PlacementGroupInfo[]> {
+    const reply = await unaryCall(this.#headClient(), this.#head.ListPlacementGroups, {}, this.#headCall());
+    return reply.placementGroups.map(groupInfoFromWire);
+  }
+
+  /** Actor lifecycle events from now on (every transition, with its cause). */
+  watchActors(opts: WatchActorsOptions = {}): AsyncIterable<ActorEvent> {
+    return watchActors(this.#headClient(), this.#head, opts);
+  }
+
+  /**
+   * Opens this client's driver session at the head (once) and returns its id: actors created
+   * with `owner: sessionId` (lifetime "owned") die when the session ends, that is when this
+   * client is closed or its process dies (after the head's grace period, the heartbeat
+   * timeout; a broken session stream is opened again meanwhile).
+   */
+  async openSession(): Promise<string> {
+    this.#session ??= new DriverSessionLink(
+      () => this.#headClient(),
+      this.#head,
+      this.sessionId,
+      HEAD_CALL_TIMEOUT_MS,
+    );
+    try {
+      await this.#session.opened;
+    } catch (err) {
+      this.#session = undefined; // the next call tries again
+      throw err;
+    }
+    return this.sessionId;
+  }
+
+  /** This client's driver session id (see openSession). */
+  readonly sessionId = randomUUID();
+  #session: DriverSessionLink | undefined;
+
+  #headCall() {
+    return { timeoutMs: HEAD_CALL_TIMEOUT_MS };
+  }
+
   /** Closes every channel; handles made by this client stop working. */
   close(): void {
+    this.#session?.close();
     this.#headPool.closeAll();
-    this.#actorPool.closeAll();
+    this.#channels.closeAll();
   }
 
   #headClient() {
     return this.#headPool.get(this.#headAddress);
   }
 
-  #handle(info: wire.ActorInfo): ActorHandle {
-    return new GrpcActorHandle(infoFromWire(info), this.#actorPool, this.#callTimeoutMs);
+  async #lookup(namespace: string, name: string): Promise<ActorInfo> {
+    const info = await unaryCall(
+      this.#headClient(),
+      this.#head.GetActor,
+      { namespace, name },
+      { timeoutMs: HEAD_CALL_TIMEOUT_MS },
+    );
+    return actorInfoFromWire(info);
+  }
+
+  #handle(info: ActorInfo, maxTaskRetries: number): ActorHandle {
+    return new GrpcActorHandle(info, {
+      channels: this.#channels,
+      defaultTimeoutMs: this.#callTimeoutMs,
+      maxTaskRetries,
+      lookup: (namespace, name) => this.#lookup(namespace, name),
+    });
   }
 }

@@ -1,23 +1,45 @@
 /** The driver API's types (see cluster-client.ts). */
 import type { ActorInfo, NodeResources, NodeState } from "@neurogrid/schema";
+import type { TlsMaterial } from "../grpc/tls.js";
 
 export interface ClusterClientOptions {
   /** host:port of the head. */
   headAddress: string;
   /** Default deadline for actor calls; none when absent. */
   callTimeoutMs?: number;
+  /**
+   * Calls open at once on the call channel to one actor process (backpressure); more wait for
+   * a slot. 256 by default.
+   */
+  maxInFlightPerActor?: number;
+  /** Items of one streaming call the actor may send ahead of the consumer; 64 by default. */
+  streamWindow?: number;
+  /**
+   * Mutual TLS with the head and the actor processes: the cluster CA's certificate and this
+   * driver's certificate and key (PEM text; `loadTls` reads them from files). Plain text when
+   * absent.
+   */
+  tls?: TlsMaterial;
 }
 
 export interface CallOptions {
   /** Deadline for this call (overrides the client's callTimeoutMs). */
   timeoutMs?: number;
-  /** Aborting cancels the call (the actor sees its own signal abort); it rejects with CANCELLED. */
+  /**
+   * Aborting cancels the call, whether it waits for a slot, waits in the actor's queue or runs
+   * (the actor code sees its own signal abort); it rejects with CANCELLED.
+   */
   signal?: AbortSignal;
 }
 
 export interface GetOrCreateOptions {
   /** How long to wait for the actor to be placed and started; 120 s by default. */
   timeoutMs?: number;
+}
+
+export interface GetActorOptions {
+  /** Retries of a call whose actor died (as ActorSpec.maxTaskRetries); 0 by default. */
+  maxTaskRetries?: number;
 }
 
 /** A node as the head sees it. */
@@ -34,9 +56,19 @@ export interface NodeInfo {
   lastHeartbeatMs: number;
 }
 
-/** A named actor; calls go straight to its own process. */
+/**
+ * A named actor; calls go straight to its own process, many at once over one long-lived
+ * channel. A call whose actor died is retried while the spec's maxTaskRetries allow.
+ */
 export interface ActorHandle {
-  /** Where the actor lives, as the head said when the handle was made. */
+  /** Where the actor lives, as last heard from the head (it follows the actor's restarts). */
   readonly info: ActorInfo;
+  /** A unary call: one result. A method that streams is INVALID_ARGUMENT here (use stream). */
   call<T = unknown>(method: string, args: unknown, opts?: CallOptions): Promise<T>;
+  /**
+   * A server-streaming call: the method's items as they come (a unary method yields its result
+   * as one item). The call starts when iteration starts; leaving the loop early cancels it.
+   * The deadline, if any, covers the whole stream.
+   */
+  stream<T = unknown>(method: string, args: unknown, opts?: CallOptions): AsyncIterable<T>;
 }

@@ -6,8 +6,10 @@ type Method<Req, Res> = grpc.MethodDefinition<Req, Res>;
 
 export type ActorService = {
   Call: Method<wire.ActorCallRequest, wire.ActorCallReply>;
+  Connect: Method<wire.ActorChannelRequests, wire.ActorChannelReplies>;
 };
 
 export type ActorImplementation = {
   Call: grpc.handleUnaryCall<wire.ActorCallRequest, wire.ActorCallReply>;
+  Connect: grpc.handleBidiStreamingCall<wire.ActorChannelRequests, wire.ActorChannelReplies>;
 };

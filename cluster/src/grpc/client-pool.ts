@@ -4,6 +4,7 @@
  * one per call.
  */
 import * as grpc from "@grpc/grpc-js";
+import { channelCredentials, type TlsMaterial } from "./tls.js";
 
 /**
  * For channels to a peer that may restart (the head): reconnect within about a second of it
@@ -15,18 +16,30 @@ export const QUICK_RECONNECT: grpc.ChannelOptions = {
   "grpc.max_reconnect_backoff_ms": 1_000,
 };
 
+/**
+ * For call channels: actor arguments and results (tensors, images) may be large; allow messages
+ * up to 64 MiB instead of gRPC's default 4 MiB. Servers of the Actor service set the same.
+ */
+export const LARGE_MESSAGES: grpc.ChannelOptions = {
+  "grpc.max_receive_message_length": 64 * 1024 * 1024,
+  "grpc.max_send_message_length": 64 * 1024 * 1024,
+};
+
 export class ClientPool {
   readonly #clients = new Map<string, grpc.Client>();
   readonly #options: grpc.ChannelOptions;
+  readonly #credentials: grpc.ChannelCredentials;
 
-  constructor(options: grpc.ChannelOptions = {}) {
+  /** `tls`: mutual TLS with this member's certificate (see tls.ts); plain text when absent. */
+  constructor(options: grpc.ChannelOptions = {}, tls?: TlsMaterial) {
     this.#options = options;
+    this.#credentials = channelCredentials(tls);
   }
 
   get(address: string): grpc.Client {
     let client = this.#clients.get(address);
     if (client === undefined) {
-      client = new grpc.Client(address, grpc.credentials.createInsecure(), this.#options);
+      client = new grpc.Client(address, this.#credentials, this.#options);
       this.#clients.set(address, client);
     }
     return client;

@@ -81,6 +81,8 @@ export function specToWire(spec: ActorSpec): wire.ActorSpec {
     className: spec.className,
     initArgs: encodeJson(spec.initArgs, "INVALID_ARGUMENT", "initArgs"),
     resources: requestToWire(spec.resources),
+    maxConcurrency: spec.maxConcurrency ?? 0,
+    maxTaskRetries: spec.maxTaskRetries ?? 0,
   };
 }
 
@@ -92,6 +94,8 @@ export function specFromWire(spec: wire.ActorSpec | null): ActorSpec {
     className: spec.className,
     initArgs: decodeJson(spec.initArgs, "INVALID_ARGUMENT", "initArgs"),
     resources: requestFromWire(spec.resources),
+    maxConcurrency: spec.maxConcurrency,
+    maxTaskRetries: spec.maxTaskRetries,
   };
 }
 

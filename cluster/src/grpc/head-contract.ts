@@ -10,6 +10,14 @@ export type HeadService = {
   GetOrCreateActor: Method<wire.GetOrCreateActorRequest, wire.ActorInfo>;
   GetActor: Method<wire.GetActorRequest, wire.ActorInfo>;
   ListNodes: Method<wire.ListNodesRequest, wire.ListNodesReply>;
+  ListActors: Method<wire.ListActorsRequest, wire.ListActorsReply>;
+  KillActor: Method<wire.KillNamedActorRequest, wire.KillNamedActorReply>;
+  WatchActors: Method<wire.WatchActorsRequest, wire.ActorEvent>;
+  DriverSession: Method<wire.DriverSessionRequest, wire.DriverSessionEvent>;
+  CreatePlacementGroup: Method<wire.CreatePlacementGroupRequest, wire.PlacementGroupInfo>;
+  RemovePlacementGroup: Method<wire.PlacementGroupRequest, wire.PlacementGroupInfo>;
+  GetPlacementGroup: Method<wire.PlacementGroupRequest, wire.PlacementGroupInfo>;
+  ListPlacementGroups: Method<wire.ListPlacementGroupsRequest, wire.ListPlacementGroupsReply>;
 };
 
 export type HeadImplementation = {
@@ -18,4 +26,12 @@ export type HeadImplementation = {
   GetOrCreateActor: grpc.handleUnaryCall<wire.GetOrCreateActorRequest, wire.ActorInfo>;
   GetActor: grpc.handleUnaryCall<wire.GetActorRequest, wire.ActorInfo>;
   ListNodes: grpc.handleUnaryCall<wire.ListNodesRequest, wire.ListNodesReply>;
+  ListActors: grpc.handleUnaryCall<wire.ListActorsRequest, wire.ListActorsReply>;
+  KillActor: grpc.handleUnaryCall<wire.KillNamedActorRequest, wire.KillNamedActorReply>;
+  WatchActors: grpc.handleServerStreamingCall<wire.WatchActorsRequest, wire.ActorEvent>;
+  DriverSession: grpc.handleServerStreamingCall<wire.DriverSessionRequest, wire.DriverSessionEvent>;
+  CreatePlacementGroup: grpc.handleUnaryCall<wire.CreatePlacementGroupRequest, wire.PlacementGroupInfo>;
+  RemovePlacementGroup: grpc.handleUnaryCall<wire.PlacementGroupRequest, wire.PlacementGroupInfo>;
+  GetPlacementGroup: grpc.handleUnaryCall<wire.PlacementGroupRequest, wire.PlacementGroupInfo>;
+  ListPlacementGroups: grpc.handleUnaryCall<wire.ListPlacementGroupsRequest, wire.ListPlacementGroupsReply>;
 };

@@ -4,6 +4,7 @@
  */
 import * as grpc from "@grpc/grpc-js";
 import { toServiceError } from "./status.js";
+import { assertBindAllowed, type ServerSecurity, serverCredentials } from "./tls.js";
 
 export function unaryHandler<Req, Res>(
   handle: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
@@ -18,10 +19,24 @@ export function unaryHandler<Req, Res>(
   };
 }
 
-/** Binds host:port (0 = any free port) and resolves with the bound port. */
-export function listen(server: grpc.Server, host: string, port: number): Promise<number> {
+/**
+ * Binds host:port (0 = any free port) and resolves with the bound port: over TLS when
+ * `security.tls` is set, else plain text, which is refused off loopback unless
+ * `security.insecure` (see tls.ts).
+ */
+export function listen(
+  server: grpc.Server,
+  host: string,
+  port: number,
+  security: ServerSecurity = {},
+): Promise<number> {
+  try {
+    assertBindAllowed(host, security);
+  } catch (err) {
+    return Promise.reject(err);
+  }
   return new Promise((resolve, reject) => {
-    server.bindAsync(hostPort(host, port), grpc.ServerCredentials.createInsecure(), (err, boundPort) => {
+    server.bindAsync(hostPort(host, port), serverCredentials(security.tls), (err, boundPort) => {
       if (err) reject(err);
       else resolve(boundPort);
     });

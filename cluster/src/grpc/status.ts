@@ -23,6 +23,11 @@ const FROM_GRPC: ReadonlyMap<status, ClusterErrorCode> = new Map(
   Object.entries(TO_GRPC).map(([code, grpcCode]) => [grpcCode, code as ClusterErrorCode]),
 );
 
+/** Whether a string (from the wire) is one of the ClusterError codes. */
+export function isClusterErrorCode(value: string): value is ClusterErrorCode {
+  return Object.hasOwn(TO_GRPC, value);
+}
+
 /** Any thrown value as a ClusterError (non-ClusterErrors become INTERNAL). */
 export function asClusterError(err: unknown): ClusterError {
   if (isClusterError(err)) return err;

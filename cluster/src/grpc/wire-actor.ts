@@ -8,3 +8,36 @@ export interface ActorCallRequest {
 export interface ActorCallReply {
   result: Buffer;
 }
+
+export type ActorChannelRequestKind = "KIND_UNSPECIFIED" | "START" | "CANCEL" | "CREDIT";
+
+/** Caller -> actor on the call channel (Actor.Connect). */
+export interface ActorChannelRequest {
+  callId: number;
+  kind: ActorChannelRequestKind;
+  method: string;
+  args: Buffer;
+  streaming: boolean;
+  credit: number;
+}
+
+export type ActorChannelReplyKind = "KIND_UNSPECIFIED" | "RESULT" | "ITEM" | "END" | "ERROR";
+
+/** Actor -> caller on the call channel (Actor.Connect). */
+export interface ActorChannelReply {
+  callId: number;
+  kind: ActorChannelReplyKind;
+  payload: Buffer;
+  errorCode: string;
+  errorMessage: string;
+}
+
+/** One message on the call channel, caller -> actor: the frames the caller had ready. */
+export interface ActorChannelRequests {
+  frames: ActorChannelRequest[];
+}
+
+/** One message on the call channel, actor -> caller. */
+export interface ActorChannelReplies {
+  frames: ActorChannelReply[];
+}

@@ -1,5 +1,5 @@
 /** Head service messages (head.proto), as proto-loader decodes them; see wire.ts. */
-import type { ActorInfo, ActorSpec, Resources } from "./wire.js";
+import type { ActorInfo, ActorSpec, ActorState, Resources } from "./wire-common.js";
 
 export interface RegisterNodeRequest {
   nodeId: string;
@@ -48,4 +48,82 @@ export interface NodeInfo {
 
 export interface ListNodesReply {
   nodes: NodeInfo[];
+}
+
+export interface ListActorsRequest {
+  namespace: string;
+}
+
+export interface ListActorsReply {
+  actors: ActorInfo[];
+}
+
+export interface KillNamedActorRequest {
+  name: string;
+  namespace: string;
+}
+
+export interface KillNamedActorReply {
+  actor: ActorInfo | null;
+}
+
+export interface WatchActorsRequest {
+  namespace: string;
+}
+
+export interface ActorEvent {
+  actor: ActorInfo | null;
+  fromState: ActorState;
+  cause: string;
+  atMs: number;
+}
+
+export interface DriverSessionRequest {
+  sessionId: string;
+}
+
+export interface DriverSessionEvent {
+  opened: boolean;
+}
+
+export type PlacementStrategy =
+  | "PLACEMENT_PACK"
+  | "PLACEMENT_SPREAD"
+  | "PLACEMENT_STRICT_PACK"
+  | "PLACEMENT_STRICT_SPREAD";
+
+export interface CreatePlacementGroupRequest {
+  name: string;
+  namespace: string;
+  bundles: Resources[];
+  strategy: PlacementStrategy;
+  labelSelector: Record<string, string>;
+  wait: boolean;
+}
+
+export interface BundleInfo {
+  index: number;
+  nodeId: string;
+  resources: Resources | null;
+  gpuIds: number[];
+}
+
+export interface PlacementGroupInfo {
+  placementGroupId: string;
+  name: string;
+  namespace: string;
+  strategy: PlacementStrategy;
+  state: string;
+  bundles: BundleInfo[];
+  pendingReason: string;
+}
+
+export interface PlacementGroupRequest {
+  placementGroupId: string;
+}
+
+export type ListPlacementGroupsRequest = Record<string, never>;
+
+export interface ListPlacementGroupsReply {
+  placementGroups: PlacementGroupInfo[];
 }

@@ -1,5 +1,5 @@
 /** Worker service messages (worker.proto), as proto-loader decodes them; see wire.ts. */
-import type { ActorSpec } from "./wire.js";
+import type { ActorSpec } from "./wire-common.js";
 
 export interface StartActorRequest {
   actorId: string;
@@ -14,6 +14,10 @@ export interface StartActorReply {
 
 export interface KillActorRequest {
   actorId: string;
+  /** Absent when sending means false. */
+  force?: boolean;
+  /** 0 or absent: the worker's default. */
+  graceMs?: number;
 }
 
 export type KillActorReply = Record<string, never>;

@@ -5,42 +5,43 @@
  * edge; convert.ts turns them into the shared @neurogrid/schema types.
  */
 
-export interface Gpu {
-  index: number;
-  uuid: string;
-  name: string;
-  memoryMb: number;
+export * from "./wire-common.js";
+
+/** Fields of common.proto's Resources for the control plane (present on every decoded message). */
+export interface ResourcesPlacement {
+  numGpus: number;
+  vramMb: number;
 }
 
-export interface Resources {
-  cpus: number;
-  memoryMb: number;
-  gpus: Gpu[];
-  gpusRequested: number;
-  custom: Record<string, number>;
-}
+export type SchedulingStrategyKind =
+  | "STRATEGY_DEFAULT"
+  | "STRATEGY_SPREAD"
+  | "STRATEGY_NODE_AFFINITY"
+  | "STRATEGY_PLACEMENT_GROUP";
 
-export interface ActorSpec {
-  name: string;
-  namespace: string;
-  className: string;
-  initArgs: Buffer;
-  resources: Resources | null;
-}
-
-export type ActorState = "ACTOR_STATE_UNSPECIFIED" | "PENDING_CREATION" | "ALIVE" | "RESTARTING" | "DEAD";
-
-export interface ActorInfo {
-  actorId: string;
-  name: string;
-  namespace: string;
-  className: string;
-  state: ActorState;
+export interface SchedulingStrategy {
+  kind: SchedulingStrategyKind;
   nodeId: string;
-  address: string;
-  gpuIds: number[];
-  pid: number;
-  deathCause: string;
+  soft: boolean;
+  placementGroupId: string;
+  bundleIndex: number;
+}
+
+export type ActorLifetime = "LIFETIME_DEFAULT" | "LIFETIME_DETACHED" | "LIFETIME_OWNED";
+
+/** Fields of common.proto's ActorSpec for the control plane. */
+export interface ActorSpecPlacement {
+  schedulingStrategy: SchedulingStrategy | null;
+  labelSelector: Record<string, string>;
+  lifetime: ActorLifetime;
+  owner: string;
+  maxRestarts: number;
+}
+
+/** Fields of common.proto's ActorInfo for the control plane. */
+export interface ActorInfoLifecycle {
+  pendingReason: string;
+  numRestarts: number;
 }
 
 export * from "./wire-actor.js";

@@ -1,38 +1,45 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ActorSpec, NodeResources } from "@neurogrid/schema";
-import { ActorManager } from "./actor-manager.js";
-import { FakeWorkerClient, unavailable } from "./fake-worker-client.js";
-import { NodeManager } from "./node-manager.js";
+import type { ActorSpec, NodeResources, ResourceRequest } from "@neurogrid/schema";
+import type { ActorEvent } from "./actor-events.js";
+import { unavailable } from "./fake-worker-client.js";
+import { testHead, tick } from "./test-head.js";
 
-const GPU_NODE: NodeResources = {
-  cpus: 8,
-  memoryMb: 8192,
-  gpus: [0, 1].map((index) => ({ index, uuid: `g${index}`, name: "Test GPU", memoryMb: 1024 })),
-  custom: {},
-};
-
-function setup(now: () => number = Date.now) {
-  const nodes = new NodeManager({ heartbeatTimeoutMs: 1000, now });
-  nodes.register({ nodeId: "n1", address: "127.0.0.1:7001", resources: GPU_NODE, labels: {}, nodeToken: "" });
-  const workers = new FakeWorkerClient();
-  let id = 0;
-  const actors = new ActorManager({
-    nodes,
-    workers,
-    startTimeoutMs: 1000,
-    newActorId: () => `actor-${++id}`,
-  });
-  return { nodes, workers, actors };
+function gpuNode(gpus = 2, vramMb = 1024): NodeResources {
+  return {
+    cpus: 8,
+    memoryMb: 8192,
+    gpus: Array.from({ length: gpus }, (_, index) => ({
+      index,
+      uuid: `g${index}`,
+      name: "Test GPU",
+      memoryMb: vramMb,
+    })),
+    custom: {},
+  };
 }
 
-function spec(name: string, gpus = 1): ActorSpec {
+function setup(options: { owners?: Set<string> } = {}) {
+  const h = testHead(options);
+  const join = (nodeId: string, total: NodeResources = gpuNode()) => h.join(nodeId, total);
+  join("n1");
+  const events: ActorEvent[] = [];
+  h.actors.onEvent((e) => events.push(e));
+  return { ...h, join, events };
+}
+
+function spec(
+  name: string,
+  resources: Partial<ResourceRequest> = { cpus: 1, gpus: 1 },
+  extra: Partial<ActorSpec> = {},
+): ActorSpec {
   return {
     name,
     namespace: "test",
     className: "echo",
     initArgs: { n: 1 },
-    resources: { cpus: 1, memoryMb: 0, gpus, custom: {} },
+    resources: { cpus: 0, memoryMb: 0, gpus: 0, custom: {}, ...resources },
+    ...extra,
   };
 }
 
@@ -43,7 +50,7 @@ describe("ActorManager", () => {
     assert.equal(info.state, "ALIVE");
     assert.deepEqual(info.gpuIds, [0]);
     assert.equal(workers.started.length, 1);
-    assert.equal(workers.started[0]?.workerAddress, "127.0.0.1:7001");
+    assert.equal(workers.started[0]?.workerAddress, "addr-n1");
     assert.deepEqual(workers.started[0]?.args.gpuIds, [0]);
     assert.equal((await actors.getOrCreate(spec("a"))).actorId, info.actorId);
     assert.deepEqual(actors.get("test", "a"), info);
@@ -57,45 +64,151 @@ describe("ActorManager", () => {
     assert.equal(workers.started.length, 1);
   });
 
-  it("frees the reservation and marks the actor DEAD when the start fails; the next call creates anew", async () => {
+  it("frees the allocation and marks the actor DEAD when the start fails; the next call creates anew", async () => {
     const { actors, workers, nodes } = setup();
     workers.failStartWith = unavailable("worker gone");
-    await assert.rejects(actors.getOrCreate(spec("b", 2)), { code: "UNAVAILABLE", message: "worker gone" });
+    await assert.rejects(actors.getOrCreate(spec("b", { gpus: 2 })), {
+      code: "UNAVAILABLE",
+      message: "worker gone",
+    });
     const dead = actors.get("test", "b");
     assert.equal(dead.state, "DEAD");
-    assert.match(dead.deathCause, /worker gone/);
-    assert.deepEqual(workers.killed, [{ workerAddress: "127.0.0.1:7001", actorId: dead.actorId }]);
+    assert.match(dead.deathCause, /creation failed: worker gone/);
+    assert.deepEqual(workers.killed, [{ workerAddress: "addr-n1", actorId: dead.actorId }]);
     const n1 = nodes.get("n1");
     assert.ok(n1);
     assert.equal(nodes.available(n1).gpus.length, 2);
 
     workers.failStartWith = undefined;
-    const again = await actors.getOrCreate(spec("b", 2));
+    const again = await actors.getOrCreate(spec("b", { gpus: 2 }));
     assert.equal(again.state, "ALIVE");
     assert.notEqual(again.actorId, dead.actorId);
   });
 
-  it("rejects with RESOURCES_UNAVAILABLE, and records nothing, when no node fits", async () => {
-    const { actors, workers } = setup();
-    await assert.rejects(actors.getOrCreate(spec("huge", 4)), { code: "RESOURCES_UNAVAILABLE" });
+  it("keeps an actor no node fits PENDING_CREATION with its reason, and places it when a node that fits joins", async () => {
+    const { actors, workers, join } = setup();
+    const waiting = actors.getOrCreate(spec("huge", { gpus: 4 }));
+    const pending = actors.get("test", "huge");
+    assert.equal(pending.state, "PENDING_CREATION");
+    assert.match(pending.pendingReason ?? "", /no node could ever host it/);
+    assert.deepEqual(
+      actors.list("test").map((a) => a.name),
+      ["huge"],
+    );
     assert.equal(workers.started.length, 0);
-    assert.throws(() => actors.get("test", "huge"), { code: "NOT_FOUND" });
+    join("n2", gpuNode(4));
+    const info = await waiting;
+    assert.equal(info.state, "ALIVE");
+    assert.equal(info.nodeId, "n2");
+    assert.equal(info.pendingReason, "");
+  });
+
+  it("places a waiting actor once another actor's resources are freed", async () => {
+    const { actors } = setup();
+    await actors.getOrCreate(spec("first", { gpus: 2 }));
+    const second = actors.getOrCreate(spec("second", { gpus: 1 }));
+    assert.match(
+      actors.get("test", "second").pendingReason ?? "",
+      /no node has room now: n1: gpus 0 free < 1/,
+    );
+    actors.kill("test", "first");
+    assert.equal((await second).state, "ALIVE");
+  });
+
+  it("shares a GPU between fractional actors without overcommitting its VRAM", async () => {
+    const { actors } = setup();
+    const a = await actors.getOrCreate(spec("a", { gpus: 0.5, vramMb: 600 }));
+    const b = await actors.getOrCreate(spec("b", { gpus: 0.25, vramMb: 400 }));
+    const c = await actors.getOrCreate(spec("c", { gpus: 0.25, vramMb: 600 }));
+    assert.deepEqual([a.gpuIds, b.gpuIds, c.gpuIds], [[0], [0], [1]]);
   });
 
   it("rejects a bad spec with INVALID_ARGUMENT", async () => {
     const { actors } = setup();
     await assert.rejects(actors.getOrCreate({ ...spec("x"), name: "" }), { code: "INVALID_ARGUMENT" });
-    await assert.rejects(actors.getOrCreate(spec("x", 0.5)), { code: "INVALID_ARGUMENT" });
+    await assert.rejects(actors.getOrCreate(spec("x", { gpus: 1.5 })), { code: "INVALID_ARGUMENT" });
+    await assert.rejects(actors.getOrCreate(spec("x", {}, { lifetime: "owned" })), {
+      code: "INVALID_ARGUMENT",
+    });
   });
 
-  it("marks the actors of a dead node DEAD with cause 'node died'", async () => {
-    let now = 0;
-    const { actors, nodes } = setup(() => now);
+  it("marks the actors of a dead node DEAD with the cause when no restarts are left", async () => {
+    const { actors, killNode } = setup();
     await actors.getOrCreate(spec("c"));
-    now += 5000;
-    nodes.checkHeartbeats();
+    killNode("n1");
     const info = actors.get("test", "c");
     assert.equal(info.state, "DEAD");
-    assert.equal(info.deathCause, "node died");
+    assert.equal(info.deathCause, "node n1 died");
+  });
+
+  it("restarts an actor of a dead node elsewhere while maxRestarts allows, publishing each transition", async () => {
+    const { actors, events, join, killNode } = setup();
+    join("n2");
+    const first = await actors.getOrCreate(spec("r", { cpus: 5 }, { maxRestarts: 1 }));
+    const other = first.nodeId === "n1" ? "n2" : "n1";
+    killNode(first.nodeId);
+    const restarting = actors.get("test", "r");
+    assert.equal(restarting.numRestarts, 1);
+    const again = await actors.getOrCreate(spec("r", { cpus: 5 }, { maxRestarts: 1 }));
+    assert.equal(again.actorId, first.actorId);
+    assert.equal(again.nodeId, other);
+    assert.notEqual(again.address, first.address);
+    killNode(other);
+    assert.equal(actors.get("test", "r").state, "DEAD");
+    assert.deepEqual(
+      events.map((e) => `${e.from ?? "-"}>${e.actor.state}: ${e.cause}`),
+      [
+        "->PENDING_CREATION: created",
+        `PENDING_CREATION>ALIVE: started on node ${first.nodeId}`,
+        `ALIVE>RESTARTING: node ${first.nodeId} died`,
+        `RESTARTING>ALIVE: started on node ${other}`,
+        `ALIVE>DEAD: node ${other} died`,
+      ],
+    );
+  });
+
+  it("waits in RESTARTING while no node fits, and restarts when one joins", async () => {
+    const { actors, join, killNode } = setup();
+    await actors.getOrCreate(spec("w", { cpus: 1 }, { maxRestarts: -1 }));
+    killNode("n1");
+    assert.equal(actors.get("test", "w").state, "RESTARTING");
+    assert.match(actors.get("test", "w").pendingReason ?? "", /no live nodes/);
+    join("n3");
+    await tick();
+    await tick();
+    assert.equal(actors.get("test", "w").state, "ALIVE");
+    assert.equal(actors.get("test", "w").nodeId, "n3");
+  });
+
+  it("kills an actor for good: DEAD, no restart, its process killed, resources freed", async () => {
+    const { actors, workers, nodes } = setup();
+    const info = await actors.getOrCreate(spec("k", { gpus: 2 }, { maxRestarts: -1 }));
+    const killed = actors.kill("test", "k");
+    assert.equal(killed.state, "DEAD");
+    assert.equal(killed.deathCause, "killed");
+    assert.deepEqual(workers.killed, [{ workerAddress: "addr-n1", actorId: info.actorId }]);
+    assert.equal(nodes.available(nodes.get("n1") ?? assert.fail()).gpus.length, 2);
+    assert.throws(() => actors.kill("test", "nobody"), { code: "NOT_FOUND" });
+  });
+
+  it("kills a pending actor and fails its waiting callers", async () => {
+    const { actors } = setup();
+    const waiting = actors.getOrCreate(spec("p", { gpus: 8 }));
+    actors.kill("test", "p");
+    await assert.rejects(waiting, { code: "UNAVAILABLE", message: /killed/ });
+  });
+
+  it("kills owned actors when their owner ends, and leaves detached ones", async () => {
+    const owners = new Set(["s1"]);
+    const { actors } = setup({ owners });
+    await actors.getOrCreate(spec("owned", { cpus: 1 }, { owner: "s1" }));
+    await actors.getOrCreate(spec("detached", { cpus: 1 }, { lifetime: "detached" }));
+    await assert.rejects(actors.getOrCreate(spec("orphan", { cpus: 1 }, { owner: "s2" })), {
+      code: "INVALID_ARGUMENT",
+    });
+    actors.ownerGone("s1");
+    assert.equal(actors.get("test", "owned").state, "DEAD");
+    assert.equal(actors.get("test", "owned").deathCause, "owner s1 exited");
+    assert.equal(actors.get("test", "detached").state, "ALIVE");
   });
 });

@@ -1,178 +1,300 @@
 /**
- * The actor table and lifecycle, after Ray's GcsActorManager. Actors are unique by
- * (namespace, name); the table is in memory (Redis-backed storage comes later).
+ * The actor lifecycle, after Ray's GcsActorManager. Actors are unique by (namespace, name).
  *
- *      GetOrCreateActor (no live actor of that name, and a node fits)
- *                        │
- *                        ▼
- *                PENDING_CREATION ──(worker StartActor ok)──▶ ALIVE
- *                        │                                      │
- *   (StartActor failed, or node died while starting)        (node died)
- *                        │                                      │
- *                        ▼                                      │
- *                      DEAD ◀───────────────────────────────────┘
+ *                GetOrCreateActor (no live actor of that name)
+ *                               │
+ *                               ▼
+ *   (no node fits: waits, ┌─────────────────┐ (StartActor failed,
+ *    pendingReason says   │ PENDING_CREATION│──────────────────────────────────┐
+ *    why; placed when a   └─────────────────┘  KillActor, owner gone)          │
+ *    node fits)                 │ StartActor ok                                 │
+ *                               ▼                                               ▼
+ *                         ┌───────────┐  KillActor, owner gone, or node     ┌──────┐
+ *                    ┌───▶│   ALIVE   │──── died with no restarts left ────▶│ DEAD │
+ *     StartActor ok  │    └───────────┘                                     └──────┘
+ *     on a new node  │          │ node died, restarts left (numRestarts++)      ▲
+ *                    │          ▼                                               │
+ *                    │    ┌────────────┐  KillActor, owner gone, StartActor     │
+ *                    └────│ RESTARTING │──── failed, node died and no ──────────┘
+ *                         └────────────┘     restarts left
+ *                  (waits for a node that fits, like PENDING_CREATION)
  *
- * Still to come (later issues): ALIVE -> RESTARTING -> ALIVE on failure, bounded by the spec's
- * maxRestarts, actor-process exits reported by the worker, and a bound on how long DEAD actors
- * stay in the table (for now they stay, for GetActor and as history).
+ * Every transition is published (actor-events.ts) with its cause, e.g. "node n1 died".
  *
- * GetOrCreateActor: an ALIVE actor is returned as is; a PENDING_CREATION one is waited for, so
- * concurrent callers for the same name share one creation and exactly one actor is created; a
- * DEAD one is replaced by a new actor (new actor id) under the same name.
+ * GetOrCreateActor: an ALIVE actor is returned as is; a PENDING_CREATION or RESTARTING one is
+ * waited for (until ALIVE, or DEAD: an error), so concurrent callers share one creation and
+ * exactly one actor is created; a DEAD one is replaced by a new actor (new id), same name.
+ * Callers wait up to their own deadline; the actor stays pending after they give up.
  *
- * Creation: schedule (scheduler.ts) and reserve the node's resources, synchronously; when no
- * node fits, the caller gets RESOURCES_UNAVAILABLE and nothing enters the table. Otherwise the
- * PENDING_CREATION entry goes in the table before the first await (which is what makes creation
- * single-flight), and the head calls the node's Worker.StartActor. On success the actor records
- * its process's address and pid and turns ALIVE; on failure the reservation is freed, the actor
- * is DEAD with the cause, the worker is asked (best effort) to kill whatever it may have started,
- * and the caller gets the error.
+ * Placement is synchronous (resource-table.ts) and the table entry goes in before the first
+ * await, which makes creation single-flight. An actor no node can host now waits in the pending
+ * queue with its reason; the queue is tried again whenever resources free up or a node joins.
+ * A start is an attempt: a node death or a kill during the worker's StartActor bumps the
+ * attempt number, and the late answer of the old attempt is then ignored (the process it
+ * started is killed). Restarts (maxRestarts, -1 = forever) count node deaths of ALIVE or
+ * RESTARTING actors; a PENDING_CREATION actor whose node died is simply placed again.
+ * Lifetime: an owned actor (owner = a driver session) dies with its owner; detached ones live
+ * until KillActor. Killing is DEAD at once (no restart) plus a best-effort Worker.KillActor.
  */
-
 import { randomUUID } from "node:crypto";
 import { type ActorInfo, type ActorSpec, ActorState } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { asClusterError } from "../grpc/status.js";
-import { actorKey, actorLabel, validateSpec } from "./actor-spec.js";
+import { type ActorEventListener, ActorEvents } from "./actor-events.js";
+import { actorLabel, ownerOf, validateSpec } from "./actor-spec.js";
+import { type ActorEntry, ActorTable, deferred, newEntry, snapshot } from "./actor-table.js";
 import type { NodeEntry, NodeManager } from "./node-manager.js";
-import { schedule } from "./scheduler.js";
+import type { ResourceTable } from "./resource-table.js";
+import type { HeadStorage, StoredActor } from "./storage.js";
+import { WaitQueue } from "./wait-queue.js";
 import type { WorkerClient } from "./worker-client.js";
-
-interface ActorEntry {
-  info: ActorInfo;
-  spec: ActorSpec;
-  /** Settles when PENDING_CREATION ends; every concurrent GetOrCreate for the name awaits it. */
-  creation?: Promise<ActorInfo>;
-}
 
 export interface ActorManagerOptions {
   nodes: NodeManager;
+  resources: ResourceTable;
   workers: WorkerClient;
   /** How long the head waits for a worker to start an actor process. */
   startTimeoutMs: number;
+  /** Where the actor table is kept (storage.ts); nothing is stored when absent. */
+  storage?: HeadStorage | undefined;
+  /** Whether an owner (driver session) is open; owned actors of a closed one are refused. */
+  ownerAlive?: (owner: string) => boolean;
   newActorId?: () => string;
+  now?: () => number;
   log?: (message: string) => void;
 }
 
 const KILL_TIMEOUT_MS = 10_000;
 
 export class ActorManager {
-  readonly #byName = new Map<string, ActorEntry>();
-  readonly #byId = new Map<string, ActorEntry>();
-  readonly #nodes: NodeManager;
-  readonly #workers: WorkerClient;
-  readonly #startTimeoutMs: number;
-  readonly #newActorId: () => string;
-  readonly #log: (message: string) => void;
+  readonly table: ActorTable;
+  readonly events = new ActorEvents();
+  readonly #pending = new WaitQueue<ActorEntry>((entry) => this.#schedule(entry));
+  readonly #o: Required<Omit<ActorManagerOptions, "storage">>;
 
   constructor(options: ActorManagerOptions) {
-    this.#nodes = options.nodes;
-    this.#workers = options.workers;
-    this.#startTimeoutMs = options.startTimeoutMs;
-    this.#newActorId = options.newActorId ?? (() => randomUUID().replaceAll("-", ""));
-    this.#log = options.log ?? (() => {});
-    this.#nodes.onNodeDeath((node) => this.#onNodeDeath(node));
+    this.#o = {
+      ownerAlive: () => true,
+      newActorId: () => randomUUID().replaceAll("-", ""),
+      now: Date.now,
+      log: () => {},
+      ...options,
+    };
+    this.table = new ActorTable(options.storage);
+    options.nodes.onNodeDeath((node) => this.#onNodeDeath(node));
+    options.resources.onChange(() => this.#pending.retrySoon());
+  }
+
+  onEvent(listener: ActorEventListener): () => void {
+    return this.events.on(listener);
   }
 
   async getOrCreate(spec: ActorSpec): Promise<ActorInfo> {
     validateSpec(spec);
-    const key = actorKey(spec.namespace, spec.name);
-    const existing = this.#byName.get(key);
+    const existing = this.table.byName(spec.namespace, spec.name);
     if (existing?.info.state === ActorState.ALIVE) return snapshot(existing.info);
-    if (existing?.info.state === ActorState.PENDING_CREATION && existing.creation) return existing.creation;
-
-    // Everything up to the table insert is synchronous: a concurrent caller sees the new entry.
-    const actorId = this.#newActorId();
-    const placement = schedule(spec.resources, this.#nodes.schedulable());
-    this.#nodes.reserve(placement.nodeId, actorId, {
-      cpus: spec.resources.cpus,
-      memoryMb: spec.resources.memoryMb,
-      gpuIds: placement.gpuIds,
-      custom: { ...spec.resources.custom },
-    });
-    const entry: ActorEntry = {
-      spec,
-      info: {
-        actorId,
-        name: spec.name,
-        namespace: spec.namespace,
-        className: spec.className,
-        state: ActorState.PENDING_CREATION,
-        nodeId: placement.nodeId,
-        address: "",
-        gpuIds: placement.gpuIds,
-        pid: 0,
-        deathCause: "",
-      },
-    };
-    this.#byName.set(key, entry);
-    this.#byId.set(actorId, entry);
-    entry.creation = this.#start(entry);
-    return entry.creation;
+    if (existing?.waiters) return existing.waiters.promise;
+    const owner = ownerOf(spec);
+    if (owner !== undefined && !this.#o.ownerAlive(owner)) {
+      throw new ClusterError(
+        "INVALID_ARGUMENT",
+        `owner ${owner} of ${actorLabel(spec.namespace, spec.name)} is not open`,
+      );
+    }
+    if (existing) this.table.forget(existing);
+    const entry = newEntry(this.#o.newActorId(), spec);
+    this.table.put(entry);
+    this.#publish(entry, undefined, "created");
+    this.#schedule(entry);
+    return (entry.waiters as { promise: Promise<ActorInfo> }).promise;
   }
 
   /** The current actor of that name (possibly DEAD); NOT_FOUND when there never was one. */
   get(namespace: string, name: string): ActorInfo {
-    const entry = this.#byName.get(actorKey(namespace, name));
-    if (entry === undefined) {
-      throw new ClusterError("NOT_FOUND", `no actor named ${actorLabel(namespace, name)}`);
-    }
+    return snapshot(this.table.mustByName(namespace, name).info);
+  }
+
+  list(namespace?: string): ActorInfo[] {
+    return this.table.current(namespace).map((e) => snapshot(e.info));
+  }
+
+  /** Kills the named actor for good (DEAD, no restart); returns it. */
+  kill(namespace: string, name: string, cause = "killed"): ActorInfo {
+    const entry = this.table.mustByName(namespace, name);
+    this.killById(entry.info.actorId, cause);
     return snapshot(entry.info);
   }
 
-  async #start(entry: ActorEntry): Promise<ActorInfo> {
-    const { info, spec } = entry;
-    const node = this.#nodes.get(info.nodeId);
-    if (node === undefined) throw new ClusterError("INTERNAL", `placed on unknown node ${info.nodeId}`);
-    try {
-      const started = await this.#workers.startActor(
-        node.address,
-        { actorId: info.actorId, spec, gpuIds: info.gpuIds },
-        this.#startTimeoutMs,
-      );
-      if (info.state !== ActorState.PENDING_CREATION) {
-        // The node died while the process was starting; #onNodeDeath has marked the actor DEAD.
-        throw new ClusterError("UNAVAILABLE", `actor ${label(info)} died while starting: ${info.deathCause}`);
-      }
-      info.address = started.address;
-      info.pid = started.pid;
-      info.state = ActorState.ALIVE;
-      this.#log(`actor ${label(info)} (${info.actorId}) ALIVE on ${info.nodeId} at ${info.address}`);
-      return snapshot(info);
-    } catch (err) {
-      const error = asClusterError(err);
-      if (info.state === ActorState.PENDING_CREATION) {
-        this.#markDead(entry, `creation failed: ${error.message}`);
-        this.#workers.killActor(node.address, info.actorId, KILL_TIMEOUT_MS).catch(() => {});
-      }
-      throw error;
+  /** Kills an actor by id (its placement group was removed, ...); a no-op for an unknown or DEAD one. */
+  killById(actorId: string, cause: string): void {
+    const entry = this.table.byId(actorId);
+    if (entry !== undefined && entry.info.state !== ActorState.DEAD) {
+      this.#die(entry, cause, new ClusterError("UNAVAILABLE", `actor ${label(entry)}: ${cause}`));
     }
   }
 
-  #markDead(entry: ActorEntry, cause: string): void {
+  /** The owners (driver sessions) of the actors not DEAD. */
+  owners(): Set<string> {
+    return new Set(this.#live().flatMap((entry) => ownerOf(entry.spec) ?? []));
+  }
+
+  /** The owner (a driver session) ended: its owned actors die. */
+  ownerGone(owner: string): void {
+    for (const entry of this.#live())
+      if (ownerOf(entry.spec) === owner) this.killById(entry.info.actorId, `owner ${owner} exited`);
+  }
+
+  #live(): ActorEntry[] {
+    return [...this.table.all()].filter((entry) => entry.info.state !== ActorState.DEAD);
+  }
+
+  /** Places the actor, or queues it with the reason; starts it when placed. */
+  #schedule(entry: ActorEntry): void {
+    const result = this.#o.resources.placeActor(entry.info.actorId, entry.spec);
+    if ("reason" in result) {
+      entry.info.pendingReason = result.reason;
+      if (this.#pending.add(entry)) {
+        this.#o.log(`actor ${label(entry)} (${entry.info.actorId}) pending: ${result.reason}`);
+      }
+      return;
+    }
+    this.#pending.delete(entry);
+    entry.placement = result.placed;
+    Object.assign(entry.info, {
+      nodeId: result.placed.nodeId,
+      gpuIds: result.placed.gpuIds,
+      pendingReason: "",
+    });
+    this.table.save(entry);
+    void this.#start(entry);
+  }
+
+  async #start(entry: ActorEntry): Promise<void> {
+    const { info, spec } = entry;
+    const attempt = ++entry.attempt;
+    const node = this.#o.nodes.get(info.nodeId);
+    if (node === undefined) {
+      this.#die(entry, `placed on unknown node ${info.nodeId}`, new ClusterError("INTERNAL", "unknown node"));
+      return;
+    }
+    try {
+      const started = await this.#o.workers.startActor(
+        node.address,
+        { actorId: info.actorId, spec, gpuIds: info.gpuIds },
+        this.#o.startTimeoutMs,
+      );
+      if (entry.attempt !== attempt) {
+        // Killed, or its node died, while starting: that process is not wanted any more.
+        this.#killProcess(node.address, info.actorId);
+        return;
+      }
+      const from = info.state;
+      Object.assign(info, { address: started.address, pid: started.pid, state: ActorState.ALIVE });
+      this.#publish(entry, from, `started on node ${info.nodeId}`);
+      entry.waiters?.resolve(snapshot(info));
+      entry.waiters = undefined;
+    } catch (err) {
+      if (entry.attempt !== attempt) return;
+      const error = asClusterError(err);
+      const what = info.state === ActorState.RESTARTING ? "restart" : "creation";
+      this.#die(entry, `${what} failed: ${error.message}`, error);
+    }
+  }
+
+  /** DEAD for good; the process (if any may run) is killed unless its node is gone. */
+  #die(entry: ActorEntry, cause: string, error: Error, nodeGone = false): void {
     const { info } = entry;
-    info.state = ActorState.DEAD;
-    info.deathCause = cause;
-    this.#nodes.release(info.nodeId, info.actorId);
-    this.#log(`actor ${label(info)} (${info.actorId}) DEAD: ${cause}`);
+    const from = info.state;
+    entry.attempt++;
+    this.#pending.delete(entry);
+    const nodeAddress = this.#o.nodes.get(info.nodeId)?.address;
+    const hadProcess = info.pid > 0 || from === ActorState.PENDING_CREATION || from === ActorState.RESTARTING;
+    this.#release(entry);
+    Object.assign(info, { state: ActorState.DEAD, deathCause: cause, pendingReason: "", address: "" });
+    this.#publish(entry, from, cause);
+    entry.waiters?.reject(error);
+    entry.waiters = undefined;
+    if (nodeAddress !== undefined && hadProcess && !nodeGone) this.#killProcess(nodeAddress, info.actorId);
+  }
+
+  #release(entry: ActorEntry): void {
+    if (entry.placement === undefined) return;
+    entry.placement = undefined;
+    this.#o.resources.release(entry.info.actorId);
   }
 
   #onNodeDeath(node: NodeEntry): void {
-    // No restarts yet (later issue): every live actor on a dead node is DEAD.
-    for (const entry of this.#byId.values()) {
-      if (entry.info.nodeId === node.nodeId && isLive(entry.info.state)) this.#markDead(entry, "node died");
+    for (const entry of [...this.table.all()]) {
+      if (entry.placement?.nodeId === node.nodeId && entry.info.state !== ActorState.DEAD) {
+        this.#lose(entry, `node ${node.nodeId} died`);
+      }
     }
+  }
+
+  /**
+   * The actor's node (or its allocation) is gone: placed again if it was still being created,
+   * restarted while maxRestarts allows, else DEAD.
+   */
+  #lose(entry: ActorEntry, cause: string): void {
+    const { info } = entry;
+    if (entry.placement !== undefined) this.#o.resources.release(info.actorId);
+    entry.placement = undefined;
+    entry.attempt++;
+    const from = info.state;
+    if (from === ActorState.PENDING_CREATION) {
+      Object.assign(info, { nodeId: "", gpuIds: [], address: "", pid: 0 });
+      entry.waiters ??= deferred();
+      this.#schedule(entry);
+      return;
+    }
+    const max = entry.spec.maxRestarts ?? 0;
+    const restarts = info.numRestarts ?? 0;
+    if (from === ActorState.ALIVE && max !== -1 && restarts >= max) {
+      this.#die(entry, cause, new ClusterError("UNAVAILABLE", `actor ${label(entry)}: ${cause}`), true);
+      return;
+    }
+    if (from === ActorState.ALIVE) info.numRestarts = restarts + 1;
+    Object.assign(info, { state: ActorState.RESTARTING, nodeId: "", gpuIds: [], address: "", pid: 0 });
+    entry.waiters ??= deferred();
+    this.#publish(entry, from, cause);
+    this.#schedule(entry);
+  }
+
+  /**
+   * Loads the stored actor table (head restart, before serving): ALIVE actors take their
+   * allocations back; one whose node is not in the cluster any more is lost as if the node had
+   * died. An actor caught mid-start is placed again (a process the old head may have started
+   * is killed).
+   */
+  restore(records: readonly StoredActor[], names: ReadonlyMap<string, string>): void {
+    for (const entry of this.table.restore(records, names)) {
+      const { info, placement } = entry;
+      if (info.state === ActorState.DEAD) continue;
+      if (info.state === ActorState.ALIVE && placement && this.#o.resources.restore(info.actorId, placement))
+        continue;
+      if (info.state !== ActorState.ALIVE && placement) {
+        const address = this.#o.nodes.get(placement.nodeId)?.address;
+        if (address !== undefined) this.#killProcess(address, info.actorId);
+      }
+      entry.placement = undefined;
+      if (info.state === ActorState.ALIVE)
+        this.#lose(entry, `node ${info.nodeId} is not in the cluster after a head restart`);
+      else this.#lose(entry, "head restarted while it was starting");
+    }
+  }
+
+  #killProcess(workerAddress: string, actorId: string): void {
+    this.#o.workers.killActor(workerAddress, actorId, KILL_TIMEOUT_MS).catch(() => {});
+  }
+
+  #publish(entry: ActorEntry, from: ActorState | undefined, cause: string): void {
+    if (from !== entry.info.state)
+      this.#o.log(`actor ${label(entry)} (${entry.info.actorId}) ${entry.info.state}: ${cause}`);
+    this.table.save(entry);
+    this.events.emit({ actor: snapshot(entry.info), from, cause, atMs: this.#o.now() });
   }
 }
 
-function isLive(state: ActorState): boolean {
-  return state === ActorState.PENDING_CREATION || state === ActorState.ALIVE;
-}
-
-function label(info: ActorInfo): string {
-  return actorLabel(info.namespace, info.name);
-}
-
-function snapshot(info: ActorInfo): ActorInfo {
-  return { ...info, gpuIds: [...info.gpuIds] };
+function label(entry: ActorEntry): string {
+  return actorLabel(entry.info.namespace, entry.info.name);
 }

@@ -1,15 +1,23 @@
 /**
- * A head process's parts wired together: the node manager (with its heartbeat-timeout timer),
- * the actor manager, the client it uses to reach workers, and the gRPC server for the Head
- * service. State lives in memory: a restarted head starts empty and workers re-register.
+ * A head process's parts wired together: the resource table (scheduler), the node manager
+ * (with its heartbeat-timeout timer), the actor manager, driver sessions, the client it uses to
+ * reach workers, the table storage, and the gRPC server for the Head service. With Redis
+ * storage a restarted head recovers its tables before it serves (recovery.ts) and workers
+ * register again; with memory storage it starts empty.
  */
 import * as grpc from "@grpc/grpc-js";
 import type { HeadConfig } from "../config-head.js";
 import { clusterServices } from "../grpc/proto.js";
 import { hostPort, listen, shutdown } from "../grpc/server.js";
 import { ActorManager } from "./actor-manager.js";
+import { DriverSessions } from "./driver-sessions.js";
 import { headService } from "./head-service.js";
 import { NodeManager } from "./node-manager.js";
+import { PlacementGroupManager } from "./placement-group-manager.js";
+import { recover } from "./recovery.js";
+import { RedisStorage } from "./redis-storage.js";
+import { ResourceTable } from "./resource-table.js";
+import { type HeadStorage, MemoryStorage } from "./storage.js";
 import { GrpcWorkerClient } from "./worker-client.js";
 
 export interface HeadHandle {
@@ -26,19 +34,62 @@ const SHUTDOWN_GRACE_MS = 2_000;
 
 export async function startHead(config: HeadConfig, options: HeadOptions = {}): Promise<HeadHandle> {
   const log = options.log ?? ((message: string) => process.stderr.write(`[head] ${message}\n`));
+  const storage: HeadStorage =
+    config.storage === "memory"
+      ? new MemoryStorage()
+      : new RedisStorage({ url: config.storage, prefix: config.storagePrefix, log });
+  const resources = new ResourceTable({ spreadThreshold: config.spreadThreshold });
   const nodes = new NodeManager({
     nodeToken: config.nodeToken,
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+    resources,
+    storage,
   });
   const workers = new GrpcWorkerClient();
   nodes.onNodeDeath((node) => {
     log(`node ${node.nodeId} DEAD: no heartbeat for ${config.heartbeatTimeoutMs} ms`);
     workers.forget(node.address);
   });
-  const actors = new ActorManager({ nodes, workers, startTimeoutMs: config.actorStartTimeoutMs, log });
+  let sessions: DriverSessions | undefined;
+  const actors = new ActorManager({
+    nodes,
+    resources,
+    workers,
+    startTimeoutMs: config.actorStartTimeoutMs,
+    storage,
+    ownerAlive: (owner) => sessions?.isOpen(owner) ?? false,
+    log,
+  });
+  sessions = new DriverSessions((sessionId) => actors.ownerGone(sessionId), config.heartbeatTimeoutMs);
+  const groups = new PlacementGroupManager({
+    resources,
+    nodes,
+    actors,
+    log,
+    onChange: (group) =>
+      storage.putGroup({
+        info: group.info,
+        spec: group.spec,
+        placements: group.placements.map((p) => p ?? null),
+      }),
+  });
+  const recovered = await recover(storage, { nodes, actors, groups });
+  sessions.expect(actors.owners());
+  if (recovered.nodes + recovered.actors + recovered.groups > 0) {
+    log(
+      `recovered ${recovered.nodes} nodes, ${recovered.actors} actors, ${recovered.groups} placement groups`,
+    );
+  }
 
   const server = new grpc.Server();
-  const service = headService({ nodes, actors, heartbeatIntervalMs: config.heartbeatIntervalMs, log });
+  const service = headService({
+    nodes,
+    actors,
+    sessions,
+    groups,
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    log,
+  });
   server.addService(clusterServices().head, service.implementation);
   const port = await listen(server, config.host, config.port);
 
@@ -53,9 +104,11 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
     stop() {
       stopping ??= (async () => {
         clearInterval(deathTimer);
-        service.endHeartbeats();
+        sessions?.stop();
+        service.endStreams();
         await shutdown(server, SHUTDOWN_GRACE_MS);
         workers.close();
+        await storage.close();
       })();
       return stopping;
     },

@@ -1,10 +1,22 @@
 /**
  * What runs inside an actor process. The actor host (one child process per actor, started by
  * the worker) looks the class up by name in the registry (actor-classes.ts), constructs it once
- * with the spec's initArgs, and routes every Actor.Call to `call`.
+ * with the spec's initArgs, and routes every call to `call`.
+ *
+ * Unary and streaming methods: `call` resolves with a method's result (JSON-encodable), or with
+ * an AsyncIterable of items to stream them one by one (a method written as an async generator:
+ * `case "tokens": return this.tokens(args, signal)`). The host pulls the next item only when
+ * the caller has room for it, and stops the iteration (its `return()`) when the call is
+ * cancelled.
+ *
+ * Cancellation: `signal` aborts when the caller cancels the call, its deadline passes, its
+ * connection drops, or the actor is stopped past its grace period. Calls wait in the host's
+ * queue beyond the actor's concurrency limit (the spec's maxConcurrency, else the instance's
+ * own `maxConcurrency`, else DEFAULT_MAX_CONCURRENCY) and never start if cancelled there.
  *
  * Errors: throw ClusterError("INVALID_ARGUMENT" | "UNIMPLEMENTED" | "INTERNAL", ...) from
- * `call`; the host converts them to gRPC status codes.
+ * `call` or from the iteration; the host sends the code to the caller. Anything that is not a
+ * ClusterError reaches the caller as INTERNAL with its message.
  */
 export interface ActorContext {
   actorId: string;
@@ -17,6 +29,19 @@ export interface ActorContext {
 export interface ActorInstance {
   call(method: string, args: unknown, signal: AbortSignal): Promise<unknown>;
   close(): Promise<void>;
+  /** Concurrent calls the class runs well when the spec does not say (0). */
+  readonly maxConcurrency?: number;
 }
 
 export type ActorClass = (initArgs: unknown, ctx: ActorContext) => Promise<ActorInstance>;
+
+/** Ray's default for async actors: plenty of concurrent calls, each awaiting its own I/O. */
+export const DEFAULT_MAX_CONCURRENCY = 1_000;
+
+export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === "function"
+  );
+}

@@ -1,15 +1,24 @@
 /**
  * Entry of an actor process, forked by a worker (one process per actor). It learns its actor
  * over IPC (actor-host-protocol.ts), starts the actor host and reports its port. It exits when
- * the worker disconnects (the worker died or stopped), on SIGTERM/SIGINT (after letting in-flight
- * calls finish), and with a non-zero status when the actor cannot be constructed.
+ * the worker disconnects (the worker died or stopped), when the worker asks it to stop or on
+ * SIGTERM/SIGINT (after letting accepted calls finish), and with a non-zero status when the
+ * actor cannot be constructed. A prestarted process (PRESTARTED_FLAG) has its modules and the
+ * cluster contract loaded before it knows its actor, so that becoming one is quick.
  */
+import { clusterServices } from "../grpc/proto.js";
 import { asClusterError } from "../grpc/status.js";
 import { actorClasses } from "./actor-classes.js";
 import { type ActorHost, startActorHost } from "./actor-host.js";
-import { type ChildMessage, isStartMessage } from "./actor-host-protocol.js";
+import {
+  type ActorHostStart,
+  type ChildMessage,
+  isStartMessage,
+  isStopMessage,
+  PRESTARTED_FLAG,
+} from "./actor-host-protocol.js";
 
-const STOP_GRACE_MS = 3_000;
+const SIGNAL_STOP_GRACE_MS = 3_000;
 const START_MESSAGE_TIMEOUT_MS = 30_000;
 
 function send(message: ChildMessage): Promise<void> {
@@ -20,16 +29,34 @@ function send(message: ChildMessage): Promise<void> {
 }
 
 let host: ActorHost | undefined;
+let started = false;
 let stopping = false;
 
-async function stop(exitCode: number): Promise<void> {
+async function stop(exitCode: number, graceMs: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   try {
-    await host?.stop(STOP_GRACE_MS);
+    await host?.stop(graceMs);
   } finally {
     process.exit(exitCode);
   }
+}
+
+function start(message: ActorHostStart): void {
+  started = true;
+  clearTimeout(waitingTimer);
+  // Before the actor (and any CUDA library it loads) starts: the GPUs the head assigned.
+  process.env.CUDA_VISIBLE_DEVICES = message.gpuIds.join(",");
+  startActorHost(message, { classes: actorClasses, cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES })
+    .then(async (running) => {
+      host = running;
+      await send({ type: "ready", port: running.port });
+    })
+    .catch(async (err: unknown) => {
+      const error = asClusterError(err);
+      await send({ type: "error", code: error.code, message: error.message });
+      process.exit(1);
+    });
 }
 
 if (!process.send) {
@@ -37,34 +64,25 @@ if (!process.send) {
   process.exit(2);
 }
 
-const waitingTimer = setTimeout(() => {
-  process.stderr.write("actor-host-main: no start message from the worker\n");
-  process.exit(2);
-}, START_MESSAGE_TIMEOUT_MS);
+const prestarted = process.argv.includes(PRESTARTED_FLAG);
+const waitingTimer = prestarted
+  ? undefined
+  : setTimeout(() => {
+      process.stderr.write("actor-host-main: no start message from the worker\n");
+      process.exit(2);
+    }, START_MESSAGE_TIMEOUT_MS);
 
-process.on("disconnect", () => void stop(0));
-process.on("SIGTERM", () => void stop(0));
-process.on("SIGINT", () => void stop(0));
+process.on("disconnect", () => void stop(0, SIGNAL_STOP_GRACE_MS));
+process.on("SIGTERM", () => void stop(0, SIGNAL_STOP_GRACE_MS));
+process.on("SIGINT", () => void stop(0, SIGNAL_STOP_GRACE_MS));
 
-process.once("message", (message: unknown) => {
-  clearTimeout(waitingTimer);
-  if (!isStartMessage(message)) {
+process.on("message", (message: unknown) => {
+  if (isStopMessage(message)) void stop(0, message.graceMs);
+  else if (isStartMessage(message) && !started) start(message);
+  else if (!started) {
     void send({ type: "error", code: "INTERNAL", message: "bad start message" }).then(() => process.exit(2));
-    return;
   }
-  startActorHost(message, {
-    classes: actorClasses,
-    cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES ?? "",
-  })
-    .then(async (started) => {
-      host = started;
-      await send({ type: "ready", port: started.port });
-    })
-    .catch(async (err: unknown) => {
-      const error = asClusterError(err);
-      await send({ type: "error", code: error.code, message: error.message });
-      process.exit(1);
-    });
 });
 
+clusterServices();
 void send({ type: "hello" });

@@ -2,18 +2,28 @@
  * The IPC handshake between a worker and the actor process it forks (actor-host-main.js):
  *
  *   child  -> parent  { type: "hello" }                       the host is up and listening for IPC
- *   parent -> child   { type: "start", actorId, className, initArgs, gpuIds, host }
+ *   parent -> child   { type: "start", actorId, className, initArgs, gpuIds, host, maxConcurrency }
  *   child  -> parent  { type: "ready", port }                 the Actor service is serving
  *                   | { type: "error", code, message }        construction failed; the child exits
+ *   parent -> child   { type: "stop", graceMs }               graceful stop: refuse new calls, let
+ *                                                             accepted ones finish for up to graceMs,
+ *                                                             then exit 0
  *
  * The start message travels over IPC rather than argv or env so constructor args of any size
- * fit. CUDA_VISIBLE_DEVICES is set in the child's environment by the parent at fork time.
+ * fit. A process may be forked long before it becomes an actor (the worker's pool of prestarted
+ * processes, started with PRESTARTED_FLAG): it waits for its start message without a time limit,
+ * and sets CUDA_VISIBLE_DEVICES from the start message's gpuIds before the actor (and with it
+ * any CUDA library) starts.
  */
 import { fileURLToPath } from "node:url";
 import type { ClusterErrorCode } from "../errors.js";
+import type { TlsMaterial } from "../grpc/tls.js";
 
 /** The compiled entry a worker forks for each actor. */
 export const ACTOR_HOST_MAIN = fileURLToPath(new URL("./actor-host-main.js", import.meta.url));
+
+/** argv flag of a prestarted process: it waits for its start message for as long as it takes. */
+export const PRESTARTED_FLAG = "--prestarted";
 
 export interface ActorHostHello {
   type: "hello";
@@ -27,6 +37,12 @@ export interface ActorHostStart {
   gpuIds: number[];
   /** Interface the actor's gRPC server binds. */
   host: string;
+  /** Concurrent calls the actor runs at once; 0: the class's default. */
+  maxConcurrency: number;
+  /** Serve over TLS with this material (the worker's); plain text when absent. */
+  tls?: TlsMaterial | undefined;
+  /** Plain text on a non-loopback host, on purpose (the worker's --insecure). */
+  insecure?: boolean | undefined;
 }
 
 export interface ActorHostReady {
@@ -40,8 +56,13 @@ export interface ActorHostFailed {
   message: string;
 }
 
+export interface ActorHostStop {
+  type: "stop";
+  graceMs: number;
+}
+
 export type ChildMessage = ActorHostHello | ActorHostReady | ActorHostFailed;
-export type ParentMessage = ActorHostStart;
+export type ParentMessage = ActorHostStart | ActorHostStop;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
@@ -62,6 +83,30 @@ export function isStartMessage(value: unknown): value is ActorHostStart {
     typeof value.className === "string" &&
     Array.isArray(value.gpuIds) &&
     value.gpuIds.every((id) => typeof id === "number") &&
-    typeof value.host === "string"
+    typeof value.host === "string" &&
+    typeof value.maxConcurrency === "number" &&
+    Number.isInteger(value.maxConcurrency) &&
+    value.maxConcurrency >= 0 &&
+    (value.tls === undefined || isTlsMaterial(value.tls)) &&
+    (value.insecure === undefined || typeof value.insecure === "boolean")
+  );
+}
+
+export function isStopMessage(value: unknown): value is ActorHostStop {
+  return (
+    isObject(value) &&
+    value.type === "stop" &&
+    typeof value.graceMs === "number" &&
+    Number.isFinite(value.graceMs) &&
+    value.graceMs >= 0
+  );
+}
+
+function isTlsMaterial(value: unknown): value is TlsMaterial {
+  return (
+    isObject(value) &&
+    typeof value.ca === "string" &&
+    typeof value.cert === "string" &&
+    typeof value.key === "string"
   );
 }

@@ -1,24 +1,33 @@
 /**
  * What an actor process does once it knows its actor: construct the class from the registry,
- * serve the Actor service for that one instance, and stop cleanly. The process around it
+ * serve the Actor service for that one instance, and stop gracefully. The process around it
  * (IPC handshake, signals, exit) is actor-host-main.ts.
  *
- * Call: args and result are JSON in bytes fields. The instance gets an AbortSignal that fires
- * when the caller cancels the call or its deadline passes. Errors go back as gRPC status via the
- * edge converter: ClusterError codes as they are, anything else INTERNAL with its message.
+ * Calls arrive on call channels (Actor.Connect: many calls per stream, actor-host-channel.ts)
+ * or one per unary Actor.Call; both go through one gate (actor-host-gate.ts) that runs at most
+ * maxConcurrency calls at once and queues the rest, and through one runner (actor-host-run.ts).
+ *
+ * Graceful stop: new calls are refused (UNAVAILABLE), calls already accepted (running or
+ * queued) get up to graceMs to finish; what is left is aborted (its signal fires, the caller
+ * gets UNAVAILABLE) and the streams end; then the server stops and the instance is closed.
  */
 import * as grpc from "@grpc/grpc-js";
 import { ClusterError } from "../errors.js";
-import { decodeJson, encodeJson } from "../grpc/convert.js";
+import { CallGate } from "../grpc/call-gate.js";
+import { LARGE_MESSAGES } from "../grpc/client-pool.js";
 import { type ActorImplementation, clusterServices } from "../grpc/proto.js";
 import { listen, shutdown, unaryHandler } from "../grpc/server.js";
 import type { ActorCallReply, ActorCallRequest } from "../grpc/wire.js";
-import type { ActorClass, ActorInstance } from "./actor-class.js";
+import { type ActorClass, type ActorInstance, DEFAULT_MAX_CONCURRENCY } from "./actor-class.js";
+import { ServerChannel } from "./actor-host-channel.js";
 import type { ActorHostStart } from "./actor-host-protocol.js";
+import { runCall } from "./actor-host-run.js";
 
 export interface ActorHost {
   port: number;
-  /** Stops taking calls, lets in-flight ones finish for up to graceMs, then closes the instance. */
+  /** Calls that run now / wait for a slot. */
+  readonly load: { running: number; queued: number; peak: number };
+  /** Refuses new calls, lets accepted ones finish for up to graceMs, then closes the instance. */
   stop(graceMs: number): Promise<void>;
 }
 
@@ -27,6 +36,9 @@ export interface ActorHostDeps {
   /** CUDA_VISIBLE_DEVICES as this process sees it. */
   cudaVisibleDevices: string;
 }
+
+/** After the grace period, how long aborted calls get to end before the streams are cut. */
+const ABORT_SETTLE_MS = 1_000;
 
 export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps): Promise<ActorHost> {
   const actorClass = Object.hasOwn(deps.classes, start.className) ? deps.classes[start.className] : undefined;
@@ -39,38 +51,107 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
     gpuIds: start.gpuIds,
     cudaVisibleDevices: deps.cudaVisibleDevices,
   });
-  const server = new grpc.Server();
-  server.addService(clusterServices().actor, actorService(instance));
+  const limit = start.maxConcurrency || instance.maxConcurrency || DEFAULT_MAX_CONCURRENCY;
+  const service = new ActorService(instance, new CallGate(limit));
+  const server = new grpc.Server(LARGE_MESSAGES);
+  server.addService(clusterServices().actor, service.implementation());
   let port: number;
   try {
-    port = await listen(server, start.host, 0);
+    port = await listen(server, start.host, 0, { tls: start.tls, insecure: start.insecure });
   } catch (err) {
     await instance.close();
     throw err;
   }
+  let stopping: Promise<void> | undefined;
   return {
     port,
-    async stop(graceMs) {
-      await shutdown(server, graceMs);
-      await instance.close();
+    get load() {
+      return service.load;
+    },
+    stop(graceMs) {
+      stopping ??= (async () => {
+        await service.drain(graceMs);
+        await shutdown(server, ABORT_SETTLE_MS);
+        await instance.close();
+      })();
+      return stopping;
     },
   };
 }
 
-function actorService(instance: ActorInstance): ActorImplementation {
-  return {
-    Call: unaryHandler(async (request: ActorCallRequest, call): Promise<ActorCallReply> => {
-      const controller = new AbortController();
-      const onCancelled = () =>
-        controller.abort(new ClusterError("CANCELLED", "the caller cancelled the call"));
-      call.once("cancelled", onCancelled);
-      try {
-        const args = decodeJson(request.args, "INVALID_ARGUMENT", "call args");
-        const result = await instance.call(request.method, args, controller.signal);
-        return { result: encodeJson(result, "INTERNAL", `result of ${request.method}`) };
-      } finally {
+class ActorService {
+  readonly #instance: ActorInstance;
+  readonly #gate: CallGate;
+  readonly #channels = new Set<ServerChannel>();
+  readonly #unaryCalls = new Set<AbortController>();
+  #refusal: ClusterError | undefined;
+
+  constructor(instance: ActorInstance, gate: CallGate) {
+    this.#instance = instance;
+    this.#gate = gate;
+  }
+
+  get load() {
+    return { running: this.#gate.running, queued: this.#gate.queued, peak: this.#gate.peak };
+  }
+
+  implementation(): ActorImplementation {
+    return {
+      Call: unaryHandler((request, call) => this.#unary(request, call)),
+      Connect: (stream) => {
+        const channel = new ServerChannel(stream, {
+          instance: this.#instance,
+          gate: this.#gate,
+          refusal: () => this.#refusal,
+          onClose: (closed) => this.#channels.delete(closed),
+        });
+        this.#channels.add(channel);
+      },
+    };
+  }
+
+  /** The graceful part of a stop: refuse, wait up to graceMs, abort the rest, end the streams. */
+  async drain(graceMs: number): Promise<void> {
+    this.#refusal = new ClusterError("UNAVAILABLE", "the actor is stopping");
+    await this.#gate.idle(graceMs);
+    const stopped = new ClusterError("UNAVAILABLE", "the actor stopped before the call finished");
+    for (const channel of this.#channels) channel.abortAll(stopped);
+    for (const controller of this.#unaryCalls) controller.abort(stopped);
+    await this.#gate.idle(ABORT_SETTLE_MS);
+    for (const channel of [...this.#channels]) channel.close(stopped);
+  }
+
+  #unary(request: ActorCallRequest, call: grpc.ServerUnaryCall<ActorCallRequest, ActorCallReply>) {
+    if (this.#refusal !== undefined) return Promise.reject(this.#refusal);
+    const controller = new AbortController();
+    this.#unaryCalls.add(controller);
+    return new Promise<ActorCallReply>((resolve, reject) => {
+      const onCancelled = () => {
+        const cancelled = new ClusterError("CANCELLED", "the caller cancelled the call");
+        if (ticket.withdraw()) {
+          settled();
+          reject(cancelled);
+        } else controller.abort(cancelled);
+      };
+      const settled = () => {
         call.off("cancelled", onCancelled);
-      }
-    }),
-  };
+        this.#unaryCalls.delete(controller);
+      };
+      call.once("cancelled", onCancelled);
+      const ticket = this.#gate.enter(() =>
+        runCall(this.#instance, { ...request, streaming: false }, controller.signal, {
+          item: () => Promise.reject(new ClusterError("INTERNAL", "a unary call has no items")),
+          result: (result) => {
+            settled();
+            resolve({ result });
+          },
+          end: () => {},
+          error: (error) => {
+            settled();
+            reject(error);
+          },
+        }),
+      );
+    });
+  }
 }

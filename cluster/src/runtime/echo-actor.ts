@@ -6,7 +6,11 @@
  * Methods:
  *   echo(args)        -> { args, pid, actorId, gpuIds, cudaVisibleDevices }
  *   sleep({ ms })     -> { sleptMs } after ms, or CANCELLED as soon as the call is aborted
- *   stats()           -> { calls, abortedSleeps }: lets a test see that an abort reached the actor
+ *   count({ n, ms? }) -> streams 0, 1, ..., n-1 (one every ms), or stops when aborted
+ *   stats()           -> { calls, abortedSleeps, abortedStreams, streamedItems, running,
+ *                        peakRunning }: lets a test see that an abort reached the actor, how far
+ *                        streams ran ahead, and how many calls ran at once
+ *   exit({ code? })   -> the actor's process exits at once (tests of callers' retries)
  *   fail()            -> INTERNAL
  *   badInput()        -> INVALID_ARGUMENT
  *   anything else     -> UNIMPLEMENTED
@@ -23,12 +27,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function sleepArgs(args: unknown): number {
-  const ms = isRecord(args) ? args.ms : undefined;
-  if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0 || ms > MAX_SLEEP_MS) {
-    throw new ClusterError("INVALID_ARGUMENT", `sleep needs { ms: number in [0, ${MAX_SLEEP_MS}] }`);
+function numberArg(args: unknown, name: string, max: number, optional = false): number {
+  const value = isRecord(args) ? args[name] : undefined;
+  if (optional && value === undefined) return 0;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > max) {
+    throw new ClusterError("INVALID_ARGUMENT", `${name} must be a number in [0, ${max}]`);
   }
-  return ms;
+  return value;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -52,38 +57,70 @@ export const createEchoActor: ActorClass = async (initArgs, ctx) => {
   }
   let calls = 0;
   let abortedSleeps = 0;
+  let abortedStreams = 0;
+  let streamedItems = 0;
+  let running = 0;
+  let peakRunning = 0;
+  async function* count(n: number, ms: number, signal: AbortSignal): AsyncGenerator<number> {
+    let finished = false;
+    try {
+      for (let i = 0; i < n; i += 1) {
+        if (ms > 0) await sleep(ms, signal);
+        streamedItems += 1;
+        yield i;
+      }
+      finished = true;
+    } finally {
+      if (!finished) abortedStreams += 1;
+    }
+  }
   return {
     async call(method, args, signal) {
       calls += 1;
-      switch (method) {
-        case "echo":
-          return {
-            args,
-            pid: process.pid,
-            actorId: ctx.actorId,
-            gpuIds: ctx.gpuIds,
-            cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES ?? "",
-          };
-        case "sleep": {
-          const ms = sleepArgs(args);
-          try {
-            await sleep(ms, signal);
-          } catch (err) {
-            abortedSleeps += 1;
-            throw err;
-          }
-          return { sleptMs: ms };
-        }
-        case "stats":
-          return { calls, abortedSleeps };
-        case "fail":
-          throw new ClusterError("INTERNAL", "echo actor failed on purpose");
-        case "badInput":
-          throw new ClusterError("INVALID_ARGUMENT", "echo actor rejected its input on purpose");
-        default:
-          throw new ClusterError("UNIMPLEMENTED", `echo actor has no method "${method}"`);
+      running += 1;
+      peakRunning = Math.max(peakRunning, running);
+      try {
+        return await dispatch(method, args, signal);
+      } finally {
+        running -= 1;
       }
     },
     async close() {},
   };
+
+  async function dispatch(method: string, args: unknown, signal: AbortSignal): Promise<unknown> {
+    switch (method) {
+      case "echo":
+        return {
+          args,
+          pid: process.pid,
+          actorId: ctx.actorId,
+          gpuIds: ctx.gpuIds,
+          cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES ?? "",
+        };
+      case "sleep": {
+        const ms = numberArg(args, "ms", MAX_SLEEP_MS);
+        try {
+          await sleep(ms, signal);
+        } catch (err) {
+          abortedSleeps += 1;
+          throw err;
+        }
+        return { sleptMs: ms };
+      }
+      case "count":
+        return count(numberArg(args, "n", 1e9), numberArg(args, "ms", MAX_SLEEP_MS, true), signal);
+      case "stats":
+        return { calls, abortedSleeps, abortedStreams, streamedItems, running: running - 1, peakRunning };
+      case "exit":
+        process.exit(numberArg(args, "code", 255, true));
+        break;
+      case "fail":
+        throw new ClusterError("INTERNAL", "echo actor failed on purpose");
+      case "badInput":
+        throw new ClusterError("INVALID_ARGUMENT", "echo actor rejected its input on purpose");
+      default:
+        throw new ClusterError("UNIMPLEMENTED", `echo actor has no method "${method}"`);
+    }
+  }
 };

@@ -1,22 +1,26 @@
 /**
- * The actor processes of this node: one child process per actor (fork of the compiled actor
- * host entry), with CUDA_VISIBLE_DEVICES set to the GPUs the head assigned ("" for none). A
- * start succeeds once the child reports its Actor service port over IPC; it fails with the
- * child's own error, when the child exits first, or after startTimeoutMs. Stopping is SIGTERM,
- * then SIGKILL after killGraceMs. Children exit by themselves if the worker dies (IPC closes).
+ * The actor processes of this node: one child process per actor (the compiled actor host
+ * entry), with CUDA_VISIBLE_DEVICES set to the GPUs the head assigned ("" for none). A start
+ * takes a prestarted process from the pool (actor-pool.ts) when one is ready, else forks one;
+ * it succeeds once the child reports its Actor service port (actor-handshake.ts).
+ *
+ * Stopping an actor:
+ *   graceful (the default)  the child is asked to stop over IPC (SIGTERM when IPC is gone): it
+ *                           refuses new calls, lets accepted ones finish for up to graceMs, and
+ *                           exits; SIGKILL if it is still there killGraceMs after the grace.
+ *   force                   SIGKILL at once: running calls end UNAVAILABLE at their callers.
+ * Children exit by themselves if the worker dies (IPC closes).
  *
  * The worker restarts nothing on its own (the head decides). A child that exits unexpectedly is
- * only logged for now; reporting it to the head comes with actor restarts (later issue).
+ * logged and reported through `onUnexpectedExit`.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { ClusterError } from "../errors.js";
 import { hostPort } from "../grpc/server.js";
-import {
-  ACTOR_HOST_MAIN,
-  type ActorHostStart,
-  type ChildMessage,
-  isChildMessage,
-} from "../runtime/actor-host-protocol.js";
+import type { ServerSecurity } from "../grpc/tls.js";
+import { ACTOR_HOST_MAIN, PRESTARTED_FLAG } from "../runtime/actor-host-protocol.js";
+import { handshake } from "./actor-handshake.js";
+import { ActorPool } from "./actor-pool.js";
 
 export interface ActorProcessesOptions {
   /** Interface the actor processes bind. */
@@ -24,10 +28,19 @@ export interface ActorProcessesOptions {
   /** Host put in the addresses reported to the head. */
   advertiseHost: string;
   startTimeoutMs: number;
+  /** After a graceful stop's grace period, how long before SIGKILL. */
   killGraceMs: number;
+  /** Grace period of a graceful stop that names none. */
+  stopGraceMs?: number;
+  /** Prestarted processes kept ready; 0 (the default here) for none. */
+  poolSize?: number;
+  /** How the actor processes serve: TLS (the worker's certificate), or plain text. */
+  security?: ServerSecurity;
   /** Environment the children inherit (CUDA_VISIBLE_DEVICES is set on top). */
   baseEnv: NodeJS.ProcessEnv;
   log: (message: string) => void;
+  /** Told when a running actor's process exits without being stopped (it crashed, was killed). */
+  onUnexpectedExit?: (actorId: string, cause: string) => void;
   /** The entry to fork; the compiled actor host by default. */
   entry?: string;
 }
@@ -37,6 +50,15 @@ export interface StartActorArgs {
   className: string;
   initArgs: unknown;
   gpuIds: number[];
+  /** 0: the actor class's default. */
+  maxConcurrency: number;
+}
+
+export interface StopOptions {
+  /** SIGKILL at once instead of a graceful stop. */
+  force?: boolean;
+  /** Grace period for accepted calls; the worker's default when absent. */
+  graceMs?: number;
 }
 
 interface ActorProcess {
@@ -48,17 +70,30 @@ interface ActorProcess {
   exited: Promise<void>;
 }
 
+const DEFAULT_STOP_GRACE_MS = 5_000;
+
 export class ActorProcesses {
   readonly #processes = new Map<string, ActorProcess>();
   readonly #options: ActorProcessesOptions;
+  readonly #pool: ActorPool;
   #closed = false;
 
   constructor(options: ActorProcessesOptions) {
     this.#options = options;
+    this.#pool = new ActorPool({
+      size: options.poolSize ?? 0,
+      fork: () => this.#fork([PRESTARTED_FLAG], ""),
+    });
+    this.#pool.fill();
   }
 
   get count(): number {
     return this.#processes.size;
+  }
+
+  /** Pids of the prestarted processes ready to become actors. */
+  get pooledPids(): number[] {
+    return this.#pool.readyPids;
   }
 
   async start(args: StartActorArgs): Promise<{ address: string; pid: number }> {
@@ -68,111 +103,70 @@ export class ActorProcesses {
     if (running !== undefined) {
       throw new ClusterError("UNAVAILABLE", `actor ${args.actorId} is already starting`);
     }
-
-    const child = fork(this.#options.entry ?? ACTOR_HOST_MAIN, [], {
-      env: { ...this.#options.baseEnv, CUDA_VISIBLE_DEVICES: args.gpuIds.join(",") },
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    const pooled = this.#pool.take();
+    const child = pooled ?? this.#fork([], args.gpuIds.join(","));
+    const exited = new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      else child.once("exit", () => resolve());
     });
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
     const entry: ActorProcess = { child, pid: child.pid ?? 0, stopping: false, exited };
     this.#processes.set(args.actorId, entry);
     child.on("error", (err) => this.#options.log(`actor ${args.actorId} (pid ${entry.pid}): ${err.message}`));
     child.once("exit", (code, signal) => {
       if (this.#processes.get(args.actorId) === entry) this.#processes.delete(args.actorId);
       if (!entry.stopping && entry.address !== undefined) {
-        // Reporting this to the head (so it can restart the actor) comes in a later issue.
-        this.#options.log(`actor ${args.actorId} (pid ${entry.pid}) exited unexpectedly (${signal ?? code})`);
+        const cause = `actor process ${entry.pid} exited unexpectedly (${signal ?? code})`;
+        this.#options.log(`actor ${args.actorId}: ${cause}`);
+        this.#options.onUnexpectedExit?.(args.actorId, cause);
       }
     });
-
     try {
-      const port = await this.#handshake(child, {
-        type: "start",
-        actorId: args.actorId,
-        className: args.className,
-        initArgs: args.initArgs,
-        gpuIds: args.gpuIds,
-        host: this.#options.host,
-      });
+      const { tls, insecure } = this.#options.security ?? {};
+      const start = { type: "start", ...args, host: this.#options.host, tls, insecure } as const;
+      const port = await handshake(child, start, this.#options.startTimeoutMs, pooled !== undefined);
       entry.address = hostPort(this.#options.advertiseHost, port);
       return { address: entry.address, pid: entry.pid };
     } catch (err) {
-      await this.#stop(args.actorId, entry);
+      await this.#stop(args.actorId, entry, { force: true });
       throw err;
     }
   }
 
-  /** Stops an actor's process; an unknown actor is not an error (already gone). */
-  async kill(actorId: string): Promise<void> {
+  /** Stops an actor's process (gracefully unless `force`); an unknown actor is already gone. */
+  async kill(actorId: string, options: StopOptions = {}): Promise<void> {
     const entry = this.#processes.get(actorId);
-    if (entry !== undefined) await this.#stop(actorId, entry);
+    if (entry !== undefined) await this.#stop(actorId, entry, options);
   }
 
-  /** Stops every actor process; starts are refused from now on. */
+  /** Stops every actor process gracefully and the pool; starts are refused from now on. */
   async stopAll(): Promise<void> {
     this.#closed = true;
-    await Promise.all([...this.#processes].map(([actorId, entry]) => this.#stop(actorId, entry)));
+    await Promise.all([
+      this.#pool.stop(),
+      ...[...this.#processes].map(([actorId, entry]) => this.#stop(actorId, entry, {})),
+    ]);
   }
 
-  #handshake(child: ChildProcess, start: ActorHostStart): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const cleanup = () => {
-        clearTimeout(timer);
-        child.off("message", onMessage);
-        child.off("exit", onExit);
-        child.off("error", onError);
-      };
-      const fail = (error: ClusterError) => {
-        cleanup();
-        reject(error);
-      };
-      const onMessage = (message: unknown) => {
-        if (!isChildMessage(message)) return;
-        handle(message);
-      };
-      const handle = (message: ChildMessage) => {
-        if (message.type === "hello") child.send(start);
-        else if (message.type === "ready") {
-          cleanup();
-          resolve(message.port);
-        } else
-          fail(new ClusterError(message.code, `actor ${start.actorId} failed to start: ${message.message}`));
-      };
-      const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-        fail(
-          new ClusterError(
-            "INTERNAL",
-            `actor ${start.actorId} process exited while starting (${signal ?? code})`,
-          ),
-        );
-      const onError = (err: Error) =>
-        fail(
-          new ClusterError("INTERNAL", `actor ${start.actorId} process failed: ${err.message}`, {
-            cause: err,
-          }),
-        );
-      const timer = setTimeout(
-        () =>
-          fail(
-            new ClusterError(
-              "DEADLINE_EXCEEDED",
-              `actor ${start.actorId} did not start within ${this.#options.startTimeoutMs} ms`,
-            ),
-          ),
-        this.#options.startTimeoutMs,
-      );
-      child.on("message", onMessage);
-      child.once("exit", onExit);
-      child.once("error", onError);
+  #fork(argv: string[], cudaVisibleDevices: string): ChildProcess {
+    return fork(this.#options.entry ?? ACTOR_HOST_MAIN, argv, {
+      env: { ...this.#options.baseEnv, CUDA_VISIBLE_DEVICES: cudaVisibleDevices },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
   }
 
-  async #stop(actorId: string, entry: ActorProcess): Promise<void> {
+  async #stop(actorId: string, entry: ActorProcess, options: StopOptions): Promise<void> {
     entry.stopping = true;
     const { child } = entry;
     if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const killTimer = setTimeout(() => child.kill("SIGKILL"), this.#options.killGraceMs);
+      const graceMs = options.graceMs ?? this.#options.stopGraceMs ?? DEFAULT_STOP_GRACE_MS;
+      let killAfterMs = 0;
+      if (options.force) child.kill("SIGKILL");
+      else {
+        if (child.connected) child.send({ type: "stop", graceMs });
+        else child.kill("SIGTERM");
+        killAfterMs = graceMs + this.#options.killGraceMs;
+      }
+      const killTimer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
       await entry.exited;
       clearTimeout(killTimer);
     }

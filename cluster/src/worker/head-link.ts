@@ -16,6 +16,7 @@ import { unaryCall } from "../grpc/call.js";
 import { ClientPool, QUICK_RECONNECT } from "../grpc/client-pool.js";
 import { clusterServices } from "../grpc/proto.js";
 import { fromServiceError } from "../grpc/status.js";
+import type { TlsMaterial } from "../grpc/tls.js";
 import type { HeartbeatReply, HeartbeatRequest, RegisterNodeRequest } from "../grpc/wire.js";
 import { exponentialBackoff, pause } from "./backoff.js";
 
@@ -24,6 +25,8 @@ export interface HeadLinkOptions {
   registration: RegisterNodeRequest;
   actorCount: () => number;
   log: (message: string) => void;
+  /** Mutual TLS with the head; plain text when absent. */
+  tls?: TlsMaterial | undefined;
 }
 
 const REGISTER_TIMEOUT_MS = 5_000;
@@ -33,7 +36,7 @@ type HeartbeatStream = grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatReply>
 
 export class HeadLink {
   readonly #options: HeadLinkOptions;
-  readonly #pool = new ClientPool(QUICK_RECONNECT);
+  readonly #pool: ClientPool;
   readonly #service = clusterServices().head;
   readonly #stopped = new AbortController();
   readonly #backoff = exponentialBackoff();
@@ -42,6 +45,7 @@ export class HeadLink {
 
   constructor(options: HeadLinkOptions) {
     this.#options = options;
+    this.#pool = new ClientPool(QUICK_RECONNECT, options.tls);
   }
 
   /** Registers (retrying while the head is unreachable) and starts heartbeating. */

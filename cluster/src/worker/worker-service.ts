@@ -21,10 +21,14 @@ export function workerService(processes: ActorProcesses): WorkerImplementation {
         className: spec.className,
         initArgs: decodeJson(spec.initArgs, "INVALID_ARGUMENT", "initArgs"),
         gpuIds: request.gpuIds,
+        maxConcurrency: spec.maxConcurrency,
       });
     }),
     KillActor: unaryHandler(async (request: KillActorRequest) => {
-      await processes.kill(request.actorId);
+      await processes.kill(request.actorId, {
+        force: request.force === true,
+        graceMs: request.graceMs !== undefined && request.graceMs > 0 ? request.graceMs : undefined,
+      });
       return {};
     }),
   };

@@ -5,11 +5,13 @@
  * leave the head -> stop actor processes -> stop serving.
  */
 import * as grpc from "@grpc/grpc-js";
+import { tlsFilesOf } from "../config.js";
 import type { WorkerConfig } from "../config-worker.js";
 import { ClusterError } from "../errors.js";
 import { nodeResourcesToWire } from "../grpc/convert.js";
 import { clusterServices } from "../grpc/proto.js";
 import { hostPort, listen, shutdown } from "../grpc/server.js";
+import { loadTls } from "../grpc/tls.js";
 import { ActorProcesses } from "./actor-processes.js";
 import { HeadLink } from "./head-link.js";
 import { discoverResources } from "./resources.js";
@@ -37,18 +39,23 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
   const log =
     options.log ?? ((message: string) => process.stderr.write(`[worker ${config.nodeId}] ${message}\n`));
   const resources = await discoverResources(config);
+  const tlsFiles = tlsFilesOf(config);
+  const tls = tlsFiles === undefined ? undefined : loadTls(tlsFiles);
   const processes = new ActorProcesses({
     host: config.host,
     advertiseHost: config.advertiseHost,
     startTimeoutMs: config.actorStartTimeoutMs,
     killGraceMs: config.killGraceMs,
+    stopGraceMs: config.stopGraceMs,
+    poolSize: config.actorPoolSize,
+    security: { tls, insecure: config.insecure },
     baseEnv: options.baseEnv,
     log,
   });
 
   const server = new grpc.Server();
   server.addService(clusterServices().worker, workerService(processes));
-  const port = await listen(server, config.host, config.port);
+  const port = await listen(server, config.host, config.port, { tls, insecure: config.insecure });
   const address = hostPort(config.advertiseHost, port);
 
   const headLink = new HeadLink({
@@ -62,6 +69,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     },
     actorCount: () => processes.count,
     log,
+    tls,
   });
 
   let stopping: Promise<void> | undefined;

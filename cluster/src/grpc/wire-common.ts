@@ -1,0 +1,43 @@
+/** common.proto messages shared by the services, as proto-loader decodes them; see wire.ts. */
+
+export interface Gpu {
+  index: number;
+  uuid: string;
+  name: string;
+  memoryMb: number;
+}
+
+export interface Resources {
+  cpus: number;
+  memoryMb: number;
+  gpus: Gpu[];
+  gpusRequested: number;
+  custom: Record<string, number>;
+}
+
+export interface ActorSpec {
+  name: string;
+  namespace: string;
+  className: string;
+  initArgs: Buffer;
+  resources: Resources | null;
+  /** 0: the actor class's default. */
+  maxConcurrency: number;
+  /** 0: none; -1: forever. */
+  maxTaskRetries: number;
+}
+
+export type ActorState = "ACTOR_STATE_UNSPECIFIED" | "PENDING_CREATION" | "ALIVE" | "RESTARTING" | "DEAD";
+
+export interface ActorInfo {
+  actorId: string;
+  name: string;
+  namespace: string;
+  className: string;
+  state: ActorState;
+  nodeId: string;
+  address: string;
+  gpuIds: number[];
+  pid: number;
+  deathCause: string;
+}
