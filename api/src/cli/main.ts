@@ -7,6 +7,7 @@ import { migrate, openOrm } from "../db/orm.js";
 import { checkLedger } from "../ledger/check.js";
 import { apiConfigFrom } from "./api-options.js";
 import { registerChainCommands } from "./chain-commands.js";
+import { printStatus } from "./status.js";
 import { up } from "./up.js";
 
 /**
@@ -107,6 +108,19 @@ program
   });
 
 registerChainCommands(program);
+
+program
+  .command("status")
+  .description("the cluster's nodes, resources, actors and placement groups (like `ray status`)")
+  .option(
+    "--head <address>",
+    "head address host:port",
+    process.env.NEUROGRID_HEAD_ADDRESS ?? "127.0.0.1:50051",
+  )
+  .option("--json", "print one JSON object")
+  .action(async (o) => {
+    await printStatus(o.head, Boolean(o.json));
+  });
 
 program
   .command("migrate")

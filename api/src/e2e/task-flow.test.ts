@@ -69,6 +69,7 @@ describe("one paid task, end to end", () => {
   let url: string;
   /** A second api process (no dispatcher), as behind a plain load balancer. */
   let secondUrl: string;
+  let headAddress: string;
   let queue: Queue;
   const children: Child[] = [];
   const prefix = uniquePrefix("e2e");
@@ -79,6 +80,7 @@ describe("one paid task, end to end", () => {
     await migrate(orm);
     fx = await seedFixture(orm, ["e2e-worker-1", "e2e-worker-2"], 10n * PRICE);
     const head = await startHead();
+    headAddress = head.address;
     children.push(head.child);
     children.push(await startWorker(head.address, "e2e-worker-1"));
     children.push(await startWorker(head.address, "e2e-worker-2"));
@@ -380,5 +382,17 @@ describe("one paid task, end to end", () => {
       db.url,
     ]);
     assert.match(stdout, /ledger balanced: \d+ entries sum to 0/);
+  });
+
+  test("`neurogrid status` shows the nodes, their resources and the model actor", async () => {
+    const { execFile } = await import("node:child_process");
+    const { promisify } = await import("node:util");
+    const { CLI } = await import("../testing/local-cluster.js");
+    const { stdout } = await promisify(execFile)(process.execPath, [CLI, "status", "--head", headAddress]);
+    assert.match(stdout, /Nodes: 2 alive, 0 dead/);
+    assert.match(stdout, /e2e-worker-1/);
+    assert.match(stdout, /e2e-worker-2/);
+    assert.match(stdout, /neurogrid-models\/model:mlp-classifier@1 {2}ALIVE/);
+    assert.match(stdout, /CPU [\d.]+\/\d+ used/);
   });
 });

@@ -1,6 +1,10 @@
 import type { ActorSpec, ModelManifest } from "@neurogrid/schema";
 
-/** The named actor that serves one model version: one per cluster, got or created by name. */
+/**
+ * The named actor that serves one model version: one per cluster, got or created by name.
+ * Detached (it outlives whichever dispatcher created it), restarted by the head whenever its
+ * node or process dies, and its callers retry a call cut by such a death.
+ */
 export const MODEL_NAMESPACE = "neurogrid-models";
 
 export function modelActorSpec(manifest: ModelManifest, cacheDir?: string): ActorSpec {
@@ -9,6 +13,9 @@ export function modelActorSpec(manifest: ModelManifest, cacheDir?: string): Acto
     namespace: MODEL_NAMESPACE,
     className: "model",
     initArgs: { name: manifest.name, version: manifest.version, ...(cacheDir ? { cacheDir } : {}) },
+    lifetime: "detached",
+    maxRestarts: -1,
+    maxTaskRetries: 3,
     resources: {
       cpus: manifest.resources.cpus,
       memoryMb: manifest.resources.memoryMb,

@@ -1,0 +1,63 @@
+import { ClusterClient } from "@neurogrid/cluster";
+
+/**
+ * `neurogrid status --head ADDR`, after `ray status`: the cluster's nodes with resources used
+ * and free (GPUs with their VRAM), its actors by state (with the reason a pending one waits),
+ * and its placement groups. Read from the head; prints text, or JSON with --json.
+ */
+export async function printStatus(headAddress: string, json: boolean): Promise<void> {
+  const client = new ClusterClient({ headAddress });
+  try {
+    const [nodes, actors, groups] = await Promise.all([
+      client.listNodes(),
+      client.listActors(),
+      client.listPlacementGroups(),
+    ]);
+    if (json) {
+      process.stdout.write(`${JSON.stringify({ nodes, actors, placementGroups: groups })}\n`);
+      return;
+    }
+    const out: string[] = [];
+    const alive = nodes.filter((n) => n.state === "ALIVE");
+    out.push(`======== Cluster status (head ${headAddress}) ========`);
+    out.push(`Nodes: ${alive.length} alive, ${nodes.length - alive.length} dead`);
+    for (const n of nodes) {
+      const usedCpu = n.total.cpus - n.available.cpus;
+      const usedMem = n.total.memoryMb - n.available.memoryMb;
+      out.push(` ${n.state === "ALIVE" ? "●" : "○"} ${n.nodeId}  ${n.address}  ${n.state}`);
+      out.push(
+        `     CPU ${fmt(usedCpu)}/${fmt(n.total.cpus)} used   memory ${usedMem}/${n.total.memoryMb} MiB used`,
+      );
+      for (const gpu of n.total.gpus) {
+        const free = n.available.gpus.find((g) => g.index === gpu.index);
+        const vramFree = free ? free.memoryMb : 0;
+        out.push(
+          `     GPU ${gpu.index} ${gpu.name}: VRAM ${gpu.memoryMb - vramFree}/${gpu.memoryMb} MiB used`,
+        );
+      }
+      const labels = Object.entries(n.labels).map(([k, v]) => `${k}=${v}`);
+      if (labels.length) out.push(`     labels ${labels.join(" ")}`);
+    }
+    const byState = new Map<string, number>();
+    for (const a of actors) byState.set(a.state, (byState.get(a.state) ?? 0) + 1);
+    out.push(`Actors: ${[...byState].map(([s, n]) => `${n} ${s}`).join(", ") || "none"}`);
+    for (const a of actors) {
+      const where =
+        a.state === "PENDING_CREATION" ? `pending: ${a.pendingReason ?? "?"}` : `${a.nodeId} ${a.address}`;
+      out.push(
+        `  ${a.namespace}/${a.name}  ${a.state}  ${where}${a.numRestarts ? `  restarts ${a.numRestarts}` : ""}`,
+      );
+    }
+    out.push(`Placement groups: ${groups.length}`);
+    for (const g of groups) {
+      out.push(
+        `  ${g.name || g.placementGroupId}  ${g.strategy}  ${g.state}  ${g.bundles.length} bundles${g.pendingReason ? `  (${g.pendingReason})` : ""}`,
+      );
+    }
+    process.stdout.write(`${out.join("\n")}\n`);
+  } finally {
+    client.close();
+  }
+}
+
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
