@@ -88,7 +88,7 @@ async function killAndRestart(ctx: MonkeyContext, victim: Victim): Promise<KillR
   }
   const downMs = Date.now() - down;
   ctx.log(`${target} is back after ${downMs} ms`);
-  return { victim, target, pid, atS, answered, downMs };
+  return { victim, target, pid, atS: Math.round(atS * 10) / 10, answered, downMs };
 }
 
 async function actorHost(ctx: MonkeyContext): Promise<string> {

@@ -29,6 +29,7 @@ export interface ChaosProcessSettings {
 }
 
 const KEEP_LINES = 60;
+const LISTENING = /listening on (\S+)/;
 
 export class ChaosProcesses {
   private head: Child | undefined;
@@ -51,13 +52,14 @@ export class ChaosProcesses {
 
   async start(): Promise<void> {
     const port = await freePort();
-    const head = await this.spawn("head", [
+    const args = [
       "head",
       "--port",
       String(port),
       "--heartbeat-timeout-ms",
       String(this.s.heartbeatTimeoutMs),
-    ]);
+    ];
+    const head = await this.spawn("head", args, LISTENING);
     this.head = head.child;
     this.headAddressValue = head.match[1] ?? `127.0.0.1:${port}`;
     await Promise.all(this.s.nodeIds.map((id) => this.startWorker(id)));
@@ -66,48 +68,35 @@ export class ChaosProcesses {
   }
 
   async startWorker(nodeId: string): Promise<void> {
-    const { child } = await this.spawn(nodeId, [
-      "worker",
-      "--head",
-      this.headAddressValue,
-      "--node-id",
-      nodeId,
-      "--port",
-      "0",
-      "--actor-pool-size",
-      "1",
-      "--stop-grace-ms",
-      "1000",
-      "--kill-grace-ms",
-      "1000",
-    ]);
-    this.workers.set(nodeId, child);
+    const args = ["worker", "--head", this.headAddressValue, "--node-id", nodeId, "--port", "0"];
+    // One prestarted actor process, and short stop graces: a small machine, a quick teardown.
+    args.push("--actor-pool-size", "1", "--stop-grace-ms", "1000", "--kill-grace-ms", "1000");
+    this.workers.set(nodeId, (await this.spawn(nodeId, args, /registered/)).child);
   }
 
   async startApi(): Promise<void> {
     const args = ["api", "--port", String(this.apiPort), "--no-dispatcher"];
-    this.api = (await this.spawn("api", args, this.apiEnv())).child;
+    this.api = (await this.spawn("api", args, LISTENING, this.apiEnv())).child;
   }
 
   async startDispatcher(): Promise<void> {
-    this.dispatcher = (await this.spawn("dispatcher", ["dispatcher"], this.apiEnv())).child;
+    this.dispatcher = (
+      await this.spawn("dispatcher", ["dispatcher"], /dispatcher running/, this.apiEnv())
+    ).child;
   }
 
-  /** kill -9, and wait until the process is gone. */
-  async kill(victim: Exclude<Victim, "worker">): Promise<number | undefined>;
-  async kill(victim: "worker", nodeId: string): Promise<number | undefined>;
-  async kill(victim: Victim, nodeId?: string): Promise<number | undefined> {
+  /** kill -9 (a worker is named by its node id), and wait until the process is gone; its PID. */
+  async kill(victim: Victim, nodeId = ""): Promise<number | undefined> {
     const child =
-      victim === "worker" ? this.workers.get(nodeId ?? "") : victim === "api" ? this.api : this.dispatcher;
-    if (!child) throw new Error(`no ${victim} ${nodeId ?? ""} to kill`);
+      victim === "worker" ? this.workers.get(nodeId) : victim === "api" ? this.api : this.dispatcher;
+    if (!child) throw new Error(`no ${victim} ${nodeId} to kill`);
     const proc = child.process;
-    const pid = proc.pid;
     if (proc.exitCode === null && proc.signalCode === null) {
       const exited = new Promise((resolve) => proc.once("exit", resolve));
       proc.kill("SIGKILL");
       await exited;
     }
-    return pid;
+    return proc.pid;
   }
 
   /** The last lines a process printed (all processes of that name, restarts included). */
@@ -143,15 +132,7 @@ export class ChaosProcesses {
     };
   }
 
-  private spawn(name: string, args: string[], env: NodeJS.ProcessEnv = this.s.baseEnv) {
-    const ready =
-      name === "head"
-        ? /listening on (\S+)/
-        : name === "api"
-          ? /listening on (\S+)/
-          : name === "dispatcher"
-            ? /dispatcher running/
-            : /registered/;
+  private spawn(name: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = this.s.baseEnv) {
     return startNodeChild({
       name,
       script: this.s.cli,

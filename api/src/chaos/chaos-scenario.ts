@@ -58,6 +58,10 @@ export const CHAOS_DEFAULTS = {
   /** Submissions are spread over this many seconds (unless ratePerS is given). */
   submitSpanS: 20,
   deadlineMs: 150_000,
+} as const;
+
+/** Short timeouts for a quick run (see the header). */
+export const CHAOS_TIMEOUTS = {
   jobLockMs: 3000,
   heartbeatTimeoutMs: 2000,
   taskAttempts: 8,
@@ -94,7 +98,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       redisPrefix: prefix,
       jwtSecret: randomBytes(32).toString("hex"),
       nodeIds: NODE_IDS,
-      ...CHAOS_DEFAULTS,
+      ...CHAOS_TIMEOUTS,
       ...(o.dispatcherConcurrency ? { dispatcherConcurrency: o.dispatcherConcurrency } : {}),
       ...(o.echo ? { echo: o.echo } : {}),
     });
@@ -156,10 +160,18 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     clearInterval(ticker);
     submitters?.stop();
     cluster?.close();
-    await processes?.stopAll();
-    await orm?.close();
-    await db.drop();
-    await deleteKeys(o.redisUrl, prefix);
+    // Each step runs even if one before it failed: no process, database or key is left behind.
+    const cleanup = async (what: string, step: () => Promise<void> | undefined) => {
+      try {
+        await step();
+      } catch (err) {
+        log(`chaos: cleanup (${what}) failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    await cleanup("processes", () => processes?.stopAll());
+    await cleanup("orm", () => orm?.close());
+    await cleanup("database", () => db.drop());
+    await cleanup("redis", () => deleteKeys(o.redisUrl, prefix));
   }
 }
 

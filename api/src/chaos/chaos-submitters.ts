@@ -44,7 +44,8 @@ export function chaosFeatures(i: number): number[][] {
 
 export class Submitters {
   private acknowledged = 0;
-  private stopped = false;
+  /** Pulled by stop(): ends waits and requests at once. */
+  private readonly abort = new AbortController();
   private readonly outcome: SubmitOutcome = { taskIds: new Map(), rejected: new Map(), retries: 0 };
 
   constructor(private readonly plan: SubmitPlan) {}
@@ -60,7 +61,16 @@ export class Submitters {
 
   /** Ends every lane at its next step (the run is being torn down). */
   stop(): void {
-    this.stopped = true;
+    this.abort.abort();
+  }
+
+  private get stopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  /** Waits, or less if the run is stopped. */
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.abort.signal }).catch(() => {});
   }
 
   async run(): Promise<SubmitOutcome> {
@@ -69,7 +79,7 @@ export class Submitters {
     const lane = async () => {
       for (let i = next++; i < this.plan.keys.length && !this.stopped; i = next++) {
         const due = start + (i * 1000) / this.plan.ratePerS;
-        if (due > Date.now()) await sleep(due - Date.now());
+        if (due > Date.now()) await this.pause(due - Date.now());
         await this.submitOne(i);
         this.acknowledged++;
       }
@@ -92,7 +102,7 @@ export class Submitters {
         this.outcome.rejected.set(key, "NO_ANSWER_BEFORE_DEADLINE");
         return;
       }
-      const answer = await post(this.plan.url(), client.key, body);
+      const answer = await post(this.plan.url(), client.key, body, this.abort.signal);
       if (answer.kind === "task") {
         this.outcome.taskIds.set(key, answer.id);
         return;
@@ -102,9 +112,8 @@ export class Submitters {
         return;
       }
       this.outcome.retries++;
-      const backoff =
-        answer.kind === "error" && answer.retryAfterMs ? answer.retryAfterMs : 50 * 2 ** attempt;
-      await sleep(Math.min(500, backoff));
+      const limited = answer.kind === "error" ? answer.retryAfterMs : undefined;
+      await this.pause(limited ?? Math.min(500, 50 * 2 ** attempt));
     }
   }
 }
@@ -119,14 +128,14 @@ interface SubmitResponse {
   errors?: { message: string; extensions?: { code?: string; retryAfterMs?: number } }[];
 }
 
-async function post(url: string, apiKey: string, body: string): Promise<Answer> {
+async function post(url: string, apiKey: string, body: string, stop: AbortSignal): Promise<Answer> {
   let parsed: SubmitResponse;
   try {
     const res = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
       body,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      signal: AbortSignal.any([stop, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
     });
     parsed = JSON.parse(await res.text()) as SubmitResponse;
   } catch {
