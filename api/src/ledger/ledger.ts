@@ -90,16 +90,23 @@ export async function post(em: EntityManager, movement: Movement): Promise<strin
   );
   if (inserted.length === 0)
     throw new DuplicateMovementError(movement.kind, movement.taskId ?? movement.payoutId);
-  for (const leg of movement.legs) {
-    if (leg.amount === 0n) continue;
-    await em.execute(
-      "insert into ledger_entries (transaction_id, account_id, amount, created_at) values (?, ?, ?, ?)",
-      [txId, leg.accountId, leg.amount.toString(), now],
-    );
-    await em.execute("update ledger_accounts set balance = balance + ? where id = ?", [
-      leg.amount.toString(),
-      leg.accountId,
-    ]);
-  }
+  const legs = movement.legs.filter((leg) => leg.amount !== 0n);
+  if (legs.length === 0) return txId;
+  // Array literals as text: knex would spread a JS array into a list of parameters.
+  const ids = `{${legs.map((leg) => leg.accountId).join(",")}}`;
+  const amounts = `{${legs.map((leg) => leg.amount.toString()).join(",")}}`;
+  await em.execute(
+    `insert into ledger_entries (transaction_id, account_id, amount, created_at)
+     select ?, unnest(?::uuid[]), unnest(?::bigint[]), ?`,
+    [txId, ids, amounts, now],
+  );
+  // Rows are locked in id order first, so two movements over the same accounts cannot deadlock.
+  await em.execute(
+    `with locked as (select id from ledger_accounts where id = any(?::uuid[]) order by id for update)
+     update ledger_accounts a set balance = a.balance + v.amount
+       from (select unnest(?::uuid[]) as id, unnest(?::bigint[]) as amount) v
+      where a.id = v.id and a.id in (select id from locked)`,
+    [ids, ids, amounts],
+  );
   return txId;
 }

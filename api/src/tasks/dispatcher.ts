@@ -50,6 +50,7 @@ export class Dispatcher {
   private readonly worker: Worker<TaskJobData>;
   private readonly handles = new Map<string, Promise<ActorHandle>>();
   private readonly connection: Redis;
+  private readonly owners = new Map<string, { providerId: string; at: number }>();
   /** Running tasks' abort switches, pulled by cancelTask through Redis. */
   private readonly running = new Map<string, AbortController>();
   private stopListening: (() => void) | undefined;
@@ -110,16 +111,17 @@ export class Dispatcher {
   private async run(task: Task, attempt: number): Promise<void> {
     const em = this.opts.orm.em.fork();
     const scheduled = await advanceTask(em, task.id, TaskStatus.SCHEDULED, { attempts: attempt });
-    if (scheduled) await this.announce(task.id, TaskStatus.SCHEDULED, scheduled.scheduledAt);
+    if (scheduled) await this.announce(task.id, TaskStatus.SCHEDULED, scheduled);
     const model = task.model as Model;
     const actor = await this.actorFor(model);
-    const node = await em.findOne(Node, actor.info.nodeId);
-    if (!node) throw new UnrecoverableError(`node ${actor.info.nodeId} is not registered to a provider`);
+    const providerId = await this.providerOf(actor.info.nodeId);
+    if (!providerId)
+      throw new UnrecoverableError(`node ${actor.info.nodeId} is not registered to a provider`);
     const running = await advanceTask(em, task.id, TaskStatus.RUNNING, {
       nodeId: actor.info.nodeId,
       actorId: actor.info.actorId,
     });
-    if (running) await this.announce(task.id, TaskStatus.RUNNING, running.startedAt);
+    if (running) await this.announce(task.id, TaskStatus.RUNNING, running);
     let out: InferResult;
     try {
       out = await actor.call<InferResult>(
@@ -144,11 +146,20 @@ export class Dispatcher {
         executionProvider: out.executionProvider,
         inferenceMs: out.inferenceMs,
         nodeId: actor.info.nodeId,
-        providerId: node.provider.id,
+        providerId,
       },
       this.opts.platformFeeBps,
     );
     if (done) await this.announce(task.id, TaskStatus.COMPLETED, done.finishedAt);
+  }
+
+  /** Who owns a node (cached briefly: a node's owner does not change under a running task). */
+  private async providerOf(nodeId: string): Promise<string | undefined> {
+    const hit = this.owners.get(nodeId);
+    if (hit && Date.now() - hit.at < 30_000) return hit.providerId;
+    const node = await this.opts.orm.em.fork().findOne(Node, nodeId);
+    if (node) this.owners.set(nodeId, { providerId: node.provider.id, at: Date.now() });
+    return node?.provider.id;
   }
 
   private actorFor(model: Model): Promise<ActorHandle> {

@@ -1,7 +1,7 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { splitFee } from "@neurogrid/contracts";
-import { isFinalTaskStatus, type TaskStatus, TaskStatus as TS } from "@neurogrid/schema";
+import { isFinalTaskStatus, type ModelManifest, type TaskStatus, TaskStatus as TS } from "@neurogrid/schema";
 import { LedgerTxKind, Model, Task } from "../db/entities/index.js";
 import { clientAccounts, platformFeesAccount, providerEarningsAccount } from "../ledger/accounts.js";
 import { post } from "../ledger/ledger.js";
@@ -35,8 +35,8 @@ export async function completeTask(
   return em.transactional(async (tx) => {
     const task = await tx.findOneOrFail(Task, taskId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (isFinalTaskStatus(task.status)) return null;
-    const model = await tx.findOneOrFail(Model, task.model.id);
-    const { units, cost } = costOf(pricingOf(model.manifest), done.usage);
+    const manifest = await manifestOf(tx, task.model.id);
+    const { units, cost } = costOf(pricingOf(manifest), done.usage);
     const { fee, provider } = splitFee(cost, platformFeeBps);
     const client = await clientAccounts(tx, task.account.id);
     await post(tx, {
@@ -66,6 +66,16 @@ export async function completeTask(
   });
 }
 
+/** Model manifests by id, cached for a few seconds (a capture needs the pricing, not a query). */
+const manifests = new Map<string, { manifest: ModelManifest; at: number }>();
+async function manifestOf(em: EntityManager, modelId: string): Promise<ModelManifest> {
+  const hit = manifests.get(modelId);
+  if (hit && Date.now() - hit.at < 10_000) return hit.manifest;
+  const model = await em.findOneOrFail(Model, modelId);
+  manifests.set(modelId, { manifest: model.manifest, at: Date.now() });
+  return model.manifest;
+}
+
 /** Fails (or cancels) a task and refunds its whole escrow: nothing ran to completion. */
 export async function failTask(
   em: EntityManager,
@@ -91,19 +101,24 @@ export async function failTask(
   });
 }
 
-/** Moves a task forward to SCHEDULED or RUNNING unless it already passed that point. */
+/**
+ * Moves a task forward to SCHEDULED or RUNNING unless it already passed that point (or was
+ * cancelled); one statement. Returns when it moved, or null.
+ */
 export async function advanceTask(
   em: EntityManager,
   taskId: string,
   status: typeof TS.SCHEDULED | typeof TS.RUNNING,
-  fields: Partial<Pick<Task, "nodeId" | "actorId" | "attempts">> = {},
-): Promise<Task | null> {
+  fields: { nodeId?: string; actorId?: string; attempts?: number } = {},
+): Promise<Date | null> {
   const now = new Date();
   const from = status === TS.SCHEDULED ? [TS.QUEUED, TS.SCHEDULED, TS.RUNNING] : [TS.SCHEDULED, TS.RUNNING];
-  const set: Record<string, unknown> = { status, ...fields };
-  if (status === TS.SCHEDULED) set.scheduledAt = now;
-  else set.startedAt = now;
-  const updated = await em.nativeUpdate(Task, { id: taskId, status: { $in: from } }, set);
-  if (updated === 0) return null;
-  return em.fork().findOne(Task, taskId);
+  const column = status === TS.SCHEDULED ? "scheduled_at" : "started_at";
+  const rows = await em.execute<{ id: string }[]>(
+    `update tasks set status = ?, ${column} = ?,
+            node_id = coalesce(?, node_id), actor_id = coalesce(?, actor_id), attempts = coalesce(?, attempts)
+      where id = ? and status in (${from.map(() => "?").join(", ")}) returning id`,
+    [status, now, fields.nodeId ?? null, fields.actorId ?? null, fields.attempts ?? null, taskId, ...from],
+  );
+  return rows.length > 0 ? now : null;
 }
