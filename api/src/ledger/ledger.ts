@@ -67,15 +67,24 @@ export async function ensureLedgerAccount(
   return id;
 }
 
-/** Locks an account row (SELECT ... FOR UPDATE) and returns its balance. */
-export async function lockBalance(em: EntityManager, accountId: string): Promise<bigint> {
-  const rows = await em.execute<{ balance: string }[]>(
-    "select balance from ledger_accounts where id = ? for update",
-    [accountId],
+/**
+ * Locks account rows (SELECT ... FOR UPDATE), always in id order, and returns their balances.
+ * Every movement locks this way, so two transactions over the same accounts take their locks
+ * in the same order and cannot deadlock.
+ */
+export async function lockAccounts(em: EntityManager, accountIds: string[]): Promise<Map<string, bigint>> {
+  const ids = [...new Set(accountIds)].sort();
+  const rows = await em.execute<{ id: string; balance: string }[]>(
+    `select id, balance from ledger_accounts where id = any(?::uuid[]) order by id for update`,
+    [`{${ids.join(",")}}`],
   );
-  const row = rows[0];
-  if (!row) throw new Error(`ledger account ${accountId} does not exist`);
-  return BigInt(row.balance);
+  if (rows.length !== ids.length) throw new Error(`ledger accounts missing among ${ids.join(", ")}`);
+  return new Map(rows.map((r) => [r.id, BigInt(r.balance)]));
+}
+
+/** Locks one account row and returns its balance. */
+export async function lockBalance(em: EntityManager, accountId: string): Promise<bigint> {
+  return (await lockAccounts(em, [accountId])).get(accountId) ?? 0n;
 }
 
 export async function post(em: EntityManager, movement: Movement): Promise<string> {
@@ -92,6 +101,10 @@ export async function post(em: EntityManager, movement: Movement): Promise<strin
     throw new DuplicateMovementError(movement.kind, movement.taskId ?? movement.payoutId);
   const legs = movement.legs.filter((leg) => leg.amount !== 0n);
   if (legs.length === 0) return txId;
+  await lockAccounts(
+    em,
+    legs.map((leg) => leg.accountId),
+  );
   // Array literals as text: knex would spread a JS array into a list of parameters.
   const ids = `{${legs.map((leg) => leg.accountId).join(",")}}`;
   const amounts = `{${legs.map((leg) => leg.amount.toString()).join(",")}}`;
@@ -100,13 +113,11 @@ export async function post(em: EntityManager, movement: Movement): Promise<strin
      select ?, unnest(?::uuid[]), unnest(?::bigint[]), ?`,
     [txId, ids, amounts, now],
   );
-  // Rows are locked in id order first, so two movements over the same accounts cannot deadlock.
   await em.execute(
-    `with locked as (select id from ledger_accounts where id = any(?::uuid[]) order by id for update)
-     update ledger_accounts a set balance = a.balance + v.amount
+    `update ledger_accounts a set balance = a.balance + v.amount
        from (select unnest(?::uuid[]) as id, unnest(?::bigint[]) as amount) v
-      where a.id = v.id and a.id in (select id from locked)`,
-    [ids, ids, amounts],
+      where a.id = v.id`,
+    [ids, amounts],
   );
   return txId;
 }

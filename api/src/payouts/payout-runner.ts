@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { type PayoutOutcome, PayoutSender, RecipientLookupTables } from "@neurogrid/contracts";
 import { LedgerAccountKind, LedgerTxKind } from "../db/entities/index.js";
-import { ensureLedgerAccount, lockBalance, post } from "../ledger/ledger.js";
+import { ensureLedgerAccount, lockAccounts, post } from "../ledger/ledger.js";
 import type { PayoutChain } from "./payout-chain.js";
 import type { PayoutEventBus } from "./payout-events.js";
 import { PgAttemptStore } from "./pg-attempt-store.js";
@@ -100,7 +100,8 @@ export class PayoutRunner {
     for (const { provider_id, address } of due) {
       const made = await em.fork().transactional(async (tx) => {
         const earnings = await ensureLedgerAccount(tx, LedgerAccountKind.PROVIDER_EARNINGS, provider_id);
-        const balance = await lockBalance(tx, earnings);
+        const flight = await inFlight(tx);
+        const balance = (await lockAccounts(tx, [earnings, flight])).get(earnings) ?? 0n;
         if (balance < this.opts.thresholdUnits || balance <= 0n) return null;
         const id = randomUUID();
         await tx.execute(
@@ -113,7 +114,7 @@ export class PayoutRunner {
           memo: `payout ${id} to ${address}`,
           legs: [
             { accountId: earnings, amount: -balance },
-            { accountId: await inFlight(tx), amount: balance },
+            { accountId: flight, amount: balance },
           ],
         });
         return { id, amount: balance };

@@ -5,7 +5,7 @@ import { TaskStatus } from "@neurogrid/schema";
 import { Account, LedgerTxKind, Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
-import { lockBalance, post } from "../ledger/ledger.js";
+import { lockAccounts, post } from "../ledger/ledger.js";
 import { escrowOf, pricingOf } from "../pricing/pricing.js";
 import type { TaskEventBus } from "./task-events.js";
 import type { TaskQueue } from "./task-queue.js";
@@ -59,7 +59,8 @@ export async function submitTask(
   try {
     task = await em.transactional(async (tx) => {
       const accounts = await clientAccounts(tx, account.id);
-      const available = await lockBalance(tx, accounts.available);
+      const locked = await lockAccounts(tx, [accounts.available, accounts.held]);
+      const available = locked.get(accounts.available) ?? 0n;
       const price = escrowOf(pricingOf(model.manifest));
       if (available < price) {
         throw new ApiError("INSUFFICIENT_FUNDS", `balance ${available} is less than the escrow ${price}`, {
