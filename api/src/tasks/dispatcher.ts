@@ -139,7 +139,7 @@ export class Dispatcher {
     }
     const done = await completeTask(
       this.opts.orm.em.fork(),
-      task.id,
+      { id: task.id, accountId: task.account.id, modelId: task.model.id, maxPrice: task.maxPrice },
       {
         result: out.outputs,
         usage: { completed: true, computeMs: out.inferenceMs, outputTokens: out.outputTokens },
@@ -150,7 +150,7 @@ export class Dispatcher {
       },
       this.opts.platformFeeBps,
     );
-    if (done) await this.announce(task.id, TaskStatus.COMPLETED, done.finishedAt);
+    if (done) await this.announce(task.id, TaskStatus.COMPLETED, done);
   }
 
   /** Who owns a node (cached briefly: a node's owner does not change under a running task). */

@@ -4,6 +4,7 @@ import { splitFee } from "@neurogrid/contracts";
 import { isFinalTaskStatus, type ModelManifest, type TaskStatus, TaskStatus as TS } from "@neurogrid/schema";
 import { LedgerTxKind, Model, Task } from "../db/entities/index.js";
 import { clientAccounts, platformFeesAccount, providerEarningsAccount } from "../ledger/accounts.js";
+import { completeAndCapture } from "../ledger/escrow.js";
 import { post } from "../ledger/ledger.js";
 import { costOf, pricingOf, type Usage } from "../pricing/pricing.js";
 
@@ -26,44 +27,45 @@ export interface Completion {
   providerId: string;
 }
 
+export interface TaskRef {
+  id: string;
+  accountId: string;
+  modelId: string;
+  maxPrice: bigint;
+}
+
+/** Completes a task and captures its price in one statement (ledger/escrow.ts); null if final. */
 export async function completeTask(
   em: EntityManager,
-  taskId: string,
+  task: TaskRef,
   done: Completion,
   platformFeeBps: number,
-): Promise<Task | null> {
-  return em.transactional(async (tx) => {
-    const task = await tx.findOneOrFail(Task, taskId, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (isFinalTaskStatus(task.status)) return null;
-    const manifest = await manifestOf(tx, task.model.id);
-    const { units, cost } = costOf(pricingOf(manifest), done.usage);
-    const { fee, provider } = splitFee(cost, platformFeeBps);
-    const client = await clientAccounts(tx, task.account.id);
-    await post(tx, {
-      kind: LedgerTxKind.CAPTURE,
-      taskId: task.id,
-      memo: `task ${task.id} on node ${done.nodeId}`,
-      legs: [
-        { accountId: client.held, amount: -task.maxPrice },
-        { accountId: client.available, amount: task.maxPrice - cost },
-        { accountId: await providerEarningsAccount(tx, done.providerId), amount: provider },
-        { accountId: await platformFeesAccount(tx), amount: fee },
-      ],
-    });
-    Object.assign(task, {
-      status: TS.COMPLETED,
-      result: done.result,
-      executionProvider: done.executionProvider,
-      inferenceMs: done.inferenceMs,
-      nodeId: done.nodeId,
-      cost,
-      units,
-      platformFee: fee,
-      providerEarning: provider,
-      finishedAt: new Date(),
-    });
-    return task;
+): Promise<Date | null> {
+  const manifest = await manifestOf(em, task.modelId);
+  const { units, cost } = costOf(pricingOf(manifest), done.usage);
+  const { fee, provider } = splitFee(cost, platformFeeBps);
+  const client = await clientAccounts(em, task.accountId);
+  const now = new Date();
+  const captured = await completeAndCapture(em, {
+    taskId: task.id,
+    result: done.result,
+    executionProvider: done.executionProvider,
+    inferenceMs: done.inferenceMs,
+    nodeId: done.nodeId,
+    cost,
+    units,
+    fee,
+    providerEarning: provider,
+    memo: `task ${task.id} on node ${done.nodeId}`,
+    legs: [
+      { accountId: client.held, amount: -task.maxPrice },
+      { accountId: client.available, amount: task.maxPrice - cost },
+      { accountId: await providerEarningsAccount(em, done.providerId), amount: provider },
+      { accountId: await platformFeesAccount(em), amount: fee },
+    ],
+    now,
   });
+  return captured ? now : null;
 }
 
 /** Model manifests by id, cached for a few seconds (a capture needs the pricing, not a query). */

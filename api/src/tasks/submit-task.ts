@@ -1,18 +1,19 @@
+import { randomUUID } from "node:crypto";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { validateTensorMap } from "@neurogrid/cluster/models";
 import { TaskStatus } from "@neurogrid/schema";
-import { Account, LedgerTxKind, Model, Task } from "../db/entities/index.js";
+import { type Account, Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
-import { lockAccounts, post } from "../ledger/ledger.js";
+import { holdAndCreateTask } from "../ledger/escrow.js";
 import { escrowOf, pricingOf } from "../pricing/pricing.js";
 import type { TaskEventBus } from "./task-events.js";
 import type { TaskQueue } from "./task-queue.js";
 
 /**
- * submitTask: validate, then in ONE database transaction hold the price in escrow and write the
- * task QUEUED; after commit, enqueue its job (job id = task id) and announce QUEUED.
+ * submitTask: validate, then in ONE SQL statement (ledger/escrow.ts) hold the price in escrow
+ * and write the task QUEUED; after commit, enqueue its job (job id = task id), announce QUEUED.
  *
  * The idempotency key: the same key from the same account gives the same task and one charge,
  * enforced by the unique (account_id, idempotency_key) constraint, so two concurrent submits
@@ -55,47 +56,39 @@ export async function submitTask(
   if (!valid.ok)
     throw badInput(`input does not match model ${model.name}@${model.version}: ${valid.message}`);
 
-  let task: Task;
+  const accounts = await clientAccounts(em, account.id);
+  const price = escrowOf(pricingOf(model.manifest));
+  const taskId = randomUUID();
+  const now = new Date();
+  let outcome: { held: boolean; balance: bigint };
   try {
-    task = await em.transactional(async (tx) => {
-      const accounts = await clientAccounts(tx, account.id);
-      const locked = await lockAccounts(tx, [accounts.available, accounts.held]);
-      const available = locked.get(accounts.available) ?? 0n;
-      const price = escrowOf(pricingOf(model.manifest));
-      if (available < price) {
-        throw new ApiError("INSUFFICIENT_FUNDS", `balance ${available} is less than the escrow ${price}`, {
-          balance: available.toString(),
-          price: price.toString(),
-        });
-      }
-      const created = tx.create(Task, {
-        account: tx.getReference(Account, account.id),
-        model,
-        idempotencyKey: key,
-        priority,
-        status: TaskStatus.QUEUED,
-        input: req.input as Record<string, unknown>,
-        maxPrice: price,
-      });
-      await tx.flush();
-      await post(tx, {
-        kind: LedgerTxKind.HOLD,
-        taskId: created.id,
-        memo: `escrow for ${model.name}@${model.version}`,
-        legs: [
-          { accountId: accounts.available, amount: -price },
-          { accountId: accounts.held, amount: price },
-        ],
-      });
-      return created;
+    outcome = await holdAndCreateTask(em, {
+      taskId,
+      accountId: account.id,
+      modelId: model.id,
+      idempotencyKey: key ?? null,
+      priority,
+      input: req.input,
+      price,
+      availableId: accounts.available,
+      heldId: accounts.held,
+      memo: `escrow for ${model.name}@${model.version}`,
+      now,
     });
   } catch (err) {
-    if (key && err instanceof UniqueConstraintViolationException) {
+    if (key && isUniqueViolation(err)) {
       const existing = await findByKey(em.fork(), account, key);
       if (existing) return sameRequestOrConflict(existing, req);
     }
     throw err;
   }
+  if (!outcome.held) {
+    throw new ApiError("INSUFFICIENT_FUNDS", `balance ${outcome.balance} is less than the escrow ${price}`, {
+      balance: outcome.balance.toString(),
+      price: price.toString(),
+    });
+  }
+  const task = await em.fork().findOneOrFail(Task, taskId, { populate: ["model"] });
   await deps.queue.enqueue(task.id, priority);
   await deps.events.publish({ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt.toISOString() });
   return task;
@@ -123,4 +116,10 @@ async function findModel(em: EntityManager, name: string, version?: string): Pro
     : await em.findOne(Model, { name }, { orderBy: { createdAt: "desc" } });
   if (!model) throw notFound(version ? `model ${name}@${version}` : `model ${name}`);
   return model;
+}
+
+/** The unique (account, idempotency key) constraint, however the driver reports it. */
+function isUniqueViolation(err: unknown): boolean {
+  if (err instanceof UniqueConstraintViolationException) return true;
+  return (err as { code?: string } | null)?.code === "23505";
 }
