@@ -4,6 +4,10 @@
  *   --host HOST                   NEUROGRID_HEAD_HOST              127.0.0.1
  *   --port PORT                   NEUROGRID_HEAD_PORT              50051 (0 = any free port)
  *   --node-token TOKEN            NEUROGRID_NODE_TOKEN             none: any node may register
+ *   --node-token-secret SECRET    NEUROGRID_NODE_TOKEN_SECRET      none: when set, a node registers
+ *                                                                  only with a token issued for its
+ *                                                                  node id (signNodeToken); excludes
+ *                                                                  --node-token
  *   --heartbeat-timeout-ms MS     NEUROGRID_HEARTBEAT_TIMEOUT_MS   10000: silent longer = DEAD
  *   --heartbeat-interval-ms MS    NEUROGRID_HEARTBEAT_INTERVAL_MS  timeout / 3, at most 1000
  *   --actor-start-timeout-ms MS   NEUROGRID_ACTOR_START_TIMEOUT_MS 120000
@@ -13,24 +17,35 @@
  *                                                                  restart); redis://HOST:PORT[/DB]
  *                                                                  keeps them in Redis
  *   --storage-prefix PREFIX       NEUROGRID_HEAD_STORAGE_PREFIX    neurogrid:head: (Redis key prefix)
+ *   --tls-ca/--tls-cert/--tls-key FILE, --insecure                 transport security (config.ts):
+ *                                 the head serves mutual TLS (workers and drivers present
+ *                                 certificates from the cluster CA; a worker's must name its
+ *                                 node id) and reaches workers with its own certificate; plain
+ *                                 text only on loopback unless --insecure
  */
 import { z } from "zod";
 import {
+  checkTransport,
   collectOptions,
   type Env,
   host,
   type OptionSpec,
   port,
   positiveMs,
+  TLS_OPTIONS,
+  type TlsConfig,
+  tlsFields,
   validateOptions,
 } from "./config.js";
 
-export interface HeadConfig {
+export interface HeadConfig extends TlsConfig {
   /** Interface the head's gRPC server binds. */
   host: string;
   port: number;
-  /** When set, nodes must present it to register. */
+  /** When set, nodes must present it to register (a shared cluster token). */
   nodeToken?: string | undefined;
+  /** When set, a node must present a token issued for its node id (signNodeToken) to register. */
+  nodeTokenSecret?: string | undefined;
   /** A node silent for longer is DEAD, and so are its actors. */
   heartbeatTimeoutMs: number;
   /** How often workers heartbeat (told to them on registration). */
@@ -49,12 +64,14 @@ const OPTIONS = {
   host: { flag: "host", env: "NEUROGRID_HEAD_HOST" },
   port: { flag: "port", env: "NEUROGRID_HEAD_PORT" },
   nodeToken: { flag: "node-token", env: "NEUROGRID_NODE_TOKEN" },
+  nodeTokenSecret: { flag: "node-token-secret", env: "NEUROGRID_NODE_TOKEN_SECRET" },
   heartbeatTimeoutMs: { flag: "heartbeat-timeout-ms", env: "NEUROGRID_HEARTBEAT_TIMEOUT_MS" },
   heartbeatIntervalMs: { flag: "heartbeat-interval-ms", env: "NEUROGRID_HEARTBEAT_INTERVAL_MS" },
   actorStartTimeoutMs: { flag: "actor-start-timeout-ms", env: "NEUROGRID_ACTOR_START_TIMEOUT_MS" },
   spreadThreshold: { flag: "spread-threshold", env: "NEUROGRID_SPREAD_THRESHOLD" },
   storage: { flag: "storage", env: "NEUROGRID_HEAD_STORAGE" },
   storagePrefix: { flag: "storage-prefix", env: "NEUROGRID_HEAD_STORAGE_PREFIX" },
+  ...TLS_OPTIONS,
 } as const satisfies Record<keyof HeadConfig, OptionSpec>;
 
 export const DEFAULT_HEAD_PORT = 50051;
@@ -64,6 +81,7 @@ const headSchema = z
     host: host.default("127.0.0.1"),
     port: port.default(DEFAULT_HEAD_PORT),
     nodeToken: z.string().min(1).optional(),
+    nodeTokenSecret: z.string().min(16, "must be at least 16 characters").optional(),
     heartbeatTimeoutMs: positiveMs.default(10_000),
     heartbeatIntervalMs: positiveMs.optional(),
     actorStartTimeoutMs: positiveMs.default(120_000),
@@ -76,7 +94,9 @@ const headSchema = z
       .default("memory")
       .transform((v) => v as HeadConfig["storage"]),
     storagePrefix: z.string().min(1).default("neurogrid:head:"),
+    ...tlsFields,
   })
+  .superRefine(checkTransport)
   .transform(
     (c): HeadConfig => ({
       ...c,
@@ -87,6 +107,10 @@ const headSchema = z
   .refine((c) => c.heartbeatIntervalMs < c.heartbeatTimeoutMs, {
     message: "must be shorter than the heartbeat timeout",
     path: ["heartbeatIntervalMs"],
+  })
+  .refine((c) => c.nodeToken === undefined || c.nodeTokenSecret === undefined, {
+    message: "give a shared --node-token or per-node tokens (--node-token-secret), not both",
+    path: ["nodeTokenSecret"],
   });
 
 export function parseHeadConfig(argv: readonly string[], env: Env): HeadConfig {

@@ -14,6 +14,7 @@ describe("parseHeadConfig", () => {
       spreadThreshold: 0.5,
       storage: "memory",
       storagePrefix: "neurogrid:head:",
+      insecure: false,
     });
   });
 
@@ -21,6 +22,7 @@ describe("parseHeadConfig", () => {
     const config = parseHeadConfig(["--port", "0", "--heartbeat-timeout-ms", "1500"], {
       NEUROGRID_HEAD_PORT: "7000",
       NEUROGRID_HEAD_HOST: "0.0.0.0",
+      NEUROGRID_INSECURE: "1",
       NEUROGRID_NODE_TOKEN: "s3cret",
     });
     assert.equal(config.port, 0);
@@ -41,6 +43,27 @@ describe("parseHeadConfig", () => {
       () => parseHeadConfig(["--heartbeat-timeout-ms", "100", "--heartbeat-interval-ms", "200"], {}),
       /--heartbeat-interval-ms.*shorter/,
     );
+  });
+
+  it("takes a node token secret, not together with a shared node token", () => {
+    const secret = "0123456789abcdef";
+    assert.equal(parseHeadConfig([], { NEUROGRID_NODE_TOKEN_SECRET: secret }).nodeTokenSecret, secret);
+    assert.throws(() => parseHeadConfig(["--node-token-secret", "short"], {}), /--node-token-secret.*16/);
+    assert.throws(
+      () => parseHeadConfig(["--node-token", "t", "--node-token-secret", secret], {}),
+      /--node-token-secret.*not both/,
+    );
+  });
+
+  it("refuses a non-loopback host without TLS unless --insecure", () => {
+    assert.throws(() => parseHeadConfig(["--host", "0.0.0.0"], {}), /--host.*not loopback.*--insecure/);
+    assert.equal(parseHeadConfig(["--host", "0.0.0.0", "--insecure"], {}).insecure, true);
+    const tls = parseHeadConfig(
+      ["--host", "0.0.0.0", "--tls-ca", "ca", "--tls-cert", "crt", "--tls-key", "key"],
+      {},
+    );
+    assert.deepEqual([tls.tlsCa, tls.tlsCert, tls.tlsKey, tls.insecure], ["ca", "crt", "key", false]);
+    assert.throws(() => parseHeadConfig(["--tls-cert", "crt"], {}), /together/);
   });
 
   it("rejects unknown flags and positionals", () => {

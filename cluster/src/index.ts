@@ -20,6 +20,13 @@ export type {
   SchedulingStrategy,
 } from "@neurogrid/schema";
 export { ClusterClient } from "./client/cluster-client.js";
+export type {
+  ActorClusterEvent,
+  ClusterEvent,
+  NodeEvent,
+  NodeEventType,
+  WatchClusterOptions,
+} from "./client/cluster-events.js";
 export type { ActorEvent, WatchActorsOptions } from "./client/head-streams.js";
 export type {
   ActorHandle,
@@ -27,6 +34,7 @@ export type {
   ClusterClientOptions,
   GetActorOptions,
   GetOrCreateOptions,
+  KillActorOptions,
   NodeInfo,
 } from "./client/types.js";
 export { ClusterError, type ClusterErrorCode, isClusterError } from "./errors.js";

@@ -57,4 +57,6 @@ export interface ActorInfo {
   pendingReason?: string;
   /** How many times the head restarted it. */
   numRestarts?: number;
+  /** The spec's maxTaskRetries (0 = none; -1 = forever): handles on the actor retry this often. */
+  maxTaskRetries?: number;
 }

@@ -26,6 +26,16 @@ export interface Pricing {
   maxUnits: number;
 }
 
+/**
+ * Dynamic batching inside a replica: calls that arrive within `batchWaitTimeoutMs` of the
+ * first waiting call run as one inference of up to `maxBatchSize` rows (the inputs' leading,
+ * dynamic dimension). maxBatchSize 1 turns batching off (one inference per call).
+ */
+export interface BatchingConfig {
+  maxBatchSize: number;
+  batchWaitTimeoutMs: number;
+}
+
 export interface ModelManifest {
   name: string;
   version: string;
@@ -36,6 +46,8 @@ export interface ModelManifest {
   pricePerCall: string;
   /** Metered pricing; absent means per call at pricePerCall. */
   pricing?: Pricing;
+  /** Dynamic batching limits; absent means one inference per call. */
+  batching?: BatchingConfig;
   /** Resources one replica needs. */
   resources: { cpus: number; memoryMb: number; gpus: number };
 }

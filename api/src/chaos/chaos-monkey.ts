@@ -76,18 +76,18 @@ async function killAndRestart(ctx: MonkeyContext, victim: Victim): Promise<KillR
     target = await actorHost(ctx);
     pid = await ctx.processes.kill("worker", target);
     down = Date.now();
-    ctx.log(`kill -9 worker ${target} (pid ${pid}) after ${answered} submissions`);
+    ctx.log(`chaos: kill -9 worker ${target} (pid ${pid}) after ${answered} submissions`);
     await untilNodeDead(ctx.cluster, target);
     await ctx.processes.startWorker(target);
   } else {
     pid = await ctx.processes.kill(victim);
     down = Date.now();
-    ctx.log(`kill -9 ${victim} (pid ${pid}) after ${answered} submissions`);
+    ctx.log(`chaos: kill -9 ${victim} (pid ${pid}) after ${answered} submissions`);
     if (victim === "api") await ctx.processes.startApi();
     else await ctx.processes.startDispatcher();
   }
   const downMs = Date.now() - down;
-  ctx.log(`${target} is back after ${downMs} ms`);
+  ctx.log(`chaos: ${target} is back after ${downMs} ms`);
   return { victim, target, pid, atS: Math.round(atS * 10) / 10, answered, downMs };
 }
 

@@ -7,6 +7,7 @@ import { migrate, openOrm } from "../db/orm.js";
 import { CLI } from "../testing/local-cluster.js";
 import { createTestDatabase, uniquePrefix } from "../testing/test-database.js";
 import { seedChaosAccounts } from "./chaos-accounts.js";
+import { describeOpenTasks } from "./chaos-diagnose.js";
 import { checkInvariants } from "./chaos-invariants.js";
 import { type KillRecord, runMonkey } from "./chaos-monkey.js";
 import { ChaosProcesses } from "./chaos-processes.js";
@@ -154,7 +155,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       submitRetries: outcome.retries,
       durationS: Number(since(startedAt)),
     });
-    if (chaosFailures(report).length > 0) logTails(log, running, kills);
+    if (chaosFailures(report).length > 0) {
+      logTails(log, running, kills);
+      const open = await describeOpenTasks(orm, {
+        redisUrl: o.redisUrl,
+        bullPrefix: `${prefix}:bull`,
+        startedAt,
+      });
+      for (const line of open) log(`chaos: open: ${line}`);
+    }
     return report;
   } finally {
     clearInterval(ticker);
@@ -199,7 +208,7 @@ async function untilAllFinal(orm: MikroORM, expected: number, over: () => boolea
 }
 
 function logTails(log: (line: string) => void, processes: ChaosProcesses, kills: KillRecord[]): void {
-  for (const name of ["dispatcher", "api", ...new Set(kills.map((k) => k.target))]) {
+  for (const name of new Set(["dispatcher", "api", ...kills.map((k) => k.target)])) {
     const tail = processes.tail(name);
     if (tail) log(`--- last lines of ${name} ---\n${tail}`);
   }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ChaosClient } from "./chaos-accounts.js";
 
@@ -48,7 +49,10 @@ export class Submitters {
   private readonly abort = new AbortController();
   private readonly outcome: SubmitOutcome = { taskIds: new Map(), rejected: new Map(), retries: 0 };
 
-  constructor(private readonly plan: SubmitPlan) {}
+  constructor(private readonly plan: SubmitPlan) {
+    // Every lane's wait and request listens to it.
+    setMaxListeners(0, this.abort.signal);
+  }
 
   /** Submissions answered so far (a task id or a rejection). */
   get answered(): number {

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { signNodeToken } from "@neurogrid/schema";
 import { startApiProcess } from "../app.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { startEmbeddedPostgres } from "../local/embedded-postgres.js";
@@ -65,6 +66,9 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     const applied = await migrate(orm);
     say(`migrations ${applied.length ? applied.join(", ") : "up to date"}`);
 
+    // Node identity as in production: the head checks each worker's node token, which is
+    // signed with the secret it shares with the api (the api signs registerNode's tokens).
+    const nodeTokenSecret = localSecret(dataDir, "node-token-secret");
     const headPort = await freePort();
     const log = (name: string, line: string) => {
       if (line.trim()) process.stderr.write(line.startsWith("[") ? `${line}\n` : `[${name}] ${line}\n`);
@@ -75,6 +79,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       args: ["head", "--port", String(headPort)],
       ready: /listening on (\S+)/,
       onLine: log,
+      env: { ...env, NEUROGRID_NODE_TOKEN_SECRET: nodeTokenSecret },
     });
     stops.push({ name: "head", stop: head.child.stop });
     const headAddress = head.match[1] ?? `127.0.0.1:${headPort}`;
@@ -87,6 +92,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
         args: ["worker", "--head", headAddress, "--node-id", nodeId, "--port", "0"],
         ready: /registered/,
         onLine: log,
+        env: { ...env, NEUROGRID_NODE_TOKEN: signNodeToken(nodeTokenSecret, nodeId) },
       });
       stops.push({ name: nodeId, stop: worker.child.stop });
       say(`worker     ${nodeId} (pid ${worker.child.process.pid})`);
@@ -100,7 +106,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       headAddress,
       modelCacheDir: resolve(dataDir, "models"),
       jwtSecret: localSecret(dataDir, "jwt-secret"),
-      nodeTokenSecret: localSecret(dataDir, "node-token-secret"),
+      nodeTokenSecret,
       faucet: true,
     });
     const api = await startApiProcess({ ...config, databaseUrl, redisUrl, headAddress });

@@ -30,7 +30,12 @@ const knownEnv = () =>
 
 /** Checks one `neurogrid` command line against the real parsers. */
 function checkCommand(args: string[]): void {
-  const [command, ...rest] = args.map((a) => a.replace(/\$\(([A-Z_]+)\)|\$\{[^}]+\}/g, "placeholder-1"));
+  // Environment references ($(REDIS_URL), ${NODE_ID:-…}) become plausible values of their kind.
+  const [command, ...rest] = args.map((a) =>
+    a
+      .replace(/\$\(REDIS_URL\)/g, "redis://redis:6379")
+      .replace(/\$\(([A-Z_]+)\)|\$\{[^}]+\}/g, "placeholder-1"),
+  );
   const env = { NEUROGRID_HEAD_ADDRESS: "head:50051" };
   switch (command) {
     case "head":

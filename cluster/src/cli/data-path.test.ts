@@ -64,7 +64,7 @@ describe("the data path, with real processes", { timeout: 120_000 }, () => {
 
   it("answers callers with retries left from the actor restarted on another worker after a machine died", async () => {
     const handle = await create(echo("survivor", { maxRestarts: 1, maxTaskRetries: 2 }));
-    const noRetries = await client.getActor(NAMESPACE, "survivor");
+    const noRetries = await client.getActor(NAMESPACE, "survivor", { maxTaskRetries: 0 });
     const { nodeId, pid } = handle.info;
     const calls = Array.from({ length: 5 }, (_, i) =>
       handle.call<{ sleptMs: number }>("sleep", { ms: 1_000 + i }),

@@ -1,5 +1,7 @@
 /**
- * `node dist/cli/head-main.js [--host H] [--port P] [--node-token T] [--heartbeat-timeout-ms MS]`
+ * `node dist/cli/head-main.js [--host H] [--port P] [--node-token T | --node-token-secret S]
+ * [--tls-ca F --tls-cert F --tls-key F | --insecure] [--heartbeat-timeout-ms MS] ...` (every flag:
+ * config-head.ts).
  * Prints `neurogrid head listening on HOST:PORT` once serving; stops cleanly on SIGTERM/SIGINT.
  */
 import { parseHeadConfig } from "../config-head.js";

@@ -1,17 +1,19 @@
 /**
  * A worker comes back after the head lost it: when the head restarts (the heartbeat stream
- * breaks, the worker registers again once the head answers), and when the head marked it DEAD
- * while it was paused (the head answers its next heartbeat with `reregister`).
+ * breaks, the worker registers again once the head answers; the actor processes it still runs,
+ * which a head without stored tables does not know, are stopped), and when the head marked it
+ * DEAD while it was paused (the head answers its next heartbeat with `reregister`).
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ClusterClient } from "../index.js";
-import { killQuietly, type RunningProcess, startEntry, waitFor } from "./testing/processes.js";
+import { isAlive, killQuietly, type RunningProcess, startEntry, waitFor } from "./testing/processes.js";
 
 const HEAD_ARGS = ["--heartbeat-timeout-ms", "1500", "--heartbeat-interval-ms", "200"];
 
 describe("a worker registering again", { timeout: 60_000 }, () => {
   const processes: RunningProcess[] = [];
+  const actorPids: number[] = [];
   let headAddress = "";
   let head: RunningProcess;
   let worker: RunningProcess;
@@ -56,14 +58,31 @@ describe("a worker registering again", { timeout: 60_000 }, () => {
     client?.close();
     killQuietly(worker.pid, "SIGCONT");
     await Promise.all(processes.map((proc) => proc.stop()));
+    for (const pid of actorPids) if (isAlive(pid)) killQuietly(pid, "SIGKILL");
   });
 
-  it("registers again with a restarted head", async () => {
+  it("registers again with a restarted head, which stops the actor processes it does not know", async () => {
+    const resources = { cpus: 0.5, memoryMb: 64, gpus: 0, custom: {} };
+    const spec = {
+      name: "forgotten",
+      namespace: "reregister-test",
+      className: "echo",
+      initArgs: {},
+      resources,
+    };
+    const { pid } = (await client.getOrCreateActor(spec, { timeoutMs: 60_000 })).info;
+    actorPids.push(pid);
     const port = headAddress.slice(headAddress.lastIndexOf(":") + 1);
     await head.stop();
     head = await startHead(port);
     await waitFor("the worker to register with the new head", async () =>
       (await nodeState()) === "ALIVE" ? true : undefined,
+    );
+    // The new head keeps its tables in memory: it never heard of the actor, so the worker stops it.
+    await waitFor(
+      "the unknown actor's process to be stopped",
+      () => (isAlive(pid) ? undefined : true),
+      30_000,
     );
   });
 

@@ -6,11 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 import type { ActorInfo, ActorSpec, PlacementGroupInfo, PlacementGroupSpec } from "@neurogrid/schema";
-import { NodeState } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { unaryCall } from "../grpc/call.js";
 import { ClientPool, QUICK_RECONNECT } from "../grpc/client-pool.js";
-import { nodeResourcesFromWire } from "../grpc/convert.js";
 import {
   actorInfoFromWire,
   actorSpecToWire,
@@ -20,12 +18,19 @@ import {
 import { clusterServices } from "../grpc/proto.js";
 import { ActorChannels } from "./actor-channels.js";
 import { GrpcActorHandle } from "./actor-handle.js";
+import {
+  type ClusterEvent,
+  nodeInfoFromWire,
+  type WatchClusterOptions,
+  watchCluster,
+} from "./cluster-events.js";
 import { type ActorEvent, DriverSessionLink, type WatchActorsOptions, watchActors } from "./head-streams.js";
 import type {
   ActorHandle,
   ClusterClientOptions,
   GetActorOptions,
   GetOrCreateOptions,
+  KillActorOptions,
   NodeInfo,
 } from "./types.js";
 
@@ -60,16 +65,18 @@ export class ClusterClient {
       { spec: actorSpecToWire(spec) },
       { timeoutMs: opts.timeoutMs ?? GET_OR_CREATE_TIMEOUT_MS },
     );
-    return this.#handle(actorInfoFromWire(info), spec.maxTaskRetries ?? 0);
+    const found = actorInfoFromWire(info);
+    return this.#handle(found, spec.maxTaskRetries ?? found.maxTaskRetries ?? 0);
   }
 
   /**
    * The actor of that name (possibly DEAD: see info.state); NOT_FOUND if there never was one.
-   * Its calls are retried as `opts.maxTaskRetries` says (none by default: the head's answer
-   * does not carry the spec's).
+   * Its calls are retried as the actor's spec says (info.maxTaskRetries), unless
+   * `opts.maxTaskRetries` says otherwise.
    */
   async getActor(namespace: string, name: string, opts: GetActorOptions = {}): Promise<ActorHandle> {
-    return this.#handle(await this.#lookup(namespace, name), opts.maxTaskRetries ?? 0);
+    const info = await this.#lookup(namespace, name);
+    return this.#handle(info, opts.maxTaskRetries ?? info.maxTaskRetries ?? 0);
   }
 
   async listNodes(): Promise<NodeInfo[]> {
@@ -79,15 +86,7 @@ export class ClusterClient {
       {},
       { timeoutMs: HEAD_CALL_TIMEOUT_MS },
     );
-    return reply.nodes.map((node) => ({
-      nodeId: node.nodeId,
-      address: node.address,
-      state: node.state === NodeState.ALIVE ? NodeState.ALIVE : NodeState.DEAD,
-      total: nodeResourcesFromWire(node.total),
-      available: nodeResourcesFromWire(node.available),
-      labels: { ...node.labels },
-      lastHeartbeatMs: node.lastHeartbeatMs,
-    }));
+    return reply.nodes.map(nodeInfoFromWire);
   }
 
   /** Every current actor (the latest of each name, DEAD ones included), of one namespace or all. */
@@ -96,14 +95,14 @@ export class ClusterClient {
     return reply.actors.map(actorInfoFromWire);
   }
 
-  /** Kills the named actor for good (no restart); resolves with it, DEAD. */
-  async killActor(namespace: string, name: string): Promise<ActorInfo> {
-    const reply = await unaryCall(
-      this.#headClient(),
-      this.#head.KillActor,
-      { namespace, name },
-      this.#headCall(),
-    );
+  /**
+   * Kills the named actor for good (no restart); resolves with it, DEAD. Its process is killed
+   * at once (running calls end UNAVAILABLE), or with `graceful` shut down: it refuses new calls
+   * and finishes the accepted ones for up to `graceMs` (the worker's default when absent).
+   */
+  async killActor(namespace: string, name: string, opts: KillActorOptions = {}): Promise<ActorInfo> {
+    const request = { namespace, name, graceful: opts.graceful === true, graceMs: opts.graceMs ?? 0 };
+    const reply = await unaryCall(this.#headClient(), this.#head.KillActor, request, this.#headCall());
     if (reply.actor === null) throw new ClusterError("INTERNAL", "KillActor: empty reply");
     return actorInfoFromWire(reply.actor);
   }
@@ -159,6 +158,16 @@ export class ClusterClient {
   /** Actor lifecycle events from now on (every transition, with its cause). */
   watchActors(opts: WatchActorsOptions = {}): AsyncIterable<ActorEvent> {
     return watchActors(this.#headClient(), this.#head, opts);
+  }
+
+  /**
+   * Cluster events from now on: nodes registered, registered again and dead (with their
+   * resources and labels), and every actor lifecycle transition, in the head's order. List nodes
+   * and actors after it opens for the state so far. Ends when the caller stops iterating or
+   * aborts; fails (UNAVAILABLE) when the head goes away.
+   */
+  watchCluster(opts: WatchClusterOptions = {}): AsyncIterable<ClusterEvent> {
+    return watchCluster(this.#headClient(), this.#head, opts);
   }
 
   /**

@@ -28,37 +28,57 @@ export interface WatchActorsOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * A server stream's messages as an async iterable, until the caller stops iterating or aborts
+ * (then it just ends) or the stream fails (an error, e.g. UNAVAILABLE when the head goes away).
+ */
+export async function* serverStream<Req, Res>(
+  client: grpc.Client,
+  method: grpc.MethodDefinition<Req, Res>,
+  request: Req,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Res> {
+  if (signal?.aborted) return;
+  const call = client.makeServerStreamRequest(
+    method.path,
+    method.requestSerialize,
+    method.responseDeserialize,
+    request,
+  );
+  const onAbort = () => call.cancel();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    yield* call as AsyncIterable<Res>;
+  } catch (err) {
+    if (signal?.aborted || (err as { code?: number }).code === grpc.status.CANCELLED) return;
+    throw fromServiceError(err);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    call.cancel();
+  }
+}
+
+/** An actor event as the head sent it; undefined when it carries no actor. */
+export function actorEventFromWire(event: wire.ActorEvent): ActorEvent | undefined {
+  if (event.actor === null) return undefined;
+  return {
+    actor: actorInfoFromWire(event.actor),
+    from: event.fromState === "ACTOR_STATE_UNSPECIFIED" ? undefined : event.fromState,
+    cause: event.cause,
+    atMs: event.atMs,
+  };
+}
+
 /** Events from now on, until the caller stops iterating or aborts (or the head goes away: an error). */
 export async function* watchActors(
   client: grpc.Client,
   head: HeadService,
   opts: WatchActorsOptions,
 ): AsyncGenerator<ActorEvent> {
-  const method = head.WatchActors;
-  const call = client.makeServerStreamRequest(
-    method.path,
-    method.requestSerialize,
-    method.responseDeserialize,
-    { namespace: opts.namespace ?? "" },
-  );
-  const onAbort = () => call.cancel();
-  opts.signal?.addEventListener("abort", onAbort, { once: true });
-  try {
-    for await (const event of call as AsyncIterable<wire.ActorEvent>) {
-      if (event.actor === null) continue;
-      yield {
-        actor: actorInfoFromWire(event.actor),
-        from: event.fromState === "ACTOR_STATE_UNSPECIFIED" ? undefined : event.fromState,
-        cause: event.cause,
-        atMs: event.atMs,
-      };
-    }
-  } catch (err) {
-    if (opts.signal?.aborted || (err as { code?: number }).code === grpc.status.CANCELLED) return;
-    throw fromServiceError(err);
-  } finally {
-    opts.signal?.removeEventListener("abort", onAbort);
-    call.cancel();
+  const request = { namespace: opts.namespace ?? "" };
+  for await (const raw of serverStream(client, head.WatchActors, request, opts.signal)) {
+    const event = actorEventFromWire(raw);
+    if (event !== undefined) yield event;
   }
 }
 

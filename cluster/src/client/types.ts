@@ -38,8 +38,21 @@ export interface GetOrCreateOptions {
 }
 
 export interface GetActorOptions {
-  /** Retries of a call whose actor died (as ActorSpec.maxTaskRetries); 0 by default. */
+  /**
+   * Retries of a call whose actor died (as ActorSpec.maxTaskRetries); by default the actor's
+   * own (ActorInfo.maxTaskRetries).
+   */
   maxTaskRetries?: number;
+}
+
+export interface KillActorOptions {
+  /**
+   * Shut the actor down gracefully: it refuses new calls and finishes the accepted ones, then
+   * exits. By default its process is killed at once (running calls end UNAVAILABLE).
+   */
+  graceful?: boolean;
+  /** How long a graceful shutdown lets accepted calls run; the worker's default when absent. */
+  graceMs?: number;
 }
 
 /** A node as the head sees it. */

@@ -7,12 +7,14 @@ type Method<Req, Res> = grpc.MethodDefinition<Req, Res>;
 export type HeadService = {
   RegisterNode: Method<wire.RegisterNodeRequest, wire.RegisterNodeReply>;
   Heartbeat: Method<wire.HeartbeatRequest, wire.HeartbeatReply>;
+  ReportActorExit: Method<wire.ReportActorExitRequest, wire.ReportActorExitReply>;
   GetOrCreateActor: Method<wire.GetOrCreateActorRequest, wire.ActorInfo>;
   GetActor: Method<wire.GetActorRequest, wire.ActorInfo>;
   ListNodes: Method<wire.ListNodesRequest, wire.ListNodesReply>;
   ListActors: Method<wire.ListActorsRequest, wire.ListActorsReply>;
   KillActor: Method<wire.KillNamedActorRequest, wire.KillNamedActorReply>;
   WatchActors: Method<wire.WatchActorsRequest, wire.ActorEvent>;
+  WatchCluster: Method<wire.WatchClusterRequest, wire.ClusterEvent>;
   DriverSession: Method<wire.DriverSessionRequest, wire.DriverSessionEvent>;
   CreatePlacementGroup: Method<wire.CreatePlacementGroupRequest, wire.PlacementGroupInfo>;
   RemovePlacementGroup: Method<wire.PlacementGroupRequest, wire.PlacementGroupInfo>;
@@ -23,12 +25,14 @@ export type HeadService = {
 export type HeadImplementation = {
   RegisterNode: grpc.handleUnaryCall<wire.RegisterNodeRequest, wire.RegisterNodeReply>;
   Heartbeat: grpc.handleBidiStreamingCall<wire.HeartbeatRequest, wire.HeartbeatReply>;
+  ReportActorExit: grpc.handleUnaryCall<wire.ReportActorExitRequest, wire.ReportActorExitReply>;
   GetOrCreateActor: grpc.handleUnaryCall<wire.GetOrCreateActorRequest, wire.ActorInfo>;
   GetActor: grpc.handleUnaryCall<wire.GetActorRequest, wire.ActorInfo>;
   ListNodes: grpc.handleUnaryCall<wire.ListNodesRequest, wire.ListNodesReply>;
   ListActors: grpc.handleUnaryCall<wire.ListActorsRequest, wire.ListActorsReply>;
   KillActor: grpc.handleUnaryCall<wire.KillNamedActorRequest, wire.KillNamedActorReply>;
   WatchActors: grpc.handleServerStreamingCall<wire.WatchActorsRequest, wire.ActorEvent>;
+  WatchCluster: grpc.handleServerStreamingCall<wire.WatchClusterRequest, wire.ClusterEvent>;
   DriverSession: grpc.handleServerStreamingCall<wire.DriverSessionRequest, wire.DriverSessionEvent>;
   CreatePlacementGroup: grpc.handleUnaryCall<wire.CreatePlacementGroupRequest, wire.PlacementGroupInfo>;
   RemovePlacementGroup: grpc.handleUnaryCall<wire.PlacementGroupRequest, wire.PlacementGroupInfo>;

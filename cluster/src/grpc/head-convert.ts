@@ -119,8 +119,8 @@ export function actorSpecFromWire(spec: WireSpec | null): ActorSpec {
 }
 
 export function actorInfoToWire(info: ActorInfo): wire.ActorInfo & wire.ActorInfoLifecycle {
-  const { pendingReason = "", numRestarts = 0, ...rest } = info;
-  return { ...infoToWire(rest), pendingReason, numRestarts };
+  const { pendingReason = "", numRestarts = 0, maxTaskRetries = 0, ...rest } = info;
+  return { ...infoToWire(rest), pendingReason, numRestarts, maxTaskRetries };
 }
 
 export function actorInfoFromWire(info: WireInfo): ActorInfo {
@@ -128,6 +128,7 @@ export function actorInfoFromWire(info: WireInfo): ActorInfo {
     ...infoFromWire(info),
     pendingReason: info.pendingReason ?? "",
     numRestarts: info.numRestarts ?? 0,
+    maxTaskRetries: info.maxTaskRetries ?? 0,
   };
 }
 

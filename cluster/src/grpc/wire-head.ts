@@ -7,23 +7,36 @@ export interface RegisterNodeRequest {
   resources: Resources | null;
   labels: Record<string, string>;
   nodeToken: string;
+  actorIds: string[];
 }
 
 export interface RegisterNodeReply {
   nodeId: string;
   heartbeatIntervalMs: number;
+  session: string;
 }
 
 export interface HeartbeatRequest {
   nodeId: string;
   sentAtMs: number;
   actorCount: number;
+  session: string;
 }
 
 export interface HeartbeatReply {
   receivedAtMs: number;
   reregister: boolean;
 }
+
+export interface ReportActorExitRequest {
+  nodeId: string;
+  session: string;
+  actorId: string;
+  pid: number;
+  cause: string;
+}
+
+export type ReportActorExitReply = Record<string, never>;
 
 export interface GetOrCreateActorRequest {
   spec: ActorSpec | null;
@@ -61,6 +74,8 @@ export interface ListActorsReply {
 export interface KillNamedActorRequest {
   name: string;
   namespace: string;
+  graceful: boolean;
+  graceMs: number;
 }
 
 export interface KillNamedActorReply {
@@ -76,6 +91,22 @@ export interface ActorEvent {
   fromState: ActorState;
   cause: string;
   atMs: number;
+}
+
+export type WatchClusterRequest = Record<string, never>;
+
+export interface NodeEvent {
+  type: string;
+  node: NodeInfo | null;
+  cause: string;
+  atMs: number;
+}
+
+/** A oneof: `event` names the field that is set. */
+export interface ClusterEvent {
+  event?: "node" | "actor";
+  node?: NodeEvent | null;
+  actor?: ActorEvent | null;
 }
 
 export interface DriverSessionRequest {

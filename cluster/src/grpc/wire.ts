@@ -42,6 +42,7 @@ export interface ActorSpecPlacement {
 export interface ActorInfoLifecycle {
   pendingReason: string;
   numRestarts: number;
+  maxTaskRetries: number;
 }
 
 export * from "./wire-actor.js";

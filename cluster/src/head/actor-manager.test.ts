@@ -191,6 +191,25 @@ describe("ActorManager", () => {
     assert.throws(() => actors.kill("test", "nobody"), { code: "NOT_FOUND" });
   });
 
+  it("shuts an actor down gracefully: DEAD at once, its resources held until its process exits", async () => {
+    const { actors, workers, nodes } = setup();
+    const info = await actors.getOrCreate(spec("g", { gpus: 2 }));
+    let exited = () => {};
+    workers.killGate = new Promise((resolve) => {
+      exited = resolve;
+    });
+    const killed = actors.kill("test", "g", { graceful: true, graceMs: 5_000 });
+    assert.equal(killed.state, "DEAD");
+    assert.deepEqual(workers.killed, [
+      { workerAddress: "addr-n1", actorId: info.actorId, kill: { graceful: true, graceMs: 5_000 } },
+    ]);
+    const n1 = nodes.get("n1") ?? assert.fail();
+    assert.equal(nodes.available(n1).gpus.length, 0, "still held while the process drains");
+    exited();
+    await tick();
+    assert.equal(nodes.available(n1).gpus.length, 2);
+  });
+
   it("kills a pending actor and fails its waiting callers", async () => {
     const { actors } = setup();
     const waiting = actors.getOrCreate(spec("p", { gpus: 8 }));

@@ -12,10 +12,10 @@
  *                         ┌───────────┐  KillActor, owner gone, or node     ┌──────┐
  *                    ┌───▶│   ALIVE   │──── died with no restarts left ────▶│ DEAD │
  *     StartActor ok  │    └───────────┘                                     └──────┘
- *     on a new node  │          │ node died, restarts left (numRestarts++)      ▲
+ *     on some node   │          │ node/process died, restarts left (restarts++) ▲
  *                    │          ▼                                               │
  *                    │    ┌────────────┐  KillActor, owner gone, StartActor     │
- *                    └────│ RESTARTING │──── failed, node died and no ──────────┘
+ *                    └────│ RESTARTING │──── failed, node/process died, no ─────┘
  *                         └────────────┘     restarts left
  *                  (waits for a node that fits, like PENDING_CREATION)
  *
@@ -32,7 +32,10 @@
  * A start is an attempt: a node death or a kill during the worker's StartActor bumps the
  * attempt number, and the late answer of the old attempt is then ignored (the process it
  * started is killed). Restarts (maxRestarts, -1 = forever) count node deaths of ALIVE or
- * RESTARTING actors; a PENDING_CREATION actor whose node died is simply placed again.
+ * RESTARTING actors, and deaths of an ALIVE actor's process that its worker reports
+ * (processExited); a PENDING_CREATION actor whose node died is simply placed again. A node that
+ * registers says which actor processes it runs, and the table is reconciled with that
+ * (actor-reconcile.ts).
  * Lifetime: an owned actor (owner = a driver session) dies with its owner; detached ones live
  * until KillActor. Killing is DEAD at once (no restart) plus a best-effort Worker.KillActor.
  */
@@ -41,13 +44,14 @@ import { type ActorInfo, type ActorSpec, ActorState } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { asClusterError } from "../grpc/status.js";
 import { type ActorEventListener, ActorEvents } from "./actor-events.js";
+import { reconcileNode } from "./actor-reconcile.js";
 import { actorLabel, ownerOf, validateSpec } from "./actor-spec.js";
 import { type ActorEntry, ActorTable, deferred, newEntry, snapshot } from "./actor-table.js";
 import type { NodeEntry, NodeManager } from "./node-manager.js";
 import type { ResourceTable } from "./resource-table.js";
 import type { HeadStorage, StoredActor } from "./storage.js";
 import { WaitQueue } from "./wait-queue.js";
-import type { WorkerClient } from "./worker-client.js";
+import type { KillOptions, WorkerClient } from "./worker-client.js";
 
 export interface ActorManagerOptions {
   nodes: NodeManager;
@@ -65,6 +69,8 @@ export interface ActorManagerOptions {
 }
 
 const KILL_TIMEOUT_MS = 10_000;
+/** How long a graceful shutdown with the worker's default grace period may take, at most. */
+const GRACE_UNKNOWN_MS = 60_000;
 
 export class ActorManager {
   readonly table: ActorTable;
@@ -118,18 +124,28 @@ export class ActorManager {
     return this.table.current(namespace).map((e) => snapshot(e.info));
   }
 
-  /** Kills the named actor for good (DEAD, no restart); returns it. */
-  kill(namespace: string, name: string, cause = "killed"): ActorInfo {
+  /**
+   * Kills the named actor for good (DEAD at once, no restart); returns it. Its process is killed
+   * at once, or shut down gracefully (`kill.graceful`: it finishes accepted calls first, and
+   * keeps its resources until it has exited).
+   */
+  kill(namespace: string, name: string, kill: KillOptions = {}): ActorInfo {
     const entry = this.table.mustByName(namespace, name);
-    this.killById(entry.info.actorId, cause);
+    this.killById(entry.info.actorId, "killed", kill);
     return snapshot(entry.info);
   }
 
   /** Kills an actor by id (its placement group was removed, ...); a no-op for an unknown or DEAD one. */
-  killById(actorId: string, cause: string): void {
+  killById(actorId: string, cause: string, kill: KillOptions = {}): void {
     const entry = this.table.byId(actorId);
     if (entry !== undefined && entry.info.state !== ActorState.DEAD) {
-      this.#die(entry, cause, new ClusterError("UNAVAILABLE", `actor ${label(entry)}: ${cause}`));
+      this.#die(
+        entry,
+        cause,
+        new ClusterError("UNAVAILABLE", `actor ${label(entry)}: ${cause}`),
+        false,
+        kill,
+      );
     }
   }
 
@@ -142,6 +158,39 @@ export class ActorManager {
   ownerGone(owner: string): void {
     for (const entry of this.#live())
       if (ownerOf(entry.spec) === owner) this.killById(entry.info.actorId, `owner ${owner} exited`);
+  }
+
+  /**
+   * A worker reported that the actor's process `pid` exited on its own: the actor is lost as on
+   * a node death (restarted while maxRestarts allow, else DEAD with the cause). A report about
+   * an actor the head does not have ALIVE on that node, or about an older process, is ignored.
+   */
+  processExited(nodeId: string, actorId: string, pid: number, cause: string): boolean {
+    const entry = this.table.byId(actorId);
+    if (
+      entry?.info.state !== ActorState.ALIVE ||
+      entry.placement?.nodeId !== nodeId ||
+      entry.info.pid !== pid
+    )
+      return false;
+    this.#lose(entry, `${cause} on node ${nodeId}`);
+    return true;
+  }
+
+  /** A node registered running the actor processes `running`: see actor-reconcile.ts. */
+  reconcile(nodeId: string, running: readonly string[]): void {
+    const { orphans, missing } = reconcileNode(
+      this.table.all(),
+      (id) => this.table.byId(id),
+      nodeId,
+      running,
+    );
+    const address = this.#o.nodes.get(nodeId)?.address;
+    for (const actorId of orphans) {
+      this.#o.log(`node ${nodeId} runs actor ${actorId}, which the head does not place there: stopping it`);
+      if (address !== undefined) this.#killProcess(address, actorId);
+    }
+    for (const entry of missing) this.#lose(entry, `its process is not running on node ${nodeId} any more`);
   }
 
   #live(): ActorEntry[] {
@@ -201,20 +250,31 @@ export class ActorManager {
     }
   }
 
-  /** DEAD for good; the process (if any may run) is killed unless its node is gone. */
-  #die(entry: ActorEntry, cause: string, error: Error, nodeGone = false): void {
+  /**
+   * DEAD for good; the process (if any may run) is killed unless its node is gone. A graceful
+   * kill of a running process keeps its resources until the process has exited.
+   */
+  #die(entry: ActorEntry, cause: string, error: Error, nodeGone = false, kill: KillOptions = {}): void {
     const { info } = entry;
     const from = info.state;
     entry.attempt++;
     this.#pending.delete(entry);
     const nodeAddress = this.#o.nodes.get(info.nodeId)?.address;
     const hadProcess = info.pid > 0 || from === ActorState.PENDING_CREATION || from === ActorState.RESTARTING;
-    this.#release(entry);
+    const drains =
+      kill.graceful === true && from === ActorState.ALIVE && nodeAddress !== undefined && !nodeGone;
+    if (drains)
+      entry.placement = undefined; // released once the process has exited (below)
+    else this.#release(entry);
     Object.assign(info, { state: ActorState.DEAD, deathCause: cause, pendingReason: "", address: "" });
     this.#publish(entry, from, cause);
     entry.waiters?.reject(error);
     entry.waiters = undefined;
-    if (nodeAddress !== undefined && hadProcess && !nodeGone) this.#killProcess(nodeAddress, info.actorId);
+    if (drains) {
+      const release = () => this.#o.resources.release(info.actorId);
+      this.#killProcess(nodeAddress, info.actorId, kill).then(release, release);
+    } else if (nodeAddress !== undefined && hadProcess && !nodeGone)
+      this.#killProcess(nodeAddress, info.actorId);
   }
 
   #release(entry: ActorEntry): void {
@@ -283,8 +343,10 @@ export class ActorManager {
     }
   }
 
-  #killProcess(workerAddress: string, actorId: string): void {
-    this.#o.workers.killActor(workerAddress, actorId, KILL_TIMEOUT_MS).catch(() => {});
+  /** SIGKILL unless `kill.graceful`; resolves once the worker says the process exited, or gave up. */
+  #killProcess(workerAddress: string, actorId: string, kill: KillOptions = {}): Promise<void> {
+    const timeoutMs = kill.graceful ? (kill.graceMs ?? GRACE_UNKNOWN_MS) + KILL_TIMEOUT_MS : KILL_TIMEOUT_MS;
+    return this.#o.workers.killActor(workerAddress, actorId, timeoutMs, kill).catch(() => {});
   }
 
   #publish(entry: ActorEntry, from: ActorState | undefined, cause: string): void {

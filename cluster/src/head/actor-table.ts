@@ -57,6 +57,7 @@ export function newEntry(actorId: string, spec: ActorSpec): ActorEntry {
       deathCause: "",
       pendingReason: "",
       numRestarts: 0,
+      maxTaskRetries: spec.maxTaskRetries ?? 0,
     },
   };
 }
@@ -87,7 +88,12 @@ export class ActorTable {
   /** Loads stored records (head restart): `names` says which actor holds each name. */
   restore(records: readonly StoredActor[], names: ReadonlyMap<string, string>): ActorEntry[] {
     const entries = records.map(
-      (r): ActorEntry => ({ info: r.info, spec: r.spec, placement: r.placement, attempt: 0 }),
+      (r): ActorEntry => ({
+        info: { ...r.info, maxTaskRetries: r.spec.maxTaskRetries ?? 0 },
+        spec: r.spec,
+        placement: r.placement,
+        attempt: 0,
+      }),
     );
     for (const entry of entries) this.#byId.set(entry.info.actorId, entry);
     for (const [key, actorId] of names) {

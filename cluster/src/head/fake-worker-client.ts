@@ -3,11 +3,13 @@
  * starts actors after an optional delay, or fails them, as the test says.
  */
 import { ClusterError } from "../errors.js";
-import type { StartActorArgs, StartedActor, WorkerClient } from "./worker-client.js";
+import type { KillOptions, StartActorArgs, StartedActor, WorkerClient } from "./worker-client.js";
 
 export class FakeWorkerClient implements WorkerClient {
   readonly started: { workerAddress: string; args: StartActorArgs }[] = [];
-  readonly killed: { workerAddress: string; actorId: string }[] = [];
+  readonly killed: { workerAddress: string; actorId: string; kill?: KillOptions }[] = [];
+  /** When set, kills resolve only when the test resolves this (a process draining). */
+  killGate: Promise<void> | undefined;
   /** Delay before a start settles. */
   startDelayMs = 0;
   /** When set, starts fail with this error. */
@@ -22,8 +24,14 @@ export class FakeWorkerClient implements WorkerClient {
     return { address: `127.0.0.1:${20000 + pid}`, pid };
   }
 
-  async killActor(workerAddress: string, actorId: string): Promise<void> {
-    this.killed.push({ workerAddress, actorId });
+  async killActor(
+    workerAddress: string,
+    actorId: string,
+    _timeoutMs: number,
+    kill?: KillOptions,
+  ): Promise<void> {
+    this.killed.push(kill?.graceful ? { workerAddress, actorId, kill } : { workerAddress, actorId });
+    await this.killGate;
   }
 
   forget(): void {}

@@ -13,13 +13,15 @@ import {
   groupInfoToWire,
   groupSpecFromWire,
 } from "../grpc/head-convert.js";
+import { peerNames } from "../grpc/peer-identity.js";
 import type { HeadImplementation } from "../grpc/proto.js";
 import { unaryHandler } from "../grpc/server.js";
 import { toServiceError } from "../grpc/status.js";
 import type * as wire from "../grpc/wire.js";
+import type { ActorEvent } from "./actor-events.js";
 import type { ActorManager } from "./actor-manager.js";
 import type { DriverSessions } from "./driver-sessions.js";
-import type { NodeManager } from "./node-manager.js";
+import type { NodeEntry, NodeManager } from "./node-manager.js";
 import type { PlacementGroupManager } from "./placement-group-manager.js";
 
 export interface HeadServiceDeps {
@@ -28,6 +30,8 @@ export interface HeadServiceDeps {
   sessions: DriverSessions;
   groups: PlacementGroupManager;
   heartbeatIntervalMs: number;
+  /** Mutual TLS: a node's calls must come with a certificate that names its node id. */
+  certifiedNodes: boolean;
   log: (message: string) => void;
 }
 
@@ -45,8 +49,11 @@ export function headService({
   sessions,
   groups,
   heartbeatIntervalMs,
+  certifiedNodes,
   log,
 }: HeadServiceDeps): HeadService {
+  // With TLS, the names of the caller's certificate; undefined (nothing to check) on plain text.
+  const identity = (call: Parameters<typeof peerNames>[0]) => (certifiedNodes ? peerNames(call) : undefined);
   const streams = new Set<Stream>();
   const track = (stream: Stream, onClose: () => void = () => {}) => {
     streams.add(stream);
@@ -58,8 +65,9 @@ export function headService({
   };
 
   const implementation: HeadImplementation = {
-    RegisterNode: unaryHandler((request: wire.RegisterNodeRequest) => {
+    RegisterNode: unaryHandler((request: wire.RegisterNodeRequest, call) => {
       const node = nodes.register({
+        peerNames: identity(call),
         nodeId: request.nodeId,
         address: request.address,
         resources: nodeResourcesFromWire(request.resources),
@@ -68,19 +76,31 @@ export function headService({
       });
       const gpus = node.total.gpus.length;
       log(`node ${node.nodeId} registered from ${node.address} (cpus=${node.total.cpus}, gpus=${gpus})`);
-      return { nodeId: node.nodeId, heartbeatIntervalMs };
+      actors.reconcile(node.nodeId, request.actorIds);
+      return { nodeId: node.nodeId, heartbeatIntervalMs, session: node.session };
     }),
 
     Heartbeat: (stream: grpc.ServerDuplexStream<wire.HeartbeatRequest, wire.HeartbeatReply>) => {
       track(stream);
+      const names = identity(stream);
       stream.on("data", (request: wire.HeartbeatRequest) => {
-        const known = nodes.heartbeat(request.nodeId);
+        const certified = names === undefined || names.includes(request.nodeId);
+        const known = certified && nodes.heartbeat(request.nodeId, request.session);
         stream.write({ receivedAtMs: Date.now(), reregister: !known });
       });
       stream.on("end", () => stream.end());
       // A broken stream is not a death: the node is DEAD only once its heartbeats stop for long enough.
       stream.on("error", () => {});
     },
+
+    ReportActorExit: unaryHandler((request: wire.ReportActorExitRequest, call) => {
+      nodes.authorize(request.nodeId, request.session, identity(call));
+      const cause = request.cause || `actor process ${request.pid} exited`;
+      if (!actors.processExited(request.nodeId, request.actorId, request.pid, cause)) {
+        log(`node ${request.nodeId}: exit of actor ${request.actorId} (pid ${request.pid}) changes nothing`);
+      }
+      return {};
+    }),
 
     GetOrCreateActor: unaryHandler(async (request: wire.GetOrCreateActorRequest) =>
       actorInfoToWire(await actors.getOrCreate(actorSpecFromWire(request.spec))),
@@ -95,21 +115,40 @@ export function headService({
     })),
 
     KillActor: unaryHandler((request: wire.KillNamedActorRequest) => ({
-      actor: actorInfoToWire(actors.kill(request.namespace, request.name)),
+      actor: actorInfoToWire(
+        actors.kill(request.namespace, request.name, {
+          graceful: request.graceful,
+          graceMs: request.graceMs > 0 ? request.graceMs : undefined,
+        }),
+      ),
     })),
 
     WatchActors: (stream: grpc.ServerWritableStream<wire.WatchActorsRequest, wire.ActorEvent>) => {
       const namespace = stream.request.namespace;
       const unsubscribe = actors.onEvent((event) => {
         if (namespace !== "" && event.actor.namespace !== namespace) return;
-        stream.write({
-          actor: actorInfoToWire(event.actor),
-          fromState: event.from ?? "ACTOR_STATE_UNSPECIFIED",
-          cause: event.cause,
-          atMs: event.atMs,
-        });
+        stream.write(actorEventToWire(event));
       });
       track(stream, unsubscribe);
+      stream.on("error", () => {});
+    },
+
+    WatchCluster: (stream: grpc.ServerWritableStream<wire.WatchClusterRequest, wire.ClusterEvent>) => {
+      const unsubscribeNodes = nodes.onEvent((event) =>
+        stream.write({
+          node: {
+            type: event.type,
+            node: nodeInfoToWire(event.node),
+            cause: event.cause,
+            atMs: event.atMs,
+          },
+        }),
+      );
+      const unsubscribeActors = actors.onEvent((event) => stream.write({ actor: actorEventToWire(event) }));
+      track(stream, () => {
+        unsubscribeNodes();
+        unsubscribeActors();
+      });
       stream.on("error", () => {});
     },
 
@@ -140,25 +179,35 @@ export function headService({
 
     ListPlacementGroups: unaryHandler(() => ({ placementGroups: groups.list().map(groupInfoToWire) })),
 
-    ListNodes: unaryHandler(() => ({
-      nodes: nodes.list().map(
-        (node): wire.NodeInfo => ({
-          nodeId: node.nodeId,
-          address: node.address,
-          state: node.state,
-          total: nodeResourcesToWire(node.total),
-          available: nodeResourcesToWire(nodes.available(node)),
-          labels: { ...node.labels },
-          lastHeartbeatMs: node.lastHeartbeatMs,
-        }),
-      ),
-    })),
+    ListNodes: unaryHandler(() => ({ nodes: nodes.list().map(nodeInfoToWire) })),
   };
+
+  function nodeInfoToWire(node: NodeEntry): wire.NodeInfo {
+    return {
+      nodeId: node.nodeId,
+      address: node.address,
+      state: node.state,
+      total: nodeResourcesToWire(node.total),
+      available: nodeResourcesToWire(nodes.available(node)),
+      labels: { ...node.labels },
+      lastHeartbeatMs: node.lastHeartbeatMs,
+    };
+  }
+
   return {
     implementation,
     endStreams() {
       for (const stream of streams) stream.end();
       streams.clear();
     },
+  };
+}
+
+function actorEventToWire(event: ActorEvent): wire.ActorEvent {
+  return {
+    actor: actorInfoToWire(event.actor),
+    fromState: event.from ?? "ACTOR_STATE_UNSPECIFIED",
+    cause: event.cause,
+    atMs: event.atMs,
   };
 }

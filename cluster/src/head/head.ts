@@ -6,9 +6,11 @@
  * register again; with memory storage it starts empty.
  */
 import * as grpc from "@grpc/grpc-js";
+import { tlsFilesOf } from "../config.js";
 import type { HeadConfig } from "../config-head.js";
 import { clusterServices } from "../grpc/proto.js";
 import { hostPort, listen, shutdown } from "../grpc/server.js";
+import { loadTls } from "../grpc/tls.js";
 import { ActorManager } from "./actor-manager.js";
 import { DriverSessions } from "./driver-sessions.js";
 import { headService } from "./head-service.js";
@@ -34,6 +36,8 @@ const SHUTDOWN_GRACE_MS = 2_000;
 
 export async function startHead(config: HeadConfig, options: HeadOptions = {}): Promise<HeadHandle> {
   const log = options.log ?? ((message: string) => process.stderr.write(`[head] ${message}\n`));
+  const tlsFiles = tlsFilesOf(config);
+  const tls = tlsFiles === undefined ? undefined : loadTls(tlsFiles);
   const storage: HeadStorage =
     config.storage === "memory"
       ? new MemoryStorage()
@@ -41,11 +45,12 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
   const resources = new ResourceTable({ spreadThreshold: config.spreadThreshold });
   const nodes = new NodeManager({
     nodeToken: config.nodeToken,
+    nodeTokenSecret: config.nodeTokenSecret,
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     resources,
     storage,
   });
-  const workers = new GrpcWorkerClient();
+  const workers = new GrpcWorkerClient(tls);
   nodes.onNodeDeath((node) => {
     log(`node ${node.nodeId} DEAD: no heartbeat for ${config.heartbeatTimeoutMs} ms`);
     workers.forget(node.address);
@@ -88,10 +93,11 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
     sessions,
     groups,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    certifiedNodes: tls !== undefined,
     log,
   });
   server.addService(clusterServices().head, service.implementation);
-  const port = await listen(server, config.host, config.port);
+  const port = await listen(server, config.host, config.port, { tls, insecure: config.insecure });
 
   const checkEveryMs = Math.max(10, Math.min(1000, Math.floor(config.heartbeatTimeoutMs / 4)));
   const deathTimer = setInterval(() => nodes.checkHeartbeats(), checkEveryMs);

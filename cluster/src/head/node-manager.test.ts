@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { NodeResources } from "@neurogrid/schema";
+import { type NodeResources, signNodeToken } from "@neurogrid/schema";
 import { toDemand } from "../scheduling/demand.js";
 import { NodeManager, type NodeManagerOptions, type Registration } from "./node-manager.js";
 import { ResourceTable } from "./resource-table.js";
@@ -48,9 +48,9 @@ describe("NodeManager", () => {
     nodes.onNodeDeath((node) => dead.push(node.nodeId));
     nodes.onNodeJoin((node) => joined.push(node.nodeId));
     nodes.register(registration("quiet"));
-    nodes.register(registration("chatty"));
+    const chatty = nodes.register(registration("chatty"));
     c.tick(800);
-    assert.equal(nodes.heartbeat("chatty"), true);
+    assert.equal(nodes.heartbeat("chatty", chatty.session), true);
     c.tick(800);
     assert.deepEqual(
       nodes.checkHeartbeats().map((n) => n.nodeId),
@@ -66,12 +66,12 @@ describe("NodeManager", () => {
   it("asks unknown and dead nodes to register again; a returning node starts fresh", () => {
     const c = clock();
     const { nodes, place } = manager({ now: () => c.now });
-    assert.equal(nodes.heartbeat("stranger"), false);
-    nodes.register(registration("n1"));
+    assert.equal(nodes.heartbeat("stranger", "any"), false);
+    const n1 = nodes.register(registration("n1"));
     place("actor-1");
     c.tick(2000);
     nodes.checkHeartbeats();
-    assert.equal(nodes.heartbeat("n1"), false);
+    assert.equal(nodes.heartbeat("n1", n1.session), false);
     const back = nodes.register(registration("n1"));
     assert.equal(back.state, "ALIVE");
     assert.equal(nodes.available(back).cpus, 4);
@@ -83,5 +83,70 @@ describe("NodeManager", () => {
     place("actor-1");
     const again = nodes.register(registration("n1"));
     assert.equal(nodes.available(again).cpus, 3);
+  });
+
+  it("with a node token secret, accepts only a token issued for the registering node id", () => {
+    const secret = "a-secret-of-sixteen-chars";
+    const { nodes } = manager({ nodeTokenSecret: secret });
+    assert.equal(nodes.register(registration("a", signNodeToken(secret, "a"))).nodeId, "a");
+    assert.throws(() => nodes.register(registration("b", signNodeToken(secret, "a"))), {
+      code: "UNAUTHENTICATED",
+      message: /issued for another node id/,
+    });
+    assert.throws(() => nodes.register(registration("b")), { code: "UNAUTHENTICATED" });
+    assert.throws(() => nodes.register(registration("b", signNodeToken("another-secret-16+", "b"))), {
+      code: "UNAUTHENTICATED",
+    });
+  });
+
+  it("binds later calls to the registration's session: another node cannot act as this one", () => {
+    const c = clock();
+    const { nodes } = manager({ now: () => c.now });
+    const a = nodes.register(registration("a"));
+    const b = nodes.register(registration("b"));
+    assert.notEqual(a.session, b.session);
+    c.tick(500);
+    assert.equal(nodes.heartbeat("a", b.session), false);
+    assert.equal(nodes.heartbeat("a", ""), false);
+    assert.equal(nodes.get("a")?.lastHeartbeatMs, 1_000);
+    assert.equal(nodes.authorize("a", a.session).nodeId, "a");
+    assert.throws(() => nodes.authorize("a", b.session), { code: "UNAUTHENTICATED" });
+    // A new registration replaces the session: the old one is not accepted any more.
+    const again = nodes.register(registration("a"));
+    assert.throws(() => nodes.authorize("a", a.session), { code: "UNAUTHENTICATED" });
+    assert.equal(nodes.heartbeat("a", again.session), true);
+  });
+
+  it("with TLS, the certificate must name the node id", () => {
+    const { nodes } = manager();
+    assert.throws(() => nodes.register({ ...registration("a"), peerNames: ["b", "127.0.0.1"] }), {
+      code: "UNAUTHENTICATED",
+      message: /certificate/,
+    });
+    const a = nodes.register({ ...registration("a"), peerNames: ["a"] });
+    assert.throws(() => nodes.authorize("a", a.session, ["b"]), { code: "UNAUTHENTICATED" });
+    assert.equal(nodes.authorize("a", a.session, ["a"]).nodeId, "a");
+  });
+
+  it("publishes node events: registered, registered again while alive, dead", () => {
+    const c = clock();
+    const { nodes } = manager({ now: () => c.now });
+    const events: string[] = [];
+    const unsubscribe = nodes.onEvent((e) =>
+      events.push(`${e.type} ${e.node.nodeId} ${e.node.state}: ${e.cause}`),
+    );
+    nodes.register(registration("n1"));
+    nodes.register(registration("n1"));
+    c.tick(2000);
+    nodes.checkHeartbeats();
+    nodes.register(registration("n1"));
+    unsubscribe();
+    nodes.register(registration("n2"));
+    assert.deepEqual(events, [
+      "REGISTERED n1 ALIVE: registered from 127.0.0.1:12",
+      "REREGISTERED n1 ALIVE: registered from 127.0.0.1:12",
+      "DEAD n1 DEAD: no heartbeat for 1000 ms",
+      "REGISTERED n1 ALIVE: registered from 127.0.0.1:12",
+    ]);
   });
 });

@@ -14,11 +14,22 @@
  *
  * Join listeners hear of every node that (re)joins with fresh resources (pending actors may fit
  * now); death listeners hear of each death once the node and its allocations are out of the
- * resource table (so nothing can be placed on it again).
+ * resource table (so nothing can be placed on it again). Node events (onEvent: REGISTERED,
+ * REREGISTERED for a live node registering again, DEAD) are published for watchers, after the
+ * join and death listeners have run.
+ *
+ * Node identity: the head checks the registration's node token (node-auth.ts: a shared cluster
+ * token, or a token issued for that very node id) and, with TLS, the identity of the peer's
+ * certificate. Each registration gets a fresh random session; the node's later calls
+ * (heartbeats, reports) must carry it, so a worker can act only as the node it registered as.
+ * A heartbeat with any other session is not counted (the head answers `reregister`), and a
+ * report with another session is refused. Sessions live in memory only: after a head restart
+ * every node registers again.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { type NodeResources, NodeState } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
+import { type NodeAuthOptions, nodeTokenCheck } from "./node-auth.js";
 import type { ResourceTable } from "./resource-table.js";
 import type { HeadStorage, StoredNode } from "./storage.js";
 
@@ -30,6 +41,8 @@ export interface NodeEntry {
   total: NodeResources;
   labels: Record<string, string>;
   lastHeartbeatMs: number;
+  /** Secret of the node's current registration ("" for a node restored from storage). */
+  session: string;
 }
 
 export interface Registration {
@@ -38,11 +51,14 @@ export interface Registration {
   resources: NodeResources;
   labels: Record<string, string>;
   nodeToken: string;
+  /**
+   * Names the peer's certificate holds (TLS); when given, the node id must be one of them.
+   * Undefined for a plain-text connection.
+   */
+  peerNames?: readonly string[] | undefined;
 }
 
-export interface NodeManagerOptions {
-  /** When set, a node must present this token to register. */
-  nodeToken?: string | undefined;
+export interface NodeManagerOptions extends NodeAuthOptions {
   heartbeatTimeoutMs: number;
   resources: ResourceTable;
   /** Where the node table is kept (see storage.ts); nothing is stored when absent. */
@@ -53,24 +69,33 @@ export interface NodeManagerOptions {
 /** For a death, `lostBundles` are the placement-group bundles that were on the node (group id -> indices). */
 export type NodeListener = (node: NodeEntry, lostBundles: ReadonlyMap<string, number[]>) => void;
 
-const NONE: ReadonlyMap<string, number[]> = new Map();
+/** REGISTERED: joined with fresh resources (new, or back from DEAD); REREGISTERED: a live node registered again. */
+export type NodeEventType = "REGISTERED" | "REREGISTERED" | "DEAD";
 
-function digest(token: string): Buffer {
-  return createHash("sha256").update(token, "utf8").digest();
+export interface NodeEvent {
+  type: NodeEventType;
+  /** The node after the event (a copy). */
+  node: NodeEntry;
+  cause: string;
+  /** Head clock, ms since the epoch. */
+  atMs: number;
 }
+
+const NONE: ReadonlyMap<string, number[]> = new Map();
 
 export class NodeManager {
   readonly #nodes = new Map<string, NodeEntry>();
   readonly #deathListeners: NodeListener[] = [];
   readonly #joinListeners: NodeListener[] = [];
+  readonly #eventListeners = new Set<(event: NodeEvent) => void>();
   readonly #resources: ResourceTable;
   readonly #storage: HeadStorage | undefined;
-  readonly #tokenDigest: Buffer | undefined;
+  readonly #checkToken: (nodeId: string, token: string) => void;
   readonly #heartbeatTimeoutMs: number;
   readonly #now: () => number;
 
   constructor(options: NodeManagerOptions) {
-    this.#tokenDigest = options.nodeToken === undefined ? undefined : digest(options.nodeToken);
+    this.#checkToken = nodeTokenCheck(options);
     this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs;
     this.#now = options.now ?? Date.now;
     this.#resources = options.resources;
@@ -85,12 +110,36 @@ export class NodeManager {
     this.#joinListeners.push(listener);
   }
 
+  /** Subscribes to node events; returns the unsubscribe function. */
+  onEvent(listener: (event: NodeEvent) => void): () => void {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
+  }
+
+  #publish(type: NodeEventType, node: NodeEntry, cause: string): void {
+    const event: NodeEvent = {
+      type,
+      node: { ...node, labels: { ...node.labels } },
+      cause,
+      atMs: this.#now(),
+    };
+    for (const listener of [...this.#eventListeners]) {
+      try {
+        listener(event);
+      } catch {
+        // a listener's failure is its own
+      }
+    }
+  }
+
   register(registration: Registration): NodeEntry {
-    if (
-      this.#tokenDigest !== undefined &&
-      !timingSafeEqual(digest(registration.nodeToken), this.#tokenDigest)
-    ) {
-      throw new ClusterError("UNAUTHENTICATED", `node ${registration.nodeId}: bad node token`);
+    this.#checkToken(registration.nodeId, registration.nodeToken);
+    const { peerNames } = registration;
+    if (peerNames !== undefined && !peerNames.includes(registration.nodeId)) {
+      throw new ClusterError(
+        "UNAUTHENTICATED",
+        `node ${registration.nodeId}: the client certificate is not issued for this node id`,
+      );
     }
     if (registration.nodeId === "") throw new ClusterError("INVALID_ARGUMENT", "node id is empty");
     if (registration.address === "") throw new ClusterError("INVALID_ARGUMENT", "node address is empty");
@@ -104,6 +153,7 @@ export class NodeManager {
       total: registration.resources,
       labels: { ...registration.labels },
       lastHeartbeatMs: this.#now(),
+      session: randomBytes(18).toString("base64url"),
     };
     this.#nodes.set(entry.nodeId, entry);
     this.#storage?.putNode(stored(entry));
@@ -111,15 +161,38 @@ export class NodeManager {
       this.#resources.addNode(entry.nodeId, entry.total, entry.labels);
       for (const listener of this.#joinListeners) listener(entry, NONE);
     }
+    const from = `registered from ${entry.address}`;
+    this.#publish(fresh ? "REGISTERED" : "REREGISTERED", entry, from);
     return entry;
   }
 
-  /** Records a heartbeat; false when the node must register (again) first. */
-  heartbeat(nodeId: string): boolean {
+  /**
+   * Records a heartbeat of the node's current registration (`session`); false when the node
+   * must register (again) first: unknown, DEAD, or another session.
+   */
+  heartbeat(nodeId: string, session: string): boolean {
     const node = this.#nodes.get(nodeId);
-    if (node === undefined || node.state !== NodeState.ALIVE) return false;
+    if (node === undefined || node.state !== NodeState.ALIVE || !sameSession(node, session)) return false;
     node.lastHeartbeatMs = this.#now();
     return true;
+  }
+
+  /**
+   * The live node a call comes from, checked against its registration's session (and, with
+   * TLS, its certificate's names); UNAUTHENTICATED otherwise.
+   */
+  authorize(nodeId: string, session: string, peerNames?: readonly string[]): NodeEntry {
+    const node = this.#nodes.get(nodeId);
+    if (node === undefined || node.state !== NodeState.ALIVE || !sameSession(node, session)) {
+      throw new ClusterError("UNAUTHENTICATED", `node ${nodeId}: not registered with this session`);
+    }
+    if (peerNames !== undefined && !peerNames.includes(nodeId)) {
+      throw new ClusterError(
+        "UNAUTHENTICATED",
+        `node ${nodeId}: the client certificate is not for this node`,
+      );
+    }
+    return node;
   }
 
   /** Marks DEAD every live node silent for longer than the heartbeat timeout; returns them. */
@@ -141,7 +214,7 @@ export class NodeManager {
    * timeout to register again (keeping its allocations) before it is DEAD.
    */
   restore(node: StoredNode): NodeEntry {
-    const entry: NodeEntry = { ...node, state: NodeState.ALIVE, lastHeartbeatMs: this.#now() };
+    const entry: NodeEntry = { ...node, state: NodeState.ALIVE, lastHeartbeatMs: this.#now(), session: "" };
     this.#nodes.set(entry.nodeId, entry);
     this.#resources.addNode(entry.nodeId, entry.total, entry.labels);
     return entry;
@@ -151,6 +224,7 @@ export class NodeManager {
     const lost = this.#resources.removeNode(node.nodeId);
     this.#storage?.deleteNode(node.nodeId);
     for (const listener of this.#deathListeners) listener(node, lost);
+    this.#publish("DEAD", node, `no heartbeat for ${this.#heartbeatTimeoutMs} ms`);
   }
 
   get(nodeId: string): NodeEntry | undefined {
@@ -165,6 +239,12 @@ export class NodeManager {
   available(node: NodeEntry): NodeResources {
     return this.#resources.available(node.nodeId) ?? { cpus: 0, memoryMb: 0, gpus: [], custom: {} };
   }
+}
+
+function sameSession(node: NodeEntry, session: string): boolean {
+  const expected = Buffer.from(node.session);
+  const given = Buffer.from(session);
+  return expected.length > 0 && expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 function stored(node: NodeEntry): StoredNode {

@@ -55,7 +55,7 @@ export function testHead(options: TestHeadOptions = {}) {
   /** The node's heartbeats stop (the others' go on) until the head marks it DEAD. */
   const killNode = (nodeId: string) => {
     clock.now += 5 * HEARTBEAT_TIMEOUT_MS;
-    for (const node of nodes.list()) if (node.nodeId !== nodeId) nodes.heartbeat(node.nodeId);
+    for (const node of nodes.list()) if (node.nodeId !== nodeId) nodes.heartbeat(node.nodeId, node.session);
     nodes.checkHeartbeats();
   };
   return { clock, resources, nodes, workers, actors, groups, join, killNode };

@@ -8,6 +8,7 @@ import { unaryCall } from "../grpc/call.js";
 import { ClientPool } from "../grpc/client-pool.js";
 import { specToWire } from "../grpc/convert.js";
 import { clusterServices } from "../grpc/proto.js";
+import type { TlsMaterial } from "../grpc/tls.js";
 
 export interface StartActorArgs {
   actorId: string;
@@ -21,17 +22,31 @@ export interface StartedActor {
   pid: number;
 }
 
+/** How an actor's process is stopped: SIGKILL at once (the default), or a graceful shutdown. */
+export interface KillOptions {
+  /** Refuse new calls, finish accepted ones for up to graceMs, then exit. */
+  graceful?: boolean | undefined;
+  /** Grace period of a graceful shutdown; the worker's default when absent. */
+  graceMs?: number | undefined;
+}
+
 export interface WorkerClient {
   startActor(workerAddress: string, args: StartActorArgs, timeoutMs: number): Promise<StartedActor>;
-  killActor(workerAddress: string, actorId: string, timeoutMs: number): Promise<void>;
+  /** Resolves once the process has exited. */
+  killActor(workerAddress: string, actorId: string, timeoutMs: number, kill?: KillOptions): Promise<void>;
   /** Drops the connection to a worker (it died). */
   forget(workerAddress: string): void;
   close(): void;
 }
 
 export class GrpcWorkerClient implements WorkerClient {
-  readonly #pool = new ClientPool();
+  readonly #pool: ClientPool;
   readonly #service = clusterServices().worker;
+
+  /** `tls`: the head's certificate, for mutual TLS with the workers; plain text when absent. */
+  constructor(tls?: TlsMaterial) {
+    this.#pool = new ClientPool({}, tls);
+  }
 
   async startActor(workerAddress: string, args: StartActorArgs, timeoutMs: number): Promise<StartedActor> {
     const reply = await unaryCall(
@@ -43,8 +58,14 @@ export class GrpcWorkerClient implements WorkerClient {
     return { address: reply.address, pid: reply.pid };
   }
 
-  async killActor(workerAddress: string, actorId: string, timeoutMs: number): Promise<void> {
-    await unaryCall(this.#pool.get(workerAddress), this.#service.KillActor, { actorId }, { timeoutMs });
+  async killActor(
+    workerAddress: string,
+    actorId: string,
+    timeoutMs: number,
+    kill: KillOptions = {},
+  ): Promise<void> {
+    const request = { actorId, force: kill.graceful !== true, graceMs: kill.graceMs ?? 0 };
+    await unaryCall(this.#pool.get(workerAddress), this.#service.KillActor, request, { timeoutMs });
   }
 
   forget(workerAddress: string): void {

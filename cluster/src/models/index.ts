@@ -15,8 +15,26 @@ export {
   type Validation,
   validateTensorMap,
 } from "../runtime/tensor.js";
-export { type BuiltinModel, builtinModels, findBuiltinModel, modelKey } from "./builtin-models.js";
-export { formatZodIssues, modelManifestSchema, tensorSpecSchema } from "./manifest-schema.js";
+export {
+  type BuiltinModel,
+  builtinModels,
+  findBuiltinModel,
+  type ModelArtifact,
+  modelKey,
+} from "./builtin-models.js";
+export {
+  buildCharTrigramLmOnnx,
+  charTrigramLmManifest,
+  type GenerateItem,
+  LM_VOCAB,
+} from "./char-trigram-lm.js";
+export {
+  batchingSchema,
+  formatZodIssues,
+  modelManifestSchema,
+  pricingSchema,
+  tensorSpecSchema,
+} from "./manifest-schema.js";
 export {
   buildMlpClassifierOnnx,
   type MlpClassifierWeights,
@@ -24,3 +42,7 @@ export {
   mlpClassifierWeights,
 } from "./mlp-classifier.js";
 export { type CachedModelFile, ensureModelFile, loadModelFile, sha256Hex } from "./model-file-cache.js";
+export type { ModelMethod, ModelMethods, ModelProgram, ModelRuntime } from "./model-program.js";
+export { type OcrBox, type OcrResult, ppocrV4Manifest } from "./ppocr-v4.js";
+export { sileroVadManifest } from "./silero-vad.js";
+export { buildWideMlpOnnx, DEFAULT_WIDE_MLP, type WideMlpShape, wideMlpManifest } from "./wide-mlp.js";

@@ -2,8 +2,9 @@
  * Does a loaded model file agree with the manifest it is served under? Checked once when a
  * model actor starts, so a wrong file fails loudly at creation rather than on some later call.
  * Each declared tensor must exist in the graph with the same dtype and rank; a fixed dimension
- * in the manifest must be the same fixed dimension in the graph, and a dynamic one (-1) must be
- * symbolic in the graph.
+ * in the manifest must be the same fixed dimension in the graph or a symbolic one (the manifest
+ * may promise less than the graph accepts: Silero VAD's graph takes any number of samples, its
+ * manifest 576), and a dynamic one (-1) must be symbolic in the graph.
  */
 import type { ModelManifest, TensorSpec } from "@neurogrid/schema";
 import { formatShape } from "../runtime/tensor.js";
@@ -41,9 +42,7 @@ function specProblems(kind: string, spec: TensorSpec, values: readonly GraphValu
   if (shape !== undefined) {
     const agrees =
       shape.length === spec.shape.length &&
-      spec.shape.every((d, i) =>
-        d === -1 ? typeof shape[i] === "string" || shape[i] === -1 : shape[i] === d,
-      );
+      spec.shape.every((d, i) => (d === -1 ? isSymbolic(shape[i]) : shape[i] === d || isSymbolic(shape[i])));
     if (!agrees) {
       const graphShape = `[${shape.map((d) => (typeof d === "number" ? d : "?")).join(",")}]`;
       problems.push(
@@ -52,4 +51,8 @@ function specProblems(kind: string, spec: TensorSpec, values: readonly GraphValu
     }
   }
   return problems;
+}
+
+function isSymbolic(dim: number | string | undefined): boolean {
+  return typeof dim === "string" || dim === -1;
 }

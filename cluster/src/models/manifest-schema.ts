@@ -2,7 +2,7 @@
  * zod schemas for ModelManifest and TensorSpec (the types live in @neurogrid/schema), for
  * manifests that arrive as data: a model actor's initArgs, a model registered by an operator.
  */
-import type { ModelManifest, TensorSpec } from "@neurogrid/schema";
+import type { BatchingConfig, ModelManifest, Pricing, TensorSpec } from "@neurogrid/schema";
 import { z } from "zod";
 
 export const tensorSpecSchema = z.strictObject({
@@ -11,15 +11,30 @@ export const tensorSpecSchema = z.strictObject({
   shape: z.array(z.number().int().min(-1)),
 }) satisfies z.ZodType<TensorSpec>;
 
+const smallestUnits = z
+  .string()
+  .regex(/^\d+$/, "an integer count of the token's smallest unit, as a decimal string");
+
+export const pricingSchema = z.strictObject({
+  unit: z.enum(["call", "output_token", "compute_ms"]),
+  price: smallestUnits,
+  maxUnits: z.number().int().positive(),
+}) satisfies z.ZodType<Pricing>;
+
+export const batchingSchema = z.strictObject({
+  maxBatchSize: z.number().int().min(1).max(4096),
+  batchWaitTimeoutMs: z.number().min(0).max(10_000),
+}) satisfies z.ZodType<BatchingConfig>;
+
 export const modelManifestSchema = z.strictObject({
   name: z.string().min(1),
   version: z.string().min(1),
   description: z.string(),
   inputs: z.array(tensorSpecSchema).min(1),
   outputs: z.array(tensorSpecSchema).min(1),
-  pricePerCall: z
-    .string()
-    .regex(/^\d+$/, "an integer count of the token's smallest unit, as a decimal string"),
+  pricePerCall: smallestUnits,
+  pricing: pricingSchema.optional(),
+  batching: batchingSchema.optional(),
   resources: z.strictObject({
     cpus: z.number().nonnegative(),
     memoryMb: z.number().nonnegative(),

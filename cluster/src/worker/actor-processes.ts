@@ -40,7 +40,7 @@ export interface ActorProcessesOptions {
   baseEnv: NodeJS.ProcessEnv;
   log: (message: string) => void;
   /** Told when a running actor's process exits without being stopped (it crashed, was killed). */
-  onUnexpectedExit?: (actorId: string, cause: string) => void;
+  onUnexpectedExit?: (actorId: string, cause: string, pid: number) => void;
   /** The entry to fork; the compiled actor host by default. */
   entry?: string;
 }
@@ -91,6 +91,11 @@ export class ActorProcesses {
     return this.#processes.size;
   }
 
+  /** The actors whose processes run or start now. */
+  get actorIds(): string[] {
+    return [...this.#processes.keys()];
+  }
+
   /** Pids of the prestarted processes ready to become actors. */
   get pooledPids(): number[] {
     return this.#pool.readyPids;
@@ -117,7 +122,7 @@ export class ActorProcesses {
       if (!entry.stopping && entry.address !== undefined) {
         const cause = `actor process ${entry.pid} exited unexpectedly (${signal ?? code})`;
         this.#options.log(`actor ${args.actorId}: ${cause}`);
-        this.#options.onUnexpectedExit?.(args.actorId, cause);
+        this.#options.onUnexpectedExit?.(args.actorId, cause, entry.pid);
       }
     });
     try {

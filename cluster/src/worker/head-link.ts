@@ -9,6 +9,9 @@
  *
  * The first registration fails fast on UNAUTHENTICATED (bad node token) and INVALID_ARGUMENT:
  * retrying cannot fix them. Later re-registrations retry whatever the error, until stop().
+ * Every registration says which actor processes the worker runs (the head reconciles), and
+ * the head's reply carries the session that the node's later calls (heartbeats, reports of
+ * actor processes that exited on their own) must carry.
  */
 import type * as grpc from "@grpc/grpc-js";
 import type { ClusterError } from "../errors.js";
@@ -17,19 +20,29 @@ import { ClientPool, QUICK_RECONNECT } from "../grpc/client-pool.js";
 import { clusterServices } from "../grpc/proto.js";
 import { fromServiceError } from "../grpc/status.js";
 import type { TlsMaterial } from "../grpc/tls.js";
-import type { HeartbeatReply, HeartbeatRequest, RegisterNodeRequest } from "../grpc/wire.js";
+import type {
+  HeartbeatReply,
+  HeartbeatRequest,
+  RegisterNodeRequest,
+  ReportActorExitRequest,
+} from "../grpc/wire.js";
 import { exponentialBackoff, pause } from "./backoff.js";
 
 export interface HeadLinkOptions {
   headAddress: string;
-  registration: RegisterNodeRequest;
+  registration: Omit<RegisterNodeRequest, "actorIds">;
   actorCount: () => number;
+  /** The actors whose processes run (or start) on this node now. */
+  runningActors: () => string[];
   log: (message: string) => void;
   /** Mutual TLS with the head; plain text when absent. */
   tls?: TlsMaterial | undefined;
 }
 
 const REGISTER_TIMEOUT_MS = 5_000;
+const REPORT_TIMEOUT_MS = 5_000;
+const REPORT_ATTEMPTS = 5;
+const REPORT_RETRY_MS = 500;
 const FATAL_ON_FIRST_REGISTRATION = new Set(["UNAUTHENTICATED", "INVALID_ARGUMENT"]);
 
 type HeartbeatStream = grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatReply>;
@@ -42,6 +55,8 @@ export class HeadLink {
   readonly #backoff = exponentialBackoff();
   #stream: HeartbeatStream | undefined;
   #beatTimer: NodeJS.Timeout | undefined;
+  /** This node's current registration at the head (RegisterNodeReply.session). */
+  #session = "";
 
   constructor(options: HeadLinkOptions) {
     this.#options = options;
@@ -60,6 +75,35 @@ export class HeadLink {
     this.#pool.closeAll();
   }
 
+  /**
+   * Tells the head that an actor's process exited on its own (best effort, retried a few times;
+   * a report the head never gets is made up for by the reconciliation of the next registration).
+   */
+  reportActorExit(actorId: string, pid: number, cause: string): void {
+    void this.#report({ actorId, pid, cause });
+  }
+
+  async #report(exit: Pick<ReportActorExitRequest, "actorId" | "pid" | "cause">): Promise<void> {
+    const signal = this.#stopped.signal;
+    for (let attempt = 1; attempt <= REPORT_ATTEMPTS && !signal.aborted; attempt++) {
+      try {
+        const request = { nodeId: this.#options.registration.nodeId, session: this.#session, ...exit };
+        await unaryCall(this.#client, this.#service.ReportActorExit, request, {
+          timeoutMs: REPORT_TIMEOUT_MS,
+          signal,
+        });
+        return;
+      } catch (err) {
+        if (signal.aborted) return;
+        const error = fromServiceError(err);
+        this.#options.log(
+          `cannot report the exit of actor ${exit.actorId} (attempt ${attempt}): ${error.code}: ${error.message}`,
+        );
+        await pause(REPORT_RETRY_MS * attempt, signal);
+      }
+    }
+  }
+
   get #client(): grpc.Client {
     return this.#pool.get(this.#options.headAddress);
   }
@@ -70,10 +114,12 @@ export class HeadLink {
     let lastProblem = "";
     for (;;) {
       try {
-        const reply = await unaryCall(this.#client, this.#service.RegisterNode, this.#options.registration, {
+        const registration = { ...this.#options.registration, actorIds: this.#options.runningActors() };
+        const reply = await unaryCall(this.#client, this.#service.RegisterNode, registration, {
           timeoutMs: REGISTER_TIMEOUT_MS,
           signal,
         });
+        this.#session = reply.session;
         return reply.heartbeatIntervalMs > 0 ? reply.heartbeatIntervalMs : 1_000;
       } catch (err) {
         const error: ClusterError = fromServiceError(err);
@@ -104,6 +150,7 @@ export class HeadLink {
         nodeId: this.#options.registration.nodeId,
         sentAtMs: Date.now(),
         actorCount: this.#options.actorCount(),
+        session: this.#session,
       });
     stream.on("data", (reply: HeartbeatReply) => {
       if (reply.reregister) this.#reconnect(stream, "the head asked this node to register again");

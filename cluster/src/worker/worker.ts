@@ -41,6 +41,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
   const resources = await discoverResources(config);
   const tlsFiles = tlsFilesOf(config);
   const tls = tlsFiles === undefined ? undefined : loadTls(tlsFiles);
+  let headLink: HeadLink | undefined;
   const processes = new ActorProcesses({
     host: config.host,
     advertiseHost: config.advertiseHost,
@@ -51,6 +52,8 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     security: { tls, insecure: config.insecure },
     baseEnv: options.baseEnv,
     log,
+    // The head decides what happens to the actor (restart, or DEAD): tell it.
+    onUnexpectedExit: (actorId, cause, pid) => headLink?.reportActorExit(actorId, pid, cause),
   });
 
   const server = new grpc.Server();
@@ -58,7 +61,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
   const port = await listen(server, config.host, config.port, { tls, insecure: config.insecure });
   const address = hostPort(config.advertiseHost, port);
 
-  const headLink = new HeadLink({
+  headLink = new HeadLink({
     headAddress: config.headAddress,
     registration: {
       nodeId: config.nodeId,
@@ -68,6 +71,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
       nodeToken: config.nodeToken ?? "",
     },
     actorCount: () => processes.count,
+    runningActors: () => processes.actorIds,
     log,
     tls,
   });

