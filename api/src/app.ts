@@ -2,6 +2,7 @@ import { ClusterClient } from "@neurogrid/cluster";
 import { parseNeuro } from "@neurogrid/contracts";
 import { Redis } from "ioredis";
 import { dispatcherFor } from "./app-dispatcher.js";
+import { ClusterWatch } from "./cluster-events/cluster-watch.js";
 import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
 import { buildApiSchema } from "./graphql/build-schema.js";
@@ -59,6 +60,7 @@ export async function startApiProcess(
     redis: connection,
     payoutEvents,
     payouts,
+    clusterWatch: new ClusterWatch(cluster, (m) => log(m)),
   };
   let dispatcher: Dispatcher | undefined;
   if (config.dispatcher) {
@@ -72,6 +74,7 @@ export async function startApiProcess(
     server,
     services,
     close: async () => {
+      services.clusterWatch.stop();
       await server.close();
       await dispatcher?.close();
       await payouts?.close();

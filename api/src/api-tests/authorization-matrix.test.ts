@@ -196,6 +196,18 @@ const MATRIX: Row[] = [
     expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
   },
   {
+    field: "nodeStatus",
+    op: "subscription",
+    doc: "subscription { nodeStatus { nodeId type } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
+  },
+  {
+    field: "clusterEvents",
+    op: "subscription",
+    doc: "subscription { clusterEvents { kind type } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
+  },
+  {
     field: "taskProgress",
     op: "subscription",
     doc: "subscription($id: ID!) { taskProgress(taskId: $id) { status } }",

@@ -78,8 +78,8 @@ describe("one paid task, end to end", () => {
     db = await createTestDatabase();
     orm = await openOrm(db.url);
     await migrate(orm);
-    fx = await seedFixture(orm, ["e2e-worker-1", "e2e-worker-2"], 10n * PRICE);
-    const head = await startHead();
+    fx = await seedFixture(orm, ["e2e-worker-1", "e2e-worker-2", "e2e-worker-3"], 10n * PRICE);
+    const head = await startHead(["--heartbeat-timeout-ms", "5000"]);
     headAddress = head.address;
     children.push(head.child);
     children.push(await startWorker(head.address, "e2e-worker-1"));
@@ -394,5 +394,65 @@ describe("one paid task, end to end", () => {
     assert.match(stdout, /e2e-worker-2/);
     assert.match(stdout, /neurogrid-models\/model:mlp-classifier@1 {2}ALIVE/);
     assert.match(stdout, /CPU [\d.]+\/\d+ used/);
+  });
+
+  test("nodeStatus (provider) and clusterEvents (admin) hear a node join and die", async () => {
+    const admin = await (async () => {
+      const em = orm.em.fork();
+      const { Account } = await import("../db/entities/index.js");
+      const { issueApiKey } = await import("../identity/api-keys.js");
+      const account = em.create(Account, { name: "e2e-admin", role: "admin" });
+      const { key } = issueApiKey(em, account);
+      await em.persist(account).flush();
+      return key;
+    })();
+    const { createClient } = await import("graphql-ws");
+    const WebSocket = (await import("ws")).default;
+    const listen = (key: string, query: string, into: unknown[]) => {
+      const client = createClient({
+        url: url.replace(/^http/, "ws"),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${key}` },
+        retryAttempts: 0,
+      });
+      client.subscribe(
+        { query },
+        { next: (v) => into.push(v.data ?? v.errors), error: () => {}, complete: () => {} },
+      );
+      return client;
+    };
+    const nodeEvents: { nodeStatus?: { nodeId: string; type: string } }[] = [];
+    const clusterEvents: { clusterEvents?: { kind: string; type: string; nodeId: string } }[] = [];
+    const a = listen(
+      fx.providerKey,
+      "subscription { nodeStatus { nodeId type state cause at } }",
+      nodeEvents,
+    );
+    const b = listen(
+      admin,
+      "subscription { clusterEvents { kind type nodeId actor cause at } }",
+      clusterEvents,
+    );
+    await new Promise((r) => setTimeout(r, 1000));
+    const third = await startWorker(headAddress, "e2e-worker-3");
+    const waitFor = async (check: () => boolean, what: string) => {
+      for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(check(), what);
+    };
+    const seen = (type: string) => () =>
+      nodeEvents.some((e) => e.nodeStatus?.nodeId === "e2e-worker-3" && e.nodeStatus.type === type);
+    await waitFor(seen("REGISTERED"), `nodeStatus REGISTERED: ${JSON.stringify(nodeEvents)}`);
+    third.process.kill("SIGKILL");
+    await waitFor(seen("DEAD"), `nodeStatus DEAD: ${JSON.stringify(nodeEvents)}`);
+    await waitFor(
+      () =>
+        clusterEvents.some(
+          (e) => e.clusterEvents?.nodeId === "e2e-worker-3" && e.clusterEvents.type === "DEAD",
+        ),
+      `clusterEvents DEAD: ${JSON.stringify(clusterEvents)}`,
+    );
+    await a.dispose();
+    await b.dispose();
+    await third.stop();
   });
 });

@@ -6,6 +6,7 @@ import { AccountResolver } from "./account.resolver.js";
 import { ApiKeyResolver } from "./api-key.resolver.js";
 import { AuthResolver } from "./auth.resolver.js";
 import { authChecker } from "./auth-checker.js";
+import { ClusterEventsResolver } from "./cluster-events.resolver.js";
 import { LedgerResolver } from "./ledger.resolver.js";
 import { ModelResolver } from "./model.resolver.js";
 import { NodeResolver } from "./node.resolver.js";
@@ -24,6 +25,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       LedgerResolver,
       ModelResolver,
       PayoutResolver,
+      ClusterEventsResolver,
     ],
     authChecker,
     validate: true,

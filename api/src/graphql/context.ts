@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { ClusterClient } from "@neurogrid/cluster";
 import type { Redis } from "ioredis";
+import type { ClusterWatch } from "../cluster-events/cluster-watch.js";
 import type { ApiConfig } from "../config.js";
 import type { Account } from "../db/entities/index.js";
 import type { Caller } from "../identity/caller.js";
@@ -21,6 +22,8 @@ export interface Services {
   /** A Redis connection for short commands (rate limits). */
   redis: Redis;
   payoutEvents: PayoutEventBus;
+  /** The head's event stream, shared by this process's subscribers. */
+  clusterWatch: ClusterWatch;
   /** Present when Solana payouts are configured. */
   payouts?: PayoutService;
   cluster: ClusterClient;

@@ -11,12 +11,12 @@ const echo = process.env.TEST_VERBOSE
   ? (n: string, l: string) => process.stderr.write(`[${n}] ${l}\n`)
   : undefined;
 
-export async function startHead(): Promise<{ child: Child; address: string }> {
+export async function startHead(extra: string[] = []): Promise<{ child: Child; address: string }> {
   const port = await freePort();
   const { child, match } = await startNodeChild({
     name: "head",
     script: CLI,
-    args: ["head", "--port", String(port)],
+    args: ["head", "--port", String(port), ...extra],
     ready: /listening on (\S+)/,
     onLine: echo,
   });

@@ -1,0 +1,94 @@
+import type { ClusterEvent } from "@neurogrid/cluster";
+import { Arg, ID, Resolver, Root, Subscription } from "type-graphql";
+import { Node } from "../db/entities/index.js";
+import { ApiError, unauthenticated } from "../errors.js";
+import { AsyncQueue } from "../tasks/async-queue.js";
+import { ClusterEventType, NodeStatusEventType } from "./cluster-events.types.js";
+import type { ApiContext } from "./context.js";
+
+@Resolver()
+export class ClusterEventsResolver {
+  @Subscription(() => NodeStatusEventType, {
+    description: "Your nodes joining, rejoining and dying (an admin hears every node); optionally one node.",
+    subscribe: ({ args, context }) =>
+      subscribeNodeStatus(context as ApiContext, args.nodeId as string | undefined),
+  })
+  nodeStatus(
+    @Root() event: NodeStatusEventType,
+    @Arg("nodeId", () => ID, { nullable: true }) _nodeId?: string,
+  ): NodeStatusEventType {
+    return event;
+  }
+
+  @Subscription(() => ClusterEventType, {
+    description: "Admin: every node and actor event of the cluster.",
+    subscribe: ({ context }) => subscribeClusterEvents(context as ApiContext),
+  })
+  clusterEvents(@Root() event: ClusterEventType): ClusterEventType {
+    return event;
+  }
+}
+
+async function subscribeNodeStatus(
+  ctx: ApiContext,
+  nodeId?: string,
+): Promise<AsyncIterable<NodeStatusEventType>> {
+  const caller = ctx.caller;
+  if (!caller) throw unauthenticated(ctx.authError);
+  const role = caller.account.role;
+  if (role !== "provider" && role !== "admin")
+    throw new ApiError("FORBIDDEN", "this needs the role provider");
+  // A provider hears its own nodes: the set is read when the subscription starts.
+  const owned =
+    role === "admin"
+      ? undefined
+      : new Set(
+          (await ctx.em.find(Node, { provider: caller.account.id }, { fields: ["id"] })).map((n) => n.id),
+        );
+  return relay(ctx, (event) => {
+    if (event.kind !== "node") return undefined;
+    const id = event.node.nodeId;
+    if (owned && !owned.has(id)) return undefined;
+    if (nodeId && id !== nodeId) return undefined;
+    return {
+      nodeId: id,
+      type: event.type,
+      state: event.node.state,
+      cause: event.cause,
+      at: new Date(event.atMs),
+    };
+  });
+}
+
+async function subscribeClusterEvents(ctx: ApiContext): Promise<AsyncIterable<ClusterEventType>> {
+  if (!ctx.caller) throw unauthenticated(ctx.authError);
+  if (ctx.caller.account.role !== "admin") throw new ApiError("FORBIDDEN", "this needs the role admin");
+  return relay(ctx, (event) =>
+    event.kind === "node"
+      ? {
+          kind: "node",
+          type: event.type,
+          nodeId: event.node.nodeId,
+          cause: event.cause,
+          at: new Date(event.atMs),
+        }
+      : {
+          kind: "actor",
+          type: event.actor.state,
+          nodeId: event.actor.nodeId || undefined,
+          actor: `${event.actor.namespace}/${event.actor.name}`,
+          from: event.from,
+          cause: event.cause,
+          at: new Date(event.atMs),
+        },
+  );
+}
+
+function relay<T>(ctx: ApiContext, map: (event: ClusterEvent) => T | undefined): AsyncIterable<T> {
+  const queue = new AsyncQueue<T>(() => stop());
+  const stop = ctx.services.clusterWatch.listen((event) => {
+    const mapped = map(event);
+    if (mapped !== undefined) queue.push(mapped);
+  });
+  return queue;
+}
