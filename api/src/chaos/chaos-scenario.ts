@@ -71,6 +71,8 @@ export const CHAOS_TIMEOUTS = {
 
 export const CHAOS_MODEL = "mlp-classifier";
 const NODE_IDS = ["chaos-node-1", "chaos-node-2"];
+/** Well beyond a task's 8 attempts with their backoff (about 25 s) and a few job locks. */
+const STALL_MS = 60_000;
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const log = o.log ?? (() => {});
@@ -139,7 +141,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }),
     ]);
     log(`chaos: all ${o.tasks} submissions answered in ${since(startedAt)} s (${subs.retries} retried)`);
-    await untilAllFinal(orm, outcome.taskIds.size, over);
+    await untilAllFinal(orm, outcome.taskIds.size, over, log);
     clearInterval(ticker);
     const invariants = await checkInvariants(orm, {
       keys,
@@ -195,14 +197,31 @@ async function progress(orm: MikroORM, subs: Submitters, tasks: number, startedA
   return `chaos: ${since(startedAt)} s: ${subs.answered}/${tasks} submitted, ${row?.completed} completed, ${row?.failed} failed, ${row?.open} open`;
 }
 
-/** Until every task in the database is final and there are as many as were answered. */
-async function untilAllFinal(orm: MikroORM, expected: number, over: () => boolean): Promise<void> {
+/**
+ * Until every task in the database is final and there are as many as were answered; or the run
+ * is over; or no task has become final for STALL_MS (a task that nothing will ever run again
+ * would otherwise hold the run until its deadline).
+ */
+async function untilAllFinal(
+  orm: MikroORM,
+  expected: number,
+  over: () => boolean,
+  log: (line: string) => void,
+): Promise<void> {
+  let lastOpen = Number.POSITIVE_INFINITY;
+  let lastChange = Date.now();
   while (!over()) {
     const [row] = await orm.em.fork().execute<{ total: string; open: string }[]>(
       `select count(*) as total,
-                count(*) filter (where status in ('QUEUED', 'SCHEDULED', 'RUNNING')) as open from tasks`,
+              count(*) filter (where status in ('QUEUED', 'SCHEDULED', 'RUNNING')) as open from tasks`,
     );
-    if (Number(row?.open) === 0 && Number(row?.total) >= expected) return;
+    const open = Number(row?.open);
+    if (open === 0 && Number(row?.total) >= expected) return;
+    if (open < lastOpen) [lastOpen, lastChange] = [open, Date.now()];
+    if (Date.now() - lastChange > STALL_MS) {
+      log(`chaos: no task became final for ${STALL_MS / 1000} s; ${open} still open`);
+      return;
+    }
     await sleep(250);
   }
 }

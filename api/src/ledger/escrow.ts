@@ -79,6 +79,8 @@ export async function holdAndCreateTask(
 
 export interface CaptureRequest {
   taskId: string;
+  /** COMPLETED, or CANCELLED for a stream cut short that is charged for what it produced. */
+  status?: "COMPLETED" | "CANCELLED";
   /** The task's final fields (column -> value), written with the capture. */
   result: unknown;
   executionProvider: string;
@@ -100,7 +102,7 @@ export async function completeAndCapture(em: EntityManager, r: CaptureRequest): 
   const amounts = arr(legs.map((l) => l.amount));
   const [row] = await em.getConnection().execute<{ captured: string }[]>(
     `with t as (
-       update tasks set status = 'COMPLETED', result = ?::jsonb, execution_provider = ?, inference_ms = ?,
+       update tasks set status = ?, result = ?::jsonb, execution_provider = ?, inference_ms = ?,
               node_id = ?, cost = ?::bigint, units = ?::bigint, platform_fee = ?::bigint, provider_earning = ?::bigint,
               finished_at = ?
         where id = ? and status not in ('COMPLETED', 'FAILED', 'CANCELLED') returning id
@@ -117,6 +119,7 @@ export async function completeAndCapture(em: EntityManager, r: CaptureRequest): 
      )
      select (select count(*) from mv) as captured, (select count(*) from balances) as moved`,
     [
+      r.status ?? "COMPLETED",
       JSON.stringify(r.result),
       r.executionProvider,
       r.inferenceMs,

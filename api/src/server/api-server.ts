@@ -15,6 +15,7 @@ import { formatError } from "../graphql/format-error.js";
 import { createLoaders } from "../graphql/loaders.js";
 import { healthRoutes, httpMetrics } from "../observability/health-routes.js";
 import { createMetrics } from "../observability/metrics.js";
+import { openAiRoutes } from "../openai/openai-routes.js";
 import { armor, validateWith } from "../protection/armor.js";
 import { rateLimit } from "../protection/rate-limit.js";
 import { TokenBucket } from "../protection/token-bucket.js";
@@ -125,6 +126,14 @@ export async function startApiServer(
     }),
   );
   app.use("/graphiql-assets", graphiqlAssets());
+  const bucket = new TokenBucket(
+    services.redis,
+    services.config.redisPrefix,
+    services.config.rateLimitBurst,
+    services.config.rateLimitPerSecond,
+  );
+  app.use("/v1", rateLimit(bucket));
+  app.use(openAiRoutes(services, opts.log));
   app.get("/graphql", (req, res, next) => {
     const wantsHtml = req.accepts(["application/json", "text/html"]) === "text/html";
     if (wantsHtml && req.query.query === undefined) {
@@ -135,14 +144,7 @@ export async function startApiServer(
   });
   app.use(
     "/graphql",
-    rateLimit(
-      new TokenBucket(
-        services.redis,
-        services.config.redisPrefix,
-        services.config.rateLimitBurst,
-        services.config.rateLimitPerSecond,
-      ),
-    ),
+    rateLimit(bucket),
     express.json({ limit: "1mb" }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {

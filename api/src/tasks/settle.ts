@@ -19,6 +19,8 @@ import { costOf, pricingOf, type Usage } from "../pricing/pricing.js";
  * back to the client in the same movement.
  */
 export interface Completion {
+  /** COMPLETED (default), or CANCELLED: cut short, charged for what it produced (usage). */
+  status?: "COMPLETED" | "CANCELLED";
   result: Record<string, unknown>;
   usage: Usage;
   executionProvider: string;
@@ -48,6 +50,7 @@ export async function completeTask(
   const now = new Date();
   const captured = await completeAndCapture(em, {
     taskId: task.id,
+    status: done.status,
     result: done.result,
     executionProvider: done.executionProvider,
     inferenceMs: done.inferenceMs,

@@ -1,0 +1,130 @@
+import express, { type Router } from "express";
+import { ApiError, badInput } from "../errors.js";
+import type { Services } from "../graphql/context.js";
+import { resolveCaller } from "../server/auth-context.js";
+import { startChatCompletion } from "./chat-completion.js";
+import { sendOpenAiError } from "./openai-errors.js";
+
+/**
+ * The OpenAI-compatible surface, for clients written against OpenAI's API:
+ *   GET  /v1/models            the language models (priced per output token)
+ *   POST /v1/chat/completions  a chat completion; `stream: true` sends server-sent events
+ * Authenticated by an API key (Authorization: Bearer), charged per token through the ledger.
+ * The prompt is the last user message (the project's language model has no chat template).
+ */
+interface ChatBody {
+  model?: unknown;
+  messages?: { role?: unknown; content?: unknown }[];
+  max_tokens?: unknown;
+  max_completion_tokens?: unknown;
+  temperature?: unknown;
+  seed?: unknown;
+  stream?: unknown;
+}
+
+export function openAiRoutes(services: Services, log: (m: string, e?: unknown) => void): Router {
+  const router = express.Router();
+  router.use(express.json({ limit: "1mb" }));
+
+  const caller = async (req: express.Request) => {
+    const resolved = await resolveCaller(services.orm.em.fork(), services.jwt, req.headers);
+    if (!resolved.caller) throw new ApiError("UNAUTHENTICATED", resolved.authError ?? "send an API key");
+    const { account, scopes } = resolved.caller;
+    if (account.role !== "client" && account.role !== "admin")
+      throw new ApiError("FORBIDDEN", "this needs the role client");
+    if (account.role !== "admin" && !scopes.includes("tasks:write")) {
+      throw new ApiError("FORBIDDEN", "this key lacks the scope tasks:write");
+    }
+    return account;
+  };
+
+  router.get("/v1/models", async (req, res) => {
+    try {
+      await caller(req);
+      const rows = await services.orm.em
+        .fork()
+        .execute<{ name: string; created_at: string | Date; manifest: { pricing?: { unit: string } } }[]>(
+          "select name, created_at, manifest from models order by name",
+        );
+      const data = rows
+        .filter((r) => r.manifest.pricing?.unit === "output_token")
+        .map((r) => ({
+          id: r.name,
+          object: "model",
+          created: Math.floor(new Date(r.created_at).getTime() / 1000),
+          owned_by: "neurogrid",
+        }));
+      res.json({ object: "list", data });
+    } catch (err) {
+      sendOpenAiError(res, err, log);
+    }
+  });
+
+  router.post("/v1/chat/completions", async (req, res) => {
+    const abort = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    try {
+      const account = await caller(req);
+      const body = req.body as ChatBody;
+      if (typeof body.model !== "string") throw badInput("model is required");
+      const last = [...(body.messages ?? [])].reverse().find((m) => m.role === "user");
+      if (typeof last?.content !== "string" || last.content.length === 0)
+        throw badInput("a user message is required");
+      const maxTokens = body.max_completion_tokens ?? body.max_tokens;
+      const completion = await startChatCompletion(
+        services,
+        account,
+        {
+          model: body.model,
+          prompt: last.content,
+          maxTokens: maxTokens === undefined ? undefined : Number(maxTokens),
+          temperature: typeof body.temperature === "number" ? body.temperature : undefined,
+          seed: typeof body.seed === "number" ? body.seed : undefined,
+        },
+        abort.signal,
+      );
+      const id = `chatcmpl-${completion.taskId}`;
+      const created = Math.floor(Date.now() / 1000);
+      if (body.stream === true) {
+        res.writeHead(200, {
+          "content-type": "text/event-stream",
+          "cache-control": "no-cache",
+          connection: "keep-alive",
+        });
+        const chunk = (delta: Record<string, unknown>, finish: string | null) =>
+          `data: ${JSON.stringify({
+            id,
+            object: "chat.completion.chunk",
+            created,
+            model: completion.model,
+            choices: [{ index: 0, delta, finish_reason: finish }],
+          })}\n\n`;
+        res.write(chunk({ role: "assistant", content: "" }, null));
+        for await (const token of completion.tokens) res.write(chunk({ content: token }, null));
+        res.write(chunk({}, completion.outcome().finishReason));
+        res.end("data: [DONE]\n\n");
+        return;
+      }
+      let content = "";
+      for await (const token of completion.tokens) content += token;
+      const { outputTokens, finishReason } = completion.outcome();
+      res.json({
+        id,
+        object: "chat.completion",
+        created,
+        model: completion.model,
+        choices: [{ index: 0, message: { role: "assistant", content }, finish_reason: finishReason }],
+        usage: {
+          prompt_tokens: [...last.content].length,
+          completion_tokens: outputTokens,
+          total_tokens: [...last.content].length + outputTokens,
+        },
+      });
+    } catch (err) {
+      sendOpenAiError(res, err, log);
+    }
+  });
+  return router;
+}
