@@ -54,6 +54,7 @@ export class Dispatcher {
   /** Running tasks' abort switches, pulled by cancelTask through Redis. */
   private readonly running = new Map<string, AbortController>();
   private stopListening: (() => void) | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: DispatcherOptions) {
     this.connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
@@ -71,17 +72,41 @@ export class Dispatcher {
 
   /** Re-enqueues unfinished tasks (a crash between commit and enqueue), then starts working. */
   async start(): Promise<void> {
-    const em = this.opts.orm.em.fork();
-    const open = await em.find(Task, {
-      status: { $in: [TaskStatus.QUEUED, TaskStatus.SCHEDULED, TaskStatus.RUNNING] },
-    });
-    for (const task of open) await this.opts.queue.enqueue(task.id, task.priority);
+    await this.sweep(0);
     this.stopListening = await this.opts.events.onCancel((taskId) => this.running.get(taskId)?.abort());
     void this.worker.run();
     await this.worker.waitUntilReady();
+    this.sweeper = setInterval(
+      () => {
+        void this.sweep(this.opts.jobLockMs).catch((err) =>
+          this.opts.log?.(`dispatcher sweep: ${String(err)}`),
+        );
+      },
+      Math.max(1000, this.opts.jobLockMs),
+    );
+    this.sweeper.unref();
+  }
+
+  /**
+   * Every unfinished task older than `minAgeMs` must have a live job: an api that died between
+   * its commit and its enqueue left none, and a job that ended (its attempts spent by crashes)
+   * while its task is still open is replaced. Adding a job whose id exists is a no-op, so
+   * sweeping is safe from any number of dispatchers.
+   */
+  private async sweep(minAgeMs: number): Promise<void> {
+    const open = await this.opts.orm.em.fork().find(
+      Task,
+      {
+        status: { $in: [TaskStatus.QUEUED, TaskStatus.SCHEDULED, TaskStatus.RUNNING] },
+        createdAt: { $lt: new Date(Date.now() - minAgeMs) },
+      },
+      { fields: ["id", "priority"], limit: 1000 },
+    );
+    for (const task of open) await this.opts.queue.ensureJob(task.id, task.priority);
   }
 
   async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
     this.stopListening?.();
     await this.worker.close();
     this.connection.disconnect();

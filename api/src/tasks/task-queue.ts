@@ -40,6 +40,17 @@ export class TaskQueue {
     );
   }
 
+  /** Makes sure an unfinished task has a live job: adds one, or replaces one that has ended. */
+  async ensureJob(taskId: string, priority: number): Promise<void> {
+    const job = await this.queue.getJob(taskId);
+    if (job) {
+      const state = await job.getState();
+      if (state !== "completed" && state !== "failed") return;
+      await job.remove().catch(() => {});
+    }
+    await this.enqueue(taskId, priority);
+  }
+
   /** Removes a task's job if it is waiting (an active job is aborted through the cancel channel). */
   async remove(taskId: string): Promise<void> {
     const job = await this.queue.getJob(taskId);
