@@ -6,6 +6,7 @@ const env = {
   DATABASE_URL: "postgres://x/db",
   REDIS_URL: "redis://y",
   NEUROGRID_HEAD_ADDRESS: "127.0.0.1:1",
+  NEUROGRID_JWT_SECRET: "x".repeat(32),
 };
 
 test("configuration comes from flags over environment, with typed defaults", () => {

@@ -18,7 +18,7 @@ export async function openOrm(
       ? { debug: ["query" as const], logger: (message: string) => onQuery(message) }
       : { debug: false }),
     allowGlobalContext: false,
-    pool: { min: 0, max: 10 },
+    pool: { min: 0, max: 20 },
     migrations: { migrationsList, snapshot: false, transactional: true, allOrNothing: true, silent: true },
   });
 }

@@ -11,13 +11,15 @@ export async function deposit(
   memo: string,
 ): Promise<void> {
   if (amount <= 0n) throw new Error("a deposit must be positive");
+  // Accounts are resolved before the transaction: resolving may need a connection of its own.
+  const client = await clientAccounts(em, clientId);
+  const external = await externalAccount(em);
   await em.transactional(async (tx) => {
-    const client = await clientAccounts(tx, clientId);
     await post(tx, {
       kind: LedgerTxKind.DEPOSIT,
       memo,
       legs: [
-        { accountId: await externalAccount(tx), amount: -amount },
+        { accountId: external, amount: -amount },
         { accountId: client.available, amount },
       ],
     });

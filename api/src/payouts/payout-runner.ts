@@ -98,9 +98,10 @@ export class PayoutRunner {
     );
     let created = 0;
     for (const { provider_id, address } of due) {
+      // Accounts are resolved before the transaction: resolving may need a connection of its own.
+      const earnings = await ensureLedgerAccount(em, LedgerAccountKind.PROVIDER_EARNINGS, provider_id);
+      const flight = await inFlight(em);
       const made = await em.fork().transactional(async (tx) => {
-        const earnings = await ensureLedgerAccount(tx, LedgerAccountKind.PROVIDER_EARNINGS, provider_id);
-        const flight = await inFlight(tx);
         const balance = (await lockAccounts(tx, [earnings, flight])).get(earnings) ?? 0n;
         if (balance < this.opts.thresholdUnits || balance <= 0n) return null;
         const id = randomUUID();
@@ -181,26 +182,26 @@ export class PayoutRunner {
   /** A payout's final state and its ledger movement, once (status guard + unique movement). */
   private async finish(p: PendingPayout, status: "CONFIRMED" | "FAILED", signature?: string, error?: string) {
     const amount = BigInt(p.amount);
-    const done = await this.opts.orm.em.fork().transactional(async (tx) => {
+    const confirmed = status === "CONFIRMED";
+    const em = this.opts.orm.em.fork();
+    const flight = await inFlight(em);
+    const counterpart = confirmed
+      ? await ensureLedgerAccount(em, LedgerAccountKind.EXTERNAL, null)
+      : await ensureLedgerAccount(em, LedgerAccountKind.PROVIDER_EARNINGS, p.provider_id);
+    const done = await em.transactional(async (tx) => {
       const updated = await tx.execute<{ id: string }[]>(
         `update payouts set status = ?, signature = ?, error = ?, settled_at = now()
           where id = ? and status = 'PENDING' returning id`,
         [status, signature ?? null, error ?? null, p.id],
       );
       if (updated.length === 0) return false;
-      const confirmed = status === "CONFIRMED";
       await post(tx, {
         kind: confirmed ? LedgerTxKind.PAYOUT_SETTLED : LedgerTxKind.PAYOUT_RETURNED,
         payoutId: p.id,
         memo: confirmed ? `payout ${p.id} confirmed: ${signature}` : `payout ${p.id} failed: ${error}`,
         legs: [
-          { accountId: await inFlight(tx), amount: -amount },
-          {
-            accountId: confirmed
-              ? await ensureLedgerAccount(tx, LedgerAccountKind.EXTERNAL, null)
-              : await ensureLedgerAccount(tx, LedgerAccountKind.PROVIDER_EARNINGS, p.provider_id),
-            amount,
-          },
+          { accountId: flight, amount: -amount },
+          { accountId: counterpart, amount },
         ],
       });
       return true;

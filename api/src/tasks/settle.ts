@@ -88,10 +88,12 @@ export async function failTask(
   error: string,
   status: TaskStatus = TS.FAILED,
 ): Promise<Task | null> {
+  // Accounts are resolved before the transaction: resolving may need a connection of its own.
+  const owner = await em.fork().findOneOrFail(Task, taskId, { fields: ["account"] });
+  const client = await clientAccounts(em, owner.account.id);
   return em.transactional(async (tx) => {
     const task = await tx.findOneOrFail(Task, taskId, { lockMode: LockMode.PESSIMISTIC_WRITE });
     if (isFinalTaskStatus(task.status)) return null;
-    const client = await clientAccounts(tx, task.account.id);
     await post(tx, {
       kind: LedgerTxKind.REFUND,
       taskId: task.id,

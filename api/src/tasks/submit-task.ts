@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { validateTensorMap } from "@neurogrid/cluster/models";
-import { TaskStatus } from "@neurogrid/schema";
+import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
 import { type Account, Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
@@ -49,7 +49,7 @@ export async function submitTask(
   }
   if (key) {
     const existing = await findByKey(em, account, key);
-    if (existing) return sameRequestOrConflict(existing, req);
+    if (existing) return resumed(deps, sameRequestOrConflict(existing, req));
   }
   const model = await findModel(em, req.model, req.version);
   const valid = validateTensorMap(model.manifest.inputs, req.input);
@@ -78,7 +78,7 @@ export async function submitTask(
   } catch (err) {
     if (key && isUniqueViolation(err)) {
       const existing = await findByKey(em.fork(), account, key);
-      if (existing) return sameRequestOrConflict(existing, req);
+      if (existing) return resumed(deps, sameRequestOrConflict(existing, req));
     }
     throw err;
   }
@@ -91,6 +91,15 @@ export async function submitTask(
   const task = await em.fork().findOneOrFail(Task, taskId, { populate: ["model"] });
   await deps.queue.enqueue(task.id, priority);
   await deps.events.publish({ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt.toISOString() });
+  return task;
+}
+
+/**
+ * The same key again: the first submission may have died between its commit and its enqueue
+ * (an api killed mid-request), so an unfinished task gets its job now (a no-op if it has one).
+ */
+async function resumed(deps: SubmitDeps, task: Task): Promise<Task> {
+  if (!isFinalTaskStatus(task.status)) await deps.queue.ensureJob(task.id, task.priority);
   return task;
 }
 
