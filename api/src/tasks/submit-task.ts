@@ -88,7 +88,19 @@ export async function submitTask(
       price: price.toString(),
     });
   }
-  const task = await em.fork().findOneOrFail(Task, taskId, { populate: ["model"] });
+  // The row as written (no read back): the same values the statement inserted.
+  const task = Object.assign(new Task(), {
+    id: taskId,
+    account,
+    model,
+    idempotencyKey: key,
+    priority,
+    status: TaskStatus.QUEUED,
+    input: req.input as Record<string, unknown>,
+    maxPrice: price,
+    attempts: 0,
+    createdAt: now,
+  });
   await deps.queue.enqueue(task.id, priority);
   await deps.events.publish({ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt.toISOString() });
   return task;
