@@ -97,3 +97,31 @@ export interface PlacementGroupInfo {
   bundles: BundleInfo[];
   pendingReason: string;
 }
+
+/**
+ * One GPU in one telemetry sample (nvidia-smi --query-gpu). A metric the GPU does not report
+ * ("[N/A]", "[Not Supported]") is absent.
+ */
+export interface GpuSample {
+  index: number;
+  uuid: string;
+  name: string;
+  temperatureC?: number;
+  /** GPU utilisation, percent. */
+  utilizationPct?: number;
+  memoryUsedMb?: number;
+  memoryTotalMb?: number;
+  powerDrawW?: number;
+  powerLimitW?: number;
+  smClockMhz?: number;
+  memClockMhz?: number;
+}
+
+/** A node's latest GPU telemetry, as its worker sampled it. */
+export interface NodeTelemetry {
+  /** Worker clock, ms since the epoch. */
+  sampledAtMs: number;
+  /** "ok", or "unavailable: <reason>" (no nvidia-smi, it failed, no GPUs to watch). */
+  status: string;
+  gpus: GpuSample[];
+}

@@ -147,6 +147,12 @@ const MATRIX: Row[] = [
     expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
   },
   {
+    field: "registerModel",
+    op: "mutation",
+    doc: 'mutation { registerModel(input: { manifest: {}, artifactBase64: "AA==" }) { sha256 } }',
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
+  },
+  {
     field: "deposit",
     op: "mutation",
     doc: 'mutation($id: ID!) { deposit(input: { accountId: $id, amount: "1" }) { available } }',

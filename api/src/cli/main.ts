@@ -7,6 +7,7 @@ import { migrate, openOrm } from "../db/orm.js";
 import { checkLedger } from "../ledger/check.js";
 import { apiConfigFrom } from "./api-options.js";
 import { registerChainCommands } from "./chain-commands.js";
+import { registerModelCommands } from "./model-commands.js";
 import { printStatus } from "./status.js";
 import { up } from "./up.js";
 
@@ -108,6 +109,7 @@ program
   });
 
 registerChainCommands(program);
+registerModelCommands(program);
 
 program
   .command("status")

@@ -455,4 +455,38 @@ describe("one paid task, end to end", () => {
     await b.dispose();
     await third.stop();
   });
+
+  test("a per-millisecond model is charged its model time, rounded up; the rest of the escrow comes back", async () => {
+    // Repricing applies to new tasks only: each task keeps the pricing it was submitted under.
+    await orm.em
+      .fork()
+      .execute(
+        `update models set manifest = jsonb_set(manifest, '{pricing}', '{"unit":"compute_ms","price":"100","maxUnits":30000}') where name = 'mlp-classifier'`,
+      );
+    const before = await balancesOf(orm.em.fork(), fx.clientId);
+    const submitted = await graphqlRequest<{ submitTask: { id: string; maxPrice: string } }>(
+      url,
+      fx.clientKey,
+      SUBMIT,
+      {
+        input: { model: "mlp-classifier", input: { features: features(1, 21) } },
+      },
+    );
+    assert.equal(submitted.data?.submitTask.maxPrice, "3000000", JSON.stringify(submitted.errors));
+    const id = submitted.data?.submitTask.id ?? "";
+    await collectSubscription(url, { authorization: `Bearer ${fx.clientKey}` }, PROGRESS, { id });
+    const read = await graphqlRequest<{
+      task: { status: string; inferenceMs: number; cost: { total: string; units: string } };
+    }>(url, fx.clientKey, "query($id: ID!) { task(id: $id) { status inferenceMs cost { total units } } }", {
+      id,
+    });
+    const task = read.data?.task;
+    assert.equal(task?.status, "COMPLETED");
+    const units = BigInt(task?.cost.units ?? "0");
+    assert.equal(units, BigInt(Math.max(0, Math.ceil(task?.inferenceMs ?? 0))), "model time, rounded up");
+    assert.equal(BigInt(task?.cost.total ?? "0"), units * 100n);
+    const after = await balancesOf(orm.em.fork(), fx.clientId);
+    assert.equal(before.available - after.available, units * 100n, "paid what ran, not the escrow");
+    assert.equal(after.held, before.held);
+  });
 });

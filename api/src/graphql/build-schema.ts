@@ -9,6 +9,7 @@ import { authChecker } from "./auth-checker.js";
 import { ClusterEventsResolver } from "./cluster-events.resolver.js";
 import { LedgerResolver } from "./ledger.resolver.js";
 import { ModelResolver } from "./model.resolver.js";
+import { ModelRegistryResolver } from "./model-registry.resolver.js";
 import { NodeResolver } from "./node.resolver.js";
 import { PayoutResolver } from "./payout.resolver.js";
 import { TaskResolver } from "./task.resolver.js";
@@ -24,6 +25,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       NodeResolver,
       LedgerResolver,
       ModelResolver,
+      ModelRegistryResolver,
       PayoutResolver,
       ClusterEventsResolver,
     ],

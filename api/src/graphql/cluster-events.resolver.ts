@@ -63,25 +63,29 @@ async function subscribeNodeStatus(
 async function subscribeClusterEvents(ctx: ApiContext): Promise<AsyncIterable<ClusterEventType>> {
   if (!ctx.caller) throw unauthenticated(ctx.authError);
   if (ctx.caller.account.role !== "admin") throw new ApiError("FORBIDDEN", "this needs the role admin");
-  return relay(ctx, (event) =>
-    event.kind === "node"
-      ? {
-          kind: "node",
-          type: event.type,
-          nodeId: event.node.nodeId,
-          cause: event.cause,
-          at: new Date(event.atMs),
-        }
-      : {
-          kind: "actor",
-          type: event.actor.state,
-          nodeId: event.actor.nodeId || undefined,
-          actor: `${event.actor.namespace}/${event.actor.name}`,
-          from: event.from,
-          cause: event.cause,
-          at: new Date(event.atMs),
-        },
-  );
+  return relay(ctx, (event): ClusterEventType | undefined => {
+    if (event.kind === "node") {
+      return {
+        kind: "node",
+        type: event.type,
+        nodeId: event.node.nodeId,
+        cause: event.cause,
+        at: new Date(event.atMs),
+      };
+    }
+    if (event.kind === "actor") {
+      return {
+        kind: "actor",
+        type: event.actor.state,
+        nodeId: event.actor.nodeId || undefined,
+        actor: `${event.actor.namespace}/${event.actor.name}`,
+        from: event.from,
+        cause: event.cause,
+        at: new Date(event.atMs),
+      };
+    }
+    return undefined; // telemetry samples are not cluster events (see gpu telemetry)
+  });
 }
 
 function relay<T>(ctx: ApiContext, map: (event: ClusterEvent) => T | undefined): AsyncIterable<T> {

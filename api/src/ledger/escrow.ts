@@ -20,6 +20,8 @@ export interface HoldRequest {
   priority: number;
   input: unknown;
   price: bigint;
+  /** The pricing the task is submitted under (kept on the task). */
+  pricing: unknown;
   availableId: string;
   heldId: string;
   memo: string;
@@ -39,8 +41,8 @@ export async function holdAndCreateTask(
      ), credit as (
        update ledger_accounts set balance = balance + ?::bigint where id = ? and exists (select 1 from debit) returning id
      ), task as (
-       insert into tasks (id, account_id, model_id, idempotency_key, priority, status, input, max_price, attempts, created_at)
-       select ?, ?, ?, ?, ?, 'QUEUED', ?::jsonb, ?::bigint, 0, ? where exists (select 1 from debit) returning id
+       insert into tasks (id, account_id, model_id, idempotency_key, priority, status, input, pricing, max_price, attempts, created_at)
+       select ?, ?, ?, ?, ?, 'QUEUED', ?::jsonb, ?::jsonb, ?::bigint, 0, ? where exists (select 1 from debit) returning id
      ), mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
        select ?, 'hold', id, ?, ? from task returning id
@@ -63,6 +65,7 @@ export async function holdAndCreateTask(
       r.idempotencyKey,
       r.priority,
       JSON.stringify(r.input),
+      JSON.stringify(r.pricing),
       r.price.toString(),
       r.now,
       randomUUID(),
@@ -79,8 +82,12 @@ export async function holdAndCreateTask(
 
 export interface CaptureRequest {
   taskId: string;
-  /** COMPLETED, or CANCELLED for a stream cut short that is charged for what it produced. */
-  status?: "COMPLETED" | "CANCELLED";
+  /**
+   * COMPLETED; or CANCELLED / FAILED for a run cut short that is charged for what ran (tokens
+   * produced, or model time up to the timeout); the rest of the escrow goes back.
+   */
+  status?: "COMPLETED" | "CANCELLED" | "FAILED";
+  error?: string;
   /** The task's final fields (column -> value), written with the capture. */
   result: unknown;
   executionProvider: string;
@@ -102,7 +109,7 @@ export async function completeAndCapture(em: EntityManager, r: CaptureRequest): 
   const amounts = arr(legs.map((l) => l.amount));
   const [row] = await em.getConnection().execute<{ captured: string }[]>(
     `with t as (
-       update tasks set status = ?, result = ?::jsonb, execution_provider = ?, inference_ms = ?,
+       update tasks set status = ?, error = ?, result = ?::jsonb, execution_provider = ?, inference_ms = ?,
               node_id = ?, cost = ?::bigint, units = ?::bigint, platform_fee = ?::bigint, provider_earning = ?::bigint,
               finished_at = ?
         where id = ? and status not in ('COMPLETED', 'FAILED', 'CANCELLED') returning id
@@ -120,6 +127,7 @@ export async function completeAndCapture(em: EntityManager, r: CaptureRequest): 
      select (select count(*) from mv) as captured, (select count(*) from balances) as moved`,
     [
       r.status ?? "COMPLETED",
+      r.error ?? null,
       JSON.stringify(r.result),
       r.executionProvider,
       r.inferenceMs,

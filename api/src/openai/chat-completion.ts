@@ -68,6 +68,7 @@ export async function startChatCompletion(
     priority: 0,
     input: { prompt: req.prompt, maxTokens },
     price,
+    pricing: { ...pricing, maxUnits: maxTokens },
     availableId: accounts.available,
     heldId: accounts.held,
     memo: `escrow for chat completion on ${model.name}@${model.version}`,
@@ -94,7 +95,12 @@ export async function startChatCompletion(
     await failTask(em.fork(), taskId, err instanceof Error ? err.message : String(err));
     throw err;
   }
-  const ref = { id: taskId, accountId: account.id, modelId: model.id, maxPrice: price };
+  const ref = {
+    id: taskId,
+    accountId: account.id,
+    pricing: { ...pricing, maxUnits: maxTokens },
+    maxPrice: price,
+  };
   let produced = 0;
   let finishReason = "length";
   const text: string[] = [];

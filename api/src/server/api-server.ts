@@ -19,6 +19,7 @@ import { openAiRoutes } from "../openai/openai-routes.js";
 import { armor, validateWith } from "../protection/armor.js";
 import { rateLimit } from "../protection/rate-limit.js";
 import { TokenBucket } from "../protection/token-bucket.js";
+import { modelArtifactRoutes } from "../registry/artifact-routes.js";
 import { paramsAsHeaders, type ResolvedCaller, resolveCaller } from "./auth-context.js";
 import { graphiqlAssets, graphiqlPage } from "./graphiql.js";
 import { operationMetrics } from "./operation-metrics.js";
@@ -133,6 +134,7 @@ export async function startApiServer(
     services.config.rateLimitPerSecond,
   );
   app.use("/v1", rateLimit(bucket));
+  app.use(modelArtifactRoutes(services));
   app.use(openAiRoutes(services, opts.log));
   app.get("/graphql", (req, res, next) => {
     const wantsHtml = req.accepts(["application/json", "text/html"]) === "text/html";

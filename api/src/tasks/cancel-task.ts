@@ -1,20 +1,22 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
-import { type Account, Task } from "../db/entities/index.js";
+import { type Account, Node, Task } from "../db/entities/index.js";
 import { ApiError, notFound } from "../errors.js";
-import { failTask } from "./settle.js";
+import { completeTask, failTask, pricingOfTask } from "./settle.js";
 import type { TaskEventBus } from "./task-events.js";
 import type { TaskQueue } from "./task-queue.js";
 
 /**
- * cancelTask: a task not yet final is cancelled and its escrow refunded (per-call prices charge
- * nothing for a call that did not complete). Its queued job is removed; a dispatcher running it
- * hears the cancellation through Redis and aborts the actor call (the row lock in settle.ts makes
- * "completed" and "cancelled" exclusive: whichever commits first wins). A final task is CONFLICT.
+ * cancelTask: a task not yet final is cancelled and its escrow refunded, except for what ran:
+ * per-call prices charge nothing for a call that did not complete; a per-millisecond model that
+ * was RUNNING is charged its time so far (Nosana's price x min(runtime, timeout)). Its queued job
+ * is removed; a dispatcher running it hears the cancellation through Redis and aborts the actor
+ * call. "Completed" and "cancelled" exclude each other: both write only a task that is not final
+ * yet (a row lock or a status guard), and the ledger has one capture or refund per task.
  */
 export async function cancelTask(
   em: EntityManager,
-  deps: { queue: TaskQueue; events: TaskEventBus },
+  deps: { queue: TaskQueue; events: TaskEventBus; config: { platformFeeBps: number } },
   account: Account,
   taskId: string,
 ): Promise<Task> {
@@ -22,7 +24,10 @@ export async function cancelTask(
   if (!task || (account.role !== "admin" && task.account.id !== account.id)) throw notFound(`task ${taskId}`);
   if (isFinalTaskStatus(task.status))
     throw new ApiError("CONFLICT", `task ${taskId} is already ${task.status}`);
-  const cancelled = await failTask(em.fork(), taskId, `cancelled by ${account.name}`, TaskStatus.CANCELLED);
+  const reason = `cancelled by ${account.name}`;
+  const cancelled =
+    (await chargeWhatRan(em, task, reason, deps.config.platformFeeBps)) ??
+    (await failTask(em.fork(), taskId, reason, TaskStatus.CANCELLED));
   if (!cancelled) {
     const now = await em.fork().findOneOrFail(Task, taskId);
     throw new ApiError("CONFLICT", `task ${taskId} is already ${now.status}`);
@@ -36,4 +41,37 @@ export async function cancelTask(
     message: cancelled.error,
   });
   return em.fork().findOneOrFail(Task, taskId, { populate: ["model"] });
+}
+
+/**
+ * A RUNNING task on a per-millisecond model pays for the time it has run (since RUNNING, at most
+ * its maxUnits) and its provider is credited; anything else is refunded whole (null here).
+ */
+async function chargeWhatRan(
+  em: EntityManager,
+  task: Task,
+  reason: string,
+  platformFeeBps: number,
+): Promise<Task | null> {
+  if (task.status !== TaskStatus.RUNNING || !task.startedAt || !task.nodeId) return null;
+  const pricing = pricingOfTask(task);
+  if (pricing.unit !== "compute_ms") return null;
+  const node = await em.findOne(Node, task.nodeId);
+  if (!node) return null;
+  const at = await completeTask(
+    em.fork(),
+    { id: task.id, accountId: task.account.id, pricing, maxPrice: task.maxPrice },
+    {
+      status: TaskStatus.CANCELLED,
+      error: reason,
+      result: {},
+      usage: { completed: false, computeMs: Date.now() - task.startedAt.getTime() },
+      executionProvider: task.executionProvider ?? "unknown",
+      inferenceMs: Date.now() - task.startedAt.getTime(),
+      nodeId: task.nodeId,
+      providerId: node.provider.id,
+    },
+    platformFeeBps,
+  );
+  return at ? em.fork().findOneOrFail(Task, task.id) : null;
 }

@@ -5,7 +5,7 @@ import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { Model, Node, Task } from "../db/entities/index.js";
 import { modelActorSpec } from "./model-actor-spec.js";
-import { advanceTask, completeTask, failTask } from "./settle.js";
+import { advanceTask, completeTask, failTask, pricingOfTask } from "./settle.js";
 import type { TaskEventBus } from "./task-events.js";
 import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
 
@@ -158,13 +158,41 @@ export class Dispatcher {
       if (isClusterError(err) && (err.code === "UNAVAILABLE" || err.code === "NOT_FOUND")) {
         this.handles.delete(actor.info.name);
       }
+      if (isClusterError(err) && err.code === "DEADLINE_EXCEEDED") {
+        // The model ran for the whole time budget: the task ends here, charged for what ran
+        // (price x min(runtime, timeout) for a per-millisecond model; nothing per call), and
+        // is not retried: its budget is spent.
+        const at = await completeTask(
+          this.opts.orm.em.fork(),
+          { id: task.id, accountId: task.account.id, pricing: pricingOfTask(task), maxPrice: task.maxPrice },
+          {
+            status: "FAILED",
+            error: `timed out after ${this.opts.taskTimeoutMs} ms`,
+            result: {},
+            usage: { completed: false, computeMs: this.opts.taskTimeoutMs },
+            executionProvider: "unknown",
+            inferenceMs: this.opts.taskTimeoutMs,
+            nodeId: actor.info.nodeId,
+            providerId,
+          },
+          this.opts.platformFeeBps,
+        );
+        if (at)
+          await this.announce(
+            task.id,
+            TaskStatus.FAILED,
+            at,
+            `timed out after ${this.opts.taskTimeoutMs} ms`,
+          );
+        return;
+      }
       throw err;
     } finally {
       this.running.delete(task.id);
     }
     const done = await completeTask(
       this.opts.orm.em.fork(),
-      { id: task.id, accountId: task.account.id, modelId: task.model.id, maxPrice: task.maxPrice },
+      { id: task.id, accountId: task.account.id, pricing: pricingOfTask(task), maxPrice: task.maxPrice },
       {
         result: out.outputs,
         usage: { completed: true, computeMs: out.inferenceMs, outputTokens: out.outputTokens },

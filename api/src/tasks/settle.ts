@@ -1,12 +1,12 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { splitFee } from "@neurogrid/contracts";
-import { isFinalTaskStatus, type ModelManifest, type TaskStatus, TaskStatus as TS } from "@neurogrid/schema";
-import { LedgerTxKind, Model, Task } from "../db/entities/index.js";
+import { isFinalTaskStatus, type Pricing, type TaskStatus, TaskStatus as TS } from "@neurogrid/schema";
+import { LedgerTxKind, Task } from "../db/entities/index.js";
 import { clientAccounts, platformFeesAccount, providerEarningsAccount } from "../ledger/accounts.js";
 import { completeAndCapture } from "../ledger/escrow.js";
 import { post } from "../ledger/ledger.js";
-import { costOf, pricingOf, type Usage } from "../pricing/pricing.js";
+import { costOf, type Usage } from "../pricing/pricing.js";
 
 /**
  * Ends a task, once. Each function locks the task row (SELECT ... FOR UPDATE), does nothing if
@@ -19,8 +19,9 @@ import { costOf, pricingOf, type Usage } from "../pricing/pricing.js";
  * back to the client in the same movement.
  */
 export interface Completion {
-  /** COMPLETED (default), or CANCELLED: cut short, charged for what it produced (usage). */
-  status?: "COMPLETED" | "CANCELLED";
+  /** COMPLETED (default); CANCELLED or FAILED: cut short, charged for what ran (usage). */
+  status?: "COMPLETED" | "CANCELLED" | "FAILED";
+  error?: string;
   result: Record<string, unknown>;
   usage: Usage;
   executionProvider: string;
@@ -32,8 +33,14 @@ export interface Completion {
 export interface TaskRef {
   id: string;
   accountId: string;
-  modelId: string;
+  /** The pricing the task was submitted under. */
+  pricing: Pricing;
   maxPrice: bigint;
+}
+
+/** A task's pricing: the one it was submitted under (older rows: per call at their escrow). */
+export function pricingOfTask(task: Pick<Task, "pricing" | "maxPrice">): Pricing {
+  return task.pricing ?? { unit: "call", price: task.maxPrice.toString(), maxUnits: 1 };
 }
 
 /** Completes a task and captures its price in one statement (ledger/escrow.ts); null if final. */
@@ -43,14 +50,14 @@ export async function completeTask(
   done: Completion,
   platformFeeBps: number,
 ): Promise<Date | null> {
-  const manifest = await manifestOf(em, task.modelId);
-  const { units, cost } = costOf(pricingOf(manifest), done.usage);
+  const { units, cost } = costOf(task.pricing, done.usage);
   const { fee, provider } = splitFee(cost, platformFeeBps);
   const client = await clientAccounts(em, task.accountId);
   const now = new Date();
   const captured = await completeAndCapture(em, {
     taskId: task.id,
     status: done.status,
+    error: done.error,
     result: done.result,
     executionProvider: done.executionProvider,
     inferenceMs: done.inferenceMs,
@@ -69,16 +76,6 @@ export async function completeTask(
     now,
   });
   return captured ? now : null;
-}
-
-/** Model manifests by id, cached for a few seconds (a capture needs the pricing, not a query). */
-const manifests = new Map<string, { manifest: ModelManifest; at: number }>();
-async function manifestOf(em: EntityManager, modelId: string): Promise<ModelManifest> {
-  const hit = manifests.get(modelId);
-  if (hit && Date.now() - hit.at < 10_000) return hit.manifest;
-  const model = await em.findOneOrFail(Model, modelId);
-  manifests.set(modelId, { manifest: model.manifest, at: Date.now() });
-  return model.manifest;
 }
 
 /** Fails (or cancels) a task and refunds its whole escrow: nothing ran to completion. */

@@ -57,7 +57,8 @@ export async function submitTask(
     throw badInput(`input does not match model ${model.name}@${model.version}: ${valid.message}`);
 
   const accounts = await clientAccounts(em, account.id);
-  const price = escrowOf(pricingOf(model.manifest));
+  const pricing = pricingOf(model.manifest);
+  const price = escrowOf(pricing);
   const taskId = randomUUID();
   const now = new Date();
   let outcome: { held: boolean; balance: bigint };
@@ -70,6 +71,7 @@ export async function submitTask(
       priority,
       input: req.input,
       price,
+      pricing,
       availableId: accounts.available,
       heldId: accounts.held,
       memo: `escrow for ${model.name}@${model.version}`,
@@ -98,6 +100,7 @@ export async function submitTask(
     status: TaskStatus.QUEUED,
     input: req.input as Record<string, unknown>,
     maxPrice: price,
+    pricing,
     attempts: 0,
     createdAt: now,
   });

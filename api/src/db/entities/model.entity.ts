@@ -24,6 +24,14 @@ export class Model {
   @Property({ type: "bigint" })
   pricePerCall!: bigint;
 
+  /** sha256 of the registered artifact (model_artifacts); null for a builtin model. */
+  @Property({ type: "text", nullable: true })
+  sha256?: string | null;
+
+  /** Size of the registered artifact in bytes; null for a builtin model. */
+  @Property({ type: "bigint", nullable: true })
+  sizeBytes?: bigint | null;
+
   @Property({ type: "timestamptz" })
   createdAt: Date = new Date();
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from "@mikro-orm/core";
-import type { TaskStatus } from "@neurogrid/schema";
+import type { Pricing, TaskStatus } from "@neurogrid/schema";
 import { Account } from "./account.entity.js";
 import { Model } from "./model.entity.js";
 
@@ -50,6 +50,10 @@ export class Task {
   /** Captured on completion (smallest units); null until then. */
   @Property({ type: "bigint", nullable: true })
   cost?: bigint;
+
+  /** The pricing the task was submitted under (null: per call at maxPrice, older tasks). */
+  @Property({ type: "json", nullable: true })
+  pricing?: Pricing;
 
   /** Units charged for (calls, output tokens or compute milliseconds: see pricing.ts). */
   @Property({ type: "bigint", nullable: true })

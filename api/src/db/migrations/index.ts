@@ -3,6 +3,7 @@ import { Migration20261125000000_foundation } from "./Migration20261125000000_fo
 import { Migration20261125010000_auth } from "./Migration20261125010000_auth.js";
 import { Migration20261125020000_metered_pricing } from "./Migration20261125020000_metered_pricing.js";
 import { Migration20261125030000_payouts } from "./Migration20261125030000_payouts.js";
+import { Migration20261201000000_model_registry } from "./Migration20261201000000_model_registry.js";
 
 /** Every migration, in order (static imports, so compiled `node dist/...` finds them). */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: "Migration20261125010000_auth", class: Migration20261125010000_auth },
   { name: "Migration20261125020000_metered_pricing", class: Migration20261125020000_metered_pricing },
   { name: "Migration20261125030000_payouts", class: Migration20261125030000_payouts },
+  { name: "Migration20261201000000_model_registry", class: Migration20261201000000_model_registry },
 ];

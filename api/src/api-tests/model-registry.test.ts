@@ -1,0 +1,186 @@
+/**
+ * The model registry through the api: registerModel over GraphQL, the new model in `models`,
+ * the sha256 and name@version rules, and GET /models/:sha256 for nodes and admins.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import {
+  buildCharTrigramLmOnnx,
+  buildMlpClassifierOnnx,
+  mlpClassifierManifest,
+  sha256Hex,
+} from "@neurogrid/cluster/models";
+import { signNodeToken } from "@neurogrid/schema";
+import { modelActorSpec } from "../tasks/model-actor-spec.js";
+import { errorCode, graphqlRequest } from "../testing/graphql-clients.js";
+import { type InProcessApi, startInProcessApi, TEST_NODE_TOKEN_SECRET } from "../testing/in-process-api.js";
+
+const REGISTER = `mutation($input: RegisterModelInput!) {
+  registerModel(input: $input) { sha256 sizeBytes created model { name version pricePerCall sha256 sizeBytes } } }`;
+const MODELS = "{ models { name version sha256 sizeBytes } }";
+
+const onnx = buildMlpClassifierOnnx();
+const onnxSha = sha256Hex(onnx);
+const manifest = {
+  ...mlpClassifierManifest,
+  name: "registry-mlp",
+  version: "1.0.0",
+  description: "a registered MLP",
+};
+
+describe("model registry", () => {
+  let t: InProcessApi;
+  let cacheDir: string;
+  let admin: string;
+  let client: string;
+  const base = () => t.url.replace(/\/graphql$/, "");
+
+  before(async () => {
+    cacheDir = await mkdtemp(join(tmpdir(), "registry-cache-"));
+    t = await startInProcessApi({ modelCacheDir: cacheDir });
+    admin = (await t.account("admin", "admin")).key;
+    client = (await t.account("client", "client")).key;
+  });
+  after(async () => {
+    await t?.stop();
+    await rm(cacheDir, { recursive: true, force: true });
+  });
+
+  const register = (key: string, m: unknown, bytes: Uint8Array) =>
+    graphqlRequest<{
+      registerModel: { sha256: string; sizeBytes: number; created: boolean; model: Record<string, unknown> };
+    }>(t.url, key, REGISTER, {
+      input: { manifest: m, artifactBase64: Buffer.from(bytes).toString("base64") },
+    });
+
+  test("an admin registers a model; it is listed with its artifact and cached for the actor", async () => {
+    const res = await register(admin, { ...manifest, sha256: onnxSha }, onnx);
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    assert.deepEqual(res.data?.registerModel, {
+      sha256: onnxSha,
+      sizeBytes: onnx.byteLength,
+      created: true,
+      model: {
+        name: "registry-mlp",
+        version: "1.0.0",
+        pricePerCall: manifest.pricePerCall,
+        sha256: onnxSha,
+        sizeBytes: onnx.byteLength,
+      },
+    });
+    const list = await graphqlRequest<{ models: { name: string; sha256: string | null }[] }>(
+      t.url,
+      client,
+      MODELS,
+    );
+    const row = list.data?.models.find((m) => m.name === "registry-mlp");
+    assert.deepEqual(row, {
+      name: "registry-mlp",
+      version: "1.0.0",
+      sha256: onnxSha,
+      sizeBytes: onnx.byteLength,
+    });
+    assert.equal(
+      list.data?.models.find((m) => m.name === "mlp-classifier")?.sha256,
+      null,
+      "builtin: no artifact",
+    );
+
+    const cached = join(cacheDir, `${onnxSha}.onnx`);
+    assert.deepEqual(new Uint8Array(await readFile(cached)), onnx);
+    const stored = await t.orm.em.fork().findOneOrFail("Model", { name: "registry-mlp" } as never);
+    const spec = modelActorSpec((stored as { manifest: typeof manifest }).manifest, cacheDir);
+    assert.deepEqual(spec.initArgs, {
+      name: "registry-mlp",
+      version: "1.0.0",
+      cacheDir,
+      path: cached,
+      sha256: onnxSha,
+      manifest,
+    });
+  });
+
+  test("registering the same name@version and bytes again is idempotent", async () => {
+    const res = await register(admin, manifest, onnx);
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    assert.equal(res.data?.registerModel.created, false);
+    assert.equal(res.data?.registerModel.sha256, onnxSha);
+  });
+
+  test("an artifact whose sha256 does not match the manifest is refused with a clear error", async () => {
+    const wrong = "0".repeat(64);
+    const res = await register(admin, { ...manifest, version: "2.0.0", sha256: wrong }, onnx);
+    assert.equal(errorCode(res), "BAD_USER_INPUT");
+    assert.match(
+      res.errors?.[0]?.message ?? "",
+      new RegExp(`sha256 mismatch.*says ${wrong}.*hash to ${onnxSha}`),
+    );
+    const list = await graphqlRequest<{ models: { version: string; name: string }[] }>(t.url, client, MODELS);
+    assert.equal(
+      list.data?.models.some((m) => m.name === "registry-mlp" && m.version === "2.0.0"),
+      false,
+    );
+  });
+
+  test("the same name@version with different bytes is a CONFLICT", async () => {
+    const res = await register(admin, manifest, buildCharTrigramLmOnnx());
+    assert.equal(errorCode(res), "CONFLICT");
+    assert.match(
+      res.errors?.[0]?.message ?? "",
+      /registry-mlp@1\.0\.0 is already registered with other bytes/,
+    );
+  });
+
+  test("a bad manifest, a builtin name@version and bad base64 are refused", async () => {
+    const bad = await register(admin, { ...manifest, inputs: [] }, onnx);
+    assert.equal(errorCode(bad), "BAD_USER_INPUT");
+    assert.match(bad.errors?.[0]?.message ?? "", /invalid model manifest: inputs/);
+    const builtin = await register(admin, mlpClassifierManifest, onnx);
+    assert.equal(errorCode(builtin), "CONFLICT");
+    const b64 = await graphqlRequest(t.url, admin, REGISTER, {
+      input: { manifest, artifactBase64: "not base64!" },
+    });
+    assert.equal(errorCode(b64), "BAD_USER_INPUT");
+  });
+
+  test("only admins may register", async () => {
+    assert.equal(errorCode(await register(client, { ...manifest, version: "3" }, onnx)), "FORBIDDEN");
+    assert.equal(errorCode(await register("", { ...manifest, version: "3" }, onnx)), "UNAUTHENTICATED");
+  });
+
+  test("GET /models/:sha256 serves the bytes to a valid node token and an admin, with the sha256 as ETag", async () => {
+    const url = `${base()}/models/${onnxSha}`;
+    const token = signNodeToken(TEST_NODE_TOKEN_SECRET, "gpu-box-1");
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("etag"), `"${onnxSha}"`);
+    const body = new Uint8Array(await res.arrayBuffer());
+    assert.equal(sha256Hex(body), onnxSha);
+    const again = await fetch(url, {
+      headers: { authorization: `Bearer ${token}`, "if-none-match": `"${onnxSha}"` },
+    });
+    assert.equal(again.status, 304);
+    const byAdmin = await fetch(url, { headers: { authorization: `Bearer ${admin}` } });
+    assert.equal(byAdmin.status, 200);
+    assert.equal(sha256Hex(new Uint8Array(await byAdmin.arrayBuffer())), onnxSha);
+  });
+
+  test("GET /models/:sha256 refuses a bad node token, a client key and no credential", async () => {
+    const url = `${base()}/models/${onnxSha}`;
+    const forged = signNodeToken("another-secret-entirely", "gpu-box-1");
+    assert.equal((await fetch(url, { headers: { authorization: `Bearer ${forged}` } })).status, 401);
+    assert.equal((await fetch(url, { headers: { authorization: "Bearer ngn.garbage" } })).status, 401);
+    assert.equal((await fetch(url)).status, 401);
+    assert.equal((await fetch(url, { headers: { authorization: `Bearer ${client}` } })).status, 403);
+    const token = signNodeToken(TEST_NODE_TOKEN_SECRET, "gpu-box-1");
+    const missing = await fetch(`${base()}/models/${"a".repeat(64)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(missing.status, 404);
+    const malformed = await fetch(`${base()}/models/xyz`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(malformed.status, 400);
+  });
+});

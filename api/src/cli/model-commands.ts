@@ -1,0 +1,94 @@
+import { readFile } from "node:fs/promises";
+import type { Command } from "commander";
+import { Model } from "../db/entities/index.js";
+import { openOrm } from "../db/orm.js";
+import { ApiError } from "../errors.js";
+import { modelCacheDirOf } from "../registry/model-cache-dir.js";
+import { registerModel } from "../registry/register-model.js";
+
+/**
+ * Operator commands for the model registry, straight against the database (DATABASE_URL or
+ * --database-url), like `neurogrid migrate`: an artifact of any size up to the registry's limit,
+ * with no api running and no GraphQL body limit in the way. The same rules as the
+ * `registerModel` mutation apply (registry/register-model.ts).
+ *   neurogrid model register --manifest FILE --onnx FILE
+ *   neurogrid model list [--json]
+ */
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+function databaseUrl(o: { databaseUrl?: string }): string {
+  const url = o.databaseUrl ?? process.env.DATABASE_URL;
+  if (!url) throw new Error("set DATABASE_URL or --database-url");
+  return url;
+}
+
+export function registerModelCommands(program: Command): void {
+  const model = program.command("model").description("the model registry (operator)");
+
+  model
+    .command("register")
+    .description("register a model version: its manifest (JSON) and its ONNX file")
+    .requiredOption("--manifest <file>", "the manifest, a JSON file")
+    .requiredOption("--onnx <file>", "the ONNX model file")
+    .option("--database-url <url>")
+    .option(
+      "--cache-dir <dir>",
+      "also write the artifact into this model cache directory",
+      process.env.NEUROGRID_MODEL_CACHE_DIR,
+    )
+    .action(async (o) => {
+      let manifest: unknown;
+      try {
+        manifest = JSON.parse(await readFile(o.manifest, "utf8"));
+      } catch (err) {
+        throw new Error(`cannot read the manifest ${o.manifest}: ${(err as Error).message}`);
+      }
+      const artifact = await readFile(o.onnx);
+      const orm = await openOrm(databaseUrl(o));
+      try {
+        const r = await registerModel(
+          orm.em.fork(),
+          { manifest, artifact },
+          { cacheDir: modelCacheDirOf(o.cacheDir) },
+        );
+        say(
+          `${r.created ? "registered" : "already registered"} ${r.model.name}@${r.model.version} sha256 ${r.sha256} (${r.sizeBytes} bytes)`,
+        );
+      } catch (err) {
+        if (err instanceof ApiError) throw new Error(`${err.code}: ${err.message}`);
+        throw err;
+      } finally {
+        await orm.close();
+      }
+    });
+
+  model
+    .command("list")
+    .description("every model version: builtin ones and registered ones with their artifact")
+    .option("--database-url <url>")
+    .option("--json", "print one JSON object")
+    .action(async (o) => {
+      const orm = await openOrm(databaseUrl(o));
+      try {
+        const rows = await orm.em.fork().find(Model, {}, { orderBy: { name: "asc", version: "asc" } });
+        const models = rows.map((m) => ({
+          name: m.name,
+          version: m.version,
+          sha256: m.sha256 ?? null,
+          sizeBytes: m.sizeBytes === undefined || m.sizeBytes === null ? null : Number(m.sizeBytes),
+          pricePerCall: m.pricePerCall.toString(),
+          registeredAt: m.createdAt.toISOString(),
+        }));
+        if (o.json) {
+          say(JSON.stringify({ models }));
+          return;
+        }
+        for (const m of models) {
+          const artifact = m.sha256 ? `sha256 ${m.sha256} ${m.sizeBytes} bytes` : "builtin";
+          say(`${m.name}@${m.version}  ${artifact}  price/call ${m.pricePerCall}`);
+        }
+      } finally {
+        await orm.close();
+      }
+    });
+}
