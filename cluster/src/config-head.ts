@@ -17,6 +17,10 @@
  *                                                                  restart); redis://HOST:PORT[/DB]
  *                                                                  keeps them in Redis
  *   --storage-prefix PREFIX       NEUROGRID_HEAD_STORAGE_PREFIX    neurogrid:head: (Redis key prefix)
+ *   --gpu-critical-temp-c C       NEUROGRID_GPU_CRITICAL_TEMP_C    90: a GPU this hot takes no new
+ *                                                                  actors until below C - 5
+ *   --metrics-port PORT           NEUROGRID_HEAD_METRICS_PORT      none: Prometheus /metrics off
+ *                                                                  (0 = any free port)
  *   --tls-ca/--tls-cert/--tls-key FILE, --insecure                 transport security (config.ts):
  *                                 the head serves mutual TLS (workers and drivers present
  *                                 certificates from the cluster CA; a worker's must name its
@@ -58,6 +62,10 @@ export interface HeadConfig extends TlsConfig {
   storage: "memory" | `redis://${string}` | `rediss://${string}`;
   /** Prefix of the Redis keys (one head per prefix). */
   storagePrefix: string;
+  /** A GPU at or over this temperature takes no new actors (until 5 °C below it). */
+  gpuCriticalTempC: number;
+  /** Port of the Prometheus /metrics endpoint (0: any free port); off when absent. */
+  metricsPort?: number | undefined;
 }
 
 const OPTIONS = {
@@ -71,6 +79,8 @@ const OPTIONS = {
   spreadThreshold: { flag: "spread-threshold", env: "NEUROGRID_SPREAD_THRESHOLD" },
   storage: { flag: "storage", env: "NEUROGRID_HEAD_STORAGE" },
   storagePrefix: { flag: "storage-prefix", env: "NEUROGRID_HEAD_STORAGE_PREFIX" },
+  gpuCriticalTempC: { flag: "gpu-critical-temp-c", env: "NEUROGRID_GPU_CRITICAL_TEMP_C" },
+  metricsPort: { flag: "metrics-port", env: "NEUROGRID_HEAD_METRICS_PORT" },
   ...TLS_OPTIONS,
 } as const satisfies Record<keyof HeadConfig, OptionSpec>;
 
@@ -94,6 +104,8 @@ const headSchema = z
       .default("memory")
       .transform((v) => v as HeadConfig["storage"]),
     storagePrefix: z.string().min(1).default("neurogrid:head:"),
+    gpuCriticalTempC: z.coerce.number().min(1).max(200).default(90),
+    metricsPort: port.optional(),
     ...tlsFields,
   })
   .superRefine(checkTransport)

@@ -18,11 +18,22 @@
  *                                                                  accepted calls finish this long
  *   --kill-grace-ms MS            NEUROGRID_KILL_GRACE_MS          5000: then SIGKILL after this
  *   --actor-pool-size N           NEUROGRID_ACTOR_POOL_SIZE        2: prestarted actor processes
+ *   --telemetry-interval-ms MS    NEUROGRID_TELEMETRY_INTERVAL_MS  1000 (at least 250): GPU telemetry
+ *                                                                  poll interval (nvidia-smi)
+ *   --telemetry-replay FILE       NEUROGRID_TELEMETRY_REPLAY       none: a stand-in that replays
+ *                                 recorded nvidia-smi output (telemetry-sources.ts); without
+ *                                 --fake-gpus the node's GPUs are those of its first snapshot
+ *   --metrics-port PORT           NEUROGRID_WORKER_METRICS_PORT    none: Prometheus /metrics off
+ *                                                                  (0 = any free port)
+ *   --model-cache-dir DIR         NEUROGRID_MODEL_CACHE_DIR        TMPDIR/neurogrid-models: where model
+ *                                                                  files are cached (free disk is
+ *                                                                  checked by --check-requirements)
  *   --tls-ca/--tls-cert/--tls-key FILE, --insecure                 transport security (config.ts):
  *                                 mutual TLS with the head, and TLS for the worker's and its
  *                                 actors' servers; plain text only on loopback unless --insecure
  */
-import { hostname } from "node:os";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 import {
   address,
@@ -73,6 +84,14 @@ export interface WorkerConfig {
   killGraceMs: number;
   /** Prestarted actor processes kept ready (0: none). */
   actorPoolSize: number;
+  /** GPU telemetry poll interval. */
+  telemetryIntervalMs: number;
+  /** A file of recorded nvidia-smi output replayed instead of running nvidia-smi. */
+  telemetryReplay?: string | undefined;
+  /** Port of the Prometheus /metrics endpoint (0: any free port); off when absent. */
+  metricsPort?: number | undefined;
+  /** Where model files are cached. */
+  modelCacheDir: string;
   /** TLS files (all or none; see tlsFilesOf) and --insecure. */
   tlsCa?: string | undefined;
   tlsCert?: string | undefined;
@@ -96,6 +115,10 @@ const OPTIONS = {
   stopGraceMs: { flag: "stop-grace-ms", env: "NEUROGRID_STOP_GRACE_MS" },
   killGraceMs: { flag: "kill-grace-ms", env: "NEUROGRID_KILL_GRACE_MS" },
   actorPoolSize: { flag: "actor-pool-size", env: "NEUROGRID_ACTOR_POOL_SIZE" },
+  telemetryIntervalMs: { flag: "telemetry-interval-ms", env: "NEUROGRID_TELEMETRY_INTERVAL_MS" },
+  telemetryReplay: { flag: "telemetry-replay", env: "NEUROGRID_TELEMETRY_REPLAY" },
+  metricsPort: { flag: "metrics-port", env: "NEUROGRID_WORKER_METRICS_PORT" },
+  modelCacheDir: { flag: "model-cache-dir", env: "NEUROGRID_MODEL_CACHE_DIR" },
   ...TLS_OPTIONS,
 } as const satisfies Record<keyof WorkerConfig, OptionSpec>;
 
@@ -103,35 +126,57 @@ const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]"]);
 
 const fakeGpus = z.array(z.object({ name: z.string().min(1), memoryMb: z.number().int().min(0) }));
 
+const workerFields = {
+  headAddress: address,
+  host: host.default("127.0.0.1"),
+  advertiseHost: host.optional(),
+  port: port.default(0),
+  nodeId: z
+    .string()
+    .regex(/^[\w.-]+$/, "letters, digits, '_', '.', '-' only")
+    .default(() => `${hostname()}-${process.pid}`),
+  cpus: z.coerce.number().positive().optional(),
+  memoryMb: z.coerce.number().int().positive().optional(),
+  fakeGpus: json(fakeGpus).optional(),
+  nodeToken: z.string().min(1).optional(),
+  labels: keyValues,
+  custom: keyValues.pipe(z.record(z.string(), z.string().min(1).pipe(z.coerce.number<string>().min(0)))),
+  actorStartTimeoutMs: positiveMs.default(60_000),
+  stopGraceMs: positiveMs.default(5_000),
+  killGraceMs: positiveMs.default(5_000),
+  actorPoolSize: z.coerce.number().int().min(0).max(64).default(2),
+  telemetryIntervalMs: z.coerce.number().int().min(250).default(1_000),
+  telemetryReplay: z.string().min(1).optional(),
+  metricsPort: port.optional(),
+  modelCacheDir: z
+    .string()
+    .min(1)
+    .default(() => join(tmpdir(), "neurogrid-models")),
+  ...tlsFields,
+};
+
+const advertised = <C extends { host: string; advertiseHost?: string | undefined }>(c: C) => ({
+  ...c,
+  advertiseHost: c.advertiseHost ?? (WILDCARD_HOSTS.has(c.host) ? "127.0.0.1" : c.host),
+});
+
 const workerSchema = z
-  .object({
-    headAddress: address,
-    host: host.default("127.0.0.1"),
-    advertiseHost: host.optional(),
-    port: port.default(0),
-    nodeId: z
-      .string()
-      .regex(/^[\w.-]+$/, "letters, digits, '_', '.', '-' only")
-      .default(() => `${hostname()}-${process.pid}`),
-    cpus: z.coerce.number().positive().optional(),
-    memoryMb: z.coerce.number().int().positive().optional(),
-    fakeGpus: json(fakeGpus).optional(),
-    nodeToken: z.string().min(1).optional(),
-    labels: keyValues,
-    custom: keyValues.pipe(z.record(z.string(), z.string().min(1).pipe(z.coerce.number<string>().min(0)))),
-    actorStartTimeoutMs: positiveMs.default(60_000),
-    stopGraceMs: positiveMs.default(5_000),
-    killGraceMs: positiveMs.default(5_000),
-    actorPoolSize: z.coerce.number().int().min(0).max(64).default(2),
-    ...tlsFields,
-  })
+  .object(workerFields)
   .superRefine(checkTransport)
-  .transform(
-    (c): WorkerConfig => ({
-      ...c,
-      advertiseHost: c.advertiseHost ?? (WILDCARD_HOSTS.has(c.host) ? "127.0.0.1" : c.host),
-    }),
-  );
+  .transform((c): WorkerConfig => advertised(c));
+
+/** A worker's configuration where the head's address is optional (`--check-requirements`, `--status`). */
+export type WorkerCheckConfig = Omit<WorkerConfig, "headAddress"> & { headAddress?: string | undefined };
+
+const workerCheckSchema = z
+  .object({ ...workerFields, headAddress: address.optional() })
+  .superRefine(checkTransport)
+  .transform((c): WorkerCheckConfig => advertised(c));
+
+export function parseWorkerCheckConfig(argv: readonly string[], env: Env): WorkerCheckConfig {
+  const raw = collectOptions("worker", OPTIONS, argv, env);
+  return validateOptions("worker", OPTIONS, workerCheckSchema, raw);
+}
 
 export function parseWorkerConfig(argv: readonly string[], env: Env): WorkerConfig {
   const raw = collectOptions("worker", OPTIONS, argv, env);

@@ -14,8 +14,16 @@ describe("parseHeadConfig", () => {
       spreadThreshold: 0.5,
       storage: "memory",
       storagePrefix: "neurogrid:head:",
+      gpuCriticalTempC: 90,
       insecure: false,
     });
+  });
+
+  it("parses the GPU critical temperature and the metrics port", () => {
+    const config = parseHeadConfig(["--gpu-critical-temp-c", "85", "--metrics-port", "0"], {});
+    assert.equal(config.gpuCriticalTempC, 85);
+    assert.equal(config.metricsPort, 0);
+    assert.equal(parseHeadConfig([], { NEUROGRID_HEAD_METRICS_PORT: "9464" }).metricsPort, 9464);
   });
 
   it("takes flags over environment variables", () => {
@@ -69,6 +77,21 @@ describe("parseHeadConfig", () => {
   it("rejects unknown flags and positionals", () => {
     assert.throws(() => parseHeadConfig(["--prot", "1"], {}), { code: "INVALID_ARGUMENT", message: /prot/ });
     assert.throws(() => parseHeadConfig(["extra"], {}), { code: "INVALID_ARGUMENT" });
+  });
+});
+
+describe("parseWorkerConfig telemetry", () => {
+  it("polls every second by default, at most every 250 ms, and may replay a recording", () => {
+    const base = ["--head", "127.0.0.1:1"];
+    assert.equal(parseWorkerConfig(base, {}).telemetryIntervalMs, 1_000);
+    assert.equal(parseWorkerConfig([...base, "--telemetry-interval-ms", "250"], {}).telemetryIntervalMs, 250);
+    assert.throws(
+      () => parseWorkerConfig([...base, "--telemetry-interval-ms", "100"], {}),
+      /telemetry-interval-ms/,
+    );
+    const replay = parseWorkerConfig(base, { NEUROGRID_TELEMETRY_REPLAY: "gpus.csv" });
+    assert.equal(replay.telemetryReplay, "gpus.csv");
+    assert.equal(replay.metricsPort, undefined);
   });
 });
 

@@ -23,8 +23,10 @@ export { ClusterClient } from "./client/cluster-client.js";
 export type {
   ActorClusterEvent,
   ClusterEvent,
+  ClusterEventWithTelemetry,
   NodeEvent,
   NodeEventType,
+  NodeTelemetryEvent,
   WatchClusterOptions,
 } from "./client/cluster-events.js";
 export type { ActorEvent, WatchActorsOptions } from "./client/head-streams.js";

@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-import { parseHeadConfig, parseWorkerConfig, runHead, runWorker } from "@neurogrid/cluster/cli";
+import {
+  isWorkerQuery,
+  parseHeadConfig,
+  parseWorkerConfig,
+  runHead,
+  runWorker,
+  runWorkerQuery,
+} from "@neurogrid/cluster/cli";
 import { Command } from "commander";
 import { defaultLog, startApiProcess } from "../app.js";
 import { startDispatcherProcess } from "../app-dispatcher.js";
@@ -157,6 +164,12 @@ program
   .helpOption(false)
   .argument("[args...]")
   .action(async (args: string[]) => {
+    if (isWorkerQuery(args)) {
+      // --check-requirements / --status: answer and exit (non-zero with the reasons).
+      process.exitCode =
+        (await runWorkerQuery(args, process.env, { write: (t) => process.stdout.write(t) })) ?? 0;
+      return;
+    }
     const worker = await runWorker(parseWorkerConfig(args, process.env));
     process.stdout.write(`neurogrid worker ${worker.nodeId} registered with head at ${worker.headAddress}\n`);
     await untilSignal();

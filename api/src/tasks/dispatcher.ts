@@ -123,7 +123,8 @@ export class Dispatcher {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const permanent =
-        err instanceof UnrecoverableError || (isClusterError(err) && err.code === "INVALID_ARGUMENT");
+        err instanceof UnrecoverableError ||
+        (isClusterError(err) && (err.code === "INVALID_ARGUMENT" || err.code === "CANCELLED"));
       if (permanent || lastAttempt) {
         const failed = await failTask(this.opts.orm.em.fork(), taskId, message);
         if (failed) await this.announce(taskId, TaskStatus.FAILED, failed.finishedAt, message);
@@ -146,13 +147,16 @@ export class Dispatcher {
       nodeId: actor.info.nodeId,
       actorId: actor.info.actorId,
     });
-    if (running) await this.announce(task.id, TaskStatus.RUNNING, running);
+    if (!running) return; // cancelled (or finished elsewhere) before it started
+    await this.announce(task.id, TaskStatus.RUNNING, running);
+    const abort = new AbortController();
+    this.running.set(task.id, abort);
     let out: InferResult;
     try {
       out = await actor.call<InferResult>(
         "infer",
         { inputs: task.input },
-        { timeoutMs: this.opts.taskTimeoutMs },
+        { timeoutMs: this.opts.taskTimeoutMs, signal: abort.signal, traceId: task.id },
       );
     } catch (err) {
       if (isClusterError(err) && (err.code === "UNAVAILABLE" || err.code === "NOT_FOUND")) {

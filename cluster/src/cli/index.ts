@@ -3,7 +3,20 @@
  * and `neurogrid worker` commands), and parse their configuration from argv and env.
  */
 export { type HeadConfig, parseHeadConfig } from "../config-head.js";
-export { type FakeGpu, parseWorkerConfig, type WorkerConfig } from "../config-worker.js";
+export {
+  type FakeGpu,
+  parseWorkerCheckConfig,
+  parseWorkerConfig,
+  type WorkerCheckConfig,
+  type WorkerConfig,
+} from "../config-worker.js";
+export {
+  checkRequirements,
+  formatRequirements,
+  type RequirementCheck,
+  type RequirementsDeps,
+  type RequirementsReport,
+} from "./check-requirements.js";
 export {
   type HeadHandle,
   type RunHeadOptions,
@@ -12,3 +25,10 @@ export {
   runWorker,
   type WorkerHandle,
 } from "./run.js";
+export { isWorkerQuery, runWorkerQuery, type WorkerQueryIo } from "./worker-query.js";
+export {
+  formatWorkerStatus,
+  type WorkerStatus,
+  type WorkerStatusOptions,
+  workerStatus,
+} from "./worker-status.js";

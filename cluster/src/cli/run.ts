@@ -6,18 +6,19 @@
 import type { HeadConfig } from "../config-head.js";
 import type { WorkerConfig } from "../config-worker.js";
 import { type HeadHandle, startHead } from "../head/head.js";
+import type { LogFn } from "../logging/logger.js";
 import { startWorker, type WorkerHandle } from "../worker/worker.js";
 
 export type { HeadHandle, WorkerHandle };
 
 export interface RunHeadOptions {
   /** Where log lines go; stderr by default. */
-  log?: (message: string) => void;
+  log?: LogFn;
 }
 
 export interface RunWorkerOptions {
   /** Where log lines go; stderr by default. */
-  log?: (message: string) => void;
+  log?: LogFn;
   /** Environment actor processes inherit; this process's by default. */
   env?: NodeJS.ProcessEnv;
   /** Aborting while the worker is still trying to register gives up and stops it. */

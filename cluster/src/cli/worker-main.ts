@@ -1,11 +1,25 @@
 /**
  * `node dist/cli/worker-main.js --head HOST:PORT [--node-id ID] [--fake-gpus JSON] ...`
- * (every flag: config-worker.ts). Prints `neurogrid worker NODEID registered with head at
+ * (every flag: config-worker.ts), or `--check-requirements` / `--status [HOST:PORT]`
+ * (worker-query.ts). Prints `neurogrid worker NODEID registered with head at
  * HOST:PORT` once registered; stops its actor processes and exits on SIGTERM/SIGINT.
  */
 import { parseWorkerConfig } from "../config-worker.js";
 import { runWorker } from "./run.js";
 import { exitWithError, stopOnSignals } from "./signals.js";
+import { isWorkerQuery, runWorkerQuery } from "./worker-query.js";
+
+// --check-requirements and --status answer and exit (worker-query.ts).
+if (isWorkerQuery(process.argv.slice(2))) {
+  try {
+    const code = await runWorkerQuery(process.argv.slice(2), process.env, {
+      write: (text) => process.stdout.write(text),
+    });
+    process.exit(code ?? 0);
+  } catch (err) {
+    exitWithError(err);
+  }
+}
 
 // A signal while still registering (the head is not up yet) gives up and exits 0.
 const starting = new AbortController();

@@ -35,6 +35,8 @@ export interface ActorChannelOptions {
 export interface ChannelCallOptions {
   timeoutMs?: number | undefined;
   signal?: AbortSignal | undefined;
+  /** Sent with the START frame; the actor host logs the call with it. */
+  traceId?: string | undefined;
 }
 
 type Stream = grpc.ClientDuplexStream<ActorChannelRequests, ActorChannelReplies>;
@@ -152,7 +154,8 @@ export class ActorChannel {
           id = this.#nextId();
           this.#open.set(id, { call, release });
           const credit = streaming ? this.#options.streamWindow : 0;
-          this.#write({ callId: id, kind: "START", method, args, streaming, credit });
+          const traceId = options.traceId ?? "";
+          this.#write({ callId: id, kind: "START", method, args, streaming, credit, traceId });
         }),
     );
   }

@@ -123,19 +123,21 @@ export class GrpcActorHandle implements ActorHandle {
 class Attempts {
   readonly #signal: AbortSignal | undefined;
   readonly #deadline: number | undefined;
+  readonly #traceId: string | undefined;
   #retriesLeft: number;
   #delayMs = FIRST_RETRY_DELAY_MS;
 
   constructor(deps: ActorHandleDeps, opts: CallOptions) {
     const timeoutMs = opts.timeoutMs ?? deps.defaultTimeoutMs;
     this.#signal = opts.signal;
+    this.#traceId = opts.traceId;
     this.#deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
     this.#retriesLeft = deps.maxTaskRetries < 0 ? Number.POSITIVE_INFINITY : deps.maxTaskRetries;
   }
 
   options(): ChannelCallOptions {
     const timeoutMs = this.#deadline === undefined ? undefined : Math.max(0, this.#deadline - Date.now());
-    return { timeoutMs, signal: this.#signal };
+    return { timeoutMs, signal: this.#signal, traceId: this.#traceId };
   }
 
   mayRetry(): boolean {

@@ -20,6 +20,7 @@ import { ActorChannels } from "./actor-channels.js";
 import { GrpcActorHandle } from "./actor-handle.js";
 import {
   type ClusterEvent,
+  type ClusterEventWithTelemetry,
   nodeInfoFromWire,
   type WatchClusterOptions,
   watchCluster,
@@ -166,7 +167,10 @@ export class ClusterClient {
    * and actors after it opens for the state so far. Ends when the caller stops iterating or
    * aborts; fails (UNAVAILABLE) when the head goes away.
    */
-  watchCluster(opts: WatchClusterOptions = {}): AsyncIterable<ClusterEvent> {
+  watchCluster(opts?: WatchClusterOptions & { telemetry?: false }): AsyncIterable<ClusterEvent>;
+  /** With `telemetry: true`, also each node's new GPU telemetry samples (kind "telemetry"). */
+  watchCluster(opts: WatchClusterOptions & { telemetry: true }): AsyncIterable<ClusterEventWithTelemetry>;
+  watchCluster(opts: WatchClusterOptions = {}): AsyncIterable<ClusterEventWithTelemetry> {
     return watchCluster(this.#headClient(), this.#head, opts);
   }
 

@@ -5,9 +5,10 @@
  * Events start when the stream opens; list nodes and actors after opening it for the state so far.
  */
 import type * as grpc from "@grpc/grpc-js";
-import { NodeState } from "@neurogrid/schema";
+import { NodeState, type NodeTelemetry } from "@neurogrid/schema";
 import { nodeResourcesFromWire } from "../grpc/convert.js";
 import type { HeadService } from "../grpc/proto.js";
+import { telemetryFromWire, unschedulableFromWire } from "../grpc/telemetry-convert.js";
 import type * as wire from "../grpc/wire.js";
 import { type ActorEvent, actorEventFromWire, serverStream } from "./head-streams.js";
 import type { NodeInfo } from "./types.js";
@@ -33,11 +34,27 @@ export interface ActorClusterEvent extends ActorEvent {
   kind: "actor";
 }
 
+/** A node's new GPU telemetry sample (at most one per heartbeat). */
+export interface NodeTelemetryEvent {
+  kind: "telemetry";
+  nodeId: string;
+  telemetry: NodeTelemetry;
+  /** GPUs that take no new actors now (index -> why). */
+  unschedulableGpus: Record<number, string>;
+  /** Head clock, ms since the epoch. */
+  atMs: number;
+}
+
 export type ClusterEvent = NodeEvent | ActorClusterEvent;
+
+/** What watchCluster({ telemetry: true }) yields. */
+export type ClusterEventWithTelemetry = ClusterEvent | NodeTelemetryEvent;
 
 export interface WatchClusterOptions {
   /** Aborting ends the iteration. */
   signal?: AbortSignal;
+  /** Also each node's new GPU telemetry samples (kind "telemetry"); off by default. */
+  telemetry?: boolean;
 }
 
 const NODE_EVENT_TYPES = new Set<string>(["REGISTERED", "REREGISTERED", "DEAD"]);
@@ -51,11 +68,27 @@ export function nodeInfoFromWire(node: wire.NodeInfo): NodeInfo {
     available: nodeResourcesFromWire(node.available),
     labels: { ...node.labels },
     lastHeartbeatMs: node.lastHeartbeatMs,
+    ...withTelemetry(telemetryFromWire(node.telemetry)),
+    unschedulableGpus: unschedulableFromWire(node.unschedulableGpus),
   };
 }
 
-function fromWire(event: wire.ClusterEvent): ClusterEvent | undefined {
-  const { node, actor } = event;
+function withTelemetry(telemetry: NodeTelemetry | undefined): { telemetry?: NodeTelemetry } {
+  return telemetry === undefined ? {} : { telemetry };
+}
+
+function fromWire(event: wire.ClusterEvent): ClusterEventWithTelemetry | undefined {
+  const { node, actor, telemetry } = event;
+  const sample = telemetryFromWire(telemetry?.telemetry);
+  if (telemetry && sample !== undefined) {
+    return {
+      kind: "telemetry",
+      nodeId: telemetry.nodeId,
+      telemetry: sample,
+      unschedulableGpus: unschedulableFromWire(telemetry.unschedulableGpus),
+      atMs: Number(telemetry.atMs),
+    };
+  }
   if (node?.node && NODE_EVENT_TYPES.has(node.type)) {
     return {
       kind: "node",
@@ -75,9 +108,10 @@ export async function* watchCluster(
   client: grpc.Client,
   head: HeadService,
   opts: WatchClusterOptions,
-): AsyncGenerator<ClusterEvent> {
-  for await (const raw of serverStream(client, head.WatchCluster, {}, opts.signal)) {
+): AsyncGenerator<ClusterEventWithTelemetry> {
+  const telemetry = opts.telemetry === true;
+  for await (const raw of serverStream(client, head.WatchCluster, { telemetry }, opts.signal)) {
     const event = fromWire(raw);
-    if (event !== undefined) yield event;
+    if (event !== undefined && (telemetry || event.kind !== "telemetry")) yield event;
   }
 }

@@ -1,5 +1,5 @@
 /** The driver API's types (see cluster-client.ts). */
-import type { ActorInfo, NodeResources, NodeState } from "@neurogrid/schema";
+import type { ActorInfo, NodeResources, NodeState, NodeTelemetry } from "@neurogrid/schema";
 import type { TlsMaterial } from "../grpc/tls.js";
 
 export interface ClusterClientOptions {
@@ -30,6 +30,11 @@ export interface CallOptions {
    * (the actor code sees its own signal abort); it rejects with CANCELLED.
    */
   signal?: AbortSignal;
+  /**
+   * A request or task id carried with the call to the actor's process, which logs the call
+   * with it (and a retry of the call carries it too).
+   */
+  traceId?: string;
 }
 
 export interface GetOrCreateOptions {
@@ -67,6 +72,10 @@ export interface NodeInfo {
   labels: Record<string, string>;
   /** Head clock, ms since the epoch. */
   lastHeartbeatMs: number;
+  /** The latest GPU telemetry its heartbeats carried (absent before the first). */
+  telemetry?: NodeTelemetry;
+  /** GPUs that take no new actors now (index -> why, e.g. too hot). */
+  unschedulableGpus: Record<number, string>;
 }
 
 /**

@@ -19,6 +19,8 @@ export interface ActorChannelRequest {
   args: Buffer;
   streaming: boolean;
   credit: number;
+  /** START: the caller's trace id ("" or absent: none). */
+  traceId?: string;
 }
 
 export type ActorChannelReplyKind = "KIND_UNSPECIFIED" | "RESULT" | "ITEM" | "END" | "ERROR";

@@ -41,3 +41,24 @@ export interface ActorInfo {
   pid: number;
   deathCause: string;
 }
+
+/** proto3 `optional` fields: absent (undefined) when not set. */
+export interface GpuSample {
+  index: number;
+  uuid: string;
+  name: string;
+  temperatureC?: number;
+  utilizationPct?: number;
+  memoryUsedMb?: number;
+  memoryTotalMb?: number;
+  powerDrawW?: number;
+  powerLimitW?: number;
+  smClockMhz?: number;
+  memClockMhz?: number;
+}
+
+export interface NodeTelemetry {
+  sampledAtMs: number;
+  status: string;
+  gpus: GpuSample[];
+}

@@ -1,5 +1,5 @@
 /** Head service messages (head.proto), as proto-loader decodes them; see wire.ts. */
-import type { ActorInfo, ActorSpec, ActorState, Resources } from "./wire-common.js";
+import type { ActorInfo, ActorSpec, ActorState, NodeTelemetry, Resources } from "./wire-common.js";
 
 export interface RegisterNodeRequest {
   nodeId: string;
@@ -21,6 +21,7 @@ export interface HeartbeatRequest {
   sentAtMs: number;
   actorCount: number;
   session: string;
+  telemetry?: NodeTelemetry | null;
 }
 
 export interface HeartbeatReply {
@@ -57,6 +58,8 @@ export interface NodeInfo {
   available: Resources | null;
   labels: Record<string, string>;
   lastHeartbeatMs: number;
+  telemetry?: NodeTelemetry | null;
+  unschedulableGpus?: Record<string, string>;
 }
 
 export interface ListNodesReply {
@@ -93,7 +96,9 @@ export interface ActorEvent {
   atMs: number;
 }
 
-export type WatchClusterRequest = Record<string, never>;
+export interface WatchClusterRequest {
+  telemetry: boolean;
+}
 
 export interface NodeEvent {
   type: string;
@@ -102,11 +107,19 @@ export interface NodeEvent {
   atMs: number;
 }
 
+export interface NodeTelemetryEvent {
+  nodeId: string;
+  telemetry: NodeTelemetry | null;
+  unschedulableGpus: Record<string, string>;
+  atMs: number;
+}
+
 /** A oneof: `event` names the field that is set. */
 export interface ClusterEvent {
-  event?: "node" | "actor";
+  event?: "node" | "actor" | "telemetry";
   node?: NodeEvent | null;
   actor?: ActorEvent | null;
+  telemetry?: NodeTelemetryEvent | null;
 }
 
 export interface DriverSessionRequest {

@@ -1,5 +1,5 @@
 /** Worker service messages (worker.proto), as proto-loader decodes them; see wire.ts. */
-import type { ActorSpec } from "./wire-common.js";
+import type { ActorSpec, NodeTelemetry, Resources } from "./wire-common.js";
 
 export interface StartActorRequest {
   actorId: string;
@@ -21,3 +21,24 @@ export interface KillActorRequest {
 }
 
 export type KillActorReply = Record<string, never>;
+
+export type WorkerStatusRequest = Record<string, never>;
+
+export interface WorkerActorStatus {
+  actorId: string;
+  pid: number;
+  address: string;
+}
+
+export interface WorkerStatusReply {
+  nodeId: string;
+  headAddress: string;
+  headState: string;
+  lastHeadReplyMs: number;
+  actors: WorkerActorStatus[];
+  resources: Resources | null;
+  telemetry: NodeTelemetry | null;
+  telemetrySource: string;
+  metricsAddress: string;
+  startedAtMs: number;
+}

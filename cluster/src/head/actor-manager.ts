@@ -43,6 +43,7 @@ import { randomUUID } from "node:crypto";
 import { type ActorInfo, type ActorSpec, ActorState } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { asClusterError } from "../grpc/status.js";
+import type { LogFn } from "../logging/logger.js";
 import { type ActorEventListener, ActorEvents } from "./actor-events.js";
 import { reconcileNode } from "./actor-reconcile.js";
 import { actorLabel, ownerOf, validateSpec } from "./actor-spec.js";
@@ -65,7 +66,7 @@ export interface ActorManagerOptions {
   ownerAlive?: (owner: string) => boolean;
   newActorId?: () => string;
   now?: () => number;
-  log?: (message: string) => void;
+  log?: LogFn;
 }
 
 const KILL_TIMEOUT_MS = 10_000;
@@ -187,7 +188,10 @@ export class ActorManager {
     );
     const address = this.#o.nodes.get(nodeId)?.address;
     for (const actorId of orphans) {
-      this.#o.log(`node ${nodeId} runs actor ${actorId}, which the head does not place there: stopping it`);
+      this.#o.log(`node ${nodeId} runs actor ${actorId}, which the head does not place there: stopping it`, {
+        actorId,
+        nodeId,
+      });
       if (address !== undefined) this.#killProcess(address, actorId);
     }
     for (const entry of missing) this.#lose(entry, `its process is not running on node ${nodeId} any more`);
@@ -203,7 +207,9 @@ export class ActorManager {
     if ("reason" in result) {
       entry.info.pendingReason = result.reason;
       if (this.#pending.add(entry)) {
-        this.#o.log(`actor ${label(entry)} (${entry.info.actorId}) pending: ${result.reason}`);
+        this.#o.log(`actor ${label(entry)} (${entry.info.actorId}) pending: ${result.reason}`, {
+          actorId: entry.info.actorId,
+        });
       }
       return;
     }
@@ -351,7 +357,10 @@ export class ActorManager {
 
   #publish(entry: ActorEntry, from: ActorState | undefined, cause: string): void {
     if (from !== entry.info.state)
-      this.#o.log(`actor ${label(entry)} (${entry.info.actorId}) ${entry.info.state}: ${cause}`);
+      this.#o.log(`actor ${label(entry)} (${entry.info.actorId}) ${entry.info.state}: ${cause}`, {
+        actorId: entry.info.actorId,
+        nodeId: entry.info.nodeId || undefined,
+      });
     this.table.save(entry);
     this.events.emit({ actor: snapshot(entry.info), from, cause, atMs: this.#o.now() });
   }

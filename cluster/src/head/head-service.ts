@@ -17,22 +17,26 @@ import { peerNames } from "../grpc/peer-identity.js";
 import type { HeadImplementation } from "../grpc/proto.js";
 import { unaryHandler } from "../grpc/server.js";
 import { toServiceError } from "../grpc/status.js";
+import { telemetryFromWire, telemetryToWire, unschedulableToWire } from "../grpc/telemetry-convert.js";
 import type * as wire from "../grpc/wire.js";
+import type { LogFn } from "../logging/logger.js";
 import type { ActorEvent } from "./actor-events.js";
 import type { ActorManager } from "./actor-manager.js";
 import type { DriverSessions } from "./driver-sessions.js";
 import type { NodeEntry, NodeManager } from "./node-manager.js";
 import type { PlacementGroupManager } from "./placement-group-manager.js";
+import type { ResourceTable } from "./resource-table.js";
 
 export interface HeadServiceDeps {
   nodes: NodeManager;
   actors: ActorManager;
   sessions: DriverSessions;
   groups: PlacementGroupManager;
+  resources: ResourceTable;
   heartbeatIntervalMs: number;
   /** Mutual TLS: a node's calls must come with a certificate that names its node id. */
   certifiedNodes: boolean;
-  log: (message: string) => void;
+  log: LogFn;
 }
 
 export interface HeadService {
@@ -48,6 +52,7 @@ export function headService({
   actors,
   sessions,
   groups,
+  resources,
   heartbeatIntervalMs,
   certifiedNodes,
   log,
@@ -85,7 +90,8 @@ export function headService({
       const names = identity(stream);
       stream.on("data", (request: wire.HeartbeatRequest) => {
         const certified = names === undefined || names.includes(request.nodeId);
-        const known = certified && nodes.heartbeat(request.nodeId, request.session);
+        const telemetry = telemetryFromWire(request.telemetry);
+        const known = certified && nodes.heartbeat(request.nodeId, request.session, telemetry);
         stream.write({ receivedAtMs: Date.now(), reregister: !known });
       });
       stream.on("end", () => stream.end());
@@ -97,7 +103,10 @@ export function headService({
       nodes.authorize(request.nodeId, request.session, identity(call));
       const cause = request.cause || `actor process ${request.pid} exited`;
       if (!actors.processExited(request.nodeId, request.actorId, request.pid, cause)) {
-        log(`node ${request.nodeId}: exit of actor ${request.actorId} (pid ${request.pid}) changes nothing`);
+        log(`node ${request.nodeId}: exit of actor ${request.actorId} (pid ${request.pid}) changes nothing`, {
+          actorId: request.actorId,
+          nodeId: request.nodeId,
+        });
       }
       return {};
     }),
@@ -145,9 +154,23 @@ export function headService({
         }),
       );
       const unsubscribeActors = actors.onEvent((event) => stream.write({ actor: actorEventToWire(event) }));
+      const wantsTelemetry = stream.request.telemetry === true;
+      const unsubscribeTelemetry = nodes.onTelemetry(
+        (node, telemetry) =>
+          wantsTelemetry &&
+          stream.write({
+            telemetry: {
+              nodeId: node.nodeId,
+              telemetry: telemetryToWire(telemetry),
+              unschedulableGpus: unschedulableToWire(resources.unschedulableGpus(node.nodeId)),
+              atMs: Date.now(),
+            },
+          }),
+      );
       track(stream, () => {
         unsubscribeNodes();
         unsubscribeActors();
+        unsubscribeTelemetry();
       });
       stream.on("error", () => {});
     },
@@ -191,6 +214,8 @@ export function headService({
       available: nodeResourcesToWire(nodes.available(node)),
       labels: { ...node.labels },
       lastHeartbeatMs: node.lastHeartbeatMs,
+      telemetry: telemetryToWire(node.telemetry),
+      unschedulableGpus: unschedulableToWire(resources.unschedulableGpus(node.nodeId)),
     };
   }
 

@@ -11,8 +11,12 @@ import type { HeadConfig } from "../config-head.js";
 import { clusterServices } from "../grpc/proto.js";
 import { hostPort, listen, shutdown } from "../grpc/server.js";
 import { loadTls } from "../grpc/tls.js";
+import { createLogger, type LogFn, logFn } from "../logging/logger.js";
+import { type MetricsServer, serveMetrics } from "../metrics/metrics-server.js";
 import { ActorManager } from "./actor-manager.js";
 import { DriverSessions } from "./driver-sessions.js";
+import { GpuHeatGuard } from "./gpu-heat.js";
+import { headMetrics } from "./head-metrics.js";
 import { headService } from "./head-service.js";
 import { NodeManager } from "./node-manager.js";
 import { PlacementGroupManager } from "./placement-group-manager.js";
@@ -25,17 +29,19 @@ import { GrpcWorkerClient } from "./worker-client.js";
 export interface HeadHandle {
   /** host:port the Head service listens on. */
   readonly address: string;
+  /** host:port of the Prometheus /metrics endpoint; undefined when off. */
+  readonly metricsAddress: string | undefined;
   stop(): Promise<void>;
 }
 
 export interface HeadOptions {
-  log?: (message: string) => void;
+  log?: LogFn;
 }
 
 const SHUTDOWN_GRACE_MS = 2_000;
 
 export async function startHead(config: HeadConfig, options: HeadOptions = {}): Promise<HeadHandle> {
-  const log = options.log ?? ((message: string) => process.stderr.write(`[head] ${message}\n`));
+  const log = options.log ?? logFn(createLogger({ bindings: { component: "head" } }));
   const tlsFiles = tlsFilesOf(config);
   const tls = tlsFiles === undefined ? undefined : loadTls(tlsFiles);
   const storage: HeadStorage =
@@ -50,6 +56,9 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
     resources,
     storage,
   });
+  const heat = new GpuHeatGuard({ criticalTempC: config.gpuCriticalTempC, resources, log });
+  nodes.onNodeJoin((node) => heat.forget(node.nodeId));
+  nodes.onTelemetry((node, telemetry) => heat.update(node.nodeId, telemetry));
   const workers = new GrpcWorkerClient(tls);
   nodes.onNodeDeath((node) => {
     log(`node ${node.nodeId} DEAD: no heartbeat for ${config.heartbeatTimeoutMs} ms`);
@@ -92,6 +101,7 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
     actors,
     sessions,
     groups,
+    resources,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     certifiedNodes: tls !== undefined,
     log,
@@ -104,12 +114,28 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
 
   const address = hostPort(config.host, port);
   log(`listening on ${address}`);
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsPort !== undefined) {
+    const registry = headMetrics({ nodes, actors, groups, resources });
+    metricsServer = await serveMetrics(registry, config.host, config.metricsPort).catch(
+      async (err: unknown) => {
+        clearInterval(deathTimer);
+        service.endStreams();
+        await shutdown(server, SHUTDOWN_GRACE_MS);
+        await storage.close();
+        throw err;
+      },
+    );
+    log(`metrics on http://${metricsServer.address}/metrics`);
+  }
   let stopping: Promise<void> | undefined;
   return {
     address,
+    metricsAddress: metricsServer?.address,
     stop() {
       stopping ??= (async () => {
         clearInterval(deathTimer);
+        await metricsServer?.close();
         sessions?.stop();
         service.endStreams();
         await shutdown(server, SHUTDOWN_GRACE_MS);

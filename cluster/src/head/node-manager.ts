@@ -18,6 +18,10 @@
  * REREGISTERED for a live node registering again, DEAD) are published for watchers, after the
  * join and death listeners have run.
  *
+ * Telemetry: a heartbeat may carry the node's latest GPU sample; the head keeps the latest per
+ * node and tells telemetry listeners (onTelemetry) of each new sample (a new sampledAtMs), so at
+ * most once per heartbeat.
+ *
  * Node identity: the head checks the registration's node token (node-auth.ts: a shared cluster
  * token, or a token issued for that very node id) and, with TLS, the identity of the peer's
  * certificate. Each registration gets a fresh random session; the node's later calls
@@ -27,7 +31,7 @@
  * every node registers again.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { type NodeResources, NodeState } from "@neurogrid/schema";
+import { type NodeResources, NodeState, type NodeTelemetry } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { type NodeAuthOptions, nodeTokenCheck } from "./node-auth.js";
 import type { ResourceTable } from "./resource-table.js";
@@ -43,6 +47,8 @@ export interface NodeEntry {
   lastHeartbeatMs: number;
   /** Secret of the node's current registration ("" for a node restored from storage). */
   session: string;
+  /** The latest GPU telemetry its heartbeats carried. */
+  telemetry?: NodeTelemetry | undefined;
 }
 
 export interface Registration {
@@ -88,6 +94,7 @@ export class NodeManager {
   readonly #deathListeners: NodeListener[] = [];
   readonly #joinListeners: NodeListener[] = [];
   readonly #eventListeners = new Set<(event: NodeEvent) => void>();
+  readonly #telemetryListeners = new Set<(node: NodeEntry, telemetry: NodeTelemetry) => void>();
   readonly #resources: ResourceTable;
   readonly #storage: HeadStorage | undefined;
   readonly #checkToken: (nodeId: string, token: string) => void;
@@ -114,6 +121,12 @@ export class NodeManager {
   onEvent(listener: (event: NodeEvent) => void): () => void {
     this.#eventListeners.add(listener);
     return () => this.#eventListeners.delete(listener);
+  }
+
+  /** Hears each new telemetry sample of a live node; returns the unsubscribe function. */
+  onTelemetry(listener: (node: NodeEntry, telemetry: NodeTelemetry) => void): () => void {
+    this.#telemetryListeners.add(listener);
+    return () => this.#telemetryListeners.delete(listener);
   }
 
   #publish(type: NodeEventType, node: NodeEntry, cause: string): void {
@@ -154,6 +167,7 @@ export class NodeManager {
       labels: { ...registration.labels },
       lastHeartbeatMs: this.#now(),
       session: randomBytes(18).toString("base64url"),
+      telemetry: existing?.state === NodeState.ALIVE ? existing.telemetry : undefined,
     };
     this.#nodes.set(entry.nodeId, entry);
     this.#storage?.putNode(stored(entry));
@@ -170,10 +184,20 @@ export class NodeManager {
    * Records a heartbeat of the node's current registration (`session`); false when the node
    * must register (again) first: unknown, DEAD, or another session.
    */
-  heartbeat(nodeId: string, session: string): boolean {
+  heartbeat(nodeId: string, session: string, telemetry?: NodeTelemetry): boolean {
     const node = this.#nodes.get(nodeId);
     if (node === undefined || node.state !== NodeState.ALIVE || !sameSession(node, session)) return false;
     node.lastHeartbeatMs = this.#now();
+    if (telemetry !== undefined && telemetry.sampledAtMs !== node.telemetry?.sampledAtMs) {
+      node.telemetry = telemetry;
+      for (const listener of [...this.#telemetryListeners]) {
+        try {
+          listener(node, telemetry);
+        } catch {
+          // a listener's failure is its own
+        }
+      }
+    }
     return true;
   }
 

@@ -18,6 +18,7 @@
 import { randomUUID } from "node:crypto";
 import type { PlacementGroupInfo, PlacementGroupSpec } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
+import type { LogFn } from "../logging/logger.js";
 import { type Demand, toDemand } from "../scheduling/demand.js";
 import type { ActorManager } from "./actor-manager.js";
 import { actorKey } from "./actor-spec.js";
@@ -39,7 +40,7 @@ export interface PlacementGroupManagerOptions {
   nodes: NodeManager;
   actors: ActorManager;
   newId?: () => string;
-  log?: (message: string) => void;
+  log?: LogFn;
   /** Called after every change of a group (storage). */
   onChange?: (entry: GroupEntry) => void;
 }

@@ -6,19 +6,20 @@
  * them. A write that fails is logged (ioredis retries while Redis is unreachable, and queues).
  */
 import { Redis } from "ioredis";
+import type { LogFn } from "../logging/logger.js";
 import type { HeadStorage, StoredActor, StoredGroup, StoredNode, StoredTables } from "./storage.js";
 
 export interface RedisStorageOptions {
   /** redis://[user:pass@]host:port[/db] */
   url: string;
   prefix: string;
-  log: (message: string) => void;
+  log: LogFn;
 }
 
 export class RedisStorage implements HeadStorage {
   readonly #redis: Redis;
   readonly #prefix: string;
-  readonly #log: (message: string) => void;
+  readonly #log: LogFn;
 
   constructor(options: RedisStorageOptions) {
     this.#redis = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: false });

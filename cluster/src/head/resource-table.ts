@@ -172,6 +172,21 @@ export class ResourceTable {
     if (this.#bundles.release(id) || this.#scheduler.release(id)) this.#changed();
   }
 
+  /**
+   * Marks a node's GPU as taking no new actors (`reason`; what it holds stays), or as usable
+   * again (undefined): then waiting requests are tried again.
+   */
+  setGpuUnschedulable(nodeId: string, gpuIndex: number, reason: string | undefined): void {
+    const capacity = this.#scheduler.node(nodeId)?.capacity;
+    if (capacity === undefined) return;
+    if (capacity.setUnschedulable(gpuIndex, reason) && reason === undefined) this.#changed();
+  }
+
+  /** A node's GPUs that take no new actors now (index -> why). */
+  unschedulableGpus(nodeId: string): ReadonlyMap<number, string> {
+    return this.#scheduler.node(nodeId)?.capacity.unschedulableGpus() ?? new Map();
+  }
+
   /** What the node has free, as ListNodes reports it; undefined for a node not in the table. */
   available(nodeId: string): NodeResources | undefined {
     return this.#scheduler.node(nodeId)?.capacity.available();

@@ -20,6 +20,7 @@ import type {
   ActorChannelRequest,
   ActorChannelRequests,
 } from "../grpc/wire.js";
+import type { LogFn } from "../logging/logger.js";
 import type { ActorInstance } from "./actor-class.js";
 import { abortError, type CallSink, runCall } from "./actor-host-run.js";
 
@@ -32,6 +33,8 @@ export interface ChannelDeps {
   refusal(): ClusterError | undefined;
   /** Told once, when the stream is over. */
   onClose(channel: ServerChannel): void;
+  /** Where calls that carry a trace id are logged (with it); nothing is logged when absent. */
+  log?: LogFn | undefined;
 }
 
 interface ServerCall {
@@ -43,6 +46,8 @@ interface ServerCall {
   /** An item waiting for credit or for the stream to drain. */
   wake: (() => void) | undefined;
   done: boolean;
+  /** Set for a call whose caller gave a trace id (it is logged when it ends). */
+  traced?: { traceId: string; method: string; startedMs: number };
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -131,6 +136,9 @@ export class ServerChannel {
       wake: undefined,
       done: false,
     };
+    if (request.traceId && this.#deps.log !== undefined) {
+      call.traced = { traceId: request.traceId, method: request.method, startedMs: performance.now() };
+    }
     this.#calls.set(callId, call);
     const sink = this.#sink(call);
     const { signal } = call.controller;
@@ -191,6 +199,20 @@ export class ServerChannel {
     call.done = true;
     this.#calls.delete(call.id);
     this.#send(reply);
+    if (call.traced !== undefined) this.#logCall(call.traced, call.id, reply);
+  }
+
+  #logCall(traced: NonNullable<ServerCall["traced"]>, callId: number, reply: ActorChannelReply): void {
+    const ms = Math.round((performance.now() - traced.startedMs) * 10) / 10;
+    const failed = reply.kind === "ERROR";
+    const outcome = failed ? `${reply.errorCode}: ${reply.errorMessage}` : "ok";
+    this.#deps.log?.(`call ${traced.method} ${outcome} in ${ms} ms`, {
+      level: failed ? "warn" : "info",
+      traceId: traced.traceId,
+      callId,
+      method: traced.method,
+      durationMs: ms,
+    });
   }
 
   #send(reply: ActorChannelReply): void {

@@ -8,6 +8,7 @@
  */
 import { clusterServices } from "../grpc/proto.js";
 import { asClusterError } from "../grpc/status.js";
+import { createLogger, logFn } from "../logging/logger.js";
 import { actorClasses } from "./actor-classes.js";
 import { type ActorHost, startActorHost } from "./actor-host.js";
 import {
@@ -47,7 +48,12 @@ function start(message: ActorHostStart): void {
   clearTimeout(waitingTimer);
   // Before the actor (and any CUDA library it loads) starts: the GPUs the head assigned.
   process.env.CUDA_VISIBLE_DEVICES = message.gpuIds.join(",");
-  startActorHost(message, { classes: actorClasses, cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES })
+  const log = logFn(createLogger({ bindings: { component: "actor", actorId: message.actorId } }));
+  startActorHost(message, {
+    classes: actorClasses,
+    cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES,
+    log,
+  })
     .then(async (running) => {
       host = running;
       await send({ type: "ready", port: running.port });

@@ -18,6 +18,7 @@ import { LARGE_MESSAGES } from "../grpc/client-pool.js";
 import { type ActorImplementation, clusterServices } from "../grpc/proto.js";
 import { listen, shutdown, unaryHandler } from "../grpc/server.js";
 import type { ActorCallReply, ActorCallRequest } from "../grpc/wire.js";
+import type { LogFn } from "../logging/logger.js";
 import { type ActorClass, type ActorInstance, DEFAULT_MAX_CONCURRENCY } from "./actor-class.js";
 import { ServerChannel } from "./actor-host-channel.js";
 import type { ActorHostStart } from "./actor-host-protocol.js";
@@ -35,6 +36,8 @@ export interface ActorHostDeps {
   classes: Readonly<Record<string, ActorClass>>;
   /** CUDA_VISIBLE_DEVICES as this process sees it. */
   cudaVisibleDevices: string;
+  /** Where calls that carry a trace id are logged. */
+  log?: LogFn;
 }
 
 /** After the grace period, how long aborted calls get to end before the streams are cut. */
@@ -52,7 +55,7 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
     cudaVisibleDevices: deps.cudaVisibleDevices,
   });
   const limit = start.maxConcurrency || instance.maxConcurrency || DEFAULT_MAX_CONCURRENCY;
-  const service = new ActorService(instance, new CallGate(limit));
+  const service = new ActorService(instance, new CallGate(limit), deps.log);
   const server = new grpc.Server(LARGE_MESSAGES);
   server.addService(clusterServices().actor, service.implementation());
   let port: number;
@@ -84,11 +87,13 @@ class ActorService {
   readonly #gate: CallGate;
   readonly #channels = new Set<ServerChannel>();
   readonly #unaryCalls = new Set<AbortController>();
+  readonly #log: LogFn | undefined;
   #refusal: ClusterError | undefined;
 
-  constructor(instance: ActorInstance, gate: CallGate) {
+  constructor(instance: ActorInstance, gate: CallGate, log: LogFn | undefined) {
     this.#instance = instance;
     this.#gate = gate;
+    this.#log = log;
   }
 
   get load() {
@@ -104,6 +109,7 @@ class ActorService {
           gate: this.#gate,
           refusal: () => this.#refusal,
           onClose: (closed) => this.#channels.delete(closed),
+          log: this.#log,
         });
         this.#channels.add(channel);
       },

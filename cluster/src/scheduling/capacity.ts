@@ -11,6 +11,8 @@
  *   (nothing can share it), after checking the request's VRAM fits in it.
  * - VRAM is never overcommitted: a GPU's free VRAM is its memory minus the VRAM of the
  *   allocations on it, and a share is only taken where it fits.
+ * - A GPU marked unschedulable (setUnschedulable: e.g. over its critical temperature) takes no
+ *   new shares; what it holds stays (its actors keep running). The reason is part of misfit().
  */
 import type { GpuInfo, NodeResources } from "@neurogrid/schema";
 import { type Demand, fromUnits, toUnits, UNIT } from "./demand.js";
@@ -47,6 +49,8 @@ export class Capacity {
   memoryMb: number;
   readonly custom: Map<string, number>;
   readonly gpus: GpuSlot[];
+  /** GPU index -> why it takes no new shares now. */
+  readonly #unschedulable = new Map<number, string>();
 
   private constructor(cpu: number, memoryMb: number, custom: Map<string, number>, gpus: GpuSlot[]) {
     this.totalCpu = cpu;
@@ -118,6 +122,22 @@ export class Capacity {
       });
     if (fits) this.#apply(allocation, -1);
     return fits;
+  }
+
+  /**
+   * Marks GPU `index` as taking no new shares (`reason`), or as usable again (undefined).
+   * Returns whether anything changed.
+   */
+  setUnschedulable(index: number, reason: string | undefined): boolean {
+    if (reason === undefined) return this.#unschedulable.delete(index);
+    if (this.#unschedulable.get(index) === reason) return false;
+    this.#unschedulable.set(index, reason);
+    return true;
+  }
+
+  /** GPU index -> why it takes no new shares now. */
+  unschedulableGpus(): ReadonlyMap<number, string> {
+    return this.#unschedulable;
   }
 
   give(allocation: Allocation): void {
@@ -197,13 +217,18 @@ export class Capacity {
     if (demand.gpuFraction > 0) {
       let best: GpuSlot | undefined;
       for (const g of this.gpus) {
+        if (this.#unschedulable.has(g.info.index)) continue;
         if (g.freeUnits < demand.gpuFraction || g.freeVramMb < demand.vramMb) continue;
         if (best === undefined || g.freeUnits < best.freeUnits) best = g;
       }
       return best && [{ index: best.info.index, units: demand.gpuFraction, vramMb: demand.vramMb }];
     }
     const whole = this.gpus.filter(
-      (g) => g.freeUnits === UNIT && g.totalUnits === UNIT && g.freeVramMb >= demand.vramMb,
+      (g) =>
+        g.freeUnits === UNIT &&
+        g.totalUnits === UNIT &&
+        g.freeVramMb >= demand.vramMb &&
+        !this.#unschedulable.has(g.info.index),
     );
     if (whole.length < demand.gpuCount) return undefined;
     return whole
@@ -212,12 +237,20 @@ export class Capacity {
   }
 
   #gpuMisfit(demand: Demand): string {
+    const why = this.#gpuMisfitAmounts(demand);
+    if (this.#unschedulable.size === 0) return why;
+    const blocked = [...this.#unschedulable].map(([index, reason]) => `GPU ${index} ${reason}`);
+    return `${why} (${blocked.join("; ")})`;
+  }
+
+  #gpuMisfitAmounts(demand: Demand): string {
+    const usable = (g: GpuSlot) => !this.#unschedulable.has(g.info.index);
     if (demand.gpuFraction > 0) {
-      const most = Math.max(0, ...this.gpus.map((g) => g.freeUnits));
+      const most = Math.max(0, ...this.gpus.filter(usable).map((g) => g.freeUnits));
       const vram = demand.vramMb > 0 ? ` and ${demand.vramMb} MiB VRAM` : "";
       return `no GPU has ${fromUnits(demand.gpuFraction)} free${vram} (most free: ${fromUnits(most)})`;
     }
-    const free = this.gpus.filter((g) => g.freeUnits === UNIT && g.totalUnits === UNIT).length;
+    const free = this.gpus.filter((g) => g.freeUnits === UNIT && g.totalUnits === UNIT && usable(g)).length;
     if (free < demand.gpuCount) return `gpus ${free} free < ${demand.gpuCount}`;
     return `gpus: fewer than ${demand.gpuCount} free GPUs with ${demand.vramMb} MiB VRAM`;
   }

@@ -18,6 +18,7 @@ import { type ChildProcess, fork } from "node:child_process";
 import { ClusterError } from "../errors.js";
 import { hostPort } from "../grpc/server.js";
 import type { ServerSecurity } from "../grpc/tls.js";
+import type { LogFn } from "../logging/logger.js";
 import { ACTOR_HOST_MAIN, PRESTARTED_FLAG } from "../runtime/actor-host-protocol.js";
 import { handshake } from "./actor-handshake.js";
 import { ActorPool } from "./actor-pool.js";
@@ -38,7 +39,7 @@ export interface ActorProcessesOptions {
   security?: ServerSecurity;
   /** Environment the children inherit (CUDA_VISIBLE_DEVICES is set on top). */
   baseEnv: NodeJS.ProcessEnv;
-  log: (message: string) => void;
+  log: LogFn;
   /** Told when a running actor's process exits without being stopped (it crashed, was killed). */
   onUnexpectedExit?: (actorId: string, cause: string, pid: number) => void;
   /** The entry to fork; the compiled actor host by default. */
@@ -96,6 +97,11 @@ export class ActorProcesses {
     return [...this.#processes.keys()];
   }
 
+  /** The actor processes that run or start now. */
+  list(): { actorId: string; pid: number; address: string }[] {
+    return [...this.#processes].map(([actorId, p]) => ({ actorId, pid: p.pid, address: p.address ?? "" }));
+  }
+
   /** Pids of the prestarted processes ready to become actors. */
   get pooledPids(): number[] {
     return this.#pool.readyPids;
@@ -116,12 +122,17 @@ export class ActorProcesses {
     });
     const entry: ActorProcess = { child, pid: child.pid ?? 0, stopping: false, exited };
     this.#processes.set(args.actorId, entry);
-    child.on("error", (err) => this.#options.log(`actor ${args.actorId} (pid ${entry.pid}): ${err.message}`));
+    child.on("error", (err) =>
+      this.#options.log(`actor ${args.actorId} (pid ${entry.pid}): ${err.message}`, {
+        actorId: args.actorId,
+        level: "warn",
+      }),
+    );
     child.once("exit", (code, signal) => {
       if (this.#processes.get(args.actorId) === entry) this.#processes.delete(args.actorId);
       if (!entry.stopping && entry.address !== undefined) {
         const cause = `actor process ${entry.pid} exited unexpectedly (${signal ?? code})`;
-        this.#options.log(`actor ${args.actorId}: ${cause}`);
+        this.#options.log(`actor ${args.actorId}: ${cause}`, { actorId: args.actorId });
         this.#options.onUnexpectedExit?.(args.actorId, cause, entry.pid);
       }
     });

@@ -14,6 +14,7 @@
  * actor processes that exited on their own) must carry.
  */
 import type * as grpc from "@grpc/grpc-js";
+import type { NodeTelemetry } from "@neurogrid/schema";
 import type { ClusterError } from "../errors.js";
 import { unaryCall } from "../grpc/call.js";
 import { ClientPool, QUICK_RECONNECT } from "../grpc/client-pool.js";
@@ -26,15 +27,18 @@ import type {
   RegisterNodeRequest,
   ReportActorExitRequest,
 } from "../grpc/wire.js";
+import type { LogFn } from "../logging/logger.js";
 import { exponentialBackoff, pause } from "./backoff.js";
 
 export interface HeadLinkOptions {
   headAddress: string;
   registration: Omit<RegisterNodeRequest, "actorIds">;
   actorCount: () => number;
+  /** The latest GPU telemetry, sent with each heartbeat. */
+  telemetry?: () => NodeTelemetry | undefined;
   /** The actors whose processes run (or start) on this node now. */
   runningActors: () => string[];
-  log: (message: string) => void;
+  log: LogFn;
   /** Mutual TLS with the head; plain text when absent. */
   tls?: TlsMaterial | undefined;
 }
@@ -47,6 +51,9 @@ const FATAL_ON_FIRST_REGISTRATION = new Set(["UNAUTHENTICATED", "INVALID_ARGUMEN
 
 type HeartbeatStream = grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatReply>;
 
+/** registering: not yet registered; connected: heartbeating; reconnecting: registering again. */
+export type HeadLinkState = "registering" | "connected" | "reconnecting" | "stopped";
+
 export class HeadLink {
   readonly #options: HeadLinkOptions;
   readonly #pool: ClientPool;
@@ -57,6 +64,8 @@ export class HeadLink {
   #beatTimer: NodeJS.Timeout | undefined;
   /** This node's current registration at the head (RegisterNodeReply.session). */
   #session = "";
+  #state: HeadLinkState = "registering";
+  #lastReplyMs = 0;
 
   constructor(options: HeadLinkOptions) {
     this.#options = options;
@@ -69,7 +78,13 @@ export class HeadLink {
     this.#openStream(intervalMs);
   }
 
+  /** Where the link stands now, and when the head last answered a heartbeat (0: never). */
+  get state(): { state: HeadLinkState; lastReplyMs: number } {
+    return { state: this.#state, lastReplyMs: this.#lastReplyMs };
+  }
+
   stop(): void {
+    this.#state = "stopped";
     this.#stopped.abort();
     this.#closeStream();
     this.#pool.closeAll();
@@ -151,8 +166,11 @@ export class HeadLink {
         sentAtMs: Date.now(),
         actorCount: this.#options.actorCount(),
         session: this.#session,
+        telemetry: this.#options.telemetry?.() ?? null,
       });
+    this.#state = "connected";
     stream.on("data", (reply: HeartbeatReply) => {
+      this.#lastReplyMs = Date.now();
       if (reply.reregister) this.#reconnect(stream, "the head asked this node to register again");
     });
     stream.on("error", (err: unknown) => {
@@ -166,6 +184,7 @@ export class HeadLink {
   #reconnect(stream: HeartbeatStream, reason: string): void {
     if (stream !== this.#stream || this.#stopped.signal.aborted) return;
     this.#closeStream();
+    this.#state = "reconnecting";
     this.#options.log(`${reason}; registering again`);
     this.#register(false).then(
       (intervalMs) => this.#openStream(intervalMs),

@@ -6,23 +6,47 @@ import { ClusterError } from "../errors.js";
 import { decodeJson } from "../grpc/convert.js";
 import type { WorkerImplementation } from "../grpc/proto.js";
 import { unaryHandler } from "../grpc/server.js";
-import type { KillActorRequest, StartActorReply, StartActorRequest } from "../grpc/wire.js";
+import type {
+  KillActorRequest,
+  StartActorReply,
+  StartActorRequest,
+  WorkerStatusReply,
+} from "../grpc/wire.js";
 import type { ActorProcesses } from "./actor-processes.js";
 
-export function workerService(processes: ActorProcesses): WorkerImplementation {
+export interface WorkerServiceHooks {
+  /** Hears how long each StartActor took (seconds) and whether it succeeded. */
+  onStart?: (seconds: number, ok: boolean) => void;
+  /** Answers GetStatus; UNAVAILABLE when absent. */
+  status?: () => WorkerStatusReply;
+}
+
+export function workerService(
+  processes: ActorProcesses,
+  hooks: WorkerServiceHooks = {},
+): WorkerImplementation {
   return {
     StartActor: unaryHandler(async (request: StartActorRequest): Promise<StartActorReply> => {
       const { spec } = request;
       if (spec === null) throw new ClusterError("INVALID_ARGUMENT", "StartActor without an actor spec");
       if (request.actorId === "")
         throw new ClusterError("INVALID_ARGUMENT", "StartActor without an actor id");
-      return processes.start({
-        actorId: request.actorId,
-        className: spec.className,
-        initArgs: decodeJson(spec.initArgs, "INVALID_ARGUMENT", "initArgs"),
-        gpuIds: request.gpuIds,
-        maxConcurrency: spec.maxConcurrency,
-      });
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
+      try {
+        const reply = await processes.start({
+          actorId: request.actorId,
+          className: spec.className,
+          initArgs: decodeJson(spec.initArgs, "INVALID_ARGUMENT", "initArgs"),
+          gpuIds: request.gpuIds,
+          maxConcurrency: spec.maxConcurrency,
+        });
+        hooks.onStart?.(seconds(), true);
+        return reply;
+      } catch (err) {
+        hooks.onStart?.(seconds(), false);
+        throw err;
+      }
     }),
     KillActor: unaryHandler(async (request: KillActorRequest) => {
       await processes.kill(request.actorId, {
@@ -30,6 +54,10 @@ export function workerService(processes: ActorProcesses): WorkerImplementation {
         graceMs: request.graceMs !== undefined && request.graceMs > 0 ? request.graceMs : undefined,
       });
       return {};
+    }),
+    GetStatus: unaryHandler(async (): Promise<WorkerStatusReply> => {
+      if (hooks.status === undefined) throw new ClusterError("UNAVAILABLE", "this worker reports no status");
+      return hooks.status();
     }),
   };
 }

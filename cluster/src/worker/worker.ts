@@ -4,6 +4,8 @@
  * discover -> serve -> register (so the address the head gets is already serving). Stop order:
  * leave the head -> stop actor processes -> stop serving.
  */
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { tlsFilesOf } from "../config.js";
 import type { WorkerConfig } from "../config-worker.js";
@@ -11,10 +13,18 @@ import { ClusterError } from "../errors.js";
 import { nodeResourcesToWire } from "../grpc/convert.js";
 import { clusterServices } from "../grpc/proto.js";
 import { hostPort, listen, shutdown } from "../grpc/server.js";
+import { telemetryToWire } from "../grpc/telemetry-convert.js";
 import { loadTls } from "../grpc/tls.js";
+import type { WorkerStatusReply } from "../grpc/wire.js";
+import { createLogger, type LogFn, logFn } from "../logging/logger.js";
+import { type MetricsServer, serveMetrics } from "../metrics/metrics-server.js";
 import { ActorProcesses } from "./actor-processes.js";
+import { parseTelemetryCsv } from "./gpu-telemetry.js";
 import { HeadLink } from "./head-link.js";
 import { discoverResources } from "./resources.js";
+import { TelemetryPoller } from "./telemetry-poller.js";
+import { nvidiaSmiSource, parseReplay, replaySource, type TelemetrySource } from "./telemetry-sources.js";
+import { workerMetrics } from "./worker-metrics.js";
 import { workerService } from "./worker-service.js";
 
 export interface WorkerHandle {
@@ -22,13 +32,15 @@ export interface WorkerHandle {
   /** host:port of this worker's Worker service, as reported to the head. */
   readonly address: string;
   readonly headAddress: string;
+  /** host:port of the Prometheus /metrics endpoint; undefined when off. */
+  readonly metricsAddress: string | undefined;
   stop(): Promise<void>;
 }
 
 export interface WorkerOptions {
   /** Environment actor processes inherit (CUDA_VISIBLE_DEVICES is set on top). */
   baseEnv: NodeJS.ProcessEnv;
-  log?: (message: string) => void;
+  log?: LogFn;
   /** Aborting gives up on registering (the head never answered) and stops the worker. */
   signal?: AbortSignal;
 }
@@ -37,8 +49,11 @@ const SHUTDOWN_GRACE_MS = 2_000;
 
 export async function startWorker(config: WorkerConfig, options: WorkerOptions): Promise<WorkerHandle> {
   const log =
-    options.log ?? ((message: string) => process.stderr.write(`[worker ${config.nodeId}] ${message}\n`));
-  const resources = await discoverResources(config);
+    options.log ?? logFn(createLogger({ bindings: { component: "worker", nodeId: config.nodeId } }));
+  const { source, replayedGpus } = await telemetrySource(config);
+  const resources = await discoverResources(config, undefined, replayedGpus);
+  const telemetry = new TelemetryPoller(source, config.telemetryIntervalMs);
+  await telemetry.start();
   const tlsFiles = tlsFilesOf(config);
   const tls = tlsFiles === undefined ? undefined : loadTls(tlsFiles);
   let headLink: HeadLink | undefined;
@@ -56,10 +71,34 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     onUnexpectedExit: (actorId, cause, pid) => headLink?.reportActorExit(actorId, pid, cause),
   });
 
+  const metrics = workerMetrics({
+    nodeId: config.nodeId,
+    actorCount: () => processes.count,
+    headConnected: () => headLink?.state.state === "connected",
+    telemetry: () => telemetry.latest(),
+  });
   const server = new grpc.Server();
-  server.addService(clusterServices().worker, workerService(processes));
+  const startedAtMs = Date.now();
+  let address = "";
+  let metricsServer: MetricsServer | undefined;
+  const status = (): WorkerStatusReply => ({
+    nodeId: config.nodeId,
+    headAddress: config.headAddress,
+    headState: headLink?.state.state ?? "registering",
+    lastHeadReplyMs: headLink?.state.lastReplyMs ?? 0,
+    actors: processes.list(),
+    resources: nodeResourcesToWire(resources),
+    telemetry: telemetryToWire(telemetry.latest()),
+    telemetrySource: telemetry.source.description,
+    metricsAddress: metricsServer?.address ?? "",
+    startedAtMs,
+  });
+  server.addService(
+    clusterServices().worker,
+    workerService(processes, { onStart: metrics.actorStarted, status }),
+  );
   const port = await listen(server, config.host, config.port, { tls, insecure: config.insecure });
-  const address = hostPort(config.advertiseHost, port);
+  address = hostPort(config.advertiseHost, port);
 
   headLink = new HeadLink({
     headAddress: config.headAddress,
@@ -71,6 +110,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
       nodeToken: config.nodeToken ?? "",
     },
     actorCount: () => processes.count,
+    telemetry: () => telemetry.latest(),
     runningActors: () => processes.actorIds,
     log,
     tls,
@@ -80,16 +120,25 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
   const stop = () => {
     stopping ??= (async () => {
       headLink.stop();
+      telemetry.stop();
+      await metricsServer?.close();
       await processes.stopAll();
       await shutdown(server, SHUTDOWN_GRACE_MS);
     })();
     return stopping;
   };
 
-  const onAbort = () => headLink.stop();
+  const onAbort = () => {
+    headLink.stop();
+    telemetry.stop();
+  };
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     if (options.signal?.aborted) throw new ClusterError("CANCELLED", "worker start aborted");
+    if (config.metricsPort !== undefined) {
+      metricsServer = await serveMetrics(metrics.registry, config.host, config.metricsPort);
+      log(`metrics on http://${metricsServer.address}/metrics`);
+    }
     await headLink.start();
     log(`registered with head at ${config.headAddress}, serving on ${address}`);
   } catch (err) {
@@ -98,5 +147,32 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
   } finally {
     options.signal?.removeEventListener("abort", onAbort);
   }
-  return { nodeId: config.nodeId, address, headAddress: config.headAddress, stop };
+  return {
+    nodeId: config.nodeId,
+    address,
+    headAddress: config.headAddress,
+    metricsAddress: metricsServer?.address,
+    stop,
+  };
+}
+
+/** The replay stand-in when config names one (its first snapshot's GPUs are the node's), else nvidia-smi. */
+async function telemetrySource(
+  config: WorkerConfig,
+): Promise<{ source: TelemetrySource; replayedGpus?: ReturnType<typeof parseTelemetryCsv> }> {
+  if (config.telemetryReplay === undefined) return { source: nvidiaSmiSource() };
+  let text: string;
+  try {
+    text = await readFile(config.telemetryReplay, "utf8");
+  } catch (err) {
+    throw new ClusterError(
+      "INVALID_ARGUMENT",
+      `cannot read the telemetry replay ${config.telemetryReplay}: ${(err as Error).message}`,
+    );
+  }
+  const first = parseReplay(text).find((snapshot) => snapshot.failure === undefined);
+  return {
+    source: replaySource(text, basename(config.telemetryReplay)),
+    replayedGpus: first === undefined ? [] : parseTelemetryCsv(first.text),
+  };
 }

@@ -1,0 +1,171 @@
+/**
+ * `neurogrid worker --check-requirements` and `--status`: the checks with stand-ins, the real
+ * entry on this machine (no GPU here: it must fail and say why), and a running worker's status.
+ * The head and the worker run in this process; each entry process is awaited to its exit, or
+ * killed by its PID.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createServer, type Server } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { checkRequirements, formatRequirements, type RequirementsDeps } from "./check-requirements.js";
+import {
+  type HeadHandle,
+  parseHeadConfig,
+  parseWorkerCheckConfig,
+  parseWorkerConfig,
+  runHead,
+  runWorker,
+  runWorkerQuery,
+  type WorkerHandle,
+  workerStatus,
+} from "./index.js";
+import { killQuietly } from "./testing/processes.js";
+
+const WORKER_MAIN = fileURLToPath(new URL("./worker-main.js", import.meta.url));
+const RECORDING = fileURLToPath(new URL("../../telemetry/two-gpus-heat-cycle.csv", import.meta.url));
+
+const good: RequirementsDeps = {
+  run: async () =>
+    "0, NVIDIA GeForce RTX 4090, 550.54.14, 24564\n1, NVIDIA GeForce RTX 4090, 550.54.14, 24564\n",
+  probeCuda: async () => ({ ok: true }),
+  memory: () => ({ totalMb: 65_536, freeMb: 60_000 }),
+  freeDiskBytes: async () => 100 * 1024 ** 3,
+};
+
+function entry(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [WORKER_MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const pid = child.pid ?? 0;
+  const timer = setTimeout(() => killQuietly(pid, "SIGKILL"), 90_000);
+  return new Promise((done) =>
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    }),
+  );
+}
+
+describe("checkRequirements", () => {
+  it("passes on a machine that has it all, naming GPUs and driver", async () => {
+    const report = await checkRequirements(parseWorkerCheckConfig([], {}), good);
+    assert.equal(report.ok, true, formatRequirements(report));
+    const gpu = report.checks.find((c) => c.name === "gpu");
+    assert.match(gpu?.detail ?? "", /2 GPU\(s\): NVIDIA GeForce RTX 4090 \(24564 MiB\).*driver 550\.54\.14/);
+    assert.match(formatRequirements(report), /all requirements met\n$/);
+  });
+
+  it("fails with its reasons: no nvidia-smi, no CUDA provider, little memory and disk, port taken, head away", async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    const takenPort = (taken.address() as { port: number }).port;
+    const closed: Server = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const closedPort = (closed.address() as { port: number }).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    try {
+      const config = parseWorkerCheckConfig(
+        [
+          "--port",
+          String(takenPort),
+          "--head",
+          `127.0.0.1:${closedPort}`,
+          "--model-cache-dir",
+          "/nonexistent/cache",
+        ],
+        {},
+      );
+      const report = await checkRequirements(config, {
+        run: async () => {
+          throw Object.assign(new Error("spawn nvidia-smi ENOENT"), { code: "ENOENT" });
+        },
+        probeCuda: async () => ({ ok: false, reason: "this onnxruntime-node build has no CUDA backend" }),
+        memory: () => ({ totalMb: 1_024, freeMb: 512 }),
+        freeDiskBytes: async (path) => {
+          if (path.startsWith("/nonexistent")) throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
+          return 1024 ** 3;
+        },
+      });
+      assert.equal(report.ok, false);
+      const failed = Object.fromEntries(report.checks.filter((c) => !c.ok).map((c) => [c.name, c.detail]));
+      assert.deepEqual(Object.keys(failed).sort(), [
+        "cuda-provider",
+        "disk",
+        "gpu",
+        "head",
+        "memory",
+        "port",
+      ]);
+      assert.match(failed.gpu ?? "", /no GPU found: nvidia-smi not found/);
+      assert.match(failed["cuda-provider"] ?? "", /no CUDA backend/);
+      assert.match(failed.memory ?? "", /1024 MiB in all/);
+      assert.match(failed.disk ?? "", /1024 MiB free .* at least 5120 MiB needed/);
+      assert.match(failed.port ?? "", /EADDRINUSE/);
+      assert.match(failed.head ?? "", /unreachable: ECONNREFUSED/);
+      assert.match(
+        formatRequirements(report),
+        /requirements not met: gpu, cuda-provider, memory, disk, port, head/,
+      );
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
+  it("the entry checks this machine and exits non-zero with its reasons (no GPU here)", {
+    timeout: 120_000,
+  }, async () => {
+    const { code, stdout } = await entry(["--check-requirements"]);
+    assert.equal(code, 1, stdout);
+    assert.match(stdout, /FAIL\s+gpu\s+no GPU found/);
+    assert.match(stdout, /cuda-provider/);
+    assert.match(stdout, /ok\s+head\s+not checked/);
+  });
+});
+
+describe("worker status", { timeout: 120_000 }, () => {
+  let head: HeadHandle;
+  let worker: WorkerHandle;
+  const quiet = () => {};
+
+  before(async () => {
+    head = await runHead(parseHeadConfig(["--port", "0", "--heartbeat-interval-ms", "250"], {}), {
+      log: quiet,
+    });
+    const args = ["--head", head.address, "--node-id", "s1", "--actor-pool-size", "0", "--metrics-port", "0"];
+    const replay = ["--telemetry-replay", RECORDING, "--telemetry-interval-ms", "250"];
+    worker = await runWorker(parseWorkerConfig([...args, ...replay], {}), { log: quiet, env: process.env });
+  });
+
+  after(async () => {
+    await worker?.stop();
+    await head?.stop();
+  });
+
+  it("a running worker tells its node id, head link, actors and GPUs with telemetry", async () => {
+    const status = await workerStatus(worker.address);
+    assert.equal(status.nodeId, "s1");
+    assert.equal(status.headAddress, head.address);
+    assert.equal(status.headState, "connected");
+    assert.deepEqual(status.actors, []);
+    assert.equal(status.resources.gpus.length, 2);
+    assert.equal(status.telemetry?.gpus.length, 2);
+    assert.match(status.telemetrySource, /^replay of two-gpus-heat-cycle\.csv$/);
+    assert.equal(status.metricsAddress, worker.metricsAddress);
+
+    let out = "";
+    const code = await runWorkerQuery(["--status", worker.address], {}, { write: (t) => (out += t) });
+    assert.equal(code, 0);
+    assert.match(out, /^node s1\n/);
+    assert.match(out, /head {7}\S+ \(connected/);
+    assert.match(out, /GPU 1 NVIDIA GeForce RTX 4090 GPU-8a9b0c1d-\S+: \d+ °C, util \d+%/);
+
+    const viaEntry = await entry(["--status", worker.address]);
+    assert.equal(viaEntry.code, 0, viaEntry.stderr);
+    assert.match(viaEntry.stdout, /^node s1\n/);
+    await assert.rejects(runWorkerQuery(["--status"], {}, { write: () => {} }), /needs the worker's address/);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * The worker command's one-shot modes, for worker-main.ts and the api's `neurogrid worker`:
+ *
+ *   --check-requirements    check this machine (check-requirements.ts); exit 0 when all pass, else 1
+ *   --status [HOST:PORT]    ask a running worker (worker-status.ts); its address defaults to
+ *                           --advertise-host:--port of the same flags (needs a fixed --port)
+ *
+ * Other flags are the worker's own (config-worker.ts; --head is optional here). Returns the exit
+ * status when argv asks for one of these modes, undefined otherwise (run the worker).
+ */
+
+import type { Env } from "../config.js";
+import { tlsFilesOf } from "../config.js";
+import { parseWorkerCheckConfig } from "../config-worker.js";
+import { ClusterError } from "../errors.js";
+import { loadTls } from "../grpc/tls.js";
+import { checkRequirements, formatRequirements, type RequirementsDeps } from "./check-requirements.js";
+import { formatWorkerStatus, workerStatus } from "./worker-status.js";
+
+export interface WorkerQueryIo {
+  /** Where the report goes (stdout). */
+  write: (text: string) => void;
+  /** Stand-ins for the requirement checks (tests). */
+  checks?: RequirementsDeps;
+}
+
+const CHECK = "--check-requirements";
+const STATUS = "--status";
+
+/** Whether argv asks for a one-shot mode rather than running the worker. */
+export function isWorkerQuery(argv: readonly string[]): boolean {
+  return argv.includes(CHECK) || argv.includes(STATUS);
+}
+
+export async function runWorkerQuery(
+  argv: readonly string[],
+  env: Env,
+  io: WorkerQueryIo,
+): Promise<number | undefined> {
+  if (argv.includes(CHECK)) {
+    const config = parseWorkerCheckConfig(
+      argv.filter((a) => a !== CHECK),
+      env,
+    );
+    const report = await checkRequirements(config, io.checks);
+    io.write(formatRequirements(report));
+    return report.ok ? 0 : 1;
+  }
+  const at = argv.indexOf(STATUS);
+  if (at < 0) return undefined;
+  const next = argv[at + 1];
+  const explicit = next !== undefined && !next.startsWith("--") ? next : undefined;
+  const rest = argv.filter((_, i) => i !== at && !(explicit !== undefined && i === at + 1));
+  const config = parseWorkerCheckConfig(rest, env);
+  if (explicit === undefined && config.port === 0) {
+    throw new ClusterError(
+      "INVALID_ARGUMENT",
+      "--status needs the worker's address: --status HOST:PORT (or the --port it serves on)",
+    );
+  }
+  const address = explicit ?? `${config.advertiseHost}:${config.port}`;
+  const files = tlsFilesOf(config);
+  const status = await workerStatus(address, { tls: files === undefined ? undefined : loadTls(files) });
+  io.write(formatWorkerStatus(status));
+  return 0;
+}
