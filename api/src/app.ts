@@ -1,6 +1,8 @@
 import { ClusterClient } from "@neurogrid/cluster";
 import { parseNeuro } from "@neurogrid/contracts";
 import { Redis } from "ioredis";
+import { AlertService } from "./alerts/alert-service.js";
+import { DEFAULT_THRESHOLDS } from "./alerts/thresholds.js";
 import { dispatcherFor } from "./app-dispatcher.js";
 import { ClusterWatch } from "./cluster-events/cluster-watch.js";
 import type { ApiConfig } from "./config.js";
@@ -46,6 +48,7 @@ export async function startApiProcess(
   const events = new TaskEventBus(config.redisUrl, config.redisPrefix);
   const cluster = new ClusterClient({ headAddress: config.headAddress });
   const payoutEvents = new PayoutEventBus(config.redisUrl, config.redisPrefix);
+  const clusterWatch = new ClusterWatch(cluster, (m) => log(m));
   const chain = extras.payoutChain ?? (await chainFromConfig(config));
   const payouts = chain
     ? new PayoutService(orm, chain, parseNeuro(config.payoutThreshold), payoutEvents, log)
@@ -60,8 +63,18 @@ export async function startApiProcess(
     redis: connection,
     payoutEvents,
     payouts,
-    clusterWatch: new ClusterWatch(cluster, (m) => log(m)),
+    clusterWatch,
+    alerts: new AlertService(
+      orm,
+      clusterWatch,
+      config.redisUrl,
+      config.redisPrefix,
+      DEFAULT_THRESHOLDS,
+      config.alertCooldownMs,
+      log,
+    ),
   };
+  services.alerts.start();
   let dispatcher: Dispatcher | undefined;
   if (config.dispatcher) {
     dispatcher = dispatcherFor(config, { orm, cluster, events, queue }, log);
@@ -74,6 +87,7 @@ export async function startApiProcess(
     server,
     services,
     close: async () => {
+      await services.alerts.close();
       services.clusterWatch.stop();
       await server.close();
       await dispatcher?.close();

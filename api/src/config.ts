@@ -51,6 +51,8 @@ export const apiConfigSchema = z.object({
     .regex(/^\d+(\.\d{1,9})?$/)
     .default("10"),
   payoutIntervalMs: z.coerce.number().int().min(1000).default(60_000),
+  /** GPU alerts: a resolved alert's GPU and metric raise no new alert for this long. */
+  alertCooldownMs: z.coerce.number().int().min(0).default(60_000),
   /** Where model actors cache model files (passed to the actors). */
   modelCacheDir: z.string().optional(),
 });

@@ -214,6 +214,18 @@ const MATRIX: Row[] = [
     expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
   },
   {
+    field: "alerts",
+    op: "query",
+    doc: "{ alerts { id metric level } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
+  },
+  {
+    field: "gpuAlerts",
+    op: "subscription",
+    doc: "subscription { gpuAlerts { change alert { id } } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
+  },
+  {
     field: "taskProgress",
     op: "subscription",
     doc: "subscription($id: ID!) { taskProgress(taskId: $id) { status } }",

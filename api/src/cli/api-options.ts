@@ -31,6 +31,7 @@ export function apiConfigFrom(
       taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,
       modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
       jwtSecret: env.NEUROGRID_JWT_SECRET,
+      alertCooldownMs: env.NEUROGRID_ALERT_COOLDOWN_MS,
       publicDomain: env.NEUROGRID_PUBLIC_DOMAIN,
       solanaRpcUrl: env.SOLANA_RPC_URL,
       neuroMint: env.NEURO_MINT,

@@ -1,12 +1,12 @@
-import type { ClusterClient, ClusterEvent } from "@neurogrid/cluster";
+import type { ClusterClient, ClusterEventWithTelemetry } from "@neurogrid/cluster";
 
 /**
- * The head's event stream (WatchCluster), watched once per api process and fanned out to its
- * GraphQL subscribers (nodeStatus, clusterEvents). Each api process watches the head itself, so
+ * The head's event stream (WatchCluster, with GPU telemetry), watched once per api process and
+ * fanned out to its GraphQL subscribers (nodeStatus, clusterEvents) and the GPU alert engine. Each api process watches the head itself, so
  * every replica behind a load balancer delivers every event, with no relay to duplicate them.
  * The watch starts with the first listener, stops with the last, and reconnects with backoff.
  */
-type Listener = (event: ClusterEvent) => void;
+type Listener = (event: ClusterEventWithTelemetry) => void;
 
 export class ClusterWatch {
   private readonly listeners = new Set<Listener>();
@@ -38,7 +38,7 @@ export class ClusterWatch {
       let delay = 200;
       while (!abort.signal.aborted) {
         try {
-          for await (const event of this.cluster.watchCluster({ signal: abort.signal })) {
+          for await (const event of this.cluster.watchCluster({ telemetry: true, signal: abort.signal })) {
             delay = 200;
             for (const listener of this.listeners) listener(event);
           }

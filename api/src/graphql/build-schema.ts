@@ -7,6 +7,7 @@ import { ApiKeyResolver } from "./api-key.resolver.js";
 import { AuthResolver } from "./auth.resolver.js";
 import { authChecker } from "./auth-checker.js";
 import { ClusterEventsResolver } from "./cluster-events.resolver.js";
+import { GpuAlertsResolver } from "./gpu-alerts.resolver.js";
 import { LedgerResolver } from "./ledger.resolver.js";
 import { ModelResolver } from "./model.resolver.js";
 import { ModelRegistryResolver } from "./model-registry.resolver.js";
@@ -28,6 +29,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       ModelRegistryResolver,
       PayoutResolver,
       ClusterEventsResolver,
+      GpuAlertsResolver,
     ],
     authChecker,
     validate: true,

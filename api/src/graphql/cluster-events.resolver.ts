@@ -1,4 +1,4 @@
-import type { ClusterEvent } from "@neurogrid/cluster";
+import type { ClusterEventWithTelemetry } from "@neurogrid/cluster";
 import { Arg, ID, Resolver, Root, Subscription } from "type-graphql";
 import { Node } from "../db/entities/index.js";
 import { ApiError, unauthenticated } from "../errors.js";
@@ -88,7 +88,10 @@ async function subscribeClusterEvents(ctx: ApiContext): Promise<AsyncIterable<Cl
   });
 }
 
-function relay<T>(ctx: ApiContext, map: (event: ClusterEvent) => T | undefined): AsyncIterable<T> {
+function relay<T>(
+  ctx: ApiContext,
+  map: (event: ClusterEventWithTelemetry) => T | undefined,
+): AsyncIterable<T> {
   const queue = new AsyncQueue<T>(() => stop());
   const stop = ctx.services.clusterWatch.listen((event) => {
     const mapped = map(event);

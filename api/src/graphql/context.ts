@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { ClusterClient } from "@neurogrid/cluster";
 import type { Redis } from "ioredis";
+import type { AlertService } from "../alerts/alert-service.js";
 import type { ClusterWatch } from "../cluster-events/cluster-watch.js";
 import type { ApiConfig } from "../config.js";
 import type { Account } from "../db/entities/index.js";
@@ -24,6 +25,8 @@ export interface Services {
   payoutEvents: PayoutEventBus;
   /** The head's event stream, shared by this process's subscribers. */
   clusterWatch: ClusterWatch;
+  /** GPU alerts from the head's telemetry. */
+  alerts: AlertService;
   /** Present when Solana payouts are configured. */
   payouts?: PayoutService;
   cluster: ClusterClient;

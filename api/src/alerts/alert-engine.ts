@@ -1,0 +1,80 @@
+import type { GpuSample } from "@neurogrid/schema";
+import { type AlertLevel, type AlertMetric, type AlertThresholds, metricValue } from "./thresholds.js";
+
+/**
+ * The alert state machine, pure: samples in, changes out. Per (node, GPU, metric):
+ *
+ *   (none) --value >= warning--> OPEN warning --value >= critical--> ESCALATED critical
+ *   OPEN (any level) --value < warning - hysteresis--> RESOLVED --cooldown--> (none)
+ *
+ * An alert keeps its highest level until it resolves. After it resolves, the same GPU and
+ * metric raise no new alert for `cooldownMs` (a GPU cycling around the threshold alerts once
+ * per cooldown, not once per poll).
+ */
+export interface AlertChange {
+  change: "opened" | "escalated" | "resolved";
+  nodeId: string;
+  gpuIndex: number;
+  gpuUuid: string;
+  metric: AlertMetric;
+  level: AlertLevel;
+  value: number;
+  threshold: number;
+  atMs: number;
+}
+
+interface OpenAlert {
+  level: AlertLevel;
+}
+
+export class AlertEngine {
+  private readonly open = new Map<string, OpenAlert>();
+  private readonly resolvedAt = new Map<string, number>();
+
+  constructor(
+    private readonly thresholds: AlertThresholds,
+    private readonly cooldownMs: number,
+  ) {}
+
+  evaluate(nodeId: string, gpus: readonly GpuSample[], atMs: number): AlertChange[] {
+    const changes: AlertChange[] = [];
+    for (const gpu of gpus) {
+      for (const metric of Object.keys(this.thresholds) as AlertMetric[]) {
+        const value = metricValue(gpu, metric);
+        if (value === undefined) continue;
+        const change = this.step(`${nodeId}|${gpu.index}|${metric}`, metric, value, atMs);
+        if (change)
+          changes.push({ ...change, nodeId, gpuIndex: gpu.index, gpuUuid: gpu.uuid, metric, value, atMs });
+      }
+    }
+    return changes;
+  }
+
+  private step(
+    key: string,
+    metric: AlertMetric,
+    value: number,
+    atMs: number,
+  ): Pick<AlertChange, "change" | "level" | "threshold"> | undefined {
+    const t = this.thresholds[metric];
+    const current = this.open.get(key);
+    if (current) {
+      if (current.level === "warning" && value >= t.critical) {
+        current.level = "critical";
+        return { change: "escalated", level: "critical", threshold: t.critical };
+      }
+      if (value < t.warning - t.hysteresis) {
+        this.open.delete(key);
+        this.resolvedAt.set(key, atMs);
+        return { change: "resolved", level: current.level, threshold: t.warning };
+      }
+      return undefined;
+    }
+    if (value < t.warning) return undefined;
+    const resolved = this.resolvedAt.get(key);
+    if (resolved !== undefined && atMs - resolved < this.cooldownMs) return undefined;
+    const level: AlertLevel = value >= t.critical ? "critical" : "warning";
+    this.open.set(key, { level });
+    return { change: "opened", level, threshold: level === "critical" ? t.critical : t.warning };
+  }
+}

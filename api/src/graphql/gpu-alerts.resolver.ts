@@ -1,0 +1,80 @@
+import { Arg, Authorized, Ctx, Int, Query, Resolver, Root, Subscription } from "type-graphql";
+import type { GpuAlertEvent } from "../alerts/alert-service.js";
+import type { AlertRow } from "../alerts/alert-store.js";
+import { Node } from "../db/entities/index.js";
+import { ApiError, unauthenticated } from "../errors.js";
+import { AsyncQueue } from "../tasks/async-queue.js";
+import { requireCaller } from "./caller.js";
+import type { ApiContext } from "./context.js";
+import { GpuAlertEventType, GpuAlertType } from "./gpu-alerts.types.js";
+
+@Resolver()
+export class GpuAlertsResolver {
+  @Authorized("provider", "scope:nodes:read")
+  @Query(() => [GpuAlertType], {
+    description: "GPU alerts of your nodes (an admin: every node), newest first.",
+  })
+  async alerts(
+    @Arg("openOnly", () => Boolean, { defaultValue: false }) openOnly: boolean,
+    @Arg("limit", () => Int, { defaultValue: 50 }) limit: number,
+    @Ctx() ctx: ApiContext,
+  ): Promise<GpuAlertType[]> {
+    const { account } = requireCaller(ctx);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (account.role !== "admin") {
+      where.push("node_id in (select id from nodes where provider_id = ?)");
+      params.push(account.id);
+    }
+    if (openOnly) where.push("resolved_at is null");
+    const rows = await ctx.em.execute<AlertRow[]>(
+      `select * from gpu_alerts ${where.length ? `where ${where.join(" and ")}` : ""}
+        order by started_at desc, id desc limit ?`,
+      [...params, Math.max(1, Math.min(500, limit))],
+    );
+    return rows.map(toAlert);
+  }
+
+  @Subscription(() => GpuAlertEventType, {
+    description: "Your nodes' GPU alerts as they open, escalate and resolve (an admin hears every node).",
+    subscribe: ({ context }) => subscribeGpuAlerts(context as ApiContext),
+  })
+  gpuAlerts(@Root() event: GpuAlertEventType): GpuAlertEventType {
+    return event;
+  }
+}
+
+async function subscribeGpuAlerts(ctx: ApiContext): Promise<AsyncIterable<GpuAlertEventType>> {
+  const caller = ctx.caller;
+  if (!caller) throw unauthenticated(ctx.authError);
+  const role = caller.account.role;
+  if (role !== "provider" && role !== "admin")
+    throw new ApiError("FORBIDDEN", "this needs the role provider");
+  const owned =
+    role === "admin"
+      ? undefined
+      : new Set(
+          (await ctx.em.find(Node, { provider: caller.account.id }, { fields: ["id"] })).map((n) => n.id),
+        );
+  const queue = new AsyncQueue<GpuAlertEventType>(() => stop());
+  const stop = await ctx.services.alerts.channel.subscribe((event: GpuAlertEvent) => {
+    if (owned && !owned.has(event.alert.node_id)) return;
+    queue.push({ change: event.change, alert: toAlert(event.alert) });
+  });
+  return queue;
+}
+
+function toAlert(r: AlertRow): GpuAlertType {
+  return {
+    id: r.id,
+    nodeId: r.node_id,
+    gpuIndex: r.gpu_index,
+    gpuUuid: r.gpu_uuid,
+    metric: r.metric,
+    level: r.level,
+    value: Number(r.value),
+    threshold: Number(r.threshold),
+    startedAt: new Date(r.started_at),
+    resolvedAt: r.resolved_at ? new Date(r.resolved_at) : undefined,
+  };
+}

@@ -1,0 +1,43 @@
+import { Field, Float, ID, Int, ObjectType } from "type-graphql";
+
+@ObjectType("GpuAlert", { description: "A GPU metric over its threshold, from start to resolution." })
+export class GpuAlertType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => ID)
+  nodeId!: string;
+
+  @Field(() => Int)
+  gpuIndex!: number;
+
+  @Field(() => String)
+  gpuUuid!: string;
+
+  @Field(() => String, { description: "temperature (°C), memory (% used) or power (% of the limit)." })
+  metric!: string;
+
+  @Field(() => String, { description: "warning or critical (an alert keeps its highest level)." })
+  level!: string;
+
+  @Field(() => Float)
+  value!: number;
+
+  @Field(() => Float)
+  threshold!: number;
+
+  @Field(() => Date)
+  startedAt!: Date;
+
+  @Field(() => Date, { nullable: true })
+  resolvedAt?: Date | undefined;
+}
+
+@ObjectType("GpuAlertEvent")
+export class GpuAlertEventType {
+  @Field(() => String, { description: "opened, escalated or resolved." })
+  change!: string;
+
+  @Field(() => GpuAlertType)
+  alert!: GpuAlertType;
+}
