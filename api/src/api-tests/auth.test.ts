@@ -157,7 +157,9 @@ describe("auth", () => {
     const { JwtIssuer } = await import("../identity/jwt.js");
     const { TEST_JWT_SECRET } = await import("../testing/in-process-api.js");
     const client = await t.account("short-lived", "client");
-    const token = (await new JwtIssuer(TEST_JWT_SECRET, 1).sign(client.id, "client")).token;
+    // Expires in 2 s: whether it is still valid at connection_init (then the server closes the
+    // socket when it expires) or already expired (then it closes at once), the close is 4401.
+    const token = (await new JwtIssuer(TEST_JWT_SECRET, 2).sign(client.id, "client")).token;
     const { createClient } = await import("graphql-ws");
     const WebSocket = (await import("ws")).default;
     const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
@@ -174,5 +176,23 @@ describe("auth", () => {
     });
     assert.equal(closed.code, 4401);
     assert.match(closed.reason, /expired/);
+  });
+
+  test("a subscription socket with a bad credential is closed with 4401 at once", async () => {
+    const { createClient } = await import("graphql-ws");
+    const WebSocket = (await import("ws")).default;
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) => {
+      createClient({
+        url: t.url.replace(/^http/, "ws"),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: "Bearer ng_not-a-key" },
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => {},
+        on: { closed: (e) => resolve(e as { code: number; reason: string }) },
+      });
+    });
+    assert.equal(closed.code, 4401);
+    assert.match(closed.reason, /invalid or revoked API key/);
   });
 });

@@ -73,6 +73,12 @@ export async function startApiServer(
           paramsAsHeaders(ctx.connectionParams),
         );
         ctx.extra.resolved = resolved;
+        if (resolved.authError) {
+          // A credential was sent and is bad (expired, revoked, unknown): say so and close,
+          // rather than serve the socket as anonymous.
+          ctx.extra.socket.close(4401, `Unauthorized: ${resolved.authError}`);
+          return false;
+        }
         const expiresAt = resolved.caller?.expiresAt;
         if (expiresAt) {
           const timer = setTimeout(
