@@ -25,7 +25,8 @@ import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
  */
 export interface DispatcherOptions {
   orm: MikroORM;
-  cluster: ClusterClient;
+  /** Only get-or-create is needed (tests give a fake). */
+  cluster: Pick<ClusterClient, "getOrCreateActor">;
   events: TaskEventBus;
   queue: TaskQueue;
   redisUrl: string;

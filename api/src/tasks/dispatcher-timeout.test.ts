@@ -1,0 +1,115 @@
+/**
+ * The dispatcher when a model call runs out of time: the task fails for good (no retry: its
+ * budget is spent) and pays for what ran — price x min(runtime, timeout) for a per-millisecond
+ * model — with the provider credited and the rest of the escrow released. Real PostgreSQL,
+ * Redis and BullMQ; the cluster is a fake whose actor never answers in time.
+ */
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { type ActorHandle, ClusterError } from "@neurogrid/cluster";
+import { Redis } from "ioredis";
+import { Account, Task } from "../db/entities/index.js";
+import { migrate, openOrm } from "../db/orm.js";
+import { seedFixture } from "../e2e/fixture.js";
+import { balancesOf } from "../ledger/accounts.js";
+import { checkLedger } from "../ledger/check.js";
+import {
+  createTestDatabase,
+  type TestDatabase,
+  testRedisUrl,
+  uniquePrefix,
+} from "../testing/test-database.js";
+import { Dispatcher } from "./dispatcher.js";
+import { submitTask } from "./submit-task.js";
+import { TaskEventBus } from "./task-events.js";
+import { TaskQueue } from "./task-queue.js";
+
+const TIMEOUT_MS = 5000;
+let db: TestDatabase;
+let orm: MikroORM;
+
+before(async () => {
+  db = await createTestDatabase();
+  orm = await openOrm(db.url);
+  await migrate(orm);
+});
+after(async () => {
+  await orm?.close();
+  await db?.drop();
+});
+
+test("a call that times out fails the task for good and charges price x min(runtime, timeout)", async () => {
+  const fx = await seedFixture(orm, ["slow-node"], 10_000_000n);
+  await orm.em
+    .fork()
+    .execute(
+      `update models set manifest = jsonb_set(manifest, '{pricing}', '{"unit":"compute_ms","price":"100","maxUnits":30000}') where name = 'mlp-classifier'`,
+    );
+  const prefix = uniquePrefix("timeout");
+  const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+  const queue = new TaskQueue({ connection, prefix: `${prefix}:bull`, attempts: 3 });
+  const events = new TaskEventBus(testRedisUrl(), prefix);
+  let calls = 0;
+  const slowActor = {
+    info: {
+      actorId: "a1",
+      name: "model:mlp-classifier@1",
+      namespace: "n",
+      nodeId: "slow-node",
+      address: "",
+      state: "ALIVE",
+    },
+    call: async () => {
+      calls++;
+      throw new ClusterError("DEADLINE_EXCEEDED", `no answer within ${TIMEOUT_MS} ms`);
+    },
+  } as unknown as ActorHandle;
+  const dispatcher = new Dispatcher({
+    orm,
+    cluster: { getOrCreateActor: async () => slowActor },
+    events,
+    queue,
+    redisUrl: testRedisUrl(),
+    prefix: `${prefix}:bull`,
+    concurrency: 1,
+    platformFeeBps: 1000,
+    taskTimeoutMs: TIMEOUT_MS,
+    jobLockMs: 30_000,
+  });
+  try {
+    await dispatcher.start();
+    const em = orm.em.fork();
+    const account = await em.findOneOrFail(Account, fx.clientId);
+    const task = await submitTask(em, { queue, events }, account, {
+      model: "mlp-classifier",
+      input: { features: [Array.from({ length: 16 }, () => 1)] },
+    });
+    let final: Task | null = null;
+    for (let i = 0; i < 200; i++) {
+      final = await orm.em.fork().findOne(Task, task.id);
+      if (final?.finishedAt) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(final?.status, "FAILED");
+    assert.match(final?.error ?? "", /timed out after 5000 ms/);
+    assert.equal(final?.units, 5000n, "the timeout's milliseconds");
+    assert.equal(final?.cost, 500_000n, "100 per ms x 5000 ms, not the 3,000,000 escrow");
+    assert.equal(calls, 1, "not retried: the budget is spent");
+    const client = await balancesOf(orm.em.fork(), fx.clientId);
+    assert.equal(client.held, 0n);
+    assert.equal(client.available, 10_000_000n - 500_000n);
+    assert.equal(
+      (await balancesOf(orm.em.fork(), fx.providerId)).earnings,
+      450_000n,
+      "provider paid, less the 10% fee",
+    );
+    assert.equal((await checkLedger(orm.em.fork())).ok, true);
+  } finally {
+    await dispatcher.close();
+    await queue.close();
+    await events.close();
+    connection.disconnect();
+  }
+});
