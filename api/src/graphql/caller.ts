@@ -1,3 +1,4 @@
+import { Node } from "../db/entities/index.js";
 import { ApiError } from "../errors.js";
 import type { Caller } from "../identity/caller.js";
 import type { ApiContext } from "./context.js";
@@ -6,4 +7,18 @@ import type { ApiContext } from "./context.js";
 export function requireCaller(ctx: ApiContext): Caller {
   if (!ctx.caller) throw new ApiError("UNAUTHENTICATED", ctx.authError ?? "sign in or send an API key");
   return ctx.caller;
+}
+
+/**
+ * For provider subscriptions: the caller must be a provider or an admin; returns the ids of the
+ * provider's nodes (read when the subscription starts), or undefined for an admin (every node).
+ */
+export async function providerNodeScope(ctx: ApiContext): Promise<Set<string> | undefined> {
+  const caller = ctx.caller;
+  if (!caller) throw new ApiError("UNAUTHENTICATED", ctx.authError ?? "sign in or send an API key");
+  const role = caller.account.role;
+  if (role === "admin") return undefined;
+  if (role !== "provider") throw new ApiError("FORBIDDEN", "this needs the role provider");
+  const nodes = await ctx.em.find(Node, { provider: caller.account.id }, { fields: ["id"] });
+  return new Set(nodes.map((n) => n.id));
 }

@@ -1,8 +1,8 @@
 import type { ClusterEventWithTelemetry } from "@neurogrid/cluster";
 import { Arg, ID, Resolver, Root, Subscription } from "type-graphql";
-import { Node } from "../db/entities/index.js";
 import { ApiError, unauthenticated } from "../errors.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
+import { providerNodeScope } from "./caller.js";
 import { ClusterEventType, NodeStatusEventType } from "./cluster-events.types.js";
 import type { ApiContext } from "./context.js";
 
@@ -33,18 +33,8 @@ async function subscribeNodeStatus(
   ctx: ApiContext,
   nodeId?: string,
 ): Promise<AsyncIterable<NodeStatusEventType>> {
-  const caller = ctx.caller;
-  if (!caller) throw unauthenticated(ctx.authError);
-  const role = caller.account.role;
-  if (role !== "provider" && role !== "admin")
-    throw new ApiError("FORBIDDEN", "this needs the role provider");
   // A provider hears its own nodes: the set is read when the subscription starts.
-  const owned =
-    role === "admin"
-      ? undefined
-      : new Set(
-          (await ctx.em.find(Node, { provider: caller.account.id }, { fields: ["id"] })).map((n) => n.id),
-        );
+  const owned = await providerNodeScope(ctx);
   return relay(ctx, (event) => {
     if (event.kind !== "node") return undefined;
     const id = event.node.nodeId;

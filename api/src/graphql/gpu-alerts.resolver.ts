@@ -1,10 +1,8 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { GpuAlertEvent } from "../alerts/alert-service.js";
 import type { AlertRow } from "../alerts/alert-store.js";
-import { Node } from "../db/entities/index.js";
-import { ApiError, unauthenticated } from "../errors.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
-import { requireCaller } from "./caller.js";
+import { providerNodeScope, requireCaller } from "./caller.js";
 import type { ApiContext } from "./context.js";
 import { GpuAlertEventType, GpuAlertType } from "./gpu-alerts.types.js";
 
@@ -45,17 +43,8 @@ export class GpuAlertsResolver {
 }
 
 async function subscribeGpuAlerts(ctx: ApiContext): Promise<AsyncIterable<GpuAlertEventType>> {
-  const caller = ctx.caller;
-  if (!caller) throw unauthenticated(ctx.authError);
-  const role = caller.account.role;
-  if (role !== "provider" && role !== "admin")
-    throw new ApiError("FORBIDDEN", "this needs the role provider");
-  const owned =
-    role === "admin"
-      ? undefined
-      : new Set(
-          (await ctx.em.find(Node, { provider: caller.account.id }, { fields: ["id"] })).map((n) => n.id),
-        );
+  // A provider hears its own nodes: the set is read when the subscription starts.
+  const owned = await providerNodeScope(ctx);
   const queue = new AsyncQueue<GpuAlertEventType>(() => stop());
   const stop = await ctx.services.alerts.channel.subscribe((event: GpuAlertEvent) => {
     if (owned && !owned.has(event.alert.node_id)) return;

@@ -1,11 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from "type-graphql";
 import { Model } from "../db/entities/index.js";
 import { badInput } from "../errors.js";
-import { escrowOf, pricingOf } from "../pricing/pricing.js";
 import { modelCacheDirOf } from "../registry/model-cache-dir.js";
 import { registerModel } from "../registry/register-model.js";
 import type { ApiContext } from "./context.js";
-import { ModelType } from "./model.type.js";
+import { ModelType, toModelType } from "./model.type.js";
 import { RegisteredModelType, RegisterModelInput } from "./model-registry.types.js";
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -60,18 +59,4 @@ export class ModelRegistryResolver {
     const size = (await ctx.em.findOne(Model, model.id))?.sizeBytes;
     return size === undefined || size === null ? null : Number(size);
   }
-}
-
-function toModelType(m: Model): ModelType {
-  const p = pricingOf(m.manifest);
-  return {
-    id: m.id,
-    name: m.name,
-    version: m.version,
-    description: m.manifest.description,
-    inputs: m.manifest.inputs,
-    outputs: m.manifest.outputs,
-    pricePerCall: m.pricePerCall,
-    pricing: { unit: p.unit, price: BigInt(p.price), maxUnits: p.maxUnits, escrow: escrowOf(p) },
-  };
 }

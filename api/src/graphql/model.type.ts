@@ -1,5 +1,7 @@
 import { GraphQLJSON } from "graphql-scalars";
 import { Field, ID, Int, ObjectType } from "type-graphql";
+import type { Model } from "../db/entities/index.js";
+import { escrowOf, pricingOf } from "../pricing/pricing.js";
 import { TokenAmountScalar } from "./scalars.js";
 
 @ObjectType("ModelPricing", { description: "How a model charges; escrow = price x maxUnits." })
@@ -42,4 +44,18 @@ export class ModelType {
 
   @Field(() => ModelPricingType)
   pricing!: ModelPricingType;
+}
+
+export function toModelType(m: Model): ModelType {
+  const p = pricingOf(m.manifest);
+  return {
+    id: m.id,
+    name: m.name,
+    version: m.version,
+    description: m.manifest.description,
+    inputs: m.manifest.inputs,
+    outputs: m.manifest.outputs,
+    pricePerCall: m.pricePerCall,
+    pricing: { unit: p.unit, price: BigInt(p.price), maxUnits: p.maxUnits, escrow: escrowOf(p) },
+  };
 }
