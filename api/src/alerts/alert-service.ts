@@ -1,6 +1,6 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { ClusterWatch } from "../cluster-events/cluster-watch.js";
-import { RedisChannel } from "../tasks/redis-channel.js";
+import { RedisPubSub } from "../tasks/redis-channel.js";
 import { AlertEngine } from "./alert-engine.js";
 import { type AlertRow, recordAlertChange } from "./alert-store.js";
 import type { AlertThresholds } from "./thresholds.js";
@@ -16,7 +16,8 @@ export interface GpuAlertEvent {
 }
 
 export class AlertService {
-  readonly channel: RedisChannel<GpuAlertEvent>;
+  private readonly bus: RedisPubSub<GpuAlertEvent>;
+  private readonly channel: string;
   private readonly engine: AlertEngine;
   private stop: (() => void) | undefined;
 
@@ -30,7 +31,8 @@ export class AlertService {
     private readonly log: (msg: string, err?: unknown) => void,
   ) {
     this.engine = new AlertEngine(thresholds, cooldownMs);
-    this.channel = new RedisChannel<GpuAlertEvent>(redisUrl, `${prefix}:gpu-alerts`);
+    this.bus = new RedisPubSub(redisUrl);
+    this.channel = `${prefix}:gpu-alerts`;
   }
 
   start(): void {
@@ -39,14 +41,21 @@ export class AlertService {
       const changes = this.engine.evaluate(event.nodeId, event.telemetry.gpus, event.atMs);
       for (const change of changes) {
         void recordAlertChange(this.orm, change)
-          .then((row) => (row ? this.channel.publish({ change: change.change, alert: row }) : undefined))
+          .then((row) =>
+            row ? this.bus.publish(this.channel, { change: change.change, alert: row }) : undefined,
+          )
           .catch((err) => this.log("gpu alerts: recording failed", err));
       }
     });
   }
 
+  /** Every alert change; resolves once Redis acknowledged the SUBSCRIBE. */
+  subscribe(onEvent: (event: GpuAlertEvent) => void): Promise<() => void> {
+    return this.bus.subscribe(this.channel, onEvent);
+  }
+
   async close(): Promise<void> {
     this.stop?.();
-    await this.channel.close();
+    await this.bus.close();
   }
 }

@@ -46,7 +46,7 @@ async function subscribeGpuAlerts(ctx: ApiContext): Promise<AsyncIterable<GpuAle
   // A provider hears its own nodes: the set is read when the subscription starts.
   const owned = await providerNodeScope(ctx);
   const queue = new AsyncQueue<GpuAlertEventType>(() => stop());
-  const stop = await ctx.services.alerts.channel.subscribe((event: GpuAlertEvent) => {
+  const stop = await ctx.services.alerts.subscribe((event: GpuAlertEvent) => {
     if (owned && !owned.has(event.alert.node_id)) return;
     queue.push({ change: event.change, alert: toAlert(event.alert) });
   });

@@ -82,11 +82,6 @@ export async function lockAccounts(em: EntityManager, accountIds: string[]): Pro
   return new Map(rows.map((r) => [r.id, BigInt(r.balance)]));
 }
 
-/** Locks one account row and returns its balance. */
-export async function lockBalance(em: EntityManager, accountId: string): Promise<bigint> {
-  return (await lockAccounts(em, [accountId])).get(accountId) ?? 0n;
-}
-
 export async function post(em: EntityManager, movement: Movement): Promise<string> {
   const sum = movement.legs.reduce((acc, leg) => acc + leg.amount, 0n);
   if (sum !== 0n) throw new Error(`ledger movement ${movement.kind} does not balance (${sum})`);

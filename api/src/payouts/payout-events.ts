@@ -1,4 +1,4 @@
-import { Redis } from "ioredis";
+import { RedisPubSub } from "../tasks/redis-channel.js";
 
 /** payoutStatus events, through Redis so every api process delivers them (channel per provider). */
 export interface PayoutEvent {
@@ -11,37 +11,29 @@ export interface PayoutEvent {
 }
 
 export class PayoutEventBus {
-  private readonly pub: Redis;
+  private readonly bus: RedisPubSub<PayoutEvent>;
 
   constructor(
-    private readonly redisUrl: string,
+    redisUrl: string,
     private readonly prefix: string,
   ) {
-    this.pub = new Redis(redisUrl);
-    this.pub.on("error", () => {});
+    this.bus = new RedisPubSub(redisUrl);
   }
 
-  channel(providerId: string): string {
+  private channel(providerId: string): string {
     return `${this.prefix}:payout-events:${providerId}`;
   }
 
-  async publish(event: PayoutEvent): Promise<void> {
-    await this.pub.publish(this.channel(event.providerId), JSON.stringify(event));
+  publish(event: PayoutEvent): Promise<void> {
+    return this.bus.publish(this.channel(event.providerId), event);
   }
 
-  /** A dedicated subscriber for one stream; resolves once Redis acknowledged the SUBSCRIBE. */
-  async subscribe(providerId: string, onEvent: (e: PayoutEvent) => void): Promise<() => void> {
-    const sub = new Redis(this.redisUrl);
-    sub.on("error", () => {});
-    const channel = this.channel(providerId);
-    sub.on("message", (ch: string, message: string) => {
-      if (ch === channel) onEvent(JSON.parse(message) as PayoutEvent);
-    });
-    await sub.subscribe(channel);
-    return () => sub.disconnect();
+  /** One provider's events; resolves once Redis acknowledged the SUBSCRIBE. */
+  subscribe(providerId: string, onEvent: (e: PayoutEvent) => void): Promise<() => void> {
+    return this.bus.subscribe(this.channel(providerId), onEvent);
   }
 
-  async close(): Promise<void> {
-    await this.pub.quit().catch(() => {});
+  close(): Promise<void> {
+    return this.bus.close();
   }
 }

@@ -1,32 +1,29 @@
 import { Redis } from "ioredis";
 
 /**
- * One Redis pub/sub channel of JSON messages: publish from any process, subscribe in any
- * process. `subscribe` resolves once Redis acknowledged the SUBSCRIBE (nothing published
- * after it resolves is missed) and returns the function that stops listening.
+ * Redis pub/sub of JSON messages: publish from any process, subscribe in any process.
+ * `subscribe` resolves once Redis acknowledged the SUBSCRIBE (nothing published after it
+ * resolves is missed) and returns the function that stops listening.
  */
-export class RedisChannel<T> {
+export class RedisPubSub<T> {
   private readonly pub: Redis;
 
-  constructor(
-    private readonly redisUrl: string,
-    private readonly name: string,
-  ) {
+  constructor(private readonly redisUrl: string) {
     this.pub = new Redis(redisUrl);
     this.pub.on("error", () => {});
   }
 
-  async publish(message: T): Promise<void> {
-    await this.pub.publish(this.name, JSON.stringify(message));
+  async publish(channel: string, message: T): Promise<void> {
+    await this.pub.publish(channel, JSON.stringify(message));
   }
 
-  async subscribe(onMessage: (message: T) => void): Promise<() => void> {
+  async subscribe(channel: string, onMessage: (message: T) => void): Promise<() => void> {
     const sub = new Redis(this.redisUrl);
     sub.on("error", () => {});
-    sub.on("message", (channel: string, text: string) => {
-      if (channel === this.name) onMessage(JSON.parse(text) as T);
+    sub.on("message", (ch: string, text: string) => {
+      if (ch === channel) onMessage(JSON.parse(text) as T);
     });
-    await sub.subscribe(this.name);
+    await sub.subscribe(channel);
     return () => sub.disconnect();
   }
 

@@ -62,11 +62,6 @@ export class TaskQueue {
     }
   }
 
-  async jobCount(): Promise<number> {
-    const counts = await this.queue.getJobCounts();
-    return Object.values(counts).reduce((a, b) => a + b, 0);
-  }
-
   async close(): Promise<void> {
     await this.queue.close();
   }
