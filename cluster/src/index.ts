@@ -8,6 +8,8 @@ export type {
   ActorSpec,
   ActorState,
   BundleInfo,
+  DeploymentInfo,
+  DeploymentSpec,
   GpuInfo,
   LabelSelector,
   NodeResources,
@@ -19,7 +21,7 @@ export type {
   ResourceRequest,
   SchedulingStrategy,
 } from "@neurogrid/schema";
-export { ClusterClient } from "./client/cluster-client.js";
+export { ClusterClient, type DeploymentHandleOptions } from "./client/cluster-client.js";
 export type {
   ActorClusterEvent,
   ClusterEvent,
@@ -29,6 +31,7 @@ export type {
   NodeTelemetryEvent,
   WatchClusterOptions,
 } from "./client/cluster-events.js";
+export { DeploymentHandle } from "./client/deployment-handle.js";
 export type { ActorEvent, WatchActorsOptions } from "./client/head-streams.js";
 export type {
   ActorHandle,

@@ -1,4 +1,5 @@
 export * from "./actor.js";
+export * from "./deployment.js";
 export * from "./model.js";
 export * from "./node-token.js";
 export * from "./proto.js";

@@ -5,7 +5,14 @@
  * Every failure is a ClusterError (UNAVAILABLE when a process cannot be reached, and so on).
  */
 import { randomUUID } from "node:crypto";
-import type { ActorInfo, ActorSpec, PlacementGroupInfo, PlacementGroupSpec } from "@neurogrid/schema";
+import type {
+  ActorInfo,
+  ActorSpec,
+  DeploymentInfo,
+  DeploymentSpec,
+  PlacementGroupInfo,
+  PlacementGroupSpec,
+} from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { unaryCall } from "../grpc/call.js";
 import { ClientPool, QUICK_RECONNECT } from "../grpc/client-pool.js";
@@ -25,6 +32,8 @@ import {
   type WatchClusterOptions,
   watchCluster,
 } from "./cluster-events.js";
+import { DeploymentHandle } from "./deployment-handle.js";
+import { DeploymentCalls } from "./deployments.js";
 import { type ActorEvent, DriverSessionLink, type WatchActorsOptions, watchActors } from "./head-streams.js";
 import type {
   ActorHandle,
@@ -39,6 +48,12 @@ const HEAD_CALL_TIMEOUT_MS = 10_000;
 const GET_OR_CREATE_TIMEOUT_MS = 120_000;
 const DEFAULT_MAX_IN_FLIGHT_PER_ACTOR = 256;
 const DEFAULT_STREAM_WINDOW = 64;
+const DEFAULT_REPORT_INTERVAL_MS = 250;
+
+export interface DeploymentHandleOptions {
+  /** How often the handle reports its load to the head (and learns the replicas); 250 ms. */
+  reportIntervalMs?: number;
+}
 
 export class ClusterClient {
   readonly #headAddress: string;
@@ -154,6 +169,59 @@ export class ClusterClient {
   async listPlacementGroups(): Promise<PlacementGroupInfo[]> {
     const reply = await unaryCall(this.#headClient(), this.#head.ListPlacementGroups, {}, this.#headCall());
     return reply.placementGroups.map(groupInfoFromWire);
+  }
+
+  /**
+   * Creates or updates a deployment (replicas of one actor template, autoscaled between its
+   * bounds) and returns a handle that routes calls to its replicas (deployment-handle.ts). The
+   * handle re-applies the spec if the head has forgotten it (a head restart).
+   */
+  async applyDeployment(spec: DeploymentSpec, opts: DeploymentHandleOptions = {}): Promise<DeploymentHandle> {
+    const info = await this.#deployments.apply(spec);
+    return this.#deploymentHandle(info, spec, opts);
+  }
+
+  /** A handle on an existing deployment (NOT_FOUND if there is none). */
+  async deployment(
+    namespace: string,
+    name: string,
+    opts: DeploymentHandleOptions = {},
+  ): Promise<DeploymentHandle> {
+    const info = await this.#deployments.get(namespace, name);
+    return this.#deploymentHandle(info, undefined, opts);
+  }
+
+  getDeployment(namespace: string, name: string): Promise<DeploymentInfo> {
+    return this.#deployments.get(namespace, name);
+  }
+
+  listDeployments(): Promise<DeploymentInfo[]> {
+    return this.#deployments.list();
+  }
+
+  /** Removes a deployment; its replicas finish their accepted calls, then exit. */
+  deleteDeployment(namespace: string, name: string): Promise<DeploymentInfo> {
+    return this.#deployments.delete(namespace, name);
+  }
+
+  readonly #deployments = new DeploymentCalls(() => this.#headClient(), clusterServices().head);
+
+  #deploymentHandle(
+    info: DeploymentInfo,
+    spec: DeploymentSpec | undefined,
+    opts: DeploymentHandleOptions,
+  ): DeploymentHandle {
+    const { namespace, name } = info.spec;
+    return new DeploymentHandle(info, {
+      namespace,
+      name,
+      spec,
+      report: (handleId, ongoing) => this.#deployments.report(namespace, name, handleId, ongoing),
+      apply: (s) => this.#deployments.apply(s),
+      replica: (actor) => this.#handle(actor, 0),
+      reportIntervalMs: opts.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS,
+      defaultTimeoutMs: this.#callTimeoutMs,
+    });
   }
 
   /** Actor lifecycle events from now on (every transition, with its cause). */

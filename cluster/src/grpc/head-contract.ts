@@ -20,6 +20,11 @@ export type HeadService = {
   RemovePlacementGroup: Method<wire.PlacementGroupRequest, wire.PlacementGroupInfo>;
   GetPlacementGroup: Method<wire.PlacementGroupRequest, wire.PlacementGroupInfo>;
   ListPlacementGroups: Method<wire.ListPlacementGroupsRequest, wire.ListPlacementGroupsReply>;
+  ApplyDeployment: Method<wire.ApplyDeploymentRequest, wire.DeploymentInfo>;
+  GetDeployment: Method<wire.DeploymentRequest, wire.DeploymentInfo>;
+  ListDeployments: Method<wire.ListDeploymentsRequest, wire.ListDeploymentsReply>;
+  ReportDeploymentLoad: Method<wire.ReportDeploymentLoadRequest, wire.DeploymentInfo>;
+  DeleteDeployment: Method<wire.DeploymentRequest, wire.DeploymentInfo>;
 };
 
 export type HeadImplementation = {
@@ -38,4 +43,13 @@ export type HeadImplementation = {
   RemovePlacementGroup: grpc.handleUnaryCall<wire.PlacementGroupRequest, wire.PlacementGroupInfo>;
   GetPlacementGroup: grpc.handleUnaryCall<wire.PlacementGroupRequest, wire.PlacementGroupInfo>;
   ListPlacementGroups: grpc.handleUnaryCall<wire.ListPlacementGroupsRequest, wire.ListPlacementGroupsReply>;
+};
+
+/** The deployment methods of the Head service (head/deployment-service.ts). */
+export type HeadDeploymentImplementation = {
+  ApplyDeployment: grpc.handleUnaryCall<wire.ApplyDeploymentRequest, wire.DeploymentInfo>;
+  GetDeployment: grpc.handleUnaryCall<wire.DeploymentRequest, wire.DeploymentInfo>;
+  ListDeployments: grpc.handleUnaryCall<wire.ListDeploymentsRequest, wire.ListDeploymentsReply>;
+  ReportDeploymentLoad: grpc.handleUnaryCall<wire.ReportDeploymentLoadRequest, wire.DeploymentInfo>;
+  DeleteDeployment: grpc.handleUnaryCall<wire.DeploymentRequest, wire.DeploymentInfo>;
 };

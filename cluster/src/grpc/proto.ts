@@ -11,7 +11,7 @@ import type { HeadService } from "./head-contract.js";
 import type { WorkerService } from "./worker-contract.js";
 
 export type { ActorImplementation, ActorService } from "./actor-contract.js";
-export type { HeadImplementation, HeadService } from "./head-contract.js";
+export type { HeadDeploymentImplementation, HeadImplementation, HeadService } from "./head-contract.js";
 export type { WorkerImplementation, WorkerService } from "./worker-contract.js";
 
 export interface ClusterServices {

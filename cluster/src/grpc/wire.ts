@@ -46,5 +46,6 @@ export interface ActorInfoLifecycle {
 }
 
 export * from "./wire-actor.js";
+export * from "./wire-deployment.js";
 export * from "./wire-head.js";
 export * from "./wire-worker.js";

@@ -14,6 +14,8 @@ import { loadTls } from "../grpc/tls.js";
 import { createLogger, type LogFn, logFn } from "../logging/logger.js";
 import { type MetricsServer, serveMetrics } from "../metrics/metrics-server.js";
 import { ActorManager } from "./actor-manager.js";
+import { DeploymentManager } from "./deployment-manager.js";
+import { deploymentService } from "./deployment-service.js";
 import { DriverSessions } from "./driver-sessions.js";
 import { GpuHeatGuard } from "./gpu-heat.js";
 import { headMetrics } from "./head-metrics.js";
@@ -106,7 +108,11 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
     certifiedNodes: tls !== undefined,
     log,
   });
-  server.addService(clusterServices().head, service.implementation);
+  const deployments = new DeploymentManager({ actors, log });
+  server.addService(clusterServices().head, {
+    ...service.implementation,
+    ...deploymentService(deployments),
+  });
   const port = await listen(server, config.host, config.port, { tls, insecure: config.insecure });
 
   const checkEveryMs = Math.max(10, Math.min(1000, Math.floor(config.heartbeatTimeoutMs / 4)));
@@ -135,6 +141,7 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
     stop() {
       stopping ??= (async () => {
         clearInterval(deathTimer);
+        deployments.stop();
         await metricsServer?.close();
         sessions?.stop();
         service.endStreams();

@@ -1,0 +1,250 @@
+/**
+ * A handle on a deployment (after Ray Serve's DeploymentHandle): each call goes to one replica,
+ * chosen by the power of two choices — two random replicas that take calls, the one with fewer
+ * of this handle's calls in flight wins (ties at random) — and straight to that replica's own
+ * process, as with any actor handle.
+ *
+ * Load reports: every reportIntervalMs the handle tells the head how many of its calls are in
+ * flight or waiting for a replica (the autoscaler's input); the reply is the deployment's
+ * current replica list, which is what the handle routes to. A call that finds no replica (a
+ * deployment scaled to zero, or replicas still starting) reports at once and waits for one.
+ *
+ * Failures: a call that a replica cannot take (UNAVAILABLE: it died, or it is draining after a
+ * scale-down) is tried on another replica, up to the template's maxTaskRetries (3 by default),
+ * within the call's deadline. A streaming call is retried only before its first item. Errors
+ * from the model's code are never retried.
+ */
+import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
+import { type ActorInfo, ActorState, type DeploymentInfo, type DeploymentSpec } from "@neurogrid/schema";
+import { ClusterError, isClusterError } from "../errors.js";
+import type { ActorHandle, CallOptions } from "./types.js";
+
+export interface DeploymentHandleDeps {
+  namespace: string;
+  name: string;
+  /** The spec to apply again when the head has forgotten the deployment (a head restart). */
+  spec: DeploymentSpec | undefined;
+  report(handleId: string, ongoing: number): Promise<DeploymentInfo>;
+  apply(spec: DeploymentSpec): Promise<DeploymentInfo>;
+  /** A handle on one replica that does not retry on its own. */
+  replica(info: ActorInfo): ActorHandle;
+  reportIntervalMs: number;
+  /** Deadline for calls that set none. */
+  defaultTimeoutMs: number | undefined;
+}
+
+const DEFAULT_RETRIES = 3;
+const WAIT_POLL_MS = 100;
+/** A call with no deadline waits this long for a first replica. */
+const NO_REPLICA_WAIT_MS = 120_000;
+
+export class DeploymentHandle {
+  readonly handleId = randomUUID();
+  readonly #deps: DeploymentHandleDeps;
+  #info: DeploymentInfo;
+  #routable: ActorInfo[] = [];
+  readonly #handles = new Map<string, ActorHandle>();
+  readonly #inFlight = new Map<string, number>();
+  #waiting = 0;
+  #closed = false;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(info: DeploymentInfo, deps: DeploymentHandleDeps) {
+    this.#deps = deps;
+    this.#info = info;
+    this.#route(info);
+    this.#timer = setInterval(() => void this.refresh().catch(() => {}), deps.reportIntervalMs);
+    this.#timer.unref();
+  }
+
+  /** The deployment as the head last described it to this handle. */
+  get info(): DeploymentInfo {
+    return this.#info;
+  }
+
+  /** This handle's calls in flight, by replica actor id. */
+  inFlight(): ReadonlyMap<string, number> {
+    return this.#inFlight;
+  }
+
+  async call<T = unknown>(method: string, args: unknown, opts: CallOptions = {}): Promise<T> {
+    const attempts = this.#attempts(opts);
+    for (;;) {
+      const replica = await this.#pick(attempts);
+      try {
+        return await this.#track(replica, () =>
+          this.#replica(replica).call<T>(method, args, attempts.options()),
+        );
+      } catch (err) {
+        this.#beforeRetry(err, replica, attempts);
+      }
+    }
+  }
+
+  async *stream<T = unknown>(method: string, args: unknown, opts: CallOptions = {}): AsyncGenerator<T> {
+    const attempts = this.#attempts(opts);
+    for (;;) {
+      const replica = await this.#pick(attempts);
+      let delivered = false;
+      this.#enter(replica.actorId);
+      try {
+        for await (const item of this.#replica(replica).stream<T>(method, args, attempts.options())) {
+          delivered = true;
+          yield item;
+        }
+        return;
+      } catch (err) {
+        if (delivered) throw err;
+        this.#beforeRetry(err, replica, attempts);
+      } finally {
+        this.#leave(replica.actorId);
+      }
+    }
+  }
+
+  /** Reports this handle's load now and takes the replica list from the reply. */
+  async refresh(): Promise<DeploymentInfo> {
+    if (this.#closed) return this.#info;
+    const ongoing = this.#waiting + [...this.#inFlight.values()].reduce((a, b) => a + b, 0);
+    let info: DeploymentInfo;
+    try {
+      info = await this.#deps.report(this.handleId, ongoing);
+    } catch (err) {
+      const spec = this.#deps.spec;
+      if (!(isClusterError(err) && err.code === "NOT_FOUND" && spec)) throw err;
+      info = await this.#deps.apply(spec);
+    }
+    this.#info = info;
+    this.#route(info);
+    return info;
+  }
+
+  /** Stops reporting; calls in flight finish. */
+  close(): void {
+    this.#closed = true;
+    clearInterval(this.#timer);
+  }
+
+  #route(info: DeploymentInfo): void {
+    this.#routable = info.replicas.filter((r) => r.state === ActorState.ALIVE && r.address !== "");
+    const live = new Set(this.#routable.map((r) => r.actorId));
+    for (const id of this.#handles.keys()) if (!live.has(id)) this.#handles.delete(id);
+  }
+
+  #replica(info: ActorInfo): ActorHandle {
+    let handle = this.#handles.get(info.actorId);
+    if (!handle || handle.info.address !== info.address) {
+      handle = this.#deps.replica(info);
+      this.#handles.set(info.actorId, handle);
+    }
+    return handle;
+  }
+
+  /** Power of two choices over the replicas this call has not failed on. */
+  #choose(avoid: ReadonlySet<string>): ActorInfo | undefined {
+    const candidates = this.#routable.filter((r) => !avoid.has(r.actorId));
+    if (candidates.length === 0) {
+      // Every replica failed this call once: any may have come back.
+      if (this.#routable.length === 0) return undefined;
+      return this.#routable[Math.floor(Math.random() * this.#routable.length)];
+    }
+    if (candidates.length === 1) return candidates[0];
+    const i = Math.floor(Math.random() * candidates.length);
+    let j = Math.floor(Math.random() * (candidates.length - 1));
+    if (j >= i) j += 1;
+    const a = candidates[i] as ActorInfo;
+    const b = candidates[j] as ActorInfo;
+    const la = this.#inFlight.get(a.actorId) ?? 0;
+    const lb = this.#inFlight.get(b.actorId) ?? 0;
+    return la < lb ? a : lb < la ? b : Math.random() < 0.5 ? a : b;
+  }
+
+  async #pick(attempts: Attempts): Promise<ActorInfo> {
+    const now = this.#choose(attempts.avoid);
+    if (now) return now;
+    this.#waiting += 1;
+    try {
+      for (;;) {
+        await this.refresh().catch((err: unknown) => {
+          if (isClusterError(err) && err.code !== "UNAVAILABLE") throw err;
+        });
+        const found = this.#choose(attempts.avoid);
+        if (found) return found;
+        await attempts.pause(`deployment ${this.#deps.name} has no replica ready`);
+      }
+    } finally {
+      this.#waiting -= 1;
+    }
+  }
+
+  async #track<T>(replica: ActorInfo, run: () => Promise<T>): Promise<T> {
+    this.#enter(replica.actorId);
+    try {
+      return await run();
+    } finally {
+      this.#leave(replica.actorId);
+    }
+  }
+
+  #enter(actorId: string): void {
+    this.#inFlight.set(actorId, (this.#inFlight.get(actorId) ?? 0) + 1);
+  }
+
+  #leave(actorId: string): void {
+    const left = (this.#inFlight.get(actorId) ?? 1) - 1;
+    if (left <= 0) this.#inFlight.delete(actorId);
+    else this.#inFlight.set(actorId, left);
+  }
+
+  /** Rethrows unless the call may go to another replica. */
+  #beforeRetry(err: unknown, replica: ActorInfo, attempts: Attempts): void {
+    if (!isClusterError(err) || err.code !== "UNAVAILABLE" || !attempts.mayRetry()) throw err;
+    attempts.avoid.add(replica.actorId);
+    this.#routable = this.#routable.filter((r) => r.actorId !== replica.actorId);
+    void this.refresh().catch(() => {});
+  }
+
+  #attempts(opts: CallOptions): Attempts {
+    const retries = this.#info.spec.replica.maxTaskRetries ?? DEFAULT_RETRIES;
+    return new Attempts(opts, opts.timeoutMs ?? this.#deps.defaultTimeoutMs, retries);
+  }
+}
+
+/** One call's deadline, signal, retry budget and the replicas it failed on. */
+class Attempts {
+  readonly avoid = new Set<string>();
+  readonly #started = Date.now();
+  readonly #opts: CallOptions;
+  readonly #deadline: number | undefined;
+  #retriesLeft: number;
+
+  constructor(opts: CallOptions, timeoutMs: number | undefined, retries: number) {
+    this.#opts = opts;
+    this.#deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    this.#retriesLeft = retries < 0 ? Number.POSITIVE_INFINITY : retries;
+  }
+
+  options(): CallOptions {
+    const out: CallOptions = { ...this.#opts };
+    if (this.#deadline !== undefined) out.timeoutMs = Math.max(1, this.#deadline - Date.now());
+    return out;
+  }
+
+  mayRetry(): boolean {
+    if (this.#retriesLeft <= 0 || this.#opts.signal?.aborted) return false;
+    this.#retriesLeft -= 1;
+    return true;
+  }
+
+  async pause(why: string): Promise<void> {
+    const deadline = this.#deadline ?? this.#started + NO_REPLICA_WAIT_MS;
+    const left = deadline - Date.now();
+    if (left <= 0) throw new ClusterError("DEADLINE_EXCEEDED", `${why} before the deadline`);
+    try {
+      await delay(Math.min(WAIT_POLL_MS, left), undefined, { signal: this.#opts.signal });
+    } catch {
+      throw new ClusterError("CANCELLED", "call cancelled by the caller while waiting for a replica");
+    }
+  }
+}
