@@ -91,6 +91,7 @@ describe("builtinModels", () => {
       "mlp-classifier@1",
       "silero-vad@5",
       "ppocr-v4@1",
+      "ppocr-v4-rec@1",
       "char-trigram-lm@1",
     ]);
     assert.equal(modelKey("mlp-classifier", "1"), "mlp-classifier@1");
