@@ -13,13 +13,16 @@ import { openOrm } from "../db/orm.js";
 import { chainFromConfig } from "../payouts/chain-from-config.js";
 import { reconcileFromDb } from "../payouts/reconcile-from-db.js";
 import { apiConfigFrom } from "./api-options.js";
+import { cliProgress } from "./progress.js";
 
 /**
  * Operator commands that touch the chain:
  *   neurogrid token create-mint | mint <wallet> <amount> | balance <wallet>
  *   neurogrid payouts reconcile
  * RPC URL, mint and treasury keypair file from SOLANA_RPC_URL, NEURO_MINT and
- * NEUROGRID_TREASURY_KEYPAIR (or flags). The keypair's secret is never printed.
+ * NEUROGRID_TREASURY_KEYPAIR (or flags). The keypair's secret is never printed. The commands
+ * that wait for the chain show their steps on stderr (progress.ts; none with --quiet or
+ * --json); stdout gets only their result.
  */
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -46,9 +49,14 @@ export function registerChainCommands(program: Command): void {
     .description("create the NEURO mint (9 decimals), the treasury as its authority")
     .option("--rpc <url>")
     .option("--treasury <keypair.json>")
-    .action(async (o) => {
-      say("creating the NEURO mint…");
-      const { mint, signature } = await createNeuroMint(rpcOf(o), await loadTreasuryKey(keyPath(o)));
+    .action(async (o, command: Command) => {
+      const progress = cliProgress("token create-mint", 2, command.optsWithGlobals());
+      const { mint, signature } = await progress.run(async () => {
+        progress.step("loading the treasury key");
+        const treasury = await loadTreasuryKey(keyPath(o));
+        progress.step("creating the NEURO mint and waiting for confirmation");
+        return createNeuroMint(rpcOf(o), treasury);
+      });
       say(`mint ${mint.toBase58()} (signature ${signature}); set NEURO_MINT=${mint.toBase58()}`);
     });
 
@@ -58,16 +66,15 @@ export function registerChainCommands(program: Command): void {
     .option("--rpc <url>")
     .option("--treasury <keypair.json>")
     .option("--mint <address>")
-    .action(async (wallet: string, amount: string, o) => {
+    .action(async (wallet: string, amount: string, o, command: Command) => {
       const units = parseNeuro(amount);
-      say(`minting ${formatNeuro(units)} NEURO to ${wallet}…`);
-      const out = await mintNeuro(
-        rpcOf(o),
-        await loadTreasuryKey(keyPath(o)),
-        mintOf(o),
-        parseAddress(wallet, "wallet"),
-        units,
-      );
+      const progress = cliProgress("token mint", 2, command.optsWithGlobals());
+      const out = await progress.run(async () => {
+        progress.step("loading the treasury key");
+        const treasury = await loadTreasuryKey(keyPath(o));
+        progress.step(`minting ${formatNeuro(units)} NEURO to ${wallet} and waiting for confirmation`);
+        return mintNeuro(rpcOf(o), treasury, mintOf(o), parseAddress(wallet, "wallet"), units);
+      });
       say(`done: token account ${out.tokenAccount.toBase58()} (signature ${out.signature})`);
     });
 
@@ -88,18 +95,32 @@ export function registerChainCommands(program: Command): void {
     .description("match confirmed payouts with on-chain transfers (by memo); exits 1 on a difference")
     .option("--database-url <url>")
     .option("--json", "print the report as JSON")
-    .action(async (o) => {
+    .action(async (o, command: Command) => {
       const config = apiConfigFrom({ databaseUrl: o.databaseUrl }, process.env, {
         redisUrl: "redis://unused",
         headAddress: "unused:0",
         jwtSecret: "unused-by-reconcile-unused-by-reconcile",
       });
-      const chain = await chainFromConfig(config);
-      if (!chain) throw new Error("set SOLANA_RPC_URL, NEURO_MINT and NEUROGRID_TREASURY_KEYPAIR");
-      const orm = await openOrm(config.databaseUrl);
-      say(`reconciling confirmed payouts against ${config.solanaRpcUrl}…`);
-      const report = await reconcileFromDb(orm, chain);
-      await orm.close();
+      const progress = cliProgress("payouts reconcile", 3, {
+        json: Boolean(o.json),
+        quiet: command.optsWithGlobals().quiet,
+      });
+      const report = await progress.run(
+        async () => {
+          progress.step("loading the chain settings");
+          const chain = await chainFromConfig(config);
+          if (!chain) throw new Error("set SOLANA_RPC_URL, NEURO_MINT and NEUROGRID_TREASURY_KEYPAIR");
+          progress.step("connecting to the database");
+          const orm = await openOrm(config.databaseUrl);
+          try {
+            progress.step(`matching confirmed payouts with transfers on ${config.solanaRpcUrl}`);
+            return await reconcileFromDb(orm, chain);
+          } finally {
+            await orm.close();
+          }
+        },
+        (r) => `${r.payoutsChecked} payouts, ${r.differences.length} differences`,
+      );
       if (o.json) say(JSON.stringify(report, (_k, v) => (typeof v === "bigint" ? v.toString() : v)));
       else if (report.differences.length === 0) {
         say(`no difference: ${report.payoutsChecked} payouts in ${report.transactionsChecked} transactions`);

@@ -22,7 +22,9 @@ import { up } from "./up.js";
  * `neurogrid`: the one CLI. Configuration comes from flags and environment, parsed once here
  * into typed objects and passed down.
  */
-const program = new Command("neurogrid").description("NeuroGrid: a distributed AI inference network");
+const program = new Command("neurogrid")
+  .description("NeuroGrid: a distributed AI inference network")
+  .option("-q, --quiet", "no progress on stderr for long operations (results still go to stdout)");
 
 program
   .command("up")
@@ -33,7 +35,7 @@ program
   .option("--redis-port <port>", "local redis-server port (when no Redis answers on 6379)", "63790")
   .option("--workers <n>", "number of local workers", "2")
   .option("--once", "stop after the demo task", false)
-  .action(async (o) => {
+  .action(async (o, command: Command) => {
     await up(
       {
         dataDir: o.dataDir,
@@ -42,6 +44,7 @@ program
         redisPort: Number(o.redisPort),
         workers: Number(o.workers),
         once: Boolean(o.once),
+        quiet: Boolean(command.optsWithGlobals().quiet),
       },
       process.env,
     );

@@ -1,18 +1,24 @@
-import { readFile } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { basename } from "node:path";
 import type { Command } from "commander";
 import { Model } from "../db/entities/index.js";
 import { openOrm } from "../db/orm.js";
 import { ApiError } from "../errors.js";
 import { modelCacheDirOf } from "../registry/model-cache-dir.js";
 import { registerModel } from "../registry/register-model.js";
+import { cliProgress, type Progress } from "./progress.js";
 
 /**
  * Operator commands for the model registry, straight against the database (DATABASE_URL or
  * --database-url), like `neurogrid migrate`: an artifact of any size up to the registry's limit,
  * with no api running and no GraphQL body limit in the way. The same rules as the
  * `registerModel` mutation apply (registry/register-model.ts).
- *   neurogrid model register --manifest FILE --onnx FILE
+ *   neurogrid model register --manifest FILE --onnx FILE [--json]
  *   neurogrid model list [--json]
+ * `register` shows its steps on stderr (progress.ts): reading the manifest, reading the model
+ * file (with a percentage), connecting, hashing and storing; stdout gets only the result line
+ * (or, with --json, one JSON object).
  */
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -36,30 +42,42 @@ export function registerModelCommands(program: Command): void {
       "also write the artifact into this model cache directory",
       process.env.NEUROGRID_MODEL_CACHE_DIR,
     )
-    .action(async (o) => {
-      let manifest: unknown;
-      try {
-        manifest = JSON.parse(await readFile(o.manifest, "utf8"));
-      } catch (err) {
-        throw new Error(`cannot read the manifest ${o.manifest}: ${(err as Error).message}`);
-      }
-      const artifact = await readFile(o.onnx);
-      const orm = await openOrm(databaseUrl(o));
-      try {
-        const r = await registerModel(
-          orm.em.fork(),
-          { manifest, artifact },
-          { cacheDir: modelCacheDirOf(o.cacheDir) },
-        );
+    .option("--json", "print the result as one JSON object (and no progress)")
+    .action(async (o, command: Command) => {
+      const json = Boolean(o.json);
+      const progress = cliProgress("model register", 4, { json, quiet: command.optsWithGlobals().quiet });
+      const r = await progress.run(async () => {
+        progress.step(`reading the manifest ${basename(o.manifest)}`);
+        let manifest: unknown;
+        try {
+          manifest = JSON.parse(await readFile(o.manifest, "utf8"));
+        } catch (err) {
+          throw new Error(`cannot read the manifest ${o.manifest}: ${(err as Error).message}`);
+        }
+        const artifact = await readWithProgress(o.onnx, progress);
+        progress.step("connecting to the database");
+        const orm = await openOrm(databaseUrl(o));
+        try {
+          progress.step(`hashing and storing ${artifact.byteLength} bytes`);
+          return await registerModel(
+            orm.em.fork(),
+            { manifest, artifact },
+            { cacheDir: modelCacheDirOf(o.cacheDir) },
+          );
+        } catch (err) {
+          if (err instanceof ApiError) throw new Error(`${err.code}: ${err.message}`);
+          throw err;
+        } finally {
+          await orm.close();
+        }
+      });
+      const { name, version } = r.model;
+      if (json)
+        say(JSON.stringify({ created: r.created, name, version, sha256: r.sha256, sizeBytes: r.sizeBytes }));
+      else
         say(
-          `${r.created ? "registered" : "already registered"} ${r.model.name}@${r.model.version} sha256 ${r.sha256} (${r.sizeBytes} bytes)`,
+          `${r.created ? "registered" : "already registered"} ${name}@${version} sha256 ${r.sha256} (${r.sizeBytes} bytes)`,
         );
-      } catch (err) {
-        if (err instanceof ApiError) throw new Error(`${err.code}: ${err.message}`);
-        throw err;
-      } finally {
-        await orm.close();
-      }
     });
 
   model
@@ -91,4 +109,24 @@ export function registerModelCommands(program: Command): void {
         await orm.close();
       }
     });
+}
+
+/** A file's bytes, read in chunks as a progress step with its percentage. */
+async function readWithProgress(path: string, progress: Progress): Promise<Buffer> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (err) {
+    throw new Error(`cannot read the model file ${path}: ${(err as Error).message}`);
+  }
+  progress.step(`reading ${basename(path)}`, size);
+  const chunks: Buffer[] = [];
+  let read = 0;
+  for await (const chunk of createReadStream(path)) {
+    const bytes = chunk as Buffer;
+    chunks.push(bytes);
+    read += bytes.length;
+    progress.advance(read);
+  }
+  return Buffer.concat(chunks, read);
 }

@@ -11,13 +11,16 @@ import { DEMO_DEPOSIT, seedDemo } from "../local/seed-demo.js";
 import { apiConfigFrom } from "./api-options.js";
 import { freePort, startNodeChild } from "./child-process.js";
 import { runDemoTask } from "./demo-task.js";
+import { cliProgress } from "./progress.js";
 
 /**
  * `neurogrid up`: the whole network on one machine, on embedded defaults.
  *   PostgreSQL (DATABASE_URL, else embedded) -> Redis (REDIS_URL, else local) -> migrations
  *   -> head + two workers (child processes) -> demo data -> api with dispatcher (this process)
  *   -> one demo task through the public API -> serve until Ctrl-C, then stop what we started.
- * Everything lives in the data directory, so a second `up` reuses it.
+ * Everything lives in the data directory, so a second `up` reuses it. Each of those is a step
+ * of the progress shown on stderr (progress.ts; none with --quiet); what was started, where,
+ * and the demo task's result go to stdout.
  */
 export interface UpOptions {
   dataDir: string;
@@ -27,13 +30,17 @@ export interface UpOptions {
   workers: number;
   /** Stop right after the demo task (for scripts and tests). */
   once: boolean;
+  /** No progress on stderr. */
+  quiet: boolean;
 }
 
 const CLI = fileURLToPath(new URL("./main.js", import.meta.url));
-const say = (line: string) => process.stdout.write(`${line}\n`);
 
 export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void> {
   const started = performance.now();
+  // PostgreSQL, Redis, migrations, head, each worker, demo data, api, demo task.
+  const progress = cliProgress("up", 7 + opts.workers, { quiet: opts.quiet }, env);
+  const say = (line: string) => progress.print(line);
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const stops: { name: string; stop: () => Promise<void> }[] = [];
@@ -48,6 +55,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
   process.once("SIGTERM", onSignal);
   try {
     let databaseUrl = env.DATABASE_URL;
+    progress.step(databaseUrl ? "PostgreSQL from DATABASE_URL" : "starting the embedded PostgreSQL");
     if (!databaseUrl) {
       const pg = await startEmbeddedPostgres(dataDir, opts.pgPort);
       stops.push({ name: "postgres", stop: pg.stop });
@@ -55,6 +63,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       say(`postgres   embedded, 127.0.0.1:${opts.pgPort} (data in ${dataDir}/postgres)`);
     } else say("postgres   DATABASE_URL");
     let redisUrl = env.REDIS_URL;
+    progress.step(redisUrl ? "Redis from REDIS_URL" : "finding or starting Redis");
     if (!redisUrl) {
       const redis = await findOrStartRedis(dataDir, opts.redisPort);
       stops.push({ name: "redis", stop: redis.stop });
@@ -62,6 +71,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     }
     say(`redis      ${redisUrl}`);
 
+    progress.step("applying database migrations");
     const orm = await openOrm(databaseUrl);
     const applied = await migrate(orm);
     say(`migrations ${applied.length ? applied.join(", ") : "up to date"}`);
@@ -71,8 +81,9 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     const nodeTokenSecret = localSecret(dataDir, "node-token-secret");
     const headPort = await freePort();
     const log = (name: string, line: string) => {
-      if (line.trim()) process.stderr.write(line.startsWith("[") ? `${line}\n` : `[${name}] ${line}\n`);
+      if (line.trim()) progress.note(line.startsWith("[") ? line : `[${name}] ${line}`);
     };
+    progress.step("starting the head");
     const head = await startNodeChild({
       name: "head",
       script: CLI,
@@ -86,6 +97,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     say(`head       ${headAddress} (pid ${head.child.process.pid})`);
     const nodeIds = Array.from({ length: opts.workers }, (_, i) => `local-worker-${i + 1}`);
     for (const nodeId of nodeIds) {
+      progress.step(`starting worker ${nodeId}`);
       const worker = await startNodeChild({
         name: nodeId,
         script: CLI,
@@ -98,6 +110,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       say(`worker     ${nodeId} (pid ${worker.child.process.pid})`);
     }
 
+    progress.step("seeding the demo data");
     const demo = await seedDemo(orm.em.fork(), dataDir, nodeIds);
     await orm.close();
     const config = apiConfigFrom({ port: opts.port }, env, {
@@ -109,6 +122,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       nodeTokenSecret,
       faucet: true,
     });
+    progress.step("starting the api");
     const api = await startApiProcess({ ...config, databaseUrl, redisUrl, headAddress });
     stops.push({ name: "api", stop: api.close });
     say(`api        ${api.server.url}`);
@@ -117,6 +131,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     say(`demo key   ${demo.apiKey}   (client "demo-client", seeded with ${DEMO_DEPOSIT} NEURO)`);
     say(`models     ${demo.models.join(", ")}`);
 
+    progress.step("running the demo task");
     const outcome = await runDemoTask(api.server.url, demo.apiKey);
     const firstResultSec = (performance.now() - started) / 1000;
     say("");
@@ -132,12 +147,16 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     say(`started    first result ${firstResultSec.toFixed(2)} s after start`);
     const warm = await runDemoTask(api.server.url, demo.apiKey);
     say(`again      ${warm.status} in ${warm.latencyMs.toFixed(1)} ms end to end (actor already running)`);
+    progress.done(`first result ${firstResultSec.toFixed(2)} s after start`);
     if (outcome.status !== "COMPLETED") process.exitCode = 1;
     if (opts.once) return;
     say("");
     say("serving; press Ctrl-C to stop");
     while (!interrupted) await new Promise((r) => setTimeout(r, 200));
     say("stopping…");
+  } catch (err) {
+    progress.fail();
+    throw err;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);

@@ -1,7 +1,9 @@
 /**
  * Prometheus /metrics on the head and the worker, scraped over loopback HTTP: node and GPU
- * gauges (GPU telemetry from the replay stand-in), actor counts, start-duration histograms.
- * The head and the worker run in this process; the one actor process is stopped by its PID.
+ * gauges (GPU telemetry from the replay stand-in), actor counts, start-duration histograms,
+ * and the actors' call-duration histograms (sent by the actor process over IPC) and info
+ * gauges. The head and the worker run in this process; the one actor process is stopped by
+ * its PID.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -39,6 +41,7 @@ describe("Prometheus metrics of the head and the worker", { timeout: 120_000 }, 
   let worker: WorkerHandle;
   let client: ClusterClient;
   let actorPid = 0;
+  let actor: Awaited<ReturnType<ClusterClient["getOrCreateActor"]>>;
   const quiet = () => {};
 
   before(async () => {
@@ -60,7 +63,7 @@ describe("Prometheus metrics of the head and the worker", { timeout: 120_000 }, 
   });
 
   it("serves gauges and histograms in the Prometheus text format", async () => {
-    const actor = await client.getOrCreateActor(
+    actor = await client.getOrCreateActor(
       {
         name: "metered",
         namespace: "metrics-test",
@@ -103,5 +106,67 @@ describe("Prometheus metrics of the head and the worker", { timeout: 120_000 }, 
     assert.ok(ratio >= 0 && ratio <= 1, `utilisation ratio ${ratio}`);
 
     assert.equal((await scrape(worker.metricsAddress, "/")).status, 404);
+  });
+
+  it("counts the actor's calls by method and outcome, and shows the actor while it lives", async () => {
+    const { actorId } = actor.info;
+    for (let i = 0; i < 3; i += 1) await actor.call("echo", { i });
+    await actor.call("sleep", { ms: 300 });
+    await assert.rejects(actor.call("fail", {}), { code: "INTERNAL" });
+    await assert.rejects(actor.call("badInput", {}), { code: "INVALID_ARGUMENT" });
+    const items: number[] = [];
+    for await (const item of actor.stream<number>("count", { n: 4 })) items.push(item);
+    assert.deepEqual(items, [0, 1, 2, 3]);
+    const cancelled = new AbortController();
+    const sleeping = actor.call("sleep", { ms: 60_000 }, { signal: cancelled.signal });
+    setTimeout(() => cancelled.abort(), 200);
+    await assert.rejects(sleeping, { code: "CANCELLED" });
+
+    const series = (method: string, outcome: string, part = "count", le?: string) =>
+      `neurogrid_actor_call_duration_seconds_${part}{class="echo",method="${method}",outcome="${outcome}"${le === undefined ? "" : `,le="${le}"`}}`;
+    // The actor process sends what it counted about once a second.
+    const text = await waitFor(
+      "the cancelled call in the worker's call histogram",
+      async () => {
+        const { text } = await scrape(worker.metricsAddress);
+        return sample(text, series("sleep", "cancelled")) === 1 ? text : undefined;
+      },
+      15_000,
+    );
+    assert.match(text, /# TYPE neurogrid_actor_call_duration_seconds histogram/);
+    const counted = text
+      .split("\n")
+      .filter((l) => l.startsWith("neurogrid_actor_call_duration_seconds_count{"))
+      .map((l) => l.replace(/^neurogrid_actor_call_duration_seconds_count/, ""))
+      .sort();
+    assert.deepEqual(counted, [
+      '{class="echo",method="badInput",outcome="invalid_argument"} 1',
+      '{class="echo",method="count",outcome="ok"} 1',
+      '{class="echo",method="echo",outcome="ok"} 3',
+      '{class="echo",method="fail",outcome="internal"} 1',
+      '{class="echo",method="sleep",outcome="cancelled"} 1',
+      '{class="echo",method="sleep",outcome="ok"} 1',
+    ]);
+    assert.equal(sample(text, series("echo", "ok", "bucket", "+Inf")), 3);
+    // The 300 ms sleep is in no bucket under 0.25 s, and its time is in the sum.
+    assert.equal(sample(text, series("sleep", "ok", "bucket", "0.25")), 0);
+    assert.equal(sample(text, series("sleep", "ok", "bucket", "+Inf")), 1);
+    assert.ok((sample(text, series("sleep", "ok", "sum")) ?? 0) >= 0.3);
+    assert.equal(sample(text, series("sleep", "cancelled", "bucket", "0.1")), 0);
+
+    const info = `neurogrid_actor_info{actor_id="${actorId}",class="echo"}`;
+    assert.equal(sample(text, info), 1);
+    await client.killActor("metrics-test", "metered");
+    await waitFor(
+      "the killed actor's info gauge to go",
+      async () => {
+        const { text } = await scrape(worker.metricsAddress);
+        return text.includes(`actor_id="${actorId}"`) ? undefined : text;
+      },
+      15_000,
+    );
+    // What was counted stays: a histogram's counts only grow.
+    const after = (await scrape(worker.metricsAddress)).text;
+    assert.equal(sample(after, series("echo", "ok")), 3);
   });
 });

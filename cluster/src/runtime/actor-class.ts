@@ -17,6 +17,11 @@
  * Errors: throw ClusterError("INVALID_ARGUMENT" | "UNIMPLEMENTED" | "INTERNAL", ...) from
  * `call` or from the iteration; the host sends the code to the caller. Anything that is not a
  * ClusterError reaches the caller as INTERNAL with its message.
+ *
+ * Metrics: the host times every call (per method and outcome) for the worker's /metrics, and
+ * calls `info()` once, right after construction: its labels (e.g. { model, execution_provider })
+ * appear on the worker's neurogrid_actor_info gauge while the actor lives. Keep them few and
+ * stable (they are Prometheus labels); an info() that throws is logged and reports nothing.
  */
 export interface ActorContext {
   actorId: string;
@@ -31,6 +36,8 @@ export interface ActorInstance {
   close(): Promise<void>;
   /** Concurrent calls the class runs well when the spec does not say (0). */
   readonly maxConcurrency?: number;
+  /** What the actor is, as metric labels (label name -> value); asked once, after construction. */
+  info?(): Record<string, string>;
 }
 
 export type ActorClass = (initArgs: unknown, ctx: ActorContext) => Promise<ActorInstance>;

@@ -9,6 +9,9 @@
  * Streaming calls send an item only while the caller's credit for that call is positive and
  * the stream's write buffer has room ('drain'); CREDIT frames raise the credit. When the
  * caller goes away (the stream ends or breaks) every call of the channel is aborted.
+ *
+ * Each call is counted in `deps.calls` when its final message is sent: its method, its outcome
+ * ("ok" or the ERROR's code) and its time since START (queueing included).
  */
 import type * as grpc from "@grpc/grpc-js";
 import { ClusterError } from "../errors.js";
@@ -21,6 +24,7 @@ import type {
   ActorChannelRequests,
 } from "../grpc/wire.js";
 import type { LogFn } from "../logging/logger.js";
+import { type CallHistogram, callOutcome } from "../metrics/call-histogram.js";
 import type { ActorInstance } from "./actor-class.js";
 import { abortError, type CallSink, runCall } from "./actor-host-run.js";
 
@@ -35,10 +39,15 @@ export interface ChannelDeps {
   onClose(channel: ServerChannel): void;
   /** Where calls that carry a trace id are logged (with it); nothing is logged when absent. */
   log?: LogFn | undefined;
+  /** Where every call's duration and outcome are counted. */
+  calls?: CallHistogram | undefined;
 }
 
 interface ServerCall {
   readonly id: number;
+  readonly method: string;
+  /** performance.now() at START. */
+  readonly startedMs: number;
   readonly controller: AbortController;
   ticket: GateTicket | undefined;
   /** Items the caller still has room for (streaming calls). */
@@ -47,7 +56,7 @@ interface ServerCall {
   wake: (() => void) | undefined;
   done: boolean;
   /** Set for a call whose caller gave a trace id (it is logged when it ends). */
-  traced?: { traceId: string; method: string; startedMs: number };
+  traceId?: string;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -122,14 +131,18 @@ export class ServerChannel {
 
   #start(request: ActorChannelRequest): void {
     const { callId } = request;
+    const startedMs = performance.now();
     const refusal = this.#deps.refusal();
     if (refusal !== undefined || this.#calls.has(callId)) {
       const error = refusal ?? new ClusterError("INVALID_ARGUMENT", `call id ${callId} is already open`);
       this.#send(errorReply(callId, error));
+      this.#deps.calls?.observe(request.method, callOutcome(error.code), 0);
       return;
     }
     const call: ServerCall = {
       id: callId,
+      method: request.method,
+      startedMs,
       controller: new AbortController(),
       ticket: undefined,
       credit: request.credit,
@@ -137,7 +150,7 @@ export class ServerChannel {
       done: false,
     };
     if (request.traceId && this.#deps.log !== undefined) {
-      call.traced = { traceId: request.traceId, method: request.method, startedMs: performance.now() };
+      call.traceId = request.traceId;
     }
     this.#calls.set(callId, call);
     const sink = this.#sink(call);
@@ -199,18 +212,20 @@ export class ServerChannel {
     call.done = true;
     this.#calls.delete(call.id);
     this.#send(reply);
-    if (call.traced !== undefined) this.#logCall(call.traced, call.id, reply);
+    const elapsedMs = performance.now() - call.startedMs;
+    this.#deps.calls?.observe(call.method, callOutcome(reply.errorCode), elapsedMs / 1000);
+    if (call.traceId !== undefined) this.#logCall(call, call.traceId, elapsedMs, reply);
   }
 
-  #logCall(traced: NonNullable<ServerCall["traced"]>, callId: number, reply: ActorChannelReply): void {
-    const ms = Math.round((performance.now() - traced.startedMs) * 10) / 10;
+  #logCall(call: ServerCall, traceId: string, elapsedMs: number, reply: ActorChannelReply): void {
+    const ms = Math.round(elapsedMs * 10) / 10;
     const failed = reply.kind === "ERROR";
     const outcome = failed ? `${reply.errorCode}: ${reply.errorMessage}` : "ok";
-    this.#deps.log?.(`call ${traced.method} ${outcome} in ${ms} ms`, {
+    this.#deps.log?.(`call ${call.method} ${outcome} in ${ms} ms`, {
       level: failed ? "warn" : "info",
-      traceId: traced.traceId,
-      callId,
-      method: traced.method,
+      traceId,
+      callId: call.id,
+      method: call.method,
       durationMs: ms,
     });
   }

@@ -5,10 +5,15 @@
  * SIGTERM/SIGINT (after letting accepted calls finish), and with a non-zero status when the
  * actor cannot be constructed. A prestarted process (PRESTARTED_FLAG) has its modules and the
  * cluster contract loaded before it knows its actor, so that becoming one is quick.
+ *
+ * Call metrics: the host counts every call in one CallHistogram; every CALLS_FLUSH_MS what
+ * accumulated goes to the worker as one "calls" message (nothing when no call ended), and a
+ * graceful stop sends the rest before the process exits.
  */
 import { clusterServices } from "../grpc/proto.js";
 import { asClusterError } from "../grpc/status.js";
 import { createLogger, logFn } from "../logging/logger.js";
+import { CallHistogram } from "../metrics/call-histogram.js";
 import { actorClasses } from "./actor-classes.js";
 import { type ActorHost, startActorHost } from "./actor-host.js";
 import {
@@ -21,6 +26,8 @@ import {
 
 const SIGNAL_STOP_GRACE_MS = 3_000;
 const START_MESSAGE_TIMEOUT_MS = 30_000;
+/** How often call metrics go to the worker. */
+const CALLS_FLUSH_MS = 1_000;
 
 function send(message: ChildMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -32,12 +39,20 @@ function send(message: ChildMessage): Promise<void> {
 let host: ActorHost | undefined;
 let started = false;
 let stopping = false;
+const calls = new CallHistogram();
+
+/** Sends the calls that ended since the last flush, if any. */
+function flushCalls(): Promise<void> {
+  const series = calls.takeDelta();
+  return series.length === 0 ? Promise.resolve() : send({ type: "calls", series });
+}
 
 async function stop(exitCode: number, graceMs: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   try {
     await host?.stop(graceMs);
+    await flushCalls();
   } finally {
     process.exit(exitCode);
   }
@@ -53,10 +68,12 @@ function start(message: ActorHostStart): void {
     classes: actorClasses,
     cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES,
     log,
+    calls,
   })
     .then(async (running) => {
       host = running;
-      await send({ type: "ready", port: running.port });
+      await send({ type: "ready", port: running.port, info: running.info });
+      setInterval(() => void flushCalls(), CALLS_FLUSH_MS).unref();
     })
     .catch(async (err: unknown) => {
       const error = asClusterError(err);

@@ -3,8 +3,14 @@
  *
  *   child  -> parent  { type: "hello" }                       the host is up and listening for IPC
  *   parent -> child   { type: "start", actorId, className, initArgs, gpuIds, host, maxConcurrency }
- *   child  -> parent  { type: "ready", port }                 the Actor service is serving
+ *   child  -> parent  { type: "ready", port, info }           the Actor service is serving; info:
+ *                                                             the labels the instance's info()
+ *                                                             reports ({} without one)
  *                   | { type: "error", code, message }        construction failed; the child exits
+ *   child  -> parent  { type: "calls", series }               while serving, about once a second
+ *                                                             when calls ended since the last one:
+ *                                                             their duration buckets (a delta,
+ *                                                             ../metrics/call-histogram.ts)
  *   parent -> child   { type: "stop", graceMs }               graceful stop: refuse new calls, let
  *                                                             accepted ones finish for up to graceMs,
  *                                                             then exit 0
@@ -18,6 +24,7 @@
 import { fileURLToPath } from "node:url";
 import type { ClusterErrorCode } from "../errors.js";
 import type { TlsMaterial } from "../grpc/tls.js";
+import { type CallSeries, isCallSeries } from "../metrics/call-histogram.js";
 
 /** The compiled entry a worker forks for each actor. */
 export const ACTOR_HOST_MAIN = fileURLToPath(new URL("./actor-host-main.js", import.meta.url));
@@ -48,6 +55,14 @@ export interface ActorHostStart {
 export interface ActorHostReady {
   type: "ready";
   port: number;
+  /** What the instance's info() reported (metric labels); {} when it has none. */
+  info: Record<string, string>;
+}
+
+export interface ActorHostCalls {
+  type: "calls";
+  /** Calls that ended since the previous message, per method and outcome. */
+  series: CallSeries[];
 }
 
 export interface ActorHostFailed {
@@ -61,7 +76,7 @@ export interface ActorHostStop {
   graceMs: number;
 }
 
-export type ChildMessage = ActorHostHello | ActorHostReady | ActorHostFailed;
+export type ChildMessage = ActorHostHello | ActorHostReady | ActorHostFailed | ActorHostCalls;
 export type ParentMessage = ActorHostStart | ActorHostStop;
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -71,7 +86,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function isChildMessage(value: unknown): value is ChildMessage {
   if (!isObject(value)) return false;
   if (value.type === "hello") return true;
-  if (value.type === "ready") return typeof value.port === "number";
+  if (value.type === "ready") return typeof value.port === "number" && isStringRecord(value.info);
+  if (value.type === "calls") return Array.isArray(value.series) && value.series.every(isCallSeries);
   return value.type === "error" && typeof value.code === "string" && typeof value.message === "string";
 }
 
@@ -100,6 +116,10 @@ export function isStopMessage(value: unknown): value is ActorHostStop {
     Number.isFinite(value.graceMs) &&
     value.graceMs >= 0
   );
+}
+
+function isStringRecord(value: unknown): value is Record<string, string> {
+  return isObject(value) && !Array.isArray(value) && Object.values(value).every((v) => typeof v === "string");
 }
 
 function isTlsMaterial(value: unknown): value is TlsMaterial {

@@ -10,6 +10,10 @@
  * Graceful stop: new calls are refused (UNAVAILABLE), calls already accepted (running or
  * queued) get up to graceMs to finish; what is left is aborted (its signal fires, the caller
  * gets UNAVAILABLE) and the streams end; then the server stops and the instance is closed.
+ *
+ * Metrics: every call that reaches the host, whichever way it came, is counted in `deps.calls`
+ * when its final reply goes (duration from arrival, queueing included; outcome "ok" or its
+ * error code), refused ones too; the instance's info() is asked once, after construction.
  */
 import * as grpc from "@grpc/grpc-js";
 import { ClusterError } from "../errors.js";
@@ -19,6 +23,7 @@ import { type ActorImplementation, clusterServices } from "../grpc/proto.js";
 import { listen, shutdown, unaryHandler } from "../grpc/server.js";
 import type { ActorCallReply, ActorCallRequest } from "../grpc/wire.js";
 import type { LogFn } from "../logging/logger.js";
+import { type CallHistogram, callOutcome } from "../metrics/call-histogram.js";
 import { type ActorClass, type ActorInstance, DEFAULT_MAX_CONCURRENCY } from "./actor-class.js";
 import { ServerChannel } from "./actor-host-channel.js";
 import type { ActorHostStart } from "./actor-host-protocol.js";
@@ -28,6 +33,8 @@ export interface ActorHost {
   port: number;
   /** Calls that run now / wait for a slot. */
   readonly load: { running: number; queued: number; peak: number };
+  /** What the instance's info() reported (metric labels); {} when it has none. */
+  readonly info: Record<string, string>;
   /** Refuses new calls, lets accepted ones finish for up to graceMs, then closes the instance. */
   stop(graceMs: number): Promise<void>;
 }
@@ -38,6 +45,8 @@ export interface ActorHostDeps {
   cudaVisibleDevices: string;
   /** Where calls that carry a trace id are logged. */
   log?: LogFn;
+  /** Where every call's duration and outcome are counted. */
+  calls?: CallHistogram;
 }
 
 /** After the grace period, how long aborted calls get to end before the streams are cut. */
@@ -55,7 +64,8 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
     cudaVisibleDevices: deps.cudaVisibleDevices,
   });
   const limit = start.maxConcurrency || instance.maxConcurrency || DEFAULT_MAX_CONCURRENCY;
-  const service = new ActorService(instance, new CallGate(limit), deps.log);
+  const info = instanceInfo(instance, deps.log);
+  const service = new ActorService(instance, new CallGate(limit), deps.log, deps.calls);
   const server = new grpc.Server(LARGE_MESSAGES);
   server.addService(clusterServices().actor, service.implementation());
   let port: number;
@@ -68,6 +78,7 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
   let stopping: Promise<void> | undefined;
   return {
     port,
+    info,
     get load() {
       return service.load;
     },
@@ -88,12 +99,19 @@ class ActorService {
   readonly #channels = new Set<ServerChannel>();
   readonly #unaryCalls = new Set<AbortController>();
   readonly #log: LogFn | undefined;
+  readonly #calls: CallHistogram | undefined;
   #refusal: ClusterError | undefined;
 
-  constructor(instance: ActorInstance, gate: CallGate, log: LogFn | undefined) {
+  constructor(
+    instance: ActorInstance,
+    gate: CallGate,
+    log: LogFn | undefined,
+    calls: CallHistogram | undefined,
+  ) {
     this.#instance = instance;
     this.#gate = gate;
     this.#log = log;
+    this.#calls = calls;
   }
 
   get load() {
@@ -110,6 +128,7 @@ class ActorService {
           refusal: () => this.#refusal,
           onClose: (closed) => this.#channels.delete(closed),
           log: this.#log,
+          calls: this.#calls,
         });
         this.#channels.add(channel);
       },
@@ -128,20 +147,27 @@ class ActorService {
   }
 
   #unary(request: ActorCallRequest, call: grpc.ServerUnaryCall<ActorCallRequest, ActorCallReply>) {
-    if (this.#refusal !== undefined) return Promise.reject(this.#refusal);
+    const startedMs = performance.now();
+    const observe = (code?: string) =>
+      this.#calls?.observe(request.method, callOutcome(code), (performance.now() - startedMs) / 1000);
+    if (this.#refusal !== undefined) {
+      observe(this.#refusal.code);
+      return Promise.reject(this.#refusal);
+    }
     const controller = new AbortController();
     this.#unaryCalls.add(controller);
     return new Promise<ActorCallReply>((resolve, reject) => {
       const onCancelled = () => {
         const cancelled = new ClusterError("CANCELLED", "the caller cancelled the call");
         if (ticket.withdraw()) {
-          settled();
+          settled(cancelled.code);
           reject(cancelled);
         } else controller.abort(cancelled);
       };
-      const settled = () => {
+      const settled = (code?: string) => {
         call.off("cancelled", onCancelled);
         this.#unaryCalls.delete(controller);
+        observe(code);
       };
       call.once("cancelled", onCancelled);
       const ticket = this.#gate.enter(() =>
@@ -153,11 +179,26 @@ class ActorService {
           },
           end: () => {},
           error: (error) => {
-            settled();
+            settled(error.code);
             reject(error);
           },
         }),
       );
     });
+  }
+}
+
+/** The instance's info() as metric labels ({} without one); a throwing info() is logged, not fatal. */
+function instanceInfo(instance: ActorInstance, log: LogFn | undefined): Record<string, string> {
+  if (instance.info === undefined) return {};
+  try {
+    const info: unknown = instance.info();
+    if (typeof info !== "object" || info === null) return {};
+    return Object.fromEntries(
+      Object.entries(info).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+    );
+  } catch (err) {
+    log?.(`info() failed: ${err instanceof Error ? err.message : String(err)}`, { level: "warn" });
+    return {};
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The worker's side of the IPC handshake with an actor process (actor-host-protocol.ts): send
  * the start message once the child said hello (at once for a prestarted child, which said it
- * already), then wait for its port. Fails with the child's own error, when the child exits
- * first, or after timeoutMs.
+ * already), then wait for its port and the labels its instance reported (info). Fails with the
+ * child's own error, when the child exits first, or after timeoutMs. Other messages (call
+ * metrics, which only come later) are left to the caller's own listener.
  */
 import type { ChildProcess } from "node:child_process";
 import { ClusterError } from "../errors.js";
@@ -13,7 +14,7 @@ export function handshake(
   start: ActorHostStart,
   timeoutMs: number,
   saidHello: boolean,
-): Promise<number> {
+): Promise<{ port: number; info: Record<string, string> }> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       clearTimeout(timer);
@@ -32,8 +33,8 @@ export function handshake(
       if (message.type === "hello") child.send(start);
       else if (message.type === "ready") {
         cleanup();
-        resolve(message.port);
-      } else
+        resolve({ port: message.port, info: message.info });
+      } else if (message.type === "error")
         fail(new ClusterError(message.code, `actor ${start.actorId} failed to start: ${message.message}`));
     };
     const onExit = (code: number | null, signal: NodeJS.Signals | null) =>

@@ -13,13 +13,18 @@
  *
  * The worker restarts nothing on its own (the head decides). A child that exits unexpectedly is
  * logged and reported through `onUnexpectedExit`.
+ *
+ * Metrics (`metrics`, served by the worker's /metrics): an actor's info labels from its ready
+ * message while its process lives, and the call-duration deltas its process sends while it
+ * serves, under the class the worker started it as (../metrics/actor-metrics.ts).
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { ClusterError } from "../errors.js";
 import { hostPort } from "../grpc/server.js";
 import type { ServerSecurity } from "../grpc/tls.js";
 import type { LogFn } from "../logging/logger.js";
-import { ACTOR_HOST_MAIN, PRESTARTED_FLAG } from "../runtime/actor-host-protocol.js";
+import { ActorMetrics } from "../metrics/actor-metrics.js";
+import { ACTOR_HOST_MAIN, isChildMessage, PRESTARTED_FLAG } from "../runtime/actor-host-protocol.js";
 import { handshake } from "./actor-handshake.js";
 import { ActorPool } from "./actor-pool.js";
 
@@ -78,6 +83,8 @@ export class ActorProcesses {
   readonly #options: ActorProcessesOptions;
   readonly #pool: ActorPool;
   #closed = false;
+  /** Call histograms and info labels of this node's actors, for /metrics. */
+  readonly metrics = new ActorMetrics();
 
   constructor(options: ActorProcessesOptions) {
     this.#options = options;
@@ -128,8 +135,15 @@ export class ActorProcesses {
         level: "warn",
       }),
     );
+    child.on("message", (message: unknown) => {
+      if (isChildMessage(message) && message.type === "calls")
+        this.metrics.addCalls(args.className, message.series);
+    });
     child.once("exit", (code, signal) => {
-      if (this.#processes.get(args.actorId) === entry) this.#processes.delete(args.actorId);
+      if (this.#processes.get(args.actorId) === entry) {
+        this.#processes.delete(args.actorId);
+        this.metrics.actorGone(args.actorId);
+      }
       if (!entry.stopping && entry.address !== undefined) {
         const cause = `actor process ${entry.pid} exited unexpectedly (${signal ?? code})`;
         this.#options.log(`actor ${args.actorId}: ${cause}`, { actorId: args.actorId });
@@ -139,8 +153,14 @@ export class ActorProcesses {
     try {
       const { tls, insecure } = this.#options.security ?? {};
       const start = { type: "start", ...args, host: this.#options.host, tls, insecure } as const;
-      const port = await handshake(child, start, this.#options.startTimeoutMs, pooled !== undefined);
+      const { port, info } = await handshake(
+        child,
+        start,
+        this.#options.startTimeoutMs,
+        pooled !== undefined,
+      );
       entry.address = hostPort(this.#options.advertiseHost, port);
+      this.metrics.actorStarted(args.actorId, args.className, info);
       return { address: entry.address, pid: entry.pid };
     } catch (err) {
       await this.#stop(args.actorId, entry, { force: true });
@@ -186,6 +206,9 @@ export class ActorProcesses {
       await entry.exited;
       clearTimeout(killTimer);
     }
-    if (this.#processes.get(actorId) === entry) this.#processes.delete(actorId);
+    if (this.#processes.get(actorId) === entry) {
+      this.#processes.delete(actorId);
+      this.metrics.actorGone(actorId);
+    }
   }
 }

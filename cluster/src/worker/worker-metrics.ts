@@ -5,10 +5,14 @@
  *   neurogrid_worker_head_connected                  1 while heartbeating with the head
  *   neurogrid_worker_telemetry_up                    1 when the last GPU telemetry sample was ok
  *   neurogrid_worker_actor_start_duration_seconds{outcome}   StartActor: process up and serving
+ *   neurogrid_actor_call_duration_seconds{class,method,outcome}   calls the actors served
+ *   neurogrid_actor_info{actor_id,class,...}         1 per live actor, with its info() labels
+ *                                                    (both from the actor processes, actor-metrics.ts)
  *   neurogrid_gpu_*{node,gpu,uuid}                   this node's GPU telemetry (gpu-gauges.ts)
  */
 import type { NodeTelemetry } from "@neurogrid/schema";
 import { Gauge, Histogram, Registry } from "prom-client";
+import type { ActorMetrics } from "../metrics/actor-metrics.js";
 import { registerGpuGauges } from "../metrics/gpu-gauges.js";
 
 export interface WorkerMetricsSources {
@@ -16,6 +20,8 @@ export interface WorkerMetricsSources {
   actorCount: () => number;
   headConnected: () => boolean;
   telemetry: () => NodeTelemetry | undefined;
+  /** What the actor processes report: call histograms, info labels (ActorProcesses.metrics). */
+  actors: ActorMetrics;
 }
 
 export interface WorkerMetrics {
@@ -45,6 +51,7 @@ export function workerMetrics(sources: WorkerMetricsSources): WorkerMetrics {
     sources.telemetry()?.status === "ok" ? 1 : 0,
   );
   registerGpuGauges(registry, () => [{ nodeId: sources.nodeId, telemetry: sources.telemetry() }]);
+  sources.actors.register(registry);
   const starts = new Histogram({
     name: "neurogrid_worker_actor_start_duration_seconds",
     help: "StartActor: until the actor process is up and serving",

@@ -76,6 +76,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     actorCount: () => processes.count,
     headConnected: () => headLink?.state.state === "connected",
     telemetry: () => telemetry.latest(),
+    actors: processes.metrics,
   });
   const server = new grpc.Server();
   const startedAtMs = Date.now();
