@@ -23,12 +23,20 @@
  * appear on the worker's neurogrid_actor_info gauge while the actor lives. Keep them few and
  * stable (they are Prometheus labels); an info() that throws is logged and reports nothing.
  */
+import type { ClusterClient } from "../client/cluster-client.js";
+
 export interface ActorContext {
   actorId: string;
   /** GPU indices the head assigned (the host sets CUDA_VISIBLE_DEVICES to these). */
   gpuIds: number[];
   /** CUDA_VISIBLE_DEVICES as the process sees it ("" when no GPU was assigned). */
   cudaVisibleDevices: string;
+  /**
+   * A driver client on the actor's cluster (made on first use, with the worker's TLS material),
+   * for actors that call other actors or deployments (composition); closed with the actor.
+   * Absent when the actor runs outside a worker (in-process tests).
+   */
+  cluster?: () => ClusterClient;
 }
 
 export interface ActorInstance {

@@ -50,6 +50,8 @@ export interface ActorHostStart {
   tls?: TlsMaterial | undefined;
   /** Plain text on a non-loopback host, on purpose (the worker's --insecure). */
   insecure?: boolean | undefined;
+  /** The head the worker reports to: actors that call other actors or deployments reach it. */
+  headAddress?: string | undefined;
 }
 
 export interface ActorHostReady {

@@ -16,6 +16,7 @@
  * error code), refused ones too; the instance's info() is asked once, after construction.
  */
 import * as grpc from "@grpc/grpc-js";
+import { ClusterClient } from "../client/cluster-client.js";
 import { ClusterError } from "../errors.js";
 import { CallGate } from "../grpc/call-gate.js";
 import { LARGE_MESSAGES } from "../grpc/client-pool.js";
@@ -58,11 +59,19 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
     const known = Object.keys(deps.classes).join(", ");
     throw new ClusterError("INVALID_ARGUMENT", `unknown actor class "${start.className}" (known: ${known})`);
   }
-  const instance = await actorClass(start.initArgs, {
-    actorId: start.actorId,
-    gpuIds: start.gpuIds,
-    cudaVisibleDevices: deps.cudaVisibleDevices,
-  });
+  const client = lazyClusterClient(start);
+  let instance: ActorInstance;
+  try {
+    instance = await actorClass(start.initArgs, {
+      actorId: start.actorId,
+      gpuIds: start.gpuIds,
+      cudaVisibleDevices: deps.cudaVisibleDevices,
+      ...(start.headAddress ? { cluster: client.get } : {}),
+    });
+  } catch (err) {
+    client.close();
+    throw err;
+  }
   const limit = start.maxConcurrency || instance.maxConcurrency || DEFAULT_MAX_CONCURRENCY;
   const info = instanceInfo(instance, deps.log);
   const service = new ActorService(instance, new CallGate(limit), deps.log, deps.calls);
@@ -73,6 +82,7 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
     port = await listen(server, start.host, 0, { tls: start.tls, insecure: start.insecure });
   } catch (err) {
     await instance.close();
+    client.close();
     throw err;
   }
   let stopping: Promise<void> | undefined;
@@ -87,6 +97,7 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
         await service.drain(graceMs);
         await shutdown(server, ABORT_SETTLE_MS);
         await instance.close();
+        client.close();
       })();
       return stopping;
     },
@@ -201,4 +212,20 @@ function instanceInfo(instance: ActorInstance, log: LogFn | undefined): Record<s
     log?.(`info() failed: ${err instanceof Error ? err.message : String(err)}`, { level: "warn" });
     return {};
   }
+}
+
+/** The actor's own driver client on its cluster, made on first use (ActorContext.cluster). */
+function lazyClusterClient(start: ActorHostStart): { get: () => ClusterClient; close: () => void } {
+  let client: ClusterClient | undefined;
+  return {
+    get() {
+      if (!start.headAddress) throw new ClusterError("INTERNAL", "this actor was not told where its head is");
+      client ??= new ClusterClient({
+        headAddress: start.headAddress,
+        ...(start.tls ? { tls: start.tls } : {}),
+      });
+      return client;
+    },
+    close: () => client?.close(),
+  };
 }

@@ -42,6 +42,8 @@ export interface ActorProcessesOptions {
   poolSize?: number;
   /** How the actor processes serve: TLS (the worker's certificate), or plain text. */
   security?: ServerSecurity;
+  /** The head, passed to each actor (ActorContext.cluster) for calls to other actors. */
+  headAddress?: string;
   /** Environment the children inherit (CUDA_VISIBLE_DEVICES is set on top). */
   baseEnv: NodeJS.ProcessEnv;
   log: LogFn;
@@ -152,7 +154,8 @@ export class ActorProcesses {
     });
     try {
       const { tls, insecure } = this.#options.security ?? {};
-      const start = { type: "start", ...args, host: this.#options.host, tls, insecure } as const;
+      const { host, headAddress } = this.#options;
+      const start = { type: "start", ...args, host, tls, insecure, headAddress } as const;
       const { port, info } = await handshake(
         child,
         start,

@@ -66,6 +66,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     poolSize: config.actorPoolSize,
     security: { tls, insecure: config.insecure },
     baseEnv: options.baseEnv,
+    headAddress: config.headAddress,
     log,
     // The head decides what happens to the actor (restart, or DEAD): tell it.
     onUnexpectedExit: (actorId, cause, pid) => headLink?.reportActorExit(actorId, pid, cause),
