@@ -36,6 +36,14 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
+const METERED_REPLICA = {
+  name: "",
+  namespace: "metrics-test",
+  className: "echo",
+  initArgs: {},
+  resources: { cpus: 0.5, memoryMb: 16, gpus: 0, custom: {} },
+};
+
 describe("Prometheus metrics of the head and the worker", { timeout: 120_000 }, () => {
   let head: HeadHandle;
   let worker: WorkerHandle;
@@ -95,6 +103,40 @@ describe("Prometheus metrics of the head and the worker", { timeout: 120_000 }, 
     assert.equal(sample(headText, "neurogrid_head_actor_start_duration_seconds_count"), 1);
     assert.match(headText, /# TYPE neurogrid_head_actor_start_duration_seconds histogram/);
     assert.match(headText, /neurogrid_gpu_unschedulable\{node="m1",gpu="0",uuid="[^"]+"\} 0/);
+    assert.equal(
+      sample(headText, 'neurogrid_head_rpc_duration_seconds_count{method="GetOrCreateActor",outcome="ok"}'),
+      1,
+    );
+    await assert.rejects(client.getActor("metrics-test", "no-such-actor"), { code: "NOT_FOUND" });
+    await client.applyDeployment({
+      name: "metered-deployment",
+      namespace: "metrics-test",
+      replica: METERED_REPLICA,
+      minReplicas: 0,
+      maxReplicas: 2,
+      targetOngoingRequests: 2,
+      upscaleDelayMs: 1_000,
+      downscaleDelayMs: 1_000,
+    });
+    const afterCalls = (await scrape(head.metricsAddress)).text;
+    assert.equal(
+      sample(afterCalls, 'neurogrid_head_rpc_duration_seconds_count{method="GetActor",outcome="not_found"}'),
+      1,
+    );
+    assert.equal(
+      sample(
+        afterCalls,
+        'neurogrid_deployment_replicas{deployment="metrics-test/metered-deployment",kind="target"}',
+      ),
+      0,
+    );
+    assert.equal(
+      sample(
+        afterCalls,
+        'neurogrid_deployment_ongoing_requests{deployment="metrics-test/metered-deployment"}',
+      ),
+      0,
+    );
 
     const { status, text } = await scrape(worker.metricsAddress);
     assert.equal(status, 200);

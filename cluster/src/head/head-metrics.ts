@@ -13,11 +13,15 @@
  *   neurogrid_head_actor_start_duration_seconds         PENDING_CREATION/RESTARTING -> ALIVE
  *   neurogrid_gpu_*{node,gpu,uuid}                      every live node's GPU telemetry (gpu-gauges.ts)
  *   neurogrid_gpu_unschedulable{node,gpu,uuid}          1 while the GPU takes no new actors (too hot)
+ *   neurogrid_deployment_replicas{deployment,kind}      kind = target | alive
+ *   neurogrid_deployment_ongoing_requests{deployment}   over its callers' latest reports
+ *   neurogrid_head_rpc_duration_seconds{method,outcome} (head-rpc-metrics.ts)
  */
 import { ActorState, NodeState } from "@neurogrid/schema";
 import { Gauge, Histogram, Registry } from "prom-client";
 import { registerGpuGauges } from "../metrics/gpu-gauges.js";
 import type { ActorManager } from "./actor-manager.js";
+import type { DeploymentManager } from "./deployment-manager.js";
 import type { NodeManager } from "./node-manager.js";
 import type { PlacementGroupManager } from "./placement-group-manager.js";
 import type { ResourceTable } from "./resource-table.js";
@@ -27,13 +31,15 @@ export interface HeadMetricsDeps {
   actors: ActorManager;
   groups: PlacementGroupManager;
   resources: ResourceTable;
+  deployments?: DeploymentManager;
 }
 
 const MIB = 1024 * 1024;
 const START_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 
-export function headMetrics({ nodes, actors, groups, resources }: HeadMetricsDeps): Registry {
+export function headMetrics({ nodes, actors, groups, resources, deployments }: HeadMetricsDeps): Registry {
   const registry = new Registry();
+  if (deployments) registerDeploymentGauges(registry, deployments);
   const live = () => nodes.list().filter((n) => n.state === NodeState.ALIVE);
   new Gauge({
     name: "neurogrid_head_nodes",
@@ -154,4 +160,35 @@ export function headMetrics({ nodes, actors, groups, resources }: HeadMetricsDep
     }
   });
   return registry;
+}
+
+function registerDeploymentGauges(registry: Registry, deployments: DeploymentManager): void {
+  const label = (d: { spec: { namespace: string; name: string } }) =>
+    d.spec.namespace === "" ? d.spec.name : `${d.spec.namespace}/${d.spec.name}`;
+  new Gauge({
+    name: "neurogrid_deployment_replicas",
+    help: "Replicas of each deployment: the autoscaler's target, and those alive",
+    labelNames: ["deployment", "kind"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of deployments.list()) {
+        this.set({ deployment: label(d), kind: "target" }, d.targetReplicas);
+        this.set(
+          { deployment: label(d), kind: "alive" },
+          d.replicas.filter((r) => r.state === ActorState.ALIVE).length,
+        );
+      }
+    },
+  });
+  new Gauge({
+    name: "neurogrid_deployment_ongoing_requests",
+    help: "Requests in flight or waiting at each deployment, over its callers' latest reports",
+    labelNames: ["deployment"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of deployments.list()) this.set({ deployment: label(d) }, d.ongoingRequests);
+    },
+  });
 }

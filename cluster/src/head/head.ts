@@ -19,6 +19,7 @@ import { deploymentService } from "./deployment-service.js";
 import { DriverSessions } from "./driver-sessions.js";
 import { GpuHeatGuard } from "./gpu-heat.js";
 import { headMetrics } from "./head-metrics.js";
+import { headRpcHistogram, timeUnaryCalls } from "./head-rpc-metrics.js";
 import { headService } from "./head-service.js";
 import { NodeManager } from "./node-manager.js";
 import { PlacementGroupManager } from "./placement-group-manager.js";
@@ -109,10 +110,15 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
     log,
   });
   const deployments = new DeploymentManager({ actors, log });
-  server.addService(clusterServices().head, {
-    ...service.implementation,
-    ...deploymentService(deployments),
-  });
+  const rpcDurations = headRpcHistogram();
+  server.addService(
+    clusterServices().head,
+    timeUnaryCalls(
+      { ...service.implementation, ...deploymentService(deployments) },
+      clusterServices().head,
+      rpcDurations,
+    ),
+  );
   const port = await listen(server, config.host, config.port, { tls, insecure: config.insecure });
 
   const checkEveryMs = Math.max(10, Math.min(1000, Math.floor(config.heartbeatTimeoutMs / 4)));
@@ -122,7 +128,8 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
   log(`listening on ${address}`);
   let metricsServer: MetricsServer | undefined;
   if (config.metricsPort !== undefined) {
-    const registry = headMetrics({ nodes, actors, groups, resources });
+    const registry = headMetrics({ nodes, actors, groups, resources, deployments });
+    registry.registerMetric(rpcDurations);
     metricsServer = await serveMetrics(registry, config.host, config.metricsPort).catch(
       async (err: unknown) => {
         clearInterval(deathTimer);
