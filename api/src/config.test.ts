@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { apiConfigFrom } from "./cli/api-options.js";
+import { parseApiConfig } from "./config.js";
 
 const env = {
   DATABASE_URL: "postgres://x/db",
@@ -27,4 +28,20 @@ test("a missing or invalid setting is refused with its name", () => {
   );
   assert.throws(() => apiConfigFrom({}, { ...env, NEUROGRID_PLATFORM_FEE_BPS: "20000" }), /platformFeeBps/);
   assert.throws(() => apiConfigFrom({}, { ...env, NEUROGRID_JWT_SECRET: "short" }), /jwtSecret/);
+});
+
+test("the public URL is an http(s) base URL, kept without a trailing slash", () => {
+  const base = {
+    databaseUrl: "postgres://x/db",
+    redisUrl: "redis://y",
+    headAddress: "h:1",
+    jwtSecret: "x".repeat(32),
+  };
+  assert.equal(parseApiConfig(base).publicUrl, undefined);
+  assert.equal(
+    parseApiConfig({ ...base, publicUrl: "https://api.example.com/" }).publicUrl,
+    "https://api.example.com",
+  );
+  assert.throws(() => parseApiConfig({ ...base, publicUrl: "ftp://api.example.com" }), /publicUrl/);
+  assert.throws(() => parseApiConfig({ ...base, publicUrl: "api.example.com" }), /publicUrl/);
 });

@@ -55,6 +55,18 @@ export const apiConfigSchema = z.object({
   alertCooldownMs: z.coerce.number().int().min(0).default(60_000),
   /** Where model actors cache model files (passed to the actors). */
   modelCacheDir: z.string().optional(),
+  /**
+   * The api's public base URL, as workers on other machines reach it (https://api.example.com).
+   * When set, model actors download registered models from <publicUrl>/models/<sha256> with a
+   * per-artifact token (tasks/model-actor-spec.ts); when not, they read the local cache directory,
+   * which works only on the api's own machine.
+   */
+  publicUrl: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//i.test(u), "an http or https URL")
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional(),
 });
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;

@@ -1,18 +1,25 @@
 /**
- * GET /models/:sha256 — a registered model's ONNX bytes, for workers that fetch artifacts on
- * first use (artifact-download-cache.ts). Content-addressed, so immutable: the sha256 is the
- * strong ETag, `If-None-Match` answers 304, and caches may keep it forever.
+ * GET /models/:sha256 — a registered model's ONNX bytes, for model actors that download
+ * artifacts on first use (cluster's models/artifact-download.ts). Content-addressed, so
+ * immutable: the sha256 is the strong ETag, `If-None-Match` answers 304, and caches may keep it
+ * forever.
  *
- * Who may fetch: a worker with its node token (`Authorization: Bearer ngn.…`, signed with the
- * node token secret the api shares with the head), or an admin (API key or access token).
- *   401 no or a bad credential; 403 a valid credential that is neither; 400 not a sha256;
- *   404 no registered artifact has that sha256.
+ * Who may fetch (`Authorization: Bearer <credential>`):
+ *   - the holder of an artifact token for this sha256 (`nga.…`, artifact-token.ts: what the api
+ *     signs into a model actor's initArgs), until it expires;
+ *   - a worker with its node token (`ngn.…`, signed with the node token secret the api shares
+ *     with the head);
+ *   - an admin (API key or access token).
+ *   401 no credential, a bad or expired one; 403 a valid credential that is none of these (an
+ *   artifact token for another artifact, a client's key); 400 not a sha256; 404 no registered
+ *   artifact has that sha256.
  */
-import { verifyNodeToken } from "@neurogrid/schema";
+import { isArtifactToken, verifyArtifactToken, verifyNodeToken } from "@neurogrid/schema";
 import express, { type Request, type Router } from "express";
 import type { Services } from "../graphql/context.js";
 import { apiKeyFromHeaders } from "../identity/api-keys.js";
 import { resolveCaller } from "../server/auth-context.js";
+import { artifactTokenSecret } from "./artifact-token.js";
 import { readArtifact } from "./register-model.js";
 import { SHA256_HEX } from "./registry-manifest.js";
 
@@ -21,9 +28,16 @@ type Verdict = { ok: true; who: string } | { ok: false; status: 401 | 403; messa
 export function modelArtifactRoutes(services: Services): Router {
   const router = express.Router();
 
-  const authorize = async (req: Request): Promise<Verdict> => {
+  const authorize = async (req: Request, sha256: string): Promise<Verdict> => {
     const credential = apiKeyFromHeaders(req.headers);
-    if (!credential) return { ok: false, status: 401, message: "send a node token or an admin API key" };
+    if (!credential) {
+      return { ok: false, status: 401, message: "send an artifact token, a node token or an admin API key" };
+    }
+    if (isArtifactToken(credential)) {
+      const check = verifyArtifactToken(artifactTokenSecret(services.config), credential, sha256);
+      if (check.ok) return { ok: true, who: `artifact token for ${check.sha256}` };
+      return { ok: false, status: check.reason === "other-artifact" ? 403 : 401, message: check.message };
+    }
     const secret = services.config.nodeTokenSecret;
     if (credential.startsWith("ngn.")) {
       const nodeId = secret ? verifyNodeToken(secret, credential) : null;
@@ -42,12 +56,12 @@ export function modelArtifactRoutes(services: Services): Router {
 
   router.get("/models/:sha256", async (req, res, next) => {
     try {
-      const verdict = await authorize(req);
+      const sha256 = String(req.params.sha256).toLowerCase();
+      const verdict = await authorize(req, sha256);
       if (!verdict.ok) {
         res.status(verdict.status).json({ error: verdict.message });
         return;
       }
-      const sha256 = String(req.params.sha256).toLowerCase();
       if (!SHA256_HEX.test(sha256)) {
         res.status(400).json({ error: "expected a sha256: 64 hex digits" });
         return;

@@ -7,8 +7,9 @@
  *   name@version exists with the same bytes and manifest        -> the existing row (idempotent)
  *
  * After the commit the artifact is written into the local model cache directory, so a model
- * actor on this machine finds it by path (see tasks/model-actor-spec.ts). Remote workers fetch
- * it from GET /models/:sha256 instead (artifact-download-cache.ts).
+ * actor on this machine finds it by path (see tasks/model-actor-spec.ts). When the api's public
+ * URL is configured, actors anywhere download it from GET /models/:sha256 instead
+ * (artifact-routes.ts), with a token for that artifact.
  */
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";

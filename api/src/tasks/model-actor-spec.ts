@@ -1,4 +1,10 @@
 import type { ActorSpec, ModelManifest } from "@neurogrid/schema";
+import type { ApiConfig } from "../config.js";
+import {
+  artifactTokenSecret,
+  DEFAULT_ARTIFACT_TOKEN_TTL_MS,
+  issueArtifactToken,
+} from "../registry/artifact-token.js";
 import { artifactPath, modelCacheDirOf } from "../registry/model-cache-dir.js";
 import { plainManifest, registeredSha256Of } from "../registry/registry-manifest.js";
 
@@ -7,31 +13,51 @@ import { plainManifest, registeredSha256Of } from "../registry/registry-manifest
  * Detached (it outlives whichever dispatcher created it), restarted by the head whenever its
  * node or process dies, and its callers retry a call cut by such a death.
  *
- * A builtin model is built by the actor itself from its name@version. A registered model (its
- * stored manifest carries the artifact's sha256) is loaded from `<cacheDir>/<sha256>.onnx`,
- * checked against that sha256, with its manifest passed along. That is the single-machine
- * path today: registration writes the artifact into the shared model cache directory
- * (registry/register-model.ts), which the actor reads. Workers on other machines will instead
- * fetch it from the api's GET /models/:sha256 into their own cache
- * (registry/artifact-download-cache.ts), once the model actor accepts an artifact URL.
+ * Where the actor gets the model:
+ *   - a builtin model is built by the actor itself from its name@version;
+ *   - a registered model (its stored manifest carries the artifact's sha256), when the api's
+ *     public URL is configured: `artifact: { url: <publicUrl>/models/<sha256>, sha256, token }`,
+ *     with a capability token for that artifact alone (registry/artifact-token.ts). The actor
+ *     downloads it into its own machine's model cache on first use and loads it only if the
+ *     bytes hash to that sha256; no cacheDir is passed, since the api's directory means nothing
+ *     on another machine;
+ *   - a registered model with no public URL configured: the single-machine path, `path` of
+ *     `<cacheDir>/<sha256>.onnx` in the model cache directory registration writes into
+ *     (registry/register-model.ts), checked against that sha256.
+ * Either way the manifest is passed along (the actor does not know registered models).
  */
 export const MODEL_NAMESPACE = "neurogrid-models";
 
-export function modelActorSpec(manifest: ModelManifest, cacheDir?: string): ActorSpec {
-  const sha256 = registeredSha256Of(manifest);
-  const dir = sha256 ? modelCacheDirOf(cacheDir) : cacheDir;
+export interface ModelActorSource {
+  /** The api machine's model cache directory (builtin models, and the single-machine path). */
+  cacheDir?: string | undefined;
+  /** The api's public base URL; when set, registered models are downloaded from it. */
+  publicUrl?: string | undefined;
+  /** Signs the artifact tokens; needed with publicUrl. */
+  artifactTokenSecret?: string | undefined;
+  artifactTokenTtlMs?: number;
+  now?: () => Date;
+}
+
+/** The model source of an api configuration: its cache directory, public URL and secret. */
+export function modelActorSourceOf(
+  config: Pick<ApiConfig, "modelCacheDir" | "publicUrl" | "jwtSecret">,
+): ModelActorSource {
+  return {
+    cacheDir: config.modelCacheDir,
+    publicUrl: config.publicUrl,
+    artifactTokenSecret: artifactTokenSecret(config),
+  };
+}
+
+/** The actor spec for a model; `source` is a ModelActorSource, or just a cache directory. */
+export function modelActorSpec(manifest: ModelManifest, source: string | ModelActorSource = {}): ActorSpec {
+  const opts: ModelActorSource = typeof source === "string" ? { cacheDir: source } : source;
   return {
     name: `model:${manifest.name}@${manifest.version}`,
     namespace: MODEL_NAMESPACE,
     className: "model",
-    initArgs: {
-      name: manifest.name,
-      version: manifest.version,
-      ...(dir ? { cacheDir: dir } : {}),
-      ...(sha256 && dir
-        ? { path: artifactPath(dir, sha256), sha256, manifest: plainManifest(manifest) }
-        : {}),
-    },
+    initArgs: { name: manifest.name, version: manifest.version, ...modelSourceArgs(manifest, opts) },
     lifetime: "detached",
     maxRestarts: -1,
     maxTaskRetries: 3,
@@ -42,4 +68,23 @@ export function modelActorSpec(manifest: ModelManifest, cacheDir?: string): Acto
       custom: {},
     },
   };
+}
+
+function modelSourceArgs(manifest: ModelManifest, opts: ModelActorSource): Record<string, unknown> {
+  const sha256 = registeredSha256Of(manifest);
+  if (!sha256) return opts.cacheDir ? { cacheDir: opts.cacheDir } : {};
+  if (opts.publicUrl !== undefined && opts.artifactTokenSecret !== undefined) {
+    const now = opts.now?.() ?? new Date();
+    const ttlMs = opts.artifactTokenTtlMs ?? DEFAULT_ARTIFACT_TOKEN_TTL_MS;
+    return {
+      manifest: plainManifest(manifest),
+      artifact: {
+        url: `${opts.publicUrl.replace(/\/+$/, "")}/models/${sha256}`,
+        sha256,
+        token: issueArtifactToken(opts.artifactTokenSecret, sha256, ttlMs, now),
+      },
+    };
+  }
+  const dir = modelCacheDirOf(opts.cacheDir);
+  return { cacheDir: dir, path: artifactPath(dir, sha256), sha256, manifest: plainManifest(manifest) };
 }

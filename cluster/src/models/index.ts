@@ -1,6 +1,6 @@
 /**
  * @neurogrid/cluster/models: the models this project builds itself, their manifests, the
- * content-addressed model file cache, and the tensor validation the api shares with the model
+ * content-addressed model file cache (and artifact downloads into it), and the tensor validation the api shares with the model
  * actor (so input rejected at submit time is exactly the input the actor would reject).
  */
 
@@ -15,6 +15,15 @@ export {
   type Validation,
   validateTensorMap,
 } from "../runtime/tensor.js";
+export {
+  type ArtifactDownloadOptions,
+  ArtifactFetchError,
+  ArtifactIntegrityError,
+  type ArtifactRef,
+  DEFAULT_ARTIFACT_CACHE_LIMIT_BYTES,
+  type DownloadedArtifact,
+  downloadArtifact,
+} from "./artifact-download.js";
 export {
   type BuiltinModel,
   builtinModels,
@@ -43,6 +52,7 @@ export {
 } from "./mlp-classifier.js";
 export { type CachedModelFile, ensureModelFile, loadModelFile, sha256Hex } from "./model-file-cache.js";
 export type { ModelMethod, ModelMethods, ModelProgram, ModelRuntime } from "./model-program.js";
+export { type ArtifactSource, artifactSourceSchema } from "./model-source-schema.js";
 export { type OcrBox, type OcrResult, ppocrV4Manifest } from "./ppocr-v4.js";
 export { sileroVadManifest } from "./silero-vad.js";
 export { buildWideMlpOnnx, DEFAULT_WIDE_MLP, type WideMlpShape, wideMlpManifest } from "./wide-mlp.js";

