@@ -50,6 +50,20 @@ export interface ModelManifest {
   batching?: BatchingConfig;
   /** Resources one replica needs. */
   resources: { cpus: number; memoryMb: number; gpus: number };
+  /** How many replicas serve it and how they scale; DEPLOYMENT_DEFAULTS where absent. */
+  deployment?: ModelDeploymentConfig;
+}
+
+/**
+ * A model's deployment (see deployment.ts): replicas between min and max, scaled on ongoing
+ * requests per replica, down to min after downscaleDelayMs without load.
+ */
+export interface ModelDeploymentConfig {
+  minReplicas?: number;
+  maxReplicas?: number;
+  targetOngoingRequests?: number;
+  upscaleDelayMs?: number;
+  downscaleDelayMs?: number;
 }
 
 /** Task input and output on the wire: tensor name -> nested array of numbers. */

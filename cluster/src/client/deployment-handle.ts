@@ -34,6 +34,14 @@ export interface DeploymentHandleDeps {
   defaultTimeoutMs: number | undefined;
 }
 
+export interface DeploymentCallOptions extends CallOptions {
+  /**
+   * Told which replica an attempt goes to, before it is sent (a retry on another replica tells
+   * again): a caller that records where its work ran, or who is paid for it, learns it here.
+   */
+  onReplica?: (replica: ActorInfo) => void | Promise<void>;
+}
+
 const DEFAULT_RETRIES = 3;
 const WAIT_POLL_MS = 100;
 /** A call with no deadline waits this long for a first replica. */
@@ -68,10 +76,11 @@ export class DeploymentHandle {
     return this.#inFlight;
   }
 
-  async call<T = unknown>(method: string, args: unknown, opts: CallOptions = {}): Promise<T> {
+  async call<T = unknown>(method: string, args: unknown, opts: DeploymentCallOptions = {}): Promise<T> {
     const attempts = this.#attempts(opts);
     for (;;) {
       const replica = await this.#pick(attempts);
+      await opts.onReplica?.(replica);
       try {
         return await this.#track(replica, () =>
           this.#replica(replica).call<T>(method, args, attempts.options()),
@@ -82,10 +91,15 @@ export class DeploymentHandle {
     }
   }
 
-  async *stream<T = unknown>(method: string, args: unknown, opts: CallOptions = {}): AsyncGenerator<T> {
+  async *stream<T = unknown>(
+    method: string,
+    args: unknown,
+    opts: DeploymentCallOptions = {},
+  ): AsyncGenerator<T> {
     const attempts = this.#attempts(opts);
     for (;;) {
       const replica = await this.#pick(attempts);
+      await opts.onReplica?.(replica);
       let delivered = false;
       this.#enter(replica.actorId);
       try {
