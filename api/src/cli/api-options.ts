@@ -30,6 +30,7 @@ export function apiConfigFrom(
       jobLockMs: env.NEUROGRID_JOB_LOCK_MS,
       taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,
       modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
+      publicUrl: env.NEUROGRID_PUBLIC_URL,
       jwtSecret: env.NEUROGRID_JWT_SECRET,
       alertCooldownMs: env.NEUROGRID_ALERT_COOLDOWN_MS,
       publicDomain: env.NEUROGRID_PUBLIC_DOMAIN,
