@@ -173,12 +173,11 @@ export class ClusterClient {
 
   /**
    * Creates or updates a deployment (replicas of one actor template, autoscaled between its
-   * bounds) and returns a handle that routes calls to its replicas (deployment-handle.ts). The
-   * handle re-applies the spec if the head has forgotten it (a head restart).
+   * bounds) and returns a handle that routes calls to its replicas (deployment-handle.ts). A
+   * handle re-applies the spec it last saw if the head has forgotten it (a head restart).
    */
   async applyDeployment(spec: DeploymentSpec, opts: DeploymentHandleOptions = {}): Promise<DeploymentHandle> {
-    const info = await this.#deployments.apply(spec);
-    return this.#deploymentHandle(info, spec, opts);
+    return this.#deploymentHandle(await this.#deployments.apply(spec), opts);
   }
 
   /** A handle on an existing deployment (NOT_FOUND if there is none). */
@@ -187,8 +186,7 @@ export class ClusterClient {
     name: string,
     opts: DeploymentHandleOptions = {},
   ): Promise<DeploymentHandle> {
-    const info = await this.#deployments.get(namespace, name);
-    return this.#deploymentHandle(info, undefined, opts);
+    return this.#deploymentHandle(await this.#deployments.get(namespace, name), opts);
   }
 
   getDeployment(namespace: string, name: string): Promise<DeploymentInfo> {
@@ -206,16 +204,11 @@ export class ClusterClient {
 
   readonly #deployments = new DeploymentCalls(() => this.#headClient(), clusterServices().head);
 
-  #deploymentHandle(
-    info: DeploymentInfo,
-    spec: DeploymentSpec | undefined,
-    opts: DeploymentHandleOptions,
-  ): DeploymentHandle {
+  #deploymentHandle(info: DeploymentInfo, opts: DeploymentHandleOptions): DeploymentHandle {
     const { namespace, name } = info.spec;
     return new DeploymentHandle(info, {
       namespace,
       name,
-      spec,
       report: (handleId, ongoing) => this.#deployments.report(namespace, name, handleId, ongoing),
       apply: (s) => this.#deployments.apply(s),
       replica: (actor) => this.#handle(actor, 0),

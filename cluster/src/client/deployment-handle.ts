@@ -23,8 +23,6 @@ import type { ActorHandle, CallOptions } from "./types.js";
 export interface DeploymentHandleDeps {
   namespace: string;
   name: string;
-  /** The spec to apply again when the head has forgotten the deployment (a head restart). */
-  spec: DeploymentSpec | undefined;
   report(handleId: string, ongoing: number): Promise<DeploymentInfo>;
   apply(spec: DeploymentSpec): Promise<DeploymentInfo>;
   /** A handle on one replica that does not retry on its own. */
@@ -125,9 +123,10 @@ export class DeploymentHandle {
     try {
       info = await this.#deps.report(this.handleId, ongoing);
     } catch (err) {
-      const spec = this.#deps.spec;
-      if (!(isClusterError(err) && err.code === "NOT_FOUND" && spec)) throw err;
-      info = await this.#deps.apply(spec);
+      // The head forgot the deployment (it restarted): apply the spec last seen again; the
+      // replicas that survived are adopted.
+      if (!(isClusterError(err) && err.code === "NOT_FOUND")) throw err;
+      info = await this.#deps.apply(this.#info.spec);
     }
     this.#info = info;
     this.#route(info);
