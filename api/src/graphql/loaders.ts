@@ -1,10 +1,12 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import DataLoader from "dataloader";
-import { Account, Model, Node } from "../db/entities/index.js";
+import { Account, type Model, Node } from "../db/entities/index.js";
+import { modelsById } from "../tasks/model-cache.js";
 
 /**
  * Per-request DataLoaders: every field that fetches a related row goes through one, so a list of
- * N items costs one query per relation, not N (graphql/connections.test.ts counts them).
+ * N items costs one query per relation, not N (graphql/connections.test.ts counts them). Models
+ * come from the process's model cache (tasks/model-cache.ts): usually no query at all.
  */
 export interface Loaders {
   model: DataLoader<string, Model | null>;
@@ -24,7 +26,7 @@ function byId<T extends { id: string }>(
 
 export function createLoaders(em: EntityManager): Loaders {
   return {
-    model: byId((ids) => em.find(Model, { id: { $in: [...ids] } })),
+    model: new DataLoader(async (ids) => modelsById(em, ids)),
     account: byId((ids) => em.find(Account, { id: { $in: [...ids] } })),
     node: byId((ids) => em.find(Node, { id: { $in: [...ids] } })),
   };

@@ -26,15 +26,32 @@ export interface HoldRequest {
   heldId: string;
   memo: string;
   now: Date;
+  /**
+   * The model as the caller priced and validated it (from a cache): the hold happens only if
+   * the stored manifest is still this one and, with `latest`, no newer version of the name
+   * exists; otherwise nothing is written and `stale` says to look the model up again.
+   */
+  modelCheck?: { manifest: unknown; latest: boolean };
 }
 
-/** Holds the price and writes the task QUEUED, or does nothing: returns the balance it saw. */
+/**
+ * Holds the price and writes the task QUEUED, or does nothing: returns the balance it saw (and
+ * `stale` when the model check failed).
+ */
 export async function holdAndCreateTask(
   em: EntityManager,
   r: HoldRequest,
-): Promise<{ held: boolean; balance: bigint }> {
-  const [row] = await em.getConnection().execute<{ held: string; balance: string }[]>(
-    `with lk as (select id, balance from ledger_accounts where id = any(?::uuid[]) order by id for update),
+): Promise<{ held: boolean; balance: bigint; stale: boolean }> {
+  const check = r.modelCheck;
+  const [row] = await em.getConnection().execute<{ held: string; balance: string; fresh: string }[]>(
+    `with m as (
+       select 1 where not ?::boolean
+       union all
+       select 1 from models c where c.id = ? and c.manifest = ?::jsonb
+         and (not ?::boolean or not exists (select 1 from models n where n.name = c.name and n.created_at > c.created_at))
+     ), lk as (
+       select id, balance from ledger_accounts where id = any(?::uuid[]) and exists (select 1 from m) order by id for update
+     ),
      debit as (
        update ledger_accounts set balance = balance - ?::bigint
         where id = ? and (select count(*) from lk) = 2 and balance >= ?::bigint returning id
@@ -51,8 +68,13 @@ export async function holdAndCreateTask(
        select mv.id, v.account_id, v.amount, ? from mv,
          (select unnest(?::uuid[]) as account_id, unnest(?::bigint[]) as amount) v returning 1
      )
-     select (select count(*) from entries) as held, (select balance from lk where id = ?) as balance`,
+     select (select count(*) from entries) as held, (select balance from lk where id = ?) as balance,
+            (select count(*) from m) as fresh`,
     [
+      check !== undefined,
+      r.modelId,
+      JSON.stringify(check?.manifest ?? null),
+      check?.latest ?? false,
       arr([r.availableId, r.heldId]),
       r.price.toString(),
       r.availableId,
@@ -77,7 +99,11 @@ export async function holdAndCreateTask(
       r.availableId,
     ],
   );
-  return { held: Number(row?.held) === 2, balance: BigInt(row?.balance ?? 0) };
+  return {
+    held: Number(row?.held) === 2,
+    balance: BigInt(row?.balance ?? 0),
+    stale: Number(row?.fresh) === 0,
+  };
 }
 
 export interface CaptureRequest {

@@ -34,18 +34,24 @@ export interface BucketDecision {
   remaining: number;
 }
 
+type BucketRedis = Redis & {
+  neurogridTakeToken(key: string, capacity: number, rate: number, now: number): Promise<unknown>;
+};
+
 export class TokenBucket {
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     private readonly capacity: number,
     private readonly ratePerSecond: number,
-  ) {}
+  ) {
+    if (!("neurogridTakeToken" in redis))
+      redis.defineCommand("neurogridTakeToken", { numberOfKeys: 1, lua: SCRIPT });
+  }
 
   async take(key: string): Promise<BucketDecision> {
-    const [allowed, wait, remaining] = (await this.redis.eval(
-      SCRIPT,
-      1,
+    // EVALSHA (ioredis falls back to EVAL once if Redis lacks the script): no script text per request.
+    const [allowed, wait, remaining] = (await (this.redis as BucketRedis).neurogridTakeToken(
       `${this.prefix}:ratelimit:${key}`,
       this.capacity,
       this.ratePerSecond,

@@ -13,6 +13,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import type { ApiContext, Services } from "../graphql/context.js";
 import { formatError } from "../graphql/format-error.js";
 import { createLoaders } from "../graphql/loaders.js";
+import { CredentialCache } from "../identity/credential-cache.js";
 import { healthRoutes, httpMetrics } from "../observability/health-routes.js";
 import { createMetrics } from "../observability/metrics.js";
 import { openAiRoutes } from "../openai/openai-routes.js";
@@ -50,6 +51,14 @@ export async function startApiServer(
   services: Services,
   opts: ApiServerOptions,
 ): Promise<ApiServer> {
+  // Credential look-ups cached in this process; revocations reach every api process via Redis.
+  const credentials = new CredentialCache({
+    redisUrl: services.config.redisUrl,
+    prefix: services.config.redisPrefix,
+  });
+  await credentials.start();
+  const revocations = credentials.revocationSubscriber();
+  services.orm.em.getEventManager().registerSubscriber(revocations);
   const app = express();
   app.set("trust proxy", "loopback");
   const http: Server = createServer(app);
@@ -71,6 +80,7 @@ export async function startApiServer(
           services.orm.em.fork(),
           services.jwt,
           paramsAsHeaders(ctx.connectionParams),
+          credentials,
         );
         ctx.extra.resolved = resolved;
         if (resolved.authError) {
@@ -157,7 +167,7 @@ export async function startApiServer(
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const em = services.orm.em.fork();
-        return newContext(services, em, await resolveCaller(em, services.jwt, req.headers));
+        return newContext(services, em, await resolveCaller(em, services.jwt, req.headers, credentials));
       },
     }),
   );
@@ -173,6 +183,7 @@ export async function startApiServer(
     port,
     close: async () => {
       await apollo.stop();
+      await credentials.close();
     },
   };
 }

@@ -1,11 +1,12 @@
-import type { MikroORM } from "@mikro-orm/postgresql";
+import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import { type ActorHandle, type ClusterClient, isClusterError } from "@neurogrid/cluster";
-import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
+import { type ActorSpec, TaskStatus } from "@neurogrid/schema";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
-import { Model, Node, Task } from "../db/entities/index.js";
+import { type Model, Node, Task } from "../db/entities/index.js";
 import { modelActorSpec } from "./model-actor-spec.js";
-import { advanceTask, completeTask, failTask, pricingOfTask } from "./settle.js";
+import { modelById } from "./model-cache.js";
+import { advanceTask, beginTask, completeTask, failTask, type StartedTask } from "./settle.js";
 import type { TaskEventBus } from "./task-events.js";
 import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
 
@@ -16,13 +17,19 @@ import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
  *               -> SCHEDULED: get-or-create the model's actor through the cluster client
  *               -> the node's provider must be known (it is credited)
  *               -> RUNNING: call the actor's own process directly (`infer`)
- *               -> COMPLETED: result + capture in one transaction (settle.ts)
+ *               -> COMPLETED: result + capture in one statement (settle.ts)
+ *   Once a model's actor and its node's provider are known, a task of that model (its job names
+ *   the model) goes QUEUED -> RUNNING in one statement; SCHEDULED and RUNNING are both still
+ *   announced (one Redis round trip), so a taskProgress subscriber sees every state. A task
+ *   costs the dispatcher two SQL statements: start (which also reads the task) and capture.
  *   error: bad input (INVALID_ARGUMENT) fails for good at once; anything else is retried by
  *   BullMQ up to `attempts`, and the last attempt fails the task and refunds its escrow.
  *
  * Actor handles are cached by actor name, so the head is asked once per model, not per task;
  * a handle whose process is gone (UNAVAILABLE) is dropped and looked up again.
  */
+const OWNER_TTL_MS = 30_000;
+
 export interface DispatcherOptions {
   orm: MikroORM;
   /** Only get-or-create is needed (tests give a fake). */
@@ -50,6 +57,9 @@ interface InferResult {
 export class Dispatcher {
   private readonly worker: Worker<TaskJobData>;
   private readonly handles = new Map<string, Promise<ActorHandle>>();
+  /** The handles of `handles` that have resolved, by actor name. */
+  private readonly ready = new Map<string, ActorHandle>();
+  private readonly specs = new Map<string, ActorSpec>();
   private readonly connection: Redis;
   private readonly owners = new Map<string, { providerId: string; at: number }>();
   /** Running tasks' abort switches, pulled by cancelTask through Redis. */
@@ -114,13 +124,10 @@ export class Dispatcher {
   }
 
   private async process(job: Job<TaskJobData>): Promise<void> {
-    const { taskId } = job.data;
-    const em = this.opts.orm.em.fork();
-    const task = await em.findOne(Task, taskId, { populate: ["model"] });
-    if (!task || isFinalTaskStatus(task.status)) return;
+    const { taskId, modelId } = job.data;
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     try {
-      await this.run(task, job.attemptsMade + 1);
+      await this.run(taskId, modelId, job.attemptsMade + 1);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const permanent =
@@ -135,21 +142,57 @@ export class Dispatcher {
     }
   }
 
-  private async run(task: Task, attempt: number): Promise<void> {
+  /**
+   * Starts the task: when its model's actor and that node's provider are already known (every
+   * task but a model's first), QUEUED -> RUNNING in one statement, both states announced in one
+   * round trip; otherwise SCHEDULED first, then the actor is got (or created), then RUNNING.
+   */
+  private async begin(
+    taskId: string,
+    modelId: string | undefined,
+    attempt: number,
+  ): Promise<{ task: StartedTask; actor: ActorHandle; providerId: string } | null> {
     const em = this.opts.orm.em.fork();
-    const scheduled = await advanceTask(em, task.id, TaskStatus.SCHEDULED, { attempts: attempt });
-    if (scheduled) await this.announce(task.id, TaskStatus.SCHEDULED, scheduled);
-    const model = task.model as Model;
+    const known = modelId ? await this.knownActor(em, modelId) : undefined;
+    if (known) {
+      const { actor, providerId } = known;
+      const task = await beginTask(em, taskId, attempt, {
+        nodeId: actor.info.nodeId,
+        actorId: actor.info.actorId,
+      });
+      if (!task) return null;
+      // Another model than the job said (it cannot be, but never run a task on the wrong one).
+      if (task.modelId !== modelId) throw new Error(`task ${taskId} is not of model ${modelId}`);
+      const at = task.at.toISOString();
+      await this.opts.events.publishAll([
+        { taskId, status: TaskStatus.SCHEDULED, at },
+        { taskId, status: TaskStatus.RUNNING, at },
+      ]);
+      return { task, actor, providerId };
+    }
+    const task = await beginTask(em, taskId, attempt);
+    if (!task) return null; // gone, or final (cancelled, or finished by another attempt)
+    await this.announce(taskId, TaskStatus.SCHEDULED, task.at);
+    const model = await modelById(em, task.modelId);
+    if (!model) throw new UnrecoverableError(`task ${taskId} has no model ${task.modelId}`);
     const actor = await this.actorFor(model);
     const providerId = await this.providerOf(actor.info.nodeId);
     if (!providerId)
       throw new UnrecoverableError(`node ${actor.info.nodeId} is not registered to a provider`);
-    const running = await advanceTask(em, task.id, TaskStatus.RUNNING, {
+    const running = await advanceTask(em, taskId, TaskStatus.RUNNING, {
       nodeId: actor.info.nodeId,
       actorId: actor.info.actorId,
     });
-    if (!running) return; // cancelled (or finished elsewhere) before it started
-    await this.announce(task.id, TaskStatus.RUNNING, running);
+    if (!running) return null; // cancelled (or finished elsewhere) before it started
+    await this.announce(taskId, TaskStatus.RUNNING, running);
+    return { task, actor, providerId };
+  }
+
+  private async run(taskId: string, modelId: string | undefined, attempt: number): Promise<void> {
+    const started = await this.begin(taskId, modelId, attempt);
+    if (!started) return;
+    const { task, actor, providerId } = started;
+    const ref = { id: task.id, accountId: task.accountId, pricing: task.pricing, maxPrice: task.maxPrice };
     const abort = new AbortController();
     this.running.set(task.id, abort);
     let out: InferResult;
@@ -161,7 +204,7 @@ export class Dispatcher {
       );
     } catch (err) {
       if (isClusterError(err) && (err.code === "UNAVAILABLE" || err.code === "NOT_FOUND")) {
-        this.handles.delete(actor.info.name);
+        this.forget(actor.info.name);
       }
       if (isClusterError(err) && err.code === "DEADLINE_EXCEEDED") {
         // The model ran for the whole time budget: the task ends here, charged for what ran
@@ -169,7 +212,7 @@ export class Dispatcher {
         // is not retried: its budget is spent.
         const at = await completeTask(
           this.opts.orm.em.fork(),
-          { id: task.id, accountId: task.account.id, pricing: pricingOfTask(task), maxPrice: task.maxPrice },
+          ref,
           {
             status: "FAILED",
             error: `timed out after ${this.opts.taskTimeoutMs} ms`,
@@ -197,7 +240,7 @@ export class Dispatcher {
     }
     const done = await completeTask(
       this.opts.orm.em.fork(),
-      { id: task.id, accountId: task.account.id, pricing: pricingOfTask(task), maxPrice: task.maxPrice },
+      ref,
       {
         result: out.outputs,
         usage: { completed: true, computeMs: out.inferenceMs, outputTokens: out.outputTokens },
@@ -211,24 +254,62 @@ export class Dispatcher {
     if (done) await this.announce(task.id, TaskStatus.COMPLETED, done);
   }
 
+  /** The model's actor and its node's provider, if both are at hand without asking anyone. */
+  private async knownActor(
+    em: EntityManager,
+    modelId: string,
+  ): Promise<{ actor: ActorHandle; providerId: string } | undefined> {
+    const model = await modelById(em, modelId);
+    if (!model) return undefined;
+    const actor = this.ready.get(this.specOf(model).name);
+    if (!actor) return undefined;
+    const owner = this.owners.get(actor.info.nodeId);
+    if (!owner || Date.now() - owner.at >= OWNER_TTL_MS) return undefined;
+    return { actor, providerId: owner.providerId };
+  }
+
   /** Who owns a node (cached briefly: a node's owner does not change under a running task). */
   private async providerOf(nodeId: string): Promise<string | undefined> {
     const hit = this.owners.get(nodeId);
-    if (hit && Date.now() - hit.at < 30_000) return hit.providerId;
+    if (hit && Date.now() - hit.at < OWNER_TTL_MS) return hit.providerId;
     const node = await this.opts.orm.em.fork().findOne(Node, nodeId);
     if (node) this.owners.set(nodeId, { providerId: node.provider.id, at: Date.now() });
     return node?.provider.id;
   }
 
   private actorFor(model: Model): Promise<ActorHandle> {
-    const spec = modelActorSpec(model.manifest, this.opts.modelCacheDir);
+    const spec = this.specOf(model);
     let handle = this.handles.get(spec.name);
     if (!handle) {
-      handle = this.opts.cluster.getOrCreateActor(spec, { timeoutMs: this.opts.taskTimeoutMs });
-      handle.catch(() => this.handles.delete(spec.name));
+      const pending = this.opts.cluster.getOrCreateActor(spec, { timeoutMs: this.opts.taskTimeoutMs });
+      handle = pending;
+      pending.then(
+        (actor) => {
+          if (this.handles.get(spec.name) === pending) this.ready.set(spec.name, actor);
+        },
+        () => {
+          if (this.handles.get(spec.name) === pending) this.forget(spec.name);
+        },
+      );
       this.handles.set(spec.name, handle);
     }
     return handle;
+  }
+
+  /** Drops a cached actor handle (its process is gone): the next task looks it up again. */
+  private forget(name: string): void {
+    this.handles.delete(name);
+    this.ready.delete(name);
+  }
+
+  /** The actor spec of a model (cached: the manifest of a model id never changes). */
+  private specOf(model: Model): ActorSpec {
+    let spec = this.specs.get(model.id);
+    if (!spec) {
+      spec = modelActorSpec(model.manifest, this.opts.modelCacheDir);
+      this.specs.set(model.id, spec);
+    }
+    return spec;
   }
 
   private async announce(taskId: string, status: TaskStatus, at?: Date, message?: string): Promise<void> {

@@ -126,3 +126,73 @@ export async function advanceTask(
   );
   return rows.length > 0 ? now : null;
 }
+
+/** What the dispatcher needs of a task it has started (read back by the statement that started it). */
+export interface StartedTask {
+  id: string;
+  accountId: string;
+  modelId: string;
+  input: Record<string, unknown>;
+  pricing: Pricing;
+  maxPrice: bigint;
+  at: Date;
+}
+
+/**
+ * Takes an unfinished task up for an attempt, in one statement that also reads back what running
+ * it needs: SCHEDULED, or straight on to RUNNING on `running`'s node and actor when the
+ * dispatcher already has both (then scheduled_at = started_at: the two states are one moment).
+ * Null if the task is gone or final (cancelled, or finished by another attempt).
+ *
+ * Its commit does not wait for the WAL flush (synchronous_commit off for this one transaction):
+ * it moves no money, and a crash that lost it leaves the task QUEUED or SCHEDULED, which the
+ * recovery sweep and the job's retry already handle. Every later synchronous commit (the
+ * capture) flushes it too, so a durable capture never stands on a lost start.
+ */
+export async function beginTask(
+  em: EntityManager,
+  taskId: string,
+  attempts: number,
+  running?: { nodeId: string; actorId: string },
+): Promise<StartedTask | null> {
+  const now = new Date();
+  const rows = await em.getConnection().execute<
+    {
+      account_id: string;
+      model_id: string;
+      input: Record<string, unknown>;
+      pricing: Pricing | null;
+      max_price: string;
+    }[]
+  >(
+    `with async_commit as (select set_config('synchronous_commit', 'off', true))
+     update tasks set status = ?, scheduled_at = ?, started_at = coalesce(?, started_at),
+            node_id = coalesce(?, node_id), actor_id = coalesce(?, actor_id), attempts = ?
+      where id = ? and status in (?, ?, ?) and exists (select 1 from async_commit)
+      returning account_id, model_id, input, pricing, max_price`,
+    [
+      running ? TS.RUNNING : TS.SCHEDULED,
+      now,
+      running ? now : null,
+      running?.nodeId ?? null,
+      running?.actorId ?? null,
+      attempts,
+      taskId,
+      TS.QUEUED,
+      TS.SCHEDULED,
+      TS.RUNNING,
+    ],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const maxPrice = BigInt(row.max_price);
+  return {
+    id: taskId,
+    accountId: row.account_id,
+    modelId: row.model_id,
+    input: row.input,
+    pricing: pricingOfTask({ pricing: row.pricing ?? undefined, maxPrice }),
+    maxPrice,
+    at: now,
+  };
+}

@@ -3,11 +3,12 @@ import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { validateTensorMap } from "@neurogrid/cluster/models";
 import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
-import { type Account, Model, Task } from "../db/entities/index.js";
+import { type Account, type Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import { holdAndCreateTask } from "../ledger/escrow.js";
 import { escrowOf, pricingOf } from "../pricing/pricing.js";
+import { modelByName } from "./model-cache.js";
 import type { TaskEventBus } from "./task-events.js";
 import type { TaskQueue } from "./task-queue.js";
 
@@ -51,61 +52,97 @@ export async function submitTask(
     const existing = await findByKey(em, account, key);
     if (existing) return resumed(deps, sameRequestOrConflict(existing, req));
   }
-  const model = await findModel(em, req.model, req.version);
-  const valid = validateTensorMap(model.manifest.inputs, req.input);
-  if (!valid.ok)
-    throw badInput(`input does not match model ${model.name}@${model.version}: ${valid.message}`);
-
   const accounts = await clientAccounts(em, account.id);
-  const pricing = pricingOf(model.manifest);
-  const price = escrowOf(pricing);
   const taskId = randomUUID();
   const now = new Date();
-  let outcome: { held: boolean; balance: bigint };
-  try {
-    outcome = await holdAndCreateTask(em, {
-      taskId,
-      accountId: account.id,
-      modelId: model.id,
-      idempotencyKey: key ?? null,
-      priority,
-      input: req.input,
-      price,
-      pricing,
-      availableId: accounts.available,
-      heldId: accounts.held,
-      memo: `escrow for ${model.name}@${model.version}`,
-      now,
-    });
-  } catch (err) {
-    if (key && isUniqueViolation(err)) {
-      const existing = await findByKey(em.fork(), account, key);
-      if (existing) return resumed(deps, sameRequestOrConflict(existing, req));
+  // The model comes from the process's cache; the hold statement checks that it is still the
+  // stored one (and still the latest version, for an unversioned submit), else it is looked
+  // up again and the hold retried.
+  let model = await findModel(em, req.model, req.version, false);
+  for (let attempt = 0; ; attempt++) {
+    const valid = validateTensorMap(model.manifest.inputs, req.input);
+    if (!valid.ok)
+      throw badInput(`input does not match model ${model.name}@${model.version}: ${valid.message}`);
+    const pricing = pricingOf(model.manifest);
+    const price = escrowOf(pricing);
+    let outcome: { held: boolean; balance: bigint; stale: boolean };
+    try {
+      outcome = await holdAndCreateTask(em, {
+        taskId,
+        accountId: account.id,
+        modelId: model.id,
+        idempotencyKey: key ?? null,
+        priority,
+        input: req.input,
+        price,
+        pricing,
+        availableId: accounts.available,
+        heldId: accounts.held,
+        memo: `escrow for ${model.name}@${model.version}`,
+        now,
+        ...(attempt < 2
+          ? { modelCheck: { manifest: model.manifest, latest: req.version === undefined } }
+          : {}),
+      });
+    } catch (err) {
+      if (key && isUniqueViolation(err)) {
+        const existing = await findByKey(em.fork(), account, key);
+        if (existing) return resumed(deps, sameRequestOrConflict(existing, req));
+      }
+      throw err;
     }
-    throw err;
+    if (outcome.stale) {
+      model = await findModel(em, req.model, req.version, true);
+      continue;
+    }
+    if (!outcome.held) {
+      throw new ApiError(
+        "INSUFFICIENT_FUNDS",
+        `balance ${outcome.balance} is less than the escrow ${price}`,
+        {
+          balance: outcome.balance.toString(),
+          price: price.toString(),
+        },
+      );
+    }
+    return queued(deps, { taskId, account, model, key, priority, input: req.input, price, pricing, now });
   }
-  if (!outcome.held) {
-    throw new ApiError("INSUFFICIENT_FUNDS", `balance ${outcome.balance} is less than the escrow ${price}`, {
-      balance: outcome.balance.toString(),
-      price: price.toString(),
-    });
-  }
+}
+
+async function queued(
+  deps: SubmitDeps,
+  t: {
+    taskId: string;
+    account: Account;
+    model: Model;
+    key: string | undefined;
+    priority: number;
+    input: unknown;
+    price: bigint;
+    pricing: Task["pricing"];
+    now: Date;
+  },
+): Promise<Task> {
   // The row as written (no read back): the same values the statement inserted.
   const task = Object.assign(new Task(), {
-    id: taskId,
-    account,
-    model,
-    idempotencyKey: key,
-    priority,
+    id: t.taskId,
+    account: t.account,
+    model: t.model,
+    idempotencyKey: t.key,
+    priority: t.priority,
     status: TaskStatus.QUEUED,
-    input: req.input as Record<string, unknown>,
-    maxPrice: price,
-    pricing,
+    input: t.input as Record<string, unknown>,
+    maxPrice: t.price,
+    pricing: t.pricing,
     attempts: 0,
-    createdAt: now,
+    createdAt: t.now,
   });
-  await deps.queue.enqueue(task.id, priority);
-  await deps.events.publish({ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt.toISOString() });
+  // Both at once: a taskProgress subscriber replays QUEUED from the row it reads anyway, so this
+  // event's order against the dispatcher's SCHEDULED does not matter.
+  await Promise.all([
+    deps.queue.enqueue(task.id, t.priority, t.model.id),
+    deps.events.publish({ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt.toISOString() }),
+  ]);
   return task;
 }
 
@@ -134,10 +171,8 @@ function sameRequestOrConflict(existing: Task, req: SubmitTaskRequest): Task {
   return existing;
 }
 
-async function findModel(em: EntityManager, name: string, version?: string): Promise<Model> {
-  const model = version
-    ? await em.findOne(Model, { name, version })
-    : await em.findOne(Model, { name }, { orderBy: { createdAt: "desc" } });
+async function findModel(em: EntityManager, name: string, version: string | undefined, fresh: boolean) {
+  const model = await modelByName(em, name, version, fresh);
   if (!model) throw notFound(version ? `model ${name}@${version}` : `model ${name}`);
   return model;
 }

@@ -12,6 +12,8 @@ export interface TaskProgressEvent {
   status: TaskStatus;
   at: string;
   message?: string;
+  /** A token a streaming model produced (status RUNNING); live only, never replayed. */
+  token?: { index: number; text: string };
 }
 
 type Listener = (event: TaskProgressEvent) => void;
@@ -44,6 +46,15 @@ export class TaskEventBus {
 
   async publish(event: TaskProgressEvent): Promise<void> {
     await this.pub.publish(this.channel(event.taskId), JSON.stringify(event));
+  }
+
+  /** Several events in one round trip, in order. */
+  async publishAll(events: TaskProgressEvent[]): Promise<void> {
+    const pipeline = this.pub.pipeline();
+    for (const event of events) pipeline.publish(this.channel(event.taskId), JSON.stringify(event));
+    const results = (await pipeline.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed?.[0]) throw failed[0];
   }
 
   /** Listens to one task's events; returns the function that stops listening. */

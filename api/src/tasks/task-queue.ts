@@ -9,6 +9,8 @@ export const TASK_QUEUE = "tasks";
 
 export interface TaskJobData {
   taskId: string;
+  /** The task's model (jobs from submitTask): lets the dispatcher start it in one statement. */
+  modelId?: string;
 }
 
 export interface TaskQueueOptions {
@@ -25,19 +27,15 @@ export class TaskQueue {
   }
 
   /** Higher `priority` runs first (0..999); BullMQ's own scale is inverted (1 = highest). */
-  async enqueue(taskId: string, priority: number): Promise<void> {
-    await this.queue.add(
-      "run",
-      { taskId },
-      {
-        jobId: taskId,
-        priority: 1000 - Math.max(0, Math.min(999, priority)),
-        attempts: this.opts.attempts,
-        backoff: { type: "exponential", delay: 200 },
-        removeOnComplete: { age: 24 * 3600 },
-        removeOnFail: { age: 7 * 24 * 3600 },
-      },
-    );
+  async enqueue(taskId: string, priority: number, modelId?: string): Promise<void> {
+    await this.queue.add("run", modelId ? { taskId, modelId } : { taskId }, {
+      jobId: taskId,
+      priority: 1000 - Math.max(0, Math.min(999, priority)),
+      attempts: this.opts.attempts,
+      backoff: { type: "exponential", delay: 200 },
+      removeOnComplete: { age: 24 * 3600 },
+      removeOnFail: { age: 7 * 24 * 3600 },
+    });
   }
 
   /** Makes sure an unfinished task has a live job: adds one, or replaces one that has ended. */

@@ -1,0 +1,225 @@
+import type { EventSubscriber, FlushEventArgs } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { Redis } from "ioredis";
+import { Account, ApiKey } from "../db/entities/index.js";
+import { hashApiKey } from "./api-keys.js";
+
+/**
+ * Credential look-ups cached in-process, so that an authenticated request costs no Postgres
+ * round trip: API key (by its SHA-256) -> key id, scopes, account; access token's account id ->
+ * account. Only valid credentials are cached (an unknown or revoked key is looked up each time,
+ * behind the rate limit).
+ *
+ * Revocation is pushed, not waited out: whoever revokes a key through the ORM (the
+ * `revokeApiKey` mutation: `revocationSubscriber` sees the flushed change) evicts the key here
+ * and publishes its hash on `<prefix>:auth-invalidate`; every api process's cache listens there
+ * and evicts it too, before the revoking mutation has answered. Messages missed while Redis was
+ * away cannot be told apart, so a (re)connected listener drops everything it has. `ttlMs`
+ * bounds how long any entry lives regardless (a backstop, not the mechanism).
+ *
+ * Accounts are cached as plain data and merged into each request's EntityManager (no query),
+ * so resolvers get an entity of their own unit of work, as before.
+ */
+export interface CredentialCacheOptions {
+  redisUrl: string;
+  prefix: string;
+  ttlMs?: number;
+  /** Tests: a clock. */
+  now?: () => number;
+}
+
+type AccountData = Pick<Account, "id" | "name" | "email" | "passwordHash" | "role" | "createdAt">;
+
+interface KeyEntry {
+  keyId: string;
+  account: AccountData;
+  scopes: string[];
+  at: number;
+  /** When last_used_at was last written for this key (at most once a minute). */
+  touchedAt: number;
+}
+
+interface AccountEntry {
+  account: AccountData;
+  at: number;
+}
+
+interface Invalidation {
+  keyHash?: string;
+  accountId?: string;
+}
+
+const TOUCH_EVERY_MS = 60_000;
+const MAX_ENTRIES = 100_000;
+
+export class CredentialCache {
+  private readonly keys = new Map<string, KeyEntry>();
+  private readonly accounts = new Map<string, AccountEntry>();
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly channel: string;
+  private readonly ttlMs: number;
+  private readonly now: () => number;
+  private ready: Promise<void> | undefined;
+  private listening = false;
+  private closed = false;
+  /** Bumped by every eviction: a look-up that overlapped one does not cache what it read. */
+  private generation = 0;
+
+  constructor(opts: CredentialCacheOptions) {
+    this.channel = `${opts.prefix}:auth-invalidate`;
+    this.ttlMs = opts.ttlMs ?? 60_000;
+    this.now = opts.now ?? Date.now;
+    this.pub = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
+    this.sub = new Redis(opts.redisUrl);
+    this.pub.on("error", () => {});
+    this.sub.on("error", () => {});
+    this.sub.on("message", (channel: string, text: string) => {
+      if (channel === this.channel) this.evict(JSON.parse(text) as Invalidation);
+    });
+    // Every (re)connection: whatever was published while we were away is unknown, so forget all.
+    this.sub.on("ready", () => this.clear());
+  }
+
+  /** Resolves once the invalidation channel is subscribed; nothing is cached before that. */
+  start(): Promise<void> {
+    this.ready ??= this.sub.subscribe(this.channel).then(() => {
+      this.listening = true;
+    });
+    return this.ready;
+  }
+
+  /** The key's account (merged into `em`) and scopes, or null for an unknown or revoked key. */
+  async apiKey(em: EntityManager, key: string): Promise<{ account: Account; scopes: string[] } | null> {
+    const keyHash = hashApiKey(key);
+    const now = this.now();
+    const hit = this.keys.get(keyHash);
+    if (hit && now - hit.at < this.ttlMs) {
+      if (now - hit.touchedAt >= TOUCH_EVERY_MS) {
+        hit.touchedAt = now;
+        void touchKey(em, hit.keyId).catch(() => {});
+      }
+      return { account: attach(em, hit.account), scopes: hit.scopes };
+    }
+    const generation = this.generation;
+    const record = await em.findOne(ApiKey, { keyHash, revokedAt: null }, { populate: ["account"] });
+    if (!record) {
+      this.keys.delete(keyHash);
+      return null;
+    }
+    await touchKey(em, record.id);
+    if (this.cacheable(generation)) {
+      this.bound(this.keys).set(keyHash, {
+        keyId: record.id,
+        account: snapshot(record.account),
+        scopes: record.scopes,
+        at: now,
+        touchedAt: now,
+      });
+    }
+    return { account: record.account, scopes: record.scopes };
+  }
+
+  /** An access token's account (merged into `em`), or null if it no longer exists. */
+  async account(em: EntityManager, accountId: string): Promise<Account | null> {
+    const now = this.now();
+    const hit = this.accounts.get(accountId);
+    if (hit && now - hit.at < this.ttlMs) return attach(em, hit.account);
+    const generation = this.generation;
+    const account = await em.findOne(Account, accountId);
+    if (account && this.cacheable(generation))
+      this.bound(this.accounts).set(accountId, { account: snapshot(account), at: now });
+    return account;
+  }
+
+  /** Forgets a key or an account here and in every other process (awaits the publish). */
+  async invalidate(what: Invalidation): Promise<void> {
+    this.evict(what);
+    await this.pub.publish(this.channel, JSON.stringify(what));
+  }
+
+  /**
+   * An ORM subscriber that invalidates every API key changed (revoked, deleted) by a flush of
+   * this process, once the flush has committed.
+   */
+  revocationSubscriber(): EventSubscriber {
+    return {
+      afterFlush: async ({ uow }: FlushEventArgs) => {
+        const hashes = new Set<string>();
+        for (const cs of uow.getChangeSets()) {
+          if (cs.type !== "update" && cs.type !== "delete") continue;
+          if (cs.entity instanceof ApiKey) hashes.add(cs.entity.keyHash);
+          if (cs.entity instanceof Account) await this.tell({ accountId: cs.entity.id });
+        }
+        for (const keyHash of hashes) await this.tell({ keyHash });
+      },
+    };
+  }
+
+  /**
+   * invalidate(), for a change already committed: a failed publish must not fail the flush
+   * that made it (the other processes then drop the entry within `ttlMs`, or on reconnect).
+   */
+  private async tell(what: Invalidation): Promise<void> {
+    this.evict(what);
+    if (this.closed) return;
+    await this.pub.publish(this.channel, JSON.stringify(what)).catch(() => {});
+  }
+
+  clear(): void {
+    this.generation++;
+    this.keys.clear();
+    this.accounts.clear();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.clear();
+    await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
+  }
+
+  private cacheable(generation: number): boolean {
+    return generation === this.generation && this.listening && this.sub.status === "ready";
+  }
+
+  private evict(what: Invalidation): void {
+    this.generation++;
+    if (what.keyHash) this.keys.delete(what.keyHash);
+    if (what.accountId) {
+      this.accounts.delete(what.accountId);
+      for (const [hash, entry] of this.keys) if (entry.account.id === what.accountId) this.keys.delete(hash);
+    }
+    if (!what.keyHash && !what.accountId) this.clear();
+  }
+
+  private bound<V>(map: Map<string, V>): Map<string, V> {
+    if (map.size >= MAX_ENTRIES) map.clear();
+    return map;
+  }
+}
+
+/** last_used_at, at most once a minute per key. */
+async function touchKey(em: EntityManager, keyId: string): Promise<void> {
+  await em
+    .getConnection()
+    .execute(
+      "update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '1 minute')",
+      [keyId],
+    );
+}
+
+function snapshot(a: Account): AccountData {
+  return {
+    id: a.id,
+    name: a.name,
+    email: a.email,
+    passwordHash: a.passwordHash,
+    role: a.role,
+    createdAt: a.createdAt,
+  } as AccountData;
+}
+
+/** The cached account as an entity of this request's unit of work (no query). */
+function attach(em: EntityManager, data: AccountData): Account {
+  return em.merge(Account, { ...data }, { validate: false });
+}
