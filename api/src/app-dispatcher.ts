@@ -3,6 +3,8 @@ import { Redis } from "ioredis";
 import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
 import { Dispatcher, type DispatcherOptions } from "./tasks/dispatcher.js";
+import { modelActorSourceOf, modelActorSpec } from "./tasks/model-actor-spec.js";
+import { ModelDeployments } from "./tasks/model-deployments.js";
 import { TaskEventBus } from "./tasks/task-events.js";
 import { TaskQueue } from "./tasks/task-queue.js";
 
@@ -21,11 +23,13 @@ export async function startDispatcherProcess(
   const queue = new TaskQueue({ connection, prefix, attempts: config.taskAttempts });
   const events = new TaskEventBus(config.redisUrl, config.redisPrefix);
   const cluster = new ClusterClient({ headAddress: config.headAddress });
-  const dispatcher = dispatcherFor(config, { orm, cluster, events, queue }, log);
+  const deployments = modelDeploymentsFor(config, cluster);
+  const dispatcher = dispatcherFor(config, { orm, deployments, events, queue }, log);
   await dispatcher.start();
   return {
     close: async () => {
       await dispatcher.close();
+      await deployments.close();
       await queue.close();
       await events.close();
       cluster.close();
@@ -38,7 +42,7 @@ export async function startDispatcherProcess(
 /** The dispatcher of a configuration, over the parts its process already has. */
 export function dispatcherFor(
   config: ApiConfig,
-  parts: Pick<DispatcherOptions, "orm" | "cluster" | "events" | "queue">,
+  parts: Pick<DispatcherOptions, "orm" | "deployments" | "events" | "queue">,
   log: (msg: string, err?: unknown) => void,
 ): Dispatcher {
   return new Dispatcher({
@@ -49,7 +53,12 @@ export function dispatcherFor(
     platformFeeBps: config.platformFeeBps,
     taskTimeoutMs: config.taskTimeoutMs,
     jobLockMs: config.jobLockMs,
-    modelCacheDir: config.modelCacheDir,
     log,
   });
+}
+
+/** Each model version's deployment, with replicas made as this configuration says (model-actor-spec.ts). */
+export function modelDeploymentsFor(config: ApiConfig, cluster: ClusterClient): ModelDeployments {
+  const source = modelActorSourceOf(config);
+  return new ModelDeployments(cluster, (manifest) => modelActorSpec(manifest, source));
 }

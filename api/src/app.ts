@@ -3,7 +3,7 @@ import { parseNeuro } from "@neurogrid/contracts";
 import { Redis } from "ioredis";
 import { AlertService } from "./alerts/alert-service.js";
 import { DEFAULT_THRESHOLDS } from "./alerts/thresholds.js";
-import { dispatcherFor } from "./app-dispatcher.js";
+import { dispatcherFor, modelDeploymentsFor } from "./app-dispatcher.js";
 import { ClusterWatch } from "./cluster-events/cluster-watch.js";
 import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
@@ -49,6 +49,7 @@ export async function startApiProcess(
   const cluster = new ClusterClient({ headAddress: config.headAddress });
   const payoutEvents = new PayoutEventBus(config.redisUrl, config.redisPrefix);
   const clusterWatch = new ClusterWatch(cluster, (m) => log(m));
+  const deployments = modelDeploymentsFor(config, cluster);
   const chain = extras.payoutChain ?? (await chainFromConfig(config));
   const payouts = chain
     ? new PayoutService(orm, chain, parseNeuro(config.payoutThreshold), payoutEvents, log)
@@ -59,6 +60,7 @@ export async function startApiProcess(
     queue,
     events,
     cluster,
+    deployments,
     jwt: new JwtIssuer(config.jwtSecret),
     redis: connection,
     payoutEvents,
@@ -77,7 +79,7 @@ export async function startApiProcess(
   services.alerts.start();
   let dispatcher: Dispatcher | undefined;
   if (config.dispatcher) {
-    dispatcher = dispatcherFor(config, { orm, cluster, events, queue }, log);
+    dispatcher = dispatcherFor(config, { orm, deployments, events, queue }, log);
     await dispatcher.start();
     await payouts?.schedule(config.redisUrl, bullPrefix, config.payoutIntervalMs);
   }
@@ -91,6 +93,7 @@ export async function startApiProcess(
       services.clusterWatch.stop();
       await server.close();
       await dispatcher?.close();
+      await deployments.close();
       await payouts?.close();
       await payoutEvents.close();
       await queue.close();

@@ -31,7 +31,11 @@ export type {
   NodeTelemetryEvent,
   WatchClusterOptions,
 } from "./client/cluster-events.js";
-export { type DeploymentCallOptions, DeploymentHandle } from "./client/deployment-handle.js";
+export {
+  type DeploymentCallOptions,
+  DeploymentHandle,
+  type ReplicaLease,
+} from "./client/deployment-handle.js";
 export type { ActorEvent, WatchActorsOptions } from "./client/head-streams.js";
 export type {
   ActorHandle,

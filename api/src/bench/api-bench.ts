@@ -176,7 +176,12 @@ async function main(): Promise<void> {
     await ws.dispose();
     const model = await orm.em.fork().findOneOrFail(Model, { name: "mlp-classifier" });
     const cluster = new ClusterClient({ headAddress: head.address });
-    const actor = await cluster.getOrCreateActor(modelActorSpec(model.manifest));
+    // The replica the tasks ran on (the model's deployment), called directly.
+    const spec = modelActorSpec(model.manifest);
+    const deployment = await cluster.getDeployment(spec.namespace, spec.name);
+    const replica = deployment.replicas[0];
+    if (!replica) throw new Error(`deployment ${spec.name} has no replica`);
+    const actor = await cluster.getActor(replica.namespace, replica.name);
     const directLatencies: number[] = [];
     for (let i = 0; i < LATENCY_SAMPLES; i++) {
       const s = performance.now();

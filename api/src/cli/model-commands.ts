@@ -7,6 +7,7 @@ import { openOrm } from "../db/orm.js";
 import { ApiError } from "../errors.js";
 import { modelCacheDirOf } from "../registry/model-cache-dir.js";
 import { registerModel } from "../registry/register-model.js";
+import { registerDeployCommand } from "./deploy-command.js";
 import { cliProgress, type Progress } from "./progress.js";
 
 /**
@@ -16,6 +17,7 @@ import { cliProgress, type Progress } from "./progress.js";
  * `registerModel` mutation apply (registry/register-model.ts).
  *   neurogrid model register --manifest FILE --onnx FILE [--json]
  *   neurogrid model list [--json]
+ *   neurogrid model deploy NAME[@VERSION] --head ADDR [--min N --max N --target R]  (deploy-command.ts)
  * `register` shows its steps on stderr (progress.ts): reading the manifest, reading the model
  * file (with a percentage), connecting, hashing and storing; stdout gets only the result line
  * (or, with --json, one JSON object).
@@ -30,6 +32,7 @@ function databaseUrl(o: { databaseUrl?: string }): string {
 
 export function registerModelCommands(program: Command): void {
   const model = program.command("model").description("the model registry (operator)");
+  registerDeployCommand(model);
 
   model
     .command("register")

@@ -3,18 +3,19 @@ import { ClusterClient } from "@neurogrid/cluster";
 /**
  * `neurogrid status --head ADDR`, after `ray status`: the cluster's nodes with resources used
  * and free (GPUs with their VRAM), its actors by state (with the reason a pending one waits),
- * and its placement groups. Read from the head; prints text, or JSON with --json.
+ * its placement groups and its deployments (replicas and load). Read from the head; prints text, or JSON with --json.
  */
 export async function printStatus(headAddress: string, json: boolean): Promise<void> {
   const client = new ClusterClient({ headAddress });
   try {
-    const [nodes, actors, groups] = await Promise.all([
+    const [nodes, actors, groups, deployments] = await Promise.all([
       client.listNodes(),
       client.listActors(),
       client.listPlacementGroups(),
+      client.listDeployments(),
     ]);
     if (json) {
-      process.stdout.write(`${JSON.stringify({ nodes, actors, placementGroups: groups })}\n`);
+      process.stdout.write(`${JSON.stringify({ nodes, actors, placementGroups: groups, deployments })}\n`);
       return;
     }
     const out: string[] = [];
@@ -52,6 +53,14 @@ export async function printStatus(headAddress: string, json: boolean): Promise<v
     for (const g of groups) {
       out.push(
         `  ${g.name || g.placementGroupId}  ${g.strategy}  ${g.state}  ${g.bundles.length} bundles${g.pendingReason ? `  (${g.pendingReason})` : ""}`,
+      );
+    }
+    out.push(`Deployments: ${deployments.length}`);
+    for (const d of deployments) {
+      const { spec } = d;
+      const alive = d.replicas.filter((r) => r.state === "ALIVE").length;
+      out.push(
+        `  ${spec.namespace}/${spec.name}  replicas ${alive} alive of ${d.targetReplicas} (min ${spec.minReplicas}, max ${spec.maxReplicas})  ongoing ${d.ongoingRequests} (target ${spec.targetOngoingRequests}/replica)`,
       );
     }
     process.stdout.write(`${out.join("\n")}\n`);

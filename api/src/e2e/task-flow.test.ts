@@ -392,7 +392,11 @@ describe("one paid task, end to end", () => {
     assert.match(stdout, /Nodes: 2 alive, 0 dead/);
     assert.match(stdout, /e2e-worker-1/);
     assert.match(stdout, /e2e-worker-2/);
-    assert.match(stdout, /neurogrid-models\/model:mlp-classifier@1 {2}ALIVE/);
+    assert.match(stdout, /neurogrid-models\/model:mlp-classifier@1#0 {2}ALIVE/);
+    assert.match(
+      stdout,
+      /neurogrid-models\/model:mlp-classifier@1 {2}replicas 1 alive of 1 \(min 1, max 1\)/,
+    );
     assert.match(stdout, /CPU [\d.]+\/\d+ used/);
   });
 

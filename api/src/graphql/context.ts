@@ -9,6 +9,7 @@ import type { Caller } from "../identity/caller.js";
 import type { JwtIssuer } from "../identity/jwt.js";
 import type { PayoutEventBus } from "../payouts/payout-events.js";
 import type { PayoutService } from "../payouts/payout-service.js";
+import type { ModelDeployments } from "../tasks/model-deployments.js";
 import type { TaskEventBus } from "../tasks/task-events.js";
 import type { TaskQueue } from "../tasks/task-queue.js";
 import type { Loaders } from "./loaders.js";
@@ -30,6 +31,8 @@ export interface Services {
   /** Present when Solana payouts are configured. */
   payouts?: PayoutService;
   cluster: ClusterClient;
+  /** Each model version's deployment (handles report this process's load to the head). */
+  deployments: ModelDeployments;
 }
 
 /** What resolvers get per request (HTTP) or per subscription operation (WebSocket). */

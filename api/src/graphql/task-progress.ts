@@ -12,6 +12,7 @@ import { type TaskProgressEventType, taskHistory } from "./task.type.js";
  * replay the states it already passed, then pass on live events. Each status is sent once, in
  * order, and the stream ends after the final state. Checks happen before the stream exists,
  * so a bad key or someone else's task is a plain GraphQL error, not a broken socket.
+ * A streaming model's tokens (events with `token`) pass through as they come, each once.
  */
 export async function subscribeTaskProgress(
   ctx: ApiContext,
@@ -49,9 +50,23 @@ async function* stream(
     }
     if (isFinalTaskStatus(task.status)) return;
     for await (const event of live) {
+      if (event.token !== undefined) {
+        // A streamed token: after RUNNING, before the final state; each index once.
+        const key = `token:${event.token.index}`;
+        if (seen.has(key) || isFinalTaskStatus(task.status)) continue;
+        seen.add(key);
+        yield {
+          taskId: event.taskId,
+          status: event.status,
+          at: new Date(event.at),
+          token: event.token.text,
+          tokenIndex: event.token.index,
+        };
+        continue;
+      }
       if (seen.has(event.status)) continue;
       seen.add(event.status);
-      yield { ...event, at: new Date(event.at) };
+      yield { taskId: event.taskId, status: event.status, at: new Date(event.at), message: event.message };
       if (isFinalTaskStatus(event.status)) return;
     }
   } finally {

@@ -35,6 +35,16 @@ export class TaskProgressEventType {
 
   @Field(() => String, { nullable: true })
   message?: string | undefined;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "A token a streaming model produced (status RUNNING), sent as it is produced; live subscribers only: the finished task's result holds the whole output.",
+  })
+  token?: string | undefined;
+
+  @Field(() => Int, { nullable: true, description: "The token's position in the output, from 0." })
+  tokenIndex?: number | undefined;
 }
 
 @ObjectType("Task")

@@ -1,18 +1,19 @@
 import { randomUUID } from "node:crypto";
-import type { ActorHandle } from "@neurogrid/cluster";
+import type { DeploymentHandle, ReplicaLease } from "@neurogrid/cluster";
+import type { ActorInfo } from "@neurogrid/schema";
 import { type Account, Model, Node } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import type { Services } from "../graphql/context.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import { holdAndCreateTask } from "../ledger/escrow.js";
 import { pricingOf } from "../pricing/pricing.js";
-import { modelActorSpec } from "../tasks/model-actor-spec.js";
 import { advanceTask, completeTask, failTask } from "../tasks/settle.js";
 
 /**
  * One chat completion on a streaming language model, paid through the same ledger as any task:
  *   hold price x max_tokens (escrow) and write the task    (one statement, ledger/escrow.ts)
- *   stream the actor's `generate` tokens to the caller      (the actor's own process, directly)
+ *   stream a replica's `generate` tokens to the caller      (the model's deployment: the
+ *                                                            replica's own process, directly)
  *   capture tokens produced x price, release the rest       (COMPLETED; CANCELLED when the
  *                                                            caller went away mid-stream: it
  *                                                            pays for the tokens it was sent)
@@ -40,6 +41,7 @@ interface GenerateItem {
   done?: boolean;
   outputTokens?: number;
   finishReason?: string;
+  executionProvider?: string;
 }
 
 export async function startChatCompletion(
@@ -77,24 +79,24 @@ export async function startChatCompletion(
   if (!held.held) {
     throw new ApiError("INSUFFICIENT_FUNDS", `balance ${held.balance} is less than the escrow ${price}`);
   }
-  let actor: ActorHandle;
-  let providerId: string;
+  let deployment: DeploymentHandle;
+  let lease: ReplicaLease | undefined;
   try {
-    actor = await services.cluster.getOrCreateActor(
-      modelActorSpec(model.manifest, services.config.modelCacheDir),
-      {
-        timeoutMs: services.config.taskTimeoutMs,
-      },
-    );
-    const node = await em.findOne(Node, actor.info.nodeId);
-    if (!node) throw new ApiError("CONFLICT", `node ${actor.info.nodeId} is not registered to a provider`);
-    providerId = node.provider.id;
+    deployment = await services.deployments.handle(model.manifest);
+    lease = await deployment.lease({ timeoutMs: services.config.taskTimeoutMs });
+    const node = await em.findOne(Node, lease.replica.nodeId);
+    if (!node) throw new ApiError("CONFLICT", `node ${lease.replica.nodeId} is not registered to a provider`);
     await advanceTask(em, taskId, "SCHEDULED", { attempts: 1 });
-    await advanceTask(em, taskId, "RUNNING", { nodeId: actor.info.nodeId, actorId: actor.info.actorId });
+    await advanceTask(em, taskId, "RUNNING", {
+      nodeId: lease.replica.nodeId,
+      actorId: lease.replica.actorId,
+    });
   } catch (err) {
+    lease?.release();
     await failTask(em.fork(), taskId, err instanceof Error ? err.message : String(err));
     throw err;
   }
+  let served: ActorInfo = lease.replica;
   const ref = {
     id: taskId,
     accountId: account.id,
@@ -105,7 +107,13 @@ export async function startChatCompletion(
   let finishReason = "length";
   const text: string[] = [];
   const started = performance.now();
+  let executionProvider = "unknown";
   const settle = async (completed: boolean) => {
+    const node = await em.fork().findOne(Node, served.nodeId);
+    if (!node) {
+      await failTask(em.fork(), taskId, `node ${served.nodeId} is not registered to a provider`);
+      return;
+    }
     await completeTask(
       em.fork(),
       ref,
@@ -113,10 +121,10 @@ export async function startChatCompletion(
         status: completed ? "COMPLETED" : "CANCELLED",
         result: { text: text.join(""), finishReason },
         usage: { completed, outputTokens: produced },
-        executionProvider: "cpu",
+        executionProvider,
         inferenceMs: performance.now() - started,
-        nodeId: actor.info.nodeId,
-        providerId,
+        nodeId: served.nodeId,
+        providerId: node.provider.id,
       },
       services.config.platformFeeBps,
     );
@@ -124,14 +132,21 @@ export async function startChatCompletion(
   async function* tokens(): AsyncGenerator<string> {
     let completed = false;
     try {
-      const stream = actor.stream<GenerateItem>(
+      const stream = deployment.stream<GenerateItem>(
         "generate",
         { prompt: req.prompt, maxTokens, temperature: req.temperature ?? 0, seed: req.seed ?? 0 },
-        { signal },
+        {
+          signal,
+          lease,
+          onReplica: (replica) => {
+            served = replica;
+          },
+        },
       );
       for await (const item of stream) {
         if (item.done) {
           finishReason = item.finishReason ?? finishReason;
+          executionProvider = item.executionProvider ?? executionProvider;
           completed = true;
           break;
         }

@@ -11,7 +11,8 @@ import type { TaskQueue } from "./task-queue.js";
  * per-call prices charge nothing for a call that did not complete; a per-millisecond model that
  * was RUNNING is charged its time so far (Nosana's price x min(runtime, timeout)). Its queued job
  * is removed; a dispatcher running it hears the cancellation through Redis and aborts the actor
- * call. "Completed" and "cancelled" exclude each other: both write only a task that is not final
+ * call. A generating task (priced per output token) is stopped and settled by its dispatcher,
+ * which charges the tokens produced (cancelGeneration). "Completed" and "cancelled" exclude each other: both write only a task that is not final
  * yet (a row lock or a status guard), and the ledger has one capture or refund per task.
  */
 export async function cancelTask(
@@ -25,6 +26,16 @@ export async function cancelTask(
   if (isFinalTaskStatus(task.status))
     throw new ApiError("CONFLICT", `task ${taskId} is already ${task.status}`);
   const reason = `cancelled by ${account.name}`;
+  if (task.status === TaskStatus.RUNNING && pricingOfTask(task).unit === "output_token") {
+    const settled = await cancelGeneration(deps, taskId);
+    if (settled) {
+      const now = await em.fork().findOneOrFail(Task, taskId, { populate: ["model"] });
+      // It may have finished on its own meanwhile.
+      if (now.status !== TaskStatus.CANCELLED)
+        throw new ApiError("CONFLICT", `task ${taskId} is already ${now.status}`);
+      return now;
+    }
+  }
   const cancelled =
     (await chargeWhatRan(em, task, reason, deps.config.platformFeeBps)) ??
     (await failTask(em.fork(), taskId, reason, TaskStatus.CANCELLED));
@@ -42,6 +53,42 @@ export async function cancelTask(
   });
   return em.fork().findOneOrFail(Task, taskId, { populate: ["model"] });
 }
+
+/**
+ * A generating task is settled by the dispatcher that runs it: only it knows how many tokens
+ * were produced. Ask it to stop (it stops within one step and settles CANCELLED, charging
+ * those tokens) and wait for the task's final state; if none comes in time (no dispatcher
+ * holds the task), false: the caller cancels it here, refunding the whole escrow.
+ */
+async function cancelGeneration(
+  deps: { events: TaskEventBus },
+  taskId: string,
+  waitMs = GENERATION_CANCEL_WAIT_MS,
+): Promise<boolean> {
+  let resolveFinal: () => void = () => {};
+  const final = new Promise<void>((resolve) => {
+    resolveFinal = resolve;
+  });
+  const stop = await deps.events.listen(taskId, (event) => {
+    if (isFinalTaskStatus(event.status)) resolveFinal();
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await deps.events.requestCancel(taskId);
+    return await Promise.race([
+      final.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), waitMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    stop();
+  }
+}
+
+/** How long cancelTask waits for the dispatcher to settle a generating task. */
+const GENERATION_CANCEL_WAIT_MS = 5_000;
 
 /**
  * A RUNNING task on a per-millisecond model pays for the time it has run (since RUNNING, at most

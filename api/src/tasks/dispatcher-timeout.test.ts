@@ -2,13 +2,14 @@
  * The dispatcher when a model call runs out of time: the task fails for good (no retry: its
  * budget is spent) and pays for what ran — price x min(runtime, timeout) for a per-millisecond
  * model — with the provider credited and the rest of the escrow released. Real PostgreSQL,
- * Redis and BullMQ; the cluster is a fake whose actor never answers in time.
+ * Redis and BullMQ; the cluster is a fake deployment whose replica never answers in time.
  */
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { type ActorHandle, ClusterError } from "@neurogrid/cluster";
+import { ClusterError } from "@neurogrid/cluster";
+import type { ActorInfo } from "@neurogrid/schema";
 import { Redis } from "ioredis";
 import { Account, Task } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
@@ -21,7 +22,7 @@ import {
   testRedisUrl,
   uniquePrefix,
 } from "../testing/test-database.js";
-import { Dispatcher } from "./dispatcher.js";
+import { Dispatcher, type ModelDeployment } from "./dispatcher.js";
 import { submitTask } from "./submit-task.js";
 import { TaskEventBus } from "./task-events.js";
 import { TaskQueue } from "./task-queue.js";
@@ -52,23 +53,28 @@ test("a call that times out fails the task for good and charges price x min(runt
   const queue = new TaskQueue({ connection, prefix: `${prefix}:bull`, attempts: 3 });
   const events = new TaskEventBus(testRedisUrl(), prefix);
   let calls = 0;
-  const slowActor = {
-    info: {
-      actorId: "a1",
-      name: "model:mlp-classifier@1",
-      namespace: "n",
-      nodeId: "slow-node",
-      address: "",
-      state: "ALIVE",
-    },
+  const replica = {
+    actorId: "a1",
+    name: "model:mlp-classifier@1#0",
+    namespace: "n",
+    nodeId: "slow-node",
+    address: "127.0.0.1:1",
+    state: "ALIVE",
+  } as ActorInfo;
+  // A deployment whose only replica never answers in time.
+  const slowDeployment: ModelDeployment = {
+    lease: async () => ({ replica, release: () => {} }),
     call: async () => {
       calls++;
       throw new ClusterError("DEADLINE_EXCEEDED", `no answer within ${TIMEOUT_MS} ms`);
     },
-  } as unknown as ActorHandle;
+    stream: () => {
+      throw new Error("not a generative model");
+    },
+  };
   const dispatcher = new Dispatcher({
     orm,
-    cluster: { getOrCreateActor: async () => slowActor },
+    deployments: { handle: async () => slowDeployment },
     events,
     queue,
     redisUrl: testRedisUrl(),

@@ -1,39 +1,49 @@
-import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
-import { type ActorHandle, type ClusterClient, isClusterError } from "@neurogrid/cluster";
-import { type ActorSpec, TaskStatus } from "@neurogrid/schema";
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { type DeploymentHandle, isClusterError, type ReplicaLease } from "@neurogrid/cluster";
+import { type ActorInfo, type ModelManifest, TaskStatus } from "@neurogrid/schema";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { type Model, Node, Task } from "../db/entities/index.js";
-import { modelActorSpec } from "./model-actor-spec.js";
 import { modelById } from "./model-cache.js";
+import { runGeneration } from "./run-generation.js";
 import { advanceTask, beginTask, completeTask, failTask, type StartedTask } from "./settle.js";
 import type { TaskEventBus } from "./task-events.js";
 import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
 
 /**
- * The dispatcher: a BullMQ worker that runs each task on a model actor.
+ * The dispatcher: a BullMQ worker that runs each task on a replica of its model's deployment.
  *
  *   job(taskId) -> task final? done.
- *               -> SCHEDULED: get-or-create the model's actor through the cluster client
- *               -> the node's provider must be known (it is credited)
- *               -> RUNNING: call the actor's own process directly (`infer`)
+ *               -> SCHEDULED: get (or apply) the model's deployment (model-deployments.ts)
+ *               -> lease a replica (power of two choices) and know its node's provider (it is
+ *                  credited)
+ *               -> RUNNING on that replica: call its own process directly — `infer`, or for a
+ *                  model priced per output token `generate`, each token published as it comes
+ *                  (run-generation.ts)
  *               -> COMPLETED: result + capture in one statement (settle.ts)
- *   Once a model's actor and its node's provider are known, a task of that model (its job names
- *   the model) goes QUEUED -> RUNNING in one statement; SCHEDULED and RUNNING are both still
- *   announced (one Redis round trip), so a taskProgress subscriber sees every state. A task
- *   costs the dispatcher two SQL statements: start (which also reads the task) and capture.
+ *   Once a model's deployment is at hand, a task of that model (its job names the model) goes
+ *   QUEUED -> RUNNING in one statement; SCHEDULED and RUNNING are both still announced (one
+ *   Redis round trip), so a taskProgress subscriber sees every state. A task costs the
+ *   dispatcher two SQL statements: start (which also reads the task) and capture.
  *   error: bad input (INVALID_ARGUMENT) fails for good at once; anything else is retried by
- *   BullMQ up to `attempts`, and the last attempt fails the task and refunds its escrow.
- *
- * Actor handles are cached by actor name, so the head is asked once per model, not per task;
- * a handle whose process is gone (UNAVAILABLE) is dropped and looked up again.
+ *   BullMQ up to `attempts`, and the last attempt fails the task and refunds its escrow. A
+ *   replica that goes away under a call is the deployment handle's to retry on another.
+ *   cancel: cancelTask's signal (through Redis) aborts the call; a generation stops within one
+ *   step and is charged the tokens it produced.
  */
 const OWNER_TTL_MS = 30_000;
 
+/** What the dispatcher needs of a model's deployment handle (tests give a fake). */
+export type ModelDeployment = Pick<DeploymentHandle, "lease" | "call" | "stream">;
+
+export interface ModelDeploymentSource {
+  handle(manifest: ModelManifest): Promise<ModelDeployment>;
+}
+
 export interface DispatcherOptions {
   orm: MikroORM;
-  /** Only get-or-create is needed (tests give a fake). */
-  cluster: Pick<ClusterClient, "getOrCreateActor">;
+  /** Each model's deployment (model-deployments.ts; its owner closes it). */
+  deployments: ModelDeploymentSource;
   events: TaskEventBus;
   queue: TaskQueue;
   redisUrl: string;
@@ -42,24 +52,25 @@ export interface DispatcherOptions {
   platformFeeBps: number;
   taskTimeoutMs: number;
   jobLockMs: number;
-  modelCacheDir?: string | undefined;
   log?: (msg: string) => void;
 }
 
 interface InferResult {
   outputs: Record<string, unknown>;
-  /** Streaming (generative) models report the tokens they produced. */
-  outputTokens?: number;
   executionProvider: string;
   inferenceMs: number;
 }
 
+interface Started {
+  task: StartedTask;
+  deployment: ModelDeployment;
+  lease: ReplicaLease;
+}
+
 export class Dispatcher {
   private readonly worker: Worker<TaskJobData>;
-  private readonly handles = new Map<string, Promise<ActorHandle>>();
-  /** The handles of `handles` that have resolved, by actor name. */
-  private readonly ready = new Map<string, ActorHandle>();
-  private readonly specs = new Map<string, ActorSpec>();
+  /** Deployment handles that have resolved, by model id. */
+  private readonly ready = new Map<string, ModelDeployment>();
   private readonly connection: Redis;
   private readonly owners = new Map<string, { providerId: string; at: number }>();
   /** Running tasks' abort switches, pulled by cancelTask through Redis. */
@@ -143,173 +154,154 @@ export class Dispatcher {
   }
 
   /**
-   * Starts the task: when its model's actor and that node's provider are already known (every
-   * task but a model's first), QUEUED -> RUNNING in one statement, both states announced in one
-   * round trip; otherwise SCHEDULED first, then the actor is got (or created), then RUNNING.
+   * Starts the task: when its model's deployment is already at hand (every task but a model's
+   * first in this process), a replica is leased and the task goes QUEUED -> RUNNING on it in one
+   * statement, both states announced in one round trip; otherwise SCHEDULED first, then the
+   * deployment is got (or applied), a replica leased, then RUNNING.
    */
-  private async begin(
-    taskId: string,
-    modelId: string | undefined,
-    attempt: number,
-  ): Promise<{ task: StartedTask; actor: ActorHandle; providerId: string } | null> {
+  private async begin(taskId: string, modelId: string | undefined, attempt: number): Promise<Started | null> {
     const em = this.opts.orm.em.fork();
-    const known = modelId ? await this.knownActor(em, modelId) : undefined;
-    if (known) {
-      const { actor, providerId } = known;
-      const task = await beginTask(em, taskId, attempt, {
-        nodeId: actor.info.nodeId,
-        actorId: actor.info.actorId,
+    const known = modelId ? this.ready.get(modelId) : undefined;
+    if (known && modelId) {
+      const lease = await this.leaseOn(known);
+      return this.holding(lease, async () => {
+        const task = await beginTask(em, taskId, attempt, {
+          nodeId: lease.replica.nodeId,
+          actorId: lease.replica.actorId,
+        });
+        if (!task) return null;
+        // Another model than the job said (it cannot be, but never run a task on the wrong one).
+        if (task.modelId !== modelId) throw new Error(`task ${taskId} is not of model ${modelId}`);
+        const at = task.at.toISOString();
+        await this.opts.events.publishAll([
+          { taskId, status: TaskStatus.SCHEDULED, at },
+          { taskId, status: TaskStatus.RUNNING, at },
+        ]);
+        return { task, deployment: known, lease };
       });
-      if (!task) return null;
-      // Another model than the job said (it cannot be, but never run a task on the wrong one).
-      if (task.modelId !== modelId) throw new Error(`task ${taskId} is not of model ${modelId}`);
-      const at = task.at.toISOString();
-      await this.opts.events.publishAll([
-        { taskId, status: TaskStatus.SCHEDULED, at },
-        { taskId, status: TaskStatus.RUNNING, at },
-      ]);
-      return { task, actor, providerId };
     }
     const task = await beginTask(em, taskId, attempt);
     if (!task) return null; // gone, or final (cancelled, or finished by another attempt)
     await this.announce(taskId, TaskStatus.SCHEDULED, task.at);
     const model = await modelById(em, task.modelId);
     if (!model) throw new UnrecoverableError(`task ${taskId} has no model ${task.modelId}`);
-    const actor = await this.actorFor(model);
-    const providerId = await this.providerOf(actor.info.nodeId);
-    if (!providerId)
-      throw new UnrecoverableError(`node ${actor.info.nodeId} is not registered to a provider`);
-    const running = await advanceTask(em, taskId, TaskStatus.RUNNING, {
-      nodeId: actor.info.nodeId,
-      actorId: actor.info.actorId,
+    const deployment = await this.deploymentFor(model);
+    const lease = await this.leaseOn(deployment);
+    return this.holding(lease, async () => {
+      const running = await advanceTask(em, taskId, TaskStatus.RUNNING, {
+        nodeId: lease.replica.nodeId,
+        actorId: lease.replica.actorId,
+      });
+      if (!running) return null; // cancelled (or finished elsewhere) before it started
+      await this.announce(taskId, TaskStatus.RUNNING, running);
+      return { task, deployment, lease };
     });
-    if (!running) return null; // cancelled (or finished elsewhere) before it started
-    await this.announce(taskId, TaskStatus.RUNNING, running);
-    return { task, actor, providerId };
+  }
+
+  /** A replica of the deployment whose node has a known provider (it will be credited). */
+  private async leaseOn(deployment: ModelDeployment): Promise<ReplicaLease> {
+    const lease = await deployment.lease({ timeoutMs: this.opts.taskTimeoutMs });
+    try {
+      await this.providerOf(lease.replica.nodeId);
+      return lease;
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+  }
+
+  /** Runs `work` holding the lease; releases it if `work` fails or gives up (null). */
+  private async holding<T>(lease: ReplicaLease, work: () => Promise<T | null>): Promise<T | null> {
+    let result: T | null = null;
+    try {
+      result = await work();
+      return result;
+    } finally {
+      if (result === null) lease.release();
+    }
   }
 
   private async run(taskId: string, modelId: string | undefined, attempt: number): Promise<void> {
     const started = await this.begin(taskId, modelId, attempt);
     if (!started) return;
-    const { task, actor, providerId } = started;
+    const { task, deployment, lease } = started;
     const ref = { id: task.id, accountId: task.accountId, pricing: task.pricing, maxPrice: task.maxPrice };
     const abort = new AbortController();
     this.running.set(task.id, abort);
-    let out: InferResult;
-    try {
-      out = await actor.call<InferResult>(
-        "infer",
-        { inputs: task.input },
-        { timeoutMs: this.opts.taskTimeoutMs, signal: abort.signal, traceId: task.id },
+    let served = lease.replica;
+    const callOptions = {
+      lease,
+      timeoutMs: this.opts.taskTimeoutMs,
+      signal: abort.signal,
+      traceId: task.id,
+      onReplica: (replica: ActorInfo) => {
+        served = replica;
+      },
+    };
+    const settle = async (outcome: Omit<Parameters<typeof completeTask>[2], "nodeId" | "providerId">) => {
+      const providerId = await this.providerOf(served.nodeId);
+      const at = await completeTask(
+        this.opts.orm.em.fork(),
+        ref,
+        { ...outcome, nodeId: served.nodeId, providerId },
+        this.opts.platformFeeBps,
       );
-    } catch (err) {
-      if (isClusterError(err) && (err.code === "UNAVAILABLE" || err.code === "NOT_FOUND")) {
-        this.forget(actor.info.name);
-      }
-      if (isClusterError(err) && err.code === "DEADLINE_EXCEEDED") {
-        // The model ran for the whole time budget: the task ends here, charged for what ran
-        // (price x min(runtime, timeout) for a per-millisecond model; nothing per call), and
-        // is not retried: its budget is spent.
-        const at = await completeTask(
-          this.opts.orm.em.fork(),
-          ref,
-          {
-            status: "FAILED",
-            error: `timed out after ${this.opts.taskTimeoutMs} ms`,
-            result: {},
-            usage: { completed: false, computeMs: this.opts.taskTimeoutMs },
-            executionProvider: "unknown",
-            inferenceMs: this.opts.taskTimeoutMs,
-            nodeId: actor.info.nodeId,
-            providerId,
-          },
-          this.opts.platformFeeBps,
-        );
-        if (at)
-          await this.announce(
-            task.id,
-            TaskStatus.FAILED,
-            at,
-            `timed out after ${this.opts.taskTimeoutMs} ms`,
-          );
+      const status = (outcome.status ?? TaskStatus.COMPLETED) as TaskStatus;
+      if (at) await this.announce(task.id, status, at, outcome.error);
+    };
+    try {
+      if (task.pricing.unit === "output_token") {
+        const out = await runGeneration(deployment, task.id, task.input, callOptions, this.opts.events);
+        await settle({
+          status: out.status,
+          ...(out.error === undefined ? {} : { error: out.error }),
+          result: { text: out.text, finishReason: out.finishReason },
+          usage: { completed: out.status === "COMPLETED", outputTokens: out.outputTokens },
+          executionProvider: out.executionProvider,
+          inferenceMs: out.inferenceMs,
+        });
         return;
       }
-      throw err;
+      const out = await deployment.call<InferResult>("infer", { inputs: task.input }, callOptions);
+      await settle({
+        result: out.outputs,
+        usage: { completed: true, computeMs: out.inferenceMs },
+        executionProvider: out.executionProvider,
+        inferenceMs: out.inferenceMs,
+      });
+    } catch (err) {
+      if (!(isClusterError(err) && err.code === "DEADLINE_EXCEEDED")) throw err;
+      // The model ran for the whole time budget: the task ends here, charged for what ran
+      // (price x min(runtime, timeout) for a per-millisecond model; nothing per call), and is
+      // not retried: its budget is spent.
+      const error = `timed out after ${this.opts.taskTimeoutMs} ms`;
+      await settle({
+        status: "FAILED",
+        error,
+        result: {},
+        usage: { completed: false, computeMs: this.opts.taskTimeoutMs },
+        executionProvider: "unknown",
+        inferenceMs: this.opts.taskTimeoutMs,
+      });
     } finally {
       this.running.delete(task.id);
     }
-    const done = await completeTask(
-      this.opts.orm.em.fork(),
-      ref,
-      {
-        result: out.outputs,
-        usage: { completed: true, computeMs: out.inferenceMs, outputTokens: out.outputTokens },
-        executionProvider: out.executionProvider,
-        inferenceMs: out.inferenceMs,
-        nodeId: actor.info.nodeId,
-        providerId,
-      },
-      this.opts.platformFeeBps,
-    );
-    if (done) await this.announce(task.id, TaskStatus.COMPLETED, done);
-  }
-
-  /** The model's actor and its node's provider, if both are at hand without asking anyone. */
-  private async knownActor(
-    em: EntityManager,
-    modelId: string,
-  ): Promise<{ actor: ActorHandle; providerId: string } | undefined> {
-    const model = await modelById(em, modelId);
-    if (!model) return undefined;
-    const actor = this.ready.get(this.specOf(model).name);
-    if (!actor) return undefined;
-    const owner = this.owners.get(actor.info.nodeId);
-    if (!owner || Date.now() - owner.at >= OWNER_TTL_MS) return undefined;
-    return { actor, providerId: owner.providerId };
   }
 
   /** Who owns a node (cached briefly: a node's owner does not change under a running task). */
-  private async providerOf(nodeId: string): Promise<string | undefined> {
+  private async providerOf(nodeId: string): Promise<string> {
     const hit = this.owners.get(nodeId);
     if (hit && Date.now() - hit.at < OWNER_TTL_MS) return hit.providerId;
     const node = await this.opts.orm.em.fork().findOne(Node, nodeId);
-    if (node) this.owners.set(nodeId, { providerId: node.provider.id, at: Date.now() });
-    return node?.provider.id;
+    if (!node) throw new UnrecoverableError(`node ${nodeId} is not registered to a provider`);
+    this.owners.set(nodeId, { providerId: node.provider.id, at: Date.now() });
+    return node.provider.id;
   }
 
-  private actorFor(model: Model): Promise<ActorHandle> {
-    const spec = this.specOf(model);
-    let handle = this.handles.get(spec.name);
-    if (!handle) {
-      const pending = this.opts.cluster.getOrCreateActor(spec, { timeoutMs: this.opts.taskTimeoutMs });
-      handle = pending;
-      pending.then(
-        (actor) => {
-          if (this.handles.get(spec.name) === pending) this.ready.set(spec.name, actor);
-        },
-        () => {
-          if (this.handles.get(spec.name) === pending) this.forget(spec.name);
-        },
-      );
-      this.handles.set(spec.name, handle);
-    }
-    return handle;
-  }
-
-  /** Drops a cached actor handle (its process is gone): the next task looks it up again. */
-  private forget(name: string): void {
-    this.handles.delete(name);
-    this.ready.delete(name);
-  }
-
-  /** The actor spec of a model (cached: the manifest of a model id never changes). */
-  private specOf(model: Model): ActorSpec {
-    let spec = this.specs.get(model.id);
-    if (!spec) {
-      spec = modelActorSpec(model.manifest, this.opts.modelCacheDir);
-      this.specs.set(model.id, spec);
-    }
-    return spec;
+  private async deploymentFor(model: Model): Promise<ModelDeployment> {
+    const deployment = await this.opts.deployments.handle(model.manifest);
+    this.ready.set(model.id, deployment);
+    return deployment;
   }
 
   private async announce(taskId: string, status: TaskStatus, at?: Date, message?: string): Promise<void> {

@@ -1,19 +1,20 @@
 import { randomUUID } from "node:crypto";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { validateTensorMap } from "@neurogrid/cluster/models";
 import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
 import { type Account, type Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import { holdAndCreateTask } from "../ledger/escrow.js";
-import { escrowOf, pricingOf } from "../pricing/pricing.js";
+import { escrowOf } from "../pricing/pricing.js";
 import { modelByName } from "./model-cache.js";
 import type { TaskEventBus } from "./task-events.js";
+import { taskInputOf } from "./task-input.js";
 import type { TaskQueue } from "./task-queue.js";
 
 /**
- * submitTask: validate, then in ONE SQL statement (ledger/escrow.ts) hold the price in escrow
+ * submitTask: validate (task-input.ts: tensors, or a language model's generation arguments), then
+ * in ONE SQL statement (ledger/escrow.ts) hold the price in escrow
  * and write the task QUEUED; after commit, enqueue its job (job id = task id), announce QUEUED.
  *
  * The idempotency key: the same key from the same account gives the same task and one charge,
@@ -60,10 +61,7 @@ export async function submitTask(
   // up again and the hold retried.
   let model = await findModel(em, req.model, req.version, false);
   for (let attempt = 0; ; attempt++) {
-    const valid = validateTensorMap(model.manifest.inputs, req.input);
-    if (!valid.ok)
-      throw badInput(`input does not match model ${model.name}@${model.version}: ${valid.message}`);
-    const pricing = pricingOf(model.manifest);
+    const { input, pricing } = taskInputOf(model, req.input);
     const price = escrowOf(pricing);
     let outcome: { held: boolean; balance: bigint; stale: boolean };
     try {
@@ -73,7 +71,7 @@ export async function submitTask(
         modelId: model.id,
         idempotencyKey: key ?? null,
         priority,
-        input: req.input,
+        input,
         price,
         pricing,
         availableId: accounts.available,
@@ -105,7 +103,7 @@ export async function submitTask(
         },
       );
     }
-    return queued(deps, { taskId, account, model, key, priority, input: req.input, price, pricing, now });
+    return queued(deps, { taskId, account, model, key, priority, input, price, pricing, now });
   }
 }
 
@@ -163,12 +161,24 @@ function sameRequestOrConflict(existing: Task, req: SubmitTaskRequest): Task {
   const sameModel =
     existing.model.name === req.model &&
     (req.version === undefined || existing.model.version === req.version);
-  if (!sameModel || JSON.stringify(existing.input) !== JSON.stringify(req.input)) {
+  if (
+    !sameModel ||
+    JSON.stringify(existing.input) !== JSON.stringify(normalised(existing.model, req.input))
+  ) {
     throw new ApiError("CONFLICT", "this idempotency key was already used for a different request", {
       taskId: existing.id,
     });
   }
   return existing;
+}
+
+/** The request's input as it would have been stored (or itself, if it is not valid). */
+function normalised(model: Model, input: unknown): unknown {
+  try {
+    return taskInputOf(model, input).input;
+  } catch {
+    return input;
+  }
 }
 
 async function findModel(em: EntityManager, name: string, version: string | undefined, fresh: boolean) {

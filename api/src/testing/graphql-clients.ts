@@ -9,13 +9,14 @@ export function errorCode(res: GraphQLResponse<unknown>): string | undefined {
   return res.errors?.[0]?.extensions?.code;
 }
 
-/** Subscribes and collects every `next` payload until the server completes the operation. */
+/** Subscribes and collects every `next` payload (each also to `onNext`) until the server completes the operation. */
 export function collectSubscription<T>(
   url: string,
   connectionParams: Record<string, string>,
   query: string,
   variables: Record<string, unknown>,
   timeoutMs = 30_000,
+  onNext?: (value: T) => void,
 ): Promise<{ events: T[]; errors: unknown[] }> {
   const client = createClient({
     url: url.replace(/^http/, "ws"),
@@ -43,7 +44,10 @@ export function collectSubscription<T>(
       {
         next: (value) => {
           if (value.errors) errors.push(...value.errors);
-          if (value.data) events.push(value.data as T);
+          if (value.data) {
+            events.push(value.data as T);
+            onNext?.(value.data as T);
+          }
         },
         error: (err) => {
           errors.push(err);

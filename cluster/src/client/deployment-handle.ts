@@ -32,7 +32,16 @@ export interface DeploymentHandleDeps {
   defaultTimeoutMs: number | undefined;
 }
 
+/** A replica chosen ahead of a call, counted in flight there until released. */
+export interface ReplicaLease {
+  readonly replica: ActorInfo;
+  /** Idempotent; a call given the lease releases it when its first attempt ends. */
+  release(): void;
+}
+
 export interface DeploymentCallOptions extends CallOptions {
+  /** Run the first attempt on this replica (from lease()); retries go elsewhere as usual. */
+  lease?: ReplicaLease;
   /**
    * Told which replica an attempt goes to, before it is sent (a retry on another replica tells
    * again): a caller that records where its work ran, or who is paid for it, learns it here.
@@ -77,14 +86,14 @@ export class DeploymentHandle {
   async call<T = unknown>(method: string, args: unknown, opts: DeploymentCallOptions = {}): Promise<T> {
     const attempts = this.#attempts(opts);
     for (;;) {
-      const replica = await this.#pick(attempts);
-      await opts.onReplica?.(replica);
+      const lease = await this.#attempt(attempts, opts);
       try {
-        return await this.#track(replica, () =>
-          this.#replica(replica).call<T>(method, args, attempts.options()),
-        );
+        await opts.onReplica?.(lease.replica);
+        return await this.#replica(lease.replica).call<T>(method, args, attempts.options());
       } catch (err) {
-        this.#beforeRetry(err, replica, attempts);
+        this.#beforeRetry(err, lease.replica, attempts);
+      } finally {
+        lease.release();
       }
     }
   }
@@ -96,23 +105,53 @@ export class DeploymentHandle {
   ): AsyncGenerator<T> {
     const attempts = this.#attempts(opts);
     for (;;) {
-      const replica = await this.#pick(attempts);
-      await opts.onReplica?.(replica);
+      const lease = await this.#attempt(attempts, opts);
       let delivered = false;
-      this.#enter(replica.actorId);
       try {
-        for await (const item of this.#replica(replica).stream<T>(method, args, attempts.options())) {
+        await opts.onReplica?.(lease.replica);
+        for await (const item of this.#replica(lease.replica).stream<T>(method, args, attempts.options())) {
           delivered = true;
           yield item;
         }
         return;
       } catch (err) {
         if (delivered) throw err;
-        this.#beforeRetry(err, replica, attempts);
+        this.#beforeRetry(err, lease.replica, attempts);
       } finally {
-        this.#leave(replica.actorId);
+        lease.release();
       }
     }
+  }
+
+  /**
+   * Chooses a replica now (power of two choices, waiting for one if there is none) and counts a
+   * call in flight on it until released; pass it as `lease` to the call that runs there. For a
+   * caller that must record where the work runs before sending it.
+   */
+  async lease(opts: CallOptions = {}): Promise<ReplicaLease> {
+    return this.#lease(await this.#pick(this.#attempts(opts)));
+  }
+
+  /** The first attempt runs on the caller's lease, if any; every other on a replica picked now. */
+  async #attempt(attempts: Attempts, opts: DeploymentCallOptions): Promise<ReplicaLease> {
+    if (opts.lease && !attempts.leaseUsed) {
+      attempts.leaseUsed = true;
+      return opts.lease;
+    }
+    return this.#lease(await this.#pick(attempts));
+  }
+
+  #lease(replica: ActorInfo): ReplicaLease {
+    this.#enter(replica.actorId);
+    let released = false;
+    return {
+      replica,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.#leave(replica.actorId);
+      },
+    };
   }
 
   /** Reports this handle's load now and takes the replica list from the reply. */
@@ -191,15 +230,6 @@ export class DeploymentHandle {
     }
   }
 
-  async #track<T>(replica: ActorInfo, run: () => Promise<T>): Promise<T> {
-    this.#enter(replica.actorId);
-    try {
-      return await run();
-    } finally {
-      this.#leave(replica.actorId);
-    }
-  }
-
   #enter(actorId: string): void {
     this.#inFlight.set(actorId, (this.#inFlight.get(actorId) ?? 0) + 1);
   }
@@ -227,6 +257,7 @@ export class DeploymentHandle {
 /** One call's deadline, signal, retry budget and the replicas it failed on. */
 class Attempts {
   readonly avoid = new Set<string>();
+  leaseUsed = false;
   readonly #started = Date.now();
   readonly #opts: CallOptions;
   readonly #deadline: number | undefined;

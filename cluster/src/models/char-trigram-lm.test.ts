@@ -74,7 +74,13 @@ describe("char-trigram-lm@1", () => {
     );
     const text = tokens.map((t) => t.token).join("");
     assert.equal(text, referenceGreedy("Alice was ", 60));
-    assert.deepEqual(items.at(-1), { done: true, outputTokens: 60, text, finishReason: "length" });
+    assert.deepEqual(items.at(-1), {
+      done: true,
+      outputTokens: 60,
+      text,
+      finishReason: "length",
+      executionProvider: "cpu",
+    });
     assert.equal(items.length, 61);
   });
 
@@ -119,6 +125,7 @@ describe("char-trigram-lm@1", () => {
       outputTokens: tokens,
       text: items.flatMap((i) => ("token" in i ? [i.token] : [])).join(""),
       finishReason: "cancelled",
+      executionProvider: "cpu",
     });
   });
 

@@ -13,7 +13,7 @@
  *
  * Method `generate` { prompt, maxTokens, temperature?, seed? } streams (an async generator):
  *   { index, token } for each new character, then { done: true, outputTokens, text,
- *   finishReason: "length" | "cancelled" }.
+ *   finishReason: "length" | "cancelled", executionProvider }.
  * Each step is one inference through the actor's dynamic batcher, so the steps of concurrent
  * generations share inferences (one row each). The call's AbortSignal is checked before every
  * step, and a step still waiting for its batch leaves it when cancelled, so a cancelled
@@ -109,7 +109,14 @@ const generateArgsSchema = z.strictObject({
 
 export type GenerateItem =
   | { index: number; token: string }
-  | { done: true; outputTokens: number; text: string; finishReason: "length" | "cancelled" };
+  | {
+      done: true;
+      outputTokens: number;
+      text: string;
+      finishReason: "length" | "cancelled";
+      /** Where the steps ran ("cuda" or "cpu"). */
+      executionProvider: string;
+    };
 
 export const charTrigramLm: BuiltinModel = {
   manifest: charTrigramLmManifest,
@@ -144,9 +151,10 @@ async function* steps(
 ): AsyncGenerator<GenerateItem> {
   let text = "";
   let [a, b] = context;
+  const executionProvider = runtime.executionProvider;
   for (let index = 0; index < maxTokens; index++) {
     if (signal.aborted) {
-      yield { done: true, outputTokens: index, text, finishReason: "cancelled" };
+      yield { done: true, outputTokens: index, text, finishReason: "cancelled", executionProvider };
       return;
     }
     const tokens: FlatTensor = { dtype: "int64", dims: [1, 2], data: BigInt64Array.of(BigInt(a), BigInt(b)) };
@@ -155,7 +163,7 @@ async function* steps(
       out = (await runtime.infer({ tokens }, signal)).outputs;
     } catch (err) {
       if (!signal.aborted) throw err;
-      yield { done: true, outputTokens: index, text, finishReason: "cancelled" };
+      yield { done: true, outputTokens: index, text, finishReason: "cancelled", executionProvider };
       return;
     }
     const next = choose(out.logits?.data as Float32Array, temperature, random);
@@ -164,7 +172,7 @@ async function* steps(
     [a, b] = [b, next];
     yield { index, token };
   }
-  yield { done: true, outputTokens: maxTokens, text, finishReason: "length" };
+  yield { done: true, outputTokens: maxTokens, text, finishReason: "length", executionProvider };
 }
 
 function choose(logits: Float32Array, temperature: number, random: () => number): number {

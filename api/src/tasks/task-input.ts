@@ -1,0 +1,62 @@
+/**
+ * What a task's input is, by model:
+ *   - a model priced per output token streams (its actors' `generate`): the input is the
+ *     generation's arguments { prompt, maxTokens?, temperature?, seed? }; maxTokens (default
+ *     min(64, the model's maxUnits)) bounds the escrow: price x maxTokens;
+ *   - any other model runs `infer`: the input is a tensor map checked against the manifest.
+ * The stored input is the normalised one (maxTokens filled in), and so is the pricing the task
+ * keeps (maxUnits = maxTokens).
+ */
+import { validateTensorMap } from "@neurogrid/cluster/models";
+import type { ModelManifest, Pricing } from "@neurogrid/schema";
+import { z } from "zod";
+import { badInput } from "../errors.js";
+import { pricingOf } from "../pricing/pricing.js";
+
+const DEFAULT_MAX_TOKENS = 64;
+
+export interface TaskInput {
+  input: Record<string, unknown>;
+  pricing: Pricing;
+}
+
+/** Whether tasks of this model stream tokens (priced per output token). */
+export function isGenerative(manifest: ModelManifest): boolean {
+  return pricingOf(manifest).unit === "output_token";
+}
+
+export function taskInputOf(
+  model: { name: string; version: string; manifest: ModelManifest },
+  raw: unknown,
+): TaskInput {
+  const pricing = pricingOf(model.manifest);
+  const label = `${model.name}@${model.version}`;
+  if (pricing.unit !== "output_token") {
+    const valid = validateTensorMap(model.manifest.inputs, raw);
+    if (!valid.ok) throw badInput(`input does not match model ${label}: ${valid.message}`);
+    return { input: raw as Record<string, unknown>, pricing };
+  }
+  const parsed = generationInput(pricing.maxUnits).safeParse(raw);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ");
+    throw badInput(
+      `input of ${label} (a language model) must be { prompt, maxTokens?, temperature?, seed? }: ${why}`,
+    );
+  }
+  const maxTokens = parsed.data.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, pricing.maxUnits);
+  return { input: { ...parsed.data, maxTokens }, pricing: { ...pricing, maxUnits: maxTokens } };
+}
+
+function generationInput(maxUnits: number) {
+  return z.strictObject({
+    prompt: z.string().min(1).max(10_000),
+    maxTokens: z.number().int().min(1).max(maxUnits).optional(),
+    temperature: z.number().min(0).max(10).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .optional(),
+  });
+}
