@@ -64,6 +64,12 @@ export interface ModelDeploymentConfig {
   targetOngoingRequests?: number;
   upscaleDelayMs?: number;
   downscaleDelayMs?: number;
+  /**
+   * Serve this model from a shared replica set with the other models of the same group (model
+   * multiplexing): each replica keeps up to `maxModels` of them loaded, least recently used
+   * evicted. For small models, so that many share few GPUs. `infer` only (not streaming).
+   */
+  multiplex?: { group: string; maxModels?: number };
 }
 
 /** Task input and output on the wire: tensor name -> nested array of numbers. */

@@ -2,7 +2,8 @@
  * A registered (non-builtin) model, end to end on real processes: a head, a worker and an api
  * started through the `neurogrid` CLI; the model registered over GraphQL by an admin, a task
  * submitted to it, run by a model actor that loads the registered artifact (checked against
- * its sha256), and `neurogrid model list` showing it.
+ * its sha256), and `neurogrid model list` showing it. Two registered models of one multiplex
+ * group are served by one shared model-mux replica.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -12,7 +13,14 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { promisify } from "node:util";
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { buildMlpClassifierOnnx, mlpClassifierManifest, sha256Hex } from "@neurogrid/cluster/models";
+import { ClusterClient } from "@neurogrid/cluster";
+import {
+  buildMlpClassifierOnnx,
+  mlpClassifierManifest,
+  mlpClassifierWeights,
+  mlpForwardReference,
+  sha256Hex,
+} from "@neurogrid/cluster/models";
 import type { Child } from "../cli/child-process.js";
 import { Account, Role } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
@@ -33,6 +41,12 @@ const REGISTER = `mutation($input: RegisterModelInput!) { registerModel(input: $
 const SUBMIT = `mutation($input: SubmitTaskInput!) { submitTask(input: $input) { id status } }`;
 const TASK = `query($id: ID!) { task(id: $id) { status result error executionProvider nodeId } }`;
 
+interface TaskRead {
+  status: string;
+  result: { probabilities?: number[][] } | null;
+  error: string | null;
+}
+
 describe("a registered model, end to end", () => {
   let db: TestDatabase;
   let orm: MikroORM;
@@ -40,6 +54,7 @@ describe("a registered model, end to end", () => {
   let url: string;
   let adminKey: string;
   let cacheDir: string;
+  let headAddress: string;
   const children: Child[] = [];
   const manifest = {
     ...mlpClassifierManifest,
@@ -60,6 +75,7 @@ describe("a registered model, end to end", () => {
     adminKey = issueApiKey(em, admin).key;
     await em.persist(admin).flush();
     const head = await startHead();
+    headAddress = head.address;
     children.push(head.child);
     children.push(await startWorker(head.address, "registry-worker-1"));
     const api = await startApi({
@@ -80,6 +96,17 @@ describe("a registered model, end to end", () => {
     await db?.drop();
     await rm(cacheDir, { recursive: true, force: true });
   });
+
+  async function finished(id: string) {
+    let task: TaskRead | undefined;
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+      const read = await graphqlRequest<{ task: TaskRead }>(url, fx.clientKey, TASK, { id });
+      task = read.data?.task;
+      if (task && ["COMPLETED", "FAILED", "CANCELLED"].includes(task.status)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return task;
+  }
 
   test("registered by an admin, listed by the CLI, a task on it completes on a worker", async () => {
     const reg = await graphqlRequest<{ registerModel: { sha256: string; created: boolean } }>(
@@ -109,18 +136,62 @@ describe("a registered model, end to end", () => {
     });
     assert.equal(sub.errors, undefined, JSON.stringify(sub.errors));
     const id = sub.data?.submitTask.id ?? "";
-    let task:
-      | { status: string; result: { probabilities?: number[][] } | null; error: string | null }
-      | undefined;
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
-      const read = await graphqlRequest<{ task: NonNullable<typeof task> }>(url, fx.clientKey, TASK, { id });
-      task = read.data?.task;
-      if (task && ["COMPLETED", "FAILED", "CANCELLED"].includes(task.status)) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const task = await finished(id);
     assert.equal(task?.status, "COMPLETED", JSON.stringify(task));
     const probabilities = task?.result?.probabilities?.[0] ?? [];
     assert.equal(probabilities.length, mlpClassifierManifest.outputs[1]?.shape[1] ?? probabilities.length);
     assert.ok(Math.abs(probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4, "a softmax row");
+  });
+
+  test("models of one multiplex group share a replica that keeps them both loaded", async () => {
+    const features = [Array.from({ length: 16 }, (_, i) => Math.cos(i))];
+    const expected = mlpForwardReference(mlpClassifierWeights(), features).probabilities[0] ?? [];
+    const names = ["mux-a", "mux-b"];
+    for (const name of names) {
+      const reg = await graphqlRequest(url, adminKey, REGISTER, {
+        input: {
+          manifest: {
+            ...manifest,
+            name,
+            version: "1",
+            sha256: sha256Hex(onnx),
+            deployment: { multiplex: { group: "small", maxModels: 2 } },
+          },
+          artifactBase64: Buffer.from(onnx).toString("base64"),
+        },
+      });
+      assert.equal(reg.errors, undefined, JSON.stringify(reg.errors));
+    }
+    const ids = await Promise.all(
+      names.map(async (name) => {
+        const sub = await graphqlRequest<{ submitTask: { id: string } }>(url, fx.clientKey, SUBMIT, {
+          input: { model: name, input: { features } },
+        });
+        assert.equal(sub.errors, undefined, JSON.stringify(sub.errors));
+        return sub.data?.submitTask.id ?? "";
+      }),
+    );
+    for (const id of ids) {
+      const task = await finished(id);
+      assert.equal(task?.status, "COMPLETED", JSON.stringify(task));
+      const got = task?.result?.probabilities?.[0] ?? [];
+      assert.equal(got.length, expected.length);
+      got.forEach((p, i) => assert.ok(Math.abs(p - (expected[i] ?? Number.NaN)) < 1e-5, `probability ${i}`));
+    }
+    const client = new ClusterClient({ headAddress });
+    try {
+      const actors = (await client.listActors("neurogrid-models")).filter((a) => a.state === "ALIVE");
+      const mux = actors.filter((a) => a.name.startsWith("mux:small#"));
+      assert.equal(mux.length, 1, "one shared replica");
+      assert.equal(actors.filter((a) => a.name.startsWith("model:mux-")).length, 0, "no dedicated replicas");
+      const replica = await client.getActor("neurogrid-models", mux[0]?.name ?? "");
+      const loaded = await replica.call<{ models: { model: string }[] } | string[]>("loaded", {});
+      assert.deepEqual([...JSON.stringify(loaded).matchAll(/mux-[ab]@1/g)].map((m) => m[0]).sort(), [
+        "mux-a@1",
+        "mux-b@1",
+      ]);
+    } finally {
+      client.close();
+    }
   });
 });

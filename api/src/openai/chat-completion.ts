@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { DeploymentHandle, ReplicaLease } from "@neurogrid/cluster";
+import type { ReplicaLease } from "@neurogrid/cluster";
 import type { ActorInfo } from "@neurogrid/schema";
 import { type Account, Model, Node } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
@@ -7,6 +7,7 @@ import type { Services } from "../graphql/context.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import { holdAndCreateTask } from "../ledger/escrow.js";
 import { pricingOf } from "../pricing/pricing.js";
+import type { ModelDeployment } from "../tasks/model-deployments.js";
 import { advanceTask, completeTask, failTask } from "../tasks/settle.js";
 
 /**
@@ -79,7 +80,7 @@ export async function startChatCompletion(
   if (!held.held) {
     throw new ApiError("INSUFFICIENT_FUNDS", `balance ${held.balance} is less than the escrow ${price}`);
   }
-  let deployment: DeploymentHandle;
+  let deployment: ModelDeployment;
   let lease: ReplicaLease | undefined;
   try {
     deployment = await services.deployments.handle(model.manifest);

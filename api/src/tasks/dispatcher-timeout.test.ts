@@ -22,7 +22,8 @@ import {
   testRedisUrl,
   uniquePrefix,
 } from "../testing/test-database.js";
-import { Dispatcher, type ModelDeployment } from "./dispatcher.js";
+import { Dispatcher } from "./dispatcher.js";
+import type { ModelDeployment } from "./model-deployments.js";
 import { submitTask } from "./submit-task.js";
 import { TaskEventBus } from "./task-events.js";
 import { TaskQueue } from "./task-queue.js";

@@ -1,10 +1,11 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { type DeploymentHandle, isClusterError, type ReplicaLease } from "@neurogrid/cluster";
+import { isClusterError, type ReplicaLease } from "@neurogrid/cluster";
 import { type ActorInfo, type ModelManifest, TaskStatus } from "@neurogrid/schema";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { type Model, Node, Task } from "../db/entities/index.js";
 import { modelById } from "./model-cache.js";
+import type { ModelDeployment } from "./model-deployments.js";
 import { runGeneration } from "./run-generation.js";
 import { advanceTask, beginTask, completeTask, failTask, type StartedTask } from "./settle.js";
 import type { TaskEventBus } from "./task-events.js";
@@ -32,9 +33,6 @@ import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
  *   step and is charged the tokens it produced.
  */
 const OWNER_TTL_MS = 30_000;
-
-/** What the dispatcher needs of a model's deployment handle (tests give a fake). */
-export type ModelDeployment = Pick<DeploymentHandle, "lease" | "call" | "stream">;
 
 export interface ModelDeploymentSource {
   handle(manifest: ModelManifest): Promise<ModelDeployment>;

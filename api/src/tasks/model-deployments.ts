@@ -4,21 +4,41 @@
  * between the manifest's `deployment` bounds on the ongoing requests every api process reports.
  * Calls go through a DeploymentHandle, which picks the less loaded of two random replicas.
  *
+ * Multiplexing: a model whose manifest names a `deployment.multiplex` group is served by the
+ * group's shared deployment "mux:<group>" instead: its replicas are "model-mux" actors, each
+ * keeping up to maxModels (default 4) of the group's models loaded, least recently used evicted
+ * (runtime/model-mux.ts). A call then carries its model's reference (the same source and
+ * integrity checks as a dedicated replica: builtin, path + sha256, or artifact). The group's
+ * replicas take the resources and bounds of the manifest that first created the deployment.
+ * Streaming models (priced per output token) are never multiplexed: they keep their own
+ * deployment.
+ *
  * Defaults where the manifest is silent: one replica, at most one (DEPLOYMENT_DEFAULTS); a
  * batching model aims at maxBatchSize ongoing requests per replica (so its batches can fill),
  * any other at Ray Serve's 2.
  *
- * Handles are got (or applied) once per model version and kept for the life of the process, so
+ * Handles are got (or applied) once per deployment and kept for the life of the process, so
  * the head hears each api's load continuously; a handle that failed is made again on the next
  * task. An existing deployment is taken as it is (an operator may have scaled it).
  */
-import { type ClusterClient, type DeploymentHandle, isClusterError } from "@neurogrid/cluster";
+import {
+  type ClusterClient,
+  type DeploymentCallOptions,
+  type DeploymentHandle,
+  isClusterError,
+} from "@neurogrid/cluster";
 import {
   type ActorSpec,
   DEPLOYMENT_DEFAULTS,
   type DeploymentSpec,
   type ModelManifest,
 } from "@neurogrid/schema";
+import { isGenerative } from "./task-input.js";
+
+/** What callers use of a model's deployment: lease a replica, call it, stream from it. */
+export type ModelDeployment = Pick<DeploymentHandle, "lease" | "call" | "stream">;
+
+const DEFAULT_MUX_MODELS = 4;
 
 export function modelDeploymentSpec(manifest: ModelManifest, replica: ActorSpec): DeploymentSpec {
   const d = manifest.deployment ?? {};
@@ -37,6 +57,22 @@ export function modelDeploymentSpec(manifest: ModelManifest, replica: ActorSpec)
   };
 }
 
+/** The shared deployment of a multiplex group, made from one of its models' replica spec. */
+export function muxDeploymentSpec(
+  manifest: ModelManifest,
+  replica: ActorSpec,
+  group: { group: string; maxModels?: number | undefined },
+): DeploymentSpec {
+  const { cacheDir } = replica.initArgs as { cacheDir?: string };
+  const muxReplica: ActorSpec = {
+    ...replica,
+    name: `mux:${group.group}`,
+    className: "model-mux",
+    initArgs: { maxModels: group.maxModels ?? DEFAULT_MUX_MODELS, ...(cacheDir ? { cacheDir } : {}) },
+  };
+  return modelDeploymentSpec(manifest, muxReplica);
+}
+
 export class ModelDeployments {
   readonly #handles = new Map<string, Promise<DeploymentHandle>>();
 
@@ -45,28 +81,37 @@ export class ModelDeployments {
     private readonly replicaSpec: (manifest: ModelManifest) => ActorSpec,
   ) {}
 
-  /** The handle on this model version's deployment (applied once per process). */
-  handle(manifest: ModelManifest): Promise<DeploymentHandle> {
+  /** This model version's deployment (applied once per process), or its multiplex group's view. */
+  async handle(manifest: ModelManifest): Promise<ModelDeployment> {
     const replica = this.replicaSpec(manifest);
-    let handle = this.#handles.get(replica.name);
+    const group = manifest.deployment?.multiplex;
+    if (group && !isGenerative(manifest)) {
+      const spec = muxDeploymentSpec(manifest, replica, group);
+      return new MultiplexedModel(await this.#handle(spec), modelRefOf(replica));
+    }
+    return this.#handle(modelDeploymentSpec(manifest, replica));
+  }
+
+  #handle(spec: DeploymentSpec): Promise<DeploymentHandle> {
+    let handle = this.#handles.get(spec.name);
     if (!handle) {
-      handle = this.#getOrApply(manifest, replica);
-      handle.catch(() => this.#handles.delete(replica.name));
-      this.#handles.set(replica.name, handle);
+      handle = this.#getOrApply(spec);
+      handle.catch(() => this.#handles.delete(spec.name));
+      this.#handles.set(spec.name, handle);
     }
     return handle;
   }
 
   /**
    * The deployment as it is (an operator may have scaled it: `neurogrid model deploy`), else
-   * created from the manifest.
+   * created from the spec.
    */
-  async #getOrApply(manifest: ModelManifest, replica: ActorSpec): Promise<DeploymentHandle> {
+  async #getOrApply(spec: DeploymentSpec): Promise<DeploymentHandle> {
     try {
-      return await this.cluster.deployment(replica.namespace, replica.name);
+      return await this.cluster.deployment(spec.namespace, spec.name);
     } catch (err) {
       if (!isClusterError(err) || err.code !== "NOT_FOUND") throw err;
-      return this.cluster.applyDeployment(modelDeploymentSpec(manifest, replica));
+      return this.cluster.applyDeployment(spec);
     }
   }
 
@@ -75,5 +120,32 @@ export class ModelDeployments {
     const handles = await Promise.allSettled(this.#handles.values());
     for (const h of handles) if (h.status === "fulfilled") h.value.close();
     this.#handles.clear();
+  }
+}
+
+/** A model's reference for a mux replica: the source fields of its own replica's initArgs. */
+function modelRefOf(replica: ActorSpec): Record<string, unknown> {
+  const { cacheDir: _cacheDir, ...ref } = replica.initArgs as Record<string, unknown>;
+  return ref;
+}
+
+/** One model of a multiplex group: its `infer` calls carry the model's reference. */
+class MultiplexedModel implements ModelDeployment {
+  constructor(
+    private readonly group: DeploymentHandle,
+    private readonly model: Record<string, unknown>,
+  ) {}
+
+  lease(opts?: DeploymentCallOptions) {
+    return this.group.lease(opts);
+  }
+
+  call<T = unknown>(method: string, args: unknown, opts?: DeploymentCallOptions): Promise<T> {
+    const inputs = (args as { inputs?: unknown } | undefined)?.inputs;
+    return this.group.call<T>(method, method === "infer" ? { model: this.model, inputs } : args, opts);
+  }
+
+  stream<T = unknown>(): AsyncGenerator<T> {
+    throw new Error("a multiplexed model does not stream (streaming models keep their own deployment)");
   }
 }

@@ -50,6 +50,7 @@ export {
   mlpClassifierManifest,
   mlpClassifierWeights,
 } from "./mlp-classifier.js";
+export { mlpForwardReference } from "./mlp-forward-reference.js";
 export { type CachedModelFile, ensureModelFile, loadModelFile, sha256Hex } from "./model-file-cache.js";
 export type { ModelMethod, ModelMethods, ModelProgram, ModelRuntime } from "./model-program.js";
 export { type ArtifactSource, artifactSourceSchema } from "./model-source-schema.js";

@@ -2,7 +2,13 @@
  * zod schemas for ModelManifest and TensorSpec (the types live in @neurogrid/schema), for
  * manifests that arrive as data: a model actor's initArgs, a model registered by an operator.
  */
-import type { BatchingConfig, ModelManifest, Pricing, TensorSpec } from "@neurogrid/schema";
+import type {
+  BatchingConfig,
+  ModelDeploymentConfig,
+  ModelManifest,
+  Pricing,
+  TensorSpec,
+} from "@neurogrid/schema";
 import { z } from "zod";
 
 export const tensorSpecSchema = z.strictObject({
@@ -26,6 +32,31 @@ export const batchingSchema = z.strictObject({
   batchWaitTimeoutMs: z.number().min(0).max(10_000),
 }) satisfies z.ZodType<BatchingConfig>;
 
+const count = z.number().int().min(0).max(10_000);
+const delayMs = z.number().int().min(0).max(86_400_000);
+
+export const deploymentSchema = z
+  .strictObject({
+    minReplicas: count.optional(),
+    maxReplicas: count.min(1).optional(),
+    targetOngoingRequests: z.number().positive().max(100_000).optional(),
+    upscaleDelayMs: delayMs.optional(),
+    downscaleDelayMs: delayMs.optional(),
+    multiplex: z
+      .strictObject({
+        group: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, "lower-case letters, digits, . _ -"),
+        maxModels: z.number().int().min(1).max(1_000).optional(),
+      })
+      .optional(),
+  })
+  .refine(
+    (d) => d.minReplicas === undefined || d.maxReplicas === undefined || d.minReplicas <= d.maxReplicas,
+    {
+      message: "minReplicas is above maxReplicas",
+      path: ["minReplicas"],
+    },
+  ) satisfies z.ZodType<ModelDeploymentConfig>;
+
 export const modelManifestSchema = z.strictObject({
   name: z.string().min(1),
   version: z.string().min(1),
@@ -40,6 +71,7 @@ export const modelManifestSchema = z.strictObject({
     memoryMb: z.number().nonnegative(),
     gpus: z.number().nonnegative(),
   }),
+  deployment: deploymentSchema.optional(),
 }) satisfies z.ZodType<ModelManifest>;
 
 /** One line per problem: "inputs.0.shape: ..." (for error messages). */
