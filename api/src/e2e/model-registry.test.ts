@@ -176,7 +176,9 @@ describe("a registered model, end to end", () => {
       assert.equal(task?.status, "COMPLETED", JSON.stringify(task));
       const got = task?.result?.probabilities?.[0] ?? [];
       assert.equal(got.length, expected.length);
-      got.forEach((p, i) => assert.ok(Math.abs(p - (expected[i] ?? Number.NaN)) < 1e-5, `probability ${i}`));
+      for (const [i, p] of got.entries()) {
+        assert.ok(Math.abs(p - (expected[i] ?? Number.NaN)) < 1e-5, `probability ${i}`);
+      }
     }
     const client = new ClusterClient({ headAddress });
     try {
