@@ -1,0 +1,113 @@
+/**
+ * A deployment across a head restart (Redis storage, SIGKILL, same port): the head forgets the
+ * deployment spec, but its replicas are ordinary detached actors that survive in the tables;
+ * the caller's handle re-applies the spec it last saw on its next report, the head adopts the
+ * surviving replicas instead of creating new ones, and calls go on. Real processes on loopback;
+ * every process is stopped by its PID and the Redis keys written are deleted.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { ActorState } from "@neurogrid/schema";
+import { Redis } from "ioredis";
+import { ClusterClient } from "../index.js";
+import { killQuietly, type RunningProcess, startEntry, waitFor } from "./testing/processes.js";
+import { startTestCluster, type TestCluster } from "./testing/test-cluster.js";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const PREFIX = `neurogrid-test:deployment-restart:${randomUUID()}:`;
+const HEAD_ARGS = [
+  ...["--storage", REDIS_URL, "--storage-prefix", PREFIX],
+  ...["--heartbeat-timeout-ms", "2000", "--heartbeat-interval-ms", "250"],
+];
+const NAMESPACE = "deployment-restart";
+
+describe("a deployment across a head restart", { timeout: 120_000 }, () => {
+  let cluster: TestCluster;
+  let restarted: RunningProcess | undefined;
+  let client: ClusterClient;
+
+  before(async () => {
+    cluster = await startTestCluster({
+      headArgs: HEAD_ARGS,
+      workers: { w1: ["--cpus", "4", "--memory-mb", "1024"] },
+    });
+    client = new ClusterClient({ headAddress: cluster.headAddress, callTimeoutMs: 30_000 });
+  });
+
+  after(async () => {
+    for (const a of await client.listActors(NAMESPACE).catch(() => []))
+      if (a.pid > 0) cluster.trackActor(a.pid);
+    client?.close();
+    await restarted?.stop();
+    await cluster?.stop();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${PREFIX}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+  });
+
+  it("is applied again by its caller's handle and adopts the replicas that survived", async () => {
+    const handle = await client.applyDeployment(
+      {
+        name: "survivors",
+        namespace: NAMESPACE,
+        replica: {
+          name: "",
+          namespace: NAMESPACE,
+          className: "echo",
+          initArgs: {},
+          resources: { cpus: 1, memoryMb: 64, gpus: 0, custom: {} },
+          maxRestarts: -1,
+        },
+        minReplicas: 2,
+        maxReplicas: 2,
+        targetOngoingRequests: 2,
+        upscaleDelayMs: 0,
+        downscaleDelayMs: 60_000,
+      },
+      { reportIntervalMs: 100 },
+    );
+    const before = await waitFor("two live replicas", async () => {
+      const info = await client.getDeployment(NAMESPACE, "survivors");
+      const alive = info.replicas.filter((r) => r.state === ActorState.ALIVE);
+      return alive.length === 2 ? alive : undefined;
+    });
+    for (const r of before) cluster.trackActor(r.pid);
+
+    killQuietly(cluster.head.pid, "SIGKILL");
+    await cluster.head.exited;
+    const port = cluster.headAddress.slice(cluster.headAddress.lastIndexOf(":") + 1);
+    restarted = (
+      await startEntry({
+        name: "head (restarted)",
+        entry: "head-main",
+        args: ["--port", port, ...HEAD_ARGS],
+        ready: /^neurogrid head listening on /,
+        timeoutMs: 30_000,
+      })
+    ).proc;
+
+    const after = await waitFor("the handle to apply the deployment again", async () => {
+      const info = await client.getDeployment(NAMESPACE, "survivors").catch(() => undefined);
+      return info && info.replicas.filter((r) => r.state === ActorState.ALIVE).length === 2
+        ? info
+        : undefined;
+    });
+    assert.deepEqual(
+      after.replicas.map((r) => r.actorId).sort(),
+      before.map((r) => r.actorId).sort(),
+      "the same replicas, adopted",
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => handle.call<{ args: unknown }>("echo", i)),
+    );
+    assert.deepEqual(
+      answers.map((a) => a.args),
+      [0, 1, 2, 3, 4, 5, 6, 7],
+    );
+    const live = (await client.listActors(NAMESPACE)).filter((a) => a.state !== ActorState.DEAD);
+    assert.equal(live.length, 2, "no replica created twice");
+    handle.close();
+  });
+});
