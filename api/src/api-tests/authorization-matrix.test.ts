@@ -121,6 +121,13 @@ const MATRIX: Row[] = [
     expect: { anonymous: U, client: A, otherClient: A, provider: F, admin: A },
   },
   {
+    field: "submitTasks",
+    op: "mutation",
+    doc: 'mutation($f: [[Float!]!]!) { submitTasks(inputs: [{ model: "mlp-classifier", input: { features: $f } }]) { id } }',
+    vars: () => ({ f: features }),
+    expect: { anonymous: U, client: A, otherClient: A, provider: F, admin: A },
+  },
+  {
     field: "cancelTask",
     op: "mutation",
     doc: "mutation($id: ID!) { cancelTask(id: $id) { id } }",
@@ -344,6 +351,10 @@ describe("authorisation matrix", () => {
       creds.admin,
       "{ tasks { totalCount } }",
     );
-    assert.equal(all.data?.tasks.totalCount, 2, "the admin sees everyone's: the owner's two tasks");
+    assert.equal(
+      all.data?.tasks.totalCount,
+      3,
+      "the admin sees everyone's: the owner's three tasks (submitTask twice, submitTasks once)",
+    );
   });
 });

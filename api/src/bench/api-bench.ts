@@ -2,10 +2,16 @@
 /**
  * `npm run bench:api -- --json`: what the api costs on top of what it stands on.
  *
- *   raw BullMQ    trivial jobs through a queue, worker in this process (concurrency 64): jobs/s
- *   api           mlp-classifier tasks through GraphQL (64 concurrent clients): submitted and
- *                 COMPLETED per second; every task holds escrow, captures and writes its ledger
- *                 entries in PostgreSQL, and runs on a real actor process
+ *   raw BullMQ    trivial jobs through a queue, added in bulk (addBulk of 500), worker in this
+ *                 process (concurrency 64): jobs/s
+ *   api single    mlp-classifier tasks through GraphQL, one submitTask per request (64 concurrent
+ *                 clients): submitted and COMPLETED per second (apiTasksPerS); every task holds
+ *                 escrow, captures and writes its ledger entries in PostgreSQL, and runs on a real
+ *                 actor process
+ *   api batched   the same tasks submitted in bulk as the baseline adds its jobs: submitTasks with
+ *                 batches of 100 from 4 concurrent clients, COMPLETED per second
+ *                 (apiBatchedTasksPerS)
+ *   vsBullmqRatio batched / raw (both add in bulk); vsBullmqRatioSingle = single / raw
  *   added p50     one task at a time: submit -> COMPLETED event (graphql-ws), minus one direct
  *                 actor call through the cluster client, p50 of each
  *
@@ -30,6 +36,9 @@ import { createTestDatabase, testRedisUrl, uniquePrefix } from "../testing/test-
 const json = process.argv.includes("--json");
 const N_JOBS = 5000;
 const N_TASKS = Number(process.env.BENCH_TASKS ?? 2000);
+const N_BATCHED = Number(process.env.BENCH_BATCHED_TASKS ?? 6000);
+const BATCH = 100;
+const BATCH_CLIENTS = 4;
 const CONCURRENCY = 64;
 const LATENCY_SAMPLES = 200;
 const log = (msg: string) => {
@@ -38,6 +47,7 @@ const log = (msg: string) => {
 };
 
 const SUBMIT = `mutation($f: [[Float!]!]!) { submitTask(input: { model: "mlp-classifier", input: { features: $f } }) { id } }`;
+const SUBMIT_MANY = `mutation($inputs: [SubmitTaskInput!]!) { submitTasks(inputs: $inputs) { id } }`;
 const PROGRESS = `subscription($id: ID!) { taskProgress(taskId: $id) { status } }`;
 const features = (i: number) => [Array.from({ length: 16 }, (_, j) => Math.sin(i + j))];
 
@@ -128,15 +138,47 @@ async function main(): Promise<void> {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, submitOne));
     const em = orm.em.fork();
-    for (;;) {
-      const [row] = await em.execute<{ n: string }[]>(
-        "select count(*) as n from tasks where status = 'COMPLETED'",
-      );
-      if (Number(row?.n) >= N_TASKS + 1) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const completedAtLeast = async (n: number) => {
+      for (;;) {
+        const [row] = await em.execute<{ n: string }[]>(
+          "select count(*) as n from tasks where status = 'COMPLETED'",
+        );
+        if (Number(row?.n) >= n) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await completedAtLeast(N_TASKS + 1);
     const apiRate = N_TASKS / ((performance.now() - t0) / 1000);
     log(`api: ${apiRate.toFixed(0)} tasks/s completed`);
+
+    log(`api batched: ${N_BATCHED} tasks, submitTasks of ${BATCH}, ${BATCH_CLIENTS} concurrent clients…`);
+    const t1 = performance.now();
+    let nextBatch = 0;
+    const submitBatches = async () => {
+      while (nextBatch < N_BATCHED) {
+        const from = nextBatch;
+        nextBatch += BATCH;
+        const inputs = Array.from({ length: Math.min(BATCH, N_BATCHED - from) }, (_, j) => ({
+          model: "mlp-classifier",
+          input: { features: features(from + j) },
+        }));
+        const res = await graphqlRequest<{ submitTasks: { id: string }[] }>(
+          api.url,
+          fx.clientKey,
+          SUBMIT_MANY,
+          {
+            inputs,
+          },
+        );
+        if (res.data?.submitTasks.length !== inputs.length) {
+          throw new Error(`submitTasks failed: ${JSON.stringify(res.errors)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: BATCH_CLIENTS }, submitBatches));
+    await completedAtLeast(N_TASKS + 1 + N_BATCHED);
+    const batchedRate = N_BATCHED / ((performance.now() - t1) / 1000);
+    log(`api batched: ${batchedRate.toFixed(0)} tasks/s completed`);
 
     log("latency: one task at a time vs one direct actor call…");
     // As a client would: one HTTP keep-alive connection for submissions, one open WebSocket
@@ -194,11 +236,15 @@ async function main(): Promise<void> {
     const result = {
       rawBullmqJobsPerS: Math.round(bullmq),
       apiTasksPerS: Math.round(apiRate),
-      vsBullmqRatio: Number((apiRate / bullmq).toFixed(3)),
+      apiBatchedTasksPerS: Math.round(batchedRate),
+      vsBullmqRatio: Number((batchedRate / bullmq).toFixed(3)),
+      vsBullmqRatioSingle: Number((apiRate / bullmq).toFixed(3)),
       apiP50Ms: Number(apiP50.toFixed(2)),
       directActorP50Ms: Number(directP50.toFixed(3)),
       addedP50Ms: Number((apiP50 - directP50).toFixed(2)),
       tasks: N_TASKS,
+      batchedTasks: N_BATCHED,
+      batch: BATCH,
       concurrency: CONCURRENCY,
     };
     log(`api p50 ${result.apiP50Ms} ms, direct actor p50 ${result.directActorP50Ms} ms`);

@@ -9,6 +9,7 @@ import type { Caller } from "../identity/caller.js";
 import type { JwtIssuer } from "../identity/jwt.js";
 import type { PayoutEventBus } from "../payouts/payout-events.js";
 import type { PayoutService } from "../payouts/payout-service.js";
+import type { MoreTokens } from "../protection/rate-limit.js";
 import type { ModelDeployments } from "../tasks/model-deployments.js";
 import type { TaskEventBus } from "../tasks/task-events.js";
 import type { TaskQueue } from "../tasks/task-queue.js";
@@ -48,4 +49,9 @@ export interface ApiContext {
   authError?: string;
   /** Per-request DataLoaders (no N+1 queries). */
   loaders: Loaders;
+  /**
+   * Takes n more rate-limit tokens for this request's credential (HTTP requests; the request
+   * itself took one), or throws RATE_LIMITED.
+   */
+  moreTokens?: MoreTokens;
 }

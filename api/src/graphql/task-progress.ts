@@ -1,4 +1,4 @@
-import { isFinalTaskStatus } from "@neurogrid/schema";
+import { isFinalTaskStatus, type TaskStatus } from "@neurogrid/schema";
 import { Task } from "../db/entities/index.js";
 import { ApiError, notFound, unauthenticated } from "../errors.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
@@ -28,13 +28,46 @@ export async function subscribeTaskProgress(
   const live = new AsyncQueue<TaskProgressEvent>(() => stop());
   const stop = await ctx.services.events.listen(taskId, (event) => live.push(event));
   try {
-    const task = await ctx.services.orm.em.fork().findOne(Task, taskId);
-    if (!task || (!isAdmin && task.account.id !== caller.account.id)) throw notFound(`task ${taskId}`);
+    const task = await progressOf(ctx, taskId);
+    if (!task || (!isAdmin && task.accountId !== caller.account.id)) throw notFound(`task ${taskId}`);
     return stream(task, live, stop);
   } catch (err) {
     stop();
     throw err;
   }
+}
+
+/**
+ * What the stream replays, read by one plain statement (no entity, no identity map: this runs
+ * once per subscription, on the path every client that follows a task takes).
+ */
+async function progressOf(ctx: ApiContext, taskId: string): Promise<(Task & { accountId: string }) | null> {
+  const [row] = await ctx.services.orm.em.getConnection().execute<
+    {
+      account_id: string;
+      status: TaskStatus;
+      error: string | null;
+      created_at: Date | string;
+      scheduled_at: Date | string | null;
+      started_at: Date | string | null;
+      finished_at: Date | string | null;
+    }[]
+  >(
+    "select account_id, status, error, created_at, scheduled_at, started_at, finished_at from tasks where id = ?",
+    [taskId],
+  );
+  if (!row) return null;
+  const date = (v: Date | string | null) => (v === null ? undefined : new Date(v));
+  return Object.assign(new Task(), {
+    id: taskId,
+    accountId: row.account_id,
+    status: row.status,
+    error: row.error ?? undefined,
+    createdAt: new Date(row.created_at),
+    scheduledAt: date(row.scheduled_at),
+    startedAt: date(row.started_at),
+    finishedAt: date(row.finished_at),
+  });
 }
 
 async function* stream(

@@ -3,6 +3,7 @@ import { Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import { cancelTask } from "../tasks/cancel-task.js";
 import { submitTask } from "../tasks/submit-task.js";
+import { MAX_SUBMIT_TASKS, submitTasks } from "../tasks/submit-tasks.js";
 import { requireCaller } from "./caller.js";
 import { afterFilter, type ConnectionShape, pageSize, toConnection } from "./connection.js";
 import type { ApiContext } from "./context.js";
@@ -64,6 +65,28 @@ export class TaskResolver {
     const { account } = requireCaller(ctx);
     const task = await submitTask(ctx.em, ctx.services, account, input);
     return toTaskType(task, await this.model(ctx, task));
+  }
+
+  @Authorized("client", "scope:tasks:write")
+  @Mutation(() => [TaskType], {
+    description:
+      `Submits many tasks at once (at most ${MAX_SUBMIT_TASKS}), all or nothing: each input is ` +
+      "validated as submitTask does, and the first bad one refuses the whole call (BAD_USER_INPUT, " +
+      "or its own error, naming it: inputs[i], extensions.index); then the escrow of every task is " +
+      "held in one movement per task, all in one database statement (INSUFFICIENT_FUNDS if the " +
+      "balance does not cover the total: nothing is written). The tasks come back in input order. " +
+      "An idempotency key works per task as in submitTask. Counts one rate-limit token per task.",
+  })
+  async submitTasks(
+    @Arg("inputs", () => [SubmitTaskInput]) inputs: SubmitTaskInput[],
+    @Ctx() ctx: ApiContext,
+  ): Promise<TaskType[]> {
+    const { account } = requireCaller(ctx);
+    if (inputs.length > MAX_SUBMIT_TASKS) throw badInput(`at most ${MAX_SUBMIT_TASKS} tasks per call`);
+    await ctx.moreTokens?.(inputs.length - 1);
+    const tasks = await submitTasks(ctx.em, ctx.services, account, inputs);
+    const models = await Promise.all(tasks.map((task) => this.model(ctx, task)));
+    return tasks.map((task, i) => toTaskType(task, models[i] as Model));
   }
 
   @Authorized("client", "scope:tasks:write")

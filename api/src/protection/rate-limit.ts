@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { NextFunction, Request, Response } from "express";
+import { ApiError } from "../errors.js";
 import { apiKeyFromHeaders } from "../identity/api-keys.js";
 import type { TokenBucket } from "./token-bucket.js";
 
@@ -7,7 +8,16 @@ import type { TokenBucket } from "./token-bucket.js";
  * Per-credential rate limits on /graphql: the bucket is keyed by the credential's hash (an API
  * key or a token), or by the client address for anonymous calls. An empty bucket answers
  * HTTP 429 with a GraphQL error RATE_LIMITED that carries the delay (and Retry-After).
+ * The request takes one token here; an operation that stands for more (submitTasks: one per
+ * task) takes the rest through `res.locals.rateLimit` (moreTokens), keyed the same way.
  */
+export type MoreTokens = (n: number) => Promise<void>;
+
+/** The RATE_LIMITED error of a refused decision. */
+export function rateLimited(retryAfterMs: number): ApiError {
+  return new ApiError("RATE_LIMITED", `rate limit exceeded: retry in ${retryAfterMs} ms`, { retryAfterMs });
+}
+
 export function rateLimit(bucket: TokenBucket) {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== "POST" && req.query.query === undefined) return next();
@@ -17,6 +27,12 @@ export function rateLimit(bucket: TokenBucket) {
       : `ip:${req.ip ?? "unknown"}`;
     try {
       const decision = await bucket.take(key);
+      const more: MoreTokens = async (n) => {
+        if (n <= 0) return;
+        const d = await bucket.take(key, n);
+        if (!d.allowed) throw rateLimited(d.retryAfterMs);
+      };
+      res.locals.rateLimit = more;
       res.setHeader("x-ratelimit-remaining", String(decision.remaining));
       if (decision.allowed) return next();
       const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));

@@ -18,7 +18,7 @@ import { healthRoutes, httpMetrics } from "../observability/health-routes.js";
 import { createMetrics } from "../observability/metrics.js";
 import { openAiRoutes } from "../openai/openai-routes.js";
 import { armor, validateWith } from "../protection/armor.js";
-import { rateLimit } from "../protection/rate-limit.js";
+import { type MoreTokens, rateLimit } from "../protection/rate-limit.js";
 import { TokenBucket } from "../protection/token-bucket.js";
 import { modelArtifactRoutes } from "../registry/artifact-routes.js";
 import { paramsAsHeaders, type ResolvedCaller, resolveCaller } from "./auth-context.js";
@@ -165,9 +165,11 @@ export async function startApiServer(
     rateLimit(bucket),
     express.json({ limit: "1mb" }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
         const em = services.orm.em.fork();
-        return newContext(services, em, await resolveCaller(em, services.jwt, req.headers, credentials));
+        const ctx = newContext(services, em, await resolveCaller(em, services.jwt, req.headers, credentials));
+        const more = res.locals.rateLimit as MoreTokens | undefined;
+        return more ? { ...ctx, moreTokens: more } : ctx;
       },
     }),
   );

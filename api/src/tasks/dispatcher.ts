@@ -4,10 +4,11 @@ import { type ActorInfo, type ModelManifest, TaskStatus } from "@neurogrid/schem
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { type Model, Node, Task } from "../db/entities/index.js";
+import { type DispatcherWrites, dispatcherWrites } from "./dispatcher-writes.js";
 import { modelById } from "./model-cache.js";
 import type { ModelDeployment } from "./model-deployments.js";
 import { runGeneration } from "./run-generation.js";
-import { advanceTask, beginTask, completeTask, failTask, type StartedTask } from "./settle.js";
+import { advanceTask, completeTask, failTask, type StartedTask } from "./settle.js";
 import type { TaskEventBus } from "./task-events.js";
 import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
 
@@ -25,7 +26,8 @@ import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
  *   Once a model's deployment is at hand, a task of that model (its job names the model) goes
  *   QUEUED -> RUNNING in one statement; SCHEDULED and RUNNING are both still announced (one
  *   Redis round trip), so a taskProgress subscriber sees every state. A task costs the
- *   dispatcher two SQL statements: start (which also reads the task) and capture.
+ *   dispatcher two SQL statements: start (which also reads the task) and capture, each shared
+ *   with the other tasks starting or ending at the same time (group commit, dispatcher-writes.ts).
  *   error: bad input (INVALID_ARGUMENT) fails for good at once; anything else is retried by
  *   BullMQ up to `attempts`, and the last attempt fails the task and refunds its escrow. A
  *   replica that goes away under a call is the deployment handle's to retry on another.
@@ -75,8 +77,10 @@ export class Dispatcher {
   private readonly running = new Map<string, AbortController>();
   private stopListening: (() => void) | undefined;
   private sweeper: NodeJS.Timeout | undefined;
+  private readonly writes: DispatcherWrites;
 
   constructor(private readonly opts: DispatcherOptions) {
+    this.writes = dispatcherWrites(opts.orm);
     this.connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null });
     this.worker = new Worker<TaskJobData>(TASK_QUEUE, (job) => this.process(job), {
       connection: this.connection,
@@ -163,9 +167,10 @@ export class Dispatcher {
     if (known && modelId) {
       const lease = await this.leaseOn(known);
       return this.holding(lease, async () => {
-        const task = await beginTask(em, taskId, attempt, {
-          nodeId: lease.replica.nodeId,
-          actorId: lease.replica.actorId,
+        const task = await this.writes.begin({
+          taskId,
+          attempts: attempt,
+          running: { nodeId: lease.replica.nodeId, actorId: lease.replica.actorId },
         });
         if (!task) return null;
         // Another model than the job said (it cannot be, but never run a task on the wrong one).
@@ -178,7 +183,7 @@ export class Dispatcher {
         return { task, deployment: known, lease };
       });
     }
-    const task = await beginTask(em, taskId, attempt);
+    const task = await this.writes.begin({ taskId, attempts: attempt });
     if (!task) return null; // gone, or final (cancelled, or finished by another attempt)
     await this.announce(taskId, TaskStatus.SCHEDULED, task.at);
     const model = await modelById(em, task.modelId);
@@ -243,6 +248,7 @@ export class Dispatcher {
         ref,
         { ...outcome, nodeId: served.nodeId, providerId },
         this.opts.platformFeeBps,
+        this.writes.capture,
       );
       const status = (outcome.status ?? TaskStatus.COMPLETED) as TaskStatus;
       if (at) await this.announce(task.id, status, at, outcome.error);

@@ -4,7 +4,7 @@ import { splitFee } from "@neurogrid/contracts";
 import { isFinalTaskStatus, type Pricing, type TaskStatus, TaskStatus as TS } from "@neurogrid/schema";
 import { LedgerTxKind, Task } from "../db/entities/index.js";
 import { clientAccounts, platformFeesAccount, providerEarningsAccount } from "../ledger/accounts.js";
-import { completeAndCapture } from "../ledger/escrow.js";
+import { type CaptureRequest, completeAndCapture } from "../ledger/escrow.js";
 import { post } from "../ledger/ledger.js";
 import { costOf, type Usage } from "../pricing/pricing.js";
 
@@ -43,18 +43,23 @@ export function pricingOfTask(task: Pick<Task, "pricing" | "maxPrice">): Pricing
   return task.pricing ?? { unit: "call", price: task.maxPrice.toString(), maxUnits: 1 };
 }
 
-/** Completes a task and captures its price in one statement (ledger/escrow.ts); null if final. */
+/**
+ * Completes a task and captures its price in one statement (ledger/escrow.ts); null if final.
+ * `write` runs the capture: by default that statement alone; the dispatcher passes its group
+ * commit (group-commit.ts), which writes captures arriving together in one statement.
+ */
 export async function completeTask(
   em: EntityManager,
   task: TaskRef,
   done: Completion,
   platformFeeBps: number,
+  write: (r: CaptureRequest) => Promise<boolean> = (r) => completeAndCapture(em, r),
 ): Promise<Date | null> {
   const { units, cost } = costOf(task.pricing, done.usage);
   const { fee, provider } = splitFee(cost, platformFeeBps);
   const client = await clientAccounts(em, task.accountId);
   const now = new Date();
-  const captured = await completeAndCapture(em, {
+  const captured = await write({
     taskId: task.id,
     status: done.status,
     error: done.error,
@@ -138,6 +143,14 @@ export interface StartedTask {
   at: Date;
 }
 
+/** One task to take up for an attempt (beginTask / beginTasks). */
+export interface BeginRequest {
+  taskId: string;
+  attempts: number;
+  /** The replica it runs on, when the dispatcher already has it: straight on to RUNNING. */
+  running?: { nodeId: string; actorId: string } | undefined;
+}
+
 /**
  * Takes an unfinished task up for an attempt, in one statement that also reads back what running
  * it needs: SCHEDULED, or straight on to RUNNING on `running`'s node and actor when the
@@ -155,9 +168,19 @@ export async function beginTask(
   attempts: number,
   running?: { nodeId: string; actorId: string },
 ): Promise<StartedTask | null> {
+  const [started] = await beginTasks(em, [{ taskId, attempts, running }]);
+  return started ?? null;
+}
+
+/**
+ * beginTask for many tasks in one statement (the dispatcher's group commit of starts): each
+ * row moves under the same guard (not final) and is read back; in order, null where it did not.
+ */
+export async function beginTasks(em: EntityManager, reqs: BeginRequest[]): Promise<(StartedTask | null)[]> {
   const now = new Date();
   const rows = await em.getConnection().execute<
     {
+      id: string;
       account_id: string;
       model_id: string;
       input: Record<string, unknown>;
@@ -165,34 +188,45 @@ export async function beginTask(
       max_price: string;
     }[]
   >(
-    `with async_commit as (select set_config('synchronous_commit', 'off', true))
-     update tasks set status = ?, scheduled_at = ?, started_at = coalesce(?, started_at),
-            node_id = coalesce(?, node_id), actor_id = coalesce(?, actor_id), attempts = ?
-      where id = ? and status in (?, ?, ?) and exists (select 1 from async_commit)
-      returning account_id, model_id, input, pricing, max_price`,
+    `with async_commit as (select set_config('synchronous_commit', 'off', true)),
+     r as (select * from jsonb_to_recordset(?::jsonb) as r(id uuid, status text, node_id text, actor_id text, attempts int))
+     update tasks x set status = r.status, scheduled_at = ?,
+            started_at = case when r.status = ? then ?::timestamptz else x.started_at end,
+            node_id = coalesce(r.node_id, x.node_id), actor_id = coalesce(r.actor_id, x.actor_id), attempts = r.attempts
+       from r
+      where x.id = r.id and x.status in (?, ?, ?) and exists (select 1 from async_commit)
+      returning x.id, x.account_id, x.model_id, x.input, x.pricing, x.max_price`,
     [
-      running ? TS.RUNNING : TS.SCHEDULED,
+      JSON.stringify(
+        reqs.map((q) => ({
+          id: q.taskId,
+          status: q.running ? TS.RUNNING : TS.SCHEDULED,
+          node_id: q.running?.nodeId ?? null,
+          actor_id: q.running?.actorId ?? null,
+          attempts: q.attempts,
+        })),
+      ),
       now,
-      running ? now : null,
-      running?.nodeId ?? null,
-      running?.actorId ?? null,
-      attempts,
-      taskId,
+      TS.RUNNING,
+      now,
       TS.QUEUED,
       TS.SCHEDULED,
       TS.RUNNING,
     ],
   );
-  const row = rows[0];
-  if (!row) return null;
-  const maxPrice = BigInt(row.max_price);
-  return {
-    id: taskId,
-    accountId: row.account_id,
-    modelId: row.model_id,
-    input: row.input,
-    pricing: pricingOfTask({ pricing: row.pricing ?? undefined, maxPrice }),
-    maxPrice,
-    at: now,
-  };
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return reqs.map((q) => {
+    const row = byId.get(q.taskId);
+    if (!row) return null;
+    const maxPrice = BigInt(row.max_price);
+    return {
+      id: q.taskId,
+      accountId: row.account_id,
+      modelId: row.model_id,
+      input: row.input,
+      pricing: pricingOfTask({ pricing: row.pricing ?? undefined, maxPrice }),
+      maxPrice,
+      at: now,
+    };
+  });
 }

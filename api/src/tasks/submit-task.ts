@@ -121,8 +121,29 @@ async function queued(
     now: Date;
   },
 ): Promise<Task> {
-  // The row as written (no read back): the same values the statement inserted.
-  const task = Object.assign(new Task(), {
+  const task = writtenTask(t);
+  // Both at once: a taskProgress subscriber replays QUEUED from the row it reads anyway, so this
+  // event's order against the dispatcher's SCHEDULED does not matter.
+  await Promise.all([
+    deps.queue.enqueue(task.id, t.priority, t.model.id),
+    deps.events.publish({ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt.toISOString() }),
+  ]);
+  return task;
+}
+
+/** The row as written (no read back): the same values the hold statement inserted. */
+export function writtenTask(t: {
+  taskId: string;
+  account: Account;
+  model: Model;
+  key: string | undefined;
+  priority: number;
+  input: unknown;
+  price: bigint;
+  pricing: Task["pricing"];
+  now: Date;
+}): Task {
+  return Object.assign(new Task(), {
     id: t.taskId,
     account: t.account,
     model: t.model,
@@ -135,20 +156,13 @@ async function queued(
     attempts: 0,
     createdAt: t.now,
   });
-  // Both at once: a taskProgress subscriber replays QUEUED from the row it reads anyway, so this
-  // event's order against the dispatcher's SCHEDULED does not matter.
-  await Promise.all([
-    deps.queue.enqueue(task.id, t.priority, t.model.id),
-    deps.events.publish({ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt.toISOString() }),
-  ]);
-  return task;
 }
 
 /**
  * The same key again: the first submission may have died between its commit and its enqueue
  * (an api killed mid-request), so an unfinished task gets its job now (a no-op if it has one).
  */
-async function resumed(deps: SubmitDeps, task: Task): Promise<Task> {
+export async function resumed(deps: SubmitDeps, task: Task): Promise<Task> {
   if (!isFinalTaskStatus(task.status)) await deps.queue.ensureJob(task.id, task.priority);
   return task;
 }
@@ -157,7 +171,7 @@ async function findByKey(em: EntityManager, account: Account, key: string): Prom
   return em.findOne(Task, { account: account.id, idempotencyKey: key }, { populate: ["model"] });
 }
 
-function sameRequestOrConflict(existing: Task, req: SubmitTaskRequest): Task {
+export function sameRequestOrConflict(existing: Task, req: SubmitTaskRequest): Task {
   const sameModel =
     existing.model.name === req.model &&
     (req.version === undefined || existing.model.version === req.version);
@@ -181,14 +195,19 @@ function normalised(model: Model, input: unknown): unknown {
   }
 }
 
-async function findModel(em: EntityManager, name: string, version: string | undefined, fresh: boolean) {
+export async function findModel(
+  em: EntityManager,
+  name: string,
+  version: string | undefined,
+  fresh: boolean,
+) {
   const model = await modelByName(em, name, version, fresh);
   if (!model) throw notFound(version ? `model ${name}@${version}` : `model ${name}`);
   return model;
 }
 
 /** The unique (account, idempotency key) constraint, however the driver reports it. */
-function isUniqueViolation(err: unknown): boolean {
+export function isUniqueViolation(err: unknown): boolean {
   if (err instanceof UniqueConstraintViolationException) return true;
   return (err as { code?: string } | null)?.code === "23505";
 }

@@ -28,14 +28,28 @@ export class TaskQueue {
 
   /** Higher `priority` runs first (0..999); BullMQ's own scale is inverted (1 = highest). */
   async enqueue(taskId: string, priority: number, modelId?: string): Promise<void> {
-    await this.queue.add("run", modelId ? { taskId, modelId } : { taskId }, {
-      jobId: taskId,
-      priority: 1000 - Math.max(0, Math.min(999, priority)),
-      attempts: this.opts.attempts,
-      backoff: { type: "exponential", delay: 200 },
-      removeOnComplete: { age: 24 * 3600 },
-      removeOnFail: { age: 7 * 24 * 3600 },
-    });
+    const job = this.job({ taskId, priority, modelId });
+    await this.queue.add(job.name, job.data, job.opts);
+  }
+
+  /** Many tasks' jobs in one round trip (BullMQ addBulk); each job id is still its task id. */
+  async enqueueMany(tasks: { taskId: string; priority: number; modelId?: string }[]): Promise<void> {
+    if (tasks.length > 0) await this.queue.addBulk(tasks.map((t) => this.job(t)));
+  }
+
+  private job(t: { taskId: string; priority: number; modelId?: string | undefined }) {
+    return {
+      name: "run",
+      data: t.modelId ? { taskId: t.taskId, modelId: t.modelId } : { taskId: t.taskId },
+      opts: {
+        jobId: t.taskId,
+        priority: 1000 - Math.max(0, Math.min(999, t.priority)),
+        attempts: this.opts.attempts,
+        backoff: { type: "exponential", delay: 200 },
+        removeOnComplete: { age: 24 * 3600 },
+        removeOnFail: { age: 7 * 24 * 3600 },
+      },
+    };
   }
 
   /** Makes sure an unfinished task has a live job: adds one, or replaces one that has ended. */

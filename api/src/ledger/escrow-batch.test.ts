@@ -1,0 +1,142 @@
+/** The batch statements of escrow-batch.ts on a real PostgreSQL: all or nothing, once per task. */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, test } from "node:test";
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { Account, Model, Role } from "../db/entities/index.js";
+import { migrate, openOrm } from "../db/orm.js";
+import { registerBuiltinModels } from "../models/register-builtin.js";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
+import { balancesOf, clientAccounts, platformFeesAccount, providerEarningsAccount } from "./accounts.js";
+import { checkLedger } from "./check.js";
+import { deposit } from "./deposit.js";
+import type { CaptureRequest } from "./escrow.js";
+import { completeAndCaptureMany, holdAndCreateTasks } from "./escrow-batch.js";
+
+let db: TestDatabase;
+let orm: MikroORM;
+let clientId: string;
+let providerId: string;
+let modelId: string;
+
+before(async () => {
+  db = await createTestDatabase();
+  orm = await openOrm(db.url);
+  await migrate(orm);
+  await registerBuiltinModels(orm.em.fork());
+  const em = orm.em.fork();
+  const client = em.create(Account, { name: "c", role: Role.CLIENT });
+  const provider = em.create(Account, { name: "p", role: Role.PROVIDER });
+  await em.persist([client, provider]).flush();
+  clientId = client.id;
+  providerId = provider.id;
+  modelId = (await em.findOneOrFail(Model, { name: "mlp-classifier" })).id;
+  await deposit(orm.em.fork(), clientId, 1000n, "test");
+});
+
+after(async () => {
+  await orm?.close();
+  await db?.drop();
+});
+
+async function hold(n: number, price: bigint) {
+  const em = orm.em.fork();
+  const accounts = await clientAccounts(em, clientId);
+  const ids = Array.from({ length: n }, () => randomUUID());
+  const outcome = await holdAndCreateTasks(em, {
+    accountId: clientId,
+    availableId: accounts.available,
+    heldId: accounts.held,
+    now: new Date(),
+    tasks: ids.map((taskId) => ({
+      taskId,
+      modelId,
+      idempotencyKey: null,
+      priority: 0,
+      input: {},
+      pricing: { unit: "call", price: price.toString(), maxUnits: 1 },
+      price,
+      memo: "test",
+    })),
+  });
+  return { ids, outcome };
+}
+
+async function capture(taskId: string, maxPrice: bigint, cost: bigint): Promise<CaptureRequest> {
+  const em = orm.em.fork();
+  const client = await clientAccounts(em, clientId);
+  const fee = cost / 10n;
+  return {
+    taskId,
+    result: { ok: true },
+    executionProvider: "cpu",
+    inferenceMs: 1,
+    nodeId: "n",
+    cost,
+    units: 1n,
+    fee,
+    providerEarning: cost - fee,
+    legs: [
+      { accountId: client.held, amount: -maxPrice },
+      { accountId: client.available, amount: maxPrice - cost },
+      { accountId: await providerEarningsAccount(em, providerId), amount: cost - fee },
+      { accountId: await platformFeesAccount(em), amount: fee },
+    ],
+    memo: "test",
+    now: new Date(),
+  };
+}
+
+test("a batch hold is all or nothing against the balance", async () => {
+  const refused = await hold(11, 100n);
+  assert.equal(refused.outcome.held, false);
+  assert.equal(refused.outcome.total, 1100n);
+  let b = await balancesOf(orm.em.fork(), clientId);
+  assert.deepEqual([b.available, b.held], [1000n, 0n]);
+  const [row] = await orm.em.fork().execute<{ n: string }[]>("select count(*) as n from tasks");
+  assert.equal(Number(row?.n), 0);
+  const held = await hold(3, 100n);
+  assert.equal(held.outcome.held, true);
+  b = await balancesOf(orm.em.fork(), clientId);
+  assert.deepEqual([b.available, b.held], [700n, 300n]);
+  assert.equal((await checkLedger(orm.em.fork())).ok, true);
+});
+
+test("a batch capture captures each open task once; one final already is left alone", async () => {
+  const { ids } = await hold(3, 100n);
+  const [a, b, c] = ids as [string, string, string];
+  assert.deepEqual(
+    await completeAndCaptureMany(orm.em.fork(), [await capture(a, 100n, 60n), await capture(b, 100n, 60n)]),
+    [true, true],
+  );
+  assert.deepEqual(
+    await completeAndCaptureMany(orm.em.fork(), [await capture(a, 100n, 60n), await capture(c, 100n, 60n)]),
+    [false, true],
+  );
+  const [row] = await orm.em
+    .fork()
+    .execute<{ n: string }[]>(
+      "select count(*) as n from ledger_transactions where kind = 'capture' and task_id = any(?::uuid[])",
+      [`{${ids.join(",")}}`],
+    );
+  assert.equal(Number(row?.n), 3);
+  assert.equal((await balancesOf(orm.em.fork(), providerId)).earnings, 3n * 54n);
+  assert.equal((await checkLedger(orm.em.fork())).ok, true);
+});
+
+test("a batch capture with one bad task writes nothing at all (the caller then goes one by one)", async () => {
+  const { ids } = await hold(2, 100n);
+  const [a, b] = ids as [string, string];
+  const before = await balancesOf(orm.em.fork(), clientId);
+  // Charging more than the escrow breaks the task's check (cost <= max_price).
+  await assert.rejects(
+    completeAndCaptureMany(orm.em.fork(), [await capture(a, 100n, 60n), await capture(b, 100n, 160n)]),
+  );
+  const after = await balancesOf(orm.em.fork(), clientId);
+  assert.deepEqual(after, before);
+  const [row] = await orm.em
+    .fork()
+    .execute<{ status: string }[]>("select status from tasks where id = ?", [a]);
+  assert.equal(row?.status, "QUEUED");
+  assert.equal((await checkLedger(orm.em.fork())).ok, true);
+});

@@ -1,0 +1,181 @@
+import { randomUUID } from "node:crypto";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { CaptureRequest } from "./escrow.js";
+
+/**
+ * escrow.ts's two movements for many tasks at once, each still ONE SQL statement (one implicit
+ * transaction): a batch submission's holds, and the dispatcher's group commit of captures.
+ * The rows go in as one jsonb array (jsonb_to_recordset), so a statement's text does not grow
+ * with the batch. Every per-task guarantee of escrow.ts still holds row by row: one ledger
+ * transaction per task and movement (the unique (task_id, kind) rejects a second), a capture
+ * only of a task not yet final, entries balanced per transaction (the deferred trigger),
+ * accounts locked in id order before they move, no negative client balance (the check).
+ * Balances move once per account per statement (the legs summed by account: an UPDATE ... FROM
+ * changes a row once, whatever number of source rows match it).
+ */
+
+export interface BatchHoldTask {
+  taskId: string;
+  modelId: string;
+  idempotencyKey: string | null;
+  priority: number;
+  input: unknown;
+  pricing: unknown;
+  price: bigint;
+  memo: string;
+}
+
+export interface BatchHoldRequest {
+  accountId: string;
+  availableId: string;
+  heldId: string;
+  now: Date;
+  tasks: BatchHoldTask[];
+  /**
+   * Each distinct model of the batch as the caller priced and validated it: the holds happen
+   * only if every one is still stored so (and, with `latest`, still its name's newest version);
+   * otherwise nothing is written and `stale` says to look the models up again.
+   */
+  modelChecks?: { modelId: string; manifest: unknown; latest: boolean }[];
+}
+
+/**
+ * Holds the whole batch's price and writes every task QUEUED, each with its own hold
+ * transaction, or writes nothing (the balance does not cover the total, a model is stale, or
+ * an idempotency key is taken: that one raises the unique violation).
+ */
+export async function holdAndCreateTasks(
+  em: EntityManager,
+  r: BatchHoldRequest,
+): Promise<{ held: boolean; balance: bigint; total: bigint; stale: boolean }> {
+  const total = r.tasks.reduce((sum, t) => sum + t.price, 0n);
+  const checks = r.modelChecks ?? [];
+  const tasks = r.tasks.map((t) => ({
+    id: t.taskId,
+    model_id: t.modelId,
+    idempotency_key: t.idempotencyKey,
+    priority: t.priority,
+    input: t.input,
+    pricing: t.pricing,
+    price: t.price.toString(),
+    tx_id: randomUUID(),
+    memo: t.memo,
+  }));
+  const [row] = await em.getConnection().execute<{ held: string; balance: string; fresh: string }[]>(
+    `with c as (
+       select c.model_id, c.manifest, c.latest
+         from jsonb_to_recordset(?::jsonb) as c(model_id uuid, manifest jsonb, latest boolean)
+     ), m as (
+       select 1 where (select count(*) from c join models x on x.id = c.model_id and x.manifest = c.manifest
+                        where not c.latest
+                           or not exists (select 1 from models n where n.name = x.name and n.created_at > x.created_at))
+                      = (select count(*) from c)
+     ), lk as (
+       select id, balance from ledger_accounts where id = any(?::uuid[]) and exists (select 1 from m) order by id for update
+     ), debit as (
+       update ledger_accounts set balance = balance - ?::bigint
+        where id = ? and (select count(*) from lk) = 2 and balance >= ?::bigint returning id
+     ), credit as (
+       update ledger_accounts set balance = balance + ?::bigint where id = ? and exists (select 1 from debit) returning id
+     ), r as (
+       select * from jsonb_to_recordset(?::jsonb) as r(id uuid, model_id uuid, idempotency_key text, priority int,
+         input jsonb, pricing jsonb, price bigint, tx_id uuid, memo text)
+     ), task as (
+       insert into tasks (id, account_id, model_id, idempotency_key, priority, status, input, pricing, max_price, attempts, created_at)
+       select r.id, ?, r.model_id, r.idempotency_key, r.priority, 'QUEUED', r.input, r.pricing, r.price, 0, ?
+         from r where exists (select 1 from debit) returning id
+     ), mv as (
+       insert into ledger_transactions (id, kind, task_id, memo, created_at)
+       select r.tx_id, 'hold', task.id, r.memo, ? from task join r on r.id = task.id returning id
+     ), entries as (
+       insert into ledger_entries (transaction_id, account_id, amount, created_at)
+       select mv.id, v.account_id, v.amount, ? from mv join r on r.tx_id = mv.id,
+         lateral (values (?::uuid, -r.price), (?::uuid, r.price)) v(account_id, amount) returning 1
+     )
+     select (select count(*) from entries) as held, (select balance from lk where id = ?) as balance,
+            (select count(*) from m) as fresh`,
+    [
+      JSON.stringify(checks.map((c) => ({ model_id: c.modelId, manifest: c.manifest, latest: c.latest }))),
+      `{${r.availableId},${r.heldId}}`,
+      total.toString(),
+      r.availableId,
+      total.toString(),
+      total.toString(),
+      r.heldId,
+      JSON.stringify(tasks),
+      r.accountId,
+      r.now,
+      r.now,
+      r.now,
+      r.availableId,
+      r.heldId,
+      r.availableId,
+    ],
+  );
+  return {
+    held: Number(row?.held) === 2 * r.tasks.length,
+    balance: BigInt(row?.balance ?? 0),
+    total,
+    stale: Number(row?.fresh) === 0,
+  };
+}
+
+/**
+ * Completes and captures many tasks in one statement (the dispatcher's group commit): each task
+ * not final yet is completed and captured; one already final is left alone. Returns, in order,
+ * whether each was captured. A failure (a constraint) fails the whole statement: the caller
+ * then captures one by one (escrow.ts), so one bad task cannot fail the others.
+ */
+export async function completeAndCaptureMany(em: EntityManager, reqs: CaptureRequest[]): Promise<boolean[]> {
+  const rows = reqs.map((r) => ({
+    task_id: r.taskId,
+    status: r.status ?? "COMPLETED",
+    error: r.error ?? null,
+    result: r.result,
+    execution_provider: r.executionProvider,
+    inference_ms: r.inferenceMs,
+    node_id: r.nodeId,
+    cost: r.cost.toString(),
+    units: r.units.toString(),
+    fee: r.fee.toString(),
+    provider_earning: r.providerEarning.toString(),
+    finished_at: r.now.toISOString(),
+    tx_id: randomUUID(),
+    memo: r.memo,
+    legs: r.legs
+      .filter((l) => l.amount !== 0n)
+      .map((l) => ({ account_id: l.accountId, amount: l.amount.toString() })),
+  }));
+  const accounts = [...new Set(reqs.flatMap((r) => r.legs.map((l) => l.accountId)))].sort();
+  const now = new Date();
+  const captured = await em.getConnection().execute<{ task_id: string }[]>(
+    `with r as (
+       select * from jsonb_to_recordset(?::jsonb) as r(task_id uuid, status text, error text, result jsonb,
+         execution_provider text, inference_ms double precision, node_id text, cost bigint, units bigint, fee bigint,
+         provider_earning bigint, finished_at timestamptz, tx_id uuid, memo text, legs jsonb)
+     ), t as (
+       update tasks x set status = r.status, error = r.error, result = r.result, execution_provider = r.execution_provider,
+              inference_ms = r.inference_ms, node_id = r.node_id, cost = r.cost, units = r.units, platform_fee = r.fee,
+              provider_earning = r.provider_earning, finished_at = r.finished_at
+         from r where x.id = r.task_id and x.status not in ('COMPLETED', 'FAILED', 'CANCELLED') returning x.id
+     ), lk as (select id from ledger_accounts where id = any(?::uuid[]) order by id for update),
+     mv as (
+       insert into ledger_transactions (id, kind, task_id, memo, created_at)
+       select r.tx_id, 'capture', t.id, r.memo, ? from t join r on r.task_id = t.id
+        where (select count(*) from lk) >= 0 returning id, task_id
+     ), entries as (
+       insert into ledger_entries (transaction_id, account_id, amount, created_at)
+       select mv.id, l.account_id, l.amount, ? from mv join r on r.task_id = mv.task_id,
+         lateral jsonb_to_recordset(r.legs) as l(account_id uuid, amount bigint)
+       returning account_id, amount
+     ), balances as (
+       update ledger_accounts a set balance = a.balance + s.amount
+         from (select account_id, sum(amount) as amount from entries group by account_id) s
+        where a.id = s.account_id returning a.id
+     )
+     select task_id from mv where (select count(*) from balances) >= 0`,
+    [JSON.stringify(rows), `{${accounts.join(",")}}`, now, now],
+  );
+  const done = new Set(captured.map((c) => c.task_id));
+  return reqs.map((r) => done.has(r.taskId));
+}

@@ -1,0 +1,193 @@
+import { randomUUID } from "node:crypto";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
+import { type Account, type Model, Task } from "../db/entities/index.js";
+import { ApiError, badInput } from "../errors.js";
+import { clientAccounts } from "../ledger/accounts.js";
+import { type BatchHoldTask, holdAndCreateTasks } from "../ledger/escrow-batch.js";
+import { escrowOf } from "../pricing/pricing.js";
+import {
+  findModel,
+  isUniqueViolation,
+  type SubmitDeps,
+  type SubmitTaskRequest,
+  sameRequestOrConflict,
+  writtenTask,
+} from "./submit-task.js";
+import { taskInputOf } from "./task-input.js";
+
+/**
+ * submitTasks: many tasks of one client in one call, all or nothing.
+ *
+ *   validate every task (as submitTask does); the first bad one refuses the whole call, its
+ *     error naming its index (`inputs[i]: ...`, extensions.index)
+ *   -> ONE SQL statement (ledger/escrow-batch.ts) holds the batch's total in escrow and writes
+ *     every task QUEUED with its own hold, or writes nothing (INSUFFICIENT_FUNDS when the
+ *     balance does not cover the total)
+ *   -> one BullMQ addBulk (job id = task id), one pipelined publish of the QUEUED events
+ *
+ * Idempotency keys work per task as in submitTask: a task whose key this account already used
+ * for the same request is that task again (no new charge; its job ensured), a different request
+ * is CONFLICT; one key twice in one call is BAD_USER_INPUT. A key taken by a concurrent call
+ * between the look-up and the hold fails the statement (the unique constraint), and the call
+ * starts over with the keys looked up again.
+ */
+export const MAX_SUBMIT_TASKS = 1000;
+
+export async function submitTasks(
+  em: EntityManager,
+  deps: SubmitDeps,
+  account: Account,
+  reqs: SubmitTaskRequest[],
+): Promise<Task[]> {
+  if (reqs.length > MAX_SUBMIT_TASKS) throw badInput(`at most ${MAX_SUBMIT_TASKS} tasks per call`);
+  if (reqs.length === 0) return [];
+  const keys = checked(reqs);
+  const models = new Map<string, Model>();
+  const modelOf = async (req: SubmitTaskRequest, fresh: boolean) => {
+    const id = `${req.model}@${req.version ?? ""}`;
+    let model = fresh ? undefined : models.get(id);
+    if (!model) {
+      model = await findModel(em, req.model, req.version, fresh);
+      models.set(id, model);
+    }
+    return model;
+  };
+  for (let i = 0; i < reqs.length; i++) await at(i, () => modelOf(reqs[i] as SubmitTaskRequest, false));
+  const accounts = await clientAccounts(em, account.id);
+  for (let attempt = 0; ; attempt++) {
+    const existing = await findByKeys(em, account, keys);
+    const result: Task[] = [];
+    const fresh: { task: Task; hold: BatchHoldTask }[] = [];
+    const resumedTasks: Task[] = [];
+    const now = new Date();
+    for (const [i, req] of reqs.entries()) {
+      const key = keys[i];
+      const prior = key === undefined ? undefined : existing.get(key);
+      if (prior) {
+        const same = await at(i, async () => sameRequestOrConflict(prior, req));
+        result.push(same);
+        resumedTasks.push(same);
+        continue;
+      }
+      const model = await modelOf(req, false);
+      const { input, pricing } = await at(i, async () => taskInputOf(model, req.input));
+      const price = escrowOf(pricing);
+      const priority = req.priority ?? 0;
+      const taskId = randomUUID();
+      const task = writtenTask({ taskId, account, model, key, priority, input, price, pricing, now });
+      const memo = `escrow for ${model.name}@${model.version}`;
+      const hold = {
+        taskId,
+        modelId: model.id,
+        idempotencyKey: key ?? null,
+        priority,
+        input,
+        pricing,
+        price,
+        memo,
+      };
+      fresh.push({ task, hold });
+      result.push(task);
+    }
+    if (fresh.length > 0) {
+      const checks = [...new Map(fresh.map(({ task }) => [task.model.id, task.model])).values()].map((m) => ({
+        modelId: m.id,
+        manifest: m.manifest,
+        latest: reqs.some((r) => r.model === m.name && r.version === undefined),
+      }));
+      let outcome: Awaited<ReturnType<typeof holdAndCreateTasks>>;
+      try {
+        outcome = await holdAndCreateTasks(em, {
+          accountId: account.id,
+          availableId: accounts.available,
+          heldId: accounts.held,
+          now,
+          tasks: fresh.map((f) => f.hold),
+          ...(attempt < 2 ? { modelChecks: checks } : {}),
+        });
+      } catch (err) {
+        // A key taken meanwhile: look the keys up again (a bounded number of times).
+        if (keys.some((k) => k !== undefined) && isUniqueViolation(err) && attempt < 3) continue;
+        throw err;
+      }
+      if (outcome.stale) {
+        for (const req of reqs) await modelOf(req, true);
+        continue;
+      }
+      if (!outcome.held) {
+        throw new ApiError(
+          "INSUFFICIENT_FUNDS",
+          `balance ${outcome.balance} is less than the escrow ${outcome.total} of ${fresh.length} tasks`,
+          { balance: outcome.balance.toString(), price: outcome.total.toString() },
+        );
+      }
+    }
+    await Promise.all([
+      deps.queue.enqueueMany(
+        fresh.map(({ task }) => ({ taskId: task.id, priority: task.priority, modelId: task.model.id })),
+      ),
+      fresh.length > 0
+        ? deps.events.publishAll(
+            fresh.map(({ task }) => ({
+              taskId: task.id,
+              status: TaskStatus.QUEUED,
+              at: task.createdAt.toISOString(),
+            })),
+          )
+        : undefined,
+      // Same key again: the first call may have died between its commit and its enqueue.
+      ...resumedTasks
+        .filter((t) => !isFinalTaskStatus(t.status))
+        .map((t) => deps.queue.ensureJob(t.id, t.priority)),
+    ]);
+    return result;
+  }
+}
+
+/** Each task's key and priority, checked; a key used twice in the call is refused. */
+function checked(reqs: SubmitTaskRequest[]): (string | undefined)[] {
+  const seen = new Map<string, number>();
+  return reqs.map((req, i) => {
+    const key = req.idempotencyKey?.trim() || undefined;
+    if (key !== undefined && key.length > 200)
+      throw indexed(i, badInput("idempotencyKey is longer than 200 characters"));
+    const priority = req.priority ?? 0;
+    if (!Number.isInteger(priority) || priority < 0 || priority > 999) {
+      throw indexed(i, badInput("priority must be an integer from 0 to 999"));
+    }
+    if (key !== undefined) {
+      const first = seen.get(key);
+      if (first !== undefined)
+        throw indexed(i, badInput(`idempotencyKey is also the key of inputs[${first}]`));
+      seen.set(key, i);
+    }
+    return key;
+  });
+}
+
+/** Runs one task's step; its ApiError gets the task's index (message and extensions.index). */
+async function at<T>(i: number, step: () => Promise<T> | T): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    throw err instanceof ApiError ? indexed(i, err) : err;
+  }
+}
+
+function indexed(i: number, err: ApiError): ApiError {
+  return new ApiError(err.code, `inputs[${i}]: ${err.message}`, { ...err.details, index: i });
+}
+
+async function findByKeys(
+  em: EntityManager,
+  account: Account,
+  keys: (string | undefined)[],
+): Promise<Map<string, Task>> {
+  const wanted = keys.filter((k): k is string => k !== undefined);
+  if (wanted.length === 0) return new Map();
+  const rows = await em
+    .fork()
+    .find(Task, { account: account.id, idempotencyKey: { $in: wanted } }, { populate: ["model"] });
+  return new Map(rows.map((t) => [t.idempotencyKey as string, t]));
+}
