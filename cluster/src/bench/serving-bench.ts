@@ -1,45 +1,73 @@
 /**
- * Serving benchmark: what dynamic batching buys on a model whose batch-1 inference is
- * memory-bound, as a large model's decode step is on a GPU.
+ * Serving benchmark: what dynamic batching buys on one deployment of a model whose batch-1
+ * inference is memory-bound (as a large model's decode step is on a GPU), with many concurrent
+ * clients calling it through the cluster.
  *
- *   node cluster/dist/bench/serving-bench.js [--json] [--seconds 3] [--clients 128] [--rate R]
+ *   npm run bench:serving -- --json [--seconds 3] [--clients 128] [--rate R]
+ *   node cluster/dist/bench/serving-bench.js --json ...        (after npm run build)
  *
- * The model is the wide MLP (models/wide-mlp.ts: 256 -> 3072 -> 3072 -> 64, ~42 MB of float32
+ * The model is the wide MLP (models/wide-mlp.ts: 256 -> 3072 -> 3072 -> 64, ~40 MB of float32
  * weights): batch 1 streams every weight for one row, a batch reads them once for all its rows.
- * It is built with the project's ONNX builder, written through the model file cache and loaded
- * from there by path + sha256 with its manifest, like a registered model.
+ * It is built with the project's ONNX builder and written through the model file cache; every
+ * mode loads that one file by path + sha256 with its manifest, like a registered model, on the
+ * CPU provider with intraOpNumThreads 1.
  *
- * The actor runs in this process, constructed through the actor class (createModelActor) and
- * called through its `call` method, exactly as the actor host calls it: every call goes through
- * the same validation, batcher and output slicing as in an actor process. No network hop is
- * measured, so the figures are the model actor's own. One run measures, with the same model,
- * the same inputs and the same thread count (intraOpNumThreads 1 everywhere, CPU provider here):
- *   (a) naive    the actor with batching off (maxBatchSize 1: one inference per call), `clients`
- *                concurrent closed-loop clients sending one row each;
- *   (b) batched  the actor with its manifest's dynamic batching (up to 64 rows, 2 ms wait),
- *                the same clients;
- *   (c) raw      onnxruntime in this process, no actor, at each batch size in RAW_BATCHES on
- *                pre-built tensors; the best rows/s counts;
+ * The deployment (serving-cluster.ts): a head and one worker started as child processes on
+ * 127.0.0.1, and one replica (minReplicas = maxReplicas = 1) of the "model" actor class in its
+ * own actor process, started by the worker. `clients` closed-loop clients in this process
+ * (default 128), each sending one row per call and its next call when the last is answered,
+ * all through one DeploymentHandle (handle.call("infer"): power-of-two routing, here over the
+ * one replica; JSON arguments over the actor's gRPC call channel, straight to the replica).
+ *   (a) naive    that deployment with batching off (maxBatchSize 1: one inference per call);
+ *   (b) batched  that deployment with the manifest's dynamic batching (up to 64 rows, 2 ms
+ *                wait); rows/s over `seconds` after a 0.5 s warm-up, and the mean batch size;
  *   latency      (b) under an open-loop load of `rate` calls/s at fixed intervals (default: half
- *                of (b)'s throughput), p50 and p99 from each call's start to its result.
+ *                of (b)'s throughput), through the same handle: p50 and p99 from each call's
+ *                start to its result;
+ *   (c) raw      onnxruntime in this process, no actor, no cluster, at each batch size in
+ *                RAW_BATCHES on pre-built tensors; the best rows/s counts.
+ * Then, for reference, the same actor class in this process (createModelActor, called through
+ * ActorInstance.call: validation, batcher, output slicing, but no process hop, no JSON, no
+ * gRPC), with batching off and on, the same clients: inProcessNaiveRowsPerS and
+ * inProcessBatchedRowsPerS. (a), (b) and the ratios are the deployment's.
+ *
  * With --json the last line is one JSON object: vsNaiveRatio (b/a), vsRawRatio (b/c), the
- * throughputs in rows/s, the raw figures per batch size, and the latency figures.
+ * throughputs in rows/s, the raw figures per batch size, the latency figures, the in-process
+ * reference figures, and where (b)'s replica spent its time: batchedReplicaCpuCores (its
+ * process's CPU over the closed loop, from /proc; null elsewhere) and batchedReplicaCpuUsPerRow,
+ * next to rawBestUsPerRow. Every process the benchmark starts (head, worker, replicas) is stopped
+ * by its PID before it exits, also when a step fails or on SIGINT/SIGTERM.
+ *
+ * What holds (b) below raw (measured with the replica's CPU profile): the replica's one
+ * JavaScript thread does everything, inference included (onnxruntime-node's session.run is
+ * synchronous on it), so (1) per-call work (JSON.parse of a ~5 KB row, validation, result JSON,
+ * gRPC: ~100 us a call) adds to the ~150 us of inference per row (CPU per row above
+ * rawBestUsPerRow), and (2) it idles while requests and replies wait for HTTP/2 flow control
+ * (64 KiB windows: one 64-row batch's replies are ~85 KB, the actor's receive window holds ~12
+ * requests), whose window updates it cannot send while an inference blocks its event loop
+ * (meanBatchSize under 64, batchedReplicaCpuCores under 1).
  */
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InferenceSession, Tensor } from "onnxruntime-node";
 import { ensureModelFile } from "../models/model-file-cache.js";
-import { mulberry32 } from "../models/prng.js";
 import { buildWideMlpOnnx, DEFAULT_WIDE_MLP, wideMlpManifest } from "../models/wide-mlp.js";
-import type { ActorInstance } from "../runtime/actor-class.js";
-import { sessionOptionsFor } from "../runtime/execution-provider.js";
+import type { BatchingLimits } from "../runtime/batcher.js";
 import { createModelActor, type InferResult } from "../runtime/model-actor.js";
-import { benchArgs, callRate, round } from "./measure.js";
+import { benchArgs, round } from "./measure.js";
+import {
+  modelInitArgs,
+  processCpuSeconds,
+  type ServingCluster,
+  type ServingModel,
+  startServingCluster,
+} from "./serving-cluster.js";
+import { closedLoop, type InferOne, openLoop, Rows, rawThroughput, warmUp } from "./serving-load.js";
 
 const THREADS = 1;
 const RAW_BATCHES = [1, 8, 16, 32, 64, 128];
 const DISTINCT_ROWS = 256;
+const BATCHING_OFF: BatchingLimits = { maxBatchSize: 1, batchWaitTimeoutMs: 0 };
 
 const args = benchArgs(process.argv.slice(2), { seconds: 3, clients: 128, rate: 1e9 });
 const log = (line: string) => {
@@ -49,145 +77,161 @@ const log = (line: string) => {
 
 const shape = DEFAULT_WIDE_MLP;
 const manifest = wideMlpManifest(shape);
-const random = mulberry32(2026);
-const rows = Array.from({ length: DISTINCT_ROWS }, () =>
-  Array.from({ length: shape.inputs }, () => Math.fround(random() * 2 - 1)),
-);
-let next = 0;
-const nextRow = () => rows[next++ % DISTINCT_ROWS] as number[];
+const batching = manifest.batching as BatchingLimits;
+const rows = new Rows(DISTINCT_ROWS, shape.inputs);
+const inferArgs = (row: number[]) => ({ inputs: { x: [row] } });
 
 const cacheDir = await mkdtemp(join(tmpdir(), "serving-bench-"));
+let cluster: ServingCluster | undefined;
+let cleaning: Promise<void> | undefined;
+/** Stops the cluster's processes (if still up) and removes the model file; once. */
+const cleanUp = () =>
+  (cleaning ??= (async () => {
+    try {
+      await cluster?.stop();
+    } finally {
+      await rm(cacheDir, { recursive: true, force: true });
+    }
+  })());
+let interrupted = false;
+for (const [signal, status] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    log(`${signal}: stopping the benchmark's processes`);
+    void cleanUp().finally(() => process.exit(status));
+  });
+}
 try {
   const file = await ensureModelFile(cacheDir, buildWideMlpOnnx(shape));
+  const model: ServingModel = {
+    manifest,
+    cacheDir,
+    path: file.path,
+    sha256: file.sha256,
+    intraOpNumThreads: THREADS,
+  };
   log(`model ${manifest.name}@${manifest.version}: ${manifest.description}`);
 
-  const open = (batching: { maxBatchSize: number; batchWaitTimeoutMs: number } | undefined) =>
-    createModelActor(
-      {
-        name: manifest.name,
-        version: manifest.version,
-        cacheDir,
-        path: file.path,
-        sha256: file.sha256,
-        manifest,
-        intraOpNumThreads: THREADS,
-        ...(batching ? { batching } : {}),
-      },
-      { actorId: "serving-bench", gpuIds: [], cudaVisibleDevices: "" },
-    );
-  const inferOne = (actor: ActorInstance) => inferOneOn(actor) as Promise<InferResult>;
+  cluster = await startServingCluster(model, [
+    "--cpus",
+    "4",
+    "--memory-mb",
+    "4096",
+    "--actor-pool-size",
+    "0",
+  ]);
+  log(`cluster: head ${cluster.headAddress}, worker pid ${cluster.workerPid}`);
 
-  const naive = await open({ maxBatchSize: 1, batchWaitTimeoutMs: 0 });
-  await callRate(args.clients, 0.5, () => inferOne(naive));
-  const naiveRps = await callRate(args.clients, args.seconds, () => inferOne(naive));
-  await naive.close();
-  log(`(a) actor, batching off:  ${round(naiveRps)} rows/s`);
+  /** One replica with these limits under the closed loop, then (optionally) the latency probe. */
+  const measureDeployment = async (name: string, limits: BatchingLimits, probeLatency: boolean) => {
+    const replica = await (cluster as ServingCluster).deploy(name, limits);
+    try {
+      const call: InferOne = (row) => replica.handle.call<InferResult>("infer", inferArgs(row));
+      await warmUp(args.clients, rows, call);
+      const cpuBefore = await processCpuSeconds(replica.pid);
+      const started = performance.now();
+      const loop = await closedLoop(args.clients, args.seconds, rows, call);
+      const wallSeconds = (performance.now() - started) / 1_000;
+      const cpuAfter = await processCpuSeconds(replica.pid);
+      const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+      const replicaCpu = {
+        cores: cpu === undefined ? null : round(cpu / wallSeconds, 2),
+        usPerRow: cpu === undefined ? null : round((cpu * 1e6) / (loop.rowsPerSecond * wallSeconds)),
+      };
+      if (!probeLatency) return { loop, replicaCpu, rate: 0, latency: undefined };
+      const rate = args.rate === 1e9 ? Math.max(1, Math.round(loop.rowsPerSecond / 2)) : args.rate;
+      return { loop, replicaCpu, rate, latency: await openLoop(rate, args.seconds, rows, call) };
+    } finally {
+      await replica.remove();
+    }
+  };
 
-  const batched = await open(undefined);
-  await callRate(args.clients, 0.5, () => inferOne(batched));
-  let batchRows = 0;
-  let batchCalls = 0;
-  const batchedRps = await callRate(args.clients, args.seconds, async () => {
-    const result = await inferOne(batched);
-    batchRows += result.batchSize;
-    batchCalls += 1;
-  });
-  const meanBatchSize = batchRows / Math.max(1, batchCalls);
+  const naive = await measureDeployment("wide-mlp-naive", BATCHING_OFF, false);
+  log(`(a) deployment, batching off: ${round(naive.loop.rowsPerSecond)} rows/s`);
+  const batched = await measureDeployment("wide-mlp-batched", batching, true);
+  const latency = batched.latency ?? { completed: 0, p50Ms: 0, p99Ms: 0 };
   log(
-    `(b) actor, dynamic batching (max ${manifest.batching?.maxBatchSize}): ${round(batchedRps)} rows/s, mean batch ${round(meanBatchSize, 1)}`,
+    `(b) deployment, dynamic batching (max ${batching.maxBatchSize}, ${batching.batchWaitTimeoutMs} ms): ${round(batched.loop.rowsPerSecond)} rows/s, mean batch ${round(batched.loop.meanBatchSize, 1)}, replica ${batched.replicaCpu.cores} cores busy, ${batched.replicaCpu.usPerRow} us CPU per row`,
   );
+  log(
+    `(b) at ${batched.rate} calls/s offered: p50 ${round(latency.p50Ms, 2)} ms, p99 ${round(latency.p99Ms, 2)} ms`,
+  );
+  await cluster.stop();
+  cluster = undefined;
 
-  const raw = await rawThroughput(file.path);
+  const raw = await rawThroughput(
+    file.path,
+    THREADS,
+    RAW_BATCHES,
+    Math.max(0.5, args.seconds / 2),
+    rows,
+    shape.inputs,
+  );
   log(
     `(c) raw onnxruntime: ${raw.map((r) => `batch ${r.batch} ${round(r.rowsPerSecond)}`).join(", ")} rows/s`,
   );
   const best = raw.reduce((a, b) => (b.rowsPerSecond > a.rowsPerSecond ? b : a));
 
-  const rate = args.rate === 1e9 ? Math.max(1, Math.round(batchedRps / 2)) : args.rate;
-  const latency = await openLoop(batched, rate, args.seconds);
-  await batched.close();
-  log(`(b) at ${rate} calls/s offered: p50 ${round(latency.p50Ms, 2)} ms, p99 ${round(latency.p99Ms, 2)} ms`);
+  const inProcess = async (limits: BatchingLimits) => {
+    const actor = await createModelActor(modelInitArgs(model, limits), {
+      actorId: "serving-bench",
+      gpuIds: [],
+      cudaVisibleDevices: "",
+    });
+    try {
+      const call: InferOne = (row) =>
+        actor.call("infer", inferArgs(row), new AbortController().signal) as Promise<InferResult>;
+      await warmUp(args.clients, rows, call);
+      return await closedLoop(args.clients, args.seconds, rows, call);
+    } finally {
+      await actor.close();
+    }
+  };
+  const inProcessNaive = await inProcess(BATCHING_OFF);
+  const inProcessBatched = await inProcess(batching);
+  log(
+    `in-process actor (reference): batching off ${round(inProcessNaive.rowsPerSecond)} rows/s, batching on ${round(inProcessBatched.rowsPerSecond)} rows/s (mean batch ${round(inProcessBatched.meanBatchSize, 1)})`,
+  );
 
   const summary = {
     model: `${manifest.name}@${manifest.version}`,
     modelFileMb: round((await stat(file.path)).size / 2 ** 20, 1),
-    actor: "in-process (createModelActor, called through ActorInstance.call)",
+    actor:
+      "deployment: 1 replica (own process) on a worker, head + worker child processes on 127.0.0.1, through one DeploymentHandle",
     executionProvider: "cpu",
     intraOpNumThreads: THREADS,
     clients: args.clients,
+    rowsPerCall: 1,
     seconds: args.seconds,
-    naiveRps: round(naiveRps, 1),
-    batchedRps: round(batchedRps, 1),
-    meanBatchSize: round(meanBatchSize, 1),
+    batching,
+    naiveRps: round(naive.loop.rowsPerSecond, 1),
+    batchedRps: round(batched.loop.rowsPerSecond, 1),
+    meanBatchSize: round(batched.loop.meanBatchSize, 1),
+    batchedReplicaCpuCores: batched.replicaCpu.cores,
+    batchedReplicaCpuUsPerRow: batched.replicaCpu.usPerRow,
+    rawBestUsPerRow: round(1e6 / best.rowsPerSecond),
     rawBestRps: round(best.rowsPerSecond, 1),
     rawBestBatch: best.batch,
     rawByBatch: Object.fromEntries(raw.map((r) => [r.batch, round(r.rowsPerSecond, 1)])),
     latency: {
-      offeredRps: rate,
+      offeredRps: batched.rate,
       completed: latency.completed,
       p50Ms: round(latency.p50Ms, 2),
       p99Ms: round(latency.p99Ms, 2),
     },
-    vsNaiveRatio: round(batchedRps / naiveRps, 2),
-    vsRawRatio: round(batchedRps / best.rowsPerSecond, 2),
+    inProcessNaiveRowsPerS: round(inProcessNaive.rowsPerSecond, 1),
+    inProcessBatchedRowsPerS: round(inProcessBatched.rowsPerSecond, 1),
+    inProcessMeanBatchSize: round(inProcessBatched.meanBatchSize, 1),
+    vsNaiveRatio: round(batched.loop.rowsPerSecond / naive.loop.rowsPerSecond, 2),
+    vsRawRatio: round(batched.loop.rowsPerSecond / best.rowsPerSecond, 2),
   };
   log(`b/a ${summary.vsNaiveRatio} (target >= 3), b/c ${summary.vsRawRatio} (target >= 0.5)`);
   if (args.json) console.log(JSON.stringify(summary));
+} catch (err) {
+  if (!interrupted) throw err; // else: a step failed because its processes were being stopped
 } finally {
-  await rm(cacheDir, { recursive: true, force: true });
-}
-
-/** Rows per second of a bare session at each batch size, on the benchmark's rows. */
-async function rawThroughput(path: string): Promise<{ batch: number; rowsPerSecond: number }[]> {
-  const session = await InferenceSession.create(
-    path,
-    sessionOptionsFor("cpu", { intraOpNumThreads: THREADS }),
-  );
-  try {
-    const out: { batch: number; rowsPerSecond: number }[] = [];
-    for (const batch of RAW_BATCHES) {
-      const data = new Float32Array(batch * shape.inputs);
-      for (let i = 0; i < batch; i++) data.set(nextRow(), i * shape.inputs);
-      const feeds = { x: new Tensor("float32", data, [batch, shape.inputs]) };
-      for (let i = 0; i < 3; i++) await session.run(feeds);
-      const seconds = Math.max(0.5, args.seconds / 2);
-      const calls = await callRate(1, seconds, () => session.run(feeds));
-      out.push({ batch, rowsPerSecond: calls * batch });
-    }
-    return out;
-  } finally {
-    await session.release();
-  }
-}
-
-/** Calls at fixed intervals (not waiting for answers); each call's latency, start to result. */
-async function openLoop(
-  actor: ActorInstance,
-  rate: number,
-  seconds: number,
-): Promise<{ completed: number; p50Ms: number; p99Ms: number }> {
-  const latencies: number[] = [];
-  const pending: Promise<void>[] = [];
-  const interval = 1_000 / rate;
-  const start = performance.now();
-  const total = Math.round(rate * seconds);
-  for (let i = 0; i < total; i++) {
-    const due = start + i * interval;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    const sent = performance.now();
-    pending.push(
-      inferOneOn(actor).then(() => {
-        latencies.push(performance.now() - sent);
-      }),
-    );
-  }
-  await Promise.all(pending);
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
-  return { completed: latencies.length, p50Ms: at(0.5), p99Ms: at(0.99) };
-}
-
-function inferOneOn(actor: ActorInstance): Promise<unknown> {
-  return actor.call("infer", { inputs: { x: [nextRow()] } }, new AbortController().signal);
+  await cleanUp();
 }
