@@ -17,7 +17,9 @@
  * own actor process, started by the worker. `clients` closed-loop clients in this process
  * (default 128), each sending one row per call and its next call when the last is answered,
  * all through one DeploymentHandle (handle.call("infer"): power-of-two routing, here over the
- * one replica; JSON arguments over the actor's gRPC call channel, straight to the replica).
+ * one replica; JSON arguments over the actor's gRPC call channel, straight to the replica),
+ * the row in binary form ({ dims, base64 }: ~1.4 KB, as Triton's binary tensor extension)
+ * rather than as JSON numbers (~5 KB to parse per call).
  *   (a) naive    that deployment with batching off (maxBatchSize 1: one inference per call);
  *   (b) batched  that deployment with the manifest's dynamic batching (up to 64 rows, 2 ms
  *                wait); rows/s over `seconds` after a 0.5 s warm-up, and the mean batch size;
@@ -40,12 +42,13 @@
  *
  * What holds (b) below raw (measured with the replica's CPU profile): the replica's one
  * JavaScript thread does everything, inference included (onnxruntime-node's session.run is
- * synchronous on it), so (1) per-call work (JSON.parse of a ~5 KB row, validation, result JSON,
- * gRPC: ~100 us a call) adds to the ~150 us of inference per row (CPU per row above
- * rawBestUsPerRow), and (2) it idles while requests and replies wait for HTTP/2 flow control
- * (64 KiB windows: one 64-row batch's replies are ~85 KB, the actor's receive window holds ~12
- * requests), whose window updates it cannot send while an inference blocks its event loop
- * (meanBatchSize under 64, batchedReplicaCpuCores under 1).
+ * synchronous on it), so (1) per-call work (parsing, validation, result JSON, gRPC) adds to the
+ * ~150 us of inference per row (CPU per row above rawBestUsPerRow), and (2) it idles while
+ * requests and replies wait for HTTP/2 flow control, whose window updates it cannot send while
+ * an inference blocks its event loop. Against (2): callers open 16 MiB windows for replies
+ * (grpc/client-pool.ts; grpc-js servers cannot yet widen the request direction), and the
+ * batcher starts the next inference one event-loop turn after the last (runtime/batcher.ts),
+ * so replies go out and waiting requests are read in between.
  */
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -79,7 +82,17 @@ const shape = DEFAULT_WIDE_MLP;
 const manifest = wideMlpManifest(shape);
 const batching = manifest.batching as BatchingLimits;
 const rows = new Rows(DISTINCT_ROWS, shape.inputs);
-const inferArgs = (row: number[]) => ({ inputs: { x: [row] } });
+/** Each row in binary form ({ dims, base64 }: runtime/tensor-binary.ts), encoded once per row. */
+const encoded = new WeakMap<number[], string>();
+const binaryRow = (row: number[]) => {
+  let base64 = encoded.get(row);
+  if (base64 === undefined) {
+    base64 = Buffer.from(Float32Array.from(row).buffer).toString("base64");
+    encoded.set(row, base64);
+  }
+  return base64;
+};
+const inferArgs = (row: number[]) => ({ inputs: { x: { dims: [1, row.length], base64: binaryRow(row) } } });
 
 const cacheDir = await mkdtemp(join(tmpdir(), "serving-bench-"));
 let cluster: ServingCluster | undefined;

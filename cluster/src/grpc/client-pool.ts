@@ -23,6 +23,10 @@ export const QUICK_RECONNECT: grpc.ChannelOptions = {
 export const LARGE_MESSAGES: grpc.ChannelOptions = {
   "grpc.max_receive_message_length": 64 * 1024 * 1024,
   "grpc.max_send_message_length": 64 * 1024 * 1024,
+  // HTTP/2 flow-control window of a channel (16 MiB, not 64 KiB): a batch's replies (~85 KB for
+  // 64 rows of a small model) arrive without waiting for window updates, which a replica busy
+  // with its next inference cannot send. grpc-js clients honour it; its server does not yet.
+  "grpc-node.flow_control_window": 16 * 1024 * 1024,
 };
 
 export class ClientPool {

@@ -11,8 +11,10 @@
  *     maxBatchSize runs alone, never split).
  *   - That batch starts when it is full or when its head has waited batchWaitTimeoutMs,
  *     whichever is first. Waiting counts from each call's arrival, so calls that queued behind
- *     a running batch start at once when it finishes (one inference in flight keeps the
- *     session's threads busy with one large product rather than several small ones).
+ *     a running batch start as soon as it finishes (one inference in flight keeps the
+ *     session's threads busy with one large product rather than several small ones) — one
+ *     event-loop turn later, so that the finished batch's replies are written and the calls
+ *     that arrived during it are read first.
  *   - maxBatchSize 1 is "batching off": one inference per call, in arrival order.
  *   - A call whose signal aborts while it is queued leaves the queue at once (CANCELLED) and
  *     never reaches an inference. Once its batch has started, the inference runs to its end.
@@ -146,8 +148,13 @@ export class DynamicBatcher<T, R> {
     } catch (err) {
       for (const w of batch) w.reject(err);
     } finally {
-      this.running = false;
-      this.pump();
+      // The next batch starts one event-loop turn later: an inference blocks this thread, so
+      // first let the finished batch's replies go out and the requests that arrived meanwhile
+      // be read (they may join the next batch).
+      setImmediate(() => {
+        this.running = false;
+        this.pump();
+      });
     }
   }
 }

@@ -156,3 +156,48 @@ describe("tensor conversion", () => {
     assert.equal(formatShape([]), "[]");
   });
 });
+
+describe("binary tensors ({ dims, base64 })", () => {
+  const spec = { name: "x", dtype: "float32" as const, shape: [-1, 3] };
+  const b64 = (values: number[], Kind: Float32ArrayConstructor | Int32ArrayConstructor = Float32Array) =>
+    Buffer.from(new Kind(values).buffer).toString("base64");
+
+  it("parse to the same tensor as the nested arrays they encode", () => {
+    const nested = tensorFromNested(spec, [
+      [1, 2.5, -3],
+      [4, 5, 6],
+    ]);
+    const binary = tensorFromNested(spec, { dims: [2, 3], base64: b64([1, 2.5, -3, 4, 5, 6]) });
+    assert.ok(nested.ok && binary.ok);
+    assert.deepEqual(binary.tensor, nested.tensor);
+  });
+
+  it("are refused with the tensor's name when bytes, shape or values are wrong", () => {
+    const bad = (value: unknown, pattern: RegExp) => {
+      const parsed = tensorFromNested(spec, value);
+      assert.equal(parsed.ok, false);
+      assert.match(parsed.ok ? "" : parsed.message, pattern);
+    };
+    bad({ dims: [2, 3], base64: b64([1, 2, 3]) }, /^x: base64 holds 12 bytes, but float32 \[2,3\] is 24/);
+    bad({ dims: [1, 4], base64: b64([1, 2, 3, 4]) }, /^x: expected shape \[-1,3\], got \[1,4\]/);
+    bad(
+      { dims: [1, 3], base64: b64([1, Number.NaN, 3]) },
+      /^x\[1\] \(flat\): expected a finite number, got NaN/,
+    );
+    bad({ dims: [0, 3], base64: "" }, /empty tensor/);
+    bad({ dims: [1, 3], base64: b64([1, 2, 3]), extra: 1 }, /unknown field extra/);
+  });
+
+  it("work for int64 inputs, within JS's safe integers", () => {
+    const ints = { name: "tokens", dtype: "int64" as const, shape: [-1, 2] };
+    const bytes = Buffer.from(BigInt64Array.of(7n, 2n ** 60n).buffer).toString("base64");
+    const parsed = tensorFromNested(ints, { dims: [1, 2], base64: bytes });
+    assert.equal(parsed.ok, false);
+    const fine = tensorFromNested(ints, {
+      dims: [1, 2],
+      base64: Buffer.from(BigInt64Array.of(7n, 9n).buffer).toString("base64"),
+    });
+    assert.ok(fine.ok);
+    assert.deepEqual([...(fine.tensor.data as BigInt64Array)], [7n, 9n]);
+  });
+});

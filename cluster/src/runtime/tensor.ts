@@ -11,8 +11,11 @@
  *   integers for int64). Names the spec does not declare are rejected too.
  * Messages name the tensor and, for elements, the index: "features: expected shape [-1,16],
  * got [1,3]", "features[0][3]: expected a finite number, got NaN".
+ * An input may also come in binary form, { dims, base64 } (tensor-binary.ts), checked the same
+ * way.
  */
 import type { TensorDType, TensorSpec } from "@neurogrid/schema";
+import { isBinaryTensor, tensorFromBinary } from "./tensor-binary.js";
 
 export type TensorData = Float32Array | Int32Array | BigInt64Array;
 
@@ -72,8 +75,9 @@ export function parseTensorMap(specs: readonly TensorSpec[], map: unknown): Tens
 /** Validates one nested array against its spec and flattens it. */
 export function tensorFromNested(spec: TensorSpec, value: unknown): TensorParse {
   const name = spec.name;
-  const dims = leadingShape(value);
   const expected = formatShape(spec.shape);
+  if (isBinaryTensor(value)) return tensorFromBinary(spec, value, expected);
+  const dims = leadingShape(value);
   const shapeMatches =
     dims.length === spec.shape.length && spec.shape.every((d, i) => d === -1 || d === dims[i]);
   if (!shapeMatches) {
