@@ -2,6 +2,9 @@ import { ApolloArmor } from "@escape.tech/graphql-armor";
 import {
   type DocumentNode,
   type GraphQLSchema,
+  type ParseOptions,
+  parse,
+  type Source,
   specifiedRules,
   type ValidationRule,
   validate,
@@ -27,8 +30,41 @@ export function armor(limits: ArmorLimits) {
   }).protect();
 }
 
-/** graphql-ws's validate with the armor's rules added. */
-export function validateWith(rules: ValidationRule[]) {
-  return (schema: GraphQLSchema, document: DocumentNode) =>
-    validate(schema, document, [...specifiedRules, ...rules]);
+/** Query texts up to this size are remembered (parsed and, once valid, validated). */
+const MAX_CACHED_QUERY_CHARS = 16 * 1024;
+/** The cache starts over past this many query texts. */
+const MAX_CACHED_QUERIES = 1000;
+
+/**
+ * graphql-ws's parse and validate, with the armor's rules added, each done once per query text
+ * (as Apollo's document store does over HTTP). A client that follows each task it submits
+ * opens a subscription with the same text every time, and parsing plus validating it (armor's
+ * cost and depth walks included) was most of the api's CPU for a subscription, spent while the
+ * task it follows runs. A document depends only on its text, and validation only on the
+ * document and the schema (never on variables or the caller), so a document that passed once
+ * passes again: it is not walked again. Texts that fail to parse or validate are not kept.
+ */
+export function documentChecks(rules: ValidationRule[]) {
+  const all = [...specifiedRules, ...rules];
+  const documents = new Map<string, DocumentNode>();
+  const passed = new WeakMap<DocumentNode, GraphQLSchema>();
+  return {
+    parse: (query: string | Source, options?: ParseOptions): DocumentNode => {
+      if (typeof query !== "string" || options !== undefined) return parse(query, options);
+      const known = documents.get(query);
+      if (known) return known;
+      const document = parse(query);
+      if (query.length <= MAX_CACHED_QUERY_CHARS) {
+        if (documents.size >= MAX_CACHED_QUERIES) documents.clear();
+        documents.set(query, document);
+      }
+      return document;
+    },
+    validate: (schema: GraphQLSchema, document: DocumentNode) => {
+      if (passed.get(document) === schema) return [];
+      const errors = validate(schema, document, all);
+      if (errors.length === 0) passed.set(document, schema);
+      return errors;
+    },
+  };
 }

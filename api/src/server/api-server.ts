@@ -17,7 +17,7 @@ import { CredentialCache } from "../identity/credential-cache.js";
 import { healthRoutes, httpMetrics } from "../observability/health-routes.js";
 import { createMetrics } from "../observability/metrics.js";
 import { openAiRoutes } from "../openai/openai-routes.js";
-import { armor, validateWith } from "../protection/armor.js";
+import { armor, documentChecks } from "../protection/armor.js";
 import { type MoreTokens, rateLimit } from "../protection/rate-limit.js";
 import { TokenBucket } from "../protection/token-bucket.js";
 import { modelArtifactRoutes } from "../registry/artifact-routes.js";
@@ -72,7 +72,7 @@ export async function startApiServer(
   >(
     {
       schema,
-      validate: validateWith(limits.validationRules),
+      ...documentChecks(limits.validationRules),
       // The credential is checked once, in connection_init; an access token that expires
       // while the socket is open closes it with 4401 (graphql-ws's "Unauthorized").
       onConnect: async (ctx) => {

@@ -1,5 +1,5 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { isClusterError, type ReplicaLease } from "@neurogrid/cluster";
+import { type DeploymentCallOptions, isClusterError, type ReplicaLease } from "@neurogrid/cluster";
 import { type ActorInfo, type ModelManifest, TaskStatus } from "@neurogrid/schema";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
@@ -25,7 +25,9 @@ import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
  *               -> COMPLETED: result + capture in one statement (settle.ts)
  *   Once a model's deployment is at hand, a task of that model (its job names the model) goes
  *   QUEUED -> RUNNING in one statement; SCHEDULED and RUNNING are both still announced (one
- *   Redis round trip), so a taskProgress subscriber sees every state. A task costs the
+ *   Redis round trip, while the call runs), so a taskProgress subscriber sees every state; when
+ *   its job carries its input, the call is sent while that statement is in flight and its
+ *   answer used only if the task did start (run()). A task costs the
  *   dispatcher two SQL statements: start (which also reads the task) and capture, each shared
  *   with the other tasks starting or ending at the same time (group commit, dispatcher-writes.ts).
  *   error: bad input (INVALID_ARGUMENT) fails for good at once; anything else is retried by
@@ -65,7 +67,17 @@ interface Started {
   task: StartedTask;
   deployment: ModelDeployment;
   lease: ReplicaLease;
+  /**
+   * SCHEDULED and RUNNING on their way to Redis (not awaited before the call): awaited before
+   * anything later is announced or written, so a subscriber still sees every state in order.
+   */
+  announced: Promise<void>;
+  /** The call, when it was sent ahead of the start (run()); else made once started. */
+  sent?: Promise<InferResult> | undefined;
 }
+
+/** Sends the task's call on a leased replica (run()'s early call). */
+type EarlyCall = (deployment: ModelDeployment, lease: ReplicaLease) => Promise<InferResult>;
 
 export class Dispatcher {
   private readonly worker: Worker<TaskJobData>;
@@ -137,10 +149,10 @@ export class Dispatcher {
   }
 
   private async process(job: Job<TaskJobData>): Promise<void> {
-    const { taskId, modelId } = job.data;
+    const { taskId, modelId, input } = job.data;
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     try {
-      await this.run(taskId, modelId, job.attemptsMade + 1);
+      await this.run(taskId, modelId, job.attemptsMade + 1, input);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const permanent =
@@ -159,13 +171,22 @@ export class Dispatcher {
    * Starts the task: when its model's deployment is already at hand (every task but a model's
    * first in this process), a replica is leased and the task goes QUEUED -> RUNNING on it in one
    * statement, both states announced in one round trip; otherwise SCHEDULED first, then the
-   * deployment is got (or applied), a replica leased, then RUNNING.
+   * deployment is got (or applied), a replica leased, then RUNNING. `early` (run()) sends the
+   * call on the leased replica before that statement, so that both are in flight together.
    */
-  private async begin(taskId: string, modelId: string | undefined, attempt: number): Promise<Started | null> {
+  private async begin(
+    taskId: string,
+    modelId: string | undefined,
+    attempt: number,
+    early?: EarlyCall,
+  ): Promise<Started | null> {
     const em = this.opts.orm.em.fork();
     const known = modelId ? this.ready.get(modelId) : undefined;
     if (known && modelId) {
       const lease = await this.leaseOn(known);
+      const sent = early?.(known, lease);
+      // Awaited by run(), or dropped (its call aborted) when the start fails or finds nothing.
+      sent?.catch(() => {});
       return this.holding(lease, async () => {
         const task = await this.writes.begin({
           taskId,
@@ -176,11 +197,13 @@ export class Dispatcher {
         // Another model than the job said (it cannot be, but never run a task on the wrong one).
         if (task.modelId !== modelId) throw new Error(`task ${taskId} is not of model ${modelId}`);
         const at = task.at.toISOString();
-        await this.opts.events.publishAll([
+        // One round trip that the call need not wait for (run() awaits it before what follows).
+        const announced = this.opts.events.publishAll([
           { taskId, status: TaskStatus.SCHEDULED, at },
           { taskId, status: TaskStatus.RUNNING, at },
         ]);
-        return { task, deployment: known, lease };
+        announced.catch(() => {});
+        return { task, deployment: known, lease, announced, sent };
       });
     }
     const task = await this.writes.begin({ taskId, attempts: attempt });
@@ -197,7 +220,7 @@ export class Dispatcher {
       });
       if (!running) return null; // cancelled (or finished elsewhere) before it started
       await this.announce(taskId, TaskStatus.RUNNING, running);
-      return { task, deployment, lease };
+      return { task, deployment, lease, announced: Promise.resolve() };
     });
   }
 
@@ -224,24 +247,67 @@ export class Dispatcher {
     }
   }
 
-  private async run(taskId: string, modelId: string | undefined, attempt: number): Promise<void> {
-    const started = await this.begin(taskId, modelId, attempt);
-    if (!started) return;
-    const { task, deployment, lease } = started;
-    const ref = { id: task.id, accountId: task.accountId, pricing: task.pricing, maxPrice: task.maxPrice };
+  /**
+   * Runs the task. When its job carries its input (a model called once, `infer`: task-queue.ts)
+   * and the deployment is at hand, the call is sent on the leased replica while the start
+   * statement is in flight (early call), rather than one round trip after it; SCHEDULED and
+   * RUNNING are announced while the call runs. What stays ordered:
+   *   - nothing of the call is used unless the start moved the task (not final, right model):
+   *     a start that finds the task final (cancelled, or finished by another attempt), or that
+   *     fails, aborts the early call and drops it (the actor is told CANCEL): no result, no
+   *     state, no charge. The one cost: a task cancelled in the instant between its job's
+   *     pickup and its start may be computed by the replica (as one cancelled a moment after
+   *     its start is) — it is never stored, announced or charged.
+   *   - the capture (durable) waits for the start and for SCHEDULED + RUNNING to be announced,
+   *     and the final state is announced after the capture: a subscriber sees every state in
+   *     order, and a failed announcement is retried before anything is captured.
+   *   - a generation (tokens announced as they come) starts after RUNNING is announced.
+   * The abort switch is registered before the start, so a cancellation heard meanwhile is kept.
+   */
+  private async run(
+    taskId: string,
+    modelId: string | undefined,
+    attempt: number,
+    input?: Record<string, unknown>,
+  ): Promise<void> {
     const abort = new AbortController();
-    this.running.set(task.id, abort);
-    let served = lease.replica;
-    const callOptions = {
+    this.running.set(taskId, abort);
+    let served: ActorInfo | undefined;
+    const callOptions = (lease: ReplicaLease) => ({
       lease,
       timeoutMs: this.opts.taskTimeoutMs,
       signal: abort.signal,
-      traceId: task.id,
+      traceId: taskId,
       onReplica: (replica: ActorInfo) => {
         served = replica;
       },
-    };
+    });
+    const early: EarlyCall | undefined =
+      input === undefined
+        ? undefined
+        : (deployment, lease) => deployment.call<InferResult>("infer", { inputs: input }, callOptions(lease));
+    try {
+      const started = await this.begin(taskId, modelId, attempt, early);
+      if (!started) return; // gone, or final: the early call (if any) is aborted below
+      await this.started(started, callOptions, () => served);
+    } finally {
+      // Nothing this run sent outlives it: above all, an early call whose start found the task
+      // final, or failed, is aborted here and its answer dropped. (A call that ended: no-op.)
+      abort.abort();
+      this.running.delete(taskId);
+    }
+  }
+
+  private async started(
+    started: Started,
+    callOptions: (lease: ReplicaLease) => DeploymentCallOptions,
+    servedBy: () => ActorInfo | undefined,
+  ): Promise<void> {
+    const { task, deployment, lease, announced, sent } = started;
+    const ref = { id: task.id, accountId: task.accountId, pricing: task.pricing, maxPrice: task.maxPrice };
     const settle = async (outcome: Omit<Parameters<typeof completeTask>[2], "nodeId" | "providerId">) => {
+      await announced;
+      const served = servedBy() ?? lease.replica;
       const providerId = await this.providerOf(served.nodeId);
       const at = await completeTask(
         this.opts.orm.em.fork(),
@@ -255,7 +321,16 @@ export class Dispatcher {
     };
     try {
       if (task.pricing.unit === "output_token") {
-        const out = await runGeneration(deployment, task.id, task.input, callOptions, this.opts.events);
+        // (A job carries no input for such a model: never an early call here; never run twice.)
+        if (sent) throw new Error(`task ${task.id}: an early call for a model priced per output token`);
+        await announced; // RUNNING before the first token
+        const out = await runGeneration(
+          deployment,
+          task.id,
+          task.input,
+          callOptions(lease),
+          this.opts.events,
+        );
         await settle({
           status: out.status,
           ...(out.error === undefined ? {} : { error: out.error }),
@@ -266,7 +341,8 @@ export class Dispatcher {
         });
         return;
       }
-      const out = await deployment.call<InferResult>("infer", { inputs: task.input }, callOptions);
+      const out = await (sent ??
+        deployment.call<InferResult>("infer", { inputs: task.input }, callOptions(lease)));
       await settle({
         result: out.outputs,
         usage: { completed: true, computeMs: out.inferenceMs },
@@ -287,8 +363,6 @@ export class Dispatcher {
         executionProvider: "unknown",
         inferenceMs: this.opts.taskTimeoutMs,
       });
-    } finally {
-      this.running.delete(task.id);
     }
   }
 

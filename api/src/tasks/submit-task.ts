@@ -10,7 +10,7 @@ import { escrowOf } from "../pricing/pricing.js";
 import { modelByName } from "./model-cache.js";
 import type { TaskEventBus } from "./task-events.js";
 import { taskInputOf } from "./task-input.js";
-import type { TaskQueue } from "./task-queue.js";
+import { jobInput, type TaskQueue } from "./task-queue.js";
 
 /**
  * submitTask: validate (task-input.ts: tensors, or a language model's generation arguments), then
@@ -125,7 +125,7 @@ async function queued(
   // Both at once: a taskProgress subscriber replays QUEUED from the row it reads anyway, so this
   // event's order against the dispatcher's SCHEDULED does not matter.
   await Promise.all([
-    deps.queue.enqueue(task.id, t.priority, t.model.id),
+    deps.queue.enqueue(task.id, t.priority, t.model.id, jobInput(t.pricing, t.input)),
     deps.events.publish({ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt.toISOString() }),
   ]);
   return task;

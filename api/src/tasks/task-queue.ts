@@ -1,3 +1,4 @@
+import type { Pricing } from "@neurogrid/schema";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 
@@ -11,6 +12,25 @@ export interface TaskJobData {
   taskId: string;
   /** The task's model (jobs from submitTask): lets the dispatcher start it in one statement. */
   modelId?: string;
+  /**
+   * The task's input, as stored (jobs from submitTask, small inputs of models called once:
+   * jobInput): lets the dispatcher send the call while its start statement is in flight
+   * (dispatcher.ts run()). The stored task stays the authority: the call's answer is used only
+   * if the start finds the task open.
+   */
+  input?: Record<string, unknown>;
+}
+
+/** Inputs up to this many characters of JSON travel in their job (kept as long as the job). */
+export const MAX_JOB_INPUT_CHARS = 4096;
+
+/**
+ * What a task's job carries of its input: the input of a model called once (not a generation,
+ * whose tokens are announced only after RUNNING), when it is small; else nothing.
+ */
+export function jobInput(pricing: Pricing | undefined, input: unknown): Record<string, unknown> | undefined {
+  if (pricing?.unit === "output_token" || typeof input !== "object" || input === null) return undefined;
+  return JSON.stringify(input).length <= MAX_JOB_INPUT_CHARS ? (input as Record<string, unknown>) : undefined;
 }
 
 export interface TaskQueueOptions {
@@ -27,8 +47,13 @@ export class TaskQueue {
   }
 
   /** Higher `priority` runs first (0..999); BullMQ's own scale is inverted (1 = highest). */
-  async enqueue(taskId: string, priority: number, modelId?: string): Promise<void> {
-    const job = this.job({ taskId, priority, modelId });
+  async enqueue(
+    taskId: string,
+    priority: number,
+    modelId?: string,
+    input?: Record<string, unknown>,
+  ): Promise<void> {
+    const job = this.job({ taskId, priority, modelId, input });
     await this.queue.add(job.name, job.data, job.opts);
   }
 
@@ -37,10 +62,18 @@ export class TaskQueue {
     if (tasks.length > 0) await this.queue.addBulk(tasks.map((t) => this.job(t)));
   }
 
-  private job(t: { taskId: string; priority: number; modelId?: string | undefined }) {
+  private job(t: {
+    taskId: string;
+    priority: number;
+    modelId?: string | undefined;
+    input?: Record<string, unknown> | undefined;
+  }) {
+    const data: TaskJobData = { taskId: t.taskId };
+    if (t.modelId) data.modelId = t.modelId;
+    if (t.modelId && t.input) data.input = t.input;
     return {
       name: "run",
-      data: t.modelId ? { taskId: t.taskId, modelId: t.modelId } : { taskId: t.taskId },
+      data,
       opts: {
         jobId: t.taskId,
         priority: 1000 - Math.max(0, Math.min(999, t.priority)),
