@@ -1,14 +1,14 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { type DeploymentCallOptions, isClusterError, type ReplicaLease } from "@neurogrid/cluster";
+import { isClusterError, type ReplicaLease } from "@neurogrid/cluster";
 import { type ActorInfo, type ModelManifest, TaskStatus } from "@neurogrid/schema";
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { type Model, Node, Task } from "../db/entities/index.js";
 import { type DispatcherWrites, dispatcherWrites } from "./dispatcher-writes.js";
+import { executeTask, type InferResult, type Started } from "./execute-task.js";
 import { modelById } from "./model-cache.js";
 import type { ModelDeployment } from "./model-deployments.js";
-import { runGeneration } from "./run-generation.js";
-import { advanceTask, completeTask, failTask, type StartedTask } from "./settle.js";
+import { advanceTask, failTask } from "./settle.js";
 import type { TaskEventBus } from "./task-events.js";
 import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
 
@@ -55,25 +55,6 @@ export interface DispatcherOptions {
   taskTimeoutMs: number;
   jobLockMs: number;
   log?: (msg: string) => void;
-}
-
-interface InferResult {
-  outputs: Record<string, unknown>;
-  executionProvider: string;
-  inferenceMs: number;
-}
-
-interface Started {
-  task: StartedTask;
-  deployment: ModelDeployment;
-  lease: ReplicaLease;
-  /**
-   * SCHEDULED and RUNNING on their way to Redis (not awaited before the call): awaited before
-   * anything later is announced or written, so a subscriber still sees every state in order.
-   */
-  announced: Promise<void>;
-  /** The call, when it was sent ahead of the start (run()); else made once started. */
-  sent?: Promise<InferResult> | undefined;
 }
 
 /** Sends the task's call on a leased replica (run()'s early call). */
@@ -289,80 +270,22 @@ export class Dispatcher {
     try {
       const started = await this.begin(taskId, modelId, attempt, early);
       if (!started) return; // gone, or final: the early call (if any) is aborted below
-      await this.started(started, callOptions, () => served);
+      await executeTask(started, {
+        orm: this.opts.orm,
+        events: this.opts.events,
+        platformFeeBps: this.opts.platformFeeBps,
+        taskTimeoutMs: this.opts.taskTimeoutMs,
+        capture: this.writes.capture,
+        providerOf: (nodeId) => this.providerOf(nodeId),
+        announce: (id, status, at, message) => this.announce(id, status, at, message),
+        callOptions,
+        servedBy: () => served,
+      });
     } finally {
       // Nothing this run sent outlives it: above all, an early call whose start found the task
       // final, or failed, is aborted here and its answer dropped. (A call that ended: no-op.)
       abort.abort();
       this.running.delete(taskId);
-    }
-  }
-
-  private async started(
-    started: Started,
-    callOptions: (lease: ReplicaLease) => DeploymentCallOptions,
-    servedBy: () => ActorInfo | undefined,
-  ): Promise<void> {
-    const { task, deployment, lease, announced, sent } = started;
-    const ref = { id: task.id, accountId: task.accountId, pricing: task.pricing, maxPrice: task.maxPrice };
-    const settle = async (outcome: Omit<Parameters<typeof completeTask>[2], "nodeId" | "providerId">) => {
-      await announced;
-      const served = servedBy() ?? lease.replica;
-      const providerId = await this.providerOf(served.nodeId);
-      const at = await completeTask(
-        this.opts.orm.em.fork(),
-        ref,
-        { ...outcome, nodeId: served.nodeId, providerId },
-        this.opts.platformFeeBps,
-        this.writes.capture,
-      );
-      const status = (outcome.status ?? TaskStatus.COMPLETED) as TaskStatus;
-      if (at) await this.announce(task.id, status, at, outcome.error);
-    };
-    try {
-      if (task.pricing.unit === "output_token") {
-        // (A job carries no input for such a model: never an early call here; never run twice.)
-        if (sent) throw new Error(`task ${task.id}: an early call for a model priced per output token`);
-        await announced; // RUNNING before the first token
-        const out = await runGeneration(
-          deployment,
-          task.id,
-          task.input,
-          callOptions(lease),
-          this.opts.events,
-        );
-        await settle({
-          status: out.status,
-          ...(out.error === undefined ? {} : { error: out.error }),
-          result: { text: out.text, finishReason: out.finishReason },
-          usage: { completed: out.status === "COMPLETED", outputTokens: out.outputTokens },
-          executionProvider: out.executionProvider,
-          inferenceMs: out.inferenceMs,
-        });
-        return;
-      }
-      const out = await (sent ??
-        deployment.call<InferResult>("infer", { inputs: task.input }, callOptions(lease)));
-      await settle({
-        result: out.outputs,
-        usage: { completed: true, computeMs: out.inferenceMs },
-        executionProvider: out.executionProvider,
-        inferenceMs: out.inferenceMs,
-      });
-    } catch (err) {
-      if (!(isClusterError(err) && err.code === "DEADLINE_EXCEEDED")) throw err;
-      // The model ran for the whole time budget: the task ends here, charged for what ran
-      // (price x min(runtime, timeout) for a per-millisecond model; nothing per call), and is
-      // not retried: its budget is spent.
-      const error = `timed out after ${this.opts.taskTimeoutMs} ms`;
-      await settle({
-        status: "FAILED",
-        error,
-        result: {},
-        usage: { completed: false, computeMs: this.opts.taskTimeoutMs },
-        executionProvider: "unknown",
-        inferenceMs: this.opts.taskTimeoutMs,
-      });
     }
   }
 

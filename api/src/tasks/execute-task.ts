@@ -1,0 +1,111 @@
+/**
+ * Running a task the dispatcher has started (dispatcher.ts) on its leased replica, and settling
+ * it: `infer` (or the answer of the call sent ahead of the start), or for a model priced per
+ * output token `generate` with each token published as it comes (run-generation.ts); then the
+ * result and the capture in one statement (settle.ts, through the dispatcher's group commit),
+ * and the final state announced after it. A call that runs out of its time budget
+ * (DEADLINE_EXCEEDED) ends the task FAILED, charged for what ran, and is not retried. Every
+ * other error goes back to the dispatcher (retried by BullMQ, or failed for good).
+ */
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { type DeploymentCallOptions, isClusterError, type ReplicaLease } from "@neurogrid/cluster";
+import { type ActorInfo, TaskStatus } from "@neurogrid/schema";
+import type { CaptureRequest } from "../ledger/escrow.js";
+import type { ModelDeployment } from "./model-deployments.js";
+import { runGeneration } from "./run-generation.js";
+import { completeTask, type StartedTask } from "./settle.js";
+import type { TaskEventBus } from "./task-events.js";
+
+export interface InferResult {
+  outputs: Record<string, unknown>;
+  executionProvider: string;
+  inferenceMs: number;
+}
+
+export interface Started {
+  task: StartedTask;
+  deployment: ModelDeployment;
+  lease: ReplicaLease;
+  /**
+   * SCHEDULED and RUNNING on their way to Redis (not awaited before the call): awaited before
+   * anything later is announced or written, so a subscriber still sees every state in order.
+   */
+  announced: Promise<void>;
+  /** The call, when it was sent ahead of the start (run()); else made once started. */
+  sent?: Promise<InferResult> | undefined;
+}
+
+export interface ExecuteDeps {
+  orm: MikroORM;
+  events: TaskEventBus;
+  platformFeeBps: number;
+  taskTimeoutMs: number;
+  /** Writes one capture (the dispatcher's group commit). */
+  capture: (r: CaptureRequest) => Promise<boolean>;
+  /** The provider who owns a node (credited). */
+  providerOf: (nodeId: string) => Promise<string>;
+  announce: (taskId: string, status: TaskStatus, at?: Date, message?: string) => Promise<void>;
+  /** The options of a call on a leased replica (deadline, the task's abort signal, trace id). */
+  callOptions: (lease: ReplicaLease) => DeploymentCallOptions;
+  /** The replica that served the call last (a retry may move it), if any. */
+  servedBy: () => ActorInfo | undefined;
+}
+
+export async function executeTask(started: Started, deps: ExecuteDeps): Promise<void> {
+  const { callOptions, servedBy } = deps;
+  const { task, deployment, lease, announced, sent } = started;
+  const ref = { id: task.id, accountId: task.accountId, pricing: task.pricing, maxPrice: task.maxPrice };
+  const settle = async (outcome: Omit<Parameters<typeof completeTask>[2], "nodeId" | "providerId">) => {
+    await announced;
+    const served = servedBy() ?? lease.replica;
+    const providerId = await deps.providerOf(served.nodeId);
+    const at = await completeTask(
+      deps.orm.em.fork(),
+      ref,
+      { ...outcome, nodeId: served.nodeId, providerId },
+      deps.platformFeeBps,
+      deps.capture,
+    );
+    const status = (outcome.status ?? TaskStatus.COMPLETED) as TaskStatus;
+    if (at) await deps.announce(task.id, status, at, outcome.error);
+  };
+  try {
+    if (task.pricing.unit === "output_token") {
+      // (A job carries no input for such a model: never an early call here; never run twice.)
+      if (sent) throw new Error(`task ${task.id}: an early call for a model priced per output token`);
+      await announced; // RUNNING before the first token
+      const out = await runGeneration(deployment, task.id, task.input, callOptions(lease), deps.events);
+      await settle({
+        status: out.status,
+        ...(out.error === undefined ? {} : { error: out.error }),
+        result: { text: out.text, finishReason: out.finishReason },
+        usage: { completed: out.status === "COMPLETED", outputTokens: out.outputTokens },
+        executionProvider: out.executionProvider,
+        inferenceMs: out.inferenceMs,
+      });
+      return;
+    }
+    const out = await (sent ??
+      deployment.call<InferResult>("infer", { inputs: task.input }, callOptions(lease)));
+    await settle({
+      result: out.outputs,
+      usage: { completed: true, computeMs: out.inferenceMs },
+      executionProvider: out.executionProvider,
+      inferenceMs: out.inferenceMs,
+    });
+  } catch (err) {
+    if (!(isClusterError(err) && err.code === "DEADLINE_EXCEEDED")) throw err;
+    // The model ran for the whole time budget: the task ends here, charged for what ran
+    // (price x min(runtime, timeout) for a per-millisecond model; nothing per call), and is
+    // not retried: its budget is spent.
+    const error = `timed out after ${deps.taskTimeoutMs} ms`;
+    await settle({
+      status: "FAILED",
+      error,
+      result: {},
+      usage: { completed: false, computeMs: deps.taskTimeoutMs },
+      executionProvider: "unknown",
+      inferenceMs: deps.taskTimeoutMs,
+    });
+  }
+}
