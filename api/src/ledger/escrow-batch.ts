@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { runPrepared } from "../db/prepared.js";
 import type { CaptureRequest } from "./escrow.js";
 
 /**
@@ -61,55 +62,50 @@ export async function holdAndCreateTasks(
     tx_id: randomUUID(),
     memo: t.memo,
   }));
-  const [row] = await em.getConnection().execute<{ held: string; balance: string; fresh: string }[]>(
+  const [row] = await runPrepared<{ held: string; balance: string; fresh: string }>(
+    em,
+    "escrow_hold_many",
     `with c as (
        select c.model_id, c.manifest, c.latest
-         from jsonb_to_recordset(?::jsonb) as c(model_id uuid, manifest jsonb, latest boolean)
+         from jsonb_to_recordset($1::jsonb) as c(model_id uuid, manifest jsonb, latest boolean)
      ), m as (
        select 1 where (select count(*) from c join models x on x.id = c.model_id and x.manifest = c.manifest
                         where not c.latest
                            or not exists (select 1 from models n where n.name = x.name and n.created_at > x.created_at))
                       = (select count(*) from c)
      ), lk as (
-       select id, balance from ledger_accounts where id = any(?::uuid[]) and exists (select 1 from m) order by id for update
+       select id, balance from ledger_accounts where id = any($2::uuid[]) and exists (select 1 from m) order by id for update
      ), debit as (
-       update ledger_accounts set balance = balance - ?::bigint
-        where id = ? and (select count(*) from lk) = 2 and balance >= ?::bigint returning id
+       update ledger_accounts set balance = balance - $3::bigint
+        where id = $4::uuid and (select count(*) from lk) = 2 and balance >= $3::bigint returning id
      ), credit as (
-       update ledger_accounts set balance = balance + ?::bigint where id = ? and exists (select 1 from debit) returning id
+       update ledger_accounts set balance = balance + $3::bigint where id = $5::uuid and exists (select 1 from debit) returning id
      ), r as (
-       select * from jsonb_to_recordset(?::jsonb) as r(id uuid, model_id uuid, idempotency_key text, priority int,
+       select * from jsonb_to_recordset($6::jsonb) as r(id uuid, model_id uuid, idempotency_key text, priority int,
          input jsonb, pricing jsonb, price bigint, tx_id uuid, memo text)
      ), task as (
        insert into tasks (id, account_id, model_id, idempotency_key, priority, status, input, pricing, max_price, attempts, created_at)
-       select r.id, ?, r.model_id, r.idempotency_key, r.priority, 'QUEUED', r.input, r.pricing, r.price, 0, ?
+       select r.id, $7::uuid, r.model_id, r.idempotency_key, r.priority, 'QUEUED', r.input, r.pricing, r.price, 0, $8::timestamptz
          from r where exists (select 1 from debit) returning id
      ), mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
-       select r.tx_id, 'hold', task.id, r.memo, ? from task join r on r.id = task.id returning id
+       select r.tx_id, 'hold', task.id, r.memo, $8::timestamptz from task join r on r.id = task.id returning id
      ), entries as (
        insert into ledger_entries (transaction_id, account_id, amount, created_at)
-       select mv.id, v.account_id, v.amount, ? from mv join r on r.tx_id = mv.id,
-         lateral (values (?::uuid, -r.price), (?::uuid, r.price)) v(account_id, amount) returning 1
+       select mv.id, v.account_id, v.amount, $8::timestamptz from mv join r on r.tx_id = mv.id,
+         lateral (values ($4::uuid, -r.price), ($5::uuid, r.price)) v(account_id, amount) returning 1
      )
-     select (select count(*) from entries) as held, (select balance from lk where id = ?) as balance,
+     select (select count(*) from entries) as held, (select balance from lk where id = $4::uuid) as balance,
             (select count(*) from m) as fresh`,
     [
       JSON.stringify(checks.map((c) => ({ model_id: c.modelId, manifest: c.manifest, latest: c.latest }))),
       `{${r.availableId},${r.heldId}}`,
       total.toString(),
       r.availableId,
-      total.toString(),
-      total.toString(),
       r.heldId,
       JSON.stringify(tasks),
       r.accountId,
       r.now,
-      r.now,
-      r.now,
-      r.availableId,
-      r.heldId,
-      r.availableId,
     ],
   );
   return {
@@ -148,9 +144,11 @@ export async function completeAndCaptureMany(em: EntityManager, reqs: CaptureReq
   }));
   const accounts = [...new Set(reqs.flatMap((r) => r.legs.map((l) => l.accountId)))].sort();
   const now = new Date();
-  const captured = await em.getConnection().execute<{ task_id: string }[]>(
+  const captured = await runPrepared<{ task_id: string }>(
+    em,
+    "escrow_capture_many",
     `with r as (
-       select * from jsonb_to_recordset(?::jsonb) as r(task_id uuid, status text, error text, result jsonb,
+       select * from jsonb_to_recordset($1::jsonb) as r(task_id uuid, status text, error text, result jsonb,
          execution_provider text, inference_ms double precision, node_id text, cost bigint, units bigint, fee bigint,
          provider_earning bigint, finished_at timestamptz, tx_id uuid, memo text, legs jsonb)
      ), t as (
@@ -158,14 +156,14 @@ export async function completeAndCaptureMany(em: EntityManager, reqs: CaptureReq
               inference_ms = r.inference_ms, node_id = r.node_id, cost = r.cost, units = r.units, platform_fee = r.fee,
               provider_earning = r.provider_earning, finished_at = r.finished_at
          from r where x.id = r.task_id and x.status not in ('COMPLETED', 'FAILED', 'CANCELLED') returning x.id
-     ), lk as (select id from ledger_accounts where id = any(?::uuid[]) order by id for update),
+     ), lk as (select id from ledger_accounts where id = any($2::uuid[]) order by id for update),
      mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
-       select r.tx_id, 'capture', t.id, r.memo, ? from t join r on r.task_id = t.id
+       select r.tx_id, 'capture', t.id, r.memo, $3::timestamptz from t join r on r.task_id = t.id
         where (select count(*) from lk) >= 0 returning id, task_id
      ), entries as (
        insert into ledger_entries (transaction_id, account_id, amount, created_at)
-       select mv.id, l.account_id, l.amount, ? from mv join r on r.task_id = mv.task_id,
+       select mv.id, l.account_id, l.amount, $3::timestamptz from mv join r on r.task_id = mv.task_id,
          lateral jsonb_to_recordset(r.legs) as l(account_id uuid, amount bigint)
        returning account_id, amount
      ), balances as (
@@ -174,7 +172,7 @@ export async function completeAndCaptureMany(em: EntityManager, reqs: CaptureReq
         where a.id = s.account_id returning a.id
      )
      select task_id from mv where (select count(*) from balances) >= 0`,
-    [JSON.stringify(rows), `{${accounts.join(",")}}`, now, now],
+    [JSON.stringify(rows), `{${accounts.join(",")}}`, now],
   );
   const done = new Set(captured.map((c) => c.task_id));
   return reqs.map((r) => done.has(r.taskId));

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { runPrepared } from "../db/prepared.js";
 
 /**
  * The two movements every task makes, each as ONE SQL statement in its own implicit
@@ -43,32 +44,35 @@ export async function holdAndCreateTask(
   r: HoldRequest,
 ): Promise<{ held: boolean; balance: bigint; stale: boolean }> {
   const check = r.modelCheck;
-  const [row] = await em.getConnection().execute<{ held: string; balance: string; fresh: string }[]>(
+  const [row] = await runPrepared<{ held: string; balance: string; fresh: string }>(
+    em,
+    "escrow_hold",
     `with m as (
-       select 1 where not ?::boolean
+       select 1 where not $1::boolean
        union all
-       select 1 from models c where c.id = ? and c.manifest = ?::jsonb
-         and (not ?::boolean or not exists (select 1 from models n where n.name = c.name and n.created_at > c.created_at))
+       select 1 from models c where c.id = $2::uuid and c.manifest = $3::jsonb
+         and (not $4::boolean or not exists (select 1 from models n where n.name = c.name and n.created_at > c.created_at))
      ), lk as (
-       select id, balance from ledger_accounts where id = any(?::uuid[]) and exists (select 1 from m) order by id for update
+       select id, balance from ledger_accounts where id = any($5::uuid[]) and exists (select 1 from m) order by id for update
      ),
      debit as (
-       update ledger_accounts set balance = balance - ?::bigint
-        where id = ? and (select count(*) from lk) = 2 and balance >= ?::bigint returning id
+       update ledger_accounts set balance = balance - $6::bigint
+        where id = $7::uuid and (select count(*) from lk) = 2 and balance >= $6::bigint returning id
      ), credit as (
-       update ledger_accounts set balance = balance + ?::bigint where id = ? and exists (select 1 from debit) returning id
+       update ledger_accounts set balance = balance + $6::bigint where id = $8::uuid and exists (select 1 from debit) returning id
      ), task as (
        insert into tasks (id, account_id, model_id, idempotency_key, priority, status, input, pricing, max_price, attempts, created_at)
-       select ?, ?, ?, ?, ?, 'QUEUED', ?::jsonb, ?::jsonb, ?::bigint, 0, ? where exists (select 1 from debit) returning id
+       select $9::uuid, $10::uuid, $2::uuid, $11::text, $12::int, 'QUEUED', $13::jsonb, $14::jsonb, $6::bigint, 0, $15::timestamptz
+        where exists (select 1 from debit) returning id
      ), mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
-       select ?, 'hold', id, ?, ? from task returning id
+       select $16::uuid, 'hold', id, $17::text, $15::timestamptz from task returning id
      ), entries as (
        insert into ledger_entries (transaction_id, account_id, amount, created_at)
-       select mv.id, v.account_id, v.amount, ? from mv,
-         (select unnest(?::uuid[]) as account_id, unnest(?::bigint[]) as amount) v returning 1
+       select mv.id, v.account_id, v.amount, $15::timestamptz from mv,
+         (select unnest($5::uuid[]) as account_id, unnest($18::bigint[]) as amount) v returning 1
      )
-     select (select count(*) from entries) as held, (select balance from lk where id = ?) as balance,
+     select (select count(*) from entries) as held, (select balance from lk where id = $7::uuid) as balance,
             (select count(*) from m) as fresh`,
     [
       check !== undefined,
@@ -78,25 +82,17 @@ export async function holdAndCreateTask(
       arr([r.availableId, r.heldId]),
       r.price.toString(),
       r.availableId,
-      r.price.toString(),
-      r.price.toString(),
       r.heldId,
       r.taskId,
       r.accountId,
-      r.modelId,
       r.idempotencyKey,
       r.priority,
       JSON.stringify(r.input),
       JSON.stringify(r.pricing),
-      r.price.toString(),
       r.now,
       randomUUID(),
       r.memo,
-      r.now,
-      r.now,
-      arr([r.availableId, r.heldId]),
       arr([-r.price, r.price]),
-      r.availableId,
     ],
   );
   return {
@@ -133,20 +129,22 @@ export async function completeAndCapture(em: EntityManager, r: CaptureRequest): 
   const legs = r.legs.filter((l) => l.amount !== 0n);
   const ids = arr(legs.map((l) => l.accountId));
   const amounts = arr(legs.map((l) => l.amount));
-  const [row] = await em.getConnection().execute<{ captured: string }[]>(
+  const [row] = await runPrepared<{ captured: string }>(
+    em,
+    "escrow_capture",
     `with t as (
-       update tasks set status = ?, error = ?, result = ?::jsonb, execution_provider = ?, inference_ms = ?,
-              node_id = ?, cost = ?::bigint, units = ?::bigint, platform_fee = ?::bigint, provider_earning = ?::bigint,
-              finished_at = ?
-        where id = ? and status not in ('COMPLETED', 'FAILED', 'CANCELLED') returning id
-     ), lk as (select id from ledger_accounts where id = any(?::uuid[]) order by id for update),
+       update tasks set status = $1::text, error = $2::text, result = $3::jsonb, execution_provider = $4::text,
+              inference_ms = $5::double precision, node_id = $6::text, cost = $7::bigint, units = $8::bigint,
+              platform_fee = $9::bigint, provider_earning = $10::bigint, finished_at = $11::timestamptz
+        where id = $12::uuid and status not in ('COMPLETED', 'FAILED', 'CANCELLED') returning id
+     ), lk as (select id from ledger_accounts where id = any($13::uuid[]) order by id for update),
      mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
-       select ?, 'capture', t.id, ?, ? from t where (select count(*) from lk) >= 0 returning id
+       select $14::uuid, 'capture', t.id, $15::text, $11::timestamptz from t where (select count(*) from lk) >= 0 returning id
      ), entries as (
        insert into ledger_entries (transaction_id, account_id, amount, created_at)
-       select mv.id, v.account_id, v.amount, ? from mv,
-         (select unnest(?::uuid[]) as account_id, unnest(?::bigint[]) as amount) v returning account_id, amount
+       select mv.id, v.account_id, v.amount, $11::timestamptz from mv,
+         (select unnest($13::uuid[]) as account_id, unnest($16::bigint[]) as amount) v returning account_id, amount
      ), balances as (
        update ledger_accounts a set balance = a.balance + e.amount from entries e where a.id = e.account_id returning a.id
      )
@@ -167,9 +165,6 @@ export async function completeAndCapture(em: EntityManager, r: CaptureRequest): 
       ids,
       randomUUID(),
       r.memo,
-      r.now,
-      r.now,
-      ids,
       amounts,
     ],
   );

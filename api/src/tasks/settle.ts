@@ -3,6 +3,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { splitFee } from "@neurogrid/contracts";
 import { isFinalTaskStatus, type Pricing, type TaskStatus, TaskStatus as TS } from "@neurogrid/schema";
 import { LedgerTxKind, Task } from "../db/entities/index.js";
+import { runPrepared } from "../db/prepared.js";
 import { clientAccounts, platformFeesAccount, providerEarningsAccount } from "../ledger/accounts.js";
 import { type CaptureRequest, completeAndCapture } from "../ledger/escrow.js";
 import { post } from "../ledger/ledger.js";
@@ -178,23 +179,23 @@ export async function beginTask(
  */
 export async function beginTasks(em: EntityManager, reqs: BeginRequest[]): Promise<(StartedTask | null)[]> {
   const now = new Date();
-  const rows = await em.getConnection().execute<
-    {
-      id: string;
-      account_id: string;
-      model_id: string;
-      input: Record<string, unknown>;
-      pricing: Pricing | null;
-      max_price: string;
-    }[]
-  >(
+  const rows = await runPrepared<{
+    id: string;
+    account_id: string;
+    model_id: string;
+    input: Record<string, unknown>;
+    pricing: Pricing | null;
+    max_price: string;
+  }>(
+    em,
+    "tasks_begin",
     `with async_commit as (select set_config('synchronous_commit', 'off', true)),
-     r as (select * from jsonb_to_recordset(?::jsonb) as r(id uuid, status text, node_id text, actor_id text, attempts int))
-     update tasks x set status = r.status, scheduled_at = ?,
-            started_at = case when r.status = ? then ?::timestamptz else x.started_at end,
+     r as (select * from jsonb_to_recordset($1::jsonb) as r(id uuid, status text, node_id text, actor_id text, attempts int))
+     update tasks x set status = r.status, scheduled_at = $2::timestamptz,
+            started_at = case when r.status = $3::text then $2::timestamptz else x.started_at end,
             node_id = coalesce(r.node_id, x.node_id), actor_id = coalesce(r.actor_id, x.actor_id), attempts = r.attempts
        from r
-      where x.id = r.id and x.status in (?, ?, ?) and exists (select 1 from async_commit)
+      where x.id = r.id and x.status in ($4::text, $5::text, $3::text) and exists (select 1 from async_commit)
       returning x.id, x.account_id, x.model_id, x.input, x.pricing, x.max_price`,
     [
       JSON.stringify(
@@ -208,10 +209,8 @@ export async function beginTasks(em: EntityManager, reqs: BeginRequest[]): Promi
       ),
       now,
       TS.RUNNING,
-      now,
       TS.QUEUED,
       TS.SCHEDULED,
-      TS.RUNNING,
     ],
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
