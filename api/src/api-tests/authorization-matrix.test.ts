@@ -47,7 +47,7 @@ const MATRIX: Row[] = [
   {
     field: "models",
     op: "query",
-    doc: "{ models { name } }",
+    doc: "{ models { edges { node { name } } } }",
     expect: { anonymous: A, client: A, otherClient: A, provider: A, admin: A },
   },
   {

@@ -20,7 +20,10 @@ import { type InProcessApi, startInProcessApi, TEST_NODE_TOKEN_SECRET } from "..
 
 const REGISTER = `mutation($input: RegisterModelInput!) {
   registerModel(input: $input) { sha256 sizeBytes created model { name version pricePerCall sha256 sizeBytes } } }`;
-const MODELS = "{ models { name version sha256 sizeBytes } }";
+const MODELS = "{ models(first: 100) { totalCount edges { node { name version sha256 sizeBytes } } } }";
+
+type ModelsPage<T> = { models: { totalCount: number; edges: { node: T }[] } };
+const modelsOf = <T>(page: ModelsPage<T> | undefined): T[] => page?.models.edges.map((e) => e.node) ?? [];
 
 const onnx = buildMlpClassifierOnnx();
 const onnxSha = sha256Hex(onnx);
@@ -71,12 +74,12 @@ describe("model registry", () => {
         sizeBytes: onnx.byteLength,
       },
     });
-    const list = await graphqlRequest<{ models: { name: string; sha256: string | null }[] }>(
+    const list = await graphqlRequest<ModelsPage<{ name: string; sha256: string | null }>>(
       t.url,
       client,
       MODELS,
     );
-    const row = list.data?.models.find((m) => m.name === "registry-mlp");
+    const row = modelsOf(list.data).find((m) => m.name === "registry-mlp");
     assert.deepEqual(row, {
       name: "registry-mlp",
       version: "1.0.0",
@@ -84,7 +87,7 @@ describe("model registry", () => {
       sizeBytes: onnx.byteLength,
     });
     assert.equal(
-      list.data?.models.find((m) => m.name === "mlp-classifier")?.sha256,
+      modelsOf(list.data).find((m) => m.name === "mlp-classifier")?.sha256,
       null,
       "builtin: no artifact",
     );
@@ -103,6 +106,44 @@ describe("model registry", () => {
     });
   });
 
+  test("models is a Relay connection: filtered, paged by cursor, newest first", async () => {
+    const PAGE = `query($first: Int, $after: String, $filter: ModelFilter) {
+      models(first: $first, after: $after, filter: $filter) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { name version sha256 } }
+      } }`;
+    type Page = {
+      models: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        edges: { node: { name: string; sha256: string | null } }[];
+      };
+    };
+    const registered = await graphqlRequest<Page>(t.url, client, PAGE, { filter: { registered: true } });
+    assert.deepEqual(
+      registered.data?.models.edges.map((e) => e.node.name),
+      ["registry-mlp"],
+    );
+    const builtin = await graphqlRequest<Page>(t.url, client, PAGE, { filter: { registered: false } });
+    assert.ok(builtin.data?.models.edges.every((e) => e.node.sha256 === null));
+    const all = await graphqlRequest<Page>(t.url, client, PAGE, { first: 100 });
+    const total = all.data?.models.totalCount ?? 0;
+    assert.equal(total, (registered.data?.models.totalCount ?? 0) + (builtin.data?.models.totalCount ?? 0));
+    assert.equal(all.data?.models.edges[0]?.node.name, "registry-mlp", "newest first");
+    const names: string[] = [];
+    let after: string | null | undefined;
+    for (;;) {
+      const page = await graphqlRequest<Page>(t.url, client, PAGE, { first: 2, after });
+      names.push(...(page.data?.models.edges.map((e) => e.node.name) ?? []));
+      if (!page.data?.models.pageInfo.hasNextPage) break;
+      after = page.data.models.pageInfo.endCursor;
+    }
+    assert.deepEqual(
+      names,
+      all.data?.models.edges.map((e) => e.node.name),
+      "pages of 2 walk the same list",
+    );
+  });
+
   test("registering the same name@version and bytes again is idempotent", async () => {
     const res = await register(admin, manifest, onnx);
     assert.equal(res.errors, undefined, JSON.stringify(res.errors));
@@ -118,9 +159,9 @@ describe("model registry", () => {
       res.errors?.[0]?.message ?? "",
       new RegExp(`sha256 mismatch.*says ${wrong}.*hash to ${onnxSha}`),
     );
-    const list = await graphqlRequest<{ models: { version: string; name: string }[] }>(t.url, client, MODELS);
+    const list = await graphqlRequest<ModelsPage<{ version: string; name: string }>>(t.url, client, MODELS);
     assert.equal(
-      list.data?.models.some((m) => m.name === "registry-mlp" && m.version === "2.0.0"),
+      modelsOf(list.data).some((m) => m.name === "registry-mlp" && m.version === "2.0.0"),
       false,
     );
   });

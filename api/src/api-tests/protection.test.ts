@@ -36,7 +36,7 @@ describe("protection and health", () => {
   });
 
   test("automatic persisted queries: the hash alone works once the query is known", async () => {
-    const query = "{ models { name version } }";
+    const query = "{ models { edges { node { name version } } } }";
     const sha256Hash = createHash("sha256").update(query).digest("hex");
     const ext = { persistedQuery: { version: 1, sha256Hash } };
     const post = (body: Record<string, unknown>) =>

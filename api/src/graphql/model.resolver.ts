@@ -1,13 +1,55 @@
-import { Ctx, Query, Resolver } from "type-graphql";
+import { Args, ArgsType, Ctx, Field, InputType, Query, Resolver } from "type-graphql";
 import { Model } from "../db/entities/index.js";
+import {
+  afterFilter,
+  Connection,
+  type ConnectionShape,
+  PageArgs,
+  pageSize,
+  toConnection,
+} from "./connection.js";
 import type { ApiContext } from "./context.js";
 import { ModelType, toModelType } from "./model.type.js";
 
+@InputType("ModelFilter")
+export class ModelFilter {
+  @Field(() => String, { nullable: true, description: "Every version of this model name." })
+  name?: string;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "true: registered models only (with an artifact); false: builtin ones only.",
+  })
+  registered?: boolean;
+}
+
+@ArgsType()
+class ModelsArgs extends PageArgs {
+  @Field(() => ModelFilter, { nullable: true })
+  filter?: ModelFilter;
+}
+
+export const ModelConnection = Connection("Model", ModelType);
+
 @Resolver(() => ModelType)
 export class ModelResolver {
-  @Query(() => [ModelType], { description: "Models you can submit tasks to, with their schema and price." })
-  async models(@Ctx() ctx: ApiContext): Promise<ModelType[]> {
-    const models = await ctx.em.find(Model, {}, { orderBy: { name: "asc", version: "asc" } });
-    return models.map(toModelType);
+  @Query(() => ModelConnection, {
+    description: "Models you can submit tasks to, with their schema and price; newest version first.",
+  })
+  async models(
+    @Args(() => ModelsArgs) args: ModelsArgs,
+    @Ctx() ctx: ApiContext,
+  ): Promise<ConnectionShape<ModelType>> {
+    const n = pageSize(args.first);
+    const where: Record<string, unknown> = {};
+    if (args.filter?.name !== undefined) where.name = args.filter.name;
+    if (args.filter?.registered !== undefined) where.sha256 = args.filter.registered ? { $ne: null } : null;
+    const rows = await ctx.em.find(
+      Model,
+      { ...where, ...afterFilter(args.after) },
+      { orderBy: { createdAt: "desc", id: "desc" }, limit: n + 1 },
+    );
+    const total = await ctx.em.count(Model, where);
+    return toConnection(rows, n, total, Boolean(args.after), toModelType);
   }
 }

@@ -64,7 +64,8 @@ export function graphiqlPage(assetsPath: string): string {
       fetcher,
       defaultHeaders: JSON.stringify(headers, null, 2),
       shouldPersistHeaders: true,
-      defaultQuery: "query Models {\\n  models { name version pricePerCall inputs outputs }\\n}\\n",
+      defaultQuery:
+        "query Models {\\n  models { edges { node { name version pricePerCall inputs outputs } } }\\n}\\n",
     }),
   );
 </script>
