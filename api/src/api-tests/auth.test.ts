@@ -151,6 +151,21 @@ describe("auth", () => {
       "{ nodes { totalCount } }",
     );
     assert.equal(nodes.data?.nodes.totalCount, 1);
+    const count = async (filter: Record<string, unknown>) => {
+      const r = await graphqlRequest<{ nodes: { totalCount: number; edges: { node: { name: string } }[] } }>(
+        t.url,
+        provider.key,
+        "query($f: NodeFilter) { nodes(filter: $f) { totalCount edges { node { name } } } }",
+        { f: filter },
+      );
+      return r;
+    };
+    // No head knows box1 (the in-process api has no worker): it is OFFLINE, not ALIVE.
+    assert.equal((await count({ state: ["OFFLINE"] })).data?.nodes.totalCount, 1);
+    assert.equal((await count({ state: ["ALIVE", "DEAD"] })).data?.nodes.totalCount, 0);
+    assert.equal((await count({ name: "box1" })).data?.nodes.edges[0]?.node.name, "box1");
+    assert.equal((await count({ name: "box2" })).data?.nodes.totalCount, 0);
+    assert.equal(errorCode(await count({ providerId: provider.id })), "FORBIDDEN", "admins only");
   });
 
   test("a subscription socket closes with 4401 when its access token expires", async () => {

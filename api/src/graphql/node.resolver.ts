@@ -4,9 +4,17 @@ import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from "type-grap
 import { Account, Node } from "../db/entities/index.js";
 import { ApiError, badInput } from "../errors.js";
 import { requireCaller } from "./caller.js";
-import { afterFilter, type ConnectionShape, PageArgs, pageSize, toConnection } from "./connection.js";
+import { afterFilter, type ConnectionShape, pageSize, toConnection } from "./connection.js";
 import type { ApiContext } from "./context.js";
-import { NodeConnection, NodeType, RegisteredNode, RegisterNodeInput, toNodeType } from "./node.types.js";
+import {
+  NodeConnection,
+  NodeStateFilter,
+  NodesArgs,
+  NodeType,
+  RegisteredNode,
+  RegisterNodeInput,
+  toNodeType,
+} from "./node.types.js";
 
 const NAME = /^[A-Za-z0-9._-]{1,48}$/;
 
@@ -17,20 +25,27 @@ export class NodeResolver {
     description: "Your nodes (an admin sees every node), with their live state.",
   })
   async nodes(
-    @Args(() => PageArgs) page: PageArgs,
+    @Args(() => NodesArgs) args: NodesArgs,
     @Ctx() ctx: ApiContext,
   ): Promise<ConnectionShape<NodeType>> {
     const { account } = requireCaller(ctx);
-    const n = pageSize(page.first);
-    const owner = account.role === "admin" ? {} : { provider: account.id };
+    const n = pageSize(args.first);
+    const filter = args.filter ?? {};
+    if (filter.providerId !== undefined && account.role !== "admin") {
+      throw new ApiError("FORBIDDEN", "only an admin filters nodes by provider");
+    }
+    const live = await liveNodes(ctx);
+    const where: Record<string, unknown> = account.role === "admin" ? {} : { provider: account.id };
+    if (filter.providerId !== undefined) where.provider = filter.providerId;
+    if (filter.name !== undefined) where.name = filter.name;
+    if (filter.state !== undefined) where.id = idsInStates(live, filter.state);
     const rows = await ctx.em.find(
       Node,
-      { ...owner, ...afterFilter(page.after) },
+      { ...where, ...afterFilter(args.after) },
       { orderBy: { createdAt: "desc", id: "desc" }, limit: n + 1 },
     );
-    const total = await ctx.em.count(Node, owner);
-    const live = await liveNodes(ctx);
-    return toConnection(rows, n, total, Boolean(page.after), (node) => toNodeType(node, live.get(node.id)));
+    const total = await ctx.em.count(Node, where);
+    return toConnection(rows, n, total, Boolean(args.after), (node) => toNodeType(node, live.get(node.id)));
   }
 
   @Authorized("provider", "scope:nodes:write")
@@ -64,6 +79,22 @@ export class NodeResolver {
 }
 
 /** The head's view of every node, fetched at most once per request. */
+/**
+ * A node's state comes from the head (ALIVE or DEAD), OFFLINE when the head does not know it:
+ * the head's list is complete, so a state filter becomes an exact id condition in SQL (and
+ * pages stay keyset pages).
+ */
+function idsInStates(
+  live: Map<string, { state: string }>,
+  states: NodeStateFilter[],
+): Record<string, unknown> {
+  const known = [...live.keys()];
+  const inStates = known.filter((id) => states.includes(live.get(id)?.state as NodeStateFilter));
+  if (!states.includes(NodeStateFilter.OFFLINE)) return { $in: inStates };
+  const others = known.filter((id) => !inStates.includes(id));
+  return { $nin: others };
+}
+
 async function liveNodes(ctx: ApiContext): Promise<Map<string, { state: string; lastHeartbeatMs: number }>> {
   try {
     const nodes = await ctx.services.cluster.listNodes();
