@@ -123,6 +123,28 @@ describe("connections and money mutations", () => {
     // faucet 1 entry + 25 holds x 2 + 1 refund x 2 on the client's own accounts
     assert.equal(page.totalCount, 1 + 50 + 2);
     assert.equal(page.edges[0]?.node.movement, "refund");
+    const count = async (filter: Record<string, unknown>) => {
+      const r = await graphqlRequest<{
+        ledgerEntries: { totalCount: number; edges: { node: { movement: string; accountKind: string } }[] };
+      }>(
+        t.url,
+        client.key,
+        "query($f: LedgerEntryFilter) { ledgerEntries(first: 100, filter: $f) { totalCount edges { node { movement accountKind } } } }",
+        { f: filter },
+      );
+      assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+      return r.data?.ledgerEntries;
+    };
+    const holds = await count({ movement: ["hold"] });
+    assert.equal(holds?.totalCount, 50);
+    assert.ok(holds?.edges.every((e) => e.node.movement === "hold"));
+    const refundsAndDeposits = await count({ movement: ["refund", "deposit"] });
+    assert.equal(refundsAndDeposits?.totalCount, 1 + 2);
+    const kinds = new Set((await count({}))?.edges.map((e) => e.node.accountKind));
+    const [kind] = [...kinds];
+    const ofKind = await count({ accountKind: [kind] });
+    assert.ok(ofKind?.edges.every((e) => e.node.accountKind === kind));
+    assert.ok((ofKind?.totalCount ?? 0) > 0);
   });
 
   test("deposit is for admins; the faucet has a cap", async () => {

@@ -10,7 +10,13 @@ import { requireCaller } from "./caller.js";
 import { type ConnectionShape, decodeCursor, PageArgs, pageSize, toConnection } from "./connection.js";
 import type { ApiContext } from "./context.js";
 import { isUuid } from "./ids.js";
-import { DepositInput, LedgerEntryConnection, LedgerEntryType, PlatformLedgerType } from "./ledger.types.js";
+import {
+  DepositInput,
+  LedgerEntryConnection,
+  LedgerEntryFilter,
+  LedgerEntryType,
+  PlatformLedgerType,
+} from "./ledger.types.js";
 
 /** The most one faucet call gives (development deployments only). */
 export const FAUCET_MAX = parseNeuro("100");
@@ -37,6 +43,7 @@ export class LedgerResolver {
     @Args(() => PageArgs) page: PageArgs,
     @Arg("ownerId", () => ID, { nullable: true, description: "Admin only: one account's entries." })
     ownerId: string | undefined,
+    @Arg("filter", () => LedgerEntryFilter, { nullable: true }) filter: LedgerEntryFilter | undefined,
     @Ctx() ctx: ApiContext,
   ): Promise<ConnectionShape<LedgerEntryType>> {
     const { account } = requireCaller(ctx);
@@ -51,8 +58,22 @@ export class LedgerResolver {
       where.push("a.owner_id = ?");
       params.push(owner);
     }
+    if (filter?.movement?.length) {
+      where.push(`t.kind in (${filter.movement.map(() => "?").join(", ")})`);
+      params.push(...filter.movement);
+    }
+    if (filter?.accountKind?.length) {
+      where.push(`a.kind in (${filter.accountKind.map(() => "?").join(", ")})`);
+      params.push(...filter.accountKind);
+    }
+    if (filter?.taskId !== undefined) {
+      if (!isUuid(filter.taskId)) throw badInput("taskId is not an id");
+      where.push("t.task_id = ?");
+      params.push(filter.taskId);
+    }
     const countRows = await ctx.em.execute<{ n: string }[]>(
-      `select count(*) as n from ledger_entries e join ledger_accounts a on a.id = e.account_id ${where.length ? `where ${where.join(" and ")}` : ""}`,
+      `select count(*) as n from ledger_entries e join ledger_accounts a on a.id = e.account_id
+         join ledger_transactions t on t.id = e.transaction_id ${where.length ? `where ${where.join(" and ")}` : ""}`,
       params,
     );
     if (page.after) {

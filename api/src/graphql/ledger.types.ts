@@ -70,3 +70,21 @@ export class PlatformLedgerType {
   @Field(() => Boolean, { description: "All entries sum to zero and every balance equals its entries." })
   balanced!: boolean;
 }
+
+@InputType("LedgerEntryFilter")
+export class LedgerEntryFilter {
+  @Field(() => [String], {
+    nullable: true,
+    description: "Movements: deposit, hold, capture, refund, payout, ...",
+  })
+  movement?: string[];
+
+  @Field(() => [String], {
+    nullable: true,
+    description: "Account kinds, e.g. client_available, provider_earnings.",
+  })
+  accountKind?: string[];
+
+  @Field(() => ID, { nullable: true, description: "The entries of one task's movements." })
+  taskId?: string;
+}
