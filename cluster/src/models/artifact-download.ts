@@ -8,7 +8,7 @@
  *   miss:  GET <url> (`Authorization: Bearer <token>`, a per-artifact capability the api signs)
  *          -> the whole body must hash to the expected sha256, else ArtifactIntegrityError naming
  *          both hashes, and nothing is written: bad bytes never reach the cache directory
- *          -> written atomically (a uniquely named temp file, then rename), so actor processes on
+ *          -> written atomically (model-file-cache.ts installModelFile), so actor processes on
  *          one machine fetching the same artifact at once each install identical bytes and a
  *          reader never sees a partial file
  *   then:  least recently used files (oldest mtime) are deleted until the directory's
@@ -23,11 +23,10 @@
  * (INTERNAL: the bytes are not the artifact asked for) and ArtifactFetchError (UNAUTHENTICATED
  * on 401/403, NOT_FOUND on 404, UNAVAILABLE otherwise).
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { ClusterError, type ClusterErrorCode } from "../errors.js";
-import { sha256Hex } from "./model-file-cache.js";
+import { installModelFile, readModelFileIfPresent, sha256Hex } from "./model-file-cache.js";
 
 /** The default total size of a worker's model file cache: 10 GiB. */
 export const DEFAULT_ARTIFACT_CACHE_LIMIT_BYTES = 10 * 1024 ** 3;
@@ -117,14 +116,14 @@ async function fetchOnce(ref: ArtifactRef, opts: ArtifactDownloadOptions): Promi
   const { sha256 } = ref;
   const path = join(opts.cacheDir, `${sha256}.onnx`);
   await mkdir(opts.cacheDir, { recursive: true });
-  let bytes = await readIfPresent(path);
+  let bytes = await readModelFileIfPresent(path);
   let downloaded = false;
   if (bytes && sha256Hex(bytes) === sha256) {
     const now = new Date();
     await utimes(path, now, now).catch(() => {});
   } else {
     bytes = await download(ref, opts.fetch ?? fetch);
-    await install(path, bytes);
+    await installModelFile(path, bytes);
     downloaded = true;
   }
   const evicted = await evictLeastRecentlyUsed(
@@ -172,18 +171,6 @@ async function download(ref: ArtifactRef, doFetch: typeof fetch): Promise<Uint8A
   return bytes;
 }
 
-/** Verified bytes -> a unique temp file -> rename into place (atomic on one filesystem). */
-async function install(path: string, bytes: Uint8Array): Promise<void> {
-  const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  try {
-    await writeFile(temp, bytes, { flag: "wx" });
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw new ClusterError("INTERNAL", `cannot write model file ${path}: ${causeOf(err)}`, { cause: err });
-  }
-}
-
 /**
  * Deletes the least recently used (oldest mtime) `<sha256>.<ext>` files of `dir` until they
  * total at most maxBytes, never one whose sha256 is in `keep`; also removes temp files a crashed
@@ -217,15 +204,6 @@ export async function evictLeastRecentlyUsed(
     evicted.push(f.sha256);
   }
   return evicted;
-}
-
-async function readIfPresent(path: string): Promise<Uint8Array | undefined> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new ClusterError("INTERNAL", `cannot read model file ${path}: ${causeOf(err)}`, { cause: err });
-  }
 }
 
 /** The message of an error, with undici's "fetch failed" made specific by its cause. */

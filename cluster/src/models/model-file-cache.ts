@@ -34,11 +34,17 @@ export async function ensureModelFile(
 ): Promise<CachedModelFile> {
   const sha256 = sha256Hex(bytes);
   const path = join(cacheDir, `${sha256}${extension}`);
-  const existing = await readIfPresent(path);
+  const existing = await readModelFileIfPresent(path);
   if (existing && sha256Hex(existing) === sha256) {
     return { path, sha256 };
   }
   await mkdir(cacheDir, { recursive: true });
+  await installModelFile(path, bytes);
+  return { path, sha256 };
+}
+
+/** Bytes -> a uniquely named temp file in the same directory -> rename into place (atomic). */
+export async function installModelFile(path: string, bytes: Uint8Array): Promise<void> {
   const temp = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
   try {
     await writeFile(temp, bytes, { flag: "wx" });
@@ -49,12 +55,11 @@ export async function ensureModelFile(
       cause: err,
     });
   }
-  return { path, sha256 };
 }
 
 /** Reads a model file and returns its bytes only if their sha256 is the expected one. */
 export async function loadModelFile(path: string, expectedSha256: string): Promise<Uint8Array> {
-  const bytes = await readIfPresent(path);
+  const bytes = await readModelFileIfPresent(path);
   if (!bytes) {
     throw new ClusterError("INTERNAL", `model file ${path} does not exist`);
   }
@@ -68,7 +73,8 @@ export async function loadModelFile(path: string, expectedSha256: string): Promi
   return bytes;
 }
 
-async function readIfPresent(path: string): Promise<Uint8Array | undefined> {
+/** The file's bytes, or undefined when there is none. */
+export async function readModelFileIfPresent(path: string): Promise<Uint8Array | undefined> {
   try {
     return await readFile(path);
   } catch (err) {
