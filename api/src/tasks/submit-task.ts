@@ -107,20 +107,7 @@ export async function submitTask(
   }
 }
 
-async function queued(
-  deps: SubmitDeps,
-  t: {
-    taskId: string;
-    account: Account;
-    model: Model;
-    key: string | undefined;
-    priority: number;
-    input: unknown;
-    price: bigint;
-    pricing: Task["pricing"];
-    now: Date;
-  },
-): Promise<Task> {
+async function queued(deps: SubmitDeps, t: WrittenTask): Promise<Task> {
   const task = writtenTask(t);
   // Both at once: a taskProgress subscriber replays QUEUED from the row it reads anyway, so this
   // event's order against the dispatcher's SCHEDULED does not matter.
@@ -131,8 +118,8 @@ async function queued(
   return task;
 }
 
-/** The row as written (no read back): the same values the hold statement inserted. */
-export function writtenTask(t: {
+/** What the hold statement inserted for one task. */
+export interface WrittenTask {
   taskId: string;
   account: Account;
   model: Model;
@@ -142,7 +129,10 @@ export function writtenTask(t: {
   price: bigint;
   pricing: Task["pricing"];
   now: Date;
-}): Task {
+}
+
+/** The row as written (no read back): the same values the hold statement inserted. */
+export function writtenTask(t: WrittenTask): Task {
   return Object.assign(new Task(), {
     id: t.taskId,
     account: t.account,

@@ -7,9 +7,8 @@
  * The stored input is the normalised one (maxTokens filled in), and so is the pricing the task
  * keeps (maxUnits = maxTokens).
  */
-import { validateTensorMap } from "@neurogrid/cluster/models";
+import { generationArgsSchema, validateTensorMap } from "@neurogrid/cluster/models";
 import type { ModelManifest, Pricing } from "@neurogrid/schema";
-import { z } from "zod";
 import { badInput } from "../errors.js";
 import { pricingOf } from "../pricing/pricing.js";
 
@@ -36,7 +35,7 @@ export function taskInputOf(
     if (!valid.ok) throw badInput(`input does not match model ${label}: ${valid.message}`);
     return { input: raw as Record<string, unknown>, pricing };
   }
-  const parsed = generationInput(pricing.maxUnits).safeParse(raw);
+  const parsed = generationArgsSchema(pricing.maxUnits).partial({ maxTokens: true }).safeParse(raw);
   if (!parsed.success) {
     const why = parsed.error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ");
     throw badInput(
@@ -45,18 +44,4 @@ export function taskInputOf(
   }
   const maxTokens = parsed.data.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, pricing.maxUnits);
   return { input: { ...parsed.data, maxTokens }, pricing: { ...pricing, maxUnits: maxTokens } };
-}
-
-function generationInput(maxUnits: number) {
-  return z.strictObject({
-    prompt: z.string().min(1).max(10_000),
-    maxTokens: z.number().int().min(1).max(maxUnits).optional(),
-    temperature: z.number().min(0).max(10).optional(),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 32 - 1)
-      .optional(),
-  });
 }

@@ -22,10 +22,10 @@
  * Priced per output token.
  */
 import type { ModelManifest } from "@neurogrid/schema";
-import { z } from "zod";
 import { ClusterError } from "../errors.js";
 import type { FlatTensor } from "../runtime/tensor.js";
 import type { BuiltinModel } from "./builtin-model.js";
+import { generationArgsSchema } from "./generation-args.js";
 import { LM_CORPUS } from "./lm-corpus.js";
 import { formatZodIssues } from "./manifest-schema.js";
 import type { ModelRuntime } from "./model-program.js";
@@ -95,17 +95,7 @@ export function buildCharTrigramLmOnnx(): Uint8Array {
   });
 }
 
-const generateArgsSchema = z.strictObject({
-  prompt: z.string().min(1).max(10_000),
-  maxTokens: z.number().int().min(1).max(LM_MAX_TOKENS),
-  temperature: z.number().min(0).max(10).optional(),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 32 - 1)
-    .optional(),
-});
+const generateArgsSchema = generationArgsSchema(LM_MAX_TOKENS);
 
 export type GenerateItem =
   | { index: number; token: string }

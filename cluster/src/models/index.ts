@@ -37,6 +37,7 @@ export {
   type GenerateItem,
   LM_VOCAB,
 } from "./char-trigram-lm.js";
+export { generationArgsSchema } from "./generation-args.js";
 export {
   batchingSchema,
   formatZodIssues,
