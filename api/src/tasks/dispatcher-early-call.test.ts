@@ -11,25 +11,17 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { ClusterError, type DeploymentCallOptions } from "@neurogrid/cluster";
-import { type ActorInfo, TaskStatus } from "@neurogrid/schema";
+import { TaskStatus } from "@neurogrid/schema";
 import { Redis } from "ioredis";
 import { Account, LedgerTransaction, LedgerTxKind, Task } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { seedFixture } from "../e2e/fixture.js";
 import { balancesOf } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
-import {
-  createTestDatabase,
-  type TestDatabase,
-  testRedisUrl,
-  uniquePrefix,
-} from "../testing/test-database.js";
-import { Dispatcher } from "./dispatcher.js";
-import type { ModelDeployment } from "./model-deployments.js";
+import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
+import { createTestDatabase, type TestDatabase, testRedisUrl } from "../testing/test-database.js";
 import { failTask } from "./settle.js";
 import { submitTask } from "./submit-task.js";
-import { TaskEventBus } from "./task-events.js";
-import { TaskQueue } from "./task-queue.js";
 
 let db: TestDatabase;
 let orm: MikroORM;
@@ -57,26 +49,16 @@ async function finished(taskId: string): Promise<Task> {
 
 test("an early call is dropped when the start finds its task cancelled; a started one completes once", async () => {
   const fx = await seedFixture(orm, ["early-node"], 10_000_000_000n);
-  const prefix = uniquePrefix("early");
-  const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-  const queue = new TaskQueue({ connection, prefix: `${prefix}:bull`, attempts: 3 });
-  const events = new TaskEventBus(testRedisUrl(), prefix);
-  const replica = {
-    actorId: "a1",
-    name: "model:mlp-classifier@1#0",
-    namespace: "n",
-    nodeId: "early-node",
-    address: "127.0.0.1:1",
-    state: "ALIVE",
-  } as ActorInfo;
   // The first task's call waits for `release`, so that the next job waits in the queue.
   let release: () => void = () => {};
   const held = new Promise<void>((r) => {
     release = r;
   });
   const calls: { taskId: string; signal: AbortSignal | undefined; answered: boolean }[] = [];
-  const deployment: ModelDeployment = {
-    lease: async () => ({ replica, release: () => {} }),
+  const { dispatcher, queue, events, close, prefix, replica } = fakeDeploymentDispatcher(orm, {
+    label: "early",
+    nodeId: "early-node",
+    taskTimeoutMs: 10_000,
     call: async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
       const call = { taskId: opts.traceId ?? "", signal: opts.signal, answered: false };
       calls.push(call);
@@ -88,21 +70,6 @@ test("an early call is dropped when the start finds its task cancelled; a starte
       call.answered = true;
       return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
     },
-    stream: () => {
-      throw new Error("not a generative model");
-    },
-  };
-  const dispatcher = new Dispatcher({
-    orm,
-    deployments: { handle: async () => deployment },
-    events,
-    queue,
-    redisUrl: testRedisUrl(),
-    prefix: `${prefix}:bull`,
-    concurrency: 1,
-    platformFeeBps: 1000,
-    taskTimeoutMs: 10_000,
-    jobLockMs: 30_000,
   });
   try {
     await dispatcher.start();
@@ -167,9 +134,6 @@ test("an early call is dropped when the start finds its task cancelled; a starte
     assert.equal((await balancesOf(orm.em.fork(), fx.clientId)).held, 0n);
     assert.equal((await checkLedger(orm.em.fork())).ok, true);
   } finally {
-    await dispatcher.close();
-    await queue.close();
-    await events.close();
-    connection.disconnect();
+    await close();
   }
 });

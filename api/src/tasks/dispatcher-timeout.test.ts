@@ -9,24 +9,14 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { ClusterError } from "@neurogrid/cluster";
-import type { ActorInfo } from "@neurogrid/schema";
-import { Redis } from "ioredis";
 import { Account, Task } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { seedFixture } from "../e2e/fixture.js";
 import { balancesOf } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
-import {
-  createTestDatabase,
-  type TestDatabase,
-  testRedisUrl,
-  uniquePrefix,
-} from "../testing/test-database.js";
-import { Dispatcher } from "./dispatcher.js";
-import type { ModelDeployment } from "./model-deployments.js";
+import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
 import { submitTask } from "./submit-task.js";
-import { TaskEventBus } from "./task-events.js";
-import { TaskQueue } from "./task-queue.js";
 
 const TIMEOUT_MS = 5000;
 let db: TestDatabase;
@@ -49,41 +39,16 @@ test("a call that times out fails the task for good and charges price x min(runt
     .execute(
       `update models set manifest = jsonb_set(manifest, '{pricing}', '{"unit":"compute_ms","price":"100","maxUnits":30000}') where name = 'mlp-classifier'`,
     );
-  const prefix = uniquePrefix("timeout");
-  const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-  const queue = new TaskQueue({ connection, prefix: `${prefix}:bull`, attempts: 3 });
-  const events = new TaskEventBus(testRedisUrl(), prefix);
   let calls = 0;
-  const replica = {
-    actorId: "a1",
-    name: "model:mlp-classifier@1#0",
-    namespace: "n",
-    nodeId: "slow-node",
-    address: "127.0.0.1:1",
-    state: "ALIVE",
-  } as ActorInfo;
   // A deployment whose only replica never answers in time.
-  const slowDeployment: ModelDeployment = {
-    lease: async () => ({ replica, release: () => {} }),
+  const { dispatcher, queue, events, close } = fakeDeploymentDispatcher(orm, {
+    label: "timeout",
+    nodeId: "slow-node",
+    taskTimeoutMs: TIMEOUT_MS,
     call: async () => {
       calls++;
       throw new ClusterError("DEADLINE_EXCEEDED", `no answer within ${TIMEOUT_MS} ms`);
     },
-    stream: () => {
-      throw new Error("not a generative model");
-    },
-  };
-  const dispatcher = new Dispatcher({
-    orm,
-    deployments: { handle: async () => slowDeployment },
-    events,
-    queue,
-    redisUrl: testRedisUrl(),
-    prefix: `${prefix}:bull`,
-    concurrency: 1,
-    platformFeeBps: 1000,
-    taskTimeoutMs: TIMEOUT_MS,
-    jobLockMs: 30_000,
   });
   try {
     await dispatcher.start();
@@ -114,9 +79,6 @@ test("a call that times out fails the task for good and charges price x min(runt
     );
     assert.equal((await checkLedger(orm.em.fork())).ok, true);
   } finally {
-    await dispatcher.close();
-    await queue.close();
-    await events.close();
-    connection.disconnect();
+    await close();
   }
 });

@@ -1,0 +1,74 @@
+/**
+ * Test support: a real Dispatcher (real PostgreSQL, Redis, BullMQ) over a fake model deployment
+ * whose one replica lives on `nodeId`: the test writes the deployment's `call`; lease gives that
+ * replica, and a stream is refused (the fake is not a generative model). close() stops the
+ * dispatcher, the queue, the event bus and the Redis connection.
+ */
+import type { MikroORM } from "@mikro-orm/postgresql";
+import type { ActorInfo } from "@neurogrid/schema";
+import { Redis } from "ioredis";
+import { Dispatcher } from "../tasks/dispatcher.js";
+import type { ModelDeployment } from "../tasks/model-deployments.js";
+import { TaskEventBus } from "../tasks/task-events.js";
+import { TaskQueue } from "../tasks/task-queue.js";
+import { testRedisUrl, uniquePrefix } from "./test-database.js";
+
+export interface FakeDeploymentDispatcher {
+  dispatcher: Dispatcher;
+  queue: TaskQueue;
+  events: TaskEventBus;
+  replica: ActorInfo;
+  /** The Redis key prefix of this dispatcher's queue and events. */
+  prefix: string;
+  close(): Promise<void>;
+}
+
+export function fakeDeploymentDispatcher(
+  orm: MikroORM,
+  opts: { label: string; nodeId: string; taskTimeoutMs: number; call: ModelDeployment["call"] },
+): FakeDeploymentDispatcher {
+  const prefix = uniquePrefix(opts.label);
+  const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
+  const queue = new TaskQueue({ connection, prefix: `${prefix}:bull`, attempts: 3 });
+  const events = new TaskEventBus(testRedisUrl(), prefix);
+  const replica = {
+    actorId: "a1",
+    name: "model:mlp-classifier@1#0",
+    namespace: "n",
+    nodeId: opts.nodeId,
+    address: "127.0.0.1:1",
+    state: "ALIVE",
+  } as ActorInfo;
+  const deployment: ModelDeployment = {
+    lease: async () => ({ replica, release: () => {} }),
+    call: opts.call,
+    stream: () => {
+      throw new Error("not a generative model");
+    },
+  };
+  const dispatcher = new Dispatcher({
+    orm,
+    deployments: { handle: async () => deployment },
+    events,
+    queue,
+    redisUrl: testRedisUrl(),
+    prefix: `${prefix}:bull`,
+    concurrency: 1,
+    platformFeeBps: 1000,
+    taskTimeoutMs: opts.taskTimeoutMs,
+    jobLockMs: 30_000,
+  });
+  return {
+    dispatcher,
+    queue,
+    events,
+    replica,
+    prefix,
+    async close() {
+      await dispatcher.close();
+      await queue.close();
+      await events.close();
+      connection.disconnect();
+    },
+  };
+}
