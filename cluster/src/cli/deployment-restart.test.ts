@@ -6,20 +6,15 @@
  * every process is stopped by its PID and the Redis keys written are deleted.
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { ActorState } from "@neurogrid/schema";
-import { Redis } from "ioredis";
 import { ClusterClient } from "../index.js";
-import { killQuietly, type RunningProcess, startEntry, waitFor } from "./testing/processes.js";
+import { redisHeadStorage, restartHead } from "./testing/head-restart.js";
+import { type RunningProcess, waitFor } from "./testing/processes.js";
 import { startTestCluster, type TestCluster } from "./testing/test-cluster.js";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const PREFIX = `neurogrid-test:deployment-restart:${randomUUID()}:`;
-const HEAD_ARGS = [
-  ...["--storage", REDIS_URL, "--storage-prefix", PREFIX],
-  ...["--heartbeat-timeout-ms", "2000", "--heartbeat-interval-ms", "250"],
-];
+const STORAGE = redisHeadStorage("deployment-restart");
+const HEAD_ARGS = [...STORAGE.args, ...["--heartbeat-timeout-ms", "2000", "--heartbeat-interval-ms", "250"]];
 const NAMESPACE = "deployment-restart";
 
 describe("a deployment across a head restart", { timeout: 120_000 }, () => {
@@ -41,10 +36,7 @@ describe("a deployment across a head restart", { timeout: 120_000 }, () => {
     client?.close();
     await restarted?.stop();
     await cluster?.stop();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${PREFIX}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await STORAGE.dropKeys();
   });
 
   it("is applied again by its caller's handle and adopts the replicas that survived", async () => {
@@ -75,18 +67,7 @@ describe("a deployment across a head restart", { timeout: 120_000 }, () => {
     });
     for (const r of before) cluster.trackActor(r.pid);
 
-    killQuietly(cluster.head.pid, "SIGKILL");
-    await cluster.head.exited;
-    const port = cluster.headAddress.slice(cluster.headAddress.lastIndexOf(":") + 1);
-    restarted = (
-      await startEntry({
-        name: "head (restarted)",
-        entry: "head-main",
-        args: ["--port", port, ...HEAD_ARGS],
-        ready: /^neurogrid head listening on /,
-        timeoutMs: 30_000,
-      })
-    ).proc;
+    restarted = await restartHead(cluster, HEAD_ARGS);
 
     const after = await waitFor("the handle to apply the deployment again", async () => {
       const info = await client.getDeployment(NAMESPACE, "survivors").catch(() => undefined);

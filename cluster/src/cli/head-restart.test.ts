@@ -6,19 +6,17 @@
  * are deleted.
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { ActorSpec } from "@neurogrid/schema";
-import { Redis } from "ioredis";
 import { ClusterClient } from "../index.js";
-import { killQuietly, type RunningProcess, startEntry, waitFor } from "./testing/processes.js";
+import { redisHeadStorage, restartHead } from "./testing/head-restart.js";
+import { type RunningProcess, waitFor } from "./testing/processes.js";
 import { startTestCluster, type TestCluster } from "./testing/test-cluster.js";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const PREFIX = `neurogrid-test:head-restart:${randomUUID()}:`;
+const STORAGE = redisHeadStorage("head-restart");
 const HEARTBEAT_TIMEOUT_MS = 2_000;
 const HEAD_ARGS = [
-  ...["--storage", REDIS_URL, "--storage-prefix", PREFIX],
+  ...STORAGE.args,
   ...["--heartbeat-timeout-ms", String(HEARTBEAT_TIMEOUT_MS), "--heartbeat-interval-ms", "250"],
 ];
 
@@ -44,10 +42,7 @@ describe("a head restarted on its Redis tables", { timeout: 120_000 }, () => {
     client?.close();
     await restarted?.stop();
     await cluster?.stop();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${PREFIX}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    redis.disconnect();
+    await STORAGE.dropKeys();
   });
 
   it("keeps its actors answering, books nothing twice, and creates new ones", async () => {
@@ -55,18 +50,7 @@ describe("a head restarted on its Redis tables", { timeout: 120_000 }, () => {
     cluster.trackActor(first.info.pid);
     assert.equal((await first.call<{ args: unknown }>("echo", "before")).args, "before");
 
-    killQuietly(cluster.head.pid, "SIGKILL");
-    await cluster.head.exited;
-    const port = cluster.headAddress.slice(cluster.headAddress.lastIndexOf(":") + 1);
-    restarted = (
-      await startEntry({
-        name: "head (restarted)",
-        entry: "head-main",
-        args: ["--port", port, ...HEAD_ARGS],
-        ready: /^neurogrid head listening on /,
-        timeoutMs: 30_000,
-      })
-    ).proc;
+    restarted = await restartHead(cluster, HEAD_ARGS);
     const head = restarted;
     await waitFor("the head to log its recovery", () =>
       /recovered 1 nodes, 1 actors/.test(head.output()) ? true : undefined,
