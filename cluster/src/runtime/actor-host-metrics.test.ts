@@ -6,15 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type ActorInfo, ActorState } from "@neurogrid/schema";
 import { Registry } from "prom-client";
 import { ActorChannels } from "../client/actor-channels.js";
-import { GrpcActorHandle } from "../client/actor-handle.js";
+import type { GrpcActorHandle } from "../client/actor-handle.js";
 import { ClusterError } from "../errors.js";
 import { ActorMetrics } from "../metrics/actor-metrics.js";
 import { CallHistogram, type CallSeries } from "../metrics/call-histogram.js";
 import type { ActorClass } from "./actor-class.js";
 import { type ActorHost, startActorHost } from "./actor-host.js";
+import { localHostHandle } from "./local-host-handle.js";
 
 /** An actor that says what it is, answers `ok`, fails `fail`, and waits in `wait` until aborted. */
 const labelled: ActorClass = async () => ({
@@ -56,23 +56,10 @@ describe("call metrics of the actor host", { timeout: 60_000 }, () => {
       { classes: { labelled }, cudaVisibleDevices: "", calls },
     );
     channels = new ActorChannels({ window: 16, streamWindow: 16 });
-    const info: ActorInfo = {
+    handle = localHostHandle(channels, host, {
       actorId: "metered-1",
       name: "metered",
-      namespace: "test",
       className: "labelled",
-      state: ActorState.ALIVE,
-      nodeId: "local",
-      address: `127.0.0.1:${host.port}`,
-      gpuIds: [],
-      pid: process.pid,
-      deathCause: "",
-    };
-    handle = new GrpcActorHandle(info, {
-      channels,
-      defaultTimeoutMs: 30_000,
-      maxTaskRetries: 0,
-      lookup: async () => ({ ...info, state: ActorState.DEAD, deathCause: "gone" }),
     });
   });
 

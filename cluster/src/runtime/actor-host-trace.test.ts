@@ -5,12 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type ActorInfo, ActorState } from "@neurogrid/schema";
 import { ActorChannels } from "../client/actor-channels.js";
-import { GrpcActorHandle } from "../client/actor-handle.js";
+import type { GrpcActorHandle } from "../client/actor-handle.js";
 import type { LogFields } from "../logging/logger.js";
 import { actorClasses } from "./actor-classes.js";
 import { type ActorHost, startActorHost } from "./actor-host.js";
+import { localHostHandle } from "./local-host-handle.js";
 
 describe("trace ids on the call channel", { timeout: 60_000 }, () => {
   const lines: { message: string; fields: LogFields | undefined }[] = [];
@@ -36,24 +36,7 @@ describe("trace ids on the call channel", { timeout: 60_000 }, () => {
       },
     );
     channels = new ActorChannels({ window: 16, streamWindow: 16 });
-    const info: ActorInfo = {
-      actorId: "traced-1",
-      name: "traced",
-      namespace: "test",
-      className: "echo",
-      state: ActorState.ALIVE,
-      nodeId: "local",
-      address: `127.0.0.1:${host.port}`,
-      gpuIds: [],
-      pid: process.pid,
-      deathCause: "",
-    };
-    handle = new GrpcActorHandle(info, {
-      channels,
-      defaultTimeoutMs: 30_000,
-      maxTaskRetries: 0,
-      lookup: async () => ({ ...info, state: ActorState.DEAD, deathCause: "gone" }),
-    });
+    handle = localHostHandle(channels, host, { actorId: "traced-1", name: "traced", className: "echo" });
   });
 
   after(async () => {
