@@ -29,8 +29,7 @@ import { migrate, openOrm } from "../db/orm.js";
 import { seedFixture } from "../e2e/fixture.js";
 import { modelActorSpec } from "../tasks/model-actor-spec.js";
 import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
-import { TEST_JWT_SECRET } from "../testing/in-process-api.js";
-import { startApi, startHead, startWorker } from "../testing/local-cluster.js";
+import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
 import { createTestDatabase, testRedisUrl, uniquePrefix } from "../testing/test-database.js";
 
 const json = process.argv.includes("--json");
@@ -100,16 +99,13 @@ async function main(): Promise<void> {
     children.push(head.child);
     children.push(await startWorker(head.address, "bench-worker"));
     const prefix = uniquePrefix("bench-api");
-    const api = await startApi({
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl(),
-      NEUROGRID_REDIS_PREFIX: prefix,
-      NEUROGRID_HEAD_ADDRESS: head.address,
-      NEUROGRID_JWT_SECRET: TEST_JWT_SECRET,
-      NEUROGRID_DISPATCHER_CONCURRENCY: String(CONCURRENCY),
-      NEUROGRID_RATE_LIMIT_PER_SECOND: "1000000",
-      NEUROGRID_RATE_LIMIT_BURST: "1000000",
-    });
+    const api = await startApi(
+      apiEnv(db.url, prefix, head.address, {
+        NEUROGRID_DISPATCHER_CONCURRENCY: String(CONCURRENCY),
+        NEUROGRID_RATE_LIMIT_PER_SECOND: "1000000",
+        NEUROGRID_RATE_LIMIT_BURST: "1000000",
+      }),
+    );
     children.push(api.child);
 
     log("raw BullMQ…");

@@ -15,14 +15,8 @@ import { Account, Role } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { issueApiKey } from "../identity/api-keys.js";
 import { graphqlRequest } from "../testing/graphql-clients.js";
-import { TEST_JWT_SECRET } from "../testing/in-process-api.js";
-import { startApi, startHead, startWorker } from "../testing/local-cluster.js";
-import {
-  createTestDatabase,
-  type TestDatabase,
-  testRedisUrl,
-  uniquePrefix,
-} from "../testing/test-database.js";
+import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
+import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
 
 const REPLAY = fileURLToPath(new URL("../../../cluster/telemetry/two-gpus-heat-cycle.csv", import.meta.url));
 
@@ -47,14 +41,11 @@ describe("GPU alerts", () => {
     const head = await startHead(["--heartbeat-interval-ms", "100"]);
     headAddress = head.address;
     children.push(head.child);
-    const api = await startApi({
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl(),
-      NEUROGRID_REDIS_PREFIX: uniquePrefix("alerts"),
-      NEUROGRID_HEAD_ADDRESS: head.address,
-      NEUROGRID_JWT_SECRET: TEST_JWT_SECRET,
-      NEUROGRID_ALERT_COOLDOWN_MS: "600000",
-    });
+    const api = await startApi(
+      apiEnv(db.url, uniquePrefix("alerts"), head.address, {
+        NEUROGRID_ALERT_COOLDOWN_MS: "600000",
+      }),
+    );
     children.push(api.child);
     url = api.url;
   });

@@ -26,14 +26,8 @@ import { Account, Role } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { issueApiKey } from "../identity/api-keys.js";
 import { graphqlRequest } from "../testing/graphql-clients.js";
-import { TEST_JWT_SECRET } from "../testing/in-process-api.js";
-import { CLI, startApi, startHead, startWorker } from "../testing/local-cluster.js";
-import {
-  createTestDatabase,
-  type TestDatabase,
-  testRedisUrl,
-  uniquePrefix,
-} from "../testing/test-database.js";
+import { apiEnv, CLI, startApi, startHead, startWorker } from "../testing/local-cluster.js";
+import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
 import { type Fixture, seedFixture } from "./fixture.js";
 
 const run = promisify(execFile);
@@ -78,14 +72,11 @@ describe("a registered model, end to end", () => {
     headAddress = head.address;
     children.push(head.child);
     children.push(await startWorker(head.address, "registry-worker-1"));
-    const api = await startApi({
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl(),
-      NEUROGRID_REDIS_PREFIX: uniquePrefix("registry-e2e"),
-      NEUROGRID_HEAD_ADDRESS: head.address,
-      NEUROGRID_JWT_SECRET: TEST_JWT_SECRET,
-      NEUROGRID_MODEL_CACHE_DIR: cacheDir,
-    });
+    const api = await startApi(
+      apiEnv(db.url, uniquePrefix("registry-e2e"), head.address, {
+        NEUROGRID_MODEL_CACHE_DIR: cacheDir,
+      }),
+    );
     children.push(api.child);
     url = api.url;
   });

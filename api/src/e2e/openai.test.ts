@@ -12,14 +12,8 @@ import type { Child } from "../cli/child-process.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { balancesOf } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
-import { TEST_JWT_SECRET } from "../testing/in-process-api.js";
-import { startApi, startHead, startWorker } from "../testing/local-cluster.js";
-import {
-  createTestDatabase,
-  type TestDatabase,
-  testRedisUrl,
-  uniquePrefix,
-} from "../testing/test-database.js";
+import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
+import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
 import { type Fixture, seedFixture } from "./fixture.js";
 
 const PRICE_PER_TOKEN = 10_000n; // char-trigram-lm's price per output token
@@ -40,13 +34,7 @@ describe("OpenAI-compatible endpoint", () => {
     const head = await startHead();
     children.push(head.child);
     children.push(await startWorker(head.address, "oa-worker"));
-    const api = await startApi({
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl(),
-      NEUROGRID_REDIS_PREFIX: uniquePrefix("openai"),
-      NEUROGRID_HEAD_ADDRESS: head.address,
-      NEUROGRID_JWT_SECRET: TEST_JWT_SECRET,
-    });
+    const api = await startApi(apiEnv(db.url, uniquePrefix("openai"), head.address));
     children.push(api.child);
     baseURL = new URL("/v1", api.url).toString();
     openai = new OpenAI({ baseURL, apiKey: fx.clientKey, maxRetries: 0 });

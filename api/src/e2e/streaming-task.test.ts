@@ -16,8 +16,7 @@ import { balancesOf } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
 import { TASK_QUEUE } from "../tasks/task-queue.js";
 import { collectSubscription, errorCode, graphqlRequest } from "../testing/graphql-clients.js";
-import { TEST_JWT_SECRET } from "../testing/in-process-api.js";
-import { startApi, startHead, startWorker } from "../testing/local-cluster.js";
+import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
 import {
   createTestDatabase,
   type TestDatabase,
@@ -53,13 +52,7 @@ describe("a streaming GraphQL task", { timeout: 180_000 }, () => {
     children.push(head.child);
     children.push(await startWorker(head.address, "stream-worker"));
     const prefix = uniquePrefix("streaming");
-    const api = await startApi({
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl(),
-      NEUROGRID_REDIS_PREFIX: prefix,
-      NEUROGRID_HEAD_ADDRESS: head.address,
-      NEUROGRID_JWT_SECRET: TEST_JWT_SECRET,
-    });
+    const api = await startApi(apiEnv(db.url, prefix, head.address));
     children.push(api.child);
     url = api.url;
     queue = new Queue(TASK_QUEUE, { connection: { url: testRedisUrl() }, prefix: `${prefix}:bull` });

@@ -17,8 +17,7 @@ import { balancesOf, platformBalance } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
 import { TASK_QUEUE } from "../tasks/task-queue.js";
 import { collectSubscription, errorCode, graphqlRequest } from "../testing/graphql-clients.js";
-import { TEST_JWT_SECRET } from "../testing/in-process-api.js";
-import { startApi, startHead, startWorker } from "../testing/local-cluster.js";
+import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
 import {
   createTestDatabase,
   type TestDatabase,
@@ -84,26 +83,14 @@ describe("one paid task, end to end", () => {
     children.push(head.child);
     children.push(await startWorker(head.address, "e2e-worker-1"));
     children.push(await startWorker(head.address, "e2e-worker-2"));
-    const api = await startApi({
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl(),
-      NEUROGRID_REDIS_PREFIX: prefix,
-      NEUROGRID_HEAD_ADDRESS: head.address,
-      NEUROGRID_PLATFORM_FEE_BPS: String(FEE_BPS),
-      NEUROGRID_JWT_SECRET: TEST_JWT_SECRET,
-    });
+    const api = await startApi(
+      apiEnv(db.url, prefix, head.address, {
+        NEUROGRID_PLATFORM_FEE_BPS: String(FEE_BPS),
+      }),
+    );
     children.push(api.child);
     url = api.url;
-    const second = await startApi(
-      {
-        DATABASE_URL: db.url,
-        REDIS_URL: testRedisUrl(),
-        NEUROGRID_REDIS_PREFIX: prefix,
-        NEUROGRID_HEAD_ADDRESS: head.address,
-        NEUROGRID_JWT_SECRET: TEST_JWT_SECRET,
-      },
-      ["--no-dispatcher"],
-    );
+    const second = await startApi(apiEnv(db.url, prefix, head.address), ["--no-dispatcher"]);
     children.push(second.child);
     secondUrl = second.url;
     queue = new Queue(TASK_QUEUE, { connection: { url: testRedisUrl() }, prefix: `${prefix}:bull` });

@@ -1,5 +1,7 @@
 import { fileURLToPath } from "node:url";
 import { type Child, freePort, startNodeChild } from "../cli/child-process.js";
+import { TEST_JWT_SECRET } from "./in-process-api.js";
+import { testRedisUrl } from "./test-database.js";
 
 /**
  * Real processes for integration tests, started through the `neurogrid` CLI exactly as an
@@ -32,6 +34,26 @@ export async function startWorker(headAddress: string, nodeId: string, extra: st
     onLine: echo,
   });
   return child;
+}
+
+/**
+ * The environment of an api process for a test: its database, Redis with its own key prefix,
+ * the head, the test JWT secret, and `extra` on top.
+ */
+export function apiEnv(
+  databaseUrl: string,
+  redisPrefix: string,
+  headAddress: string,
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  return {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: testRedisUrl(),
+    NEUROGRID_REDIS_PREFIX: redisPrefix,
+    NEUROGRID_HEAD_ADDRESS: headAddress,
+    NEUROGRID_JWT_SECRET: TEST_JWT_SECRET,
+    ...extra,
+  };
 }
 
 export async function startApi(
