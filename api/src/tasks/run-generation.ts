@@ -43,7 +43,9 @@ export async function runGeneration(
   const text: string[] = [];
   let finishReason = "length";
   let executionProvider = "unknown";
-  let published: Promise<unknown> = Promise.resolve();
+  // Token events are live only (the result holds the whole text): a failed publish loses that
+  // event, never the generation. One connection keeps them in order; awaited together at the end.
+  const publishes: Promise<unknown>[] = [];
   const outcome = (status: GenerationOutcome["status"], error?: string): GenerationOutcome => ({
     status,
     text: text.join(""),
@@ -67,23 +69,22 @@ export async function runGeneration(
       if (item.token === undefined) continue;
       const index = text.length;
       text.push(item.token);
-      // One connection keeps the publishes in order; they are awaited together at the end.
-      published = events.publish({
+      const publish = events.publish({
         taskId,
         status: TaskStatus.RUNNING,
         at: new Date().toISOString(),
         token: { index, text: item.token },
       });
+      publishes.push(publish.catch(() => {}));
     }
   } catch (err) {
-    await published.catch(() => {});
+    await Promise.all(publishes);
     if (opts.signal?.aborted) return cancelled();
     if (text.length === 0) throw err;
     const message = isClusterError(err) ? `${err.code}: ${err.message}` : String(err);
     return outcome("FAILED", `generation failed after ${text.length} tokens: ${message}`);
   }
-  await published.catch(() => {});
-  if (opts.signal?.aborted || finishReason === "cancelled")
-    return { ...outcome("CANCELLED"), finishReason: "cancelled" };
+  await Promise.all(publishes);
+  if (opts.signal?.aborted || finishReason === "cancelled") return cancelled();
   return outcome("COMPLETED");
 }
