@@ -75,6 +75,7 @@ export function muxDeploymentSpec(
 
 export class ModelDeployments {
   readonly #handles = new Map<string, Promise<DeploymentHandle>>();
+  readonly #models = new Map<string, Promise<ModelDeployment>>();
 
   constructor(
     private readonly cluster: Pick<ClusterClient, "applyDeployment" | "deployment">,
@@ -82,7 +83,19 @@ export class ModelDeployments {
   ) {}
 
   /** This model version's deployment (applied once per process), or its multiplex group's view. */
-  async handle(manifest: ModelManifest): Promise<ModelDeployment> {
+  handle(manifest: ModelManifest): Promise<ModelDeployment> {
+    // Per model version once: its replica spec (an artifact token is signed for it) and view.
+    const key = `${manifest.name}@${manifest.version}`;
+    let model = this.#models.get(key);
+    if (!model) {
+      model = this.#resolve(manifest);
+      model.catch(() => this.#models.delete(key));
+      this.#models.set(key, model);
+    }
+    return model;
+  }
+
+  async #resolve(manifest: ModelManifest): Promise<ModelDeployment> {
     const replica = this.replicaSpec(manifest);
     const group = manifest.deployment?.multiplex;
     if (group && !isGenerative(manifest)) {
@@ -120,6 +133,7 @@ export class ModelDeployments {
     const handles = await Promise.allSettled(this.#handles.values());
     for (const h of handles) if (h.status === "fulfilled") h.value.close();
     this.#handles.clear();
+    this.#models.clear();
   }
 }
 
