@@ -6,18 +6,14 @@
  * exist fails with a clear message and exit code 1. Every process is stopped by its PID.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { ClusterClient } from "@neurogrid/cluster";
 import type { DeploymentInfo } from "@neurogrid/schema";
 import { migrate, openOrm } from "../db/orm.js";
 import { registerBuiltinModels } from "../models/register-builtin.js";
-import { CLI, startHead, startWorker } from "../testing/local-cluster.js";
+import { runCli, startHead, startWorker } from "../testing/local-cluster.js";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
 import type { Child } from "./child-process.js";
-
-const run = promisify(execFile);
 
 describe("`neurogrid model deploy`", { timeout: 180_000 }, () => {
   let db: TestDatabase;
@@ -25,16 +21,7 @@ describe("`neurogrid model deploy`", { timeout: 180_000 }, () => {
   let worker: Child;
   const pids = new Set<number>();
 
-  const cli = async (args: string[]) => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("NEUROGRID_")));
-    try {
-      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code?: number; stdout?: string; stderr?: string };
-      return { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-    }
-  };
+  const cli = runCli;
 
   before(async () => {
     db = await createTestDatabase();

@@ -5,24 +5,14 @@
  * progress is shown), --quiet leaves stderr empty, and a failure says at which step.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { promisify } from "node:util";
 import { buildMlpClassifierOnnx, mlpClassifierManifest, sha256Hex } from "@neurogrid/cluster/models";
 import { migrate, openOrm } from "../db/orm.js";
-import { CLI } from "../testing/local-cluster.js";
+import { runCli } from "../testing/local-cluster.js";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
-
-const run = promisify(execFile);
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe("`neurogrid model register` progress", { timeout: 120_000 }, () => {
   let db: TestDatabase;
@@ -32,16 +22,7 @@ describe("`neurogrid model register` progress", { timeout: 120_000 }, () => {
   const onnx = buildMlpClassifierOnnx();
   const sha256 = sha256Hex(onnx);
 
-  const cli = async (args: string[]): Promise<CliResult> => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("NEUROGRID_")));
-    try {
-      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env });
-      return { code: 0, stdout, stderr };
-    } catch (err) {
-      const e = err as { code?: number; stdout?: string; stderr?: string };
-      return { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-    }
-  };
+  const cli = runCli;
   const register = (...extra: string[]) =>
     cli([
       "model",

@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { type Child, freePort, startNodeChild } from "../cli/child-process.js";
 import { TEST_JWT_SECRET } from "./in-process-api.js";
 import { testRedisUrl } from "./test-database.js";
@@ -70,4 +72,25 @@ export async function startApi(
     onLine: echo,
   });
   return { child, url: match[1] ?? `http://127.0.0.1:${port}/graphql` };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `neurogrid ARGS` to its end as an operator would, with none of this process's NEUROGRID_*
+ * settings (only its flags configure it): the exit code and both outputs.
+ */
+export async function runCli(args: string[]): Promise<CliResult> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("NEUROGRID_")));
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], { env });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
+  }
 }
