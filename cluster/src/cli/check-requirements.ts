@@ -4,7 +4,8 @@
  *
  *   gpu            nvidia-smi lists GPUs (names, memory, driver version); a stand-in (--fake-gpus,
  *                  --telemetry-replay) passes and says so
- *   cuda-provider  onnxruntime's CUDA execution provider loads (a CUDA session can be created)
+ *   gpu-provider   a GPU execution provider of onnxruntime runs a graph: CUDA, or else WebGPU
+ *                  (Dawn over Vulkan, bundled with onnxruntime-node); the detail names both
  *   memory         at least MIN_MEMORY_MB in all, and no more claimed (--memory-mb) than there is
  *   disk           at least MIN_DISK_MB free where model files are cached (--model-cache-dir)
  *   port           the worker's port is free (--port; 0 = any free port, nothing to check)
@@ -16,12 +17,12 @@ import { connect, createServer } from "node:net";
 import { freemem, totalmem } from "node:os";
 import { dirname, resolve } from "node:path";
 import type { WorkerCheckConfig } from "../config-worker.js";
-import type { ProbeResult } from "../runtime/execution-provider.js";
+import type { ProviderProbe } from "../runtime/execution-provider.js";
 import { commandFailure } from "../worker/gpu-telemetry.js";
 import type { RunCommand } from "../worker/gpus.js";
 
 export interface RequirementCheck {
-  name: "gpu" | "cuda-provider" | "memory" | "disk" | "port" | "head";
+  name: "gpu" | "gpu-provider" | "memory" | "disk" | "port" | "head";
   ok: boolean;
   detail: string;
 }
@@ -34,7 +35,7 @@ export interface RequirementsReport {
 /** What the checks look at; real ones by default (tests pass stand-ins). */
 export interface RequirementsDeps {
   run?: RunCommand;
-  probeCuda?: () => Promise<ProbeResult>;
+  probe?: ProviderProbe;
   memory?: () => { totalMb: number; freeMb: number };
   /** Free bytes of the file system that holds `path` (an existing directory). */
   freeDiskBytes?: (path: string) => Promise<number>;
@@ -57,9 +58,9 @@ const runCommand: RunCommand = (file, args) =>
     });
   });
 
-async function probeCudaDefault(): Promise<ProbeResult> {
+async function probeDefault(): Promise<ProviderProbe> {
   const { createOnnxruntimeProbe } = await import("../runtime/execution-provider-probe.js");
-  return createOnnxruntimeProbe().probeCuda();
+  return createOnnxruntimeProbe();
 }
 
 async function freeDiskDefault(path: string): Promise<number> {
@@ -74,7 +75,7 @@ export async function checkRequirements(
   const timeoutMs = deps.timeoutMs ?? 5_000;
   const checks = await Promise.all([
     checkGpu(config, deps.run ?? runCommand),
-    checkCuda(deps.probeCuda ?? probeCudaDefault),
+    checkGpuProvider(deps.probe ?? (await probeDefault())),
     checkMemory(config, deps.memory ?? (() => ({ totalMb: totalmem() / MIB, freeMb: freemem() / MIB }))),
     checkDisk(config.modelCacheDir, deps.freeDiskBytes ?? freeDiskDefault),
     checkPort(config.host, config.port),
@@ -122,19 +123,15 @@ async function checkGpu(config: WorkerCheckConfig, run: RunCommand): Promise<Req
   return { name: "gpu", ok: true, detail: `${gpus.length} GPU(s): ${list}; driver ${drivers}` };
 }
 
-async function checkCuda(probe: () => Promise<ProbeResult>): Promise<RequirementCheck> {
+async function checkGpuProvider(probe: ProviderProbe): Promise<RequirementCheck> {
   try {
-    const result = await probe();
-    return result.ok
-      ? { name: "cuda-provider", ok: true, detail: "onnxruntime's CUDA execution provider loads" }
-      : {
-          name: "cuda-provider",
-          ok: false,
-          detail: `onnxruntime's CUDA provider cannot load: ${result.reason}`,
-        };
+    const [cuda, webgpu] = await Promise.all([probe.probeCuda(), probe.probeWebgpu()]);
+    const says = (label: string, r: typeof cuda) => (r.ok ? `${label} runs` : `${label}: ${r.reason}`);
+    const detail = `${says("CUDA", cuda)}; ${says("WebGPU", webgpu)}`;
+    return { name: "gpu-provider", ok: cuda.ok || webgpu.ok, detail };
   } catch (err) {
     return {
-      name: "cuda-provider",
+      name: "gpu-provider",
       ok: false,
       detail: `probing onnxruntime failed: ${(err as Error).message}`,
     };

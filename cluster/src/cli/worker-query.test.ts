@@ -29,7 +29,10 @@ const RECORDING = fileURLToPath(new URL("../../telemetry/two-gpus-heat-cycle.csv
 const good: RequirementsDeps = {
   run: async () =>
     "0, NVIDIA GeForce RTX 4090, 550.54.14, 24564\n1, NVIDIA GeForce RTX 4090, 550.54.14, 24564\n",
-  probeCuda: async () => ({ ok: true }),
+  probe: {
+    probeCuda: async () => ({ ok: true }),
+    probeWebgpu: async () => ({ ok: false, reason: "Failed to get a WebGPU adapter" }),
+  },
   memory: () => ({ totalMb: 65_536, freeMb: 60_000 }),
   freeDiskBytes: async () => 100 * 1024 ** 3,
 };
@@ -83,7 +86,10 @@ describe("checkRequirements", () => {
         run: async () => {
           throw Object.assign(new Error("spawn nvidia-smi ENOENT"), { code: "ENOENT" });
         },
-        probeCuda: async () => ({ ok: false, reason: "this onnxruntime-node build has no CUDA backend" }),
+        probe: {
+          probeCuda: async () => ({ ok: false, reason: "this onnxruntime-node build has no CUDA backend" }),
+          probeWebgpu: async () => ({ ok: false, reason: "Failed to get a WebGPU adapter" }),
+        },
         memory: () => ({ totalMb: 1_024, freeMb: 512 }),
         freeDiskBytes: async (path) => {
           if (path.startsWith("/nonexistent")) throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
@@ -92,23 +98,19 @@ describe("checkRequirements", () => {
       });
       assert.equal(report.ok, false);
       const failed = Object.fromEntries(report.checks.filter((c) => !c.ok).map((c) => [c.name, c.detail]));
-      assert.deepEqual(Object.keys(failed).sort(), [
-        "cuda-provider",
-        "disk",
-        "gpu",
-        "head",
-        "memory",
-        "port",
-      ]);
+      assert.deepEqual(Object.keys(failed).sort(), ["disk", "gpu", "gpu-provider", "head", "memory", "port"]);
       assert.match(failed.gpu ?? "", /no GPU found: nvidia-smi not found/);
-      assert.match(failed["cuda-provider"] ?? "", /no CUDA backend/);
+      assert.match(
+        failed["gpu-provider"] ?? "",
+        /^CUDA: .*no CUDA backend; WebGPU: Failed to get a WebGPU adapter$/,
+      );
       assert.match(failed.memory ?? "", /1024 MiB in all/);
       assert.match(failed.disk ?? "", /1024 MiB free .* at least 5120 MiB needed/);
       assert.match(failed.port ?? "", /EADDRINUSE/);
       assert.match(failed.head ?? "", /unreachable: ECONNREFUSED/);
       assert.match(
         formatRequirements(report),
-        /requirements not met: gpu, cuda-provider, memory, disk, port, head/,
+        /requirements not met: gpu, gpu-provider, memory, disk, port, head/,
       );
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
@@ -121,7 +123,7 @@ describe("checkRequirements", () => {
     const { code, stdout } = await entry(["--check-requirements"]);
     assert.equal(code, 1, stdout);
     assert.match(stdout, /FAIL\s+gpu\s+no GPU found/);
-    assert.match(stdout, /cuda-provider/);
+    assert.match(stdout, /gpu-provider/);
     assert.match(stdout, /ok\s+head\s+not checked/);
   });
 });

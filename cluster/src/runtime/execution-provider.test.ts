@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { ClusterError } from "../errors.js";
 import {
   chooseExecutionProvider,
+  DEFAULT_PROVIDER_PREFERENCE,
   describeGpus,
   type ProbeResult,
   type ProviderProbe,
@@ -10,12 +11,25 @@ import {
 } from "./execution-provider.js";
 import { createOnnxruntimeProbe } from "./execution-provider-probe.js";
 
-function fakeProbe(result: ProbeResult): ProviderProbe & { calls: number } {
+const NO_ADAPTER: ProbeResult = { ok: false, reason: "Failed to get a WebGPU adapter" };
+
+/** CUDA answers `cuda`; WebGPU answers `webgpu` (no adapter unless said). Counts the probes. */
+function fakeProbe(
+  cuda: ProbeResult,
+  webgpu: ProbeResult = NO_ADAPTER,
+): ProviderProbe & { calls: number; probed: string[] } {
   const probe = {
     calls: 0,
+    probed: [] as string[],
     async probeCuda() {
       probe.calls++;
-      return result;
+      probe.probed.push("cuda");
+      return cuda;
+    },
+    async probeWebgpu() {
+      probe.calls++;
+      probe.probed.push("webgpu");
+      return webgpu;
     },
   };
   return probe;
@@ -75,6 +89,32 @@ describe("chooseExecutionProvider", () => {
     );
   });
 
+  it("by default tries CUDA, then WebGPU, then CPU, saying why at each step", async () => {
+    const cudaMissing: ProbeResult = { ok: false, reason: "no CUDA backend" };
+    const webgpu = fakeProbe(cudaMissing, { ok: true });
+    assert.deepEqual(await chooseExecutionProvider(gpu0, DEFAULT_PROVIDER_PREFERENCE, webgpu), {
+      provider: "webgpu",
+      reason: "webgpu: GPU 0 (CUDA_VISIBLE_DEVICES=0) assigned and the WebGPU execution provider loaded",
+    });
+    assert.deepEqual(webgpu.probed, ["cuda", "webgpu"]);
+
+    const neither = fakeProbe(cudaMissing);
+    const cpu = await chooseExecutionProvider(gpu0, DEFAULT_PROVIDER_PREFERENCE, neither);
+    assert.equal(cpu.provider, "cpu");
+    assert.equal(
+      cpu.reason,
+      "cpu: not cuda: GPU 0 (CUDA_VISIBLE_DEVICES=0) assigned but the CUDA execution provider is not usable (no CUDA backend); " +
+        "not webgpu: GPU 0 (CUDA_VISIBLE_DEVICES=0) assigned but the WebGPU execution provider is not usable (Failed to get a WebGPU adapter)",
+    );
+
+    const none = fakeProbe({ ok: true }, { ok: true });
+    assert.deepEqual(await chooseExecutionProvider(noGpu, DEFAULT_PROVIDER_PREFERENCE, none), {
+      provider: "cpu",
+      reason: "cpu: not cuda: no GPU assigned to this actor; not webgpu: no GPU assigned to this actor",
+    });
+    assert.equal(none.calls, 0, "no GPU assigned: nothing probed");
+  });
+
   it("treats CUDA_VISIBLE_DEVICES alone as an assignment, but not -1 or empty", () => {
     assert.equal(
       describeGpus({ gpuIds: [], cudaVisibleDevices: "1,2" }),
@@ -94,6 +134,7 @@ describe("sessionOptionsFor", () => {
     assert.equal(cpu.interOpNumThreads, 1);
     assert.equal(sessionOptionsFor("cpu", { intraOpNumThreads: 4 }).intraOpNumThreads, 4);
     assert.deepEqual(sessionOptionsFor("cuda").executionProviders, [{ name: "cuda", deviceId: 0 }]);
+    assert.deepEqual(sessionOptionsFor("webgpu").executionProviders, [{ name: "webgpu" }]);
   });
 });
 
@@ -115,6 +156,22 @@ describe("the real onnxruntime probe", () => {
       assert.match(
         choice.reason,
         /^cpu: not cuda: GPU 0 .* the CUDA execution provider is not usable \(.+\)$/,
+      );
+    }
+  });
+
+  it("with a GPU assigned, chooses WebGPU only if a WebGPU session really runs", async () => {
+    const probe = createOnnxruntimeProbe();
+    const probed = await probe.probeWebgpu();
+    assert.equal(await probe.probeWebgpu(), probed, "memoized");
+    const choice = await chooseExecutionProvider(gpu0, ["webgpu", "cpu"], probe);
+    if (probed.ok) {
+      assert.equal(choice.provider, "webgpu");
+    } else {
+      // Without a GPU (CI), Dawn finds no Vulkan adapter: a clean refusal, not a crash.
+      assert.match(
+        choice.reason,
+        /^cpu: not webgpu: GPU 0 .* the WebGPU execution provider is not usable \(creating a WebGPU session failed: .+\)$/,
       );
     }
   });

@@ -4,10 +4,13 @@
  * so the actor decides up front, creates its session with exactly one provider, and reports the
  * choice and the reason with every result.
  *
- * The rule, walking the preference list in order (default ["cuda","cpu"]):
- *   cuda  is taken only if this actor was assigned a GPU (ctx.gpuIds or CUDA_VISIBLE_DEVICES)
- *         AND the probe proves the CUDA provider loads (a real session on a tiny graph);
- *   cpu   is always usable.
+ * The rule, walking the preference list in order (default ["cuda","webgpu","cpu"]):
+ *   cuda    is taken only if this actor was assigned a GPU (ctx.gpuIds or CUDA_VISIBLE_DEVICES)
+ *           AND the probe proves the CUDA provider loads (a real session on a tiny graph);
+ *   webgpu  likewise: a GPU assigned AND the probe proves onnxruntime-node's bundled WebGPU
+ *           provider (Dawn over Vulkan) finds an adapter and runs a tiny graph. It needs no CUDA
+ *           libraries, only the GPU driver's Vulkan ICD and the Vulkan loader (libvulkan.so.1);
+ *   cpu     is always usable.
  * If nothing in the list is usable the actor fails to start (INTERNAL), naming each refusal.
  *
  * The decision is a function of its inputs plus an injected probe, so it is unit-tested with
@@ -18,9 +21,12 @@ import type { InferenceSession } from "onnxruntime-node";
 import { ClusterError } from "../errors.js";
 
 /** The providers a model actor can be asked for. */
-export type ModelExecutionProvider = Extract<ExecutionProvider, "cuda" | "cpu">;
+export type ModelExecutionProvider = Extract<ExecutionProvider, "cuda" | "webgpu" | "cpu">;
 
-export const DEFAULT_PROVIDER_PREFERENCE: readonly ModelExecutionProvider[] = ["cuda", "cpu"];
+/** The GPU providers, in the order tried by default. */
+export type GpuExecutionProvider = Exclude<ModelExecutionProvider, "cpu">;
+
+export const DEFAULT_PROVIDER_PREFERENCE: readonly ModelExecutionProvider[] = ["cuda", "webgpu", "cpu"];
 
 export interface GpuAssignment {
   gpuIds: readonly number[];
@@ -33,7 +39,14 @@ export type ProbeResult = { ok: true } | { ok: false; reason: string };
 export interface ProviderProbe {
   /** Whether a CUDA session can really be created in this process. */
   probeCuda(): Promise<ProbeResult>;
+  /** Whether a WebGPU session can really be created and run in this process. */
+  probeWebgpu(): Promise<ProbeResult>;
 }
+
+const PROVIDER_LABEL: Record<GpuExecutionProvider, string> = {
+  cuda: "the CUDA execution provider",
+  webgpu: "the WebGPU execution provider",
+};
 
 export interface ProviderChoice {
   provider: ModelExecutionProvider;
@@ -54,14 +67,15 @@ export async function chooseExecutionProvider(
       return { provider, reason: `cpu: ${why}` };
     }
     if (gpus === undefined) {
-      refusals.push("cuda: no GPU assigned to this actor");
+      refusals.push(`${provider}: no GPU assigned to this actor`);
       continue;
     }
-    const probed = await probe.probeCuda();
+    const probed = await (provider === "cuda" ? probe.probeCuda() : probe.probeWebgpu());
+    const label = PROVIDER_LABEL[provider];
     if (probed.ok) {
-      return { provider, reason: `cuda: ${gpus} assigned and the CUDA execution provider loaded` };
+      return { provider, reason: `${provider}: ${gpus} assigned and ${label} loaded` };
     }
-    refusals.push(`cuda: ${gpus} assigned but the CUDA execution provider is not usable (${probed.reason})`);
+    refusals.push(`${provider}: ${gpus} assigned but ${label} is not usable (${probed.reason})`);
   }
   throw new ClusterError(
     "INTERNAL",
@@ -91,11 +105,25 @@ export function sessionOptionsFor(
   threads: ThreadOptions = {},
 ): InferenceSession.SessionOptions {
   return {
-    // With CUDA_VISIBLE_DEVICES set to the assigned GPUs, device 0 is the first of them.
-    executionProviders: [provider === "cuda" ? { name: "cuda", deviceId: 0 } : { name: "cpu" }],
+    executionProviders: [providerOption(provider)],
     intraOpNumThreads: threads.intraOpNumThreads ?? DEFAULT_INTRA_OP_THREADS,
     interOpNumThreads: 1,
     executionMode: "sequential",
     graphOptimizationLevel: "all",
   };
+}
+
+function providerOption(provider: ModelExecutionProvider): InferenceSession.ExecutionProviderConfig {
+  switch (provider) {
+    case "cuda":
+      // With CUDA_VISIBLE_DEVICES set to the assigned GPUs, device 0 is the first of them.
+      return { name: "cuda", deviceId: 0 };
+    case "webgpu":
+      // Dawn picks the adapter (Vulkan does not read CUDA_VISIBLE_DEVICES): on a machine with
+      // several GPUs, WebGPU actors share the first one. Operators the WebGPU provider lacks
+      // run on onnxruntime's CPU provider inside the same session.
+      return { name: "webgpu" };
+    case "cpu":
+      return { name: "cpu" };
+  }
 }

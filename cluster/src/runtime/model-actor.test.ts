@@ -73,7 +73,10 @@ describe("model actor", () => {
     assert.deepEqual(await actor.call("manifest", {}, signal), mlpClassifierManifest);
     const health = (await actor.call("health", {}, signal)) as ModelHealth;
     assert.equal(health.executionProvider, "cpu");
-    assert.equal(health.reason, "cpu: not cuda: no GPU assigned to this actor");
+    assert.equal(
+      health.reason,
+      "cpu: not cuda: no GPU assigned to this actor; not webgpu: no GPU assigned to this actor",
+    );
     assert.equal(health.model.name, "mlp-classifier");
     assert.equal(health.model.version, "1");
     assert.match(health.model.sha256, /^[0-9a-f]{64}$/);
@@ -214,6 +217,7 @@ describe("model actor start-up", () => {
         ctx,
         {
           probeCuda: async () => ({ ok: true }),
+          probeWebgpu: async () => ({ ok: true }),
         },
       ),
       isClusterErrorWith("INTERNAL", /no usable execution provider in \[cuda\]/),

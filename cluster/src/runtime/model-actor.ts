@@ -46,7 +46,7 @@ export const modelRuntimeFields = {
   /** The content-addressed model file cache; default <os tmpdir>/neurogrid-models. */
   cacheDir: z.string().min(1).optional(),
   executionProviders: z
-    .array(z.enum(["cuda", "cpu"]))
+    .array(z.enum(["cuda", "webgpu", "cpu"]))
     .min(1)
     .optional(),
   intraOpNumThreads: z.number().int().min(1).max(256).optional(),
