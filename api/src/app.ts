@@ -66,6 +66,7 @@ export async function startApiProcess(
     payoutEvents,
     payouts,
     clusterWatch,
+    log: (msg) => log(msg),
     alerts: new AlertService(
       orm,
       clusterWatch,
@@ -81,6 +82,7 @@ export async function startApiProcess(
   if (config.dispatcher) {
     dispatcher = dispatcherFor(config, { orm, deployments, events, queue }, log);
     await dispatcher.start();
+    services.local = dispatcher.local;
     await payouts?.schedule(config.redisUrl, bullPrefix, config.payoutIntervalMs);
   }
   const schema = await buildApiSchema();

@@ -39,7 +39,7 @@ const N_BATCHED = Number(process.env.BENCH_BATCHED_TASKS ?? 6000);
 const BATCH = 100;
 const BATCH_CLIENTS = 4;
 const CONCURRENCY = 64;
-const LATENCY_SAMPLES = 200;
+const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 200);
 const log = (msg: string) => {
   if (!json) process.stdout.write(`${msg}\n`);
   else process.stderr.write(`${msg}\n`);

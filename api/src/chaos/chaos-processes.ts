@@ -2,7 +2,9 @@ import { type Child, freePort, startNodeChild } from "../cli/child-process.js";
 
 /**
  * The processes of a chaos run, each a real child started through the `neurogrid` CLI: a head,
- * workers (nodes with fixed ids), one api with `--no-dispatcher` and one `neurogrid dispatcher`.
+ * workers (nodes with fixed ids), one api that also dispatches (as `neurogrid api` does by
+ * default: tasks it accepts may start in it at once, tasks/local-start.ts) and one
+ * `neurogrid dispatcher`.
  * Any of them can be killed with SIGKILL (no chance to clean up) and started again: the api on
  * the same port (clients keep their URL, as behind a load balancer), a worker with the same node
  * id. Every process is stopped by its PID; their output is kept (last lines) for diagnosis.
@@ -75,7 +77,7 @@ export class ChaosProcesses {
   }
 
   async startApi(): Promise<void> {
-    const args = ["api", "--port", String(this.apiPort), "--no-dispatcher"];
+    const args = ["api", "--port", String(this.apiPort)];
     this.api = (await this.spawn("api", args, LISTENING, this.apiEnv())).child;
   }
 

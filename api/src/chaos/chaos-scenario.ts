@@ -19,8 +19,9 @@ import { prng } from "./prng.js";
  * The chaos scenario, shared by the node:test file and `npm run chaos`: real processes only.
  *
  *   PostgreSQL (a fresh database) + Redis (a fresh prefix)
- *   head, two workers (nodes owned by a seeded provider), one api (--no-dispatcher), one
- *   `neurogrid dispatcher`; clients with deposits that cover all their tasks
+ *   head, two workers (nodes owned by a seeded provider), one api with its own dispatcher (the
+ *   tasks it accepts may start in it: killing it kills those attempts, which their backup jobs
+ *   take up), one `neurogrid dispatcher`; clients with deposits that cover all their tasks
  *   -> N tasks submitted over GraphQL HTTP by concurrent clients (chaos-submitters.ts)
  *   -> meanwhile kill -9 a worker, the dispatcher, the api, each restarted (chaos-monkey.ts)
  *   -> wait until every task is final (or the deadline)

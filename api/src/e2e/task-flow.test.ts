@@ -15,6 +15,7 @@ import { LedgerAccountKind } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { balancesOf, platformBalance } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
+import { PAUSE_POLL_MS } from "../tasks/dispatcher.js";
 import { TASK_QUEUE } from "../tasks/task-queue.js";
 import { collectSubscription, errorCode, graphqlRequest } from "../testing/graphql-clients.js";
 import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
@@ -334,6 +335,8 @@ describe("one paid task, end to end", () => {
     // The queue is paused, so the task waits QUEUED until the subscriber on the second process
     // is listening: everything after QUEUED reaches it live, through Redis.
     await queue.pause();
+    // The api's dispatcher reads the pause within PAUSE_POLL_MS (its local starts obey it).
+    await new Promise((r) => setTimeout(r, 3 * PAUSE_POLL_MS));
     const submitted = await graphqlRequest<{ submitTask: { id: string } }>(url, fx.clientKey, SUBMIT, {
       input: { model: "mlp-classifier", input: { features: features(1, 11) } },
     });

@@ -10,6 +10,7 @@ import type { JwtIssuer } from "../identity/jwt.js";
 import type { PayoutEventBus } from "../payouts/payout-events.js";
 import type { PayoutService } from "../payouts/payout-service.js";
 import type { MoreTokens } from "../protection/rate-limit.js";
+import type { LocalStarter } from "../tasks/local-start.js";
 import type { ModelDeployments } from "../tasks/model-deployments.js";
 import type { TaskEventBus } from "../tasks/task-events.js";
 import type { TaskQueue } from "../tasks/task-queue.js";
@@ -34,6 +35,10 @@ export interface Services {
   cluster: ClusterClient;
   /** Each model version's deployment (handles report this process's load to the head). */
   deployments: ModelDeployments;
+  /** This process's dispatcher's local starts, when it runs one (tasks/local-start.ts). */
+  local?: LocalStarter;
+  /** The process's log (failures nobody waits for, such as an announcement's). */
+  log?: (msg: string) => void;
 }
 
 /** What resolvers get per request (HTTP) or per subscription operation (WebSocket). */

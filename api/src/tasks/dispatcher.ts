@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 import { type Model, Node, Task } from "../db/entities/index.js";
 import { type DispatcherWrites, dispatcherWrites } from "./dispatcher-writes.js";
 import { executeTask, type InferResult, type Started } from "./execute-task.js";
+import { type LocalRunner, LocalRuns, type LocalStarter } from "./local-start.js";
 import { modelById } from "./model-cache.js";
 import type { ModelDeployment } from "./model-deployments.js";
 import { advanceTask, failTask } from "./settle.js";
@@ -35,8 +36,12 @@ import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
  *   replica that goes away under a call is the deployment handle's to retry on another.
  *   cancel: cancelTask's signal (through Redis) aborts the call; a generation stops within one
  *   step and is charged the tokens it produced.
+ *   local start: in the process that accepted it, a task can skip the queue's round trips and
+ *   start at once, its job kept as a backup (local-start.ts; `local`).
  */
 const OWNER_TTL_MS = 30_000;
+/** How soon a pause of the queue stops local starts. */
+export const PAUSE_POLL_MS = 200;
 
 export interface ModelDeploymentSource {
   handle(manifest: ModelManifest): Promise<ModelDeployment>;
@@ -60,7 +65,19 @@ export interface DispatcherOptions {
 /** Sends the task's call on a leased replica (run()'s early call). */
 type EarlyCall = (deployment: ModelDeployment, lease: ReplicaLease) => Promise<InferResult>;
 
-export class Dispatcher {
+export class Dispatcher implements LocalRunner {
+  /** Starts tasks accepted by this process here at once when it can (local-start.ts). */
+  readonly local: LocalStarter;
+  private readonly localRuns: LocalRuns;
+  /** Tasks being run by this process: jobs and local starts. */
+  private active = 0;
+  private accepting = false;
+  /**
+   * The queue's pause (BullMQ Queue.pause), read every PAUSE_POLL_MS: local starts obey it too.
+   * (Not through BullMQ's QueueEvents: that stream wakes its reader for every job's every state.)
+   */
+  private queuePaused = false;
+  private pausePoll: NodeJS.Timeout | undefined;
   private readonly worker: Worker<TaskJobData>;
   /** Deployment handles that have resolved, by model id. */
   private readonly ready = new Map<string, ModelDeployment>();
@@ -85,6 +102,8 @@ export class Dispatcher {
       maxStalledCount: 5,
     });
     this.worker.on("error", (err) => opts.log?.(`dispatcher: ${err.message}`));
+    this.localRuns = new LocalRuns(this, opts.queue, opts.jobLockMs, (m) => opts.log?.(`dispatcher: ${m}`));
+    this.local = this.localRuns;
   }
 
   /** Re-enqueues unfinished tasks (a crash between commit and enqueue), then starts working. */
@@ -93,6 +112,17 @@ export class Dispatcher {
     this.stopListening = await this.opts.events.onCancel((taskId) => this.running.get(taskId)?.abort());
     void this.worker.run();
     await this.worker.waitUntilReady();
+    this.queuePaused = await this.opts.queue.queue.isPaused();
+    this.pausePoll = setInterval(() => {
+      this.opts.queue.queue.isPaused().then(
+        (paused) => {
+          this.queuePaused = paused;
+        },
+        () => {},
+      );
+    }, PAUSE_POLL_MS);
+    this.pausePoll.unref();
+    this.accepting = true;
     this.sweeper = setInterval(
       () => {
         void this.sweep(this.opts.jobLockMs).catch((err) =>
@@ -123,17 +153,58 @@ export class Dispatcher {
   }
 
   async close(): Promise<void> {
+    this.accepting = false;
     if (this.sweeper) clearInterval(this.sweeper);
+    await this.localRuns.close();
+    if (this.pausePoll) clearInterval(this.pausePoll);
     this.stopListening?.();
     await this.worker.close();
     this.connection.disconnect();
   }
 
+  canStart(modelId: string): boolean {
+    return (
+      this.accepting && !this.queuePaused && this.active < this.opts.concurrency && this.ready.has(modelId)
+    );
+  }
+
+  /** A local start's attempt (local-start.ts): the task's first; the last if only one is allowed. */
+  attempt(taskId: string, modelId: string, input: Record<string, unknown>): Promise<Error | undefined> {
+    return this.counted(() => this.settleAttempt(taskId, modelId, 1, this.opts.queue.attempts <= 1, input));
+  }
+
   private async process(job: Job<TaskJobData>): Promise<void> {
-    const { taskId, modelId, input } = job.data;
+    const { taskId, modelId, input, startedLocally } = job.data;
+    // A locally started task's job is its backup: its attempts come after the local one.
+    const attempt = job.attemptsMade + 1 + (startedLocally ? 1 : 0);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const retry = await this.counted(() => this.settleAttempt(taskId, modelId, attempt, lastAttempt, input));
+    if (retry) throw retry;
+  }
+
+  private async counted<T>(work: () => Promise<T>): Promise<T> {
+    this.active++;
     try {
-      await this.run(taskId, modelId, job.attemptsMade + 1, input);
+      return await work();
+    } finally {
+      this.active--;
+    }
+  }
+
+  /**
+   * One attempt. A failure for good (bad input, cancelled, or the last attempt) fails the task
+   * and refunds its escrow here; any other is returned, to be retried.
+   */
+  private async settleAttempt(
+    taskId: string,
+    modelId: string | undefined,
+    attempt: number,
+    lastAttempt: boolean,
+    input?: Record<string, unknown>,
+  ): Promise<Error | undefined> {
+    try {
+      await this.run(taskId, modelId, attempt, input);
+      return undefined;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const permanent =
@@ -142,9 +213,9 @@ export class Dispatcher {
       if (permanent || lastAttempt) {
         const failed = await failTask(this.opts.orm.em.fork(), taskId, message);
         if (failed) await this.announce(taskId, TaskStatus.FAILED, failed.finishedAt, message);
-        return;
+        return undefined;
       }
-      throw err;
+      return err instanceof Error ? err : new Error(message);
     }
   }
 

@@ -7,6 +7,7 @@ import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import { holdAndCreateTask } from "../ledger/escrow.js";
 import { escrowOf } from "../pricing/pricing.js";
+import { enqueueTasks, type LocalStarter } from "./local-start.js";
 import { modelByName } from "./model-cache.js";
 import type { TaskEventBus } from "./task-events.js";
 import { taskInputOf } from "./task-input.js";
@@ -35,6 +36,9 @@ export interface SubmitTaskRequest {
 export interface SubmitDeps {
   queue: TaskQueue;
   events: TaskEventBus;
+  /** This process's dispatcher, when it has one: tasks may start here at once (local-start.ts). */
+  local?: LocalStarter | undefined;
+  log?: ((msg: string) => void) | undefined;
 }
 
 export async function submitTask(
@@ -109,13 +113,24 @@ export async function submitTask(
 
 async function queued(deps: SubmitDeps, t: WrittenTask): Promise<Task> {
   const task = writtenTask(t);
-  // Both at once: a taskProgress subscriber replays QUEUED from the row it reads anyway, so this
-  // event's order against the dispatcher's SCHEDULED does not matter.
-  await Promise.all([
-    deps.queue.enqueue(task.id, t.priority, t.model.id, jobInput(t.pricing, t.input)),
-    deps.events.publish({ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt.toISOString() }),
+  // The answer waits for the job, not for the QUEUED announcement: a taskProgress subscriber
+  // replays QUEUED from the row it reads anyway, so neither this event's arrival nor its order
+  // against the dispatcher's SCHEDULED matters to it.
+  announceQueued(deps, [task]);
+  await enqueueTasks(deps, [
+    { taskId: task.id, priority: t.priority, modelId: t.model.id, input: jobInput(t.pricing, t.input) },
   ]);
   return task;
+}
+
+/** Announces tasks QUEUED without holding their submit's answer; a failure is logged. */
+export function announceQueued(deps: SubmitDeps, tasks: Task[]): void {
+  if (tasks.length === 0) return;
+  deps.events
+    .publishAll(
+      tasks.map((task) => ({ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt.toISOString() })),
+    )
+    .catch((err) => deps.log?.(`announcing ${tasks.length} task(s) QUEUED: ${String(err)}`));
 }
 
 /** What the hold statement inserted for one task. */

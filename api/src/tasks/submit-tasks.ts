@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
+import { isFinalTaskStatus } from "@neurogrid/schema";
 import { type Account, type Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import { type BatchHoldTask, holdAndCreateTasks } from "../ledger/escrow-batch.js";
 import { escrowOf } from "../pricing/pricing.js";
+import { enqueueTasks } from "./local-start.js";
 import {
+  announceQueued,
   findModel,
   isUniqueViolation,
   type SubmitDeps,
@@ -15,6 +17,7 @@ import {
   writtenTask,
 } from "./submit-task.js";
 import { taskInputOf } from "./task-input.js";
+import { jobInput } from "./task-queue.js";
 
 /**
  * submitTasks: many tasks of one client in one call, all or nothing.
@@ -123,19 +126,20 @@ export async function submitTasks(
         );
       }
     }
+    announceQueued(
+      deps,
+      fresh.map(({ task }) => task),
+    );
     await Promise.all([
-      deps.queue.enqueueMany(
-        fresh.map(({ task }) => ({ taskId: task.id, priority: task.priority, modelId: task.model.id })),
+      enqueueTasks(
+        deps,
+        fresh.map(({ task }) => ({
+          taskId: task.id,
+          priority: task.priority,
+          modelId: task.model.id,
+          input: jobInput(task.pricing, task.input),
+        })),
       ),
-      fresh.length > 0
-        ? deps.events.publishAll(
-            fresh.map(({ task }) => ({
-              taskId: task.id,
-              status: TaskStatus.QUEUED,
-              at: task.createdAt.toISOString(),
-            })),
-          )
-        : undefined,
       // Same key again: the first call may have died between its commit and its enqueue.
       ...resumedTasks
         .filter((t) => !isFinalTaskStatus(t.status))

@@ -19,6 +19,21 @@ export interface TaskJobData {
    * if the start finds the task open.
    */
   input?: Record<string, unknown>;
+  /**
+   * The task's first attempt was made by the process that accepted it (local-start.ts): this job
+   * is its backup, delayed while that attempt is alive, and its attempts are the ones left.
+   */
+  startedLocally?: true;
+}
+
+/** One task's job, as enqueue and enqueueMany take it. */
+export interface TaskJob {
+  taskId: string;
+  priority: number;
+  modelId?: string | undefined;
+  input?: Record<string, unknown> | undefined;
+  /** A backup for a task started locally: delayed this long (local-start.ts). */
+  backupDelayMs?: number | undefined;
 }
 
 /** Inputs up to this many characters of JSON travel in their job (kept as long as the job). */
@@ -46,38 +61,37 @@ export class TaskQueue {
     this.queue = new Queue<TaskJobData>(TASK_QUEUE, { connection: opts.connection, prefix: opts.prefix });
   }
 
+  /** Attempts a task gets in all (the first included). */
+  get attempts(): number {
+    return this.opts.attempts;
+  }
+
   /** Higher `priority` runs first (0..999); BullMQ's own scale is inverted (1 = highest). */
-  async enqueue(
-    taskId: string,
-    priority: number,
-    modelId?: string,
-    input?: Record<string, unknown>,
-  ): Promise<void> {
-    const job = this.job({ taskId, priority, modelId, input });
+  async enqueue(t: TaskJob): Promise<void> {
+    const job = this.job(t);
     await this.queue.add(job.name, job.data, job.opts);
   }
 
   /** Many tasks' jobs in one round trip (BullMQ addBulk); each job id is still its task id. */
-  async enqueueMany(tasks: { taskId: string; priority: number; modelId?: string }[]): Promise<void> {
+  async enqueueMany(tasks: TaskJob[]): Promise<void> {
     if (tasks.length > 0) await this.queue.addBulk(tasks.map((t) => this.job(t)));
   }
 
-  private job(t: {
-    taskId: string;
-    priority: number;
-    modelId?: string | undefined;
-    input?: Record<string, unknown> | undefined;
-  }) {
+  private job(t: TaskJob) {
     const data: TaskJobData = { taskId: t.taskId };
     if (t.modelId) data.modelId = t.modelId;
     if (t.modelId && t.input) data.input = t.input;
+    const backup = t.backupDelayMs !== undefined;
+    if (backup) data.startedLocally = true;
     return {
       name: "run",
       data,
       opts: {
         jobId: t.taskId,
         priority: 1000 - Math.max(0, Math.min(999, t.priority)),
-        attempts: this.opts.attempts,
+        ...(backup ? { delay: t.backupDelayMs } : {}),
+        // A locally started task has had its first attempt (dispatcher.ts attemptOf).
+        attempts: backup ? Math.max(1, this.opts.attempts - 1) : this.opts.attempts,
         backoff: { type: "exponential", delay: 200 },
         removeOnComplete: { age: 24 * 3600 },
         removeOnFail: { age: 7 * 24 * 3600 },
@@ -93,7 +107,34 @@ export class TaskQueue {
       if (state !== "completed" && state !== "failed") return;
       await job.remove().catch(() => {});
     }
-    await this.enqueue(taskId, priority);
+    await this.enqueue({ taskId, priority });
+  }
+
+  /**
+   * Keeps a local start's backup job delayed `delayMs` more (its first attempt is alive). False
+   * if it is no longer delayed: gone, or already promoted (then it runs, and finds the task
+   * final or takes it over: at most a second computation, never a second charge).
+   */
+  async extendBackup(taskId: string, delayMs: number): Promise<boolean> {
+    const job = await this.queue.getJob(taskId);
+    if (!job) return false;
+    try {
+      await job.changeDelay(delayMs);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Runs a local start's backup job now (its first attempt failed: the job's retries take over). */
+  async promoteBackup(taskId: string): Promise<void> {
+    const job = await this.queue.getJob(taskId);
+    await job?.promote().catch(() => {});
+  }
+
+  /** Removes a local start's backup job once its task is final (a no-op if it already runs). */
+  async removeBackup(taskId: string): Promise<void> {
+    await this.queue.remove(taskId).catch(() => 0);
   }
 
   /** Removes a task's job if it is waiting (an active job is aborted through the cancel channel). */

@@ -25,7 +25,16 @@ export interface FakeDeploymentDispatcher {
 
 export function fakeDeploymentDispatcher(
   orm: MikroORM,
-  opts: { label: string; nodeId: string; taskTimeoutMs: number; call: ModelDeployment["call"] },
+  opts: {
+    label: string;
+    nodeId: string;
+    taskTimeoutMs: number;
+    call: ModelDeployment["call"];
+    /** Default 1. */
+    concurrency?: number;
+    /** Default 30 s. */
+    jobLockMs?: number;
+  },
 ): FakeDeploymentDispatcher {
   const prefix = uniquePrefix(opts.label);
   const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
@@ -53,10 +62,10 @@ export function fakeDeploymentDispatcher(
     queue,
     redisUrl: testRedisUrl(),
     prefix: `${prefix}:bull`,
-    concurrency: 1,
+    concurrency: opts.concurrency ?? 1,
     platformFeeBps: 1000,
     taskTimeoutMs: opts.taskTimeoutMs,
-    jobLockMs: 30_000,
+    jobLockMs: opts.jobLockMs ?? 30_000,
   });
   return {
     dispatcher,

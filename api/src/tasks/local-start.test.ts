@@ -1,0 +1,228 @@
+/**
+ * Local start (local-start.ts): a task accepted by a process whose dispatcher has a free slot
+ * and the model's deployment at hand starts there at once, its job kept only as a delayed
+ * backup. Real PostgreSQL, Redis and BullMQ; the cluster is a fake deployment. The backup's
+ * other half — a process killed during local attempts, whose backup jobs take the tasks up —
+ * is proven by the chaos run (its api dispatches too, and is killed).
+ */
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { ClusterError, type DeploymentCallOptions } from "@neurogrid/cluster";
+import { Account, LedgerTransaction, LedgerTxKind, Task } from "../db/entities/index.js";
+import { migrate, openOrm } from "../db/orm.js";
+import { type Fixture, seedFixture } from "../e2e/fixture.js";
+import { balancesOf } from "../ledger/accounts.js";
+import { checkLedger } from "../ledger/check.js";
+import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
+import { PAUSE_POLL_MS } from "./dispatcher.js";
+import { LocalRuns } from "./local-start.js";
+import { submitTask } from "./submit-task.js";
+
+let db: TestDatabase;
+let orm: MikroORM;
+let fx: Fixture;
+
+before(async () => {
+  db = await createTestDatabase();
+  orm = await openOrm(db.url);
+  await migrate(orm);
+  fx = await seedFixture(orm, ["local-node", "retry-node"], 10_000_000_000n);
+});
+after(async () => {
+  await orm?.close();
+  await db?.drop();
+});
+
+const features = { features: [Array.from({ length: 16 }, () => 1)] };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function finished(taskId: string): Promise<Task> {
+  for (let i = 0; i < 400; i++) {
+    const task = await orm.em.fork().findOne(Task, taskId);
+    if (task?.finishedAt) return task;
+    await sleep(25);
+  }
+  throw new Error(`task ${taskId} did not finish`);
+}
+
+async function captures(taskId: string): Promise<number> {
+  return orm.em.fork().count(LedgerTransaction, { taskId, kind: LedgerTxKind.CAPTURE });
+}
+
+test("a task starts where it was accepted, at once, and its backup job goes once it is final; a paused queue holds it", async () => {
+  const calls: string[] = [];
+  const { dispatcher, queue, events, close } = fakeDeploymentDispatcher(orm, {
+    label: "local",
+    nodeId: "local-node",
+    taskTimeoutMs: 10_000,
+    concurrency: 4,
+    call: async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
+      calls.push(opts.traceId ?? "");
+      return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
+    },
+  });
+  try {
+    await dispatcher.start();
+    const account = await orm.em.fork().findOneOrFail(Account, fx.clientId);
+    const deps = { queue, events, local: dispatcher.local };
+    const submit = () =>
+      submitTask(orm.em.fork(), deps, account, { model: "mlp-classifier", input: features });
+
+    // The model's first task in this process: no deployment at hand yet, so through the queue.
+    const first = await submit();
+    assert.equal((await finished(first.id)).status, "COMPLETED");
+    assert.equal(await (await queue.queue.getJob(first.id))?.getState(), "completed");
+
+    // The next: started here. Its job was added (before the answer) as a delayed backup...
+    const second = await submit();
+    const backup = await queue.queue.getJob(second.id);
+    assert.ok(backup, "the backup job exists once submitTask has answered");
+    assert.equal(backup.data.startedLocally, true);
+    assert.equal(backup.opts.delay, 30_000, "delayed by the job lock time");
+    // ...and is gone once the task is final: no queue attempt ran it.
+    const done = await finished(second.id);
+    assert.equal(done.status, "COMPLETED");
+    assert.equal(done.attempts, 1);
+    for (let i = 0; i < 100 && (await queue.queue.getJob(second.id)); i++) await sleep(20);
+    assert.equal(await queue.queue.getJob(second.id), undefined, "the backup job was removed");
+    assert.deepEqual(
+      calls.filter((c) => c === second.id),
+      [second.id],
+      "one call",
+    );
+    assert.equal(await captures(second.id), 1, "charged once");
+
+    // A paused queue holds local starts too.
+    await queue.queue.pause();
+    await sleep(3 * PAUSE_POLL_MS);
+    const held = await submit();
+    await sleep(400);
+    assert.equal((await orm.em.fork().findOneOrFail(Task, held.id)).status, "QUEUED");
+    assert.ok(!calls.includes(held.id), "not started while the queue is paused");
+    await queue.queue.resume();
+    assert.equal((await finished(held.id)).status, "COMPLETED");
+    assert.equal((await balancesOf(orm.em.fork(), fx.clientId)).held, 0n);
+    assert.equal((await checkLedger(orm.em.fork())).ok, true);
+  } finally {
+    await close();
+  }
+});
+
+test("a local attempt that fails for a reason worth retrying hands its task to the backup job", async () => {
+  const failedOnce = new Set<string>();
+  const calls: string[] = [];
+  const { dispatcher, queue, events, close } = fakeDeploymentDispatcher(orm, {
+    label: "local-retry",
+    nodeId: "retry-node",
+    taskTimeoutMs: 10_000,
+    concurrency: 4,
+    call: async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
+      const taskId = opts.traceId ?? "";
+      calls.push(taskId);
+      // Every task's first call fails as a replica that went away would.
+      if (!failedOnce.has(taskId)) {
+        failedOnce.add(taskId);
+        throw new ClusterError("UNAVAILABLE", "replica went away");
+      }
+      return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
+    },
+  });
+  try {
+    await dispatcher.start();
+    const account = await orm.em.fork().findOneOrFail(Account, fx.clientId);
+    const deps = { queue, events, local: dispatcher.local };
+    const submit = () =>
+      submitTask(orm.em.fork(), deps, account, { model: "mlp-classifier", input: features });
+    const warm = await submit(); // through the queue (retried there once)
+    assert.equal((await finished(warm.id)).status, "COMPLETED");
+
+    const task = await submit(); // started here; fails; its backup job retries it at once
+    const done = await finished(task.id);
+    assert.equal(done.status, "COMPLETED");
+    assert.equal(done.attempts, 2, "the backup's attempt is numbered after the local one");
+    assert.deepEqual(
+      calls.filter((c) => c === task.id),
+      [task.id, task.id],
+    );
+    assert.equal(await captures(task.id), 1, "charged once");
+    const job = await queue.queue.getJob(task.id);
+    assert.equal(await job?.getState(), "completed", "the backup job ran (promoted, not waited for)");
+    assert.ok((job?.finishedOn ?? 0) - (job?.timestamp ?? 0) < 10_000, "well before its 30 s delay");
+  } finally {
+    await close();
+  }
+});
+
+test("LocalRuns: a live attempt keeps its backup delayed, and the backup goes only once it was added", async () => {
+  const ops: string[] = [];
+  let finish: (retry?: Error) => void = () => {};
+  let slots = 1;
+  const runs = new LocalRuns(
+    {
+      canStart: () => slots > 0,
+      attempt: (taskId) => {
+        slots--;
+        ops.push(`attempt ${taskId}`);
+        return new Promise((resolve) => {
+          finish = (retry) => {
+            slots++;
+            resolve(retry);
+          };
+        });
+      },
+    },
+    {
+      extendBackup: async (taskId, ms) => {
+        ops.push(`extend ${taskId} ${ms}`);
+        return true;
+      },
+      promoteBackup: async (taskId) => {
+        ops.push(`promote ${taskId}`);
+      },
+      removeBackup: async (taskId) => {
+        ops.push(`remove ${taskId}`);
+      },
+    },
+    300,
+  );
+  let addJobs: () => void = () => {};
+  const added: string[][] = [];
+  const answered = runs.startOrQueue(
+    [
+      { taskId: "t1", priority: 0, modelId: "m", input: { x: 1 } },
+      { taskId: "t2", priority: 0, modelId: "m", input: { x: 2 } },
+      { taskId: "t3", priority: 0, modelId: "m" },
+    ],
+    (jobs) => {
+      added.push(jobs.map((j) => `${j.taskId}:${j.backupDelayMs ?? "queued"}`));
+      return new Promise((r) => {
+        addJobs = r;
+      });
+    },
+  );
+  assert.deepEqual(added, [["t1:300", "t2:queued", "t3:queued"]], "one slot: t1 here; t3 has no input");
+  assert.deepEqual(ops, ["attempt t1"], "started before its job is even added");
+  finish(); // the attempt ends before its backup job was added...
+  await sleep(20);
+  assert.deepEqual(ops, ["attempt t1"], "...so nothing is removed yet");
+  addJobs();
+  await answered;
+  await sleep(20);
+  assert.deepEqual(ops, ["attempt t1", "remove t1"]);
+
+  ops.length = 0;
+  const again = runs.startOrQueue([{ taskId: "t4", priority: 0, modelId: "m", input: {} }], async () => {});
+  await again;
+  await sleep(250); // past a third of the delay: extended while alive
+  finish(new Error("replica went away"));
+  await sleep(20);
+  const extended = ops.filter((o) => o === "extend t4 300").length;
+  assert.ok(extended >= 1, JSON.stringify(ops));
+  assert.equal(ops.at(-1), "promote t4", "a failure worth retrying promotes the backup");
+  await sleep(250);
+  assert.equal(ops.filter((o) => o === "extend t4 300").length, extended, "no extension after the attempt");
+  await runs.close();
+});
