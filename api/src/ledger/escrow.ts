@@ -33,11 +33,16 @@ export interface HoldRequest {
    * exists; otherwise nothing is written and `stale` says to look the model up again.
    */
   modelCheck?: { manifest: unknown; latest: boolean };
+  /**
+   * The replica the task starts on at once (a local start, tasks/local-start.ts): the task is
+   * written RUNNING there, its first attempt under way (scheduled and started at `now`).
+   */
+  running?: { nodeId: string; actorId: string } | undefined;
 }
 
 /**
- * Holds the price and writes the task QUEUED, or does nothing: returns the balance it saw (and
- * `stale` when the model check failed).
+ * Holds the price and writes the task QUEUED (or RUNNING, with `running`), or does nothing:
+ * returns the balance it saw (and `stale` when the model check failed).
  */
 export async function holdAndCreateTask(
   em: EntityManager,
@@ -61,8 +66,10 @@ export async function holdAndCreateTask(
      ), credit as (
        update ledger_accounts set balance = balance + $6::bigint where id = $8::uuid and exists (select 1 from debit) returning id
      ), task as (
-       insert into tasks (id, account_id, model_id, idempotency_key, priority, status, input, pricing, max_price, attempts, created_at)
-       select $9::uuid, $10::uuid, $2::uuid, $11::text, $12::int, 'QUEUED', $13::jsonb, $14::jsonb, $6::bigint, 0, $15::timestamptz
+       insert into tasks (id, account_id, model_id, idempotency_key, priority, status, input, pricing, max_price, attempts,
+                          created_at, scheduled_at, started_at, node_id, actor_id)
+       select $9::uuid, $10::uuid, $2::uuid, $11::text, $12::int, $19::text, $13::jsonb, $14::jsonb, $6::bigint, $20::int,
+              $15::timestamptz, $21::timestamptz, $21::timestamptz, $22::text, $23::text
         where exists (select 1 from debit) returning id
      ), mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
@@ -93,6 +100,11 @@ export async function holdAndCreateTask(
       randomUUID(),
       r.memo,
       arr([-r.price, r.price]),
+      r.running ? "RUNNING" : "QUEUED",
+      r.running ? 1 : 0,
+      r.running ? r.now : null,
+      r.running?.nodeId ?? null,
+      r.running?.actorId ?? null,
     ],
   );
   return {

@@ -6,10 +6,10 @@ import { Redis } from "ioredis";
 import { type Model, Node, Task } from "../db/entities/index.js";
 import { type DispatcherWrites, dispatcherWrites } from "./dispatcher-writes.js";
 import { executeTask, type InferResult, type Started } from "./execute-task.js";
-import { type LocalRunner, LocalRuns, type LocalStarter } from "./local-start.js";
+import { type HeldAttempt, type LocalRunner, LocalRuns, type LocalStarter } from "./local-start.js";
 import { modelById } from "./model-cache.js";
 import type { ModelDeployment } from "./model-deployments.js";
-import { advanceTask, failTask } from "./settle.js";
+import { advanceTask, failTask, type StartedTask } from "./settle.js";
 import type { TaskEventBus } from "./task-events.js";
 import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
 
@@ -170,7 +170,63 @@ export class Dispatcher implements LocalRunner {
 
   /** A local start's attempt (local-start.ts): the task's first; the last if only one is allowed. */
   attempt(taskId: string, modelId: string, input: Record<string, unknown>): Promise<Error | undefined> {
-    return this.counted(() => this.settleAttempt(taskId, modelId, 1, this.opts.queue.attempts <= 1, input));
+    return this.counted(() =>
+      this.settleAttempt(taskId, this.opts.queue.attempts <= 1, () => this.run(taskId, modelId, 1, input)),
+    );
+  }
+
+  /**
+   * A start made by the hold statement itself (local-start.ts HeldStart): a slot taken, a replica
+   * leased and the task's call sent on it now, while the hold is in flight. Its answer is used
+   * only once the hold has written the task RUNNING there (`attempt`); `abandon` (no hold)
+   * aborts the call and gives back the replica and the slot. Undefined when it cannot start here.
+   */
+  async prepareStart(
+    taskId: string,
+    modelId: string,
+    input: Record<string, unknown>,
+  ): Promise<HeldAttempt | undefined> {
+    const deployment = this.ready.get(modelId);
+    if (deployment === undefined || !this.canStart(modelId)) return undefined;
+    this.active++;
+    const scope = this.attemptScope(taskId);
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      scope.end();
+      this.active--;
+    };
+    let lease: ReplicaLease;
+    try {
+      lease = await this.leaseOn(deployment);
+    } catch {
+      end();
+      return undefined;
+    }
+    const sent = deployment.call<InferResult>("infer", { inputs: input }, scope.callOptions(lease));
+    sent.catch(() => {});
+    return {
+      running: { nodeId: lease.replica.nodeId, actorId: lease.replica.actorId },
+      attempt: (task: StartedTask) =>
+        this.settleAttempt(taskId, this.opts.queue.attempts <= 1, async () => {
+          try {
+            const at = task.at.toISOString();
+            const announced = this.opts.events.publishAll([
+              { taskId, status: TaskStatus.SCHEDULED, at },
+              { taskId, status: TaskStatus.RUNNING, at },
+            ]);
+            announced.catch(() => {});
+            await this.execute({ task, deployment, lease, announced, sent }, scope);
+          } finally {
+            end();
+          }
+        }).finally(end),
+      abandon: () => {
+        lease.release();
+        end();
+      },
+    };
   }
 
   private async process(job: Job<TaskJobData>): Promise<void> {
@@ -178,7 +234,9 @@ export class Dispatcher implements LocalRunner {
     // A locally started task's job is its backup: its attempts come after the local one.
     const attempt = job.attemptsMade + 1 + (startedLocally ? 1 : 0);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const retry = await this.counted(() => this.settleAttempt(taskId, modelId, attempt, lastAttempt, input));
+    const retry = await this.counted(() =>
+      this.settleAttempt(taskId, lastAttempt, () => this.run(taskId, modelId, attempt, input)),
+    );
     if (retry) throw retry;
   }
 
@@ -197,13 +255,11 @@ export class Dispatcher implements LocalRunner {
    */
   private async settleAttempt(
     taskId: string,
-    modelId: string | undefined,
-    attempt: number,
     lastAttempt: boolean,
-    input?: Record<string, unknown>,
+    work: () => Promise<void>,
   ): Promise<Error | undefined> {
     try {
-      await this.run(taskId, modelId, attempt, input);
+      await work();
       return undefined;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -322,42 +378,61 @@ export class Dispatcher implements LocalRunner {
     attempt: number,
     input?: Record<string, unknown>,
   ): Promise<void> {
-    const abort = new AbortController();
-    this.running.set(taskId, abort);
-    let served: ActorInfo | undefined;
-    const callOptions = (lease: ReplicaLease) => ({
-      lease,
-      timeoutMs: this.opts.taskTimeoutMs,
-      signal: abort.signal,
-      traceId: taskId,
-      onReplica: (replica: ActorInfo) => {
-        served = replica;
-      },
-    });
+    const scope = this.attemptScope(taskId);
     const early: EarlyCall | undefined =
       input === undefined
         ? undefined
-        : (deployment, lease) => deployment.call<InferResult>("infer", { inputs: input }, callOptions(lease));
+        : (deployment, lease) =>
+            deployment.call<InferResult>("infer", { inputs: input }, scope.callOptions(lease));
     try {
       const started = await this.begin(taskId, modelId, attempt, early);
       if (!started) return; // gone, or final: the early call (if any) is aborted below
-      await executeTask(started, {
-        orm: this.opts.orm,
-        events: this.opts.events,
-        platformFeeBps: this.opts.platformFeeBps,
-        taskTimeoutMs: this.opts.taskTimeoutMs,
-        capture: this.writes.capture,
-        providerOf: (nodeId) => this.providerOf(nodeId),
-        announce: (id, status, at, message) => this.announce(id, status, at, message),
-        callOptions,
-        servedBy: () => served,
-      });
+      await this.execute(started, scope);
     } finally {
-      // Nothing this run sent outlives it: above all, an early call whose start found the task
-      // final, or failed, is aborted here and its answer dropped. (A call that ended: no-op.)
-      abort.abort();
-      this.running.delete(taskId);
+      scope.end();
     }
+  }
+
+  /**
+   * One attempt's switches: its abort (registered for cancelTask at once, so a cancellation
+   * heard before the start is kept), its calls' options, and the replica that served it. end():
+   * nothing the attempt sent outlives it — above all, an early call whose start found the task
+   * final, or failed, is aborted and its answer dropped. (A call that ended: no-op.)
+   */
+  private attemptScope(taskId: string) {
+    const abort = new AbortController();
+    this.running.set(taskId, abort);
+    let served: ActorInfo | undefined;
+    return {
+      callOptions: (lease: ReplicaLease) => ({
+        lease,
+        timeoutMs: this.opts.taskTimeoutMs,
+        signal: abort.signal,
+        traceId: taskId,
+        onReplica: (replica: ActorInfo) => {
+          served = replica;
+        },
+      }),
+      servedBy: () => served,
+      end: () => {
+        abort.abort();
+        if (this.running.get(taskId) === abort) this.running.delete(taskId);
+      },
+    };
+  }
+
+  private execute(started: Started, scope: ReturnType<Dispatcher["attemptScope"]>): Promise<void> {
+    return executeTask(started, {
+      orm: this.opts.orm,
+      events: this.opts.events,
+      platformFeeBps: this.opts.platformFeeBps,
+      taskTimeoutMs: this.opts.taskTimeoutMs,
+      capture: this.writes.capture,
+      providerOf: (nodeId) => this.providerOf(nodeId),
+      announce: (id, status, at, message) => this.announce(id, status, at, message),
+      callOptions: scope.callOptions,
+      servedBy: scope.servedBy,
+    });
   }
 
   /** Who owns a node (cached briefly: a node's owner does not change under a running task). */

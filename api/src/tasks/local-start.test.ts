@@ -20,6 +20,7 @@ import { createTestDatabase, type TestDatabase } from "../testing/test-database.
 import { PAUSE_POLL_MS } from "./dispatcher.js";
 import { LocalRuns } from "./local-start.js";
 import { submitTask } from "./submit-task.js";
+import { submitTasks } from "./submit-tasks.js";
 
 let db: TestDatabase;
 let orm: MikroORM;
@@ -52,18 +53,22 @@ async function captures(taskId: string): Promise<number> {
   return orm.em.fork().count(LedgerTransaction, { taskId, kind: LedgerTxKind.CAPTURE });
 }
 
-test("a task starts where it was accepted, at once, and its backup job goes once it is final; a paused queue holds it", async () => {
-  const calls: string[] = [];
+test("a task starts where it was accepted, by its hold, and its backup job goes once it is final; a paused queue holds it", async () => {
+  const calls: { taskId: string; signal: AbortSignal | undefined }[] = [];
+  let gate: Promise<void> | undefined;
   const { dispatcher, queue, events, close } = fakeDeploymentDispatcher(orm, {
     label: "local",
     nodeId: "local-node",
     taskTimeoutMs: 10_000,
     concurrency: 4,
     call: async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
-      calls.push(opts.traceId ?? "");
+      calls.push({ taskId: opts.traceId ?? "", signal: opts.signal });
+      await gate;
+      if (opts.signal?.aborted) throw new ClusterError("CANCELLED", "call cancelled by the caller");
       return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
     },
   });
+  const callsOf = (taskId: string) => calls.filter((c) => c.taskId === taskId);
   try {
     await dispatcher.start();
     const account = await orm.em.fork().findOneOrFail(Account, fx.clientId);
@@ -76,24 +81,63 @@ test("a task starts where it was accepted, at once, and its backup job goes once
     assert.equal((await finished(first.id)).status, "COMPLETED");
     assert.equal(await (await queue.queue.getJob(first.id))?.getState(), "completed");
 
-    // The next: started here. Its job was added (before the answer) as a delayed backup...
+    // The next: started here, by its hold (written RUNNING on the replica, its call already
+    // sent), its job added as a delayed backup. The call is held open to look at that.
+    let open: () => void = () => {};
+    gate = new Promise((r) => {
+      open = r;
+    });
     const second = await submit();
-    const backup = await queue.queue.getJob(second.id);
-    assert.ok(backup, "the backup job exists once submitTask has answered");
+    assert.equal(second.status, "RUNNING", "the hold wrote it RUNNING");
+    const stored = await orm.em.fork().findOneOrFail(Task, second.id);
+    assert.equal(stored.status, "RUNNING");
+    assert.equal(stored.attempts, 1);
+    assert.ok(stored.startedAt, "started at its hold");
+    assert.equal(callsOf(second.id).length, 1, "its call went out with the hold");
+    let backup = await queue.queue.getJob(second.id);
+    for (let i = 0; i < 100 && !backup; i++)
+      backup = await sleep(10).then(() => queue.queue.getJob(second.id));
+    assert.ok(backup, "the backup job was added");
     assert.equal(backup.data.startedLocally, true);
     assert.equal(backup.opts.delay, 30_000, "delayed by the job lock time");
+    assert.equal(await backup.getState(), "delayed");
+    open();
+    gate = undefined;
     // ...and is gone once the task is final: no queue attempt ran it.
     const done = await finished(second.id);
     assert.equal(done.status, "COMPLETED");
     assert.equal(done.attempts, 1);
     for (let i = 0; i < 100 && (await queue.queue.getJob(second.id)); i++) await sleep(20);
     assert.equal(await queue.queue.getJob(second.id), undefined, "the backup job was removed");
-    assert.deepEqual(
-      calls.filter((c) => c === second.id),
-      [second.id],
-      "one call",
-    );
+    assert.equal(callsOf(second.id).length, 1, "one call");
     assert.equal(await captures(second.id), 1, "charged once");
+
+    // A batch (submitTasks): started here by the dispatcher's start statement, backups removed.
+    const batch = await submitTasks(orm.em.fork(), deps, account, [
+      { model: "mlp-classifier", input: features },
+      { model: "mlp-classifier", input: features },
+    ]);
+    for (const task of batch) {
+      const ended = await finished(task.id);
+      assert.equal(ended.status, "COMPLETED");
+      assert.equal(ended.attempts, 1);
+      for (let i = 0; i < 100 && (await queue.queue.getJob(task.id)); i++) await sleep(20);
+      assert.equal(await queue.queue.getJob(task.id), undefined, "its backup job was removed");
+    }
+
+    // A hold that fails (no funds): the call sent with it is aborted; nothing stored or charged.
+    const poor = await orm.em.fork().findOneOrFail(Account, { name: "client-poor" });
+    const tasksBefore = await orm.em.fork().count(Task, {});
+    gate = new Promise((r) => setTimeout(r, 200));
+    await assert.rejects(
+      submitTask(orm.em.fork(), deps, poor, { model: "mlp-classifier", input: features }),
+      (err: { code?: string }) => err.code === "INSUFFICIENT_FUNDS",
+    );
+    const refused = calls.at(-1);
+    assert.ok(refused && !batch.some((t) => t.id === refused.taskId), "a call went out with the hold");
+    assert.equal(refused.signal?.aborted, true, "and was aborted when the hold failed");
+    assert.equal(await orm.em.fork().count(Task, {}), tasksBefore, "no task written");
+    gate = undefined;
 
     // A paused queue holds local starts too.
     await queue.queue.pause();
@@ -101,7 +145,7 @@ test("a task starts where it was accepted, at once, and its backup job goes once
     const held = await submit();
     await sleep(400);
     assert.equal((await orm.em.fork().findOneOrFail(Task, held.id)).status, "QUEUED");
-    assert.ok(!calls.includes(held.id), "not started while the queue is paused");
+    assert.equal(callsOf(held.id).length, 0, "not started while the queue is paused");
     await queue.queue.resume();
     assert.equal((await finished(held.id)).status, "COMPLETED");
     assert.equal((await balancesOf(orm.em.fork(), fx.clientId)).held, 0n);
@@ -146,6 +190,7 @@ test("a local attempt that fails for a reason worth retrying hands its task to t
     assert.deepEqual(
       calls.filter((c) => c === task.id),
       [task.id, task.id],
+      "the local attempt's call, then the backup's",
     );
     assert.equal(await captures(task.id), 1, "charged once");
     const job = await queue.queue.getJob(task.id);
@@ -163,6 +208,7 @@ test("LocalRuns: a live attempt keeps its backup delayed, and the backup goes on
   const runs = new LocalRuns(
     {
       canStart: () => slots > 0,
+      prepareStart: async () => undefined,
       attempt: (taskId) => {
         slots--;
         ops.push(`attempt ${taskId}`);

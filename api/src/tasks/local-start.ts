@@ -1,3 +1,4 @@
+import type { StartedTask } from "./settle.js";
 import type { TaskJob, TaskQueue } from "./task-queue.js";
 
 /**
@@ -18,7 +19,11 @@ import type { TaskJob, TaskQueue } from "./task-queue.js";
  * time) starts a second attempt; as with any retry, the task's guarded capture charges once.
  *
  * Only tasks whose job carries their input (task-queue.ts jobInput) start locally, so the call
- * goes out with the start statement (the dispatcher's early call). Local starts share the
+ * goes out with the start statement (the dispatcher's early call). A task submitted alone goes
+ * further (prepare()): its replica is leased and its call sent BEFORE its hold statement, which
+ * writes it RUNNING on that replica — no start statement at all, and the call runs while the
+ * hold commits. The answer counts only if the hold committed; a hold that did not happen (no
+ * funds, a conflict, an error) aborts the call, and nothing is stored, announced or charged. Local starts share the
  * dispatcher's concurrency with its jobs: none starts while as many tasks run in this process.
  * The queue's order is kept: a free slot means this dispatcher found no job waiting for it; and
  * so is its pause (BullMQ Queue.pause; read every 200 ms, so a pause holds local starts from at
@@ -30,6 +35,33 @@ export interface LocalStarter {
    * get a backup job and are started at once. Resolves once the jobs are added.
    */
   startOrQueue(tasks: TaskJob[], enqueue: (jobs: TaskJob[]) => Promise<void>): Promise<void>;
+  /**
+   * For one task about to be held: a replica leased and its call sent now (see above), or
+   * undefined when it cannot start here. Exactly one of confirm / abandon must follow.
+   */
+  prepare(taskId: string, modelId: string, input: Record<string, unknown>): Promise<HeldStart | undefined>;
+}
+
+/** A start the hold statement makes (LocalStarter.prepare). */
+export interface HeldStart {
+  /** Where the hold writes the task RUNNING. */
+  readonly running: { nodeId: string; actorId: string };
+  /**
+   * The hold committed, the task RUNNING: the attempt goes on here, its job added as a backup
+   * through `enqueue`. Not waited for: should this process die before the backup is added, the
+   * recovery sweep gives the open task a job (dispatcher.ts sweep), as for any submit.
+   */
+  confirm(task: StartedTask, job: TaskJob, enqueue: (job: TaskJob) => Promise<void>): void;
+  /** The hold did not happen: the call is aborted, the replica and the slot given back. */
+  abandon(): void;
+}
+
+/** The dispatcher's side of a held start. */
+export interface HeldAttempt {
+  readonly running: { nodeId: string; actorId: string };
+  /** As LocalRunner.attempt, for the task the hold wrote RUNNING. */
+  attempt(task: StartedTask): Promise<Error | undefined>;
+  abandon(): void;
 }
 
 /** The dispatcher's side of local starts. */
@@ -42,6 +74,12 @@ export interface LocalRunner {
    * final (settled or failed for good by the attempt itself).
    */
   attempt(taskId: string, modelId: string, input: Record<string, unknown>): Promise<Error | undefined>;
+  /** A held start's first half (LocalStarter.prepare); undefined when it cannot start here. */
+  prepareStart(
+    taskId: string,
+    modelId: string,
+    input: Record<string, unknown>,
+  ): Promise<HeldAttempt | undefined>;
 }
 
 export class LocalRuns implements LocalStarter {
@@ -68,11 +106,30 @@ export class LocalRuns implements LocalStarter {
     // Each start takes its slot at once (attempt()), so the next task of the batch sees it taken.
     const jobs = tasks.map((t) => {
       if (t.modelId === undefined || t.input === undefined || !this.runner.canStart(t.modelId)) return t;
-      this.run(t.taskId, t.modelId, t.input, added);
+      this.track(t.taskId, this.runner.attempt(t.taskId, t.modelId, t.input), added);
       return { ...t, backupDelayMs: this.backupDelayMs };
     });
     enqueue(jobs).then(settle?.resolve, settle?.reject);
     await added;
+  }
+
+  async prepare(
+    taskId: string,
+    modelId: string,
+    input: Record<string, unknown>,
+  ): Promise<HeldStart | undefined> {
+    const held = await this.runner.prepareStart(taskId, modelId, input);
+    if (held === undefined) return undefined;
+    return {
+      running: held.running,
+      confirm: (task, job, enqueue) => {
+        const attempt = held.attempt(task);
+        const added = enqueue({ ...job, backupDelayMs: this.backupDelayMs });
+        added.catch((err) => this.log(`backup job of ${task.id}: ${String(err)}`));
+        this.track(task.id, attempt, added);
+      },
+      abandon: () => held.abandon(),
+    };
   }
 
   /** Waits for the attempts under way (a graceful stop); no new one should be started meanwhile. */
@@ -81,9 +138,9 @@ export class LocalRuns implements LocalStarter {
     await Promise.all([...this.runs]);
   }
 
-  private run(taskId: string, modelId: string, input: Record<string, unknown>, added: Promise<void>): void {
+  /** Follows a local attempt: its backup job kept delayed while it lives, then removed or promoted. */
+  private track(taskId: string, attempt: Promise<Error | undefined>, added: Promise<void>): void {
     this.live.add(taskId);
-    const attempt = this.runner.attempt(taskId, modelId, input);
     const run = (async () => {
       let retry: Error | undefined;
       try {

@@ -7,8 +7,9 @@ import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import { holdAndCreateTask } from "../ledger/escrow.js";
 import { escrowOf } from "../pricing/pricing.js";
-import { enqueueTasks, type LocalStarter } from "./local-start.js";
+import { enqueueTasks, type HeldStart, type LocalStarter } from "./local-start.js";
 import { modelByName } from "./model-cache.js";
+import { pricingOfTask } from "./settle.js";
 import type { TaskEventBus } from "./task-events.js";
 import { taskInputOf } from "./task-input.js";
 import { jobInput, type TaskQueue } from "./task-queue.js";
@@ -67,6 +68,12 @@ export async function submitTask(
   for (let attempt = 0; ; attempt++) {
     const { input, pricing } = taskInputOf(model, req.input);
     const price = escrowOf(pricing);
+    // Started here by the hold itself when this process's dispatcher can (local-start.ts).
+    const carried = jobInput(pricing, input);
+    const start =
+      carried && deps.local && !lacksFunds(account.id)
+        ? await deps.local.prepare(taskId, model.id, carried)
+        : undefined;
     let outcome: { held: boolean; balance: bigint; stale: boolean };
     try {
       outcome = await holdAndCreateTask(em, {
@@ -82,22 +89,26 @@ export async function submitTask(
         heldId: accounts.held,
         memo: `escrow for ${model.name}@${model.version}`,
         now,
+        running: start?.running,
         ...(attempt < 2
           ? { modelCheck: { manifest: model.manifest, latest: req.version === undefined } }
           : {}),
       });
     } catch (err) {
+      start?.abandon();
       if (key && isUniqueViolation(err)) {
         const existing = await findByKey(em.fork(), account, key);
         if (existing) return resumed(deps, sameRequestOrConflict(existing, req));
       }
       throw err;
     }
+    if (!outcome.held || outcome.stale) start?.abandon();
     if (outcome.stale) {
       model = await findModel(em, req.model, req.version, true);
       continue;
     }
     if (!outcome.held) {
+      markLacksFunds(account.id);
       throw new ApiError(
         "INSUFFICIENT_FUNDS",
         `balance ${outcome.balance} is less than the escrow ${price}`,
@@ -107,8 +118,62 @@ export async function submitTask(
         },
       );
     }
-    return queued(deps, { taskId, account, model, key, priority, input, price, pricing, now });
+    const written = { taskId, account, model, key, priority, input, price, pricing, now };
+    return start && carried ? startedHere(deps, start, written, carried) : queued(deps, written);
   }
+}
+
+/**
+ * Accounts whose hold lately failed for funds: their next tasks are not started ahead of the
+ * hold (a call sent for a task whose hold then fails is aborted, never answered or charged, but
+ * a provider may have computed it), for LACKS_FUNDS_MS or until this process forgets them.
+ */
+const LACKS_FUNDS_MS = 60_000;
+const LACKS_FUNDS_MAX = 10_000;
+const lacking = new Map<string, number>();
+
+function lacksFunds(accountId: string): boolean {
+  const at = lacking.get(accountId);
+  if (at === undefined) return false;
+  if (Date.now() - at < LACKS_FUNDS_MS) return true;
+  lacking.delete(accountId);
+  return false;
+}
+
+function markLacksFunds(accountId: string): void {
+  if (lacking.size >= LACKS_FUNDS_MAX) lacking.clear();
+  lacking.set(accountId, Date.now());
+}
+
+/** The hold wrote the task RUNNING on `start`'s replica: its attempt goes on in this process. */
+async function startedHere(
+  deps: SubmitDeps,
+  start: HeldStart,
+  t: WrittenTask,
+  carried: Record<string, unknown>,
+): Promise<Task> {
+  const task = Object.assign(writtenTask(t), {
+    status: TaskStatus.RUNNING,
+    attempts: 1,
+    scheduledAt: t.now,
+    startedAt: t.now,
+  });
+  announceQueued(deps, [task]);
+  const started = {
+    id: t.taskId,
+    accountId: t.account.id,
+    modelId: t.model.id,
+    input: t.input as Record<string, unknown>,
+    pricing: pricingOfTask({ pricing: t.pricing, maxPrice: t.price }),
+    maxPrice: t.price,
+    at: t.now,
+  };
+  start.confirm(
+    started,
+    { taskId: t.taskId, priority: t.priority, modelId: t.model.id, input: carried },
+    (job) => deps.queue.enqueue(job),
+  );
+  return task;
 }
 
 async function queued(deps: SubmitDeps, t: WrittenTask): Promise<Task> {
