@@ -3,6 +3,8 @@
  * dynamic (the batch dimension, usually). Prices are integers in the NEURO token's smallest
  * unit (9 decimals), carried as decimal strings across process and JSON boundaries.
  */
+import type { ExecutionProvider } from "./task.js";
+
 export type TensorDType = "float32" | "int64" | "int32";
 
 export interface TensorSpec {
@@ -50,6 +52,13 @@ export interface ModelManifest {
   batching?: BatchingConfig;
   /** Resources one replica needs. */
   resources: { cpus: number; memoryMb: number; gpus: number };
+  /**
+   * Execution providers a replica tries, in order (cuda, webgpu, cpu): a GPU one is taken only
+   * where the replica was assigned a GPU and the provider really runs. Default: cuda, webgpu,
+   * cpu. For a model that runs slower on a provider (e.g. ["cuda", "cpu"] to skip WebGPU).
+   * Multiplexed models (deployment.multiplex) share their group's replicas and its default.
+   */
+  executionProviders?: ExecutionProvider[];
   /** How many replicas serve it and how they scale; DEPLOYMENT_DEFAULTS where absent. */
   deployment?: ModelDeploymentConfig;
 }

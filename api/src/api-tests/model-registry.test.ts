@@ -104,6 +104,20 @@ describe("model registry", () => {
       sha256: onnxSha,
       manifest,
     });
+    // A provider preference in the manifest reaches the replica's initArgs.
+    const cpuOnly = {
+      ...(stored as { manifest: typeof manifest }).manifest,
+      executionProviders: ["cpu" as const],
+    };
+    assert.deepEqual(modelActorSpec(cpuOnly, cacheDir).initArgs, {
+      name: "registry-mlp",
+      version: "1.0.0",
+      cacheDir,
+      path: cached,
+      sha256: onnxSha,
+      manifest: { ...manifest, executionProviders: ["cpu"] },
+      executionProviders: ["cpu"],
+    });
   });
 
   test("models is a Relay connection: filtered, paged by cursor, newest first", async () => {

@@ -57,7 +57,12 @@ export function modelActorSpec(manifest: ModelManifest, source: string | ModelAc
     name: `model:${manifest.name}@${manifest.version}`,
     namespace: MODEL_NAMESPACE,
     className: "model",
-    initArgs: { name: manifest.name, version: manifest.version, ...modelSourceArgs(manifest, opts) },
+    initArgs: {
+      name: manifest.name,
+      version: manifest.version,
+      ...modelSourceArgs(manifest, opts),
+      ...(manifest.executionProviders ? { executionProviders: manifest.executionProviders } : {}),
+    },
     lifetime: "detached",
     maxRestarts: -1,
     maxTaskRetries: 3,

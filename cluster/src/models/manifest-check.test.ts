@@ -50,6 +50,18 @@ describe("manifestMismatch", () => {
 });
 
 describe("modelManifestSchema", () => {
+  it("takes an execution-provider preference, and refuses an unknown or repeated provider", () => {
+    const manifest = { ...mlpClassifierManifest, executionProviders: ["cuda", "cpu"] };
+    assert.deepEqual(modelManifestSchema.parse(manifest), manifest);
+    for (const bad of [["gpu"], ["cpu", "cpu"], []]) {
+      assert.equal(
+        modelManifestSchema.safeParse({ ...manifest, executionProviders: bad }).success,
+        false,
+        String(bad),
+      );
+    }
+  });
+
   it("takes optional batching limits and metered pricing, and checks them", () => {
     const manifest = {
       ...mlpClassifierManifest,

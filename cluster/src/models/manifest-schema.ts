@@ -71,6 +71,11 @@ export const modelManifestSchema = z.strictObject({
     memoryMb: z.number().nonnegative(),
     gpus: z.number().nonnegative(),
   }),
+  executionProviders: z
+    .array(z.enum(["cuda", "webgpu", "cpu"]))
+    .min(1)
+    .refine((list) => new Set(list).size === list.length, "names a provider twice")
+    .optional(),
   deployment: deploymentSchema.optional(),
 }) satisfies z.ZodType<ModelManifest>;
 
