@@ -366,9 +366,9 @@ export class Dispatcher implements LocalRunner {
    *     state, no charge. The one cost: a task cancelled in the instant between its job's
    *     pickup and its start may be computed by the replica (as one cancelled a moment after
    *     its start is) — it is never stored, announced or charged.
-   *   - the capture (durable) waits for the start and for SCHEDULED + RUNNING to be announced,
-   *     and the final state is announced after the capture: a subscriber sees every state in
-   *     order, and a failed announcement is retried before anything is captured.
+   *   - the capture (durable) waits for the start; the final state is announced after the
+   *     capture and after SCHEDULED + RUNNING (sent again first if they failed): a subscriber
+   *     sees every state in order (execute-task.ts).
    *   - a generation (tokens announced as they come) starts after RUNNING is announced.
    * The abort switch is registered before the start, so a cancellation heard meanwhile is kept.
    */

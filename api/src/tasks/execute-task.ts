@@ -28,7 +28,8 @@ export interface Started {
   lease: ReplicaLease;
   /**
    * SCHEDULED and RUNNING on their way to Redis (not awaited before the call): awaited before
-   * anything later is announced or written, so a subscriber still sees every state in order.
+   * anything later is announced (tokens, the final state), so a subscriber sees every state in
+   * order; the capture does not wait for them.
    */
   announced: Promise<void>;
   /** The call, when it was sent ahead of the start (run()); else made once started. */
@@ -55,19 +56,36 @@ export async function executeTask(started: Started, deps: ExecuteDeps): Promise<
   const { callOptions, servedBy } = deps;
   const { task, deployment, lease, announced, sent } = started;
   const ref = { id: task.id, accountId: task.accountId, pricing: task.pricing, maxPrice: task.maxPrice };
+  // The capture does not wait for SCHEDULED + RUNNING to reach Redis: they went out first, on
+  // the connection every later announcement of this process takes (in order), and only the
+  // final state's announcement waits for them — sent again first if they failed.
+  const announcing = announced.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   const settle = async (outcome: Omit<Parameters<typeof completeTask>[2], "nodeId" | "providerId">) => {
-    await announced;
     const served = servedBy() ?? lease.replica;
     const providerId = await deps.providerOf(served.nodeId);
-    const at = await completeTask(
-      deps.orm.em.fork(),
-      ref,
-      { ...outcome, nodeId: served.nodeId, providerId },
-      deps.platformFeeBps,
-      deps.capture,
-    );
+    const [at, notAnnounced] = await Promise.all([
+      completeTask(
+        deps.orm.em.fork(),
+        ref,
+        { ...outcome, nodeId: served.nodeId, providerId },
+        deps.platformFeeBps,
+        deps.capture,
+      ),
+      announcing,
+    ]);
+    if (!at) return;
+    if (notAnnounced !== undefined) {
+      const when = task.at.toISOString();
+      await deps.events.publishAll([
+        { taskId: task.id, status: TaskStatus.SCHEDULED, at: when },
+        { taskId: task.id, status: TaskStatus.RUNNING, at: when },
+      ]);
+    }
     const status = (outcome.status ?? TaskStatus.COMPLETED) as TaskStatus;
-    if (at) await deps.announce(task.id, status, at, outcome.error);
+    await deps.announce(task.id, status, at, outcome.error);
   };
   try {
     if (task.pricing.unit === "output_token") {
