@@ -135,10 +135,11 @@ export class Dispatcher implements LocalRunner {
   }
 
   /**
-   * Every unfinished task older than `minAgeMs` must have a live job: an api that died between
-   * its commit and its enqueue left none, and a job that ended (its attempts spent by crashes)
-   * while its task is still open is replaced. Adding a job whose id exists is a no-op, so
-   * sweeping is safe from any number of dispatchers.
+   * Every unfinished task older than `minAgeMs` must have a live job or a live local lease: an
+   * api that died between its commit and its enqueue left none, a process that died during a
+   * local start left a lease that expires (local-start.ts), and a job that ended (its attempts
+   * spent by crashes) while its task is still open is replaced. Adding a job whose id exists is
+   * a no-op, so sweeping is safe from any number of dispatchers.
    */
   private async sweep(minAgeMs: number): Promise<void> {
     const open = await this.opts.orm.em.fork().find(
@@ -149,7 +150,10 @@ export class Dispatcher implements LocalRunner {
       },
       { fields: ["id", "priority"], limit: 1000 },
     );
-    for (const task of open) await this.opts.queue.ensureJob(task.id, task.priority);
+    // A task a live process attempts under a lease (local-start.ts) has no job, and needs none.
+    const leased = await this.opts.queue.leasedLocally(open.map((t) => t.id));
+    for (const task of open)
+      if (!leased.has(task.id)) await this.opts.queue.ensureJob(task.id, task.priority);
   }
 
   async close(): Promise<void> {

@@ -7,14 +7,16 @@
  */
 
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { ClusterError, type DeploymentCallOptions } from "@neurogrid/cluster";
-import { Account, LedgerTransaction, LedgerTxKind, Task } from "../db/entities/index.js";
+import { Account, LedgerTransaction, LedgerTxKind, Model, Task } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { type Fixture, seedFixture } from "../e2e/fixture.js";
-import { balancesOf } from "../ledger/accounts.js";
+import { balancesOf, clientAccounts } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
+import { holdAndCreateTask } from "../ledger/escrow.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
 import { PAUSE_POLL_MS } from "./dispatcher.js";
@@ -37,6 +39,8 @@ after(async () => {
   await db?.drop();
 });
 
+/** mlp-classifier's price per call. */
+const PRICE = 1_000_000n;
 const features = { features: [Array.from({ length: 16 }, () => 1)] };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,7 +57,7 @@ async function captures(taskId: string): Promise<number> {
   return orm.em.fork().count(LedgerTransaction, { taskId, kind: LedgerTxKind.CAPTURE });
 }
 
-test("a task starts where it was accepted, by its hold, and its backup job goes once it is final; a paused queue holds it", async () => {
+test("a task starts where it was accepted, by its hold, under a lease instead of a job; a paused queue holds it", async () => {
   const calls: { taskId: string; signal: AbortSignal | undefined }[] = [];
   let gate: Promise<void> | undefined;
   const { dispatcher, queue, events, close } = fakeDeploymentDispatcher(orm, {
@@ -82,7 +86,7 @@ test("a task starts where it was accepted, by its hold, and its backup job goes 
     assert.equal(await (await queue.queue.getJob(first.id))?.getState(), "completed");
 
     // The next: started here, by its hold (written RUNNING on the replica, its call already
-    // sent), its job added as a delayed backup. The call is held open to look at that.
+    // sent), under this process's lease and with no job. The call is held open to look.
     let open: () => void = () => {};
     gate = new Promise((r) => {
       open = r;
@@ -94,25 +98,21 @@ test("a task starts where it was accepted, by its hold, and its backup job goes 
     assert.equal(stored.attempts, 1);
     assert.ok(stored.startedAt, "started at its hold");
     assert.equal(callsOf(second.id).length, 1, "its call went out with the hold");
-    let backup = await queue.queue.getJob(second.id);
-    for (let i = 0; i < 100 && !backup; i++)
-      backup = await sleep(10).then(() => queue.queue.getJob(second.id));
-    assert.ok(backup, "the backup job was added");
-    assert.equal(backup.data.startedLocally, true);
-    assert.equal(backup.opts.delay, 30_000, "delayed by the job lock time");
-    assert.equal(await backup.getState(), "delayed");
+    assert.deepEqual([...(await queue.leasedLocally([second.id]))], [second.id], "leased here");
+    assert.equal(await queue.queue.getJob(second.id), undefined, "no job");
     open();
     gate = undefined;
-    // ...and is gone once the task is final: no queue attempt ran it.
+    // ...and the lease goes once the task is final.
     const done = await finished(second.id);
     assert.equal(done.status, "COMPLETED");
     assert.equal(done.attempts, 1);
-    for (let i = 0; i < 100 && (await queue.queue.getJob(second.id)); i++) await sleep(20);
-    assert.equal(await queue.queue.getJob(second.id), undefined, "the backup job was removed");
+    for (let i = 0; i < 100 && (await queue.leasedLocally([second.id])).size > 0; i++) await sleep(20);
+    assert.equal((await queue.leasedLocally([second.id])).size, 0, "the lease was released");
+    assert.equal(await queue.queue.getJob(second.id), undefined, "no queue attempt ran it");
     assert.equal(callsOf(second.id).length, 1, "one call");
     assert.equal(await captures(second.id), 1, "charged once");
 
-    // A batch (submitTasks): started here by the dispatcher's start statement, backups removed.
+    // A batch (submitTasks): started here by the dispatcher's start statement, leases released.
     const batch = await submitTasks(orm.em.fork(), deps, account, [
       { model: "mlp-classifier", input: features },
       { model: "mlp-classifier", input: features },
@@ -121,8 +121,9 @@ test("a task starts where it was accepted, by its hold, and its backup job goes 
       const ended = await finished(task.id);
       assert.equal(ended.status, "COMPLETED");
       assert.equal(ended.attempts, 1);
-      for (let i = 0; i < 100 && (await queue.queue.getJob(task.id)); i++) await sleep(20);
-      assert.equal(await queue.queue.getJob(task.id), undefined, "its backup job was removed");
+      assert.equal(await queue.queue.getJob(task.id), undefined, "no job");
+      for (let i = 0; i < 100 && (await queue.leasedLocally([task.id])).size > 0; i++) await sleep(20);
+      assert.equal((await queue.leasedLocally([task.id])).size, 0, "its lease was released");
     }
 
     // A hold that fails (no funds): the call sent with it is aborted; nothing stored or charged.
@@ -137,6 +138,8 @@ test("a task starts where it was accepted, by its hold, and its backup job goes 
     assert.ok(refused && !batch.some((t) => t.id === refused.taskId), "a call went out with the hold");
     assert.equal(refused.signal?.aborted, true, "and was aborted when the hold failed");
     assert.equal(await orm.em.fork().count(Task, {}), tasksBefore, "no task written");
+    await sleep(50);
+    assert.equal((await queue.leasedLocally([refused.taskId])).size, 0, "its lease given back");
     gate = undefined;
 
     // A paused queue holds local starts too.
@@ -155,7 +158,7 @@ test("a task starts where it was accepted, by its hold, and its backup job goes 
   }
 });
 
-test("a local attempt that fails for a reason worth retrying hands its task to the backup job", async () => {
+test("a local attempt that fails for a reason worth retrying gives its task a job at once", async () => {
   const failedOnce = new Set<string>();
   const calls: string[] = [];
   const { dispatcher, queue, events, close } = fakeDeploymentDispatcher(orm, {
@@ -183,25 +186,74 @@ test("a local attempt that fails for a reason worth retrying hands its task to t
     const warm = await submit(); // through the queue (retried there once)
     assert.equal((await finished(warm.id)).status, "COMPLETED");
 
-    const task = await submit(); // started here; fails; its backup job retries it at once
+    const task = await submit(); // started here; fails; its job retries it at once
     const done = await finished(task.id);
     assert.equal(done.status, "COMPLETED");
-    assert.equal(done.attempts, 2, "the backup's attempt is numbered after the local one");
+    assert.equal(done.attempts, 2, "the job's attempt is numbered after the local one");
     assert.deepEqual(
       calls.filter((c) => c === task.id),
       [task.id, task.id],
-      "the local attempt's call, then the backup's",
+      "the local attempt's call, then the job's",
     );
     assert.equal(await captures(task.id), 1, "charged once");
     const job = await queue.queue.getJob(task.id);
-    assert.equal(await job?.getState(), "completed", "the backup job ran (promoted, not waited for)");
-    assert.ok((job?.finishedOn ?? 0) - (job?.timestamp ?? 0) < 10_000, "well before its 30 s delay");
+    assert.equal(await job?.getState(), "completed", "the job ran it");
+    assert.equal(job?.data.startedLocally, true);
+    assert.equal(job?.opts.attempts, 2, "the attempts left (3 in all)");
+    assert.equal((await queue.leasedLocally([task.id])).size, 0, "no lease left");
   } finally {
     await close();
   }
 });
 
-test("LocalRuns: a live attempt keeps its backup delayed, and the backup goes only once it was added", async () => {
+test("a lease that is not renewed (its process died) lets the sweep give the open task a job", async () => {
+  const { dispatcher, queue, close } = fakeDeploymentDispatcher(orm, {
+    label: "local-dead",
+    nodeId: "retry-node",
+    taskTimeoutMs: 10_000,
+    jobLockMs: 1000,
+    call: async <T>() => ({ outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 }) as T,
+  });
+  try {
+    // What a process that died during a held start leaves: the task held and written RUNNING
+    // on a replica, under a lease nobody renews, and no job.
+    const accounts = await clientAccounts(orm.em.fork(), fx.clientId);
+    const taskId = randomUUID();
+    const model = await orm.em.fork().findOneOrFail(Model, { name: "mlp-classifier" });
+    const held = await holdAndCreateTask(orm.em.fork(), {
+      taskId,
+      accountId: fx.clientId,
+      modelId: model.id,
+      idempotencyKey: null,
+      priority: 0,
+      input: features,
+      price: PRICE,
+      pricing: null,
+      availableId: accounts.available,
+      heldId: accounts.held,
+      memo: "escrow (test)",
+      now: new Date(Date.now() - 2000),
+      running: { nodeId: "retry-node", actorId: "a-dead" },
+    });
+    assert.equal(held.held, true);
+    await queue.leaseLocal([taskId], Date.now() + 1500);
+    await dispatcher.start();
+    await sleep(800);
+    assert.equal(
+      (await orm.em.fork().findOneOrFail(Task, taskId)).status,
+      "RUNNING",
+      "left alone while leased",
+    );
+    assert.equal(await queue.queue.getJob(taskId), undefined);
+    const done = await finished(taskId);
+    assert.equal(done.status, "COMPLETED", "the sweep gave it a job once the lease expired");
+    assert.equal(await captures(taskId), 1, "charged once");
+  } finally {
+    await close();
+  }
+});
+
+test("LocalRuns: a live attempt's lease is renewed, and released (or a job queued) when it ends", async () => {
   const ops: string[] = [];
   let finish: (retry?: Error) => void = () => {};
   let slots = 1;
@@ -221,54 +273,48 @@ test("LocalRuns: a live attempt keeps its backup delayed, and the backup goes on
       },
     },
     {
-      extendBackup: async (taskId, ms) => {
-        ops.push(`extend ${taskId} ${ms}`);
-        return true;
+      leaseLocal: async (taskIds) => {
+        ops.push(`lease ${taskIds.join(",")}`);
       },
-      promoteBackup: async (taskId) => {
-        ops.push(`promote ${taskId}`);
+      releaseLocal: async (taskId) => {
+        ops.push(`release ${taskId}`);
       },
-      removeBackup: async (taskId) => {
-        ops.push(`remove ${taskId}`);
+      enqueue: async (job) => {
+        ops.push(`enqueue ${job.taskId} ${job.startedLocally === true ? "local" : ""}`);
       },
     },
     300,
   );
-  let addJobs: () => void = () => {};
   const added: string[][] = [];
-  const answered = runs.startOrQueue(
+  await runs.startOrQueue(
     [
       { taskId: "t1", priority: 0, modelId: "m", input: { x: 1 } },
       { taskId: "t2", priority: 0, modelId: "m", input: { x: 2 } },
       { taskId: "t3", priority: 0, modelId: "m" },
     ],
-    (jobs) => {
-      added.push(jobs.map((j) => `${j.taskId}:${j.backupDelayMs ?? "queued"}`));
-      return new Promise((r) => {
-        addJobs = r;
-      });
+    async (jobs) => {
+      added.push(jobs.map((j) => j.taskId));
     },
   );
-  assert.deepEqual(added, [["t1:300", "t2:queued", "t3:queued"]], "one slot: t1 here; t3 has no input");
-  assert.deepEqual(ops, ["attempt t1"], "started before its job is even added");
-  finish(); // the attempt ends before its backup job was added...
+  assert.deepEqual(added, [["t2", "t3"]], "one slot: t1 here; t3 has no input; the others queued");
+  assert.deepEqual(ops, ["attempt t1", "lease t1"], "started, then leased before the answer");
+  finish();
   await sleep(20);
-  assert.deepEqual(ops, ["attempt t1"], "...so nothing is removed yet");
-  addJobs();
-  await answered;
-  await sleep(20);
-  assert.deepEqual(ops, ["attempt t1", "remove t1"]);
+  assert.deepEqual(ops, ["attempt t1", "lease t1", "release t1"]);
 
   ops.length = 0;
-  const again = runs.startOrQueue([{ taskId: "t4", priority: 0, modelId: "m", input: {} }], async () => {});
-  await again;
-  await sleep(250); // past a third of the delay: extended while alive
+  await runs.startOrQueue([{ taskId: "t4", priority: 0, modelId: "m", input: {} }], async () => {});
+  await sleep(250); // past a third of the lease: renewed while alive
   finish(new Error("replica went away"));
   await sleep(20);
-  const extended = ops.filter((o) => o === "extend t4 300").length;
-  assert.ok(extended >= 1, JSON.stringify(ops));
-  assert.equal(ops.at(-1), "promote t4", "a failure worth retrying promotes the backup");
+  const renewed = ops.filter((o) => o === "lease t4").length;
+  assert.ok(renewed >= 2, JSON.stringify(ops));
+  assert.deepEqual(
+    ops.slice(-2),
+    ["enqueue t4 local", "release t4"],
+    "a retry gets its job, then the lease goes",
+  );
   await sleep(250);
-  assert.equal(ops.filter((o) => o === "extend t4 300").length, extended, "no extension after the attempt");
+  assert.equal(ops.filter((o) => o === "lease t4").length, renewed, "no renewal after the attempt");
   await runs.close();
 });

@@ -5,39 +5,44 @@ import type { TaskJob, TaskQueue } from "./task-queue.js";
  * Local start: a task accepted by a process that also dispatches, when that dispatcher has a
  * free slot and the task's model deployment at hand, starts there at once instead of making the
  * round trips through the queue (job added, worker woken, job moved to active) before its start.
- * The job is still added, before the submit answers, but as a BACKUP: delayed by the job lock
- * time, and kept delayed while the local attempt is alive (extended every third of that time,
- * as BullMQ renews a job's lock). Then:
- *   - the attempt ends with the task final (completed, failed for good, cancelled): the backup
- *     job is removed;
- *   - the attempt fails with an error worth retrying: the backup job is promoted now, and runs
- *     the task's remaining attempts through the queue like any job (its `startedLocally` flag
- *     numbers them after the local one);
- *   - the process dies: nothing extends the backup job, which runs after at most the job lock
- *     time, as a dead dispatcher's active job is taken up again after its lock expires.
- * A backup that fires while the local attempt still runs (the extensions delayed past the lock
- * time) starts a second attempt; as with any retry, the task's guarded capture charges once.
  *
- * Only tasks whose job carries their input (task-queue.ts jobInput) start locally, so the call
- * goes out with the start statement (the dispatcher's early call). A task submitted alone goes
- * further (prepare()): its replica is leased and its call sent BEFORE its hold statement, which
- * writes it RUNNING on that replica — no start statement at all, and the call runs while the
- * hold commits. The answer counts only if the hold committed; a hold that did not happen (no
- * funds, a conflict, an error) aborts the call, and nothing is stored, announced or charged. Local starts share the
- * dispatcher's concurrency with its jobs: none starts while as many tasks run in this process.
- * The queue's order is kept: a free slot means this dispatcher found no job waiting for it; and
- * so is its pause (BullMQ Queue.pause; read every 200 ms, so a pause holds local starts from at
- * most that long after it).
+ * It gets no job. Instead the process takes a LEASE on it in Redis (task-queue.ts leaseLocal),
+ * before the task's answer, for the job lock time, renewed every third of that time while the
+ * attempt lives (as BullMQ renews an active job's lock). Then:
+ *   - the attempt ends with the task final (completed, failed for good, cancelled): the lease
+ *     is released;
+ *   - the attempt fails with an error worth retrying: the task gets its job at once, and runs
+ *     its remaining attempts through the queue like any task (the job's `startedLocally` flag
+ *     numbers them after the local one); the lease is released;
+ *   - the process dies: nothing renews the lease, and once it has expired the recovery sweep of
+ *     any dispatcher (dispatcher.ts, every job lock time) gives the open task a job, as it does
+ *     for a task whose submit died before its job was added. The sweep leaves leased tasks alone.
+ * A lease that lapses while its attempt still runs (renewals delayed past the lock time) can
+ * let a second attempt start; as with any retry, the task's guarded capture charges once.
+ * (A lease costs two cheap Redis commands, carried with the process's other commands; a delayed
+ * BullMQ job as the backup would wake every worker on each add and cost two scripts.)
+ *
+ * Only tasks whose job would carry their input (task-queue.ts jobInput) start locally, so the
+ * call goes out with the start statement (the dispatcher's early call). A task submitted alone
+ * goes further (prepare()): its replica is leased and its call sent BEFORE its hold statement,
+ * which writes it RUNNING on that replica — no start statement at all, and the call runs while
+ * the hold commits. The answer counts only if the hold committed; a hold that did not happen
+ * (no funds, a conflict, an error) aborts the call, and nothing is stored, announced or charged.
+ * Local starts share the dispatcher's concurrency with its jobs: none starts while as many
+ * tasks run in this process. The queue's order is kept: a free slot means this dispatcher found
+ * no job waiting for it; and so is its pause (BullMQ Queue.pause; read every 200 ms, so a pause
+ * holds local starts from at most that long after it).
  */
 export interface LocalStarter {
   /**
-   * Adds every task's job through `enqueue`: those that start here (capacity, deployment, input)
-   * get a backup job and are started at once. Resolves once the jobs are added.
+   * Starts here those of `tasks` that can (capacity, deployment, input), under a lease, and
+   * adds the others' jobs through `enqueue`. Resolves once the leases and jobs are written.
    */
   startOrQueue(tasks: TaskJob[], enqueue: (jobs: TaskJob[]) => Promise<void>): Promise<void>;
   /**
-   * For one task about to be held: a replica leased and its call sent now (see above), or
-   * undefined when it cannot start here. Exactly one of confirm / abandon must follow.
+   * For one task about to be held: a replica leased and its call sent now (see above), its
+   * lease taken, or undefined when it cannot start here. Exactly one of confirm / abandon must
+   * follow.
    */
   prepare(taskId: string, modelId: string, input: Record<string, unknown>): Promise<HeldStart | undefined>;
 }
@@ -47,12 +52,11 @@ export interface HeldStart {
   /** Where the hold writes the task RUNNING. */
   readonly running: { nodeId: string; actorId: string };
   /**
-   * The hold committed, the task RUNNING: the attempt goes on here, its job added as a backup
-   * through `enqueue`. Not waited for: should this process die before the backup is added, the
-   * recovery sweep gives the open task a job (dispatcher.ts sweep), as for any submit.
+   * The hold committed, the task RUNNING: the attempt goes on here. `job` is the task's job,
+   * added only if the attempt fails and must be retried.
    */
-  confirm(task: StartedTask, job: TaskJob, enqueue: (job: TaskJob) => Promise<void>): void;
-  /** The hold did not happen: the call is aborted, the replica and the slot given back. */
+  confirm(task: StartedTask, job: TaskJob): void;
+  /** The hold did not happen: the call is aborted, the replica, the slot and the lease given back. */
   abandon(): void;
 }
 
@@ -82,35 +86,40 @@ export interface LocalRunner {
   ): Promise<HeldAttempt | undefined>;
 }
 
+type LeaseQueue = Pick<TaskQueue, "leaseLocal" | "releaseLocal" | "enqueue">;
+
 export class LocalRuns implements LocalStarter {
   private readonly live = new Set<string>();
   private readonly runs = new Set<Promise<void>>();
-  private readonly heartbeat: NodeJS.Timeout;
+  private readonly renewal: NodeJS.Timeout;
 
   constructor(
     private readonly runner: LocalRunner,
-    private readonly queue: Pick<TaskQueue, "extendBackup" | "promoteBackup" | "removeBackup">,
-    /** How long a backup job is delayed, and extended by while its attempt lives (the job lock time). */
-    private readonly backupDelayMs: number,
+    private readonly queue: LeaseQueue,
+    /** How long a lease lasts unless renewed (the job lock time). */
+    private readonly leaseMs: number,
     private readonly log: (msg: string) => void = () => {},
   ) {
-    this.heartbeat = setInterval(() => this.extend(), Math.max(100, Math.floor(backupDelayMs / 3)));
-    this.heartbeat.unref();
+    this.renewal = setInterval(() => this.renew(), Math.max(100, Math.floor(leaseMs / 3)));
+    this.renewal.unref();
   }
 
   async startOrQueue(tasks: TaskJob[], enqueue: (jobs: TaskJob[]) => Promise<void>): Promise<void> {
-    let settle: { resolve(): void; reject(err: unknown): void } | undefined;
-    const added = new Promise<void>((resolve, reject) => {
-      settle = { resolve, reject };
-    });
+    const here: TaskJob[] = [];
+    const queued: TaskJob[] = [];
     // Each start takes its slot at once (attempt()), so the next task of the batch sees it taken.
-    const jobs = tasks.map((t) => {
-      if (t.modelId === undefined || t.input === undefined || !this.runner.canStart(t.modelId)) return t;
-      this.track(t.taskId, this.runner.attempt(t.taskId, t.modelId, t.input), added);
-      return { ...t, backupDelayMs: this.backupDelayMs };
-    });
-    enqueue(jobs).then(settle?.resolve, settle?.reject);
-    await added;
+    for (const t of tasks) {
+      if (t.modelId === undefined || t.input === undefined || !this.runner.canStart(t.modelId)) {
+        queued.push(t);
+        continue;
+      }
+      here.push(t);
+      this.track(t, this.runner.attempt(t.taskId, t.modelId, t.input));
+    }
+    await Promise.all([
+      here.length > 0 ? this.lease(here.map((t) => t.taskId)) : undefined,
+      queued.length > 0 ? enqueue(queued) : undefined,
+    ]);
   }
 
   async prepare(
@@ -120,26 +129,32 @@ export class LocalRuns implements LocalStarter {
   ): Promise<HeldStart | undefined> {
     const held = await this.runner.prepareStart(taskId, modelId, input);
     if (held === undefined) return undefined;
+    // Taken before the hold can commit: the sweep never sees this task open and unleased.
+    const leased = this.lease([taskId]);
+    leased.catch((err) => this.log(`lease of ${taskId}: ${String(err)}`));
     return {
       running: held.running,
-      confirm: (task, job, enqueue) => {
-        const attempt = held.attempt(task);
-        const added = enqueue({ ...job, backupDelayMs: this.backupDelayMs });
-        added.catch((err) => this.log(`backup job of ${task.id}: ${String(err)}`));
-        this.track(task.id, attempt, added);
+      confirm: (task, job) => this.track(job, held.attempt(task)),
+      abandon: () => {
+        held.abandon();
+        void leased.finally(() => this.queue.releaseLocal(taskId)).catch(() => {});
       },
-      abandon: () => held.abandon(),
     };
   }
 
   /** Waits for the attempts under way (a graceful stop); no new one should be started meanwhile. */
   async close(): Promise<void> {
-    clearInterval(this.heartbeat);
+    clearInterval(this.renewal);
     await Promise.all([...this.runs]);
   }
 
-  /** Follows a local attempt: its backup job kept delayed while it lives, then removed or promoted. */
-  private track(taskId: string, attempt: Promise<Error | undefined>, added: Promise<void>): void {
+  private lease(taskIds: string[]): Promise<void> {
+    return this.queue.leaseLocal(taskIds, Date.now() + this.leaseMs);
+  }
+
+  /** Follows a local attempt: its lease renewed while it lives, then released (and a retry queued). */
+  private track(job: TaskJob, attempt: Promise<Error | undefined>): void {
+    const { taskId } = job;
     this.live.add(taskId);
     const run = (async () => {
       let retry: Error | undefined;
@@ -150,27 +165,19 @@ export class LocalRuns implements LocalStarter {
       } finally {
         this.live.delete(taskId);
       }
-      // Without its backup job (the add failed), the recovery sweep gives an open task a job.
-      if (
-        !(await added.then(
-          () => true,
-          () => false,
-        ))
-      )
-        return;
-      if (retry) await this.queue.promoteBackup(taskId);
-      else await this.queue.removeBackup(taskId);
+      // The job first, then the lease: the task is never open with neither.
+      if (retry) await this.queue.enqueue({ ...job, startedLocally: true });
+      await this.queue.releaseLocal(taskId);
     })()
       .catch((err) => this.log(`local start of ${taskId}: ${String(err)}`))
       .finally(() => this.runs.delete(run));
     this.runs.add(run);
   }
 
-  /** Keeps the live attempts' backup jobs delayed. */
-  private extend(): void {
-    for (const taskId of this.live) {
-      void this.queue.extendBackup(taskId, this.backupDelayMs).catch(() => false);
-    }
+  /** Renews the live attempts' leases. */
+  private renew(): void {
+    if (this.live.size === 0) return;
+    this.lease([...this.live]).catch((err) => this.log(`renewing local leases: ${String(err)}`));
   }
 }
 

@@ -168,11 +168,7 @@ async function startedHere(
     maxPrice: t.price,
     at: t.now,
   };
-  start.confirm(
-    started,
-    { taskId: t.taskId, priority: t.priority, modelId: t.model.id, input: carried },
-    (job) => deps.queue.enqueue(job),
-  );
+  start.confirm(started, { taskId: t.taskId, priority: t.priority, modelId: t.model.id, input: carried });
   return task;
 }
 

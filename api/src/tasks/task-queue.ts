@@ -20,8 +20,8 @@ export interface TaskJobData {
    */
   input?: Record<string, unknown>;
   /**
-   * The task's first attempt was made by the process that accepted it (local-start.ts): this job
-   * is its backup, delayed while that attempt is alive, and its attempts are the ones left.
+   * The task's first attempt was made by the process that accepted it (local-start.ts), and
+   * failed: this job runs the attempts left.
    */
   startedLocally?: true;
 }
@@ -32,8 +32,8 @@ export interface TaskJob {
   priority: number;
   modelId?: string | undefined;
   input?: Record<string, unknown> | undefined;
-  /** A backup for a task started locally: delayed this long (local-start.ts). */
-  backupDelayMs?: number | undefined;
+  /** Its first attempt was made locally (local-start.ts): the job has the attempts left. */
+  startedLocally?: boolean | undefined;
 }
 
 /** Inputs up to this many characters of JSON travel in their job (kept as long as the job). */
@@ -81,17 +81,16 @@ export class TaskQueue {
     const data: TaskJobData = { taskId: t.taskId };
     if (t.modelId) data.modelId = t.modelId;
     if (t.modelId && t.input) data.input = t.input;
-    const backup = t.backupDelayMs !== undefined;
-    if (backup) data.startedLocally = true;
+    const local = t.startedLocally === true;
+    if (local) data.startedLocally = true;
     return {
       name: "run",
       data,
       opts: {
         jobId: t.taskId,
         priority: 1000 - Math.max(0, Math.min(999, t.priority)),
-        ...(backup ? { delay: t.backupDelayMs } : {}),
-        // A locally started task has had its first attempt (dispatcher.ts attemptOf).
-        attempts: backup ? Math.max(1, this.opts.attempts - 1) : this.opts.attempts,
+        // A locally started task has had its first attempt (dispatcher.ts process()).
+        attempts: local ? Math.max(1, this.opts.attempts - 1) : this.opts.attempts,
         backoff: { type: "exponential", delay: 200 },
         removeOnComplete: { age: 24 * 3600 },
         removeOnFail: { age: 7 * 24 * 3600 },
@@ -110,31 +109,27 @@ export class TaskQueue {
     await this.enqueue({ taskId, priority });
   }
 
-  /**
-   * Keeps a local start's backup job delayed `delayMs` more (its first attempt is alive). False
-   * if it is no longer delayed: gone, or already promoted (then it runs, and finds the task
-   * final or takes it over: at most a second computation, never a second charge).
-   */
-  async extendBackup(taskId: string, delayMs: number): Promise<boolean> {
-    const job = await this.queue.getJob(taskId);
-    if (!job) return false;
-    try {
-      await job.changeDelay(delayMs);
-      return true;
-    } catch {
-      return false;
-    }
+  /** The sorted set of local attempts' leases (local-start.ts): task id, scored by expiry (ms). */
+  private get leaseKey(): string {
+    return `${this.opts.prefix}:${TASK_QUEUE}:local-leases`;
   }
 
-  /** Runs a local start's backup job now (its first attempt failed: the job's retries take over). */
-  async promoteBackup(taskId: string): Promise<void> {
-    const job = await this.queue.getJob(taskId);
-    await job?.promote().catch(() => {});
+  /** Takes (or renews) leases on tasks being attempted by this process, until `untilMs`. */
+  async leaseLocal(taskIds: readonly string[], untilMs: number): Promise<void> {
+    if (taskIds.length === 0) return;
+    await this.opts.connection.zadd(this.leaseKey, ...taskIds.flatMap((id) => [untilMs, id]));
   }
 
-  /** Removes a local start's backup job once its task is final (a no-op if it already runs). */
-  async removeBackup(taskId: string): Promise<void> {
-    await this.queue.remove(taskId).catch(() => 0);
+  async releaseLocal(taskId: string): Promise<void> {
+    await this.opts.connection.zrem(this.leaseKey, taskId);
+  }
+
+  /** Of these tasks, those under a lease that has not expired; expired leases are dropped. */
+  async leasedLocally(taskIds: readonly string[], nowMs = Date.now()): Promise<Set<string>> {
+    await this.opts.connection.zremrangebyscore(this.leaseKey, "-inf", nowMs);
+    if (taskIds.length === 0) return new Set();
+    const scores = await this.opts.connection.zmscore(this.leaseKey, ...taskIds);
+    return new Set(taskIds.filter((_, i) => scores[i] !== null && Number(scores[i]) > nowMs));
   }
 
   /** Removes a task's job if it is waiting (an active job is aborted through the cancel channel). */
