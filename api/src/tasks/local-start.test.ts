@@ -21,6 +21,7 @@ import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
 import { PAUSE_POLL_MS } from "./dispatcher.js";
 import { LocalRuns } from "./local-start.js";
+import type { ModelDeployment } from "./model-deployments.js";
 import { submitTask } from "./submit-task.js";
 import { submitTasks } from "./submit-tasks.js";
 
@@ -57,28 +58,31 @@ async function captures(taskId: string): Promise<number> {
   return orm.em.fork().count(LedgerTransaction, { taskId, kind: LedgerTxKind.CAPTURE });
 }
 
+/** A dispatcher over a fake deployment whose replica answers with `call`; submits as the client. */
+async function localDispatcher(label: string, nodeId: string, call: ModelDeployment["call"]) {
+  const d = fakeDeploymentDispatcher(orm, { label, nodeId, taskTimeoutMs: 10_000, concurrency: 4, call });
+  const account = await orm.em.fork().findOneOrFail(Account, fx.clientId);
+  const deps = { queue: d.queue, events: d.events, local: d.dispatcher.local };
+  const submit = () => submitTask(orm.em.fork(), deps, account, { model: "mlp-classifier", input: features });
+  return { ...d, account, deps, submit };
+}
+
 test("a task starts where it was accepted, by its hold, under a lease instead of a job; a paused queue holds it", async () => {
   const calls: { taskId: string; signal: AbortSignal | undefined }[] = [];
   let gate: Promise<void> | undefined;
-  const { dispatcher, queue, events, close } = fakeDeploymentDispatcher(orm, {
-    label: "local",
-    nodeId: "local-node",
-    taskTimeoutMs: 10_000,
-    concurrency: 4,
-    call: async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
+  const { dispatcher, queue, close, account, deps, submit } = await localDispatcher(
+    "local",
+    "local-node",
+    async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
       calls.push({ taskId: opts.traceId ?? "", signal: opts.signal });
       await gate;
       if (opts.signal?.aborted) throw new ClusterError("CANCELLED", "call cancelled by the caller");
       return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
     },
-  });
+  );
   const callsOf = (taskId: string) => calls.filter((c) => c.taskId === taskId);
   try {
     await dispatcher.start();
-    const account = await orm.em.fork().findOneOrFail(Account, fx.clientId);
-    const deps = { queue, events, local: dispatcher.local };
-    const submit = () =>
-      submitTask(orm.em.fork(), deps, account, { model: "mlp-classifier", input: features });
 
     // The model's first task in this process: no deployment at hand yet, so through the queue.
     const first = await submit();
@@ -161,12 +165,10 @@ test("a task starts where it was accepted, by its hold, under a lease instead of
 test("a local attempt that fails for a reason worth retrying gives its task a job at once", async () => {
   const failedOnce = new Set<string>();
   const calls: string[] = [];
-  const { dispatcher, queue, events, close } = fakeDeploymentDispatcher(orm, {
-    label: "local-retry",
-    nodeId: "retry-node",
-    taskTimeoutMs: 10_000,
-    concurrency: 4,
-    call: async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
+  const { dispatcher, queue, close, submit } = await localDispatcher(
+    "local-retry",
+    "retry-node",
+    async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
       const taskId = opts.traceId ?? "";
       calls.push(taskId);
       // Every task's first call fails as a replica that went away would.
@@ -176,13 +178,9 @@ test("a local attempt that fails for a reason worth retrying gives its task a jo
       }
       return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
     },
-  });
+  );
   try {
     await dispatcher.start();
-    const account = await orm.em.fork().findOneOrFail(Account, fx.clientId);
-    const deps = { queue, events, local: dispatcher.local };
-    const submit = () =>
-      submitTask(orm.em.fork(), deps, account, { model: "mlp-classifier", input: features });
     const warm = await submit(); // through the queue (retried there once)
     assert.equal((await finished(warm.id)).status, "COMPLETED");
 
