@@ -9,9 +9,7 @@ import { type TaskProgressEventType, taskHistory } from "./task.type.js";
 
 /**
  * The taskProgress stream: listen on the task's Redis channel first, then read the task and
- * replay the states it already passed, then pass on live events. A first read goes out with the
- * SUBSCRIBE: a task already final is replayed from it alone (no wait for Redis); otherwise the
- * task is read again once the SUBSCRIBE is acknowledged, the order in which no event is missed. Each status is sent once, in
+ * replay the states it already passed, then pass on live events. Each status is sent once, in
  * order, and the stream ends after the final state. Checks happen before the stream exists,
  * so a bad key or someone else's task is a plain GraphQL error, not a broken socket.
  * A streaming model's tokens (events with `token`) pass through as they come, each once.
@@ -27,27 +25,14 @@ export async function subscribeTaskProgress(
     throw new ApiError("FORBIDDEN", "this credential lacks the scope tasks:read");
   }
   if (!isUuid(taskId)) throw notFound(`task ${taskId}`);
-  const visible = (task: (Task & { accountId: string }) | null) => {
-    if (!task || (!isAdmin && task.accountId !== caller.account.id)) throw notFound(`task ${taskId}`);
-    return task;
-  };
   const live = new AsyncQueue<TaskProgressEvent>(() => stop());
-  let stop: () => void = () => {};
-  const listening = ctx.services.events
-    .listen(taskId, (event) => live.push(event))
-    .then((s) => {
-      stop = s;
-    });
+  const stop = await ctx.services.events.listen(taskId, (event) => live.push(event));
   try {
-    const first = visible(await progressOf(ctx, taskId));
-    if (isFinalTaskStatus(first.status)) {
-      void listening.then(() => stop()).catch(() => {});
-      return stream(first, new AsyncQueue<TaskProgressEvent>(), () => {});
-    }
-    await listening;
-    return stream(visible(await progressOf(ctx, taskId)), live, () => stop());
+    const task = await progressOf(ctx, taskId);
+    if (!task || (!isAdmin && task.accountId !== caller.account.id)) throw notFound(`task ${taskId}`);
+    return stream(task, live, stop);
   } catch (err) {
-    void listening.then(() => stop()).catch(() => {});
+    stop();
     throw err;
   }
 }

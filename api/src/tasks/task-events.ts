@@ -6,6 +6,12 @@ import { Redis } from "ioredis";
  * event whichever process (api or dispatcher) produced it. One channel per task. `subscribe`
  * resolves only once Redis has acknowledged the SUBSCRIBE, so a subscriber that reads the
  * task's stored state afterwards misses nothing in between.
+ *
+ * An event published by this process reaches this process's listeners at once, without the
+ * round trip through Redis; its copy from Redis is then dropped (each listener gets an event
+ * once). A listener that starts after that local delivery misses the event, which is safe for
+ * every event published after the state it announces is stored: a listener reads the stored
+ * state after it starts (taskProgress does).
  */
 export interface TaskProgressEvent {
   taskId: string;
@@ -22,6 +28,8 @@ export class TaskEventBus {
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** Per channel: messages delivered here at their publish, whose copy from Redis is to be dropped. */
+  private readonly echoes = new Map<string, Map<string, number>>();
 
   constructor(
     redisUrl: string,
@@ -40,6 +48,7 @@ export class TaskEventBus {
     this.sub.on("message", (channel: string, message: string) => {
       const set = this.listeners.get(channel);
       if (!set) return; // not a task channel (e.g. the cancel channel, handled by onCancel)
+      if (this.dropEcho(channel, message)) return;
       const event = JSON.parse(message) as TaskProgressEvent;
       for (const listener of set) listener(event);
     });
@@ -50,16 +59,50 @@ export class TaskEventBus {
   }
 
   async publish(event: TaskProgressEvent): Promise<void> {
-    await this.pub.publish(this.channel(event.taskId), JSON.stringify(event));
+    const channel = this.channel(event.taskId);
+    const message = JSON.stringify(event);
+    const sent = this.pub.publish(channel, message);
+    this.deliverHere(channel, message, event);
+    await sent;
   }
 
   /** Several events in one round trip, in order. */
   async publishAll(events: TaskProgressEvent[]): Promise<void> {
     const pipeline = this.pub.pipeline();
-    for (const event of events) pipeline.publish(this.channel(event.taskId), JSON.stringify(event));
-    const results = (await pipeline.exec()) ?? [];
+    const local: [string, string, TaskProgressEvent][] = [];
+    for (const event of events) {
+      const channel = this.channel(event.taskId);
+      const message = JSON.stringify(event);
+      pipeline.publish(channel, message);
+      local.push([channel, message, event]);
+    }
+    const exec = pipeline.exec();
+    for (const [channel, message, event] of local) this.deliverHere(channel, message, event);
+    const results = (await exec) ?? [];
     const failed = results.find(([err]) => err);
     if (failed?.[0]) throw failed[0];
+  }
+
+  /** Hands a message published here to this process's listeners now; its Redis copy will be dropped. */
+  private deliverHere(channel: string, message: string, event: TaskProgressEvent): void {
+    const set = this.listeners.get(channel);
+    if (!set || set.size === 0) return;
+    let echoes = this.echoes.get(channel);
+    if (!echoes) {
+      echoes = new Map();
+      this.echoes.set(channel, echoes);
+    }
+    echoes.set(message, (echoes.get(message) ?? 0) + 1);
+    for (const listener of [...set]) listener(event);
+  }
+
+  private dropEcho(channel: string, message: string): boolean {
+    const echoes = this.echoes.get(channel);
+    const count = echoes?.get(message);
+    if (!echoes || count === undefined) return false;
+    if (count > 1) echoes.set(message, count - 1);
+    else echoes.delete(message);
+    return true;
   }
 
   /** Listens to one task's events; returns the function that stops listening. */
@@ -78,6 +121,7 @@ export class TaskEventBus {
       current.delete(listener);
       if (current.size === 0) {
         this.listeners.delete(channel);
+        this.echoes.delete(channel);
         void this.sub.unsubscribe(channel).catch(() => {});
       }
     };
