@@ -21,25 +21,31 @@
  *     (--png FILE, else "NEUROGRID 2026" rendered by the OCR test support, which needs
  *     @napi-rs/canvas and the DejaVu font), and the text must equal what the same model reads
  *     on the CPU provider in this process. Both are timed over the same calls.
+ *     Then serving: the wide MLP as a one-replica deployment with dynamic batching (up to
+ *     SERVING_BATCH rows, 2 ms), SERVING_CLIENTS closed-loop clients of one row per call through
+ *     a DeploymentHandle, for `seconds`: once with resources.gpus = 1 (the default preference
+ *     picks the GPU provider) and once with gpus = 0 (the CPU provider, every core).
  *     Without a GPU (as in CI) part (2) is skipped and says so.
  *
  * With --json the last line is one JSON object: cudaUsable / webgpuUsable with their reasons,
  * `direct` (one row per model, batch and provider), `bestGpuProvider`, the speed-ups of that
  * provider over CPU (wideMlpBatch64VsCpu, wideMlpBatch512VsCpu, ppocrDetBatch1VsCpu,
- * ppocrDetBatch4VsCpu: rows/s ratios) and `cluster`. Every process started is stopped by PID.
+ * ppocrDetBatch4VsCpu: rows/s ratios), `cluster` (with servingGpuVsCpu: the deployment's rows/s
+ * on the GPU over the same on the CPU). Every process started is stopped by PID.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ActorState } from "@neurogrid/schema";
+import { ActorState, type ModelManifest } from "@neurogrid/schema";
 import { InferenceSession, listSupportedBackends, Tensor } from "onnxruntime-node";
 import { waitFor } from "../cli/testing/processes.js";
 import { startTestCluster, type TestCluster } from "../cli/testing/test-cluster.js";
 import { ClusterClient } from "../client/cluster-client.js";
+import { ensureModelFile } from "../models/model-file-cache.js";
 import { type OcrResult, ppocrV4 } from "../models/ppocr-v4.js";
 import { mulberry32 } from "../models/prng.js";
-import { buildWideMlpOnnx, DEFAULT_WIDE_MLP } from "../models/wide-mlp.js";
+import { buildWideMlpOnnx, DEFAULT_WIDE_MLP, wideMlpManifest } from "../models/wide-mlp.js";
 import {
   type GpuExecutionProvider,
   type ModelExecutionProvider,
@@ -47,8 +53,10 @@ import {
   sessionOptionsFor,
 } from "../runtime/execution-provider.js";
 import { createOnnxruntimeProbe } from "../runtime/execution-provider-probe.js";
-import { createModelActor, type ModelHealth } from "../runtime/model-actor.js";
+import { createModelActor, type InferResult, type ModelHealth } from "../runtime/model-actor.js";
 import { benchArgs, median, round } from "./measure.js";
+import { modelDeployment, replicaAlive, SERVING_NAMESPACE } from "./serving-cluster.js";
+import { closedLoop, Rows, warmUp } from "./serving-load.js";
 
 const { values: extra, tokens } = parseArgs({
   args: process.argv.slice(2),
@@ -231,6 +239,54 @@ async function ocrImage(): Promise<{ png: string; known?: string }> {
 }
 
 const OCR_CALLS = 20;
+const SERVING_CLIENTS = 256;
+const SERVING_BATCH = 256;
+
+/** The wide MLP as a deployment on `gpus` GPUs (0: CPU); rows/s under closed-loop clients. */
+async function measureServing(client: ClusterClient, cluster: TestCluster, cacheDir: string, gpus: number) {
+  const file = await ensureModelFile(cacheDir, buildWideMlpOnnx(DEFAULT_WIDE_MLP));
+  const batching = { maxBatchSize: SERVING_BATCH, batchWaitTimeoutMs: 2 };
+  const manifest: ModelManifest = { ...wideMlpManifest(DEFAULT_WIDE_MLP), batching };
+  const name = `wide-mlp-${gpus > 0 ? "gpu" : "cpu"}`;
+  const model = {
+    manifest,
+    cacheDir,
+    path: file.path,
+    sha256: file.sha256,
+    intraOpNumThreads: gpus > 0 ? 1 : cpuThreads,
+  };
+  const handle = await client.applyDeployment(modelDeployment(name, model, batching, gpus), {
+    reportIntervalMs: 250,
+  });
+  try {
+    await replicaAlive(client, cluster, name);
+    await waitFor(
+      `the handle on ${name} to see its replica`,
+      () => (handle.info.replicas.some((r) => r.state === ActorState.ALIVE) ? true : undefined),
+      START_TIMEOUT_MS,
+    );
+    const health = await handle.call<ModelHealth>("health", {});
+    const rows = new Rows(SERVING_CLIENTS * 2, DEFAULT_WIDE_MLP.inputs);
+    const call = (row: number[]) =>
+      handle.call<InferResult>("infer", {
+        inputs: {
+          x: { dims: [1, row.length], base64: Buffer.from(Float32Array.from(row).buffer).toString("base64") },
+        },
+      });
+    await warmUp(SERVING_CLIENTS, rows, call);
+    const loop = await closedLoop(SERVING_CLIENTS, args.seconds, rows, call);
+    const figure = {
+      provider: health.executionProvider,
+      rowsPerS: round(loop.rowsPerSecond),
+      meanBatch: round(loop.meanBatchSize, 1),
+    };
+    log(`serving ${name}: ${JSON.stringify(figure)}`);
+    return figure;
+  } finally {
+    handle.close();
+    await client.deleteDeployment(SERVING_NAMESPACE, name).catch(() => undefined);
+  }
+}
 const START_TIMEOUT_MS = 180_000;
 
 async function measureCluster() {
@@ -305,6 +361,10 @@ async function measureCluster() {
       };
       const clusterP50Ms = await time(onCluster);
       const cpuInProcessP50Ms = await time(onCpu);
+      // The OCR actor holds the one GPU: it goes before the serving deployments come.
+      await client.killActor("providers-bench", "ocr-gpu");
+      const servingCpu = await measureServing(client, cluster, cacheDir, 0);
+      const servingGpu = await measureServing(client, cluster, cacheDir, 1);
       log(
         `cluster: read ${JSON.stringify(gpuText)} (cpu read ${JSON.stringify(cpuText)}); p50 ${clusterP50Ms} ms through the cluster, ${cpuInProcessP50Ms} ms on CPU in process`,
       );
@@ -318,6 +378,9 @@ async function measureCluster() {
         ocrCalls: OCR_CALLS,
         clusterP50Ms,
         cpuInProcessP50Ms,
+        servingGpu,
+        servingCpu,
+        servingGpuVsCpu: round(servingGpu.rowsPerS / servingCpu.rowsPerS, 2),
       };
     } finally {
       await local.close();

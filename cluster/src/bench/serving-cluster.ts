@@ -16,7 +16,8 @@ import { ClusterClient } from "../client/cluster-client.js";
 import type { DeploymentHandle } from "../client/deployment-handle.js";
 import type { BatchingLimits } from "../runtime/batcher.js";
 
-const NAMESPACE = "serving-bench";
+export const SERVING_NAMESPACE = "serving-bench";
+const NAMESPACE = SERVING_NAMESPACE;
 const NODE_ID = "serving-node";
 /** Model loading (a 40 MB file, sha256-checked) and a cold actor process. */
 const REPLICA_START_TIMEOUT_MS = 120_000;
@@ -100,7 +101,13 @@ export function modelInitArgs(model: ServingModel, batching: BatchingLimits) {
   };
 }
 
-function modelDeployment(name: string, model: ServingModel, batching: BatchingLimits): DeploymentSpec {
+/** The model as a one-replica deployment; `gpus` per replica (0: CPU only). */
+export function modelDeployment(
+  name: string,
+  model: ServingModel,
+  batching: BatchingLimits,
+  gpus = 0,
+): DeploymentSpec {
   return {
     name,
     namespace: NAMESPACE,
@@ -109,7 +116,7 @@ function modelDeployment(name: string, model: ServingModel, batching: BatchingLi
       namespace: NAMESPACE,
       className: "model",
       initArgs: modelInitArgs(model, batching),
-      resources: { cpus: 1, memoryMb: 512, gpus: 0, custom: {} },
+      resources: { cpus: 1, memoryMb: 512, gpus, custom: {} },
       maxTaskRetries: 0,
       maxRestarts: 0,
     },
@@ -123,7 +130,7 @@ function modelDeployment(name: string, model: ServingModel, batching: BatchingLi
 }
 
 /** Waits for the deployment's one replica to be ALIVE; tracks its process as soon as it has one. */
-async function replicaAlive(client: ClusterClient, cluster: TestCluster, name: string) {
+export async function replicaAlive(client: ClusterClient, cluster: TestCluster, name: string) {
   return waitFor(
     `${name}'s replica to be alive`,
     async () => {
