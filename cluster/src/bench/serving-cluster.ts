@@ -101,12 +101,13 @@ export function modelInitArgs(model: ServingModel, batching: BatchingLimits) {
   };
 }
 
-/** The model as a one-replica deployment; `gpus` per replica (0: CPU only). */
+/** The model as a deployment of `replicas` replicas (one by default); `gpus` per replica (0: CPU only). */
 export function modelDeployment(
   name: string,
   model: ServingModel,
   batching: BatchingLimits,
   gpus = 0,
+  replicas = 1,
 ): DeploymentSpec {
   return {
     name,
@@ -120,8 +121,8 @@ export function modelDeployment(
       maxTaskRetries: 0,
       maxRestarts: 0,
     },
-    minReplicas: 1,
-    maxReplicas: 1,
+    minReplicas: replicas,
+    maxReplicas: replicas,
     targetOngoingRequests: 2,
     upscaleDelayMs: 3_000,
     downscaleDelayMs: 60_000,
@@ -130,7 +131,7 @@ export function modelDeployment(
 }
 
 /** Waits for the deployment's one replica to be ALIVE; tracks its process as soon as it has one. */
-export async function replicaAlive(client: ClusterClient, cluster: TestCluster, name: string) {
+async function replicaAlive(client: ClusterClient, cluster: TestCluster, name: string) {
   return waitFor(
     `${name}'s replica to be alive`,
     async () => {
