@@ -1,5 +1,6 @@
 import { isFinalTaskStatus, type TaskStatus } from "@neurogrid/schema";
 import { Task } from "../db/entities/index.js";
+import { runPrepared } from "../db/prepared.js";
 import { ApiError, notFound, unauthenticated } from "../errors.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
 import type { TaskProgressEvent } from "../tasks/task-events.js";
@@ -39,21 +40,22 @@ export async function subscribeTaskProgress(
 
 /**
  * What the stream replays, read by one plain statement (no entity, no identity map: this runs
- * once per subscription, on the path every client that follows a task takes).
+ * once per subscription, on the path every client that follows a task takes), prepared once per
+ * connection (db/prepared.ts).
  */
 async function progressOf(ctx: ApiContext, taskId: string): Promise<(Task & { accountId: string }) | null> {
-  const [row] = await ctx.services.orm.em.getConnection().execute<
-    {
-      account_id: string;
-      status: TaskStatus;
-      error: string | null;
-      created_at: Date | string;
-      scheduled_at: Date | string | null;
-      started_at: Date | string | null;
-      finished_at: Date | string | null;
-    }[]
-  >(
-    "select account_id, status, error, created_at, scheduled_at, started_at, finished_at from tasks where id = ?",
+  const [row] = await runPrepared<{
+    account_id: string;
+    status: TaskStatus;
+    error: string | null;
+    created_at: Date | string;
+    scheduled_at: Date | string | null;
+    started_at: Date | string | null;
+    finished_at: Date | string | null;
+  }>(
+    ctx.services.orm.em,
+    "task_progress",
+    "select account_id, status, error, created_at, scheduled_at, started_at, finished_at from tasks where id = $1::uuid",
     [taskId],
   );
   if (!row) return null;
