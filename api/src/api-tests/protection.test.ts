@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, describe, test } from "node:test";
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
 import { errorCode, graphqlRequest } from "../testing/graphql-clients.js";
 import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
 
@@ -88,5 +90,56 @@ describe("protection and health", () => {
     assert.ok(retryAfterMs > 0 && retryAfterMs <= 2000, `retry after ${retryAfterMs} ms at 0.5/s`);
     const stillOk = await graphqlRequest(t.url, key, "{ me { id } }");
     assert.equal(stillOk.errors, undefined, "another credential has its own bucket");
+  });
+
+  test("over graphql-ws every operation takes a token too: the socket is no way around the limit", async () => {
+    const greedy = (await t.account("socket-greedy", "client")).key;
+    const client = createClient({
+      url: t.url.replace(/^http/, "ws"),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${greedy}` },
+      retryAttempts: 0,
+    });
+    const once = () =>
+      new Promise<{ ok: boolean; code?: string; retryAfterMs?: number }>((resolve) => {
+        let ok = false;
+        client.subscribe<{ me: { id: string } }>(
+          { query: "{ me { id } }" },
+          {
+            next: (v) => {
+              ok = v.data?.me.id !== undefined;
+            },
+            error: (err) => {
+              const first = (err as { extensions?: { code?: string; retryAfterMs?: number } }[])[0];
+              resolve({
+                ok: false,
+                code: first?.extensions?.code,
+                retryAfterMs: first?.extensions?.retryAfterMs,
+              });
+            },
+            complete: () => resolve({ ok }),
+          },
+        );
+      });
+    try {
+      const results = [];
+      for (let i = 0; i < 45; i++) {
+        const r = await once();
+        results.push(r);
+        if (!r.ok) break;
+      }
+      assert.equal(results.filter((r) => r.ok).length, 40, "the burst is 40, as over HTTP");
+      const refused = results.at(-1);
+      assert.equal(refused?.code, "RATE_LIMITED");
+      assert.ok((refused?.retryAfterMs ?? 0) > 0, "with the delay");
+      const overHttp = await graphqlRequest(t.url, greedy, "{ me { id } }");
+      assert.equal(
+        errorCode(overHttp),
+        "RATE_LIMITED",
+        "one bucket for the credential, whatever the transport",
+      );
+    } finally {
+      await client.dispose();
+    }
   });
 });

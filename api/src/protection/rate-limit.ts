@@ -10,8 +10,30 @@ import type { TokenBucket } from "./token-bucket.js";
  * HTTP 429 with a GraphQL error RATE_LIMITED that carries the delay (and Retry-After).
  * The request takes one token here; an operation that stands for more (submitTasks: one per
  * task) takes the rest through `res.locals.rateLimit` (moreTokens), keyed the same way.
+ * Over graphql-ws each operation (query, mutation or subscription) takes a token from the
+ * same bucket (server/api-server.ts), so the socket is no way around the limit.
  */
 export type MoreTokens = (n: number) => Promise<void>;
+
+/** The bucket of a caller: its credential's hash, else its address. */
+export function rateLimitKey(
+  headers: Record<string, string | string[] | undefined>,
+  address: string | undefined,
+): string {
+  const credential = apiKeyFromHeaders(headers);
+  return credential
+    ? `cred:${createHash("sha256").update(credential).digest("hex").slice(0, 32)}`
+    : `ip:${address ?? "unknown"}`;
+}
+
+/** Takes `n` more tokens for `key`, or throws RATE_LIMITED. */
+export function moreTokensOf(bucket: TokenBucket, key: string): MoreTokens {
+  return async (n) => {
+    if (n <= 0) return;
+    const d = await bucket.take(key, n);
+    if (!d.allowed) throw rateLimited(d.retryAfterMs);
+  };
+}
 
 /** The RATE_LIMITED error of a refused decision. */
 export function rateLimited(retryAfterMs: number): ApiError {
@@ -21,18 +43,10 @@ export function rateLimited(retryAfterMs: number): ApiError {
 export function rateLimit(bucket: TokenBucket) {
   return async (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== "POST" && req.query.query === undefined) return next();
-    const credential = apiKeyFromHeaders(req.headers);
-    const key = credential
-      ? `cred:${createHash("sha256").update(credential).digest("hex").slice(0, 32)}`
-      : `ip:${req.ip ?? "unknown"}`;
+    const key = rateLimitKey(req.headers, req.ip);
     try {
       const decision = await bucket.take(key);
-      const more: MoreTokens = async (n) => {
-        if (n <= 0) return;
-        const d = await bucket.take(key, n);
-        if (!d.allowed) throw rateLimited(d.retryAfterMs);
-      };
-      res.locals.rateLimit = more;
+      res.locals.rateLimit = moreTokensOf(bucket, key);
       res.setHeader("x-ratelimit-remaining", String(decision.remaining));
       if (decision.allowed) return next();
       const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));

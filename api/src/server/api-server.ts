@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
@@ -7,7 +7,7 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { expressMiddleware } from "@as-integrations/express5";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import express from "express";
-import type { GraphQLSchema } from "graphql";
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import { useServer as attachGraphqlWs } from "graphql-ws/use/ws";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { ApiContext, Services } from "../graphql/context.js";
@@ -18,7 +18,7 @@ import { healthRoutes, httpMetrics } from "../observability/health-routes.js";
 import { createMetrics } from "../observability/metrics.js";
 import { openAiRoutes } from "../openai/openai-routes.js";
 import { armor, documentChecks } from "../protection/armor.js";
-import { type MoreTokens, rateLimit } from "../protection/rate-limit.js";
+import { type MoreTokens, moreTokensOf, rateLimit, rateLimitKey } from "../protection/rate-limit.js";
 import { TokenBucket } from "../protection/token-bucket.js";
 import { modelArtifactRoutes } from "../registry/artifact-routes.js";
 import { paramsAsHeaders, type ResolvedCaller, resolveCaller } from "./auth-context.js";
@@ -65,10 +65,16 @@ export async function startApiServer(
   const limits = armor({ maxDepth: services.config.maxDepth, maxCost: services.config.maxCost });
   const metrics = createMetrics(services.orm, services.queue);
   app.use(httpMetrics(metrics));
+  const bucket = new TokenBucket(
+    services.redis,
+    services.config.redisPrefix,
+    services.config.rateLimitBurst,
+    services.config.rateLimitPerSecond,
+  );
   const wss = new WebSocketServer({ server: http, path: "/graphql", maxPayload: 1024 * 1024 });
   const wsCleanup = attachGraphqlWs<
     Record<string, unknown>,
-    { socket: WebSocket; resolved?: ResolvedCaller }
+    { socket: WebSocket; request: IncomingMessage; resolved?: ResolvedCaller; rateKey?: string }
   >(
     {
       schema,
@@ -83,6 +89,10 @@ export async function startApiServer(
           credentials,
         );
         ctx.extra.resolved = resolved;
+        ctx.extra.rateKey = rateLimitKey(
+          paramsAsHeaders(ctx.connectionParams),
+          ctx.extra.request.socket.remoteAddress,
+        );
         if (resolved.authError) {
           // A credential was sent and is bad (expired, revoked, unknown): say so and close,
           // rather than serve the socket as anonymous.
@@ -99,9 +109,21 @@ export async function startApiServer(
         }
         return true;
       },
+      // Every operation on the socket takes a token, as every HTTP request does.
+      onSubscribe: async (ctx) => {
+        const decision = await bucket.take(ctx.extra.rateKey ?? "ip:unknown");
+        if (decision.allowed) return undefined;
+        const { retryAfterMs } = decision;
+        return [
+          new GraphQLError(`rate limit exceeded: retry in ${retryAfterMs} ms`, {
+            extensions: { code: "RATE_LIMITED", retryAfterMs },
+          }),
+        ];
+      },
       context: async (ctx) => {
         const em = services.orm.em.fork();
-        return newContext(services, em, ctx.extra.resolved ?? { caller: null });
+        const context = newContext(services, em, ctx.extra.resolved ?? { caller: null });
+        return { ...context, moreTokens: moreTokensOf(bucket, ctx.extra.rateKey ?? "ip:unknown") };
       },
       onError: (_ctx, _id, _payload, errors) =>
         errors.map((e) => formatError(e.toJSON(), e, opts.log)) as never,
@@ -143,12 +165,6 @@ export async function startApiServer(
     }),
   );
   app.use("/graphiql-assets", graphiqlAssets());
-  const bucket = new TokenBucket(
-    services.redis,
-    services.config.redisPrefix,
-    services.config.rateLimitBurst,
-    services.config.rateLimitPerSecond,
-  );
   app.use("/v1", rateLimit(bucket));
   app.use(modelArtifactRoutes(services));
   app.use(openAiRoutes(services, opts.log));
