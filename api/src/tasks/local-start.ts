@@ -56,8 +56,11 @@ export interface HeldStart {
    * added only if the attempt fails and must be retried.
    */
   confirm(task: StartedTask, job: TaskJob): void;
-  /** The hold did not happen: the call is aborted, the replica, the slot and the lease given back. */
-  abandon(): void;
+  /**
+   * The hold did not happen: the call is aborted, the replica, the slot and the lease given
+   * back; resolves once the lease is (a new start of the same task id may follow).
+   */
+  abandon(): Promise<void>;
 }
 
 /** The dispatcher's side of a held start. */
@@ -137,7 +140,7 @@ export class LocalRuns implements LocalStarter {
       confirm: (task, job) => this.track(job, held.attempt(task)),
       abandon: () => {
         held.abandon();
-        void leased.finally(() => this.queue.releaseLocal(taskId)).catch(() => {});
+        return leased.finally(() => this.queue.releaseLocal(taskId)).catch(() => {});
       },
     };
   }

@@ -95,14 +95,15 @@ export async function submitTask(
           : {}),
       });
     } catch (err) {
-      start?.abandon();
+      void start?.abandon();
       if (key && isUniqueViolation(err)) {
         const existing = await findByKey(em.fork(), account, key);
         if (existing) return resumed(deps, sameRequestOrConflict(existing, req));
       }
       throw err;
     }
-    if (!outcome.held || outcome.stale) start?.abandon();
+    // Given back before a stale model's next try, which may take this task id's lease again.
+    if (!outcome.held || outcome.stale) await start?.abandon();
     if (outcome.stale) {
       model = await findModel(em, req.model, req.version, true);
       continue;
