@@ -22,6 +22,7 @@ import { type MoreTokens, moreTokensOf, rateLimit, rateLimitKey } from "../prote
 import { TokenBucket } from "../protection/token-bucket.js";
 import { modelArtifactRoutes } from "../registry/artifact-routes.js";
 import { paramsAsHeaders, type ResolvedCaller, resolveCaller } from "./auth-context.js";
+import { clientAddress } from "./client-address.js";
 import { graphiqlAssets, graphiqlPage } from "./graphiql.js";
 import { operationMetrics } from "./operation-metrics.js";
 
@@ -91,7 +92,7 @@ export async function startApiServer(
         ctx.extra.resolved = resolved;
         ctx.extra.rateKey = rateLimitKey(
           paramsAsHeaders(ctx.connectionParams),
-          ctx.extra.request.socket.remoteAddress,
+          clientAddress(ctx.extra.request),
         );
         if (resolved.authError) {
           // A credential was sent and is bad (expired, revoked, unknown): say so and close,

@@ -40,6 +40,8 @@ import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
  *   start at once, its job kept as a backup (local-start.ts; `local`).
  */
 const OWNER_TTL_MS = 30_000;
+/** How long a held start waits for a live replica before the task is queued instead. */
+const HELD_START_LEASE_WAIT_MS = 50;
 /** How soon a pause of the queue stops local starts. */
 export const PAUSE_POLL_MS = 200;
 
@@ -203,7 +205,8 @@ export class Dispatcher implements LocalRunner {
     };
     let lease: ReplicaLease;
     try {
-      lease = await this.leaseOn(deployment);
+      // Only a replica that is there now: a submit does not wait for one to start.
+      lease = await this.leaseOn(deployment, HELD_START_LEASE_WAIT_MS);
     } catch {
       end();
       return undefined;
@@ -337,8 +340,11 @@ export class Dispatcher implements LocalRunner {
   }
 
   /** A replica of the deployment whose node has a known provider (it will be credited). */
-  private async leaseOn(deployment: ModelDeployment): Promise<ReplicaLease> {
-    const lease = await deployment.lease({ timeoutMs: this.opts.taskTimeoutMs });
+  private async leaseOn(
+    deployment: ModelDeployment,
+    timeoutMs = this.opts.taskTimeoutMs,
+  ): Promise<ReplicaLease> {
+    const lease = await deployment.lease({ timeoutMs });
     try {
       await this.providerOf(lease.replica.nodeId);
       return lease;

@@ -95,7 +95,8 @@ test("a task starts where it was accepted, by its hold, under a lease instead of
     gate = new Promise((r) => {
       open = r;
     });
-    const second = await submit();
+    const once = { model: "mlp-classifier", input: features, idempotencyKey: "local-once" };
+    const second = await submitTask(orm.em.fork(), deps, account, once);
     assert.equal(second.status, "RUNNING", "the hold wrote it RUNNING");
     const stored = await orm.em.fork().findOneOrFail(Task, second.id);
     assert.equal(stored.status, "RUNNING");
@@ -104,6 +105,10 @@ test("a task starts where it was accepted, by its hold, under a lease instead of
     assert.equal(callsOf(second.id).length, 1, "its call went out with the hold");
     assert.deepEqual([...(await queue.leasedLocally([second.id]))], [second.id], "leased here");
     assert.equal(await queue.queue.getJob(second.id), undefined, "no job");
+    // The same submit again (a client's retry): the same task, and no job that would run it twice.
+    const again = await submitTask(orm.em.fork(), deps, account, once);
+    assert.equal(again.id, second.id);
+    assert.equal(await queue.queue.getJob(second.id), undefined, "still no job: its lease is live");
     open();
     gate = undefined;
     // ...and the lease goes once the task is final.

@@ -147,8 +147,9 @@ export class LocalRuns implements LocalStarter {
 
   /** Waits for the attempts under way (a graceful stop); no new one should be started meanwhile. */
   async close(): Promise<void> {
-    clearInterval(this.renewal);
+    // Leases are renewed until the last attempt has ended, as BullMQ renews locks while it drains.
     await Promise.all([...this.runs]);
+    clearInterval(this.renewal);
   }
 
   private lease(taskIds: string[]): Promise<void> {

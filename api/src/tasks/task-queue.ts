@@ -98,8 +98,13 @@ export class TaskQueue {
     };
   }
 
-  /** Makes sure an unfinished task has a live job: adds one, or replaces one that has ended. */
+  /**
+   * Makes sure an unfinished task has a live job or a live local lease: adds a job, or replaces
+   * one that has ended.
+   */
   async ensureJob(taskId: string, priority: number): Promise<void> {
+    // A task a live process attempts under a lease (local-start.ts) needs no job.
+    if ((await this.leasedLocally([taskId])).size > 0) return;
     const job = await this.queue.getJob(taskId);
     if (job) {
       const state = await job.getState();
