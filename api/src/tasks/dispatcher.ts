@@ -73,6 +73,8 @@ export class Dispatcher implements LocalRunner {
   private readonly localRuns: LocalRuns;
   /** Tasks being run by this process: jobs and local starts. */
   private active = 0;
+  /** Of those, local starts. */
+  private localActive = 0;
   private accepting = false;
   /**
    * The queue's pause (BullMQ Queue.pause), read every PAUSE_POLL_MS: local starts obey it too.
@@ -176,9 +178,20 @@ export class Dispatcher implements LocalRunner {
 
   /** A local start's attempt (local-start.ts): the task's first; the last if only one is allowed. */
   attempt(taskId: string, modelId: string, input: Record<string, unknown>): Promise<Error | undefined> {
+    this.localRunning(+1);
     return this.counted(() =>
       this.settleAttempt(taskId, this.opts.queue.attempts <= 1, () => this.run(taskId, modelId, 1, input)),
-    );
+    ).finally(() => this.localRunning(-1));
+  }
+
+  /**
+   * Local attempts count against the BullMQ worker's concurrency too (it takes fewer jobs while
+   * they run), so that this process runs at most `concurrency` tasks (one more at worst: the
+   * worker keeps at least one).
+   */
+  private localRunning(delta: 1 | -1): void {
+    this.localActive += delta;
+    this.worker.concurrency = Math.max(1, this.opts.concurrency - this.localActive);
   }
 
   /**
@@ -195,6 +208,7 @@ export class Dispatcher implements LocalRunner {
     const deployment = this.ready.get(modelId);
     if (deployment === undefined || !this.canStart(modelId)) return undefined;
     this.active++;
+    this.localRunning(+1);
     const scope = this.attemptScope(taskId);
     let ended = false;
     const end = () => {
@@ -202,6 +216,7 @@ export class Dispatcher implements LocalRunner {
       ended = true;
       scope.end();
       this.active--;
+      this.localRunning(-1);
     };
     let lease: ReplicaLease;
     try {

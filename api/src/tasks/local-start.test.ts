@@ -209,6 +209,56 @@ test("a local attempt that fails for a reason worth retrying gives its task a jo
   }
 });
 
+test("local starts count against the dispatcher's concurrency: the queue's worker takes fewer jobs meanwhile", async () => {
+  const inFlight = new Set<string>();
+  let most = 0;
+  let open: () => void = () => {};
+  let gate: Promise<void> | undefined;
+  const d = fakeDeploymentDispatcher(orm, {
+    label: "local-slots",
+    nodeId: "local-node",
+    taskTimeoutMs: 10_000,
+    concurrency: 2,
+    call: async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
+      const taskId = opts.traceId ?? "";
+      inFlight.add(taskId);
+      most = Math.max(most, inFlight.size);
+      try {
+        await gate;
+      } finally {
+        inFlight.delete(taskId);
+      }
+      return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
+    },
+  });
+  try {
+    await d.dispatcher.start();
+    const account = await orm.em.fork().findOneOrFail(Account, fx.clientId);
+    const deps = { queue: d.queue, events: d.events, local: d.dispatcher.local };
+    const submit = () =>
+      submitTask(orm.em.fork(), deps, account, { model: "mlp-classifier", input: features });
+    assert.equal((await finished((await submit()).id)).status, "COMPLETED"); // the deployment at hand
+    gate = new Promise((r) => {
+      open = r;
+    });
+    const tasks = [];
+    for (let i = 0; i < 4; i++) tasks.push(await submit()); // two start here, two are queued
+    assert.deepEqual(
+      tasks.map((t) => t.status),
+      ["RUNNING", "RUNNING", "QUEUED", "QUEUED"],
+    );
+    await sleep(500);
+    // The worker keeps one slot of its own: concurrency 2 allows 3 at worst, never 4.
+    assert.equal(inFlight.size, 3, "two local attempts and one job");
+    open();
+    gate = undefined;
+    for (const t of tasks) assert.equal((await finished(t.id)).status, "COMPLETED");
+    assert.equal(most, 3);
+  } finally {
+    await d.close();
+  }
+});
+
 test("a lease that is not renewed (its process died) lets the sweep give the open task a job", async () => {
   const { dispatcher, queue, close } = fakeDeploymentDispatcher(orm, {
     label: "local-dead",
