@@ -20,8 +20,8 @@ import { prng } from "./prng.js";
  *
  *   PostgreSQL (a fresh database) + Redis (a fresh prefix)
  *   head, two workers (nodes owned by a seeded provider), one api with its own dispatcher (the
- *   tasks it accepts may start in it: killing it kills those attempts, which their backup jobs
- *   take up), one `neurogrid dispatcher`; clients with deposits that cover all their tasks
+ *   tasks it accepts may start in it: killing it kills those attempts, whose leases expire and
+ *   whose tasks the recovery sweep gives jobs), one `neurogrid dispatcher`; clients with deposits that cover all their tasks
  *   -> N tasks submitted over GraphQL HTTP by concurrent clients (chaos-submitters.ts)
  *   -> meanwhile kill -9 a worker, the dispatcher, the api, each restarted (chaos-monkey.ts)
  *   -> wait until every task is final (or the deadline)

@@ -37,7 +37,7 @@ import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
  *   cancel: cancelTask's signal (through Redis) aborts the call; a generation stops within one
  *   step and is charged the tokens it produced.
  *   local start: in the process that accepted it, a task can skip the queue's round trips and
- *   start at once, its job kept as a backup (local-start.ts; `local`).
+ *   start at once, under a lease instead of a job (local-start.ts; `local`).
  */
 const OWNER_TTL_MS = 30_000;
 /** How long a held start waits for a live replica before the task is queued instead. */
@@ -253,7 +253,7 @@ export class Dispatcher implements LocalRunner {
 
   private async process(job: Job<TaskJobData>): Promise<void> {
     const { taskId, modelId, input, startedLocally } = job.data;
-    // A locally started task's job is its backup: its attempts come after the local one.
+    // A locally started task's job (its local attempt failed): its attempts come after that one.
     const attempt = job.attemptsMade + 1 + (startedLocally ? 1 : 0);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const retry = await this.counted(() =>

@@ -1,9 +1,9 @@
 /**
  * Local start (local-start.ts): a task accepted by a process whose dispatcher has a free slot
- * and the model's deployment at hand starts there at once, its job kept only as a delayed
- * backup. Real PostgreSQL, Redis and BullMQ; the cluster is a fake deployment. The backup's
- * other half — a process killed during local attempts, whose backup jobs take the tasks up —
- * is proven by the chaos run (its api dispatches too, and is killed).
+ * and the model's deployment at hand starts there at once, under a lease instead of a job.
+ * Real PostgreSQL, Redis and BullMQ; the cluster is a fake deployment. A lease left by a dead
+ * process is taken up by the sweep (tested here with a lease nobody renews); the chaos run
+ * kills an api that dispatches, in flight.
  */
 
 import assert from "node:assert/strict";
