@@ -10,7 +10,7 @@ import { type HeldAttempt, type LocalRunner, LocalRuns, type LocalStarter } from
 import { modelById } from "./model-cache.js";
 import type { ModelDeployment } from "./model-deployments.js";
 import { advanceTask, failTask, type StartedTask } from "./settle.js";
-import type { TaskEventBus } from "./task-events.js";
+import { startedEvents, type TaskEventBus } from "./task-events.js";
 import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
 
 /**
@@ -154,10 +154,8 @@ export class Dispatcher implements LocalRunner {
       },
       { fields: ["id", "priority"], limit: 1000 },
     );
-    // A task a live process attempts under a lease (local-start.ts) has no job, and needs none.
-    const leased = await this.opts.queue.leasedLocally(open.map((t) => t.id));
-    for (const task of open)
-      if (!leased.has(task.id)) await this.opts.queue.ensureJob(task.id, task.priority);
+    await this.opts.queue.pruneLeases();
+    await this.opts.queue.ensureJobs(open.map((t) => ({ taskId: t.id, priority: t.priority })));
   }
 
   async close(): Promise<void> {
@@ -232,17 +230,9 @@ export class Dispatcher implements LocalRunner {
       running: { nodeId: lease.replica.nodeId, actorId: lease.replica.actorId },
       attempt: (task: StartedTask) =>
         this.settleAttempt(taskId, this.opts.queue.attempts <= 1, async () => {
-          try {
-            const at = task.at.toISOString();
-            const announced = this.opts.events.publishAll([
-              { taskId, status: TaskStatus.SCHEDULED, at },
-              { taskId, status: TaskStatus.RUNNING, at },
-            ]);
-            announced.catch(() => {});
-            await this.execute({ task, deployment, lease, announced, sent }, scope);
-          } finally {
-            end();
-          }
+          const announced = this.opts.events.publishAll(startedEvents(taskId, task.at));
+          announced.catch(() => {});
+          await this.execute({ task, deployment, lease, announced, sent }, scope);
         }).finally(end),
       abandon: () => {
         lease.release();
@@ -326,12 +316,8 @@ export class Dispatcher implements LocalRunner {
         if (!task) return null;
         // Another model than the job said (it cannot be, but never run a task on the wrong one).
         if (task.modelId !== modelId) throw new Error(`task ${taskId} is not of model ${modelId}`);
-        const at = task.at.toISOString();
         // One round trip that the call need not wait for (run() awaits it before what follows).
-        const announced = this.opts.events.publishAll([
-          { taskId, status: TaskStatus.SCHEDULED, at },
-          { taskId, status: TaskStatus.RUNNING, at },
-        ]);
+        const announced = this.opts.events.publishAll(startedEvents(taskId, task.at));
         announced.catch(() => {});
         return { task, deployment: known, lease, announced, sent };
       });

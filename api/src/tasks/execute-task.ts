@@ -14,7 +14,7 @@ import type { CaptureRequest } from "../ledger/escrow.js";
 import type { ModelDeployment } from "./model-deployments.js";
 import { runGeneration } from "./run-generation.js";
 import { completeTask, type StartedTask } from "./settle.js";
-import type { TaskEventBus } from "./task-events.js";
+import { startedEvents, type TaskEventBus } from "./task-events.js";
 
 export interface InferResult {
   outputs: Record<string, unknown>;
@@ -77,13 +77,7 @@ export async function executeTask(started: Started, deps: ExecuteDeps): Promise<
       announcing,
     ]);
     if (!at) return;
-    if (notAnnounced !== undefined) {
-      const when = task.at.toISOString();
-      await deps.events.publishAll([
-        { taskId: task.id, status: TaskStatus.SCHEDULED, at: when },
-        { taskId: task.id, status: TaskStatus.RUNNING, at: when },
-      ]);
-    }
+    if (notAnnounced !== undefined) await deps.events.publishAll(startedEvents(task.id, task.at));
     const status = (outcome.status ?? TaskStatus.COMPLETED) as TaskStatus;
     await deps.announce(task.id, status, at, outcome.error);
   };

@@ -1,4 +1,4 @@
-import type { TaskStatus } from "@neurogrid/schema";
+import { TaskStatus } from "@neurogrid/schema";
 import { Redis } from "ioredis";
 
 /**
@@ -23,6 +23,15 @@ export interface TaskProgressEvent {
 }
 
 type Listener = (event: TaskProgressEvent) => void;
+
+/** A task's SCHEDULED and RUNNING at one moment: the start that takes it straight to a replica. */
+export function startedEvents(taskId: string, at: Date): TaskProgressEvent[] {
+  const when = at.toISOString();
+  return [
+    { taskId, status: TaskStatus.SCHEDULED, at: when },
+    { taskId, status: TaskStatus.RUNNING, at: when },
+  ];
+}
 
 export class TaskEventBus {
   private readonly pub: Redis;

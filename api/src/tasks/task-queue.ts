@@ -98,20 +98,28 @@ export class TaskQueue {
     };
   }
 
-  /**
-   * Makes sure an unfinished task has a live job or a live local lease: adds a job, or replaces
-   * one that has ended.
-   */
+  /** ensureJobs for one task. */
   async ensureJob(taskId: string, priority: number): Promise<void> {
+    await this.ensureJobs([{ taskId, priority }]);
+  }
+
+  /**
+   * Makes sure each unfinished task has a live job or a live local lease: adds a job, or
+   * replaces one that has ended. The leases are read in one round trip for all of them.
+   */
+  async ensureJobs(tasks: readonly { taskId: string; priority: number }[]): Promise<void> {
     // A task a live process attempts under a lease (local-start.ts) needs no job.
-    if ((await this.leasedLocally([taskId])).size > 0) return;
-    const job = await this.queue.getJob(taskId);
-    if (job) {
-      const state = await job.getState();
-      if (state !== "completed" && state !== "failed") return;
-      await job.remove().catch(() => {});
+    const leased = await this.leasedLocally(tasks.map((t) => t.taskId));
+    for (const { taskId, priority } of tasks) {
+      if (leased.has(taskId)) continue;
+      const job = await this.queue.getJob(taskId);
+      if (job) {
+        const state = await job.getState();
+        if (state !== "completed" && state !== "failed") continue;
+        await job.remove().catch(() => {});
+      }
+      await this.enqueue({ taskId, priority });
     }
-    await this.enqueue({ taskId, priority });
   }
 
   /** The sorted set of local attempts' leases (local-start.ts): task id, scored by expiry (ms). */
@@ -129,9 +137,13 @@ export class TaskQueue {
     await this.opts.connection.zrem(this.leaseKey, taskId);
   }
 
-  /** Of these tasks, those under a lease that has not expired; expired leases are dropped. */
-  async leasedLocally(taskIds: readonly string[], nowMs = Date.now()): Promise<Set<string>> {
+  /** Drops the leases that have expired (the recovery sweep does, now and then). */
+  async pruneLeases(nowMs = Date.now()): Promise<void> {
     await this.opts.connection.zremrangebyscore(this.leaseKey, "-inf", nowMs);
+  }
+
+  /** Of these tasks, those under a lease that has not expired. */
+  async leasedLocally(taskIds: readonly string[], nowMs = Date.now()): Promise<Set<string>> {
     if (taskIds.length === 0) return new Set();
     const scores = await this.opts.connection.zmscore(this.leaseKey, ...taskIds);
     return new Set(taskIds.filter((_, i) => scores[i] !== null && Number(scores[i]) > nowMs));

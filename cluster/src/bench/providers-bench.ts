@@ -58,8 +58,8 @@ import {
 import { createOnnxruntimeProbe } from "../runtime/execution-provider-probe.js";
 import { createModelActor, type InferResult, type ModelHealth } from "../runtime/model-actor.js";
 import { benchArgs, median, round } from "./measure.js";
-import { modelDeployment, SERVING_NAMESPACE } from "./serving-cluster.js";
-import { closedLoop, Rows, warmUp } from "./serving-load.js";
+import { modelDeployment, replicasAlive, SERVING_NAMESPACE } from "./serving-cluster.js";
+import { binaryInferArgs, closedLoop, Rows, warmUp } from "./serving-load.js";
 
 const { values: extra, tokens } = parseArgs({
   args: process.argv.slice(2),
@@ -257,29 +257,10 @@ async function measureServing(client: ClusterClient, cluster: TestCluster, cache
   const spec = modelDeployment(name, model, batching, gpus / SERVING_REPLICAS, SERVING_REPLICAS);
   const handle = await client.applyDeployment(spec, { reportIntervalMs: 250 });
   try {
-    const alive = (list: readonly { state: string }[]) =>
-      list.filter((r) => r.state === ActorState.ALIVE).length;
-    await waitFor(
-      `${name}'s ${SERVING_REPLICAS} replicas to be alive, seen by the handle`,
-      async () => {
-        const info = await client.getDeployment(SERVING_NAMESPACE, name);
-        for (const r of info.replicas) if (r.pid > 0) cluster.trackActor(r.pid);
-        const dead = info.replicas.find((r) => r.state === ActorState.DEAD);
-        if (dead) throw new Error(`${name}'s replica died: ${dead.deathCause}`);
-        const all =
-          alive(info.replicas) === SERVING_REPLICAS && alive(handle.info.replicas) === SERVING_REPLICAS;
-        return all ? true : undefined;
-      },
-      START_TIMEOUT_MS,
-    );
+    await replicasAlive(client, cluster, handle, name, SERVING_REPLICAS);
     const health = await handle.call<ModelHealth>("health", {});
     const rows = new Rows(SERVING_CLIENTS * 2, DEFAULT_WIDE_MLP.inputs);
-    const call = (row: number[]) =>
-      handle.call<InferResult>("infer", {
-        inputs: {
-          x: { dims: [1, row.length], base64: Buffer.from(Float32Array.from(row).buffer).toString("base64") },
-        },
-      });
+    const call = (row: number[]) => handle.call<InferResult>("infer", binaryInferArgs(row));
     await warmUp(SERVING_CLIENTS, rows, call);
     const loop = await closedLoop(SERVING_CLIENTS, args.seconds, rows, call);
     const figure = {

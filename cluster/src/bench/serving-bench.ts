@@ -65,7 +65,15 @@ import {
   type ServingModel,
   startServingCluster,
 } from "./serving-cluster.js";
-import { closedLoop, type InferOne, openLoop, Rows, rawThroughput, warmUp } from "./serving-load.js";
+import {
+  binaryInferArgs,
+  closedLoop,
+  type InferOne,
+  openLoop,
+  Rows,
+  rawThroughput,
+  warmUp,
+} from "./serving-load.js";
 
 const THREADS = 1;
 const RAW_BATCHES = [1, 8, 16, 32, 64, 128];
@@ -82,17 +90,6 @@ const shape = DEFAULT_WIDE_MLP;
 const manifest = wideMlpManifest(shape);
 const batching = manifest.batching as BatchingLimits;
 const rows = new Rows(DISTINCT_ROWS, shape.inputs);
-/** Each row in binary form ({ dims, base64 }: runtime/tensor-binary.ts), encoded once per row. */
-const encoded = new WeakMap<number[], string>();
-const binaryRow = (row: number[]) => {
-  let base64 = encoded.get(row);
-  if (base64 === undefined) {
-    base64 = Buffer.from(Float32Array.from(row).buffer).toString("base64");
-    encoded.set(row, base64);
-  }
-  return base64;
-};
-const inferArgs = (row: number[]) => ({ inputs: { x: { dims: [1, row.length], base64: binaryRow(row) } } });
 
 const cacheDir = await mkdtemp(join(tmpdir(), "serving-bench-"));
 let cluster: ServingCluster | undefined;
@@ -142,7 +139,7 @@ try {
   const measureDeployment = async (name: string, limits: BatchingLimits, probeLatency: boolean) => {
     const replica = await (cluster as ServingCluster).deploy(name, limits);
     try {
-      const call: InferOne = (row) => replica.handle.call<InferResult>("infer", inferArgs(row));
+      const call: InferOne = (row) => replica.handle.call<InferResult>("infer", binaryInferArgs(row));
       await warmUp(args.clients, rows, call);
       const cpuBefore = await processCpuSeconds(replica.pid);
       const started = performance.now();
@@ -196,7 +193,7 @@ try {
     });
     try {
       const call: InferOne = (row) =>
-        actor.call("infer", inferArgs(row), new AbortController().signal) as Promise<InferResult>;
+        actor.call("infer", binaryInferArgs(row), new AbortController().signal) as Promise<InferResult>;
       await warmUp(args.clients, rows, call);
       return await closedLoop(args.clients, args.seconds, rows, call);
     } finally {

@@ -61,12 +61,8 @@ export async function startServingCluster(
         reportIntervalMs: 250,
       });
       handles.push(handle);
-      const replica = await replicaAlive(client, cluster, name);
-      await waitFor(
-        `the handle on ${name} to see its replica`,
-        () => (handle.info.replicas.some((r) => r.state === ActorState.ALIVE) ? true : undefined),
-        REPLICA_START_TIMEOUT_MS,
-      );
+      const [replica] = await replicasAlive(client, cluster, handle, name, 1);
+      if (!replica) throw new Error(`${name} has no replica`);
       return {
         handle,
         pid: replica.pid,
@@ -130,16 +126,28 @@ export function modelDeployment(
   };
 }
 
-/** Waits for the deployment's one replica to be ALIVE; tracks its process as soon as it has one. */
-async function replicaAlive(client: ClusterClient, cluster: TestCluster, name: string) {
+/**
+ * Waits until the deployment has `count` replicas ALIVE and `handle` sees them; tracks each
+ * replica's process as soon as it has one. Fails at once if a replica died.
+ */
+export async function replicasAlive(
+  client: ClusterClient,
+  cluster: TestCluster,
+  handle: DeploymentHandle,
+  name: string,
+  count: number,
+) {
+  const alive = <R extends { state: string }>(list: readonly R[]) =>
+    list.filter((r) => r.state === ActorState.ALIVE);
   return waitFor(
-    `${name}'s replica to be alive`,
+    `${name}'s ${count} replica(s) to be alive, seen by the handle`,
     async () => {
       const info = await client.getDeployment(NAMESPACE, name);
       for (const r of info.replicas) if (r.pid > 0) cluster.trackActor(r.pid);
-      const [only] = info.replicas;
-      if (only?.state === ActorState.DEAD) throw new Error(`${name}'s replica died: ${only.deathCause}`);
-      return info.replicas.length === 1 && only?.state === ActorState.ALIVE ? only : undefined;
+      const dead = info.replicas.find((r) => r.state === ActorState.DEAD);
+      if (dead) throw new Error(`${name}'s replica died: ${dead.deathCause}`);
+      const ready = alive(info.replicas);
+      return ready.length === count && alive(handle.info.replicas).length === count ? ready : undefined;
     },
     REPLICA_START_TIMEOUT_MS,
   );

@@ -9,6 +9,19 @@ import { mulberry32 } from "../models/prng.js";
 import { sessionOptionsFor } from "../runtime/execution-provider.js";
 import { callRate } from "./measure.js";
 
+/** Each row in binary form ({ dims, base64 }: runtime/tensor-binary.ts), encoded once per row. */
+const encoded = new WeakMap<number[], string>();
+
+/** `infer` arguments for one row of input `x`, in binary form (Triton's binary tensor extension). */
+export function binaryInferArgs(row: number[]) {
+  let base64 = encoded.get(row);
+  if (base64 === undefined) {
+    base64 = Buffer.from(Float32Array.from(row).buffer).toString("base64");
+    encoded.set(row, base64);
+  }
+  return { inputs: { x: { dims: [1, row.length], base64 } } };
+}
+
 /** What the benchmark reads from an `infer` result. */
 export interface Batched {
   batchSize: number;
