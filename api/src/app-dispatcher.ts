@@ -53,6 +53,7 @@ export function dispatcherFor(
     platformFeeBps: config.platformFeeBps,
     taskTimeoutMs: config.taskTimeoutMs,
     jobLockMs: config.jobLockMs,
+    startWriteDelayMs: config.startWriteDelayMs,
     log,
   });
 }

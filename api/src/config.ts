@@ -24,6 +24,12 @@ export const apiConfigSchema = z.object({
    * dispatcher picks it up (stalled-job check every lock/2).
    */
   jobLockMs: z.coerce.number().int().min(1000).default(30_000),
+  /**
+   * A task's start (RUNNING, its replica) is written when its call outlasts this; a faster task's
+   * start is written with its final state, one statement instead of two (tasks/deferred-start.ts).
+   * 0: every start is written before the call's answer is used.
+   */
+  startWriteDelayMs: z.coerce.number().int().min(0).max(60_000).default(100),
   /** How long the dispatcher waits for an actor to be placed and answer, per attempt. */
   taskTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** HS256 secret for access tokens (NEUROGRID_JWT_SECRET). */

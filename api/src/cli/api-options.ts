@@ -28,6 +28,7 @@ export function apiConfigFrom(
       dispatcherConcurrency: env.NEUROGRID_DISPATCHER_CONCURRENCY,
       taskAttempts: env.NEUROGRID_TASK_ATTEMPTS,
       jobLockMs: env.NEUROGRID_JOB_LOCK_MS,
+      startWriteDelayMs: env.NEUROGRID_START_WRITE_DELAY_MS,
       taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,
       modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
       publicUrl: env.NEUROGRID_PUBLIC_URL,

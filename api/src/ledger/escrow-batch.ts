@@ -138,6 +138,10 @@ export async function completeAndCaptureMany(em: EntityManager, reqs: CaptureReq
     finished_at: r.now.toISOString(),
     tx_id: randomUUID(),
     memo: r.memo,
+    started_at: r.started?.at.toISOString() ?? null,
+    actor_id: r.started?.actorId ?? null,
+    attempts: r.started?.attempts ?? null,
+    model_id: r.started?.modelId ?? null,
     legs: r.legs
       .filter((l) => l.amount !== 0n)
       .map((l) => ({ account_id: l.accountId, amount: l.amount.toString() })),
@@ -150,12 +154,16 @@ export async function completeAndCaptureMany(em: EntityManager, reqs: CaptureReq
     `with r as (
        select * from jsonb_to_recordset($1::jsonb) as r(task_id uuid, status text, error text, result jsonb,
          execution_provider text, inference_ms double precision, node_id text, cost bigint, units bigint, fee bigint,
-         provider_earning bigint, finished_at timestamptz, tx_id uuid, memo text, legs jsonb)
+         provider_earning bigint, finished_at timestamptz, tx_id uuid, memo text, started_at timestamptz, actor_id text,
+         attempts int, model_id uuid, legs jsonb)
      ), t as (
        update tasks x set status = r.status, error = r.error, result = r.result, execution_provider = r.execution_provider,
               inference_ms = r.inference_ms, node_id = r.node_id, cost = r.cost, units = r.units, platform_fee = r.fee,
-              provider_earning = r.provider_earning, finished_at = r.finished_at
-         from r where x.id = r.task_id and x.status not in ('COMPLETED', 'FAILED', 'CANCELLED') returning x.id
+              provider_earning = r.provider_earning, finished_at = r.finished_at,
+              scheduled_at = coalesce(x.scheduled_at, r.started_at), started_at = coalesce(x.started_at, r.started_at),
+              actor_id = coalesce(r.actor_id, x.actor_id), attempts = greatest(x.attempts, coalesce(r.attempts, 0))
+         from r where x.id = r.task_id and x.status not in ('COMPLETED', 'FAILED', 'CANCELLED')
+          and (r.model_id is null or x.model_id = r.model_id) returning x.id
      ), lk as (select id from ledger_accounts where id = any($2::uuid[]) order by id for update),
      mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)

@@ -134,6 +134,12 @@ export interface CaptureRequest {
   legs: { accountId: string; amount: bigint }[];
   memo: string;
   now: Date;
+  /**
+   * The attempt's start, when no statement wrote it (tasks/deferred-start.ts): written with the
+   * final state (a start written earlier, by this attempt or another, is kept), and the task
+   * captured only if it is of `modelId`.
+   */
+  started?: { at: Date; actorId: string; attempts: number; modelId: string } | undefined;
 }
 
 /** Completes the task and captures its price, if it is not final yet. Returns whether it did. */
@@ -147,8 +153,11 @@ export async function completeAndCapture(em: EntityManager, r: CaptureRequest): 
     `with t as (
        update tasks set status = $1::text, error = $2::text, result = $3::jsonb, execution_provider = $4::text,
               inference_ms = $5::double precision, node_id = $6::text, cost = $7::bigint, units = $8::bigint,
-              platform_fee = $9::bigint, provider_earning = $10::bigint, finished_at = $11::timestamptz
-        where id = $12::uuid and status not in ('COMPLETED', 'FAILED', 'CANCELLED') returning id
+              platform_fee = $9::bigint, provider_earning = $10::bigint, finished_at = $11::timestamptz,
+              scheduled_at = coalesce(scheduled_at, $17::timestamptz), started_at = coalesce(started_at, $17::timestamptz),
+              actor_id = coalesce($18::text, actor_id), attempts = greatest(attempts, coalesce($19::int, 0))
+        where id = $12::uuid and status not in ('COMPLETED', 'FAILED', 'CANCELLED')
+          and ($20::uuid is null or model_id = $20::uuid) returning id
      ), lk as (select id from ledger_accounts where id = any($13::uuid[]) order by id for update),
      mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
@@ -178,6 +187,10 @@ export async function completeAndCapture(em: EntityManager, r: CaptureRequest): 
       randomUUID(),
       r.memo,
       amounts,
+      r.started?.at ?? null,
+      r.started?.actorId ?? null,
+      r.started?.attempts ?? null,
+      r.started?.modelId ?? null,
     ],
   );
   return Number(row?.captured) === 1;

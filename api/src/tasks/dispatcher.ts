@@ -4,6 +4,7 @@ import { type ActorInfo, type ModelManifest, TaskStatus } from "@neurogrid/schem
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { type Model, Node, Task } from "../db/entities/index.js";
+import { deferStart } from "./deferred-start.js";
 import { type DispatcherWrites, dispatcherWrites } from "./dispatcher-writes.js";
 import { executeTask, type InferResult, type Started } from "./execute-task.js";
 import { type HeldAttempt, type LocalRunner, LocalRuns, type LocalStarter } from "./local-start.js";
@@ -11,7 +12,7 @@ import { modelById } from "./model-cache.js";
 import type { ModelDeployment } from "./model-deployments.js";
 import { advanceTask, failTask, type StartedTask } from "./settle.js";
 import { startedEvents, type TaskEventBus } from "./task-events.js";
-import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
+import { TASK_QUEUE, type TaskCharge, type TaskJob, type TaskJobData, type TaskQueue } from "./task-queue.js";
 
 /**
  * The dispatcher: a BullMQ worker that runs each task on a replica of its model's deployment.
@@ -30,7 +31,9 @@ import { TASK_QUEUE, type TaskJobData, type TaskQueue } from "./task-queue.js";
  *   its job carries its input, the call is sent while that statement is in flight and its
  *   answer used only if the task did start (run()). A task costs the
  *   dispatcher two SQL statements: start (which also reads the task) and capture, each shared
- *   with the other tasks starting or ending at the same time (group commit, dispatcher-writes.ts).
+ *   with the other tasks starting or ending at the same time (group commit, dispatcher-writes.ts);
+ *   a task whose job also carries its charge costs one when its call is fast: its start is
+ *   written with its capture (deferred-start.ts).
  *   error: bad input (INVALID_ARGUMENT) fails for good at once; anything else is retried by
  *   BullMQ up to `attempts`, and the last attempt fails the task and refunds its escrow. A
  *   replica that goes away under a call is the deployment handle's to retry on another.
@@ -61,8 +64,16 @@ export interface DispatcherOptions {
   platformFeeBps: number;
   taskTimeoutMs: number;
   jobLockMs: number;
+  /**
+   * A task that carries its input and charge has its start written only if its call outlasts
+   * this (else with its capture: deferred-start.ts); 0 writes every start before the call ends.
+   */
+  startWriteDelayMs: number;
   log?: (msg: string) => void;
 }
+
+/** What an attempt runs: a job's data, or a local start's. */
+type TaskRun = Pick<TaskJob, "taskId" | "modelId" | "input" | "charge">;
 
 /** Sends the task's call on a leased replica (run()'s early call). */
 type EarlyCall = (deployment: ModelDeployment, lease: ReplicaLease) => Promise<InferResult>;
@@ -175,10 +186,10 @@ export class Dispatcher implements LocalRunner {
   }
 
   /** A local start's attempt (local-start.ts): the task's first; the last if only one is allowed. */
-  attempt(taskId: string, modelId: string, input: Record<string, unknown>): Promise<Error | undefined> {
+  attempt(job: TaskJob): Promise<Error | undefined> {
     this.localRunning(+1);
     return this.counted(() =>
-      this.settleAttempt(taskId, this.opts.queue.attempts <= 1, () => this.run(taskId, modelId, 1, input)),
+      this.settleAttempt(job.taskId, this.opts.queue.attempts <= 1, () => this.run(job, 1)),
     ).finally(() => this.localRunning(-1));
   }
 
@@ -242,12 +253,12 @@ export class Dispatcher implements LocalRunner {
   }
 
   private async process(job: Job<TaskJobData>): Promise<void> {
-    const { taskId, modelId, input, startedLocally } = job.data;
+    const { taskId, startedLocally } = job.data;
     // A locally started task's job (its local attempt failed): its attempts come after that one.
     const attempt = job.attemptsMade + 1 + (startedLocally ? 1 : 0);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     const retry = await this.counted(() =>
-      this.settleAttempt(taskId, lastAttempt, () => this.run(taskId, modelId, attempt, input)),
+      this.settleAttempt(taskId, lastAttempt, () => this.run(job.data, attempt)),
     );
     if (retry) throw retry;
   }
@@ -295,11 +306,12 @@ export class Dispatcher implements LocalRunner {
    * call on the leased replica before that statement, so that both are in flight together.
    */
   private async begin(
-    taskId: string,
-    modelId: string | undefined,
+    run: TaskRun,
     attempt: number,
-    early?: EarlyCall,
+    early: EarlyCall | undefined,
+    abortCall: () => void,
   ): Promise<Started | null> {
+    const { taskId, modelId } = run;
     const em = this.opts.orm.em.fork();
     const known = modelId ? this.ready.get(modelId) : undefined;
     if (known && modelId) {
@@ -307,6 +319,18 @@ export class Dispatcher implements LocalRunner {
       const sent = early?.(known, lease);
       // Awaited by run(), or dropped (its call aborted) when the start fails or finds nothing.
       sent?.catch(() => {});
+      if (sent && run.input && run.charge && this.opts.startWriteDelayMs > 0) {
+        return this.deferredStart(
+          { ...run, modelId },
+          run.input,
+          run.charge,
+          attempt,
+          known,
+          lease,
+          sent,
+          abortCall,
+        );
+      }
       return this.holding(lease, async () => {
         const task = await this.writes.begin({
           taskId,
@@ -338,6 +362,46 @@ export class Dispatcher implements LocalRunner {
       await this.announce(taskId, TaskStatus.RUNNING, running);
       return { task, deployment, lease, announced: Promise.resolve() };
     });
+  }
+
+  /**
+   * A start written only if the call outlasts startWriteDelayMs, else with the capture
+   * (deferred-start.ts): the task as its job carries it, nothing read back.
+   */
+  private deferredStart(
+    run: TaskRun & { modelId: string },
+    input: Record<string, unknown>,
+    charge: TaskCharge,
+    attempt: number,
+    deployment: ModelDeployment,
+    lease: ReplicaLease,
+    sent: Promise<InferResult>,
+    abortCall: () => void,
+  ): Started {
+    const { taskId, modelId } = run;
+    const task: StartedTask = {
+      id: taskId,
+      accountId: charge.accountId,
+      modelId,
+      input,
+      pricing: charge.pricing,
+      maxPrice: BigInt(charge.maxPrice),
+      at: new Date(),
+    };
+    const running = { nodeId: lease.replica.nodeId, actorId: lease.replica.actorId };
+    const deferred = deferStart({
+      attempts: attempt,
+      delayMs: this.opts.startWriteDelayMs,
+      write: async () => {
+        const stored = await this.writes.begin({ taskId, attempts: attempt, running, at: task.at });
+        // Another model than the job said (it cannot be): never run it on the wrong one.
+        return stored && stored.modelId === modelId ? stored : null;
+      },
+      announce: (t) => this.opts.events.publishAll(startedEvents(taskId, t.at)),
+      onFinal: abortCall,
+      log: (m) => this.opts.log?.(`dispatcher: ${taskId}: ${m}`),
+    });
+    return { task, deployment, lease, announced: Promise.resolve(), sent, deferred };
   }
 
   /** A replica of the deployment whose node has a known provider (it will be credited). */
@@ -383,23 +447,22 @@ export class Dispatcher implements LocalRunner {
    *   - a generation (tokens announced as they come) starts after RUNNING is announced.
    * The abort switch is registered before the start, so a cancellation heard meanwhile is kept.
    */
-  private async run(
-    taskId: string,
-    modelId: string | undefined,
-    attempt: number,
-    input?: Record<string, unknown>,
-  ): Promise<void> {
-    const scope = this.attemptScope(taskId);
+  private async run(run: TaskRun, attempt: number): Promise<void> {
+    const { input } = run;
+    const scope = this.attemptScope(run.taskId);
     const early: EarlyCall | undefined =
       input === undefined
         ? undefined
         : (deployment, lease) =>
             deployment.call<InferResult>("infer", { inputs: input }, scope.callOptions(lease));
+    let started: Started | null = null;
     try {
-      const started = await this.begin(taskId, modelId, attempt, early);
+      started = await this.begin(run, attempt, early, scope.abort);
       if (!started) return; // gone, or final: the early call (if any) is aborted below
       await this.execute(started, scope);
     } finally {
+      // A start not written yet never is, once the attempt has ended.
+      void started?.deferred?.settle();
       scope.end();
     }
   }
@@ -425,6 +488,7 @@ export class Dispatcher implements LocalRunner {
         },
       }),
       servedBy: () => served,
+      abort: () => abort.abort(),
       end: () => {
         abort.abort();
         if (this.running.get(taskId) === abort) this.running.delete(taskId);

@@ -11,6 +11,7 @@ import type { MikroORM } from "@mikro-orm/postgresql";
 import { type DeploymentCallOptions, isClusterError, type ReplicaLease } from "@neurogrid/cluster";
 import { type ActorInfo, TaskStatus } from "@neurogrid/schema";
 import type { CaptureRequest } from "../ledger/escrow.js";
+import type { DeferredStart } from "./deferred-start.js";
 import type { ModelDeployment } from "./model-deployments.js";
 import { runGeneration } from "./run-generation.js";
 import { completeTask, type StartedTask } from "./settle.js";
@@ -34,6 +35,11 @@ export interface Started {
   announced: Promise<void>;
   /** The call, when it was sent ahead of the start (run()); else made once started. */
   sent?: Promise<InferResult> | undefined;
+  /**
+   * The start, not written yet (deferred-start.ts): the capture writes it unless it was written
+   * meanwhile, and SCHEDULED + RUNNING are announced with the final state unless they were then.
+   */
+  deferred?: DeferredStart | undefined;
 }
 
 export interface ExecuteDeps {
@@ -54,7 +60,7 @@ export interface ExecuteDeps {
 
 export async function executeTask(started: Started, deps: ExecuteDeps): Promise<void> {
   const { callOptions, servedBy } = deps;
-  const { task, deployment, lease, announced, sent } = started;
+  const { task, deployment, lease, announced, sent, deferred } = started;
   const ref = { id: task.id, accountId: task.accountId, pricing: task.pricing, maxPrice: task.maxPrice };
   // The capture does not wait for SCHEDULED + RUNNING to reach Redis: they went out first, on
   // the connection every later announcement of this process takes (in order), and only the
@@ -66,19 +72,35 @@ export async function executeTask(started: Started, deps: ExecuteDeps): Promise<
   const settle = async (outcome: Omit<Parameters<typeof completeTask>[2], "nodeId" | "providerId">) => {
     const served = servedBy() ?? lease.replica;
     const providerId = await deps.providerOf(served.nodeId);
+    // A deferred start still pending is dropped (or, in flight, awaited): the capture writes it.
+    const startAnnounced = deferred ? await deferred.settle() : true;
+    const start = deferred && {
+      at: task.at,
+      actorId: served.actorId,
+      attempts: deferred.attempts,
+      modelId: task.modelId,
+    };
     const [at, notAnnounced] = await Promise.all([
       completeTask(
         deps.orm.em.fork(),
         ref,
-        { ...outcome, nodeId: served.nodeId, providerId },
+        { ...outcome, nodeId: served.nodeId, providerId, started: start },
         deps.platformFeeBps,
         deps.capture,
       ),
       announcing,
     ]);
     if (!at) return;
-    if (notAnnounced !== undefined) await deps.events.publishAll(startedEvents(task.id, task.at));
     const status = (outcome.status ?? TaskStatus.COMPLETED) as TaskStatus;
+    if (!startAnnounced || notAnnounced !== undefined) {
+      // Every state in one round trip, in order: SCHEDULED, RUNNING, then the final one.
+      const final = { taskId: task.id, status, at: at.toISOString() };
+      await deps.events.publishAll([
+        ...startedEvents(task.id, task.at),
+        outcome.error === undefined ? final : { ...final, message: outcome.error },
+      ]);
+      return;
+    }
     await deps.announce(task.id, status, at, outcome.error);
   };
   try {

@@ -314,7 +314,7 @@ test("LocalRuns: a live attempt's lease is renewed, and released (or a job queue
     {
       canStart: () => slots > 0,
       prepareStart: async () => undefined,
-      attempt: (taskId) => {
+      attempt: ({ taskId }) => {
         slots--;
         ops.push(`attempt ${taskId}`);
         return new Promise((resolve) => {

@@ -80,7 +80,7 @@ export interface LocalRunner {
    * call on. Resolves to the error to retry through the queue, or undefined when the task is
    * final (settled or failed for good by the attempt itself).
    */
-  attempt(taskId: string, modelId: string, input: Record<string, unknown>): Promise<Error | undefined>;
+  attempt(job: TaskJob): Promise<Error | undefined>;
   /** A held start's first half (LocalStarter.prepare); undefined when it cannot start here. */
   prepareStart(
     taskId: string,
@@ -117,7 +117,7 @@ export class LocalRuns implements LocalStarter {
         continue;
       }
       here.push(t);
-      this.track(t, this.runner.attempt(t.taskId, t.modelId, t.input));
+      this.track(t, this.runner.attempt(t));
     }
     await Promise.all([
       here.length > 0 ? this.lease(here.map((t) => t.taskId)) : undefined,

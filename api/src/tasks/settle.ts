@@ -29,6 +29,8 @@ export interface Completion {
   inferenceMs: number;
   nodeId: string;
   providerId: string;
+  /** The attempt's start, when no statement wrote it (deferred-start.ts). */
+  started?: CaptureRequest["started"];
 }
 
 export interface TaskRef {
@@ -73,6 +75,7 @@ export async function completeTask(
     fee,
     providerEarning: provider,
     memo: `task ${task.id} on node ${done.nodeId}`,
+    started: done.started,
     legs: [
       { accountId: client.held, amount: -task.maxPrice },
       { accountId: client.available, amount: task.maxPrice - cost },
@@ -150,6 +153,8 @@ export interface BeginRequest {
   attempts: number;
   /** The replica it runs on, when the dispatcher already has it: straight on to RUNNING. */
   running?: { nodeId: string; actorId: string } | undefined;
+  /** When it started (default: the statement's time): a start written after the fact. */
+  at?: Date | undefined;
 }
 
 /**
@@ -190,9 +195,10 @@ export async function beginTasks(em: EntityManager, reqs: BeginRequest[]): Promi
     em,
     "tasks_begin",
     `with async_commit as (select set_config('synchronous_commit', 'off', true)),
-     r as (select * from jsonb_to_recordset($1::jsonb) as r(id uuid, status text, node_id text, actor_id text, attempts int))
-     update tasks x set status = r.status, scheduled_at = $2::timestamptz,
-            started_at = case when r.status = $3::text then $2::timestamptz else x.started_at end,
+     r as (select * from jsonb_to_recordset($1::jsonb) as r(id uuid, status text, node_id text, actor_id text, attempts int,
+             at timestamptz))
+     update tasks x set status = r.status, scheduled_at = coalesce(r.at, $2::timestamptz),
+            started_at = case when r.status = $3::text then coalesce(r.at, $2::timestamptz) else x.started_at end,
             node_id = coalesce(r.node_id, x.node_id), actor_id = coalesce(r.actor_id, x.actor_id), attempts = r.attempts
        from r
       where x.id = r.id and x.status in ($4::text, $5::text, $3::text) and exists (select 1 from async_commit)
@@ -205,6 +211,7 @@ export async function beginTasks(em: EntityManager, reqs: BeginRequest[]): Promi
           node_id: q.running?.nodeId ?? null,
           actor_id: q.running?.actorId ?? null,
           attempts: q.attempts,
+          at: q.at?.toISOString() ?? null,
         })),
       ),
       now,
@@ -225,7 +232,7 @@ export async function beginTasks(em: EntityManager, reqs: BeginRequest[]): Promi
       input: row.input,
       pricing: pricingOfTask({ pricing: row.pricing ?? undefined, maxPrice }),
       maxPrice,
-      at: now,
+      at: q.at ?? now,
     };
   });
 }

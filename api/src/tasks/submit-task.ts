@@ -12,7 +12,7 @@ import { modelByName } from "./model-cache.js";
 import { pricingOfTask } from "./settle.js";
 import type { TaskEventBus } from "./task-events.js";
 import { taskInputOf } from "./task-input.js";
-import { jobInput, type TaskQueue } from "./task-queue.js";
+import { jobInput, type TaskCharge, type TaskQueue } from "./task-queue.js";
 
 /**
  * submitTask: validate (task-input.ts: tensors, or a language model's generation arguments), then
@@ -169,7 +169,13 @@ async function startedHere(
     maxPrice: t.price,
     at: t.now,
   };
-  start.confirm(started, { taskId: t.taskId, priority: t.priority, modelId: t.model.id, input: carried });
+  start.confirm(started, {
+    taskId: t.taskId,
+    priority: t.priority,
+    modelId: t.model.id,
+    input: carried,
+    charge: chargeOf(t),
+  });
   return task;
 }
 
@@ -180,9 +186,24 @@ async function queued(deps: SubmitDeps, t: WrittenTask): Promise<Task> {
   // against the dispatcher's SCHEDULED matters to it.
   announceQueued(deps, [task]);
   await enqueueTasks(deps, [
-    { taskId: task.id, priority: t.priority, modelId: t.model.id, input: jobInput(t.pricing, t.input) },
+    {
+      taskId: task.id,
+      priority: t.priority,
+      modelId: t.model.id,
+      input: jobInput(t.pricing, t.input),
+      charge: chargeOf(t),
+    },
   ]);
   return task;
+}
+
+/** What its job carries of a task's charge (task-queue.ts TaskCharge). */
+export function chargeOf(t: Pick<WrittenTask, "account" | "price" | "pricing">): TaskCharge {
+  return {
+    accountId: t.account.id,
+    maxPrice: t.price.toString(),
+    pricing: pricingOfTask({ pricing: t.pricing, maxPrice: t.price }),
+  };
 }
 
 /** Announces tasks QUEUED without holding their submit's answer; a failure is logged. */

@@ -9,6 +9,7 @@ import { escrowOf } from "../pricing/pricing.js";
 import { enqueueTasks } from "./local-start.js";
 import {
   announceQueued,
+  chargeOf,
   findModel,
   isUniqueViolation,
   type SubmitDeps,
@@ -138,6 +139,7 @@ export async function submitTasks(
           priority: task.priority,
           modelId: task.model.id,
           input: jobInput(task.pricing, task.input),
+          charge: chargeOf({ account, price: task.maxPrice, pricing: task.pricing }),
         })),
       ),
       // Same key again: the first call may have died between its commit and its enqueue.

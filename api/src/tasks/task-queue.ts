@@ -24,6 +24,19 @@ export interface TaskJobData {
    * failed: this job runs the attempts left.
    */
   startedLocally?: true;
+  /** What settling the task needs (with `input`): its start need not be read back (deferred-start.ts). */
+  charge?: TaskCharge;
+}
+
+/**
+ * A task's account, escrow and pricing, as its submit wrote them: with these (and its input)
+ * the dispatcher can run and capture a task without reading it back at its start.
+ */
+export interface TaskCharge {
+  accountId: string;
+  /** The escrow held (smallest units, as a decimal string: jobs are JSON). */
+  maxPrice: string;
+  pricing: Pricing;
 }
 
 /** One task's job, as enqueue and enqueueMany take it. */
@@ -34,6 +47,8 @@ export interface TaskJob {
   input?: Record<string, unknown> | undefined;
   /** Its first attempt was made locally (local-start.ts): the job has the attempts left. */
   startedLocally?: boolean | undefined;
+  /** Carried with the input (TaskJobData.charge). */
+  charge?: TaskCharge | undefined;
 }
 
 /** Inputs up to this many characters of JSON travel in their job (kept as long as the job). */
@@ -80,7 +95,10 @@ export class TaskQueue {
   private job(t: TaskJob) {
     const data: TaskJobData = { taskId: t.taskId };
     if (t.modelId) data.modelId = t.modelId;
-    if (t.modelId && t.input) data.input = t.input;
+    if (t.modelId && t.input) {
+      data.input = t.input;
+      if (t.charge) data.charge = t.charge;
+    }
     const local = t.startedLocally === true;
     if (local) data.startedLocally = true;
     return {

@@ -34,6 +34,8 @@ export function fakeDeploymentDispatcher(
     concurrency?: number;
     /** Default 30 s. */
     jobLockMs?: number;
+    /** Default 100 ms, as the api's. */
+    startWriteDelayMs?: number;
   },
 ): FakeDeploymentDispatcher {
   const prefix = uniquePrefix(opts.label);
@@ -66,6 +68,7 @@ export function fakeDeploymentDispatcher(
     platformFeeBps: 1000,
     taskTimeoutMs: opts.taskTimeoutMs,
     jobLockMs: opts.jobLockMs ?? 30_000,
+    startWriteDelayMs: opts.startWriteDelayMs ?? 100,
   });
   return {
     dispatcher,
