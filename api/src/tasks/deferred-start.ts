@@ -1,9 +1,10 @@
 import type { StartedTask } from "./settle.js";
 
 /**
- * Deferred start: a task whose job (or local start) carries its input and its charge
- * (task-queue.ts TaskCharge) needs nothing read back at its start, so its start is not written
- * at once. Its call goes out on the leased replica, and:
+ * Deferred start: a task priced per call whose job (or local start) carries its input and its
+ * charge (task-queue.ts TaskCharge) needs nothing read back at its start, so its start is not
+ * written at once. (A per-millisecond task's start is always written: cancelled while RUNNING, it
+ * pays for its time since then.) Its call goes out on the leased replica, and:
  *   - the call ends within `delayMs` (a fast model: the common case): the capture writes the
  *     start (scheduled_at, started_at, the actor, the attempt) with the final state, in the
  *     same statement; SCHEDULED, RUNNING and the final state are announced together after it.

@@ -319,7 +319,9 @@ export class Dispatcher implements LocalRunner {
       const sent = early?.(known, lease);
       // Awaited by run(), or dropped (its call aborted) when the start fails or finds nothing.
       sent?.catch(() => {});
-      if (sent && run.input && run.charge && this.opts.startWriteDelayMs > 0) {
+      // Per call only: a per-millisecond task cancelled while RUNNING pays for its time so far
+      // (cancel-task.ts), which needs its start stored from the start.
+      if (sent && run.input && run.charge?.pricing.unit === "call" && this.opts.startWriteDelayMs > 0) {
         return this.deferredStart(
           { ...run, modelId },
           run.input,
