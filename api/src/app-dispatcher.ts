@@ -54,6 +54,7 @@ export function dispatcherFor(
     taskTimeoutMs: config.taskTimeoutMs,
     jobLockMs: config.jobLockMs,
     startWriteDelayMs: config.startWriteDelayMs,
+    localBacklogMs: config.localBacklogMs,
     log,
   });
 }

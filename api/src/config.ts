@@ -30,6 +30,12 @@ export const apiConfigSchema = z.object({
    * 0: every start is written before the call's answer is used.
    */
   startWriteDelayMs: z.coerce.number().int().min(0).max(60_000).default(100),
+  /**
+   * Tasks this process accepts that cannot start at once wait in its own backlog (under leases,
+   * as local starts) up to this many milliseconds of its measured throughput; beyond that, and
+   * when 0, they go to the shared queue (tasks/local-start.ts).
+   */
+  localBacklogMs: z.coerce.number().int().min(0).max(60_000).default(2_000),
   /** How long the dispatcher waits for an actor to be placed and answer, per attempt. */
   taskTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** HS256 secret for access tokens (NEUROGRID_JWT_SECRET). */

@@ -29,6 +29,7 @@ export function apiConfigFrom(
       taskAttempts: env.NEUROGRID_TASK_ATTEMPTS,
       jobLockMs: env.NEUROGRID_JOB_LOCK_MS,
       startWriteDelayMs: env.NEUROGRID_START_WRITE_DELAY_MS,
+      localBacklogMs: env.NEUROGRID_LOCAL_BACKLOG_MS,
       taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,
       modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
       publicUrl: env.NEUROGRID_PUBLIC_URL,

@@ -69,6 +69,11 @@ export interface DispatcherOptions {
    * this (else with its capture: deferred-start.ts); 0 writes every start before the call ends.
    */
   startWriteDelayMs: number;
+  /**
+   * Tasks accepted by this process that cannot start at once wait here, under leases, up to
+   * this many milliseconds of its measured throughput (local-start.ts); 0: they are queued.
+   */
+  localBacklogMs: number;
   log?: (msg: string) => void;
 }
 
@@ -117,21 +122,31 @@ export class Dispatcher implements LocalRunner {
       maxStalledCount: 5,
     });
     this.worker.on("error", (err) => opts.log?.(`dispatcher: ${err.message}`));
-    this.localRuns = new LocalRuns(this, opts.queue, opts.jobLockMs, (m) => opts.log?.(`dispatcher: ${m}`));
+    this.localRuns = new LocalRuns(this, opts.queue, {
+      leaseMs: opts.jobLockMs,
+      backlogMs: opts.localBacklogMs,
+      concurrency: opts.concurrency,
+      log: (m) => opts.log?.(`dispatcher: ${m}`),
+    });
     this.local = this.localRuns;
   }
 
   /** Re-enqueues unfinished tasks (a crash between commit and enqueue), then starts working. */
   async start(): Promise<void> {
     await this.sweep(0);
-    this.stopListening = await this.opts.events.onCancel((taskId) => this.running.get(taskId)?.abort());
+    this.stopListening = await this.opts.events.onCancel((taskId) => {
+      this.running.get(taskId)?.abort();
+      this.localRuns.drop(taskId);
+    });
     void this.worker.run();
     await this.worker.waitUntilReady();
     this.queuePaused = await this.opts.queue.queue.isPaused();
     this.pausePoll = setInterval(() => {
       this.opts.queue.queue.isPaused().then(
         (paused) => {
+          const resumed = this.queuePaused && !paused;
           this.queuePaused = paused;
+          if (resumed) this.localRuns.drain();
         },
         () => {},
       );
@@ -172,17 +187,23 @@ export class Dispatcher implements LocalRunner {
   async close(): Promise<void> {
     this.accepting = false;
     if (this.sweeper) clearInterval(this.sweeper);
+    // Nothing more starts from the backlog; the worker has stopped taking jobs (and its own have
+    // ended) before the backlog is handed to the queue: those tasks are for the other
+    // dispatchers (or this one's next start), not for this stop to run.
+    this.localRuns.stop();
+    await this.worker.close();
     await this.localRuns.close();
     if (this.pausePoll) clearInterval(this.pausePoll);
     this.stopListening?.();
-    await this.worker.close();
     this.connection.disconnect();
   }
 
   canStart(modelId: string): boolean {
-    return (
-      this.accepting && !this.queuePaused && this.active < this.opts.concurrency && this.ready.has(modelId)
-    );
+    return this.canQueue(modelId) && this.active < this.opts.concurrency;
+  }
+
+  canQueue(modelId: string): boolean {
+    return this.accepting && !this.queuePaused && this.ready.has(modelId);
   }
 
   /** A local start's attempt (local-start.ts): the task's first; the last if only one is allowed. */
@@ -226,6 +247,7 @@ export class Dispatcher implements LocalRunner {
       scope.end();
       this.active--;
       this.localRunning(-1);
+      this.localRuns.drain();
     };
     let lease: ReplicaLease;
     try {
@@ -269,6 +291,8 @@ export class Dispatcher implements LocalRunner {
       return await work();
     } finally {
       this.active--;
+      // A slot is free: the local backlog's next task takes it (local-start.ts).
+      this.localRuns.drain();
     }
   }
 

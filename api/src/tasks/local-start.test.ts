@@ -219,6 +219,8 @@ test("local starts count against the dispatcher's concurrency: the queue's worke
     nodeId: "local-node",
     taskTimeoutMs: 10_000,
     concurrency: 2,
+    // No local backlog: the tasks that find no free slot are queued (local-backlog.test.ts).
+    localBacklogMs: 0,
     call: async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
       const taskId = opts.traceId ?? "";
       inFlight.add(taskId);
@@ -313,6 +315,7 @@ test("LocalRuns: a live attempt's lease is renewed, and released (or a job queue
   const runs = new LocalRuns(
     {
       canStart: () => slots > 0,
+      canQueue: () => false,
       prepareStart: async () => undefined,
       attempt: ({ taskId }) => {
         slots--;
@@ -329,14 +332,17 @@ test("LocalRuns: a live attempt's lease is renewed, and released (or a job queue
       leaseLocal: async (taskIds) => {
         ops.push(`lease ${taskIds.join(",")}`);
       },
-      releaseLocal: async (taskId) => {
-        ops.push(`release ${taskId}`);
+      releaseLocal: async (...taskIds) => {
+        ops.push(`release ${taskIds.join(",")}`);
       },
       enqueue: async (job) => {
         ops.push(`enqueue ${job.taskId} ${job.startedLocally === true ? "local" : ""}`);
       },
+      enqueueMany: async (jobs) => {
+        ops.push(`enqueue ${jobs.map((j) => j.taskId).join(",")}`);
+      },
     },
-    300,
+    { leaseMs: 300, backlogMs: 0, concurrency: 1 },
   );
   const added: string[][] = [];
   await runs.startOrQueue(

@@ -1,3 +1,5 @@
+import { PriorityFifo } from "./priority-fifo.js";
+import { RateMeter } from "./rate-meter.js";
 import type { StartedTask } from "./settle.js";
 import type { TaskJob, TaskQueue } from "./task-queue.js";
 
@@ -29,9 +31,20 @@ import type { TaskJob, TaskQueue } from "./task-queue.js";
  * the hold commits. The answer counts only if the hold committed; a hold that did not happen
  * (no funds, a conflict, an error) aborts the call, and nothing is stored, announced or charged.
  * Local starts share the dispatcher's concurrency with its jobs: none starts while as many
- * tasks run in this process. The queue's order is kept: a free slot means this dispatcher found
- * no job waiting for it; and so is its pause (BullMQ Queue.pause; read every 200 ms, so a pause
- * holds local starts from at most that long after it).
+ * tasks run in this process. The queue's pause holds them too (BullMQ Queue.pause; read every
+ * 200 ms, so a pause holds local starts from at most that long after it).
+ *
+ * Local backlog (after a Ray Serve handle's own queue): a task accepted here that cannot start
+ * at once (no free slot) waits in this process's backlog, under a lease like a local start, and
+ * takes the next slot that frees here; highest priority first, then oldest. The backlog holds at
+ * most `backlogMs` of this process's measured local throughput (at least one round of its
+ * slots, at most MAX_LOCAL_BACKLOG tasks); beyond that a task goes to the shared queue, where
+ * any dispatcher takes it. So an api that dispatches keeps a few seconds of its own work without
+ * the queue's round trips (job added, worker woken, job moved to active, job moved to
+ * completed), and a burst larger than that is still shared. While the backlog holds tasks, a new
+ * one joins it (none overtakes it), and the worker's jobs get what slots the backlog leaves (it
+ * keeps at least one). A cancelled task leaves the backlog; a graceful stop hands the backlog to
+ * the queue; a process that dies leaves leases that expire, and the sweep queues those tasks.
  */
 export interface LocalStarter {
   /**
@@ -75,6 +88,8 @@ export interface HeldAttempt {
 export interface LocalRunner {
   /** Whether a task of this model can start here now (a free slot, its deployment at hand). */
   canStart(modelId: string): boolean;
+  /** Whether a task of this model may wait here for a slot (its deployment at hand, not paused). */
+  canQueue(modelId: string): boolean;
   /**
    * The task's first attempt, run here; counts against the dispatcher's concurrency from the
    * call on. Resolves to the error to retry through the queue, or undefined when the task is
@@ -89,40 +104,90 @@ export interface LocalRunner {
   ): Promise<HeldAttempt | undefined>;
 }
 
-type LeaseQueue = Pick<TaskQueue, "leaseLocal" | "releaseLocal" | "enqueue">;
+type LeaseQueue = Pick<TaskQueue, "leaseLocal" | "releaseLocal" | "enqueue" | "enqueueMany">;
+
+export interface LocalRunsOptions {
+  /** How long a lease lasts unless renewed (the job lock time). */
+  leaseMs: number;
+  /**
+   * How much of its own work a process keeps waiting here (local backlog), in milliseconds of
+   * its measured local throughput; 0: none (a task that cannot start at once is queued).
+   */
+  backlogMs: number;
+  /** The dispatcher's concurrency: the backlog is at least this long once it is on. */
+  concurrency: number;
+  log?: (msg: string) => void;
+}
+
+/** The backlog never holds more tasks than this, whatever the throughput. */
+export const MAX_LOCAL_BACKLOG = 10_000;
 
 export class LocalRuns implements LocalStarter {
   private readonly live = new Set<string>();
   private readonly runs = new Set<Promise<void>>();
   private readonly renewal: NodeJS.Timeout;
+  /** Tasks accepted here waiting for a slot here, under leases (highest priority first). */
+  private readonly backlog = new PriorityFifo<TaskJob>();
+  /** Local attempts ended per second: what sizes the backlog. */
+  private readonly meter = new RateMeter();
+  private closing = false;
+  /** Leases to release in the next round trip (one ZREM for all the attempts ending together). */
+  private releasing: { ids: string[]; done: Promise<void> } | undefined;
+  private readonly log: (msg: string) => void;
 
   constructor(
     private readonly runner: LocalRunner,
     private readonly queue: LeaseQueue,
-    /** How long a lease lasts unless renewed (the job lock time). */
-    private readonly leaseMs: number,
-    private readonly log: (msg: string) => void = () => {},
+    private readonly opts: LocalRunsOptions,
   ) {
-    this.renewal = setInterval(() => this.renew(), Math.max(100, Math.floor(leaseMs / 3)));
+    this.log = opts.log ?? (() => {});
+    this.renewal = setInterval(() => this.renew(), Math.max(100, Math.floor(opts.leaseMs / 3)));
     this.renewal.unref();
   }
 
+  /** Tasks waiting in the backlog. */
+  get waiting(): number {
+    return this.backlog.size;
+  }
+
   async startOrQueue(tasks: TaskJob[], enqueue: (jobs: TaskJob[]) => Promise<void>): Promise<void> {
-    const here: TaskJob[] = [];
+    const leased: string[] = [];
     const queued: TaskJob[] = [];
     // Each start takes its slot at once (attempt()), so the next task of the batch sees it taken.
     for (const t of tasks) {
-      if (t.modelId === undefined || t.input === undefined || !this.runner.canStart(t.modelId)) {
-        queued.push(t);
-        continue;
-      }
-      here.push(t);
-      this.track(t, this.runner.attempt(t));
+      if (t.modelId === undefined || t.input === undefined || this.closing) queued.push(t);
+      else if (this.backlog.size === 0 && this.runner.canStart(t.modelId)) {
+        leased.push(t.taskId);
+        this.track(t, this.runner.attempt(t));
+      } else if (this.runner.canQueue(t.modelId) && this.backlog.size < this.backlogLimit()) {
+        leased.push(t.taskId);
+        this.backlog.push(t.priority, t);
+      } else queued.push(t);
     }
+    this.drain();
     await Promise.all([
-      here.length > 0 ? this.lease(here.map((t) => t.taskId)) : undefined,
+      leased.length > 0 ? this.lease(leased) : undefined,
       queued.length > 0 ? enqueue(queued) : undefined,
     ]);
+  }
+
+  /**
+   * Starts backlog tasks while the dispatcher has free slots: called whenever one frees (an
+   * attempt ended, the queue resumed).
+   */
+  drain(): void {
+    for (let next = this.backlog.peek(); next !== undefined; next = this.backlog.peek()) {
+      if (this.closing || !this.runner.canStart(next.modelId ?? "")) return;
+      this.backlog.shift();
+      this.track(next, this.runner.attempt(next));
+    }
+  }
+
+  /** A backlog task cancelled: it leaves the backlog and its lease goes. Whether it was there. */
+  drop(taskId: string): boolean {
+    if (!this.backlog.remove((t) => t.taskId === taskId)) return false;
+    this.release(taskId).catch((err) => this.log(`releasing ${taskId}: ${String(err)}`));
+    return true;
   }
 
   async prepare(
@@ -130,6 +195,8 @@ export class LocalRuns implements LocalStarter {
     modelId: string,
     input: Record<string, unknown>,
   ): Promise<HeldStart | undefined> {
+    // The backlog goes first: a task submitted alone does not overtake it.
+    if (this.backlog.size > 0) return undefined;
     const held = await this.runner.prepareStart(taskId, modelId, input);
     if (held === undefined) return undefined;
     // Taken before the hold can commit: the sweep never sees this task open and unleased.
@@ -140,20 +207,55 @@ export class LocalRuns implements LocalStarter {
       confirm: (task, job) => this.track(job, held.attempt(task)),
       abandon: () => {
         held.abandon();
-        return leased.finally(() => this.queue.releaseLocal(taskId)).catch(() => {});
+        return leased.finally(() => this.release(taskId)).catch(() => {});
       },
     };
   }
 
-  /** Waits for the attempts under way (a graceful stop); no new one should be started meanwhile. */
+  /** Nothing more starts here, from the backlog or a new submit (close() follows). */
+  stop(): void {
+    this.closing = true;
+  }
+
+  /**
+   * A graceful stop: the backlog is handed to the queue (jobs first, then the leases go), and the
+   * attempts under way are waited for; no new one should be started meanwhile.
+   */
   async close(): Promise<void> {
+    this.closing = true;
+    const left = this.backlog.drain();
+    if (left.length > 0) {
+      await this.queue.enqueueMany(left);
+      await this.queue.releaseLocal(...left.map((t) => t.taskId));
+    }
     // Leases are renewed until the last attempt has ended, as BullMQ renews locks while it drains.
     await Promise.all([...this.runs]);
     clearInterval(this.renewal);
   }
 
+  /** As many tasks as this process runs in backlogMs (at least one round of its slots). */
+  private backlogLimit(): number {
+    if (this.opts.backlogMs <= 0) return 0;
+    const rate = (this.meter.perSecond() * this.opts.backlogMs) / 1000;
+    return Math.min(MAX_LOCAL_BACKLOG, Math.max(this.opts.concurrency, Math.floor(rate)));
+  }
+
   private lease(taskIds: string[]): Promise<void> {
-    return this.queue.leaseLocal(taskIds, Date.now() + this.leaseMs);
+    return this.queue.leaseLocal(taskIds, Date.now() + this.opts.leaseMs);
+  }
+
+  /** Releases a lease with the others released in the same tick: one round trip for them all. */
+  private release(taskId: string): Promise<void> {
+    if (!this.releasing) {
+      const ids: string[] = [];
+      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.releasing = undefined;
+        return this.queue.releaseLocal(...ids);
+      });
+      this.releasing = { ids, done };
+    }
+    this.releasing.ids.push(taskId);
+    return this.releasing.done;
   }
 
   /** Follows a local attempt: its lease renewed while it lives, then released (and a retry queued). */
@@ -168,20 +270,22 @@ export class LocalRuns implements LocalStarter {
         retry = err instanceof Error ? err : new Error(String(err));
       } finally {
         this.live.delete(taskId);
+        this.meter.mark();
       }
       // The job first, then the lease: the task is never open with neither.
       if (retry) await this.queue.enqueue({ ...job, startedLocally: true });
-      await this.queue.releaseLocal(taskId);
+      await this.release(taskId);
     })()
       .catch((err) => this.log(`local start of ${taskId}: ${String(err)}`))
       .finally(() => this.runs.delete(run));
     this.runs.add(run);
   }
 
-  /** Renews the live attempts' leases. */
+  /** Renews the leases of the live attempts and of the backlog. */
   private renew(): void {
-    if (this.live.size === 0) return;
-    this.lease([...this.live]).catch((err) => this.log(`renewing local leases: ${String(err)}`));
+    const ids = [...this.live, ...this.backlog.toArray().map((t) => t.taskId)];
+    if (ids.length === 0) return;
+    this.lease(ids).catch((err) => this.log(`renewing local leases: ${String(err)}`));
   }
 }
 

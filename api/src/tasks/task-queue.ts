@@ -151,8 +151,8 @@ export class TaskQueue {
     await this.opts.connection.zadd(this.leaseKey, ...taskIds.flatMap((id) => [untilMs, id]));
   }
 
-  async releaseLocal(taskId: string): Promise<void> {
-    await this.opts.connection.zrem(this.leaseKey, taskId);
+  async releaseLocal(...taskIds: string[]): Promise<void> {
+    if (taskIds.length > 0) await this.opts.connection.zrem(this.leaseKey, ...taskIds);
   }
 
   /** Drops the leases that have expired (the recovery sweep does, now and then). */

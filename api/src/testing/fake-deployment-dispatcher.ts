@@ -36,9 +36,13 @@ export function fakeDeploymentDispatcher(
     jobLockMs?: number;
     /** Default 100 ms, as the api's. */
     startWriteDelayMs?: number;
+    /** Default 2000 ms, as the api's. */
+    localBacklogMs?: number;
+    /** Another dispatcher's prefix: the same queue and events (default: a new prefix). */
+    prefix?: string;
   },
 ): FakeDeploymentDispatcher {
-  const prefix = uniquePrefix(opts.label);
+  const prefix = opts.prefix ?? uniquePrefix(opts.label);
   const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
   const queue = new TaskQueue({ connection, prefix: `${prefix}:bull`, attempts: 3 });
   const events = new TaskEventBus(testRedisUrl(), prefix);
@@ -69,6 +73,7 @@ export function fakeDeploymentDispatcher(
     taskTimeoutMs: opts.taskTimeoutMs,
     jobLockMs: opts.jobLockMs ?? 30_000,
     startWriteDelayMs: opts.startWriteDelayMs ?? 100,
+    localBacklogMs: opts.localBacklogMs ?? 2000,
   });
   return {
     dispatcher,

@@ -1,0 +1,167 @@
+/**
+ * The local backlog (local-start.ts): tasks accepted by a process that dispatches, finding no
+ * free slot, wait in that process under leases (no job), and take its slots as they free,
+ * highest priority first; past the backlog's bound they are queued. A cancelled backlog task
+ * leaves it and is never called; a graceful stop hands the backlog to the queue. Real
+ * PostgreSQL, Redis and BullMQ; the cluster is a fake deployment.
+ */
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { MikroORM } from "@mikro-orm/postgresql";
+import type { DeploymentCallOptions } from "@neurogrid/cluster";
+import { Account, LedgerTransaction, LedgerTxKind, Task } from "../db/entities/index.js";
+import { migrate, openOrm } from "../db/orm.js";
+import { type Fixture, seedFixture } from "../e2e/fixture.js";
+import { balancesOf } from "../ledger/accounts.js";
+import { checkLedger } from "../ledger/check.js";
+import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
+import { cancelTask } from "./cancel-task.js";
+import { submitTask } from "./submit-task.js";
+
+let db: TestDatabase;
+let orm: MikroORM;
+let fx: Fixture;
+const NODE = "backlog-node";
+
+before(async () => {
+  db = await createTestDatabase();
+  orm = await openOrm(db.url);
+  await migrate(orm);
+  fx = await seedFixture(orm, [NODE], 10_000_000_000n);
+});
+after(async () => {
+  await orm?.close();
+  await db?.drop();
+});
+
+const features = { features: [Array.from({ length: 16 }, () => 1)] };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, read: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await sleep(25);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+const finished = (id: string) =>
+  until(`task ${id} to finish`, async () => {
+    const task = await orm.em.fork().findOneOrFail(Task, id);
+    return task.finishedAt ? task : undefined;
+  });
+
+/** A dispatcher (concurrency 3) whose calls wait until the test opens them. */
+async function setUp(label: string) {
+  const called: string[] = [];
+  const gates = new Map<string, () => void>();
+  const d = fakeDeploymentDispatcher(orm, {
+    label,
+    nodeId: NODE,
+    taskTimeoutMs: 20_000,
+    concurrency: 3,
+    localBacklogMs: 2000,
+    call: async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
+      const taskId = opts.traceId ?? "";
+      called.push(taskId);
+      await new Promise<void>((open) => gates.set(taskId, open));
+      return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
+    },
+  });
+  await d.dispatcher.start();
+  const account = await orm.em.fork().findOneOrFail(Account, fx.clientId);
+  const deps = { queue: d.queue, events: d.events, local: d.dispatcher.local };
+  const submit = (priority = 0) =>
+    submitTask(orm.em.fork(), deps, account, { model: "mlp-classifier", input: features, priority });
+  const open = (taskId: string) => until(`the call of ${taskId}`, () => gates.get(taskId)).then((o) => o());
+  // The model's deployment at hand (its first task goes the long way).
+  const warm = await submit();
+  await open(warm.id);
+  await finished(warm.id);
+  return { d, account, called, open, submit };
+}
+
+test("tasks that find no free slot wait here under leases, and take the slots that free, highest priority first", async () => {
+  const { d, account, called, open, submit } = await setUp("backlog-order");
+  try {
+    const a = await submit();
+    const b = await submit();
+    const c = await submit();
+    assert.deepEqual([a.status, b.status, c.status], ["RUNNING", "RUNNING", "RUNNING"], "three slots");
+    const low = await submit(0);
+    const high = await submit(5);
+    const cancelled = await submit(9);
+    for (const t of [low, high, cancelled]) {
+      assert.equal(t.status, "QUEUED");
+      assert.equal(await d.queue.queue.getJob(t.id), undefined, "no job: it waits in the backlog");
+    }
+    const leased = await d.queue.leasedLocally([low.id, high.id, cancelled.id]);
+    assert.equal(leased.size, 3, "each under a lease, taken before its submit answered");
+    // The backlog holds one round of slots here (concurrency 3, nothing measured yet): the next
+    // task goes to the shared queue.
+    const overflow = await submit();
+    assert.ok(await d.queue.queue.getJob(overflow.id), "past the backlog's bound: a job");
+
+    await cancelTask(orm.em.fork(), { ...d, config: { platformFeeBps: 1000 } }, account, cancelled.id);
+    await until("the cancelled task's lease released", async () =>
+      (await d.queue.leasedLocally([cancelled.id])).size === 0 ? true : undefined,
+    );
+    // The worker keeps one slot of its own: the queued task runs beside the local ones (a fourth
+    // task in flight). Once it and one local attempt have ended, a slot is free.
+    await open(overflow.id);
+    await open(a.id);
+    await until("a backlog task called", () => (called.includes(high.id) ? true : undefined));
+    await open(b.id);
+    await until("the other backlog task called", () => (called.includes(low.id) ? true : undefined));
+    assert.ok(called.indexOf(high.id) < called.indexOf(low.id), "priority 5 before priority 0");
+    for (const t of [c, high, low]) await open(t.id);
+    for (const t of [a, b, c, high, low, overflow]) assert.equal((await finished(t.id)).status, "COMPLETED");
+    assert.equal((await finished(cancelled.id)).status, "CANCELLED");
+    assert.ok(!called.includes(cancelled.id), "a cancelled backlog task is never called");
+    assert.equal(
+      await orm.em.fork().count(LedgerTransaction, { taskId: cancelled.id, kind: LedgerTxKind.CAPTURE }),
+      0,
+    );
+    const left = await d.queue.leasedLocally([a.id, b.id, c.id, high.id, low.id]);
+    assert.equal(left.size, 0, "every lease released");
+    assert.equal((await balancesOf(orm.em.fork(), fx.clientId)).held, 0n);
+    assert.equal((await checkLedger(orm.em.fork())).ok, true);
+  } finally {
+    await d.close();
+  }
+});
+
+test("a graceful stop hands the backlog to the queue, and another dispatcher runs it", async () => {
+  const first = await setUp("backlog-close");
+  const running = [await first.submit(), await first.submit(), await first.submit()];
+  const waiting = [await first.submit(), await first.submit()];
+  for (const t of waiting) assert.equal(await first.d.queue.queue.getJob(t.id), undefined);
+  const closed = first.d.close();
+  const jobs = await until("the backlog queued", async () => {
+    const found = await Promise.all(waiting.map((t) => first.d.queue.queue.getJob(t.id)));
+    return found.every((j) => j !== undefined) ? found : undefined;
+  });
+  assert.equal(jobs.length, 2);
+  // The stop waits for the attempts under way.
+  for (const t of running) await first.open(t.id);
+  await closed;
+  // A dispatcher of the same queue takes the jobs.
+  const second = fakeDeploymentDispatcher(orm, {
+    label: "backlog-close-2",
+    nodeId: NODE,
+    taskTimeoutMs: 20_000,
+    concurrency: 2,
+    prefix: first.d.prefix,
+    call: async <T>() => ({ outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 }) as T,
+  });
+  try {
+    assert.equal((await second.queue.leasedLocally(waiting.map((t) => t.id))).size, 0, "leases released");
+    await second.dispatcher.start();
+    for (const t of waiting) assert.equal((await finished(t.id)).status, "COMPLETED");
+  } finally {
+    await second.close();
+  }
+});
