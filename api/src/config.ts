@@ -35,7 +35,7 @@ export const apiConfigSchema = z.object({
    * as local starts) up to this many milliseconds of its measured throughput; beyond that, and
    * when 0, they go to the shared queue (tasks/local-start.ts).
    */
-  localBacklogMs: z.coerce.number().int().min(0).max(60_000).default(2_000),
+  localBacklogMs: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /** How long the dispatcher waits for an actor to be placed and answer, per attempt. */
   taskTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** HS256 secret for access tokens (NEUROGRID_JWT_SECRET). */

@@ -45,6 +45,13 @@ import { TASK_QUEUE, type TaskCharge, type TaskJob, type TaskJobData, type TaskQ
 const OWNER_TTL_MS = 30_000;
 /** How long a held start waits for a live replica before the task is queued instead. */
 const HELD_START_LEASE_WAIT_MS = 50;
+/**
+ * The reasons an attempt's abort signal gives (made once: an abort without a reason builds a
+ * DOMException, with its stack, for every task).
+ */
+const ATTEMPT_ENDED = new Error("the attempt has ended");
+const ATTEMPT_ABORTED = new Error("the attempt was aborted");
+
 /** How soon a pause of the queue stops local starts. */
 export const PAUSE_POLL_MS = 200;
 
@@ -514,9 +521,9 @@ export class Dispatcher implements LocalRunner {
         },
       }),
       servedBy: () => served,
-      abort: () => abort.abort(),
+      abort: () => abort.abort(ATTEMPT_ABORTED),
       end: () => {
-        abort.abort();
+        abort.abort(ATTEMPT_ENDED);
         if (this.running.get(taskId) === abort) this.running.delete(taskId);
       },
     };

@@ -36,7 +36,7 @@ export function fakeDeploymentDispatcher(
     jobLockMs?: number;
     /** Default 100 ms, as the api's. */
     startWriteDelayMs?: number;
-    /** Default 2000 ms, as the api's. */
+    /** Default 5000 ms, as the api's. */
     localBacklogMs?: number;
     /** Another dispatcher's prefix: the same queue and events (default: a new prefix). */
     prefix?: string;
@@ -73,7 +73,7 @@ export function fakeDeploymentDispatcher(
     taskTimeoutMs: opts.taskTimeoutMs,
     jobLockMs: opts.jobLockMs ?? 30_000,
     startWriteDelayMs: opts.startWriteDelayMs ?? 100,
-    localBacklogMs: opts.localBacklogMs ?? 2000,
+    localBacklogMs: opts.localBacklogMs ?? 5000,
   });
   return {
     dispatcher,
