@@ -32,7 +32,7 @@ export const apiConfigSchema = z.object({
   startWriteDelayMs: z.coerce.number().int().min(0).max(60_000).default(100),
   /**
    * Tasks this process accepts that cannot start at once wait in its own backlog (under leases,
-   * as local starts) up to this many milliseconds of its measured throughput; beyond that, and
+   * as local starts) up to what its slots run in this many milliseconds; beyond that, and
    * when 0, they go to the shared queue (tasks/local-start.ts).
    */
   localBacklogMs: z.coerce.number().int().min(0).max(60_000).default(5_000),

@@ -13,6 +13,11 @@ import type { CaptureRequest } from "./escrow.js";
  * accounts locked in id order before they move, no negative client balance (the check).
  * Balances move once per account per statement (the legs summed by account: an UPDATE ... FROM
  * changes a row once, whatever number of source rows match it).
+ *
+ * The captures lock their accounts LAST: the tasks, ledger transactions and entries are written
+ * first (lk waits for `entries`), so the accounts every capture and hold of a client share are
+ * held for the balance updates and the commit only, not for the whole statement. The lock order
+ * is still task rows, then accounts in id order, as in every other movement.
  */
 
 export interface BatchHoldTask {
@@ -164,20 +169,21 @@ export async function completeAndCaptureMany(em: EntityManager, reqs: CaptureReq
               actor_id = coalesce(r.actor_id, x.actor_id), attempts = greatest(x.attempts, coalesce(r.attempts, 0))
          from r where x.id = r.task_id and x.status not in ('COMPLETED', 'FAILED', 'CANCELLED')
           and (r.model_id is null or x.model_id = r.model_id) returning x.id
-     ), lk as (select id from ledger_accounts where id = any($2::uuid[]) order by id for update),
-     mv as (
+     ), mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
-       select r.tx_id, 'capture', t.id, r.memo, $3::timestamptz from t join r on r.task_id = t.id
-        where (select count(*) from lk) >= 0 returning id, task_id
+       select r.tx_id, 'capture', t.id, r.memo, $3::timestamptz from t join r on r.task_id = t.id returning id, task_id
      ), entries as (
        insert into ledger_entries (transaction_id, account_id, amount, created_at)
        select mv.id, l.account_id, l.amount, $3::timestamptz from mv join r on r.task_id = mv.task_id,
          lateral jsonb_to_recordset(r.legs) as l(account_id uuid, amount bigint)
        returning account_id, amount
+     ), lk as (
+       select id from ledger_accounts where id = any($2::uuid[]) and (select count(*) from entries) >= 0
+        order by id for update
      ), balances as (
        update ledger_accounts a set balance = a.balance + s.amount
          from (select account_id, sum(amount) as amount from entries group by account_id) s
-        where a.id = s.account_id returning a.id
+        where a.id = s.account_id and (select count(*) from lk) >= 0 returning a.id
      )
      select task_id from mv where (select count(*) from balances) >= 0`,
     [JSON.stringify(rows), `{${accounts.join(",")}}`, now],

@@ -6,8 +6,12 @@ import { runPrepared } from "../db/prepared.js";
  * The two movements every task makes, each as ONE SQL statement in its own implicit
  * transaction, so the client's and provider's account rows are locked for one statement's
  * execution, not for several round trips: that is what lets many tasks of one client and one
- * provider flow at once. Each statement first locks its accounts in id order (an InitPlan
- * runs before the updates), like every other movement (ledger.ts), so none can deadlock.
+ * provider flow at once. Each statement locks its accounts in id order (an InitPlan runs
+ * before the balance updates), like every other movement (ledger.ts), so none can deadlock.
+ * The hold locks them first (it writes nothing unless the balance covers it); the capture
+ * locks them last, after writing the task, its ledger transaction and entries, so that the
+ * accounts shared by all of a client's movements are held only for the balance updates and
+ * the commit.
  * The database still enforces what ledger.ts documents: entries balance at commit (deferred
  * trigger), one hold and one capture per task, no negative client or provider balance.
  */
@@ -158,16 +162,19 @@ export async function completeAndCapture(em: EntityManager, r: CaptureRequest): 
               actor_id = coalesce($18::text, actor_id), attempts = greatest(attempts, coalesce($19::int, 0))
         where id = $12::uuid and status not in ('COMPLETED', 'FAILED', 'CANCELLED')
           and ($20::uuid is null or model_id = $20::uuid) returning id
-     ), lk as (select id from ledger_accounts where id = any($13::uuid[]) order by id for update),
-     mv as (
+     ), mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
-       select $14::uuid, 'capture', t.id, $15::text, $11::timestamptz from t where (select count(*) from lk) >= 0 returning id
+       select $14::uuid, 'capture', t.id, $15::text, $11::timestamptz from t returning id
      ), entries as (
        insert into ledger_entries (transaction_id, account_id, amount, created_at)
        select mv.id, v.account_id, v.amount, $11::timestamptz from mv,
          (select unnest($13::uuid[]) as account_id, unnest($16::bigint[]) as amount) v returning account_id, amount
+     ), lk as (
+       select id from ledger_accounts where id = any($13::uuid[]) and (select count(*) from entries) >= 0
+        order by id for update
      ), balances as (
-       update ledger_accounts a set balance = a.balance + e.amount from entries e where a.id = e.account_id returning a.id
+       update ledger_accounts a set balance = a.balance + e.amount from entries e
+        where a.id = e.account_id and (select count(*) from lk) >= 0 returning a.id
      )
      select (select count(*) from mv) as captured, (select count(*) from balances) as moved`,
     [

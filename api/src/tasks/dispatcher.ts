@@ -78,7 +78,7 @@ export interface DispatcherOptions {
   startWriteDelayMs: number;
   /**
    * Tasks accepted by this process that cannot start at once wait here, under leases, up to
-   * this many milliseconds of its measured throughput (local-start.ts); 0: they are queued.
+   * what its slots run in this many milliseconds (local-start.ts); 0: they are queued.
    */
   localBacklogMs: number;
   log?: (msg: string) => void;

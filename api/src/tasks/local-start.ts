@@ -1,5 +1,4 @@
 import { PriorityFifo } from "./priority-fifo.js";
-import { RateMeter } from "./rate-meter.js";
 import type { StartedTask } from "./settle.js";
 import type { TaskJob, TaskQueue } from "./task-queue.js";
 
@@ -37,8 +36,9 @@ import type { TaskJob, TaskQueue } from "./task-queue.js";
  * Local backlog (after a Ray Serve handle's own queue): a task accepted here that cannot start
  * at once (no free slot) waits in this process's backlog, under a lease like a local start, and
  * takes the next slot that frees here; highest priority first, then oldest. The backlog holds at
- * most `backlogMs` of this process's measured local throughput (at least one round of its
- * slots, at most MAX_LOCAL_BACKLOG tasks); beyond that a task goes to the shared queue, where
+ * most what this process's slots run in `backlogMs` (from the mean time a local attempt holds
+ * its slot; at least one round of its slots, at most MAX_LOCAL_BACKLOG tasks); beyond that a
+ * task goes to the shared queue, where
  * any dispatcher takes it. So an api that dispatches keeps a few seconds of its own work without
  * the queue's round trips (job added, worker woken, job moved to active, job moved to
  * completed), and a burst larger than that is still shared. While the backlog holds tasks, a new
@@ -111,7 +111,8 @@ export interface LocalRunsOptions {
   leaseMs: number;
   /**
    * How much of its own work a process keeps waiting here (local backlog), in milliseconds of
-   * its measured local throughput; 0: none (a task that cannot start at once is queued).
+   * what its slots run in that time (from the mean time an attempt holds a slot); 0: none (a task
+   * that cannot start at once is queued).
    */
   backlogMs: number;
   /** The dispatcher's concurrency: the backlog is at least this long once it is on. */
@@ -128,8 +129,8 @@ export class LocalRuns implements LocalStarter {
   private readonly renewal: NodeJS.Timeout;
   /** Tasks accepted here waiting for a slot here, under leases (highest priority first). */
   private readonly backlog = new PriorityFifo<TaskJob>();
-  /** Local attempts ended per second: what sizes the backlog. */
-  private readonly meter = new RateMeter();
+  /** How long a local attempt holds its slot, on average (moving): what sizes the backlog. */
+  private meanAttemptMs: number | undefined;
   private closing = false;
   /** Leases to release in the next round trip (one ZREM for all the attempts ending together). */
   private releasing: { ids: string[]; done: Promise<void> } | undefined;
@@ -233,11 +234,22 @@ export class LocalRuns implements LocalStarter {
     clearInterval(this.renewal);
   }
 
-  /** As many tasks as this process runs in backlogMs (at least one round of its slots). */
+  /**
+   * As many tasks as this process's slots run in backlogMs, all busy (Little's law: slots /
+   * mean time in a slot); at least one round of its slots. Before any attempt has ended, one
+   * round.
+   */
   private backlogLimit(): number {
     if (this.opts.backlogMs <= 0) return 0;
-    const rate = (this.meter.perSecond() * this.opts.backlogMs) / 1000;
-    return Math.min(MAX_LOCAL_BACKLOG, Math.max(this.opts.concurrency, Math.floor(rate)));
+    const { concurrency } = this.opts;
+    const rounds =
+      this.meanAttemptMs === undefined ? 1 : this.opts.backlogMs / Math.max(1, this.meanAttemptMs);
+    return Math.min(MAX_LOCAL_BACKLOG, Math.max(concurrency, Math.floor(concurrency * rounds)));
+  }
+
+  private attemptTook(ms: number): void {
+    this.meanAttemptMs =
+      this.meanAttemptMs === undefined ? ms : this.meanAttemptMs + 0.05 * (ms - this.meanAttemptMs);
   }
 
   private lease(taskIds: string[]): Promise<void> {
@@ -262,6 +274,7 @@ export class LocalRuns implements LocalStarter {
   private track(job: TaskJob, attempt: Promise<Error | undefined>): void {
     const { taskId } = job;
     this.live.add(taskId);
+    const began = performance.now();
     const run = (async () => {
       let retry: Error | undefined;
       try {
@@ -270,7 +283,7 @@ export class LocalRuns implements LocalStarter {
         retry = err instanceof Error ? err : new Error(String(err));
       } finally {
         this.live.delete(taskId);
-        this.meter.mark();
+        this.attemptTook(performance.now() - began);
       }
       // The job first, then the lease: the task is never open with neither.
       if (retry) await this.queue.enqueue({ ...job, startedLocally: true });

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { PriorityFifo } from "./priority-fifo.js";
-import { RateMeter } from "./rate-meter.js";
 
 test("PriorityFifo: highest priority first, oldest first within a priority; remove and drain", () => {
   const q = new PriorityFifo<string>();
@@ -40,26 +39,4 @@ test("PriorityFifo: a long run through one priority keeps its order", () => {
     out,
     Array.from({ length: 6000 }, (_, i) => i),
   );
-});
-
-test("RateMeter: events per second over the last second", () => {
-  let now = 10_000;
-  const m = new RateMeter(() => now);
-  assert.equal(m.perSecond(), 0, "nothing marked");
-  for (let i = 0; i < 50; i++) {
-    m.mark();
-    now += 10;
-  }
-  // 50 events in 500 ms: 100 per second, rated over the meter's age.
-  assert.equal(Math.round(m.perSecond()), 100);
-  now += 1000;
-  for (let i = 0; i < 20; i++) {
-    m.mark();
-    now += 50;
-  }
-  // The window holds the last second only (in tenths: the oldest tenth may have left): 18-20.
-  const rate = m.perSecond();
-  assert.ok(rate >= 18 && rate <= 20, String(rate));
-  now += 5000;
-  assert.equal(m.perSecond(), 0, "a quiet second forgets");
 });
