@@ -74,7 +74,7 @@ async function setUp(label: string, startWriteDelayMs: number) {
   });
   const heard: { taskId: string; status: string }[] = [];
   const sub = new Redis(testRedisUrl());
-  sub.on("pmessage", (_p, _c, message: string) => heard.push(JSON.parse(message)));
+  sub.on("pmessage", (_p, _c, message: string) => heard.push(...[JSON.parse(message)].flat()));
   await sub.psubscribe(`${d.prefix}:task-events:*`);
   await d.dispatcher.start();
   const account = await orm.em.fork().findOneOrFail(Account, fx.clientId);

@@ -110,7 +110,7 @@ test("an early call is dropped when the start finds its task cancelled; a starte
     // are heard from before its submission (every task channel of this prefix).
     const heardAll: { taskId: string; status: string }[] = [];
     const sub = new Redis(testRedisUrl());
-    sub.on("pmessage", (_p, _c, message: string) => heardAll.push(JSON.parse(message)));
+    sub.on("pmessage", (_p, _c, message: string) => heardAll.push(...[JSON.parse(message)].flat()));
     await sub.psubscribe(`${prefix}:task-events:*`);
     const third = await submit();
     const done = await finished(third.id);

@@ -17,7 +17,12 @@ import { jobInput, type TaskCharge, type TaskQueue } from "./task-queue.js";
 /**
  * submitTask: validate (task-input.ts: tensors, or a language model's generation arguments), then
  * in ONE SQL statement (ledger/escrow.ts) hold the price in escrow
- * and write the task QUEUED; after commit, enqueue its job (job id = task id), announce QUEUED.
+ * and write the task QUEUED; after commit, enqueue its job (job id = task id).
+ *
+ * QUEUED is not announced: nobody can be listening yet. A taskProgress subscriber needs the
+ * task's id, which only the answer gives, and it replays the states it missed from the row it
+ * reads after it starts listening, QUEUED always first (graphql/task-progress.ts); an event
+ * would be a Redis publish per task that every subscriber drops as seen.
  *
  * The idempotency key: the same key from the same account gives the same task and one charge,
  * enforced by the unique (account_id, idempotency_key) constraint, so two concurrent submits
@@ -159,7 +164,6 @@ async function startedHere(
     scheduledAt: t.now,
     startedAt: t.now,
   });
-  announceQueued(deps, [task]);
   const started = {
     id: t.taskId,
     accountId: t.account.id,
@@ -181,10 +185,6 @@ async function startedHere(
 
 async function queued(deps: SubmitDeps, t: WrittenTask): Promise<Task> {
   const task = writtenTask(t);
-  // The answer waits for the job, not for the QUEUED announcement: a taskProgress subscriber
-  // replays QUEUED from the row it reads anyway, so neither this event's arrival nor its order
-  // against the dispatcher's SCHEDULED matters to it.
-  announceQueued(deps, [task]);
   await enqueueTasks(deps, [
     {
       taskId: task.id,
@@ -204,16 +204,6 @@ export function chargeOf(t: Pick<WrittenTask, "account" | "price" | "pricing">):
     maxPrice: t.price.toString(),
     pricing: pricingOfTask({ pricing: t.pricing, maxPrice: t.price }),
   };
-}
-
-/** Announces tasks QUEUED without holding their submit's answer; a failure is logged. */
-export function announceQueued(deps: SubmitDeps, tasks: Task[]): void {
-  if (tasks.length === 0) return;
-  deps.events
-    .publishAll(
-      tasks.map((task) => ({ taskId: task.id, status: TaskStatus.QUEUED, at: task.createdAt.toISOString() })),
-    )
-    .catch((err) => deps.log?.(`announcing ${tasks.length} task(s) QUEUED: ${String(err)}`));
 }
 
 /** What the hold statement inserted for one task. */

@@ -8,7 +8,6 @@ import { type BatchHoldTask, holdAndCreateTasks } from "../ledger/escrow-batch.j
 import { escrowOf } from "../pricing/pricing.js";
 import { enqueueTasks } from "./local-start.js";
 import {
-  announceQueued,
   chargeOf,
   findModel,
   isUniqueViolation,
@@ -28,7 +27,8 @@ import { jobInput } from "./task-queue.js";
  *   -> ONE SQL statement (ledger/escrow-batch.ts) holds the batch's total in escrow and writes
  *     every task QUEUED with its own hold, or writes nothing (INSUFFICIENT_FUNDS when the
  *     balance does not cover the total)
- *   -> one BullMQ addBulk (job id = task id), one pipelined publish of the QUEUED events
+ *   -> the tasks start here, wait in this process's backlog, or get their jobs in one BullMQ
+ *     addBulk (job id = task id) (local-start.ts); QUEUED is not announced (submit-task.ts)
  *
  * Idempotency keys work per task as in submitTask: a task whose key this account already used
  * for the same request is that task again (no new charge; its job ensured), a different request
@@ -127,10 +127,6 @@ export async function submitTasks(
         );
       }
     }
-    announceQueued(
-      deps,
-      fresh.map(({ task }) => task),
-    );
     await Promise.all([
       enqueueTasks(
         deps,

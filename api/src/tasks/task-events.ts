@@ -58,8 +58,11 @@ export class TaskEventBus {
       const set = this.listeners.get(channel);
       if (!set) return; // not a task channel (e.g. the cancel channel, handled by onCancel)
       if (this.dropEcho(channel, message)) return;
-      const event = JSON.parse(message) as TaskProgressEvent;
-      for (const listener of set) listener(event);
+      // One event, or several of one task in order (publishAll).
+      const parsed = JSON.parse(message) as TaskProgressEvent | TaskProgressEvent[];
+      for (const event of Array.isArray(parsed) ? parsed : [parsed]) {
+        for (const listener of set) listener(event);
+      }
     });
   }
 
@@ -71,27 +74,34 @@ export class TaskEventBus {
     const channel = this.channel(event.taskId);
     const message = JSON.stringify(event);
     const sent = this.pub.publish(channel, message);
-    this.deliverHere(channel, message, event);
+    this.deliverHere(channel, message, [event]);
     await sent;
   }
 
   /**
-   * Several events, in order. They go out with every other publish of this tick in one write
-   * (auto-pipelining): the tasks a group commit settled together are announced together.
+   * Several events, in order: one message per task (a JSON array when it has several, as
+   * SCHEDULED, RUNNING and COMPLETED at once). They go out with every other publish of this tick
+   * in one write (auto-pipelining): the tasks a group commit settled are announced together.
    */
   async publishAll(events: TaskProgressEvent[]): Promise<void> {
-    const sent: Promise<number>[] = [];
+    const byTask = new Map<string, TaskProgressEvent[]>();
     for (const event of events) {
-      const channel = this.channel(event.taskId);
-      const message = JSON.stringify(event);
+      const list = byTask.get(event.taskId);
+      if (list) list.push(event);
+      else byTask.set(event.taskId, [event]);
+    }
+    const sent: Promise<number>[] = [];
+    for (const [taskId, list] of byTask) {
+      const channel = this.channel(taskId);
+      const message = JSON.stringify(list.length === 1 ? list[0] : list);
       sent.push(this.pub.publish(channel, message));
-      this.deliverHere(channel, message, event);
+      this.deliverHere(channel, message, list);
     }
     await Promise.all(sent);
   }
 
   /** Hands a message published here to this process's listeners now; its Redis copy will be dropped. */
-  private deliverHere(channel: string, message: string, event: TaskProgressEvent): void {
+  private deliverHere(channel: string, message: string, events: TaskProgressEvent[]): void {
     const set = this.listeners.get(channel);
     if (!set || set.size === 0) return;
     let echoes = this.echoes.get(channel);
@@ -100,7 +110,7 @@ export class TaskEventBus {
       this.echoes.set(channel, echoes);
     }
     echoes.set(message, (echoes.get(message) ?? 0) + 1);
-    for (const listener of [...set]) listener(event);
+    for (const event of events) for (const listener of [...set]) listener(event);
   }
 
   private dropEcho(channel: string, message: string): boolean {
