@@ -343,7 +343,6 @@ export class Dispatcher implements LocalRunner {
     abortCall: () => void,
   ): Promise<Started | null> {
     const { taskId, modelId } = run;
-    const em = this.opts.orm.em.fork();
     const known = modelId ? this.ready.get(modelId) : undefined;
     if (known && modelId) {
       const lease = await this.leaseOn(known);
@@ -379,6 +378,7 @@ export class Dispatcher implements LocalRunner {
         return { task, deployment: known, lease, announced, sent };
       });
     }
+    const em = this.opts.orm.em.fork();
     const task = await this.writes.begin({ taskId, attempts: attempt });
     if (!task) return null; // gone, or final (cancelled, or finished by another attempt)
     await this.announce(taskId, TaskStatus.SCHEDULED, task.at);

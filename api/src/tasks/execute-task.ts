@@ -82,7 +82,8 @@ export async function executeTask(started: Started, deps: ExecuteDeps): Promise<
     };
     const [at, notAnnounced] = await Promise.all([
       completeTask(
-        deps.orm.em.fork(),
+        // Only the ledger accounts' ids (cached) and the dispatcher's capture: no entity work.
+        deps.orm.em,
         ref,
         { ...outcome, nodeId: served.nodeId, providerId, started: start },
         deps.platformFeeBps,

@@ -219,9 +219,26 @@ export interface WrittenTask {
   now: Date;
 }
 
-/** The row as written (no read back): the same values the hold statement inserted. */
+/**
+ * The row as written (no read back): the same values the hold statement inserted. A plain
+ * object with the entity's fields, read only (by the answer), never persisted: a `new Task()`
+ * goes through MikroORM's per-property setters, a cost every submitted task paid for nothing.
+ */
 export function writtenTask(t: WrittenTask): Task {
-  return Object.assign(new Task(), {
+  const task: Pick<
+    Task,
+    | "id"
+    | "account"
+    | "model"
+    | "idempotencyKey"
+    | "priority"
+    | "status"
+    | "input"
+    | "maxPrice"
+    | "pricing"
+    | "attempts"
+    | "createdAt"
+  > = {
     id: t.taskId,
     account: t.account,
     model: t.model,
@@ -233,7 +250,8 @@ export function writtenTask(t: WrittenTask): Task {
     pricing: t.pricing,
     attempts: 0,
     createdAt: t.now,
-  });
+  };
+  return task as Task;
 }
 
 /**
