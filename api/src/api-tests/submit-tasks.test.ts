@@ -114,6 +114,9 @@ test("INSUFFICIENT_FUNDS when the balance does not cover the batch's total: noth
     inputs: Array.from({ length: 4 }, (_, i) => input(i)),
   });
   assert.equal(errorCode(res), "INSUFFICIENT_FUNDS");
+  const details = res.errors?.[0]?.extensions as { balance?: string; price?: string } | undefined;
+  assert.equal(details?.balance, String(3n * PRICE), "the balance in the error");
+  assert.equal(details?.price, String(4n * PRICE));
   assert.equal(await taskCount(c.id), 0);
   const balance = await balancesOf(t.orm.em.fork(), c.id);
   assert.equal(balance.available, 3n * PRICE);

@@ -91,6 +91,7 @@ test("a batch hold is all or nothing against the balance", async () => {
   const refused = await hold(11, 100n);
   assert.equal(refused.outcome.held, false);
   assert.equal(refused.outcome.total, 1100n);
+  assert.equal(refused.outcome.balance, 1000n, "the balance it did not cover");
   let b = await balancesOf(orm.em.fork(), clientId);
   assert.deepEqual([b.available, b.held], [1000n, 0n]);
   const [row] = await orm.em.fork().execute<{ n: string }[]>("select count(*) as n from tasks");

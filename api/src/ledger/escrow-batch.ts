@@ -49,6 +49,13 @@ export interface BatchHoldRequest {
  * Holds the whole batch's price and writes every task QUEUED, each with its own hold
  * transaction, or writes nothing (the balance does not cover the total, a model is stale, or
  * an idempotency key is taken: that one raises the unique violation).
+ *
+ * The accounts are locked LAST, as the captures lock theirs: the tasks, their ledger
+ * transactions and entries are written first, then the client's two accounts locked (in id
+ * order) and moved. A balance that does not cover the total is refused by the ledger's own
+ * check (no negative client balance): the statement fails and writes nothing, and the balance
+ * is read for the answer. So a client's captures wait for the balance updates and the commit of
+ * a batch's hold, not for the writing of its hundreds of rows.
  */
 export async function holdAndCreateTasks(
   em: EntityManager,
@@ -67,10 +74,12 @@ export async function holdAndCreateTasks(
     tx_id: randomUUID(),
     memo: t.memo,
   }));
-  const [row] = await runPrepared<{ held: string; balance: string; fresh: string }>(
-    em,
-    "escrow_hold_many",
-    `with c as (
+  let row: { held: string; credited: string; fresh: string } | undefined;
+  try {
+    [row] = await runPrepared<{ held: string; credited: string; fresh: string }>(
+      em,
+      "escrow_hold_many",
+      `with c as (
        select c.model_id, c.manifest, c.latest
          from jsonb_to_recordset($1::jsonb) as c(model_id uuid, manifest jsonb, latest boolean)
      ), m as (
@@ -78,20 +87,13 @@ export async function holdAndCreateTasks(
                         where not c.latest
                            or not exists (select 1 from models n where n.name = x.name and n.created_at > x.created_at))
                       = (select count(*) from c)
-     ), lk as (
-       select id, balance from ledger_accounts where id = any($2::uuid[]) and exists (select 1 from m) order by id for update
-     ), debit as (
-       update ledger_accounts set balance = balance - $3::bigint
-        where id = $4::uuid and (select count(*) from lk) = 2 and balance >= $3::bigint returning id
-     ), credit as (
-       update ledger_accounts set balance = balance + $3::bigint where id = $5::uuid and exists (select 1 from debit) returning id
      ), r as (
        select * from jsonb_to_recordset($6::jsonb) as r(id uuid, model_id uuid, idempotency_key text, priority int,
          input jsonb, pricing jsonb, price bigint, tx_id uuid, memo text)
      ), task as (
        insert into tasks (id, account_id, model_id, idempotency_key, priority, status, input, pricing, max_price, attempts, created_at)
        select r.id, $7::uuid, r.model_id, r.idempotency_key, r.priority, 'QUEUED', r.input, r.pricing, r.price, 0, $8::timestamptz
-         from r where exists (select 1 from debit) returning id
+         from r where exists (select 1 from m) returning id
      ), mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
        select r.tx_id, 'hold', task.id, r.memo, $8::timestamptz from task join r on r.id = task.id returning id
@@ -99,26 +101,48 @@ export async function holdAndCreateTasks(
        insert into ledger_entries (transaction_id, account_id, amount, created_at)
        select mv.id, v.account_id, v.amount, $8::timestamptz from mv join r on r.tx_id = mv.id,
          lateral (values ($4::uuid, -r.price), ($5::uuid, r.price)) v(account_id, amount) returning 1
+     ), lk as (
+       select id from ledger_accounts
+        where id = any($2::uuid[]) and exists (select 1 from m) and (select count(*) from entries) >= 0
+        order by id for update
+     ), debit as (
+       update ledger_accounts set balance = balance - $3::bigint
+        where id = $4::uuid and (select count(*) from lk) = 2 returning id
+     ), credit as (
+       update ledger_accounts set balance = balance + $3::bigint where id = $5::uuid and exists (select 1 from debit) returning id
      )
-     select (select count(*) from entries) as held, (select balance from lk where id = $4::uuid) as balance,
-            (select count(*) from m) as fresh`,
-    [
-      JSON.stringify(checks.map((c) => ({ model_id: c.modelId, manifest: c.manifest, latest: c.latest }))),
-      `{${r.availableId},${r.heldId}}`,
-      total.toString(),
-      r.availableId,
-      r.heldId,
-      JSON.stringify(tasks),
-      r.accountId,
-      r.now,
-    ],
-  );
-  return {
-    held: Number(row?.held) === 2 * r.tasks.length,
-    balance: BigInt(row?.balance ?? 0),
-    total,
-    stale: Number(row?.fresh) === 0,
-  };
+     select (select count(*) from entries) as held, (select count(*) from credit) as credited,
+            (select count(*) from m) as fresh,
+            -- An assertion: tasks written but no money moved (an account missing) fails the whole
+            -- statement (division by zero), never commits.
+            case when exists (select 1 from m) then 1 / (select count(*)::int from credit) else 0 end as moved`,
+      [
+        JSON.stringify(checks.map((c) => ({ model_id: c.modelId, manifest: c.manifest, latest: c.latest }))),
+        `{${r.availableId},${r.heldId}}`,
+        total.toString(),
+        r.availableId,
+        r.heldId,
+        JSON.stringify(tasks),
+        r.accountId,
+        r.now,
+      ],
+    );
+  } catch (err) {
+    if (!isNegativeBalance(err)) throw err;
+    // The debit would have taken the balance below zero: the statement wrote nothing.
+    const [now] = await em
+      .getConnection()
+      .execute<{ balance: string }[]>("select balance from ledger_accounts where id = ?", [r.availableId]);
+    return { held: false, balance: BigInt(now?.balance ?? 0), total, stale: false };
+  }
+  const stale = Number(row?.fresh) === 0;
+  return { held: !stale && Number(row?.held) === 2 * r.tasks.length, balance: 0n, total, stale };
+}
+
+/** The ledger accounts' check (no negative client balance) refused a movement. */
+function isNegativeBalance(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string } | null;
+  return e?.code === "23514" && e.constraint === "ledger_accounts_check";
 }
 
 /**
