@@ -8,53 +8,21 @@
  */
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { MikroORM } from "@mikro-orm/postgresql";
+import { test } from "node:test";
 import type { DeploymentCallOptions } from "@neurogrid/cluster";
 import { Redis } from "ioredis";
 import { Account, LedgerTransaction, LedgerTxKind, Task } from "../db/entities/index.js";
-import { migrate, openOrm } from "../db/orm.js";
-import { seedFixture } from "../e2e/fixture.js";
 import { balancesOf } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
+import { FEATURES, finishedTask, seededDatabase, sleep, until } from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
-import { createTestDatabase, type TestDatabase, testRedisUrl } from "../testing/test-database.js";
+import { testRedisUrl } from "../testing/test-database.js";
 import { submitTask } from "./submit-task.js";
 
-let db: TestDatabase;
-let orm: MikroORM;
-let fx: Awaited<ReturnType<typeof seedFixture>>;
 const NODE = "deferred-node";
-
-before(async () => {
-  db = await createTestDatabase();
-  orm = await openOrm(db.url);
-  await migrate(orm);
-  fx = await seedFixture(orm, [NODE], 10_000_000_000n);
-});
-after(async () => {
-  await orm?.close();
-  await db?.drop();
-});
-
-const features = { features: [Array.from({ length: 16 }, () => 1)] };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, read: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await sleep(25);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const row = (id: string) => orm.em.fork().findOneOrFail(Task, id);
-const finished = (id: string) =>
-  until(`task ${id} to finish`, async () => {
-    const task = await row(id);
-    return task.finishedAt ? task : undefined;
-  });
+const db = seededDatabase([NODE]);
+const row = (id: string) => db.orm().em.fork().findOneOrFail(Task, id);
+const finished = (id: string) => finishedTask(db.orm(), id);
 
 /**
  * A dispatcher whose calls wait until the test opens them (one gate per call, in order), and a
@@ -62,7 +30,7 @@ const finished = (id: string) =>
  */
 async function setUp(label: string, startWriteDelayMs: number) {
   const gates: { taskId: string; open: () => void }[] = [];
-  const d = fakeDeploymentDispatcher(orm, {
+  const d = fakeDeploymentDispatcher(db.orm(), {
     label,
     nodeId: NODE,
     taskTimeoutMs: 10_000,
@@ -77,11 +45,11 @@ async function setUp(label: string, startWriteDelayMs: number) {
   sub.on("pmessage", (_p, _c, message: string) => heard.push(...[JSON.parse(message)].flat()));
   await sub.psubscribe(`${d.prefix}:task-events:*`);
   await d.dispatcher.start();
-  const account = await orm.em.fork().findOneOrFail(Account, fx.clientId);
+  const account = await db.orm().em.fork().findOneOrFail(Account, db.fx().clientId);
   const submit = () =>
-    submitTask(orm.em.fork(), { queue: d.queue, events: d.events }, account, {
+    submitTask(db.orm().em.fork(), { queue: d.queue, events: d.events }, account, {
       model: "mlp-classifier",
-      input: features,
+      input: FEATURES,
     });
   // The model's first task goes the long way (its deployment is got): run one to warm it.
   const warm = await submit();
@@ -127,11 +95,11 @@ test("a call that ends within the delay: no start statement; its capture writes 
       ["SCHEDULED", "RUNNING", "COMPLETED"],
     );
     assert.equal(
-      await orm.em.fork().count(LedgerTransaction, { taskId: task.id, kind: LedgerTxKind.CAPTURE }),
+      await db.orm().em.fork().count(LedgerTransaction, { taskId: task.id, kind: LedgerTxKind.CAPTURE }),
       1,
     );
-    assert.equal((await balancesOf(orm.em.fork(), fx.clientId)).held, 0n);
-    assert.equal((await checkLedger(orm.em.fork())).ok, true);
+    assert.equal((await balancesOf(db.orm().em.fork(), db.fx().clientId)).held, 0n);
+    assert.equal((await checkLedger(db.orm().em.fork())).ok, true);
   } finally {
     await close();
   }

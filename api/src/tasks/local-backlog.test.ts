@@ -7,58 +7,25 @@
  */
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { MikroORM } from "@mikro-orm/postgresql";
+import { test } from "node:test";
 import type { DeploymentCallOptions } from "@neurogrid/cluster";
-import { Account, LedgerTransaction, LedgerTxKind, Task } from "../db/entities/index.js";
-import { migrate, openOrm } from "../db/orm.js";
-import { type Fixture, seedFixture } from "../e2e/fixture.js";
+import { Account, LedgerTransaction, LedgerTxKind } from "../db/entities/index.js";
 import { balancesOf } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
+import { FEATURES, finishedTask, seededDatabase, until } from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
-import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
 import { cancelTask } from "./cancel-task.js";
 import { submitTask } from "./submit-task.js";
 
-let db: TestDatabase;
-let orm: MikroORM;
-let fx: Fixture;
 const NODE = "backlog-node";
-
-before(async () => {
-  db = await createTestDatabase();
-  orm = await openOrm(db.url);
-  await migrate(orm);
-  fx = await seedFixture(orm, [NODE], 10_000_000_000n);
-});
-after(async () => {
-  await orm?.close();
-  await db?.drop();
-});
-
-const features = { features: [Array.from({ length: 16 }, () => 1)] };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, read: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const value = await read();
-    if (value !== undefined) return value;
-    await sleep(25);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-const finished = (id: string) =>
-  until(`task ${id} to finish`, async () => {
-    const task = await orm.em.fork().findOneOrFail(Task, id);
-    return task.finishedAt ? task : undefined;
-  });
+const db = seededDatabase([NODE]);
+const finished = (id: string) => finishedTask(db.orm(), id);
 
 /** A dispatcher (concurrency 3) whose calls wait until the test opens them. */
 async function setUp(label: string) {
   const called: string[] = [];
   const gates = new Map<string, () => void>();
-  const d = fakeDeploymentDispatcher(orm, {
+  const d = fakeDeploymentDispatcher(db.orm(), {
     label,
     nodeId: NODE,
     taskTimeoutMs: 20_000,
@@ -72,10 +39,10 @@ async function setUp(label: string) {
     },
   });
   await d.dispatcher.start();
-  const account = await orm.em.fork().findOneOrFail(Account, fx.clientId);
+  const account = await db.orm().em.fork().findOneOrFail(Account, db.fx().clientId);
   const deps = { queue: d.queue, events: d.events, local: d.dispatcher.local };
   const submit = (priority = 0) =>
-    submitTask(orm.em.fork(), deps, account, { model: "mlp-classifier", input: features, priority });
+    submitTask(db.orm().em.fork(), deps, account, { model: "mlp-classifier", input: FEATURES, priority });
   const open = (taskId: string) => until(`the call of ${taskId}`, () => gates.get(taskId)).then((o) => o());
   // The model's deployment at hand (its first task goes the long way).
   const warm = await submit();
@@ -105,7 +72,7 @@ test("tasks that find no free slot wait here under leases, and take the slots th
     const overflow = await submit();
     assert.ok(await d.queue.queue.getJob(overflow.id), "past the backlog's bound: a job");
 
-    await cancelTask(orm.em.fork(), { ...d, config: { platformFeeBps: 1000 } }, account, cancelled.id);
+    await cancelTask(db.orm().em.fork(), { ...d, config: { platformFeeBps: 1000 } }, account, cancelled.id);
     await until("the cancelled task's lease released", async () =>
       (await d.queue.leasedLocally([cancelled.id])).size === 0 ? true : undefined,
     );
@@ -122,13 +89,13 @@ test("tasks that find no free slot wait here under leases, and take the slots th
     assert.equal((await finished(cancelled.id)).status, "CANCELLED");
     assert.ok(!called.includes(cancelled.id), "a cancelled backlog task is never called");
     assert.equal(
-      await orm.em.fork().count(LedgerTransaction, { taskId: cancelled.id, kind: LedgerTxKind.CAPTURE }),
+      await db.orm().em.fork().count(LedgerTransaction, { taskId: cancelled.id, kind: LedgerTxKind.CAPTURE }),
       0,
     );
     const left = await d.queue.leasedLocally([a.id, b.id, c.id, high.id, low.id]);
     assert.equal(left.size, 0, "every lease released");
-    assert.equal((await balancesOf(orm.em.fork(), fx.clientId)).held, 0n);
-    assert.equal((await checkLedger(orm.em.fork())).ok, true);
+    assert.equal((await balancesOf(db.orm().em.fork(), db.fx().clientId)).held, 0n);
+    assert.equal((await checkLedger(db.orm().em.fork())).ok, true);
   } finally {
     await d.close();
   }
@@ -149,7 +116,7 @@ test("a graceful stop hands the backlog to the queue, and another dispatcher run
   for (const t of running) await first.open(t.id);
   await closed;
   // A dispatcher of the same queue takes the jobs.
-  const second = fakeDeploymentDispatcher(orm, {
+  const second = fakeDeploymentDispatcher(db.orm(), {
     label: "backlog-close-2",
     nodeId: NODE,
     taskTimeoutMs: 20_000,
