@@ -70,6 +70,7 @@ describe("protection and health", () => {
     assert.match(metrics, /neurogrid_api_graphql_operation_duration_seconds_bucket/);
     assert.match(metrics, /neurogrid_tasks/);
     assert.match(metrics, /neurogrid_task_queue_jobs\{state="waiting"\} 0/);
+    assert.match(metrics, /neurogrid_local_backlog_tasks 0/, "no dispatcher here: no backlog");
   });
 
   test("per-credential rate limit: RATE_LIMITED with the delay once the bucket is empty", async () => {

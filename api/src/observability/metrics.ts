@@ -5,7 +5,8 @@ import type { TaskQueue } from "../tasks/task-queue.js";
 /**
  * Prometheus metrics of one api process (GET /metrics), named after Prometheus conventions:
  * HTTP requests and their latency, GraphQL operations, and, read at scrape time, tasks by state
- * (from PostgreSQL) and the queue's depth (from BullMQ).
+ * (from PostgreSQL), the queue's depth (from BullMQ) and this process's local backlog (tasks it
+ * accepted that wait for its own dispatcher: tasks/local-start.ts; they are in no queue).
  */
 export interface ApiMetrics {
   registry: Registry;
@@ -15,7 +16,7 @@ export interface ApiMetrics {
   graphqlDuration: Histogram<"type">;
 }
 
-export function createMetrics(orm: MikroORM, queue: TaskQueue): ApiMetrics {
+export function createMetrics(orm: MikroORM, queue: TaskQueue, localBacklog: () => number): ApiMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "neurogrid_api_" });
   const httpRequests = new Counter({
@@ -66,6 +67,14 @@ export function createMetrics(orm: MikroORM, queue: TaskQueue): ApiMetrics {
       this.reset();
       const counts = await queue.queue.getJobCounts("waiting", "active", "delayed", "prioritized", "failed");
       for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+    },
+  });
+  new Gauge({
+    name: "neurogrid_local_backlog_tasks",
+    help: "Tasks this api accepted that wait in its own backlog for its dispatcher (not in the queue)",
+    registers: [registry],
+    collect() {
+      this.set(localBacklog());
     },
   });
   return { registry, httpRequests, httpDuration, graphqlOperations, graphqlDuration };

@@ -64,7 +64,7 @@ export async function startApiServer(
   app.set("trust proxy", "loopback");
   const http: Server = createServer(app);
   const limits = armor({ maxDepth: services.config.maxDepth, maxCost: services.config.maxCost });
-  const metrics = createMetrics(services.orm, services.queue);
+  const metrics = createMetrics(services.orm, services.queue, () => services.local?.waiting ?? 0);
   app.use(httpMetrics(metrics));
   const bucket = new TokenBucket(
     services.redis,

@@ -65,6 +65,7 @@ test("tasks that find no free slot wait here under leases, and take the slots th
       assert.equal(t.status, "QUEUED");
       assert.equal(await d.queue.queue.getJob(t.id), undefined, "no job: it waits in the backlog");
     }
+    assert.equal(d.dispatcher.local.waiting, 3, "what /metrics reports as the local backlog");
     const leased = await d.queue.leasedLocally([low.id, high.id, cancelled.id]);
     assert.equal(leased.size, 3, "each under a lease, taken before its submit answered");
     // The backlog holds one round of slots here (concurrency 3, nothing measured yet): the next
@@ -76,6 +77,7 @@ test("tasks that find no free slot wait here under leases, and take the slots th
     await until("the cancelled task's lease released", async () =>
       (await d.queue.leasedLocally([cancelled.id])).size === 0 ? true : undefined,
     );
+    assert.equal(d.dispatcher.local.waiting, 2, "it left the backlog");
     // The worker keeps one slot of its own: the queued task runs beside the local ones (a fourth
     // task in flight). Once it and one local attempt have ended, a slot is free.
     await open(overflow.id);

@@ -47,6 +47,8 @@ import type { TaskJob, TaskQueue } from "./task-queue.js";
  * the queue; a process that dies leaves leases that expire, and the sweep queues those tasks.
  */
 export interface LocalStarter {
+  /** Tasks waiting in this process's backlog. */
+  readonly waiting: number;
   /**
    * Starts here those of `tasks` that can (capacity, deployment, input), under a lease, and
    * adds the others' jobs through `enqueue`. Resolves once the leases and jobs are written.
