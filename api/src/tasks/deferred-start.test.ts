@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { DeploymentCallOptions } from "@neurogrid/cluster";
+import { ClusterError, type DeploymentCallOptions } from "@neurogrid/cluster";
 import { Redis } from "ioredis";
 import { Account, LedgerTransaction, LedgerTxKind, Task } from "../db/entities/index.js";
 import { balancesOf } from "../ledger/accounts.js";
@@ -17,6 +17,7 @@ import { checkLedger } from "../ledger/check.js";
 import { FEATURES, finishedTask, seededDatabase, sleep, until } from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import { testRedisUrl } from "../testing/test-database.js";
+import { cancelTask } from "./cancel-task.js";
 import { submitTask } from "./submit-task.js";
 
 const NODE = "deferred-node";
@@ -30,13 +31,21 @@ const finished = (id: string) => finishedTask(db.orm(), id);
  */
 async function setUp(label: string, startWriteDelayMs: number) {
   const gates: { taskId: string; open: () => void }[] = [];
+  const aborted: string[] = [];
   const d = fakeDeploymentDispatcher(db.orm(), {
     label,
     nodeId: NODE,
     taskTimeoutMs: 10_000,
     startWriteDelayMs,
     call: async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
-      await new Promise<void>((open) => gates.push({ taskId: opts.traceId ?? "", open }));
+      await new Promise<void>((open, reject) => {
+        gates.push({ taskId: opts.traceId ?? "", open });
+        // As a replica does: an aborted call ends CANCELLED.
+        opts.signal?.addEventListener("abort", () => {
+          aborted.push(opts.traceId ?? "");
+          reject(new ClusterError("CANCELLED", "call cancelled by the caller"));
+        });
+      });
       return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
     },
   });
@@ -60,7 +69,7 @@ async function setUp(label: string, startWriteDelayMs: number) {
     sub.disconnect();
     await d.close();
   };
-  return { d, gates, submit, states, close };
+  return { d, account, gates, aborted, submit, states, close };
 }
 
 test("a call that ends within the delay: no start statement; its capture writes the start", async () => {
@@ -148,6 +157,44 @@ test("delay 0: the start is written before the call's answer is used", async () 
     );
     gate.open();
     assert.equal((await finished(task.id)).status, "COMPLETED");
+  } finally {
+    await close();
+  }
+});
+
+test("cancelled while its call runs, before its start is stored: the call is aborted, nothing charged", async () => {
+  const { d, account, gates, aborted, submit, states, close } = await setUp("deferred-cancel", 5_000);
+  try {
+    const task = await submit();
+    await until("the call", async () => gates.shift());
+    assert.equal((await row(task.id)).status, "QUEUED", "its start not stored yet");
+    const cancelled = await cancelTask(
+      db.orm().em.fork(),
+      { queue: d.queue, events: d.events, config: { platformFeeBps: 1000 } },
+      account,
+      task.id,
+    );
+    assert.equal(cancelled.status, "CANCELLED");
+    const done = await finished(task.id);
+    assert.equal(done.status, "CANCELLED");
+    await until("the call aborted", async () => (aborted.includes(task.id) ? true : undefined));
+    await sleep(300);
+    assert.deepEqual(
+      states(task.id).filter((s) => s !== "QUEUED"),
+      ["CANCELLED"],
+      "never announced as started: it never was, in the table",
+    );
+    assert.equal(
+      await db.orm().em.fork().count(LedgerTransaction, { taskId: task.id, kind: LedgerTxKind.CAPTURE }),
+      0,
+      "no capture",
+    );
+    assert.equal(
+      await db.orm().em.fork().count(LedgerTransaction, { taskId: task.id, kind: LedgerTxKind.REFUND }),
+      1,
+      "refunded whole, once",
+    );
+    assert.equal((await checkLedger(db.orm().em.fork())).ok, true);
   } finally {
     await close();
   }
