@@ -60,7 +60,39 @@ export const MAX_JOB_INPUT_CHARS = 4096;
  */
 export function jobInput(pricing: Pricing | undefined, input: unknown): Record<string, unknown> | undefined {
   if (pricing?.unit === "output_token" || typeof input !== "object" || input === null) return undefined;
-  return JSON.stringify(input).length <= MAX_JOB_INPUT_CHARS ? (input as Record<string, unknown>) : undefined;
+  const small =
+    jsonLengthBound(input, MAX_JOB_INPUT_CHARS) <= MAX_JOB_INPUT_CHARS ||
+    JSON.stringify(input).length <= MAX_JOB_INPUT_CHARS;
+  return small ? (input as Record<string, unknown>) : undefined;
+}
+
+/** No number is longer than this in JSON ("-1.2345678901234567e-308"). */
+const MAX_NUMBER_CHARS = 24;
+
+/**
+ * An upper bound of a value's JSON length, without writing it (a tensor's numbers counted, not
+ * formatted); it stops counting once past `limit`. Only the exact length decides past it.
+ */
+export function jsonLengthBound(value: unknown, limit: number): number {
+  let n = 0;
+  const walk = (v: unknown): void => {
+    if (n > limit) return;
+    if (typeof v === "number") n += MAX_NUMBER_CHARS + 1;
+    else if (typeof v === "string")
+      n += v.length * 6 + 3; // every character escaped as \uXXXX
+    else if (Array.isArray(v)) {
+      n += 2;
+      for (const item of v) walk(item);
+    } else if (typeof v === "object" && v !== null) {
+      n += 2;
+      for (const [k, item] of Object.entries(v)) {
+        n += k.length * 6 + 4;
+        walk(item);
+      }
+    } else n += 6; // true, false, null
+  };
+  walk(value);
+  return n;
 }
 
 export interface TaskQueueOptions {
