@@ -100,7 +100,11 @@ export async function submitTask(
           : {}),
       });
     } catch (err) {
-      void start?.abandon();
+      const abandoned = start?.abandon();
+      if (isDeadlock(err) && attempt < 3) {
+        await abandoned; // this task id's lease is taken again by the next try
+        continue;
+      }
       if (key && isUniqueViolation(err)) {
         const existing = await findByKey(em.fork(), account, key);
         if (existing) return resumed(deps, sameRequestOrConflict(existing, req));
@@ -300,6 +304,16 @@ export async function findModel(
   const model = await modelByName(em, name, version, fresh);
   if (!model) throw notFound(version ? `model ${name}@${version}` : `model ${name}`);
   return model;
+}
+
+/**
+ * PostgreSQL chose this statement to break a deadlock; nothing of it was written, and trying
+ * again is safe. (A batch's hold writes its tasks before it locks the client's accounts, a
+ * single hold locks them first: one idempotency key used by both at once can deadlock them.)
+ */
+export function isDeadlock(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  return e?.code === "40P01" || e?.cause?.code === "40P01";
 }
 
 /** The unique (account, idempotency key) constraint, however the driver reports it. */

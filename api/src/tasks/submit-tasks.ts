@@ -10,6 +10,7 @@ import { enqueueTasks } from "./local-start.js";
 import {
   chargeOf,
   findModel,
+  isDeadlock,
   isUniqueViolation,
   type SubmitDeps,
   type SubmitTaskRequest,
@@ -113,6 +114,8 @@ export async function submitTasks(
       } catch (err) {
         // A key taken meanwhile: look the keys up again (a bounded number of times).
         if (keys.some((k) => k !== undefined) && isUniqueViolation(err) && attempt < 3) continue;
+        // Chosen to break a deadlock (submit-task.ts isDeadlock): nothing written, try again.
+        if (isDeadlock(err) && attempt < 3) continue;
         throw err;
       }
       if (outcome.stale) {
