@@ -8,62 +8,43 @@
 
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { after, before, test } from "node:test";
-import type { MikroORM } from "@mikro-orm/postgresql";
+import { test } from "node:test";
 import { ClusterError, type DeploymentCallOptions } from "@neurogrid/cluster";
 import { Account, LedgerTransaction, LedgerTxKind, Model, Task } from "../db/entities/index.js";
-import { migrate, openOrm } from "../db/orm.js";
-import { type Fixture, seedFixture } from "../e2e/fixture.js";
 import { balancesOf, clientAccounts } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
 import { holdAndCreateTask } from "../ledger/escrow.js";
+import { FEATURES, finishedTask, seededDatabase, sleep } from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
-import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
 import { PAUSE_POLL_MS } from "./dispatcher.js";
 import { LocalRuns } from "./local-start.js";
 import type { ModelDeployment } from "./model-deployments.js";
 import { submitTask } from "./submit-task.js";
 import { submitTasks } from "./submit-tasks.js";
 
-let db: TestDatabase;
-let orm: MikroORM;
-let fx: Fixture;
-
-before(async () => {
-  db = await createTestDatabase();
-  orm = await openOrm(db.url);
-  await migrate(orm);
-  fx = await seedFixture(orm, ["local-node", "retry-node"], 10_000_000_000n);
-});
-after(async () => {
-  await orm?.close();
-  await db?.drop();
-});
+const db = seededDatabase(["local-node", "retry-node"]);
+const finished = (taskId: string) => finishedTask(db.orm(), taskId);
 
 /** mlp-classifier's price per call. */
 const PRICE = 1_000_000n;
-const features = { features: [Array.from({ length: 16 }, () => 1)] };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function finished(taskId: string): Promise<Task> {
-  for (let i = 0; i < 400; i++) {
-    const task = await orm.em.fork().findOne(Task, taskId);
-    if (task?.finishedAt) return task;
-    await sleep(25);
-  }
-  throw new Error(`task ${taskId} did not finish`);
-}
 
 async function captures(taskId: string): Promise<number> {
-  return orm.em.fork().count(LedgerTransaction, { taskId, kind: LedgerTxKind.CAPTURE });
+  return db.orm().em.fork().count(LedgerTransaction, { taskId, kind: LedgerTxKind.CAPTURE });
 }
 
 /** A dispatcher over a fake deployment whose replica answers with `call`; submits as the client. */
 async function localDispatcher(label: string, nodeId: string, call: ModelDeployment["call"]) {
-  const d = fakeDeploymentDispatcher(orm, { label, nodeId, taskTimeoutMs: 10_000, concurrency: 4, call });
-  const account = await orm.em.fork().findOneOrFail(Account, fx.clientId);
+  const d = fakeDeploymentDispatcher(db.orm(), {
+    label,
+    nodeId,
+    taskTimeoutMs: 10_000,
+    concurrency: 4,
+    call,
+  });
+  const account = await db.orm().em.fork().findOneOrFail(Account, db.fx().clientId);
   const deps = { queue: d.queue, events: d.events, local: d.dispatcher.local };
-  const submit = () => submitTask(orm.em.fork(), deps, account, { model: "mlp-classifier", input: features });
+  const submit = () =>
+    submitTask(db.orm().em.fork(), deps, account, { model: "mlp-classifier", input: FEATURES });
   return { ...d, account, deps, submit };
 }
 
@@ -95,10 +76,10 @@ test("a task starts where it was accepted, by its hold, under a lease instead of
     gate = new Promise((r) => {
       open = r;
     });
-    const once = { model: "mlp-classifier", input: features, idempotencyKey: "local-once" };
-    const second = await submitTask(orm.em.fork(), deps, account, once);
+    const once = { model: "mlp-classifier", input: FEATURES, idempotencyKey: "local-once" };
+    const second = await submitTask(db.orm().em.fork(), deps, account, once);
     assert.equal(second.status, "RUNNING", "the hold wrote it RUNNING");
-    const stored = await orm.em.fork().findOneOrFail(Task, second.id);
+    const stored = await db.orm().em.fork().findOneOrFail(Task, second.id);
     assert.equal(stored.status, "RUNNING");
     assert.equal(stored.attempts, 1);
     assert.ok(stored.startedAt, "started at its hold");
@@ -106,7 +87,7 @@ test("a task starts where it was accepted, by its hold, under a lease instead of
     assert.deepEqual([...(await queue.leasedLocally([second.id]))], [second.id], "leased here");
     assert.equal(await queue.queue.getJob(second.id), undefined, "no job");
     // The same submit again (a client's retry): the same task, and no job that would run it twice.
-    const again = await submitTask(orm.em.fork(), deps, account, once);
+    const again = await submitTask(db.orm().em.fork(), deps, account, once);
     assert.equal(again.id, second.id);
     assert.equal(await queue.queue.getJob(second.id), undefined, "still no job: its lease is live");
     open();
@@ -122,9 +103,9 @@ test("a task starts where it was accepted, by its hold, under a lease instead of
     assert.equal(await captures(second.id), 1, "charged once");
 
     // A batch (submitTasks): started here by the dispatcher's start statement, leases released.
-    const batch = await submitTasks(orm.em.fork(), deps, account, [
-      { model: "mlp-classifier", input: features },
-      { model: "mlp-classifier", input: features },
+    const batch = await submitTasks(db.orm().em.fork(), deps, account, [
+      { model: "mlp-classifier", input: FEATURES },
+      { model: "mlp-classifier", input: FEATURES },
     ]);
     for (const task of batch) {
       const ended = await finished(task.id);
@@ -136,17 +117,17 @@ test("a task starts where it was accepted, by its hold, under a lease instead of
     }
 
     // A hold that fails (no funds): the call sent with it is aborted; nothing stored or charged.
-    const poor = await orm.em.fork().findOneOrFail(Account, { name: "client-poor" });
-    const tasksBefore = await orm.em.fork().count(Task, {});
+    const poor = await db.orm().em.fork().findOneOrFail(Account, { name: "client-poor" });
+    const tasksBefore = await db.orm().em.fork().count(Task, {});
     gate = new Promise((r) => setTimeout(r, 200));
     await assert.rejects(
-      submitTask(orm.em.fork(), deps, poor, { model: "mlp-classifier", input: features }),
+      submitTask(db.orm().em.fork(), deps, poor, { model: "mlp-classifier", input: FEATURES }),
       (err: { code?: string }) => err.code === "INSUFFICIENT_FUNDS",
     );
     const refused = calls.at(-1);
     assert.ok(refused && !batch.some((t) => t.id === refused.taskId), "a call went out with the hold");
     assert.equal(refused.signal?.aborted, true, "and was aborted when the hold failed");
-    assert.equal(await orm.em.fork().count(Task, {}), tasksBefore, "no task written");
+    assert.equal(await db.orm().em.fork().count(Task, {}), tasksBefore, "no task written");
     await sleep(50);
     assert.equal((await queue.leasedLocally([refused.taskId])).size, 0, "its lease given back");
     gate = undefined;
@@ -156,12 +137,12 @@ test("a task starts where it was accepted, by its hold, under a lease instead of
     await sleep(3 * PAUSE_POLL_MS);
     const held = await submit();
     await sleep(400);
-    assert.equal((await orm.em.fork().findOneOrFail(Task, held.id)).status, "QUEUED");
+    assert.equal((await db.orm().em.fork().findOneOrFail(Task, held.id)).status, "QUEUED");
     assert.equal(callsOf(held.id).length, 0, "not started while the queue is paused");
     await queue.queue.resume();
     assert.equal((await finished(held.id)).status, "COMPLETED");
-    assert.equal((await balancesOf(orm.em.fork(), fx.clientId)).held, 0n);
-    assert.equal((await checkLedger(orm.em.fork())).ok, true);
+    assert.equal((await balancesOf(db.orm().em.fork(), db.fx().clientId)).held, 0n);
+    assert.equal((await checkLedger(db.orm().em.fork())).ok, true);
   } finally {
     await close();
   }
@@ -214,7 +195,7 @@ test("local starts count against the dispatcher's concurrency: the queue's worke
   let most = 0;
   let open: () => void = () => {};
   let gate: Promise<void> | undefined;
-  const d = fakeDeploymentDispatcher(orm, {
+  const d = fakeDeploymentDispatcher(db.orm(), {
     label: "local-slots",
     nodeId: "local-node",
     taskTimeoutMs: 10_000,
@@ -235,10 +216,10 @@ test("local starts count against the dispatcher's concurrency: the queue's worke
   });
   try {
     await d.dispatcher.start();
-    const account = await orm.em.fork().findOneOrFail(Account, fx.clientId);
+    const account = await db.orm().em.fork().findOneOrFail(Account, db.fx().clientId);
     const deps = { queue: d.queue, events: d.events, local: d.dispatcher.local };
     const submit = () =>
-      submitTask(orm.em.fork(), deps, account, { model: "mlp-classifier", input: features });
+      submitTask(db.orm().em.fork(), deps, account, { model: "mlp-classifier", input: FEATURES });
     assert.equal((await finished((await submit()).id)).status, "COMPLETED"); // the deployment at hand
     gate = new Promise((r) => {
       open = r;
@@ -262,7 +243,7 @@ test("local starts count against the dispatcher's concurrency: the queue's worke
 });
 
 test("a lease that is not renewed (its process died) lets the sweep give the open task a job", async () => {
-  const { dispatcher, queue, close } = fakeDeploymentDispatcher(orm, {
+  const { dispatcher, queue, close } = fakeDeploymentDispatcher(db.orm(), {
     label: "local-dead",
     nodeId: "retry-node",
     taskTimeoutMs: 10_000,
@@ -272,16 +253,16 @@ test("a lease that is not renewed (its process died) lets the sweep give the ope
   try {
     // What a process that died during a held start leaves: the task held and written RUNNING
     // on a replica, under a lease nobody renews, and no job.
-    const accounts = await clientAccounts(orm.em.fork(), fx.clientId);
+    const accounts = await clientAccounts(db.orm().em.fork(), db.fx().clientId);
     const taskId = randomUUID();
-    const model = await orm.em.fork().findOneOrFail(Model, { name: "mlp-classifier" });
-    const held = await holdAndCreateTask(orm.em.fork(), {
+    const model = await db.orm().em.fork().findOneOrFail(Model, { name: "mlp-classifier" });
+    const held = await holdAndCreateTask(db.orm().em.fork(), {
       taskId,
-      accountId: fx.clientId,
+      accountId: db.fx().clientId,
       modelId: model.id,
       idempotencyKey: null,
       priority: 0,
-      input: features,
+      input: FEATURES,
       price: PRICE,
       pricing: null,
       availableId: accounts.available,
@@ -295,7 +276,7 @@ test("a lease that is not renewed (its process died) lets the sweep give the ope
     await dispatcher.start();
     await sleep(800);
     assert.equal(
-      (await orm.em.fork().findOneOrFail(Task, taskId)).status,
+      (await db.orm().em.fork().findOneOrFail(Task, taskId)).status,
       "RUNNING",
       "left alone while leased",
     );
