@@ -41,9 +41,7 @@ export interface DeferStartOptions {
 
 export function deferStart(opts: DeferStartOptions): DeferredStart {
   let written: Promise<boolean> | undefined;
-  let settled = false;
   const timer = setTimeout(() => {
-    if (settled) return;
     written = (async () => {
       const task = await opts.write();
       if (!task) {
@@ -61,7 +59,6 @@ export function deferStart(opts: DeferStartOptions): DeferredStart {
   return {
     attempts: opts.attempts,
     settle: () => {
-      settled = true;
       clearTimeout(timer);
       return written ?? Promise.resolve(false);
     },

@@ -58,7 +58,7 @@ export class PriorityFifo<T> {
 
   /** Every item, in order; the queue is left empty. */
   drain(): T[] {
-    const all = this.levels.flatMap((level) => level.items.slice(level.head));
+    const all = this.toArray();
     this.levels.length = 0;
     this.count = 0;
     return all;

@@ -129,7 +129,7 @@ export async function submitTask(
       );
     }
     const written = { taskId, account, model, key, priority, input, price, pricing, now };
-    return start && carried ? startedHere(deps, start, written, carried) : queued(deps, written);
+    return start && carried ? startedHere(start, written, carried) : queued(deps, written);
   }
 }
 
@@ -156,24 +156,20 @@ function markLacksFunds(accountId: string): void {
 }
 
 /** The hold wrote the task RUNNING on `start`'s replica: its attempt goes on in this process. */
-async function startedHere(
-  deps: SubmitDeps,
-  start: HeldStart,
-  t: WrittenTask,
-  carried: Record<string, unknown>,
-): Promise<Task> {
+function startedHere(start: HeldStart, t: WrittenTask, carried: Record<string, unknown>): Task {
   const task = Object.assign(writtenTask(t), {
     status: TaskStatus.RUNNING,
     attempts: 1,
     scheduledAt: t.now,
     startedAt: t.now,
   });
+  const charge = chargeOf(t);
   const started = {
     id: t.taskId,
     accountId: t.account.id,
     modelId: t.model.id,
     input: t.input as Record<string, unknown>,
-    pricing: pricingOfTask({ pricing: t.pricing, maxPrice: t.price }),
+    pricing: charge.pricing,
     maxPrice: t.price,
     at: t.now,
   };
@@ -182,7 +178,7 @@ async function startedHere(
     priority: t.priority,
     modelId: t.model.id,
     input: carried,
-    charge: chargeOf(t),
+    charge,
   });
   return task;
 }
