@@ -150,6 +150,11 @@ function isNegativeBalance(err: unknown): boolean {
  * not final yet is completed and captured; one already final is left alone. Returns, in order,
  * whether each was captured. A failure (a constraint) fails the whole statement: the caller
  * then captures one by one (escrow.ts), so one bad task cannot fail the others.
+ *
+ * The tasks are also named by an id array ($4): a prepared statement's generic plan, made while
+ * the tasks table was small (a new database: its statistics say a few hundred rows), would
+ * otherwise join the recordset (guessed at 100 rows) to a SEQUENTIAL SCAN of every task, and
+ * keep that plan as the table grows; `id = any(...)` is always looked up by the primary key.
  */
 export async function completeAndCaptureMany(em: EntityManager, reqs: CaptureRequest[]): Promise<boolean[]> {
   const rows = reqs.map((r) => ({
@@ -191,7 +196,7 @@ export async function completeAndCaptureMany(em: EntityManager, reqs: CaptureReq
               provider_earning = r.provider_earning, finished_at = r.finished_at,
               scheduled_at = coalesce(x.scheduled_at, r.started_at), started_at = coalesce(x.started_at, r.started_at),
               actor_id = coalesce(r.actor_id, x.actor_id), attempts = greatest(x.attempts, coalesce(r.attempts, 0))
-         from r where x.id = r.task_id and x.status not in ('COMPLETED', 'FAILED', 'CANCELLED')
+         from r where x.id = any($4::uuid[]) and x.id = r.task_id and x.status not in ('COMPLETED', 'FAILED', 'CANCELLED')
           and (r.model_id is null or x.model_id = r.model_id) returning x.id
      ), mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
@@ -210,7 +215,7 @@ export async function completeAndCaptureMany(em: EntityManager, reqs: CaptureReq
         where a.id = s.account_id and (select count(*) from lk) >= 0 returning a.id
      )
      select task_id from mv where (select count(*) from balances) >= 0`,
-    [JSON.stringify(rows), `{${accounts.join(",")}}`, now],
+    [JSON.stringify(rows), `{${accounts.join(",")}}`, now, `{${reqs.map((r) => r.taskId).join(",")}}`],
   );
   const done = new Set(captured.map((c) => c.task_id));
   return reqs.map((r) => done.has(r.taskId));

@@ -181,6 +181,8 @@ export async function beginTask(
 /**
  * beginTask for many tasks in one statement (the dispatcher's group commit of starts): each
  * row moves under the same guard (not final) and is read back; in order, null where it did not.
+ * The ids are also passed as an array ($6), so that the tasks are found by their primary key
+ * whatever plan the prepared statement keeps (see escrow-batch.ts completeAndCaptureMany).
  */
 export async function beginTasks(em: EntityManager, reqs: BeginRequest[]): Promise<(StartedTask | null)[]> {
   const now = new Date();
@@ -201,7 +203,8 @@ export async function beginTasks(em: EntityManager, reqs: BeginRequest[]): Promi
             started_at = case when r.status = $3::text then coalesce(r.at, $2::timestamptz) else x.started_at end,
             node_id = coalesce(r.node_id, x.node_id), actor_id = coalesce(r.actor_id, x.actor_id), attempts = r.attempts
        from r
-      where x.id = r.id and x.status in ($4::text, $5::text, $3::text) and exists (select 1 from async_commit)
+      where x.id = any($6::uuid[]) and x.id = r.id and x.status in ($4::text, $5::text, $3::text)
+        and exists (select 1 from async_commit)
       returning x.id, x.account_id, x.model_id, x.input, x.pricing, x.max_price`,
     [
       JSON.stringify(
@@ -218,6 +221,7 @@ export async function beginTasks(em: EntityManager, reqs: BeginRequest[]): Promi
       TS.RUNNING,
       TS.QUEUED,
       TS.SCHEDULED,
+      `{${reqs.map((q) => q.taskId).join(",")}}`,
     ],
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
