@@ -16,6 +16,10 @@ export const apiConfigSchema = z.object({
   platformFeeBps: z.coerce.number().int().min(0).max(10000).default(1000),
   /** Run the task dispatcher (BullMQ worker) inside this process. */
   dispatcher: z.boolean().default(true),
+  /**
+   * Calls to model replicas this process's dispatcher has in flight at most (jobs and local
+   * starts together); a task whose answer is in settles without holding one (dispatcher.ts).
+   */
   dispatcherConcurrency: z.coerce.number().int().min(1).max(1000).default(16),
   /** Attempts per task before it fails for good (and is refunded). */
   taskAttempts: z.coerce.number().int().min(1).max(20).default(3),

@@ -52,6 +52,12 @@ const HELD_START_LEASE_WAIT_MS = 50;
 const ATTEMPT_ENDED = new Error("the attempt has ended");
 const ATTEMPT_ABORTED = new Error("the attempt was aborted");
 
+/**
+ * Tasks whose call has ended and whose capture is still being written, per slot of concurrency,
+ * at most: past that, no local start takes a free slot (the writes are falling behind the calls).
+ */
+const SETTLING_PER_SLOT = 4;
+
 /** How soon a pause of the queue stops local starts. */
 export const PAUSE_POLL_MS = 200;
 
@@ -87,6 +93,16 @@ export interface DispatcherOptions {
 /** What an attempt runs: a job's data, or a local start's. */
 type TaskRun = Pick<TaskJob, "taskId" | "modelId" | "input" | "charge">;
 
+/**
+ * A slot of the dispatcher's concurrency, held by an attempt while its call is in flight
+ * (takeSlot): given back when the call has ended — the attempt then counts among the settling
+ * until it ends — or when the attempt ends before that. Both idempotent.
+ */
+interface Slot {
+  callEnded(): void;
+  end(): void;
+}
+
 /** Sends the task's call on a leased replica (run()'s early call). */
 type EarlyCall = (deployment: ModelDeployment, lease: ReplicaLease) => Promise<InferResult>;
 
@@ -94,10 +110,14 @@ export class Dispatcher implements LocalRunner {
   /** Starts tasks accepted by this process here at once when it can (local-start.ts). */
   readonly local: LocalStarter;
   private readonly localRuns: LocalRuns;
-  /** Tasks being run by this process: jobs and local starts. */
+  /** Calls in flight in this process (slots held): jobs' and local starts'. */
   private active = 0;
-  /** Of those, local starts. */
+  /** Of those, local starts'. */
   private localActive = 0;
+  /** Attempts whose call has ended, still settling (their capture being written). */
+  private settling = 0;
+  /** How long a local start's call holds its slot, on average lately (a moving mean): sizes the local backlog. */
+  meanSlotMs: number | undefined;
   private accepting = false;
   /**
    * The queue's pause (BullMQ Queue.pause), read every PAUSE_POLL_MS: local starts obey it too.
@@ -206,7 +226,11 @@ export class Dispatcher implements LocalRunner {
   }
 
   canStart(modelId: string): boolean {
-    return this.canQueue(modelId) && this.active < this.opts.concurrency;
+    return (
+      this.canQueue(modelId) &&
+      this.active < this.opts.concurrency &&
+      this.settling < this.opts.concurrency * SETTLING_PER_SLOT
+    );
   }
 
   canQueue(modelId: string): boolean {
@@ -215,16 +239,54 @@ export class Dispatcher implements LocalRunner {
 
   /** A local start's attempt (local-start.ts): the task's first; the last if only one is allowed. */
   attempt(job: TaskJob): Promise<Error | undefined> {
-    this.localRunning(+1);
-    return this.counted(() =>
-      this.settleAttempt(job.taskId, this.opts.queue.attempts <= 1, () => this.run(job, 1)),
-    ).finally(() => this.localRunning(-1));
+    const slot = this.takeSlot(true);
+    return this.settleAttempt(job.taskId, this.opts.queue.attempts <= 1, () =>
+      this.run(job, 1, slot),
+    ).finally(slot.end);
   }
 
   /**
-   * Local attempts count against the BullMQ worker's concurrency too (it takes fewer jobs while
-   * they run), so that this process runs at most `concurrency` tasks (one more at worst: the
-   * worker keeps at least one).
+   * A slot for an attempt's call (see Slot). The dispatcher's concurrency bounds the CALLS in
+   * flight, as a Ray Serve handle's max ongoing requests does: once a task's answer is in, its
+   * capture (a group commit: it waits for the statement in flight, then its own, then the WAL
+   * flush) does not keep the next task's call waiting. Settling attempts are bounded apart
+   * (SETTLING_PER_SLOT); a job's attempt still holds its BullMQ job until it has settled.
+   * A slot freed may start the local backlog's next task (local-start.ts).
+   */
+  private takeSlot(local: boolean): Slot {
+    this.active++;
+    if (local) this.localRunning(+1);
+    const began = performance.now();
+    let state: "calling" | "settling" | "ended" = "calling";
+    const freeCall = () => {
+      this.active--;
+      if (!local) return;
+      this.localRunning(-1);
+      const ms = performance.now() - began;
+      this.meanSlotMs = this.meanSlotMs === undefined ? ms : this.meanSlotMs + 0.05 * (ms - this.meanSlotMs);
+    };
+    return {
+      callEnded: () => {
+        if (state !== "calling") return;
+        state = "settling";
+        freeCall();
+        this.settling++;
+        this.localRuns.drain();
+      },
+      end: () => {
+        if (state === "ended") return;
+        if (state === "calling") freeCall();
+        else this.settling--;
+        state = "ended";
+        this.localRuns.drain();
+      },
+    };
+  }
+
+  /**
+   * Local calls count against the BullMQ worker's concurrency too (it takes fewer jobs while
+   * they are in flight), so that this process has at most `concurrency` calls in flight (one
+   * more at worst: the worker keeps at least one).
    */
   private localRunning(delta: 1 | -1): void {
     this.localActive += delta;
@@ -244,17 +306,11 @@ export class Dispatcher implements LocalRunner {
   ): Promise<HeldAttempt | undefined> {
     const deployment = this.ready.get(modelId);
     if (deployment === undefined || !this.canStart(modelId)) return undefined;
-    this.active++;
-    this.localRunning(+1);
+    const slot = this.takeSlot(true);
     const scope = this.attemptScope(taskId);
-    let ended = false;
     const end = () => {
-      if (ended) return;
-      ended = true;
       scope.end();
-      this.active--;
-      this.localRunning(-1);
-      this.localRuns.drain();
+      slot.end();
     };
     let lease: ReplicaLease;
     try {
@@ -272,7 +328,7 @@ export class Dispatcher implements LocalRunner {
         this.settleAttempt(taskId, this.opts.queue.attempts <= 1, async () => {
           const announced = this.opts.events.publishAll(startedEvents(taskId, task.at));
           announced.catch(() => {});
-          await this.execute({ task, deployment, lease, announced, sent }, scope);
+          await this.execute({ task, deployment, lease, announced, sent }, scope, slot);
         }).finally(end),
       abandon: () => {
         lease.release();
@@ -286,21 +342,11 @@ export class Dispatcher implements LocalRunner {
     // A locally started task's job (its local attempt failed): its attempts come after that one.
     const attempt = job.attemptsMade + 1 + (startedLocally ? 1 : 0);
     const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const retry = await this.counted(() =>
-      this.settleAttempt(taskId, lastAttempt, () => this.run(job.data, attempt)),
-    );
+    const slot = this.takeSlot(false);
+    const retry = await this.settleAttempt(taskId, lastAttempt, () =>
+      this.run(job.data, attempt, slot),
+    ).finally(slot.end);
     if (retry) throw retry;
-  }
-
-  private async counted<T>(work: () => Promise<T>): Promise<T> {
-    this.active++;
-    try {
-      return await work();
-    } finally {
-      this.active--;
-      // A slot is free: the local backlog's next task takes it (local-start.ts).
-      this.localRuns.drain();
-    }
   }
 
   /**
@@ -480,7 +526,7 @@ export class Dispatcher implements LocalRunner {
    *   - a generation (tokens announced as they come) starts after RUNNING is announced.
    * The abort switch is registered before the start, so a cancellation heard meanwhile is kept.
    */
-  private async run(run: TaskRun, attempt: number): Promise<void> {
+  private async run(run: TaskRun, attempt: number, slot: Slot): Promise<void> {
     const { input } = run;
     const scope = this.attemptScope(run.taskId);
     const early: EarlyCall | undefined =
@@ -492,7 +538,7 @@ export class Dispatcher implements LocalRunner {
     try {
       started = await this.begin(run, attempt, early, scope.abort);
       if (!started) return; // gone, or final: the early call (if any) is aborted below
-      await this.execute(started, scope);
+      await this.execute(started, scope, slot);
     } finally {
       // A start not written yet never is, once the attempt has ended.
       void started?.deferred?.settle();
@@ -529,7 +575,11 @@ export class Dispatcher implements LocalRunner {
     };
   }
 
-  private execute(started: Started, scope: ReturnType<Dispatcher["attemptScope"]>): Promise<void> {
+  private execute(
+    started: Started,
+    scope: ReturnType<Dispatcher["attemptScope"]>,
+    slot: Slot,
+  ): Promise<void> {
     return executeTask(started, {
       orm: this.opts.orm,
       events: this.opts.events,
@@ -540,6 +590,7 @@ export class Dispatcher implements LocalRunner {
       announce: (id, status, at, message) => this.announce(id, status, at, message),
       callOptions: scope.callOptions,
       servedBy: scope.servedBy,
+      callEnded: slot.callEnded,
     });
   }
 

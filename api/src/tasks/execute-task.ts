@@ -56,6 +56,11 @@ export interface ExecuteDeps {
   callOptions: (lease: ReplicaLease) => DeploymentCallOptions;
   /** The replica that served the call last (a retry may move it), if any. */
   servedBy: () => ActorInfo | undefined;
+  /**
+   * The call is over (its answer, or its deadline, is in) and the task is about to be settled:
+   * the dispatcher gives its slot to the next call (dispatcher.ts).
+   */
+  callEnded?: () => void;
 }
 
 export async function executeTask(started: Started, deps: ExecuteDeps): Promise<void> {
@@ -70,6 +75,7 @@ export async function executeTask(started: Started, deps: ExecuteDeps): Promise<
     (err: unknown) => err,
   );
   const settle = async (outcome: Omit<Parameters<typeof completeTask>[2], "nodeId" | "providerId">) => {
+    deps.callEnded?.();
     const served = servedBy() ?? lease.replica;
     const providerId = await deps.providerOf(served.nodeId);
     // A deferred start still pending is dropped (or, in flight, awaited): the capture writes it.

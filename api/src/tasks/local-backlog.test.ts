@@ -9,10 +9,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { DeploymentCallOptions } from "@neurogrid/cluster";
-import { Account, LedgerTransaction, LedgerTxKind } from "../db/entities/index.js";
-import { balancesOf } from "../ledger/accounts.js";
+import { Account, LedgerTransaction, LedgerTxKind, Task } from "../db/entities/index.js";
+import { balancesOf, platformFeesAccount } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
-import { FEATURES, finishedTask, seededDatabase, until } from "../testing/dispatcher-fixture.js";
+import { FEATURES, finishedTask, seededDatabase, sleep, until } from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import { cancelTask } from "./cancel-task.js";
 import { submitTask } from "./submit-task.js";
@@ -132,5 +132,41 @@ test("a graceful stop hands the backlog to the queue, and another dispatcher run
     for (const t of waiting) assert.equal((await finished(t.id)).status, "COMPLETED");
   } finally {
     await second.close();
+  }
+});
+
+test("a task whose call has ended gives its slot to the next call while its capture is written, and keeps its lease until it is final", async () => {
+  const { d, called, open, submit } = await setUp("slot-freed");
+  // Captures wait: the platform's fee account is locked by another transaction (a hold does not
+  // touch it, so submits go on).
+  const knex = db.orm().em.getConnection().getKnex();
+  const other = await knex.transaction();
+  try {
+    await other.raw("select id from ledger_accounts where id = ? for update", [
+      await platformFeesAccount(db.orm().em.fork()),
+    ]);
+    const running = [await submit(), await submit(), await submit()];
+    const [a] = running;
+    if (!a) throw new Error("no task");
+    const waiting = await submit();
+    assert.equal(waiting.status, "QUEUED", "three slots, three calls in flight: it waits");
+    await open(a.id);
+    // a's answer is in, its capture waits on the lock: its slot goes to the backlog's task.
+    await until("the waiting task called", () => (called.includes(waiting.id) ? true : undefined));
+    await sleep(100);
+    const settling = await db.orm().em.fork().findOneOrFail(Task, a.id);
+    assert.equal(settling.status, "RUNNING", "not final until its capture commits");
+    assert.equal((await d.queue.leasedLocally([a.id])).size, 1, "its lease held while it settles");
+    await other.rollback();
+    assert.equal((await finished(a.id)).status, "COMPLETED");
+    for (const t of [...running.slice(1), waiting]) await open(t.id);
+    for (const t of [...running, waiting]) assert.equal((await finished(t.id)).status, "COMPLETED");
+    await until("every lease released", async () =>
+      (await d.queue.leasedLocally([...running, waiting].map((t) => t.id))).size === 0 ? true : undefined,
+    );
+    assert.equal((await checkLedger(db.orm().em.fork())).ok, true);
+  } finally {
+    if (!other.isCompleted()) await other.rollback();
+    await d.close();
   }
 });

@@ -295,6 +295,7 @@ test("LocalRuns: a live attempt's lease is renewed, and released (or a job queue
   let slots = 1;
   const runs = new LocalRuns(
     {
+      meanSlotMs: undefined,
       canStart: () => slots > 0,
       canQueue: () => false,
       prepareStart: async () => undefined,

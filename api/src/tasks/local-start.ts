@@ -30,14 +30,14 @@ import type { TaskJob, TaskQueue } from "./task-queue.js";
  * the hold commits. The answer counts only if the hold committed; a hold that did not happen
  * (no funds, a conflict, an error) aborts the call, and nothing is stored, announced or charged.
  * Local starts share the dispatcher's concurrency with its jobs: none starts while as many
- * tasks run in this process. The queue's pause holds them too (BullMQ Queue.pause; read every
+ * calls are in flight in this process (dispatcher.ts takeSlot). The queue's pause holds them too (BullMQ Queue.pause; read every
  * 200 ms, so a pause holds local starts from at most that long after it).
  *
  * Local backlog (after a Ray Serve handle's own queue): a task accepted here that cannot start
  * at once (no free slot) waits in this process's backlog, under a lease like a local start, and
  * takes the next slot that frees here; highest priority first, then oldest. The backlog holds at
- * most what this process's slots run in `backlogMs` (from the mean time a local attempt holds
- * its slot; at least one round of its slots, at most MAX_LOCAL_BACKLOG tasks); beyond that a
+ * most what this process's slots run in `backlogMs` (from the mean time a call holds its slot;
+ * at least one round of its slots, at most MAX_LOCAL_BACKLOG tasks); beyond that a
  * task goes to the shared queue, where
  * any dispatcher takes it. So an api that dispatches keeps a few seconds of its own work without
  * the queue's round trips (job added, worker woken, job moved to active, job moved to
@@ -88,6 +88,8 @@ export interface HeldAttempt {
 
 /** The dispatcher's side of local starts. */
 export interface LocalRunner {
+  /** How long a local start's call holds its slot, on average lately (undefined before one has). */
+  readonly meanSlotMs: number | undefined;
   /** Whether a task of this model can start here now (a free slot, its deployment at hand). */
   canStart(modelId: string): boolean;
   /** Whether a task of this model may wait here for a slot (its deployment at hand, not paused). */
@@ -113,7 +115,7 @@ export interface LocalRunsOptions {
   leaseMs: number;
   /**
    * How much of its own work a process keeps waiting here (local backlog), in milliseconds of
-   * what its slots run in that time (from the mean time an attempt holds a slot); 0: none (a task
+   * what its slots run in that time (from the mean time a call holds a slot); 0: none (a task
    * that cannot start at once is queued).
    */
   backlogMs: number;
@@ -131,8 +133,6 @@ export class LocalRuns implements LocalStarter {
   private readonly renewal: NodeJS.Timeout;
   /** Tasks accepted here waiting for a slot here, under leases (highest priority first). */
   private readonly backlog = new PriorityFifo<TaskJob>();
-  /** How long a local attempt holds its slot, on average (moving): what sizes the backlog. */
-  private meanAttemptMs: number | undefined;
   private closing = false;
   /** Leases to release in the next round trip (one ZREM for all the attempts ending together). */
   private releasing: { ids: string[]; done: Promise<void> } | undefined;
@@ -238,20 +238,15 @@ export class LocalRuns implements LocalStarter {
 
   /**
    * As many tasks as this process's slots run in backlogMs, all busy (Little's law: slots /
-   * mean time in a slot); at least one round of its slots. Before any attempt has ended, one
+   * mean time in a slot); at least one round of its slots. Before any call has ended, one
    * round.
    */
   private backlogLimit(): number {
     if (this.opts.backlogMs <= 0) return 0;
     const { concurrency } = this.opts;
-    const rounds =
-      this.meanAttemptMs === undefined ? 1 : this.opts.backlogMs / Math.max(1, this.meanAttemptMs);
+    const slotMs = this.runner.meanSlotMs;
+    const rounds = slotMs === undefined ? 1 : this.opts.backlogMs / Math.max(1, slotMs);
     return Math.min(MAX_LOCAL_BACKLOG, Math.max(concurrency, Math.floor(concurrency * rounds)));
-  }
-
-  private attemptTook(ms: number): void {
-    this.meanAttemptMs =
-      this.meanAttemptMs === undefined ? ms : this.meanAttemptMs + 0.05 * (ms - this.meanAttemptMs);
   }
 
   private lease(taskIds: string[]): Promise<void> {
@@ -276,7 +271,6 @@ export class LocalRuns implements LocalStarter {
   private track(job: TaskJob, attempt: Promise<Error | undefined>): void {
     const { taskId } = job;
     this.live.add(taskId);
-    const began = performance.now();
     const run = (async () => {
       let retry: Error | undefined;
       try {
@@ -285,7 +279,6 @@ export class LocalRuns implements LocalStarter {
         retry = err instanceof Error ? err : new Error(String(err));
       } finally {
         this.live.delete(taskId);
-        this.attemptTook(performance.now() - began);
       }
       // The job first, then the lease: the task is never open with neither.
       if (retry) await this.queue.enqueue({ ...job, startedLocally: true });
