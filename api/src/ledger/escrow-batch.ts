@@ -9,7 +9,7 @@ import type { CaptureRequest } from "./escrow.js";
  * The rows go in as one jsonb array (jsonb_to_recordset), so a statement's text does not grow
  * with the batch. Every per-task guarantee of escrow.ts still holds row by row: one ledger
  * transaction per task and movement (the unique (task_id, kind) rejects a second), a capture
- * only of a task not yet final, entries balanced per transaction (the deferred trigger),
+ * only of a task not yet final, entries balanced per transaction (the statement trigger),
  * accounts locked in id order before they move, no negative client balance (the check).
  * Balances move once per account per statement (the legs summed by account: an UPDATE ... FROM
  * changes a row once, whatever number of source rows match it).

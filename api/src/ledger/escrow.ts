@@ -12,8 +12,8 @@ import { runPrepared } from "../db/prepared.js";
  * locks them last, after writing the task, its ledger transaction and entries, so that the
  * accounts shared by all of a client's movements are held only for the balance updates and
  * the commit.
- * The database still enforces what ledger.ts documents: entries balance at commit (deferred
- * trigger), one hold and one capture per task, no negative client or provider balance.
+ * The database still enforces what ledger.ts documents: each statement's entries balance per
+ * ledger transaction (a statement trigger), one hold and one capture per task, no negative client or provider balance.
  */
 const arr = (values: (string | bigint)[]) => `{${values.map(String).join(",")}}`;
 
