@@ -7,7 +7,9 @@ import type { CaptureRequest } from "./escrow.js";
  * escrow.ts's two movements for many tasks at once, each still ONE SQL statement (one implicit
  * transaction): a batch submission's holds, and the dispatcher's group commit of captures.
  * The rows go in as one jsonb array (jsonb_to_recordset), so a statement's text does not grow
- * with the batch. Every per-task guarantee of escrow.ts still holds row by row: one ledger
+ * with the batch; each CTE takes its rows straight from that recordset (a hold's rows are all
+ * written or none) or from the tasks the capture's update returned, never from a hash join of
+ * one CTE's output with another. Every per-task guarantee of escrow.ts still holds row by row: one ledger
  * transaction per task and movement (the unique (task_id, kind) rejects a second), a capture
  * only of a task not yet final, entries balanced per transaction (the statement trigger),
  * accounts locked in id order before they move, no negative client balance (the check).
@@ -96,11 +98,12 @@ export async function holdAndCreateTasks(
          from r where exists (select 1 from m) returning id
      ), mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
-       select r.tx_id, 'hold', task.id, r.memo, $8::timestamptz from task join r on r.id = task.id returning id
+       select r.tx_id, 'hold', r.id, r.memo, $8::timestamptz from r where exists (select 1 from m) returning id
      ), entries as (
        insert into ledger_entries (transaction_id, account_id, amount, created_at)
-       select mv.id, v.account_id, v.amount, $8::timestamptz from mv join r on r.tx_id = mv.id,
-         lateral (values ($4::uuid, -r.price), ($5::uuid, r.price)) v(account_id, amount) returning 1
+       select r.tx_id, v.account_id, v.amount, $8::timestamptz from r,
+         lateral (values ($4::uuid, -r.price), ($5::uuid, r.price)) v(account_id, amount)
+        where exists (select 1 from m) returning 1
      ), lk as (
        select id from ledger_accounts
         where id = any($2::uuid[]) and exists (select 1 from m) and (select count(*) from entries) >= 0
@@ -197,14 +200,14 @@ export async function completeAndCaptureMany(em: EntityManager, reqs: CaptureReq
               scheduled_at = coalesce(x.scheduled_at, r.started_at), started_at = coalesce(x.started_at, r.started_at),
               actor_id = coalesce(r.actor_id, x.actor_id), attempts = greatest(x.attempts, coalesce(r.attempts, 0))
          from r where x.id = any($4::uuid[]) and x.id = r.task_id and x.status not in ('COMPLETED', 'FAILED', 'CANCELLED')
-          and (r.model_id is null or x.model_id = r.model_id) returning x.id
+          and (r.model_id is null or x.model_id = r.model_id) returning x.id, r.tx_id, r.memo, r.legs
      ), mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
-       select r.tx_id, 'capture', t.id, r.memo, $3::timestamptz from t join r on r.task_id = t.id returning id, task_id
+       select t.tx_id, 'capture', t.id, t.memo, $3::timestamptz from t returning id, task_id
      ), entries as (
        insert into ledger_entries (transaction_id, account_id, amount, created_at)
-       select mv.id, l.account_id, l.amount, $3::timestamptz from mv join r on r.task_id = mv.task_id,
-         lateral jsonb_to_recordset(r.legs) as l(account_id uuid, amount bigint)
+       select t.tx_id, l.account_id, l.amount, $3::timestamptz from t,
+         lateral jsonb_to_recordset(t.legs) as l(account_id uuid, amount bigint)
        returning account_id, amount
      ), lk as (
        select id from ledger_accounts where id = any($2::uuid[]) and (select count(*) from entries) >= 0
