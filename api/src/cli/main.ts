@@ -112,7 +112,7 @@ program
     if (o.json) process.stdout.write(`${printable}\n`);
     else if (result.ok)
       process.stdout.write(
-        `ledger balanced: ${result.entries} entries sum to 0; every balance equals its entries\n`,
+        `ledger balanced: ${result.entries} entries sum to 0, each of an existing transaction and account; every balance equals its entries\n`,
       );
     else process.stdout.write(`LEDGER NOT BALANCED: ${printable}\n`);
     if (!result.ok) process.exitCode = 1;

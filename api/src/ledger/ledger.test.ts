@@ -88,3 +88,59 @@ test("a stored balance that drifts from its entries is caught by the check", asy
   );
   await em.execute("update ledger_accounts set balance = balance - 1 where id = ?", [accounts.available]);
 });
+
+test("an entry must name a ledger transaction and a ledger account that exist; the statement is refused whole", async () => {
+  const em = orm.em.fork();
+  const accounts = await clientAccounts(em, clientId);
+  const txId = await em.transactional((tx) =>
+    post(tx, {
+      kind: LedgerTxKind.DEPOSIT,
+      legs: [
+        { accountId: accounts.held, amount: 0n },
+        { accountId: accounts.available, amount: 0n },
+      ],
+    }),
+  );
+  const missing = "00000000-0000-4000-8000-000000000001";
+  const insert = (rows: [string, string, number][]) =>
+    orm.em.fork().execute(
+      `insert into ledger_entries (transaction_id, account_id, amount, created_at)
+         select t, a, n, now() from unnest(?::uuid[], ?::uuid[], ?::bigint[]) as v(t, a, n)`,
+      [`{${rows.map((r) => r[0])}}`, `{${rows.map((r) => r[1])}}`, `{${rows.map((r) => r[2])}}`],
+    );
+  const before = await checkLedger(orm.em.fork());
+  await assert.rejects(
+    insert([
+      [txId, accounts.available, 5],
+      [missing, accounts.held, -5],
+    ]),
+    (err: { code?: string; message?: string }) =>
+      err.code === "23503" && /transaction .* does not exist/.test(err.message ?? ""),
+  );
+  await assert.rejects(
+    insert([
+      [txId, accounts.available, 5],
+      [txId, missing, -5],
+    ]),
+    (err: { code?: string; message?: string }) =>
+      err.code === "23503" && /account .* does not exist/.test(err.message ?? ""),
+  );
+  const after = await checkLedger(orm.em.fork());
+  assert.equal(after.ok, true);
+  assert.equal(after.entries, before.entries, "no entry of either statement was kept");
+});
+
+test("ledger transactions and accounts are never deleted, nor their ids changed", async () => {
+  const em = orm.em.fork();
+  const accounts = await clientAccounts(em, clientId);
+  const refused = (err: { code?: string }) => err.code === "23001";
+  await assert.rejects(em.execute("delete from ledger_transactions"), refused);
+  await assert.rejects(em.execute("delete from ledger_accounts where id = ?", [accounts.held]), refused);
+  await assert.rejects(
+    em.execute("update ledger_accounts set id = gen_random_uuid() where id = ?", [accounts.held]),
+    refused,
+  );
+  await assert.rejects(em.execute("update ledger_transactions set id = gen_random_uuid()"), refused);
+  await assert.rejects(em.execute("truncate ledger_entries, ledger_transactions, ledger_accounts"), refused);
+  assert.equal((await checkLedger(orm.em.fork())).ok, true);
+});

@@ -7,8 +7,9 @@ import type { LedgerAccountKind, LedgerTxKind } from "../db/entities/index.js";
  * zero; each leg also moves its account's stored balance, in the same database transaction, so
  * a balance always equals the sum of its entries (`checkLedger` proves it). Amounts are bigint
  * smallest units. The database enforces: a movement's legs, written by one statement, balance
- * (a statement-level trigger refuses a statement whose new entries do not), (task_id,
- * kind) is unique, and only the external account may go negative.
+ * and name a ledger transaction and account that exist (a statement-level trigger refuses a
+ * statement whose new entries do not; those rows are never deleted), (task_id, kind) is
+ * unique, and only the external account may go negative.
  *
  * Callers pass an EntityManager that is inside `em.transactional(...)`.
  */

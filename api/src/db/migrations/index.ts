@@ -5,7 +5,7 @@ import { Migration20261125020000_metered_pricing } from "./Migration202611250200
 import { Migration20261125030000_payouts } from "./Migration20261125030000_payouts.js";
 import { Migration20261201000000_model_registry } from "./Migration20261201000000_model_registry.js";
 import { Migration20261202000000_gpu_alerts } from "./Migration20261202000000_gpu_alerts.js";
-import { Migration20261203000000_statement_balance } from "./Migration20261203000000_statement_balance.js";
+import { Migration20261203000000_ledger_statement_checks } from "./Migration20261203000000_ledger_statement_checks.js";
 
 /** Every migration, in order (static imports, so compiled `node dist/...` finds them). */
 export const migrationsList: MigrationObject[] = [
@@ -15,5 +15,8 @@ export const migrationsList: MigrationObject[] = [
   { name: "Migration20261125030000_payouts", class: Migration20261125030000_payouts },
   { name: "Migration20261201000000_model_registry", class: Migration20261201000000_model_registry },
   { name: "Migration20261202000000_gpu_alerts", class: Migration20261202000000_gpu_alerts },
-  { name: "Migration20261203000000_statement_balance", class: Migration20261203000000_statement_balance },
+  {
+    name: "Migration20261203000000_ledger_statement_checks",
+    class: Migration20261203000000_ledger_statement_checks,
+  },
 ];
