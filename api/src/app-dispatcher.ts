@@ -55,6 +55,7 @@ export function dispatcherFor(
     jobLockMs: config.jobLockMs,
     startWriteDelayMs: config.startWriteDelayMs,
     localBacklogMs: config.localBacklogMs,
+    answerWaitMs: config.answerWaitMs,
     log,
   });
 }

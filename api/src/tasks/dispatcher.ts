@@ -7,7 +7,13 @@ import { type Model, Node, Task } from "../db/entities/index.js";
 import { deferStart } from "./deferred-start.js";
 import { type DispatcherWrites, dispatcherWrites } from "./dispatcher-writes.js";
 import { executeTask, type InferResult, type Started } from "./execute-task.js";
-import { type HeldAttempt, type LocalRunner, LocalRuns, type LocalStarter } from "./local-start.js";
+import {
+  type HeldAnswer,
+  type HeldAttempt,
+  type LocalRunner,
+  LocalRuns,
+  type LocalStarter,
+} from "./local-start.js";
 import { modelById } from "./model-cache.js";
 import type { ModelDeployment } from "./model-deployments.js";
 import { advanceTask, failTask, type StartedTask } from "./settle.js";
@@ -87,6 +93,11 @@ export interface DispatcherOptions {
    * what its slots run in this many milliseconds (local-start.ts); 0: they are queued.
    */
   localBacklogMs: number;
+  /**
+   * How long a held start's call may take for the submit to wait for its answer and complete
+   * the task with its hold (local-start.ts HeldStart.answer); 0: not waited for.
+   */
+  answerWaitMs?: number;
   log?: (msg: string) => void;
 }
 
@@ -118,6 +129,8 @@ export class Dispatcher implements LocalRunner {
   private settling = 0;
   /** How long a local start's call holds its slot, on average lately (a moving mean): sizes the local backlog. */
   meanSlotMs: number | undefined;
+  /** How long a held start's call takes to answer, on average lately (answerWithin). */
+  private meanAnswerMs: number | undefined;
   private accepting = false;
   /**
    * The queue's pause (BullMQ Queue.pause), read every PAUSE_POLL_MS: local starts obey it too.
@@ -320,10 +333,29 @@ export class Dispatcher implements LocalRunner {
       end();
       return undefined;
     }
+    const sentAt = performance.now();
     const sent = deployment.call<InferResult>("infer", { inputs: input }, scope.callOptions(lease));
-    sent.catch(() => {});
+    sent.then(
+      () => {
+        const ms = performance.now() - sentAt;
+        this.meanAnswerMs =
+          this.meanAnswerMs === undefined ? ms : this.meanAnswerMs + 0.1 * (ms - this.meanAnswerMs);
+      },
+      () => {},
+    );
     return {
       running: { nodeId: lease.replica.nodeId, actorId: lease.replica.actorId },
+      answer: () => this.answerWithin(sent, lease, scope),
+      finish: async (startedAt: Date, finishedAt: Date) => {
+        lease.release();
+        end();
+        await this.opts.events
+          .publishAll([
+            ...startedEvents(taskId, startedAt),
+            { taskId, status: TaskStatus.COMPLETED, at: finishedAt.toISOString() },
+          ])
+          .catch((err) => this.opts.log?.(`dispatcher: announcing ${taskId}: ${String(err)}`));
+      },
       attempt: (task: StartedTask) =>
         this.settleAttempt(taskId, this.opts.queue.attempts <= 1, async () => {
           const announced = this.opts.events.publishAll(startedEvents(taskId, task.at));
@@ -334,6 +366,43 @@ export class Dispatcher implements LocalRunner {
         lease.release();
         end();
       },
+    };
+  }
+
+  /**
+   * A held start's answer if it comes, successfully, within answerWaitMs (the call was sent
+   * before the hold): what one statement needs to hold, complete and capture the task. Not
+   * waited for while held starts' calls take longer than that on average lately (a slow
+   * model, or a loaded replica: the wait would only delay the hold); every held start's call
+   * still updates that average, so waiting resumes once they are fast again.
+   */
+  private async answerWithin(
+    sent: Promise<InferResult>,
+    lease: ReplicaLease,
+    scope: ReturnType<Dispatcher["attemptScope"]>,
+  ): Promise<HeldAnswer | undefined> {
+    const ms = this.opts.answerWaitMs ?? 0;
+    if (ms <= 0 || (this.meanAnswerMs !== undefined && this.meanAnswerMs > ms)) return undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const out = await Promise.race([
+      sent.catch(() => undefined),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), ms);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!out) return undefined;
+    const served = scope.servedBy() ?? lease.replica;
+    const providerId = await this.providerOf(served.nodeId).catch(() => undefined);
+    if (providerId === undefined) return undefined;
+    return {
+      outputs: out.outputs,
+      executionProvider: out.executionProvider,
+      inferenceMs: out.inferenceMs,
+      nodeId: served.nodeId,
+      actorId: served.actorId,
+      providerId,
+      platformFeeBps: this.opts.platformFeeBps,
     };
   }
 

@@ -62,10 +62,35 @@ export interface LocalStarter {
   prepare(taskId: string, modelId: string, input: Record<string, unknown>): Promise<HeldStart | undefined>;
 }
 
+/** A held start's call, answered before the hold (HeldStart.answer). */
+export interface HeldAnswer {
+  outputs: Record<string, unknown>;
+  executionProvider: string;
+  inferenceMs: number;
+  /** The replica that answered, and the provider who owns its node (credited). */
+  nodeId: string;
+  actorId: string;
+  providerId: string;
+  platformFeeBps: number;
+}
+
 /** A start the hold statement makes (LocalStarter.prepare). */
 export interface HeldStart {
   /** Where the hold writes the task RUNNING. */
   readonly running: { nodeId: string; actorId: string };
+  /**
+   * The call's answer, when it has come (and succeeded) within the dispatcher's answer wait;
+   * else undefined, and the hold goes on as usual. Before the hold, so no side effect.
+   */
+  answer(): Promise<HeldAnswer | undefined>;
+  /**
+   * One statement held, completed and captured the task with that answer: the attempt ends
+   * here — the slot and replica given back at once; SCHEDULED, RUNNING and COMPLETED announced
+   * and the lease released in the background (the submit answers meanwhile: its task is final
+   * and stored, so a subscriber replays its states, and a lease left behind only expires).
+   * Instead of confirm / abandon.
+   */
+  finish(startedAt: Date, finishedAt: Date): void;
   /**
    * The hold committed, the task RUNNING: the attempt goes on here. `job` is the task's job,
    * added only if the attempt fails and must be retried.
@@ -81,6 +106,9 @@ export interface HeldStart {
 /** The dispatcher's side of a held start. */
 export interface HeldAttempt {
   readonly running: { nodeId: string; actorId: string };
+  answer(): Promise<HeldAnswer | undefined>;
+  /** The task was completed with the answer: the replica and slot given back, then announced. */
+  finish(startedAt: Date, finishedAt: Date): Promise<void>;
   /** As LocalRunner.attempt, for the task the hold wrote RUNNING. */
   attempt(task: StartedTask): Promise<Error | undefined>;
   abandon(): void;
@@ -207,7 +235,14 @@ export class LocalRuns implements LocalStarter {
     leased.catch((err) => this.log(`lease of ${taskId}: ${String(err)}`));
     return {
       running: held.running,
+      answer: () => held.answer(),
       confirm: (task, job) => this.track(job, held.attempt(task)),
+      finish: (startedAt, finishedAt) => {
+        void held.finish(startedAt, finishedAt);
+        leased
+          .finally(() => this.release(taskId))
+          .catch((err) => this.log(`lease of ${taskId}: ${String(err)}`));
+      },
       abandon: () => {
         held.abandon();
         return leased.finally(() => this.release(taskId)).catch(() => {});

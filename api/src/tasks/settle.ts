@@ -58,11 +58,27 @@ export async function completeTask(
   platformFeeBps: number,
   write: (r: CaptureRequest) => Promise<boolean> = (r) => completeAndCapture(em, r),
 ): Promise<Date | null> {
+  const request = await captureOf(em, task, done, platformFeeBps);
+  const captured = await write(request);
+  return captured ? request.now : null;
+}
+
+/**
+ * What capturing a task that ended so costs: its price from the usage, the fee split, and the
+ * legs (the escrow released, the rest of it back to the client, the provider's earning and the
+ * platform's fee), at `now`.
+ */
+export async function captureOf(
+  em: EntityManager,
+  task: TaskRef,
+  done: Completion,
+  platformFeeBps: number,
+  now = new Date(),
+): Promise<CaptureRequest> {
   const { units, cost } = costOf(task.pricing, done.usage);
   const { fee, provider } = splitFee(cost, platformFeeBps);
   const client = await clientAccounts(em, task.accountId);
-  const now = new Date();
-  const captured = await write({
+  return {
     taskId: task.id,
     status: done.status,
     error: done.error,
@@ -83,8 +99,7 @@ export async function completeTask(
       { accountId: await platformFeesAccount(em), amount: fee },
     ],
     now,
-  });
-  return captured ? now : null;
+  };
 }
 
 /** Fails (or cancels) a task and refunds its whole escrow: nothing ran to completion. */

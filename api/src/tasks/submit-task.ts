@@ -5,11 +5,12 @@ import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
 import { type Account, type Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
-import { holdAndCreateTask } from "../ledger/escrow.js";
+import { type CaptureRequest, type HoldRequest, holdAndCreateTask } from "../ledger/escrow.js";
+import { holdAndCapture } from "../ledger/escrow-instant.js";
 import { escrowOf } from "../pricing/pricing.js";
-import { enqueueTasks, type HeldStart, type LocalStarter } from "./local-start.js";
+import { enqueueTasks, type HeldAnswer, type HeldStart, type LocalStarter } from "./local-start.js";
 import { modelByName } from "./model-cache.js";
-import { pricingOfTask } from "./settle.js";
+import { captureOf, pricingOfTask } from "./settle.js";
 import type { TaskEventBus } from "./task-events.js";
 import { taskInputOf } from "./task-input.js";
 import { jobInput, type TaskCharge, type TaskQueue } from "./task-queue.js";
@@ -30,6 +31,13 @@ import { jobInput, type TaskCharge, type TaskQueue } from "./task-queue.js";
  *
  * If the process dies between commit and enqueue, the dispatcher's recovery sweep enqueues the
  * QUEUED task on start (the job id makes that safe to repeat).
+ *
+ * Started here (local-start.ts prepare): the task's call is sent before its hold, and the hold
+ * writes it RUNNING on that replica. When the answer is already in — within the dispatcher's
+ * answer wait (NEUROGRID_ANSWER_WAIT_MS, while such calls answer that fast lately) — one
+ * statement instead holds, completes and captures it (ledger/escrow-instant.ts), and the submit
+ * answers COMPLETED with its result: one commit for the whole task. A hold that does not
+ * happen (no funds, a conflict, a stale model) drops the answer; nothing is stored or charged.
  */
 export interface SubmitTaskRequest {
   model: string;
@@ -79,26 +87,37 @@ export async function submitTask(
       carried && deps.local && !lacksFunds(account.id)
         ? await deps.local.prepare(taskId, model.id, carried)
         : undefined;
+    const hold = {
+      taskId,
+      accountId: account.id,
+      modelId: model.id,
+      idempotencyKey: key ?? null,
+      priority,
+      input,
+      price,
+      pricing,
+      availableId: accounts.available,
+      heldId: accounts.held,
+      memo: `escrow for ${model.name}@${model.version}`,
+      now,
+      running: start?.running,
+      ...(attempt < 2 ? { modelCheck: { manifest: model.manifest, latest: req.version === undefined } } : {}),
+    };
+    let answer: HeldAnswer | undefined;
+    let completion: CaptureRequest | undefined;
     let outcome: { held: boolean; balance: bigint; stale: boolean };
     try {
-      outcome = await holdAndCreateTask(em, {
-        taskId,
-        accountId: account.id,
-        modelId: model.id,
-        idempotencyKey: key ?? null,
-        priority,
-        input,
-        price,
-        pricing,
-        availableId: accounts.available,
-        heldId: accounts.held,
-        memo: `escrow for ${model.name}@${model.version}`,
-        now,
-        running: start?.running,
-        ...(attempt < 2
-          ? { modelCheck: { manifest: model.manifest, latest: req.version === undefined } }
-          : {}),
-      });
+      // Its answer already in: held, completed and captured by one statement (answeredHere).
+      answer = start && (await start.answer());
+      completion = answer ? await answeredCapture(em, hold, answer) : undefined;
+      outcome =
+        answer && completion
+          ? await holdAndCapture(
+              em,
+              { ...hold, running: { nodeId: answer.nodeId, actorId: answer.actorId } },
+              completion,
+            )
+          : await holdAndCreateTask(em, hold);
     } catch (err) {
       const abandoned = start?.abandon();
       if (isDeadlock(err) && attempt < 3) {
@@ -129,6 +148,7 @@ export async function submitTask(
       );
     }
     const written = { taskId, account, model, key, priority, input, price, pricing, now };
+    if (start && answer && completion) return answeredHere(start, written, answer, completion);
     return start && carried ? startedHere(start, written, carried) : queued(deps, written);
   }
 }
@@ -153,6 +173,57 @@ function lacksFunds(accountId: string): boolean {
 function markLacksFunds(accountId: string): void {
   if (lacking.size >= LACKS_FUNDS_MAX) lacking.clear();
   lacking.set(accountId, Date.now());
+}
+
+/**
+ * The capture of a task whose call answered before its hold (as the dispatcher's would be:
+ * settle.ts captureOf, one attempt, the price from the answer's usage).
+ */
+function answeredCapture(em: EntityManager, hold: HoldRequest, answer: HeldAnswer): Promise<CaptureRequest> {
+  const maxPrice = hold.price;
+  return captureOf(
+    em,
+    {
+      id: hold.taskId,
+      accountId: hold.accountId,
+      pricing: pricingOfTask({ pricing: hold.pricing as Task["pricing"], maxPrice }),
+      maxPrice,
+    },
+    {
+      result: answer.outputs,
+      usage: { completed: true, computeMs: answer.inferenceMs },
+      executionProvider: answer.executionProvider,
+      inferenceMs: answer.inferenceMs,
+      nodeId: answer.nodeId,
+      providerId: answer.providerId,
+    },
+    answer.platformFeeBps,
+  );
+}
+
+/**
+ * Answered before its hold (NEUROGRID_ANSWER_WAIT_MS): one statement held, completed and
+ * captured the task (ledger/escrow-instant.ts); SCHEDULED, RUNNING and COMPLETED are announced
+ * as it is answered, COMPLETED with its result (a subscriber replays them all from the row).
+ */
+function answeredHere(start: HeldStart, t: WrittenTask, answer: HeldAnswer, capture: CaptureRequest): Task {
+  start.finish(t.now, capture.now);
+  return Object.assign(writtenTask(t), {
+    status: TaskStatus.COMPLETED,
+    attempts: 1,
+    scheduledAt: t.now,
+    startedAt: t.now,
+    finishedAt: capture.now,
+    result: answer.outputs,
+    executionProvider: answer.executionProvider,
+    inferenceMs: answer.inferenceMs,
+    nodeId: answer.nodeId,
+    actorId: answer.actorId,
+    cost: capture.cost,
+    units: capture.units,
+    platformFee: capture.fee,
+    providerEarning: capture.providerEarning,
+  });
 }
 
 /** The hold wrote the task RUNNING on `start`'s replica: its attempt goes on in this process. */

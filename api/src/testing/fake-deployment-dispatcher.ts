@@ -38,6 +38,8 @@ export function fakeDeploymentDispatcher(
     startWriteDelayMs?: number;
     /** Default 5000 ms, as the api's. */
     localBacklogMs?: number;
+    /** Default 0 (the api's is 2 ms): a held start's answer is not waited for. */
+    answerWaitMs?: number;
     /** Another dispatcher's prefix: the same queue and events (default: a new prefix). */
     prefix?: string;
   },
@@ -74,6 +76,7 @@ export function fakeDeploymentDispatcher(
     jobLockMs: opts.jobLockMs ?? 30_000,
     startWriteDelayMs: opts.startWriteDelayMs ?? 100,
     localBacklogMs: opts.localBacklogMs ?? 5000,
+    answerWaitMs: opts.answerWaitMs ?? 0,
   });
   return {
     dispatcher,
