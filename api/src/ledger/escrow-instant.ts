@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { runPrepared } from "../db/prepared.js";
-import type { CaptureRequest, HoldRequest } from "./escrow.js";
+import {
+  type CaptureRequest,
+  type HoldRequest,
+  holdOutcome,
+  MODEL_CHECK_AND_LOCK_SQL,
+  modelCheckParams,
+} from "./escrow.js";
 
 /**
  * A task whose answer was in before its hold (tasks/submit-task.ts): its hold and its capture
@@ -22,7 +28,6 @@ export async function holdAndCapture(
   hold: HoldRequest & { running: { nodeId: string; actorId: string } },
   capture: CaptureRequest,
 ): Promise<{ held: boolean; balance: bigint; stale: boolean }> {
-  const check = hold.modelCheck;
   const holdTx = randomUUID();
   const captureTx = randomUUID();
   const legs = [
@@ -39,14 +44,7 @@ export async function holdAndCapture(
   const [row] = await runPrepared<{ created: string; balance: string | null; fresh: string }>(
     em,
     "escrow_hold_and_capture",
-    `with m as (
-       select 1 where not $1::boolean
-       union all
-       select 1 from models c where c.id = $2::uuid and c.manifest = $3::jsonb
-         and (not $4::boolean or not exists (select 1 from models n where n.name = c.name and n.created_at > c.created_at))
-     ), lk as (
-       select id, balance from ledger_accounts where id = any($5::uuid[]) and exists (select 1 from m) order by id for update
-     ), ok as (
+    `${MODEL_CHECK_AND_LOCK_SQL}, ok as (
        select 1 where (select count(*) from lk) = cardinality($5::uuid[])
                   and (select balance from lk where id = $7::uuid) >= $8::bigint
      ), moved as (
@@ -80,10 +78,7 @@ export async function holdAndCapture(
             case when exists (select 1 from task)
                  then 1 / ((select count(*) from entries) = cardinality($30::uuid[]))::int else 0 end as whole`,
     [
-      check !== undefined,
-      hold.modelId,
-      JSON.stringify(check?.manifest ?? null),
-      check?.latest ?? false,
+      ...modelCheckParams(hold),
       arr(accounts),
       arr(accounts.map((a) => net.get(a) ?? 0n)),
       hold.availableId,
@@ -115,9 +110,5 @@ export async function holdAndCapture(
       `{${legs.map((l) => `"${l.at.toISOString()}"`).join(",")}}`,
     ],
   );
-  return {
-    held: Number(row?.created) === 1,
-    balance: BigInt(row?.balance ?? 0),
-    stale: Number(row?.fresh) === 0,
-  };
+  return holdOutcome(Number(row?.created) === 1, row);
 }

@@ -45,6 +45,34 @@ export interface HoldRequest {
 }
 
 /**
+ * The hold statements' model check, their first CTE `m` (a row when the model is as the caller
+ * priced it: HoldRequest.modelCheck), on parameters $1 to $4 (modelCheckParams); then their
+ * accounts `lk`, locked in id order, on $5 (the ids), only if `m` has its row.
+ */
+export const MODEL_CHECK_AND_LOCK_SQL = `with m as (
+       select 1 where not $1::boolean
+       union all
+       select 1 from models c where c.id = $2::uuid and c.manifest = $3::jsonb
+         and (not $4::boolean or not exists (select 1 from models n where n.name = c.name and n.created_at > c.created_at))
+     ), lk as (
+       select id, balance from ledger_accounts where id = any($5::uuid[]) and exists (select 1 from m) order by id for update
+     )`;
+
+/** $1 to $4 of MODEL_CHECK_AND_LOCK_SQL. */
+export function modelCheckParams(r: Pick<HoldRequest, "modelCheck" | "modelId">): unknown[] {
+  const check = r.modelCheck;
+  return [check !== undefined, r.modelId, JSON.stringify(check?.manifest ?? null), check?.latest ?? false];
+}
+
+/** A hold statement's outcome (its row: how many moved, the balance seen, whether the model check passed). */
+export function holdOutcome(
+  moved: boolean,
+  row: { balance: string | null; fresh: string } | undefined,
+): { held: boolean; balance: bigint; stale: boolean } {
+  return { held: moved, balance: BigInt(row?.balance ?? 0), stale: Number(row?.fresh) === 0 };
+}
+
+/**
  * Holds the price and writes the task QUEUED (or RUNNING, with `running`), or does nothing:
  * returns the balance it saw (and `stale` when the model check failed).
  */
@@ -52,19 +80,10 @@ export async function holdAndCreateTask(
   em: EntityManager,
   r: HoldRequest,
 ): Promise<{ held: boolean; balance: bigint; stale: boolean }> {
-  const check = r.modelCheck;
   const [row] = await runPrepared<{ held: string; balance: string; fresh: string }>(
     em,
     "escrow_hold",
-    `with m as (
-       select 1 where not $1::boolean
-       union all
-       select 1 from models c where c.id = $2::uuid and c.manifest = $3::jsonb
-         and (not $4::boolean or not exists (select 1 from models n where n.name = c.name and n.created_at > c.created_at))
-     ), lk as (
-       select id, balance from ledger_accounts where id = any($5::uuid[]) and exists (select 1 from m) order by id for update
-     ),
-     debit as (
+    `${MODEL_CHECK_AND_LOCK_SQL}, debit as (
        update ledger_accounts set balance = balance - $6::bigint
         where id = $7::uuid and (select count(*) from lk) = 2 and balance >= $6::bigint returning id
      ), credit as (
@@ -86,10 +105,7 @@ export async function holdAndCreateTask(
      select (select count(*) from entries) as held, (select balance from lk where id = $7::uuid) as balance,
             (select count(*) from m) as fresh`,
     [
-      check !== undefined,
-      r.modelId,
-      JSON.stringify(check?.manifest ?? null),
-      check?.latest ?? false,
+      ...modelCheckParams(r),
       arr([r.availableId, r.heldId]),
       r.price.toString(),
       r.availableId,
@@ -111,11 +127,7 @@ export async function holdAndCreateTask(
       r.running?.actorId ?? null,
     ],
   );
-  return {
-    held: Number(row?.held) === 2,
-    balance: BigInt(row?.balance ?? 0),
-    stale: Number(row?.fresh) === 0,
-  };
+  return holdOutcome(Number(row?.held) === 2, row);
 }
 
 export interface CaptureRequest {
