@@ -125,6 +125,30 @@ test("a batch capture captures each open task once; one final already is left al
   assert.equal((await checkLedger(orm.em.fork())).ok, true);
 });
 
+test("one task twice in a batch capture (two attempts ending at once) is captured by one of them only", async () => {
+  const { ids } = await hold(1, 100n);
+  const [a] = ids as [string];
+  const earnings = (await balancesOf(orm.em.fork(), providerId)).earnings;
+  const outcome = await completeAndCaptureMany(orm.em.fork(), [
+    await capture(a, 100n, 60n),
+    await capture(a, 100n, 60n),
+  ]);
+  assert.deepEqual(
+    [...outcome].sort(),
+    [false, true],
+    "one request captured it, the other is told it did not",
+  );
+  const [row] = await orm.em
+    .fork()
+    .execute<{ n: string }[]>(
+      "select count(*) as n from ledger_transactions where kind = 'capture' and task_id = ?",
+      [a],
+    );
+  assert.equal(Number(row?.n), 1);
+  assert.equal((await balancesOf(orm.em.fork(), providerId)).earnings - earnings, 54n, "paid once");
+  assert.equal((await checkLedger(orm.em.fork())).ok, true);
+});
+
 test("a batch capture with one bad task writes nothing at all (the caller then goes one by one)", async () => {
   const { ids } = await hold(2, 100n);
   const [a, b] = ids as [string, string];

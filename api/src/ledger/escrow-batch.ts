@@ -185,7 +185,7 @@ export async function completeAndCaptureMany(em: EntityManager, reqs: CaptureReq
   }));
   const accounts = [...new Set(reqs.flatMap((r) => r.legs.map((l) => l.accountId)))].sort();
   const now = new Date();
-  const captured = await runPrepared<{ task_id: string }>(
+  const captured = await runPrepared<{ id: string }>(
     em,
     "escrow_capture_many",
     `with r as (
@@ -217,9 +217,11 @@ export async function completeAndCaptureMany(em: EntityManager, reqs: CaptureReq
          from (select account_id, sum(amount) as amount from entries group by account_id) s
         where a.id = s.account_id and (select count(*) from lk) >= 0 returning a.id
      )
-     select task_id from mv where (select count(*) from balances) >= 0`,
+     select id from mv where (select count(*) from balances) >= 0`,
     [JSON.stringify(rows), `{${accounts.join(",")}}`, now, `{${reqs.map((r) => r.taskId).join(",")}}`],
   );
-  const done = new Set(captured.map((c) => c.task_id));
-  return reqs.map((r) => done.has(r.taskId));
+  // By ledger transaction, not by task: one task twice in a group (two attempts ending at once)
+  // is updated once, with one of its requests' rows, and only that request captured it.
+  const done = new Set(captured.map((c) => c.id));
+  return rows.map((r) => done.has(r.tx_id));
 }

@@ -19,6 +19,11 @@ import {
  * (an account changes once per statement): available by -cost, held by 0, the provider by
  * its earning, the platform by its fee.
  *
+ * Like the single hold (escrow.ts holdAndCreateTask), it locks its accounts FIRST: it writes
+ * nothing unless the balance covers the escrow. It runs for tasks submitted alone while their
+ * calls answer within milliseconds, so it holds the platform's fee account for one short
+ * statement; batches and loaded replicas take the two-statement path, whose capture locks last.
+ *
  * The task is written COMPLETED with its result, cost and split, started and finished on the
  * replica that answered (one attempt), or nothing is written: `held` false with the balance
  * seen (too low), or `stale`.

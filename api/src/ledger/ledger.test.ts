@@ -130,11 +130,13 @@ test("an entry must name a ledger transaction and a ledger account that exist; t
   assert.equal(after.entries, before.entries, "no entry of either statement was kept");
 });
 
-test("ledger transactions and accounts are never deleted, nor their ids changed", async () => {
+test("ledger entries are never changed or deleted; ledger transactions and accounts never deleted, nor their ids changed", async () => {
   const em = orm.em.fork();
   const accounts = await clientAccounts(em, clientId);
   const refused = (err: { code?: string }) => err.code === "23001";
   await assert.rejects(em.execute("delete from ledger_transactions"), refused);
+  await assert.rejects(em.execute("update ledger_entries set account_id = ?", [accounts.held]), refused);
+  await assert.rejects(em.execute("delete from ledger_entries"), refused);
   await assert.rejects(em.execute("delete from ledger_accounts where id = ?", [accounts.held]), refused);
   await assert.rejects(
     em.execute("update ledger_accounts set id = gen_random_uuid() where id = ?", [accounts.held]),

@@ -273,16 +273,19 @@ export class Dispatcher implements LocalRunner {
     let state: "calling" | "settling" | "ended" = "calling";
     const freeCall = () => {
       this.active--;
-      if (!local) return;
-      this.localRunning(-1);
-      const ms = performance.now() - began;
-      this.meanSlotMs = this.meanSlotMs === undefined ? ms : this.meanSlotMs + 0.05 * (ms - this.meanSlotMs);
+      if (local) this.localRunning(-1);
     };
     return {
       callEnded: () => {
         if (state !== "calling") return;
         state = "settling";
         freeCall();
+        // Only calls that ran to their answer size the backlog (not starts given up early).
+        if (local) {
+          const ms = performance.now() - began;
+          this.meanSlotMs =
+            this.meanSlotMs === undefined ? ms : this.meanSlotMs + 0.05 * (ms - this.meanSlotMs);
+        }
         this.settling++;
         this.localRuns.drain();
       },

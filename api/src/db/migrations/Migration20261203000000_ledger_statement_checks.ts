@@ -11,10 +11,11 @@ import { Migration } from "@mikro-orm/migrations";
  *   - the entries it adds to a ledger transaction do not sum to zero ('does not balance');
  *   - an entry names a ledger transaction or a ledger account that does not exist
  *     (SQLSTATE 23503, foreign_key_violation, as the foreign keys raised).
- * What the foreign keys also guarded — the rows an entry refers to being deleted, or their
- * ids changed — is refused outright: ledger transactions and accounts are never deleted and
- * their ids never change (triggers raise 23001, restrict_violation). The ledger is append-only;
- * no code deletes from it.
+ * What the foreign keys also guarded — an entry's references changed, the rows it refers to
+ * deleted, or their ids changed — is refused outright: entries are never changed or deleted,
+ * ledger transactions and accounts never deleted and their ids never change (triggers raise
+ * 23001, restrict_violation). The ledger is append-only; no code updates or deletes from it
+ * (an account's balance is the one column that changes).
  *
  * The balance rule is the same as before for this codebase, and stricter in general: every
  * movement writes all of its legs in ONE statement (ledger.ts post, escrow.ts, escrow-batch.ts),
@@ -58,22 +59,24 @@ export class Migration20261203000000_ledger_statement_checks extends Migration {
 
       create function ledger_rows_kept() returns trigger language plpgsql as $$
       begin
-        raise exception '% rows are never deleted, nor their ids changed', tg_table_name
-          using errcode = 'restrict_violation';
+        raise exception '% %', tg_table_name, tg_argv[0] using errcode = 'restrict_violation';
       end $$;
+      create trigger ledger_entries_kept before update or delete or truncate on ledger_entries
+        for each statement execute function ledger_rows_kept('rows are never changed or deleted');
       create trigger ledger_transactions_kept before delete or truncate on ledger_transactions
-        for each statement execute function ledger_rows_kept();
+        for each statement execute function ledger_rows_kept('rows are never deleted');
       create trigger ledger_transactions_id_kept before update of id on ledger_transactions
-        for each row when (old.id is distinct from new.id) execute function ledger_rows_kept();
+        for each row when (old.id is distinct from new.id) execute function ledger_rows_kept('ids never change');
       create trigger ledger_accounts_kept before delete or truncate on ledger_accounts
-        for each statement execute function ledger_rows_kept();
+        for each statement execute function ledger_rows_kept('rows are never deleted');
       create trigger ledger_accounts_id_kept before update of id on ledger_accounts
-        for each row when (old.id is distinct from new.id) execute function ledger_rows_kept();
+        for each row when (old.id is distinct from new.id) execute function ledger_rows_kept('ids never change');
     `);
   }
 
   override async down(): Promise<void> {
     this.addSql(`
+      drop trigger ledger_entries_kept on ledger_entries;
       drop trigger ledger_accounts_id_kept on ledger_accounts;
       drop trigger ledger_accounts_kept on ledger_accounts;
       drop trigger ledger_transactions_id_kept on ledger_transactions;
