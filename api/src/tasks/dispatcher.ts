@@ -64,6 +64,11 @@ const ATTEMPT_ABORTED = new Error("the attempt was aborted");
  */
 const SETTLING_PER_SLOT = 4;
 
+/** A moving mean: `mean` moved by `weight` of the way to `sample` (the sample alone at first). */
+function movingMean(mean: number | undefined, sample: number, weight: number): number {
+  return mean === undefined ? sample : mean + weight * (sample - mean);
+}
+
 /** How soon a pause of the queue stops local starts. */
 export const PAUSE_POLL_MS = 200;
 
@@ -281,11 +286,7 @@ export class Dispatcher implements LocalRunner {
         state = "settling";
         freeCall();
         // Only calls that ran to their answer size the backlog (not starts given up early).
-        if (local) {
-          const ms = performance.now() - began;
-          this.meanSlotMs =
-            this.meanSlotMs === undefined ? ms : this.meanSlotMs + 0.05 * (ms - this.meanSlotMs);
-        }
+        if (local) this.meanSlotMs = movingMean(this.meanSlotMs, performance.now() - began, 0.05);
         this.settling++;
         this.localRuns.drain();
       },
@@ -340,9 +341,7 @@ export class Dispatcher implements LocalRunner {
     const sent = deployment.call<InferResult>("infer", { inputs: input }, scope.callOptions(lease));
     sent.then(
       () => {
-        const ms = performance.now() - sentAt;
-        this.meanAnswerMs =
-          this.meanAnswerMs === undefined ? ms : this.meanAnswerMs + 0.1 * (ms - this.meanAnswerMs);
+        this.meanAnswerMs = movingMean(this.meanAnswerMs, performance.now() - sentAt, 0.1);
       },
       () => {},
     );

@@ -73,8 +73,8 @@ export async function captureOf(
   task: TaskRef,
   done: Completion,
   platformFeeBps: number,
-  now = new Date(),
 ): Promise<CaptureRequest> {
+  const now = new Date();
   const { units, cost } = costOf(task.pricing, done.usage);
   const { fee, provider } = splitFee(cost, platformFeeBps);
   const client = await clientAccounts(em, task.accountId);
