@@ -1,12 +1,17 @@
+import type { MikroORM } from "@mikro-orm/postgresql";
 import { ClusterClient } from "@neurogrid/cluster";
-import { Redis } from "ioredis";
 import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
+import { createRedisConnections } from "./infra/redis-connections.js";
+import type { AttemptRunner } from "./tasks/attempt-runner.js";
 import { Dispatcher, type DispatcherOptions } from "./tasks/dispatcher.js";
 import { modelActorSourceOf, modelActorSpec } from "./tasks/model-actor-spec.js";
 import { ModelDeployments } from "./tasks/model-deployments.js";
+import { processRunner } from "./tasks/process-runner.js";
+import type { ModelDeploymentSource } from "./tasks/ready-deployments.js";
 import { TaskEventBus } from "./tasks/task-events.js";
 import { TaskQueue } from "./tasks/task-queue.js";
+import { PgTaskStore } from "./tasks/task-store.js";
 
 /**
  * A dispatcher process on its own (`neurogrid dispatcher`): the BullMQ worker that runs tasks,
@@ -18,13 +23,17 @@ export async function startDispatcherProcess(
   log: (msg: string, err?: unknown) => void,
 ): Promise<{ close(): Promise<void> }> {
   const orm = await openOrm(config.databaseUrl);
-  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const prefix = `${config.redisPrefix}:bull`;
-  const queue = new TaskQueue({ connection, prefix, attempts: config.taskAttempts });
-  const events = new TaskEventBus(config.redisUrl, config.redisPrefix);
+  const redis = createRedisConnections(config);
+  const queue = new TaskQueue({
+    connection: redis.bullmq(),
+    prefix: redis.bullPrefix,
+    attempts: config.taskAttempts,
+  });
+  const events = new TaskEventBus(redis);
   const cluster = new ClusterClient({ headAddress: config.headAddress });
   const deployments = modelDeploymentsFor(config, cluster);
-  const dispatcher = dispatcherFor(config, { orm, deployments, events, queue }, log);
+  const { runner } = taskRunningParts(config, { orm, deployments, events }, log);
+  const dispatcher = dispatcherFor(config, { orm, runner, events, queue, connection: redis.bullmq() }, log);
   await dispatcher.start();
   return {
     close: async () => {
@@ -33,29 +42,43 @@ export async function startDispatcherProcess(
       await queue.close();
       await events.close();
       cluster.close();
-      connection.disconnect();
+      await redis.close();
       await orm.close();
     },
   };
 }
 
+/** The parts of a process that runs tasks: its task store and its one attempt runner. */
+export function taskRunningParts(
+  config: ApiConfig,
+  parts: { orm: MikroORM; deployments: ModelDeploymentSource; events: TaskEventBus },
+  log: (msg: string, err?: unknown) => void,
+): { store: PgTaskStore; runner: AttemptRunner } {
+  const store = new PgTaskStore(parts.orm.em);
+  const runner = processRunner(
+    { ...parts, store },
+    {
+      platformFeeBps: config.platformFeeBps,
+      taskTimeoutMs: config.taskTimeoutMs,
+      startWriteDelayMs: config.startWriteDelayMs,
+    },
+    (m) => log(m),
+  );
+  return { store, runner };
+}
+
 /** The dispatcher of a configuration, over the parts its process already has. */
 export function dispatcherFor(
   config: ApiConfig,
-  parts: Pick<DispatcherOptions, "orm" | "deployments" | "events" | "queue">,
+  parts: Pick<DispatcherOptions, "orm" | "runner" | "events" | "queue" | "connection">,
   log: (msg: string, err?: unknown) => void,
 ): Dispatcher {
   return new Dispatcher({
     ...parts,
-    redisUrl: config.redisUrl,
     prefix: `${config.redisPrefix}:bull`,
     concurrency: config.dispatcherConcurrency,
-    platformFeeBps: config.platformFeeBps,
-    taskTimeoutMs: config.taskTimeoutMs,
     jobLockMs: config.jobLockMs,
-    startWriteDelayMs: config.startWriteDelayMs,
     localBacklogMs: config.localBacklogMs,
-    answerWaitMs: config.answerWaitMs,
     log,
   });
 }

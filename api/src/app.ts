@@ -1,15 +1,15 @@
 import { ClusterClient } from "@neurogrid/cluster";
 import { parseNeuro } from "@neurogrid/contracts";
-import { Redis } from "ioredis";
 import { AlertService } from "./alerts/alert-service.js";
 import { DEFAULT_THRESHOLDS } from "./alerts/thresholds.js";
-import { dispatcherFor, modelDeploymentsFor } from "./app-dispatcher.js";
+import { dispatcherFor, modelDeploymentsFor, taskRunningParts } from "./app-dispatcher.js";
 import { ClusterWatch } from "./cluster-events/cluster-watch.js";
 import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
 import { buildApiSchema } from "./graphql/build-schema.js";
 import type { Services } from "./graphql/context.js";
 import { JwtIssuer } from "./identity/jwt.js";
+import { createRedisConnections } from "./infra/redis-connections.js";
 import { chainFromConfig } from "./payouts/chain-from-config.js";
 import type { PayoutChain } from "./payouts/payout-chain.js";
 import { PayoutEventBus } from "./payouts/payout-events.js";
@@ -17,6 +17,7 @@ import { PayoutService } from "./payouts/payout-service.js";
 import { type ApiServer, startApiServer } from "./server/api-server.js";
 import type { Dispatcher } from "./tasks/dispatcher.js";
 import { TaskEventBus } from "./tasks/task-events.js";
+import { TaskLeases } from "./tasks/task-leases.js";
 import { TaskQueue } from "./tasks/task-queue.js";
 
 /**
@@ -42,19 +43,23 @@ export async function startApiProcess(
   extras: ApiProcessExtras = {},
 ): Promise<ApiProcess> {
   const orm = await openOrm(config.databaseUrl, extras.orm ?? {});
-  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
-  const bullPrefix = `${config.redisPrefix}:bull`;
-  const queue = new TaskQueue({ connection, prefix: bullPrefix, attempts: config.taskAttempts });
-  const events = new TaskEventBus(config.redisUrl, config.redisPrefix);
+  const redis = createRedisConnections(config);
+  const connection = redis.bullmq();
+  const queue = new TaskQueue({ connection, prefix: redis.bullPrefix, attempts: config.taskAttempts });
+  const events = new TaskEventBus(redis);
   const cluster = new ClusterClient({ headAddress: config.headAddress });
-  const payoutEvents = new PayoutEventBus(config.redisUrl, config.redisPrefix);
+  const payoutEvents = new PayoutEventBus(redis);
   const clusterWatch = new ClusterWatch(cluster, (m) => log(m));
   const deployments = modelDeploymentsFor(config, cluster);
   const chain = extras.payoutChain ?? (await chainFromConfig(config));
   const payouts = chain
     ? new PayoutService(orm, chain, parseNeuro(config.payoutThreshold), payoutEvents, log)
     : undefined;
+  const { store, runner } = taskRunningParts(config, { orm, deployments, events }, log);
   const services: Services = {
+    store,
+    runner,
+    leases: new TaskLeases(queue, config.jobLockMs, (m) => log(m)),
     config,
     orm,
     queue,
@@ -67,26 +72,23 @@ export async function startApiProcess(
     payouts,
     clusterWatch,
     log: (msg) => log(msg),
-    alerts: new AlertService(
-      orm,
-      clusterWatch,
-      config.redisUrl,
-      config.redisPrefix,
-      DEFAULT_THRESHOLDS,
-      config.alertCooldownMs,
-      log,
-    ),
+    alerts: new AlertService(orm, clusterWatch, redis, DEFAULT_THRESHOLDS, config.alertCooldownMs, log),
   };
   services.alerts.start();
   let dispatcher: Dispatcher | undefined;
   if (config.dispatcher) {
-    dispatcher = dispatcherFor(config, { orm, deployments, events, queue }, log);
+    dispatcher = dispatcherFor(config, { orm, runner, events, queue, connection }, log);
     await dispatcher.start();
     services.local = dispatcher.local;
-    await payouts?.schedule(config.redisUrl, bullPrefix, config.payoutIntervalMs);
+    await payouts?.schedule(redis, config.payoutIntervalMs);
   }
   const schema = await buildApiSchema();
-  const server = await startApiServer(schema, services, { host: config.host, port: config.port, log });
+  const server = await startApiServer(schema, services, {
+    host: config.host,
+    port: config.port,
+    redis,
+    log,
+  });
   return {
     server,
     services,
@@ -101,7 +103,7 @@ export async function startApiProcess(
       await queue.close();
       await events.close();
       cluster.close();
-      connection.disconnect();
+      await redis.close();
       await orm.close();
     },
   };

@@ -45,3 +45,23 @@ test("the public URL is an http(s) base URL, kept without a trailing slash", () 
   assert.throws(() => parseApiConfig({ ...base, publicUrl: "ftp://api.example.com" }), /publicUrl/);
   assert.throws(() => parseApiConfig({ ...base, publicUrl: "api.example.com" }), /publicUrl/);
 });
+
+test("tuning settings have their defaults, and each its environment variable", () => {
+  const defaults = apiConfigFrom({}, env);
+  assert.equal(defaults.credentialCacheTtlMs, 60_000);
+  assert.equal(defaults.payoutPollIntervalMs, 2_000);
+  assert.equal(defaults.payoutSettleTimeoutMs, 120_000);
+  const set = apiConfigFrom(
+    {},
+    {
+      ...env,
+      NEUROGRID_CREDENTIAL_CACHE_TTL_MS: "5000",
+      NEUROGRID_PAYOUT_POLL_INTERVAL_MS: "500",
+      NEUROGRID_PAYOUT_SETTLE_TIMEOUT_MS: "30000",
+    },
+  );
+  assert.deepEqual(
+    [set.credentialCacheTtlMs, set.payoutPollIntervalMs, set.payoutSettleTimeoutMs],
+    [5000, 500, 30_000],
+  );
+});

@@ -1,10 +1,13 @@
 import { z } from "zod";
 
+/** Default of `credentialCacheTtlMs` (and of a CredentialCache made without one). */
+export const DEFAULT_CREDENTIAL_CACHE_TTL_MS = 60_000;
+
 /**
  * The api process's configuration, parsed once at the entry point from flags and environment
  * and passed down. Nothing below the entry point reads process.env.
  */
-export const apiConfigSchema = z.object({
+const apiConfigSchema = z.object({
   databaseUrl: z.string().min(1),
   redisUrl: z.string().min(1),
   /** Prefix of every Redis key and channel this deployment uses (queues, events). */
@@ -57,6 +60,11 @@ export const apiConfigSchema = z.object({
   /** Per-credential token bucket on /graphql: sustained requests per second, and burst. */
   rateLimitPerSecond: z.coerce.number().positive().default(50),
   rateLimitBurst: z.coerce.number().int().min(1).default(100),
+  /**
+   * How long a cached credential lives at most (identity/credential-cache.ts). Revocations are
+   * pushed to every process at once; this bounds what a missed message can leave behind.
+   */
+  credentialCacheTtlMs: z.coerce.number().int().min(0).default(DEFAULT_CREDENTIAL_CACHE_TTL_MS),
   /** Query shape limits (HTTP and WebSocket). */
   maxDepth: z.coerce.number().int().min(2).default(10),
   maxCost: z.coerce.number().int().min(10).default(5000),
@@ -67,6 +75,10 @@ export const apiConfigSchema = z.object({
   neuroMint: z.string().optional(),
   treasuryKeyPath: z.string().optional(),
   solanaCommitment: z.enum(["confirmed", "finalized"]).default("finalized"),
+  /** Payouts: between rounds of asking the chain whether transfers are confirmed. */
+  payoutPollIntervalMs: z.coerce.number().int().min(1).default(2_000),
+  /** Payouts: how long one run keeps settling before it leaves the rest for the next run. */
+  payoutSettleTimeoutMs: z.coerce.number().int().min(1000).default(120_000),
   /** Earnings at or above this (decimal NEURO) are paid out. */
   payoutThreshold: z
     .string()

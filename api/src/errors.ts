@@ -10,7 +10,9 @@ export type ApiErrorCode =
   | "NOT_FOUND"
   | "INSUFFICIENT_FUNDS"
   | "RATE_LIMITED"
-  | "CONFLICT";
+  | "CONFLICT"
+  /** The service cannot do it now (no replica ran the task); trying again later may work. */
+  | "UNAVAILABLE";
 
 export class ApiError extends Error {
   override readonly name = "ApiError";

@@ -84,7 +84,7 @@ const OPTIONS = {
   ...TLS_OPTIONS,
 } as const satisfies Record<keyof HeadConfig, OptionSpec>;
 
-export const DEFAULT_HEAD_PORT = 50051;
+const DEFAULT_HEAD_PORT = 50051;
 
 const headSchema = z
   .object({

@@ -110,7 +110,7 @@ export function json<T>(schema: z.ZodType<T>) {
 }
 
 /** A switch option (see OptionSpec.boolean), false when absent. */
-export const flag = z
+const flag = z
   .enum(["true", "false"])
   .default("false")
   .transform((value) => value === "true");

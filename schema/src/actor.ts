@@ -1,3 +1,4 @@
+import type { ActorId, NodeId } from "./ids.js";
 import type { LabelSelector, ResourceRequest, SchedulingStrategy } from "./resources.js";
 
 /** Actor lifecycle, after Ray: PENDING_CREATION -> ALIVE <-> RESTARTING -> DEAD. */
@@ -42,12 +43,12 @@ export type ActorLifetime = "detached" | "owned";
 
 /** Where an actor lives, as the head tells a driver. */
 export interface ActorInfo {
-  actorId: string;
+  actorId: ActorId;
   name: string;
   namespace: string;
   className: string;
   state: ActorState;
-  nodeId: string;
+  nodeId: NodeId;
   /** host:port of the actor process's own gRPC server. */
   address: string;
   gpuIds: number[];

@@ -32,13 +32,6 @@ export interface ResourceRequest {
   custom: Record<string, number>;
 }
 
-export const NO_RESOURCES: ResourceRequest = Object.freeze({
-  cpus: 0,
-  memoryMb: 0,
-  gpus: 0,
-  custom: {},
-}) as ResourceRequest;
-
 /**
  * Node labels are matched by a selector: key -> expression, all of which must hold.
  * Expressions: "v" (equals v), "!v" (not v, or no such label), "in(a,b)" and "!in(a,b)".
@@ -56,8 +49,6 @@ export type SchedulingStrategy =
   | { kind: "NODE_AFFINITY"; nodeId: string; soft: boolean }
   /** In a bundle of a placement group; bundleIndex -1 = any bundle with room. */
   | { kind: "PLACEMENT_GROUP"; placementGroupId: string; bundleIndex: number };
-
-export const DEFAULT_STRATEGY: SchedulingStrategy = Object.freeze({ kind: "DEFAULT" });
 
 /**
  * How a placement group's bundles are spread over nodes (Ray's names): PACK = as few nodes as

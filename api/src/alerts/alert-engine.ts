@@ -28,21 +28,24 @@ interface OpenAlert {
 }
 
 export class AlertEngine {
-  private readonly open = new Map<string, OpenAlert>();
-  private readonly resolvedAt = new Map<string, number>();
+  readonly #open = new Map<string, OpenAlert>();
+  readonly #resolvedAt = new Map<string, number>();
 
-  constructor(
-    private readonly thresholds: AlertThresholds,
-    private readonly cooldownMs: number,
-  ) {}
+  readonly #thresholds: AlertThresholds;
+  readonly #cooldownMs: number;
+
+  constructor(thresholds: AlertThresholds, cooldownMs: number) {
+    this.#thresholds = thresholds;
+    this.#cooldownMs = cooldownMs;
+  }
 
   evaluate(nodeId: string, gpus: readonly GpuSample[], atMs: number): AlertChange[] {
     const changes: AlertChange[] = [];
     for (const gpu of gpus) {
-      for (const metric of Object.keys(this.thresholds) as AlertMetric[]) {
+      for (const metric of Object.keys(this.#thresholds) as AlertMetric[]) {
         const value = metricValue(gpu, metric);
         if (value === undefined) continue;
-        const change = this.step(`${nodeId}|${gpu.index}|${metric}`, metric, value, atMs);
+        const change = this.#step(`${nodeId}|${gpu.index}|${metric}`, metric, value, atMs);
         if (change)
           changes.push({ ...change, nodeId, gpuIndex: gpu.index, gpuUuid: gpu.uuid, metric, value, atMs });
       }
@@ -50,31 +53,31 @@ export class AlertEngine {
     return changes;
   }
 
-  private step(
+  #step(
     key: string,
     metric: AlertMetric,
     value: number,
     atMs: number,
   ): Pick<AlertChange, "change" | "level" | "threshold"> | undefined {
-    const t = this.thresholds[metric];
-    const current = this.open.get(key);
+    const t = this.#thresholds[metric];
+    const current = this.#open.get(key);
     if (current) {
       if (current.level === "warning" && value >= t.critical) {
         current.level = "critical";
         return { change: "escalated", level: "critical", threshold: t.critical };
       }
       if (value < t.warning - t.hysteresis) {
-        this.open.delete(key);
-        this.resolvedAt.set(key, atMs);
+        this.#open.delete(key);
+        this.#resolvedAt.set(key, atMs);
         return { change: "resolved", level: current.level, threshold: t.warning };
       }
       return undefined;
     }
     if (value < t.warning) return undefined;
-    const resolved = this.resolvedAt.get(key);
-    if (resolved !== undefined && atMs - resolved < this.cooldownMs) return undefined;
+    const resolved = this.#resolvedAt.get(key);
+    if (resolved !== undefined && atMs - resolved < this.#cooldownMs) return undefined;
     const level: AlertLevel = value >= t.critical ? "critical" : "warning";
-    this.open.set(key, { level });
+    this.#open.set(key, { level });
     return { change: "opened", level, threshold: level === "critical" ? t.critical : t.warning };
   }
 }

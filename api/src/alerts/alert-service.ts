@@ -1,5 +1,6 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { ClusterWatch } from "../cluster-events/cluster-watch.js";
+import type { RedisConnections } from "../infra/redis-connections.js";
 import { RedisPubSub } from "../tasks/redis-channel.js";
 import { AlertEngine } from "./alert-engine.js";
 import { type AlertRow, recordAlertChange } from "./alert-store.js";
@@ -16,46 +17,52 @@ export interface GpuAlertEvent {
 }
 
 export class AlertService {
-  private readonly bus: RedisPubSub<GpuAlertEvent>;
-  private readonly channel: string;
-  private readonly engine: AlertEngine;
-  private stop: (() => void) | undefined;
+  readonly #bus: RedisPubSub<GpuAlertEvent>;
+  readonly #channel: string;
+  readonly #engine: AlertEngine;
+  #stop: (() => void) | undefined;
+
+  readonly #orm: MikroORM;
+  readonly #watch: ClusterWatch;
+  readonly #log: (msg: string, err?: unknown) => void;
 
   constructor(
-    private readonly orm: MikroORM,
-    private readonly watch: ClusterWatch,
-    redisUrl: string,
-    prefix: string,
+    orm: MikroORM,
+    watch: ClusterWatch,
+    connections: RedisConnections,
     thresholds: AlertThresholds,
     cooldownMs: number,
-    private readonly log: (msg: string, err?: unknown) => void,
+    log: (msg: string, err?: unknown) => void,
   ) {
-    this.engine = new AlertEngine(thresholds, cooldownMs);
-    this.bus = new RedisPubSub(redisUrl);
-    this.channel = `${prefix}:gpu-alerts`;
+    this.#orm = orm;
+    this.#watch = watch;
+    this.#log = log;
+    this.#engine = new AlertEngine(thresholds, cooldownMs);
+    this.#bus = new RedisPubSub(connections);
+    this.#channel = `${connections.prefix}:gpu-alerts`;
   }
 
   start(): void {
-    this.stop = this.watch.listen((event) => {
+    this.#stop = this.#watch.listen((event) => {
       if (event.kind !== "telemetry") return;
-      const changes = this.engine.evaluate(event.nodeId, event.telemetry.gpus, event.atMs);
+      const changes = this.#engine.evaluate(event.nodeId, event.telemetry.gpus, event.atMs);
       for (const change of changes) {
-        void recordAlertChange(this.orm, change)
+        void recordAlertChange(this.#orm, change)
           .then((row) =>
-            row ? this.bus.publish(this.channel, { change: change.change, alert: row }) : undefined,
+            row ? this.#bus.publish(this.#channel, { change: change.change, alert: row }) : undefined,
           )
-          .catch((err) => this.log("gpu alerts: recording failed", err));
+          .catch((err) => this.#log("gpu alerts: recording failed", err));
       }
     });
   }
 
   /** Every alert change; resolves once Redis acknowledged the SUBSCRIBE. */
   subscribe(onEvent: (event: GpuAlertEvent) => void): Promise<() => void> {
-    return this.bus.subscribe(this.channel, onEvent);
+    return this.#bus.subscribe(this.#channel, onEvent);
   }
 
   async close(): Promise<void> {
-    this.stop?.();
-    await this.bus.close();
+    this.#stop?.();
+    await this.#bus.close();
   }
 }

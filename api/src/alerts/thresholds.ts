@@ -9,7 +9,7 @@ import type { GpuSample } from "@neurogrid/schema";
 export type AlertMetric = "temperature" | "memory" | "power";
 export type AlertLevel = "warning" | "critical";
 
-export interface MetricThresholds {
+interface MetricThresholds {
   warning: number;
   critical: number;
   hysteresis: number;

@@ -23,7 +23,7 @@ export interface ChaosAccounts {
   escrow: bigint;
 }
 
-export const SPARE_TASKS = 5n;
+const SPARE_TASKS = 5n;
 
 export async function seedChaosAccounts(
   orm: MikroORM,

@@ -54,7 +54,7 @@ export interface ChaosOptions {
   echo?: (name: string, line: string) => void;
 }
 
-export const CHAOS_DEFAULTS = {
+const CHAOS_DEFAULTS = {
   clients: 4,
   concurrency: 32,
   /** Submissions are spread over this many seconds (unless ratePerS is given). */
@@ -63,14 +63,14 @@ export const CHAOS_DEFAULTS = {
 } as const;
 
 /** Short timeouts for a quick run (see the header). */
-export const CHAOS_TIMEOUTS = {
+const CHAOS_TIMEOUTS = {
   jobLockMs: 3000,
   heartbeatTimeoutMs: 2000,
   taskAttempts: 8,
   taskTimeoutMs: 10_000,
 } as const;
 
-export const CHAOS_MODEL = "mlp-classifier";
+const CHAOS_MODEL = "mlp-classifier";
 const NODE_IDS = ["chaos-node-1", "chaos-node-2"];
 /** Well beyond a task's 8 attempts with their backoff (about 25 s) and a few job locks. */
 const STALL_MS = 60_000;

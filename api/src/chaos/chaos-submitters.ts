@@ -39,7 +39,7 @@ const PERMANENT = new Set(["CONFLICT", "INSUFFICIENT_FUNDS", "BAD_USER_INPUT", "
 const REQUEST_TIMEOUT_MS = 15_000;
 
 /** Task i's input: 16 features, multiples of 1/8 (exact in binary and in JSON). */
-export function chaosFeatures(i: number): number[][] {
+function chaosFeatures(i: number): number[][] {
   return [Array.from({ length: 16 }, (_, j) => (((i * 7 + j * 3) % 17) - 8) / 8)];
 }
 

@@ -12,7 +12,7 @@ import type { Command } from "commander";
 import { openOrm } from "../db/orm.js";
 import { chainFromConfig } from "../payouts/chain-from-config.js";
 import { reconcileFromDb } from "../payouts/reconcile-from-db.js";
-import { apiConfigFrom } from "./api-options.js";
+import { type CliContext, required } from "./cli-env.js";
 import { cliProgress } from "./progress.js";
 
 /**
@@ -26,23 +26,16 @@ import { cliProgress } from "./progress.js";
  */
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-export function registerChainCommands(program: Command): void {
+export function registerChainCommands(program: Command, cli: CliContext): void {
+  const { env } = cli;
+  const terminal = { TERM: env.term };
   const token = program.command("token").description("the NEURO SPL token (operator)");
-  const rpcOf = (o: { rpc?: string }) => {
-    const url = o.rpc ?? process.env.SOLANA_RPC_URL;
-    if (!url) throw new Error("set SOLANA_RPC_URL or --rpc");
-    return new Web3Rpc(url, { commitment: "confirmed" });
-  };
-  const keyPath = (o: { treasury?: string }) => {
-    const path = o.treasury ?? process.env.NEUROGRID_TREASURY_KEYPAIR;
-    if (!path) throw new Error("set NEUROGRID_TREASURY_KEYPAIR or --treasury");
-    return path;
-  };
-  const mintOf = (o: { mint?: string }) => {
-    const mint = o.mint ?? process.env.NEURO_MINT;
-    if (!mint) throw new Error("set NEURO_MINT or --mint");
-    return parseAddress(mint, "NEURO mint");
-  };
+  const rpcOf = (o: { rpc?: string }) =>
+    new Web3Rpc(required(o.rpc ?? env.solanaRpcUrl, "SOLANA_RPC_URL or --rpc"), { commitment: "confirmed" });
+  const keyPath = (o: { treasury?: string }) =>
+    required(o.treasury ?? env.treasuryKeyPath, "NEUROGRID_TREASURY_KEYPAIR or --treasury");
+  const mintOf = (o: { mint?: string }) =>
+    parseAddress(required(o.mint ?? env.neuroMint, "NEURO_MINT or --mint"), "NEURO mint");
 
   token
     .command("create-mint")
@@ -50,7 +43,7 @@ export function registerChainCommands(program: Command): void {
     .option("--rpc <url>")
     .option("--treasury <keypair.json>")
     .action(async (o, command: Command) => {
-      const progress = cliProgress("token create-mint", 2, command.optsWithGlobals());
+      const progress = cliProgress("token create-mint", 2, command.optsWithGlobals(), terminal);
       const { mint, signature } = await progress.run(async () => {
         progress.step("loading the treasury key");
         const treasury = await loadTreasuryKey(keyPath(o));
@@ -68,7 +61,7 @@ export function registerChainCommands(program: Command): void {
     .option("--mint <address>")
     .action(async (wallet: string, amount: string, o, command: Command) => {
       const units = parseNeuro(amount);
-      const progress = cliProgress("token mint", 2, command.optsWithGlobals());
+      const progress = cliProgress("token mint", 2, command.optsWithGlobals(), terminal);
       const out = await progress.run(async () => {
         progress.step("loading the treasury key");
         const treasury = await loadTreasuryKey(keyPath(o));
@@ -96,15 +89,20 @@ export function registerChainCommands(program: Command): void {
     .option("--database-url <url>")
     .option("--json", "print the report as JSON")
     .action(async (o, command: Command) => {
-      const config = apiConfigFrom({ databaseUrl: o.databaseUrl }, process.env, {
-        redisUrl: "redis://unused",
-        headAddress: "unused:0",
-        jwtSecret: "unused-by-reconcile-unused-by-reconcile",
-      });
-      const progress = cliProgress("payouts reconcile", 3, {
-        json: Boolean(o.json),
-        quiet: command.optsWithGlobals().quiet,
-      });
+      const config = cli.apiConfig(
+        { databaseUrl: o.databaseUrl },
+        {
+          redisUrl: "redis://unused",
+          headAddress: "unused:0",
+          jwtSecret: "unused-by-reconcile-unused-by-reconcile",
+        },
+      );
+      const progress = cliProgress(
+        "payouts reconcile",
+        3,
+        { json: Boolean(o.json), quiet: command.optsWithGlobals().quiet },
+        terminal,
+      );
       const report = await progress.run(
         async () => {
           progress.step("loading the chain settings");

@@ -8,8 +8,14 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** How long a child has to print its ready line unless the caller says otherwise. */
+const READY_TIMEOUT_MS = 30_000;
+/** How long a child has to exit after SIGTERM before it gets SIGKILL. */
+const STOP_GRACE_MS = 5_000;
+
 /**
- * Starts `node <script> ...args` and resolves when a line of its stdout matches `ready`; rejects
+ * Starts `node <script> ...args` in the environment given (the caller's entry decides what
+ * the child inherits) and resolves when a line of its stdout matches `ready`; rejects
  * if it exits first or does not get ready in time. Its output is passed to `onLine`.
  */
 export async function startNodeChild(opts: {
@@ -18,21 +24,22 @@ export async function startNodeChild(opts: {
   args: string[];
   ready: RegExp;
   timeoutMs?: number;
-  env?: NodeJS.ProcessEnv;
+  env: NodeJS.ProcessEnv;
   onLine?: (name: string, line: string) => void;
 }): Promise<{ child: Child; match: RegExpMatchArray }> {
   const proc = spawn(process.execPath, [opts.script, ...opts.args], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: opts.env ?? process.env,
+    env: opts.env,
   });
+  const timeoutMs = opts.timeoutMs ?? READY_TIMEOUT_MS;
   const child: Child = { name: opts.name, process: proc, stop: () => stopChild(proc) };
   trackUntilExit(proc);
   const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
     let buffered = "";
     const timer = setTimeout(() => {
       proc.kill("SIGKILL");
-      reject(new Error(`${opts.name} was not ready within ${opts.timeoutMs ?? 30_000} ms`));
-    }, opts.timeoutMs ?? 30_000);
+      reject(new Error(`${opts.name} was not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
     const onData = (stream: "out" | "err") => (data: Buffer) => {
       buffered += data.toString();
       const lines = buffered.split("\n");
@@ -75,7 +82,7 @@ function trackUntilExit(proc: ChildProcess): void {
 }
 
 /** SIGTERM, then SIGKILL after a grace period; resolves when the process has exited. */
-export function stopChild(proc: ChildProcess, graceMs = 5000): Promise<void> {
+function stopChild(proc: ChildProcess, graceMs = STOP_GRACE_MS): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => proc.kill("SIGKILL"), graceMs);

@@ -35,7 +35,7 @@ interface TaskRead {
   cost: { total: string; platformFee: string; providerEarning: string } | null;
 }
 
-export function demoFeatures(): number[][] {
+function demoFeatures(): number[][] {
   return [Array.from({ length: 16 }, (_, i) => Math.round(Math.sin(i + 1) * 1000) / 1000)];
 }
 

@@ -16,32 +16,41 @@ import { Model } from "../db/entities/index.js";
 import { openOrm } from "../db/orm.js";
 import { modelActorSpec } from "../tasks/model-actor-spec.js";
 import { modelDeploymentSpec } from "../tasks/model-deployments.js";
+import { type CliEnv, required } from "./cli-env.js";
 import { cliProgress } from "./progress.js";
 
+/** How often the replicas are counted while waiting for them. */
 const WAIT_POLL_MS = 250;
+/** How long --wait waits for the replicas unless --timeout-ms says otherwise. */
+const DEFAULT_WAIT_TIMEOUT_MS = 300_000;
 
-export function registerDeployCommand(model: Command): void {
+export function registerDeployCommand(model: Command, env: CliEnv): void {
   model
     .command("deploy <model>")
     .description("deploy a model version on the cluster (or rescale it): NAME or NAME@VERSION")
-    .option("--head <address>", "the head", process.env.NEUROGRID_HEAD_ADDRESS)
+    .option("--head <address>", "the head", env.headAddress)
     .option("--database-url <url>")
     .option("--min <n>", "minimum replicas", integer)
     .option("--max <n>", "maximum replicas", integer)
     .option("--target <n>", "ongoing requests per replica the autoscaler aims at", Number)
     .option("--no-wait", "return once the head has the deployment")
-    .option("--timeout-ms <ms>", "how long to wait for the replicas", integer, 300_000)
+    .option("--timeout-ms <ms>", "how long to wait for the replicas", integer, DEFAULT_WAIT_TIMEOUT_MS)
     .option("--json", "print the deployment as one JSON object (and no progress)")
     .action(async (ref: string, o, command: Command) => {
       if (!o.head) throw new Error("set NEUROGRID_HEAD_ADDRESS or --head");
       const json = Boolean(o.json);
-      const progress = cliProgress("model deploy", o.wait ? 3 : 2, {
-        json,
-        quiet: command.optsWithGlobals().quiet,
-      });
+      const progress = cliProgress(
+        "model deploy",
+        o.wait ? 3 : 2,
+        { json, quiet: command.optsWithGlobals().quiet },
+        { TERM: env.term },
+      );
       const info = await progress.run(async () => {
         progress.step(`finding ${ref}`);
-        const manifest = await findManifest(ref, o.databaseUrl);
+        const manifest = await findManifest(
+          ref,
+          required(o.databaseUrl ?? env.databaseUrl, "DATABASE_URL or --database-url"),
+        );
         const deployment = modelDeploymentSpec(
           {
             ...manifest,
@@ -53,9 +62,9 @@ export function registerDeployCommand(model: Command): void {
             },
           },
           modelActorSpec(manifest, {
-            cacheDir: process.env.NEUROGRID_MODEL_CACHE_DIR,
-            publicUrl: process.env.NEUROGRID_PUBLIC_URL,
-            artifactTokenSecret: process.env.NEUROGRID_JWT_SECRET,
+            cacheDir: env.modelCacheDir,
+            publicUrl: env.publicUrl,
+            artifactTokenSecret: env.jwtSecret,
           }),
         );
         const client = new ClusterClient({ headAddress: o.head });
@@ -96,9 +105,7 @@ function summarise(info: DeploymentInfo): string {
   return `${spec.name}: ${alive} of ${info.targetReplicas} replicas alive (min ${spec.minReplicas}, max ${spec.maxReplicas}, target ${spec.targetOngoingRequests} ongoing per replica)`;
 }
 
-async function findManifest(ref: string, databaseUrl: string | undefined) {
-  const url = databaseUrl ?? process.env.DATABASE_URL;
-  if (!url) throw new Error("set DATABASE_URL or --database-url");
+async function findManifest(ref: string, url: string) {
   const at = ref.lastIndexOf("@");
   const name = at > 0 ? ref.slice(0, at) : ref;
   const version = at > 0 ? ref.slice(at + 1) : undefined;

@@ -12,16 +12,19 @@ import { defaultLog, startApiProcess } from "../app.js";
 import { startDispatcherProcess } from "../app-dispatcher.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { checkLedger } from "../ledger/check.js";
-import { apiConfigFrom } from "./api-options.js";
 import { registerChainCommands } from "./chain-commands.js";
+import { cliContextOf, required } from "./cli-env.js";
 import { registerModelCommands } from "./model-commands.js";
 import { printStatus } from "./status.js";
 import { up } from "./up.js";
 
 /**
  * `neurogrid`: the one CLI. Configuration comes from flags and environment, parsed once here
- * into typed objects and passed down.
+ * into typed objects and passed down: the environment is read here only (cli-env.ts), and
+ * handed whole only to what starts child processes (`up`) or parses it (head, worker).
  */
+const cli = cliContextOf(process.env);
+const { env } = cli;
 const program = new Command("neurogrid")
   .description("NeuroGrid: a distributed AI inference network")
   .option("-q, --quiet", "no progress on stderr for long operations (results still go to stdout)");
@@ -29,8 +32,8 @@ const program = new Command("neurogrid")
 program
   .command("up")
   .description("run everything on this machine (database, Redis, head, two workers, api) and a demo task")
-  .option("--data-dir <dir>", "where local data lives", process.env.NEUROGRID_DATA_DIR ?? ".neurogrid")
-  .option("--port <port>", "api port", process.env.NEUROGRID_API_PORT ?? "4000")
+  .option("--data-dir <dir>", "where local data lives", env.dataDir ?? ".neurogrid")
+  .option("--port <port>", "api port", env.apiPort ?? "4000")
   .option("--pg-port <port>", "embedded PostgreSQL port (when DATABASE_URL is unset)", "54329")
   .option("--redis-port <port>", "local redis-server port (when no Redis answers on 6379)", "63790")
   .option("--workers <n>", "number of local workers", "2")
@@ -60,17 +63,14 @@ program
   .option("--port <port>")
   .option("--no-dispatcher", "do not run the dispatcher in this process")
   .action(async (o) => {
-    const config = apiConfigFrom(
-      {
-        databaseUrl: o.databaseUrl,
-        redisUrl: o.redisUrl,
-        head: o.head,
-        host: o.host,
-        port: o.port,
-        dispatcher: o.dispatcher,
-      },
-      process.env,
-    );
+    const config = cli.apiConfig({
+      databaseUrl: o.databaseUrl,
+      redisUrl: o.redisUrl,
+      head: o.head,
+      host: o.host,
+      port: o.port,
+      dispatcher: o.dispatcher,
+    });
     const api = await startApiProcess(config);
     process.stdout.write(`neurogrid api listening on ${api.server.url}\n`);
     await untilSignal();
@@ -84,10 +84,9 @@ program
   .option("--redis-url <url>")
   .option("--head <address>", "head address host:port")
   .action(async (o) => {
-    const config = apiConfigFrom(
+    const config = cli.apiConfig(
       { databaseUrl: o.databaseUrl, redisUrl: o.redisUrl, head: o.head, dispatcher: true },
-      process.env,
-      { jwtSecret: process.env.NEUROGRID_JWT_SECRET ?? "unused-by-the-dispatcher-unused-unused" },
+      { jwtSecret: env.jwtSecret ?? "unused-by-the-dispatcher-unused-unused" },
     );
     const dispatcher = await startDispatcherProcess(config, defaultLog);
     process.stdout.write("neurogrid dispatcher running\n");
@@ -103,8 +102,7 @@ program
   .option("--database-url <url>")
   .option("--json", "print one JSON object")
   .action(async (o) => {
-    const url = o.databaseUrl ?? process.env.DATABASE_URL;
-    if (!url) throw new Error("set DATABASE_URL or --database-url");
+    const url = required(o.databaseUrl ?? env.databaseUrl, "DATABASE_URL or --database-url");
     const orm = await openOrm(url);
     const result = await checkLedger(orm.em.fork());
     await orm.close();
@@ -118,17 +116,13 @@ program
     if (!result.ok) process.exitCode = 1;
   });
 
-registerChainCommands(program);
-registerModelCommands(program);
+registerChainCommands(program, cli);
+registerModelCommands(program, env);
 
 program
   .command("status")
   .description("the cluster's nodes, resources, actors and placement groups (like `ray status`)")
-  .option(
-    "--head <address>",
-    "head address host:port",
-    process.env.NEUROGRID_HEAD_ADDRESS ?? "127.0.0.1:50051",
-  )
+  .option("--head <address>", "head address host:port", env.headAddress ?? "127.0.0.1:50051")
   .option("--json", "print one JSON object")
   .action(async (o) => {
     await printStatus(o.head, Boolean(o.json));
@@ -139,8 +133,7 @@ program
   .description("apply database migrations")
   .option("--database-url <url>")
   .action(async (o) => {
-    const url = o.databaseUrl ?? process.env.DATABASE_URL;
-    if (!url) throw new Error("set DATABASE_URL or --database-url");
+    const url = required(o.databaseUrl ?? env.databaseUrl, "DATABASE_URL or --database-url");
     const orm = await openOrm(url);
     const applied = await migrate(orm);
     process.stdout.write(`${applied.length ? `applied ${applied.join(", ")}` : "up to date"}\n`);
@@ -173,7 +166,7 @@ program
         (await runWorkerQuery(args, process.env, { write: (t) => process.stdout.write(t) })) ?? 0;
       return;
     }
-    const worker = await runWorker(parseWorkerConfig(args, process.env));
+    const worker = await runWorker(parseWorkerConfig(args, process.env), { env: process.env });
     process.stdout.write(`neurogrid worker ${worker.nodeId} registered with head at ${worker.headAddress}\n`);
     await untilSignal();
     await worker.stop();

@@ -7,6 +7,7 @@ import { openOrm } from "../db/orm.js";
 import { ApiError } from "../errors.js";
 import { modelCacheDirOf } from "../registry/model-cache-dir.js";
 import { registerModel } from "../registry/register-model.js";
+import { type CliEnv, required } from "./cli-env.js";
 import { registerDeployCommand } from "./deploy-command.js";
 import { cliProgress, type Progress } from "./progress.js";
 
@@ -24,15 +25,11 @@ import { cliProgress, type Progress } from "./progress.js";
  */
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-function databaseUrl(o: { databaseUrl?: string }): string {
-  const url = o.databaseUrl ?? process.env.DATABASE_URL;
-  if (!url) throw new Error("set DATABASE_URL or --database-url");
-  return url;
-}
-
-export function registerModelCommands(program: Command): void {
+export function registerModelCommands(program: Command, env: CliEnv): void {
+  const databaseUrl = (o: { databaseUrl?: string }) =>
+    required(o.databaseUrl ?? env.databaseUrl, "DATABASE_URL or --database-url");
   const model = program.command("model").description("the model registry (operator)");
-  registerDeployCommand(model);
+  registerDeployCommand(model, env);
 
   model
     .command("register")
@@ -40,15 +37,16 @@ export function registerModelCommands(program: Command): void {
     .requiredOption("--manifest <file>", "the manifest, a JSON file")
     .requiredOption("--onnx <file>", "the ONNX model file")
     .option("--database-url <url>")
-    .option(
-      "--cache-dir <dir>",
-      "also write the artifact into this model cache directory",
-      process.env.NEUROGRID_MODEL_CACHE_DIR,
-    )
+    .option("--cache-dir <dir>", "also write the artifact into this model cache directory", env.modelCacheDir)
     .option("--json", "print the result as one JSON object (and no progress)")
     .action(async (o, command: Command) => {
       const json = Boolean(o.json);
-      const progress = cliProgress("model register", 4, { json, quiet: command.optsWithGlobals().quiet });
+      const progress = cliProgress(
+        "model register",
+        4,
+        { json, quiet: command.optsWithGlobals().quiet },
+        { TERM: env.term },
+      );
       const r = await progress.run(async () => {
         progress.step(`reading the manifest ${basename(o.manifest)}`);
         let manifest: unknown;

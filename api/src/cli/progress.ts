@@ -39,15 +39,21 @@ export interface ProgressOptions {
   redrawMs?: number;
 }
 
+/** What of the environment the mode depends on (TERM), passed in by the command's entry. */
+type ProgressEnv = { TERM?: string | undefined };
+
 /** The mode for these flags and this stderr; decided once, where the command parses its flags. */
 export function progressMode(
   flags: { quiet?: boolean; json?: boolean },
   stream: ProgressStream,
-  env: NodeJS.ProcessEnv,
+  env: ProgressEnv,
 ): ProgressMode {
   if (flags.quiet || flags.json) return "silent";
   return stream.isTTY === true && env.TERM !== "dumb" ? "tty" : "plain";
 }
+
+/** How often the tty line is redrawn (the spinner and the elapsed time) unless options say. */
+const REDRAW_MS = 100;
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 const CLEAR_LINE = "\r\x1b[2K";
@@ -76,7 +82,7 @@ export class Progress {
   #ended = false;
 
   constructor(options: ProgressOptions) {
-    this.#o = { ...options, redrawMs: options.redrawMs ?? 100 };
+    this.#o = { ...options, redrawMs: options.redrawMs ?? REDRAW_MS };
     this.#now = options.now ?? (() => performance.now());
     this.#startedMs = this.#now();
     if (this.#o.mode === "tty" && this.#o.redrawMs > 0) {
@@ -177,7 +183,7 @@ export function cliProgress(
   title: string,
   steps: number,
   flags: { quiet?: boolean; json?: boolean },
-  env: NodeJS.ProcessEnv = process.env,
+  env: ProgressEnv,
 ): Progress {
   const mode = progressMode(flags, process.stderr, env);
   return new Progress({ title, steps, mode, stream: process.stderr, out: process.stdout });

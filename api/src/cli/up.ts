@@ -35,6 +35,8 @@ export interface UpOptions {
 }
 
 const CLI = fileURLToPath(new URL("./main.js", import.meta.url));
+/** While serving, how often `up` looks whether Ctrl-C (or SIGTERM) came. */
+const SIGNAL_POLL_MS = 200;
 
 export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void> {
   const started = performance.now();
@@ -152,7 +154,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     if (opts.once) return;
     say("");
     say("serving; press Ctrl-C to stop");
-    while (!interrupted) await new Promise((r) => setTimeout(r, 200));
+    while (!interrupted) await new Promise((r) => setTimeout(r, SIGNAL_POLL_MS));
     say("stopping…");
   } catch (err) {
     progress.fail();

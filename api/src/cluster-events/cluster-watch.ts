@@ -9,42 +9,45 @@ import type { ClusterClient, ClusterEventWithTelemetry } from "@neurogrid/cluste
 type Listener = (event: ClusterEventWithTelemetry) => void;
 
 export class ClusterWatch {
-  private readonly listeners = new Set<Listener>();
-  private abort: AbortController | undefined;
+  readonly #listeners = new Set<Listener>();
+  #abort: AbortController | undefined;
 
-  constructor(
-    private readonly cluster: ClusterClient,
-    private readonly log: (msg: string) => void = () => {},
-  ) {}
+  readonly #cluster: ClusterClient;
+  readonly #log: (msg: string) => void;
+
+  constructor(cluster: ClusterClient, log: (msg: string) => void = () => {}) {
+    this.#cluster = cluster;
+    this.#log = log;
+  }
 
   listen(listener: Listener): () => void {
-    this.listeners.add(listener);
-    if (!this.abort) this.start();
+    this.#listeners.add(listener);
+    if (!this.#abort) this.#start();
     return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stop();
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0) this.stop();
     };
   }
 
   stop(): void {
-    this.abort?.abort();
-    this.abort = undefined;
+    this.#abort?.abort();
+    this.#abort = undefined;
   }
 
-  private start(): void {
+  #start(): void {
     const abort = new AbortController();
-    this.abort = abort;
+    this.#abort = abort;
     void (async () => {
       let delay = 200;
       while (!abort.signal.aborted) {
         try {
-          for await (const event of this.cluster.watchCluster({ telemetry: true, signal: abort.signal })) {
+          for await (const event of this.#cluster.watchCluster({ telemetry: true, signal: abort.signal })) {
             delay = 200;
-            for (const listener of this.listeners) listener(event);
+            for (const listener of this.#listeners) listener(event);
           }
         } catch (err) {
           if (abort.signal.aborted) return;
-          this.log(`cluster watch: ${err instanceof Error ? err.message : String(err)}; retrying`);
+          this.#log(`cluster watch: ${err instanceof Error ? err.message : String(err)}; retrying`);
         }
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 5000);

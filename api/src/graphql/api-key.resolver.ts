@@ -3,13 +3,8 @@ import { ApiKey } from "../db/entities/index.js";
 import { badInput, notFound } from "../errors.js";
 import { issueApiKey } from "../identity/api-keys.js";
 import { grantableScopes } from "../identity/scopes.js";
-import {
-  ApiKeyConnection,
-  ApiKeyType,
-  CreateApiKeyInput,
-  CreatedApiKey,
-  toApiKeyType,
-} from "./api-key.types.js";
+import { CreateApiKeyInput } from "./api-key.input.js";
+import { ApiKeyConnection, ApiKeyType, CreatedApiKey, toApiKeyType } from "./api-key.type.js";
 import { requireCaller } from "./caller.js";
 import { afterFilter, type ConnectionShape, PageArgs, pageSize, toConnection } from "./connection.js";
 import type { ApiContext } from "./context.js";

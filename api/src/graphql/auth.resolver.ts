@@ -5,7 +5,8 @@ import { ApiError, badInput } from "../errors.js";
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "../identity/passwords.js";
 import { consumeRefreshToken, issueRefreshToken, revokeRefreshFamily } from "../identity/refresh-tokens.js";
 import { toAccountType } from "./account.type.js";
-import { AuthPayload, LoginInput, RegisterInput } from "./auth.types.js";
+import { LoginInput, RegisterInput } from "./auth.input.js";
+import { AuthPayload } from "./auth.type.js";
 import type { ApiContext } from "./context.js";
 
 const NAME = /^[A-Za-z0-9._-]{3,64}$/;
@@ -41,7 +42,7 @@ export class AuthResolver {
       }
       throw err;
     }
-    return this.session(ctx, account);
+    return this.#session(ctx, account);
   }
 
   @Mutation(() => AuthPayload, { description: "Signs in with a name (or email) and password." })
@@ -56,7 +57,7 @@ export class AuthResolver {
     );
     const ok = await verifyPassword(input.password, account?.passwordHash ?? (await DUMMY_HASH));
     if (!account?.passwordHash || !ok) throw new ApiError("UNAUTHENTICATED", "wrong login or password");
-    return this.session(ctx, account);
+    return this.#session(ctx, account);
   }
 
   @Mutation(() => AuthPayload, {
@@ -67,7 +68,7 @@ export class AuthResolver {
     @Ctx() ctx: ApiContext,
   ): Promise<AuthPayload> {
     const { account, familyId } = await consumeRefreshToken(ctx.em, token);
-    return this.session(ctx, account, familyId);
+    return this.#session(ctx, account, familyId);
   }
 
   @Mutation(() => Boolean, { description: "Revokes the refresh token's family (every token of that login)." })
@@ -78,7 +79,7 @@ export class AuthResolver {
     return revokeRefreshFamily(ctx.em, refreshToken);
   }
 
-  private async session(ctx: ApiContext, account: Account, familyId?: string): Promise<AuthPayload> {
+  async #session(ctx: ApiContext, account: Account, familyId?: string): Promise<AuthPayload> {
     const access = await ctx.services.jwt.sign(account.id, account.role);
     const refresh = await issueRefreshToken(ctx.em, account, familyId);
     return {

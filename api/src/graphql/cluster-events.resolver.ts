@@ -3,7 +3,7 @@ import { Arg, ID, Resolver, Root, Subscription } from "type-graphql";
 import { ApiError, unauthenticated } from "../errors.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
 import { providerNodeScope } from "./caller.js";
-import { ClusterEventType, NodeStatusEventType } from "./cluster-events.types.js";
+import { ClusterEventType, NodeStatusEventType } from "./cluster-events.type.js";
 import type { ApiContext } from "./context.js";
 
 @Resolver()

@@ -31,7 +31,7 @@ export class PageArgs {
   after?: string;
 }
 
-export interface Edge<T> {
+interface Edge<T> {
   node: T;
   cursor: string;
 }
@@ -72,7 +72,7 @@ export interface Keyset {
   id: string;
 }
 
-export function encodeCursor(row: { createdAt: Date; id: string | bigint }): string {
+function encodeCursor(row: { createdAt: Date; id: string | bigint }): string {
   return Buffer.from(JSON.stringify([row.createdAt.toISOString(), String(row.id)])).toString("base64url");
 }
 

@@ -10,10 +10,13 @@ import type { JwtIssuer } from "../identity/jwt.js";
 import type { PayoutEventBus } from "../payouts/payout-events.js";
 import type { PayoutService } from "../payouts/payout-service.js";
 import type { MoreTokens } from "../protection/rate-limit.js";
+import type { AttemptRunner } from "../tasks/attempt-runner.js";
 import type { LocalStarter } from "../tasks/local-start.js";
 import type { ModelDeployments } from "../tasks/model-deployments.js";
 import type { TaskEventBus } from "../tasks/task-events.js";
+import type { TaskLeases } from "../tasks/task-leases.js";
 import type { TaskQueue } from "../tasks/task-queue.js";
+import type { TaskStore } from "../tasks/task-store.js";
 import type { Loaders } from "./loaders.js";
 
 /** Long-lived services shared by every request of one api process. */
@@ -35,8 +38,14 @@ export interface Services {
   cluster: ClusterClient;
   /** Each model version's deployment (handles report this process's load to the head). */
   deployments: ModelDeployments;
+  /** The lifecycle's writes (tasks/task-store.ts): holds of every submit are grouped here. */
+  store: TaskStore;
   /** This process's dispatcher's local starts, when it runs one (tasks/local-start.ts). */
   local?: LocalStarter;
+  /** This process's attempt runner, when it runs tasks (the OpenAI endpoint's completions). */
+  runner?: AttemptRunner;
+  /** Leases of the tasks this process attempts outside the queue (tasks/task-leases.ts). */
+  leases: TaskLeases;
   /** The process's log (failures nobody waits for, such as an announcement's). */
   log?: (msg: string) => void;
 }

@@ -4,7 +4,7 @@ import type { AlertRow } from "../alerts/alert-store.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
 import { providerNodeScope, requireCaller } from "./caller.js";
 import type { ApiContext } from "./context.js";
-import { GpuAlertEventType, GpuAlertType } from "./gpu-alerts.types.js";
+import { GpuAlertEventType, GpuAlertType } from "./gpu-alerts.type.js";
 
 @Resolver()
 export class GpuAlertsResolver {

@@ -10,16 +10,11 @@ import { requireCaller } from "./caller.js";
 import { type ConnectionShape, decodeCursor, PageArgs, pageSize, toConnection } from "./connection.js";
 import type { ApiContext } from "./context.js";
 import { isUuid } from "./ids.js";
-import {
-  DepositInput,
-  LedgerEntryConnection,
-  LedgerEntryFilter,
-  LedgerEntryType,
-  PlatformLedgerType,
-} from "./ledger.types.js";
+import { DepositInput, LedgerEntryFilter } from "./ledger.input.js";
+import { LedgerEntryConnection, LedgerEntryType, PlatformLedgerType } from "./ledger.type.js";
 
 /** The most one faucet call gives (development deployments only). */
-export const FAUCET_MAX = parseNeuro("100");
+const FAUCET_MAX = parseNeuro("100");
 
 interface EntryRow {
   id: string;

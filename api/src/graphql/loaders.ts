@@ -5,7 +5,7 @@ import { modelsById } from "../tasks/model-cache.js";
 
 /**
  * Per-request DataLoaders: every field that fetches a related row goes through one, so a list of
- * N items costs one query per relation, not N (graphql/connections.test.ts counts them). Models
+ * N items costs one query per relation, not N (api-tests/connections.test.ts counts them). Models
  * come from the process's model cache (tasks/model-cache.ts): usually no query at all.
  */
 export interface Loaders {

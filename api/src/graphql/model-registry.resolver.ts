@@ -5,7 +5,8 @@ import { modelCacheDirOf } from "../registry/model-cache-dir.js";
 import { registerModel } from "../registry/register-model.js";
 import type { ApiContext } from "./context.js";
 import { ModelType, toModelType } from "./model.type.js";
-import { RegisteredModelType, RegisterModelInput } from "./model-registry.types.js";
+import { RegisterModelInput } from "./model-registry.input.js";
+import { RegisteredModelType } from "./model-registry.type.js";
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 

@@ -1,35 +1,9 @@
-import { Args, ArgsType, Ctx, Field, InputType, Query, Resolver } from "type-graphql";
+import { Args, Ctx, Query, Resolver } from "type-graphql";
 import { Model } from "../db/entities/index.js";
-import {
-  afterFilter,
-  Connection,
-  type ConnectionShape,
-  PageArgs,
-  pageSize,
-  toConnection,
-} from "./connection.js";
+import { afterFilter, type ConnectionShape, pageSize, toConnection } from "./connection.js";
 import type { ApiContext } from "./context.js";
-import { ModelType, toModelType } from "./model.type.js";
-
-@InputType("ModelFilter")
-export class ModelFilter {
-  @Field(() => String, { nullable: true, description: "Every version of this model name." })
-  name?: string;
-
-  @Field(() => Boolean, {
-    nullable: true,
-    description: "true: registered models only (with an artifact); false: builtin ones only.",
-  })
-  registered?: boolean;
-}
-
-@ArgsType()
-class ModelsArgs extends PageArgs {
-  @Field(() => ModelFilter, { nullable: true })
-  filter?: ModelFilter;
-}
-
-export const ModelConnection = Connection("Model", ModelType);
+import { ModelsArgs } from "./model.args.js";
+import { ModelConnection, ModelType, toModelType } from "./model.type.js";
 
 @Resolver(() => ModelType)
 export class ModelResolver {

@@ -2,6 +2,7 @@ import { GraphQLJSON } from "graphql-scalars";
 import { Field, ID, Int, ObjectType } from "type-graphql";
 import type { Model } from "../db/entities/index.js";
 import { escrowOf, pricingOf } from "../pricing/pricing.js";
+import { Connection } from "./connection.js";
 import { TokenAmountScalar } from "./scalars.js";
 
 @ObjectType("ModelPricing", { description: "How a model charges; escrow = price x maxUnits." })
@@ -45,6 +46,8 @@ export class ModelType {
   @Field(() => ModelPricingType)
   pricing!: ModelPricingType;
 }
+
+export const ModelConnection = Connection("Model", ModelType);
 
 export function toModelType(m: Model): ModelType {
   const p = pricingOf(m.manifest);

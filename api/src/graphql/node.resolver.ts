@@ -6,15 +6,9 @@ import { ApiError, badInput } from "../errors.js";
 import { requireCaller } from "./caller.js";
 import { afterFilter, type ConnectionShape, pageSize, toConnection } from "./connection.js";
 import type { ApiContext } from "./context.js";
-import {
-  NodeConnection,
-  NodeStateFilter,
-  NodesArgs,
-  NodeType,
-  RegisteredNode,
-  RegisterNodeInput,
-  toNodeType,
-} from "./node.types.js";
+import { NodesArgs } from "./node.args.js";
+import { NodeStateFilter, RegisterNodeInput } from "./node.input.js";
+import { NodeConnection, NodeType, RegisteredNode, toNodeType } from "./node.type.js";
 
 const NAME = /^[A-Za-z0-9._-]{1,48}$/;
 

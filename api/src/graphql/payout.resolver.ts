@@ -12,7 +12,7 @@ import {
   PayoutType,
   WalletChallengeType,
   WalletType,
-} from "./payout.types.js";
+} from "./payout.type.js";
 
 interface PayoutRow {
   id: string;

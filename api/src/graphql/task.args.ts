@@ -1,18 +1,6 @@
-import { TaskStatus } from "@neurogrid/schema";
-import { ArgsType, Field, ID, InputType } from "type-graphql";
+import { ArgsType, Field } from "type-graphql";
 import { PageArgs } from "./connection.js";
-
-@InputType("TaskFilter")
-export class TaskFilter {
-  @Field(() => [TaskStatus], { nullable: true })
-  status?: TaskStatus[];
-
-  @Field(() => String, { nullable: true, description: "Model name." })
-  model?: string;
-
-  @Field(() => ID, { nullable: true, description: "Admin only: one account's tasks." })
-  accountId?: string;
-}
+import { TaskFilter } from "./task.input.js";
 
 @ArgsType()
 export class TasksArgs extends PageArgs {

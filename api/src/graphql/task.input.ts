@@ -1,5 +1,6 @@
+import { TaskStatus } from "@neurogrid/schema";
 import { GraphQLJSONObject } from "graphql-scalars";
-import { Field, InputType, Int } from "type-graphql";
+import { Field, ID, InputType, Int } from "type-graphql";
 
 @InputType("SubmitTaskInput")
 export class SubmitTaskInput {
@@ -20,4 +21,16 @@ export class SubmitTaskInput {
 
   @Field(() => Int, { nullable: true, defaultValue: 0, description: "0..999, higher runs first." })
   priority?: number;
+}
+
+@InputType("TaskFilter")
+export class TaskFilter {
+  @Field(() => [TaskStatus], { nullable: true })
+  status?: TaskStatus[];
+
+  @Field(() => String, { nullable: true, description: "Model name." })
+  model?: string;
+
+  @Field(() => ID, { nullable: true, description: "Admin only: one account's tasks." })
+  accountId?: string;
 }

@@ -21,7 +21,7 @@ export class TaskResolver {
     const { account } = requireCaller(ctx);
     const task = isUuid(id) ? await ctx.em.findOne(Task, id) : null;
     if (!task || (account.role !== "admin" && task.account.id !== account.id)) throw notFound(`task ${id}`);
-    return toTaskType(task, await this.model(ctx, task));
+    return toTaskType(task, await this.#model(ctx, task));
   }
 
   @Authorized("scope:tasks:read")
@@ -64,7 +64,7 @@ export class TaskResolver {
   ): Promise<TaskType> {
     const { account } = requireCaller(ctx);
     const task = await submitTask(ctx.em, ctx.services, account, input);
-    return toTaskType(task, await this.model(ctx, task));
+    return toTaskType(task, await this.#model(ctx, task));
   }
 
   @Authorized("client", "scope:tasks:write")
@@ -85,7 +85,7 @@ export class TaskResolver {
     if (inputs.length > MAX_SUBMIT_TASKS) throw badInput(`at most ${MAX_SUBMIT_TASKS} tasks per call`);
     await ctx.moreTokens?.(inputs.length - 1);
     const tasks = await submitTasks(ctx.em, ctx.services, account, inputs);
-    const models = await Promise.all(tasks.map((task) => this.model(ctx, task)));
+    const models = await Promise.all(tasks.map((task) => this.#model(ctx, task)));
     return tasks.map((task, i) => toTaskType(task, models[i] as Model));
   }
 
@@ -95,7 +95,7 @@ export class TaskResolver {
     const { account } = requireCaller(ctx);
     if (!isUuid(id)) throw notFound(`task ${id}`);
     const task = await cancelTask(ctx.em, ctx.services, account, id);
-    return toTaskType(task, await this.model(ctx, task));
+    return toTaskType(task, await this.#model(ctx, task));
   }
 
   @Subscription(() => TaskProgressEventType, {
@@ -109,7 +109,7 @@ export class TaskResolver {
     return event;
   }
 
-  private async model(ctx: ApiContext, task: Task): Promise<Model> {
+  async #model(ctx: ApiContext, task: Task): Promise<Model> {
     const model = await ctx.loaders.model.load(task.model.id);
     if (!model) throw new Error(`task ${task.id} has no model ${task.model.id}`);
     return model;

@@ -8,6 +8,7 @@ import { after, before, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { Account, ApiKey, Role } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
+import { createRedisConnections, type RedisConnections } from "../infra/redis-connections.js";
 import {
   createTestDatabase,
   type TestDatabase,
@@ -23,15 +24,19 @@ let ormB: MikroORM;
 const queriesB: string[] = [];
 let a: CredentialCache;
 let b: CredentialCache;
+let redisA: RedisConnections;
+let redisB: RedisConnections;
 
 before(async () => {
   db = await createTestDatabase();
   ormA = await openOrm(db.url);
   await migrate(ormA);
   ormB = await openOrm(db.url, { onQuery: (sql) => void (sql.includes("[query]") && queriesB.push(sql)) });
-  const prefix = uniquePrefix("creds");
-  a = new CredentialCache({ redisUrl: testRedisUrl(), prefix });
-  b = new CredentialCache({ redisUrl: testRedisUrl(), prefix });
+  const redisPrefix = uniquePrefix("creds");
+  redisA = createRedisConnections({ redisUrl: testRedisUrl(), redisPrefix });
+  redisB = createRedisConnections({ redisUrl: testRedisUrl(), redisPrefix });
+  a = new CredentialCache({ connections: redisA });
+  b = new CredentialCache({ connections: redisB });
   await Promise.all([a.start(), b.start()]);
   ormA.em.getEventManager().registerSubscriber(a.revocationSubscriber());
 });
@@ -39,6 +44,8 @@ before(async () => {
 after(async () => {
   await a?.close();
   await b?.close();
+  await redisA?.close();
+  await redisB?.close();
   await ormA?.close();
   await ormB?.close();
   await db?.drop();

@@ -1,7 +1,9 @@
 import type { EventSubscriber, FlushEventArgs } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { DEFAULT_CREDENTIAL_CACHE_TTL_MS } from "../config.js";
 import { Account, ApiKey } from "../db/entities/index.js";
+import type { RedisConnections } from "../infra/redis-connections.js";
 import { hashApiKey } from "./api-keys.js";
 
 /**
@@ -21,8 +23,9 @@ import { hashApiKey } from "./api-keys.js";
  * so resolvers get an entity of their own unit of work, as before.
  */
 export interface CredentialCacheOptions {
-  redisUrl: string;
-  prefix: string;
+  /** The process's Redis connections; the channel is under their key prefix. */
+  connections: RedisConnections;
+  /** How long an entry lives at most (DEFAULT_CREDENTIAL_CACHE_TTL_MS when not given). */
   ttlMs?: number;
   /** Tests: a clock. */
   now?: () => number;
@@ -50,6 +53,7 @@ interface Invalidation {
 }
 
 const TOUCH_EVERY_MS = 60_000;
+/** Entries per map; a full map is emptied (a bound, not an eviction policy). */
 const MAX_ENTRIES = 100_000;
 
 export class CredentialCache {
@@ -67,13 +71,11 @@ export class CredentialCache {
   private generation = 0;
 
   constructor(opts: CredentialCacheOptions) {
-    this.channel = `${opts.prefix}:auth-invalidate`;
-    this.ttlMs = opts.ttlMs ?? 60_000;
+    this.channel = `${opts.connections.prefix}:auth-invalidate`;
+    this.ttlMs = opts.ttlMs ?? DEFAULT_CREDENTIAL_CACHE_TTL_MS;
     this.now = opts.now ?? Date.now;
-    this.pub = new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 });
-    this.sub = new Redis(opts.redisUrl);
-    this.pub.on("error", () => {});
-    this.sub.on("error", () => {});
+    this.pub = opts.connections.commands();
+    this.sub = opts.connections.subscriber();
     this.sub.on("message", (channel: string, text: string) => {
       if (channel === this.channel) this.evict(JSON.parse(text) as Invalidation);
     });
@@ -175,7 +177,8 @@ export class CredentialCache {
   async close(): Promise<void> {
     this.closed = true;
     this.clear();
-    await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
+    // The command connection is the factory's (closed with it); the subscriber is ours.
+    await this.sub.quit().catch(() => {});
   }
 
   private cacheable(generation: number): boolean {

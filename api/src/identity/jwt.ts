@@ -5,7 +5,7 @@ import { errors, jwtVerify, SignJWT } from "jose";
  * Access tokens: JWT, HS256, one hour. Claims: sub (account id), role, typ "access", jti.
  * The secret comes from configuration (NEUROGRID_JWT_SECRET, at least 32 characters).
  */
-export const ACCESS_TOKEN_TTL_S = 3600;
+const ACCESS_TOKEN_TTL_S = 3600;
 
 export interface AccessClaims {
   accountId: string;
@@ -14,32 +14,32 @@ export interface AccessClaims {
 }
 
 export class JwtIssuer {
-  private readonly key: Uint8Array;
+  readonly #key: Uint8Array;
 
-  constructor(
-    secret: string,
-    private readonly ttlSeconds = ACCESS_TOKEN_TTL_S,
-  ) {
-    this.key = new TextEncoder().encode(secret);
+  readonly #ttlSeconds: number;
+
+  constructor(secret: string, ttlSeconds = ACCESS_TOKEN_TTL_S) {
+    this.#ttlSeconds = ttlSeconds;
+    this.#key = new TextEncoder().encode(secret);
   }
 
   async sign(accountId: string, role: string): Promise<{ token: string; expiresAt: Date }> {
     const now = Math.floor(Date.now() / 1000);
-    const exp = now + this.ttlSeconds;
+    const exp = now + this.#ttlSeconds;
     const token = await new SignJWT({ role, typ: "access" })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" })
       .setSubject(accountId)
       .setIssuedAt(now)
       .setExpirationTime(exp)
       .setJti(randomUUID())
-      .sign(this.key);
+      .sign(this.#key);
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
   /** The claims of a valid access token; a reason string for an invalid or expired one. */
   async verify(token: string): Promise<AccessClaims | string> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ["HS256"] });
+      const { payload } = await jwtVerify(token, this.#key, { algorithms: ["HS256"] });
       if (payload.typ !== "access" || typeof payload.sub !== "string" || typeof payload.exp !== "number") {
         return "not an access token";
       }

@@ -10,7 +10,7 @@ import { ApiError } from "../errors.js";
  * revoked) token presented again means it was copied: the whole family is revoked, so both the
  * thief and the user must log in again.
  */
-export const REFRESH_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
+const REFRESH_TOKEN_TTL_MS = 7 * 24 * 3600 * 1000;
 
 const hash = (token: string) => createHash("sha256").update(token).digest("hex");
 

@@ -5,7 +5,7 @@ import type { Role } from "../db/entities/index.js";
  * role and, when called with a scoped key, a scope. Tokens from a login (JWT) carry every
  * scope of the role.
  */
-export const SCOPES = {
+const SCOPES = {
   "tasks:read": "read your tasks and their results",
   "tasks:write": "submit and cancel tasks",
   "ledger:read": "read balances and ledger entries",

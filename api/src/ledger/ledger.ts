@@ -13,7 +13,7 @@ import type { LedgerAccountKind, LedgerTxKind } from "../db/entities/index.js";
  *
  * Callers pass an EntityManager that is inside `em.transactional(...)`.
  */
-export interface Leg {
+interface Leg {
   accountId: string;
   amount: bigint;
 }
@@ -27,7 +27,7 @@ export interface Movement {
 }
 
 /** Raised when a movement of this kind already exists for this task (the unique constraint). */
-export class DuplicateMovementError extends Error {
+class DuplicateMovementError extends Error {
   constructor(
     readonly kind: LedgerTxKind,
     readonly taskId: string | undefined,

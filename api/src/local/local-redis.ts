@@ -12,6 +12,12 @@ export interface LocalRedis {
   stop(): Promise<void>;
 }
 
+/** How long a probe waits for a Redis to accept its connection. */
+const PROBE_TIMEOUT_MS = 500;
+/** A started redis-server is probed this often, this many times (5 s in all), before giving up. */
+const START_POLL_MS = 100;
+const START_POLLS = 50;
+
 export async function findOrStartRedis(dataDir: string, port: number): Promise<LocalRedis> {
   const standard = "redis://127.0.0.1:6379";
   if (await answers(standard)) return { url: standard, stop: async () => {} };
@@ -34,7 +40,7 @@ export async function findOrStartRedis(dataDir: string, port: number): Promise<L
         "Install it (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.",
     );
   }
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < START_POLLS; i++) {
     if (await answers(own)) {
       return {
         url: own,
@@ -43,7 +49,7 @@ export async function findOrStartRedis(dataDir: string, port: number): Promise<L
         },
       };
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, START_POLL_MS));
   }
   child.kill("SIGKILL");
   throw new Error(`redis-server did not answer on port ${port}`);
@@ -52,7 +58,7 @@ export async function findOrStartRedis(dataDir: string, port: number): Promise<L
 async function answers(url: string): Promise<boolean> {
   const client = new Redis(url, {
     lazyConnect: true,
-    connectTimeout: 500,
+    connectTimeout: PROBE_TIMEOUT_MS,
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });

@@ -1,23 +1,25 @@
 import { randomUUID } from "node:crypto";
-import type { ReplicaLease } from "@neurogrid/cluster";
-import type { ActorInfo } from "@neurogrid/schema";
-import { type Account, Model, Node } from "../db/entities/index.js";
+import { type Account, Model } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import type { Services } from "../graphql/context.js";
 import { clientAccounts } from "../ledger/accounts.js";
-import { holdAndCreateTask } from "../ledger/escrow.js";
 import { pricingOf } from "../pricing/pricing.js";
-import type { ModelDeployment } from "../tasks/model-deployments.js";
-import { advanceTask, completeTask, failTask } from "../tasks/settle.js";
+import { AsyncQueue } from "../tasks/async-queue.js";
+import type { GenerationOutcome } from "../tasks/run-generation.js";
+import { memoOf } from "../tasks/submit-task.js";
 
 /**
- * One chat completion on a streaming language model, paid through the same ledger as any task:
- *   hold price x max_tokens (escrow) and write the task    (one statement, ledger/escrow.ts)
- *   stream a replica's `generate` tokens to the caller      (the model's deployment: the
- *                                                            replica's own process, directly)
- *   capture tokens produced x price, release the rest       (COMPLETED; CANCELLED when the
- *                                                            caller went away mid-stream: it
- *                                                            pays for the tokens it was sent)
+ * One chat completion on a streaming language model: a task like any other, held through the
+ * task store and run by the process's attempt runner (tasks/attempt-runner.ts) — no pipeline of
+ * its own:
+ *   hold price x max_tokens and write the task QUEUED       (the lifecycle's hold)
+ *   one attempt, under a local lease (tasks/local-start.ts), its tokens given to the caller as
+ *   they come                                                (and announced, as any task's)
+ *   capture tokens produced x price, release the rest        (COMPLETED; CANCELLED when the
+ *                                                             caller went away mid-stream: it
+ *                                                             pays for the tokens it was sent)
+ * One attempt: a retry would send the caller its first tokens twice. An attempt that fails
+ * before its first token refunds the task and is this request's error.
  */
 export interface ChatRequest {
   model: string;
@@ -36,14 +38,8 @@ export interface ChatCompletion {
   outcome(): { outputTokens: number; finishReason: string };
 }
 
-interface GenerateItem {
-  index?: number;
-  token?: string;
-  done?: boolean;
-  outputTokens?: number;
-  finishReason?: string;
-  executionProvider?: string;
-}
+/** Tokens a request gets when it names no max_tokens (at most the model's own limit). */
+const DEFAULT_MAX_TOKENS = 64;
 
 export async function startChatCompletion(
   services: Services,
@@ -51,120 +47,83 @@ export async function startChatCompletion(
   req: ChatRequest,
   signal: AbortSignal,
 ): Promise<ChatCompletion> {
+  const { runner } = services;
+  if (!runner) throw new ApiError("UNAVAILABLE", "this api runs no tasks");
   const em = services.orm.em.fork();
   const model = await em.findOne(Model, { name: req.model }, { orderBy: { createdAt: "desc" } });
   if (!model) throw notFound(`model ${req.model}`);
   const pricing = pricingOf(model.manifest);
   if (pricing.unit !== "output_token") throw badInput(`${req.model} is not a language model`);
-  const maxTokens = req.maxTokens ?? Math.min(64, pricing.maxUnits);
+  const maxTokens = req.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, pricing.maxUnits);
   if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > pricing.maxUnits) {
     throw badInput(`max_tokens must be between 1 and ${pricing.maxUnits}`);
   }
-  const price = BigInt(pricing.price) * BigInt(maxTokens);
-  const accounts = await clientAccounts(em, account.id);
+  const escrow = BigInt(pricing.price) * BigInt(maxTokens);
   const taskId = randomUUID();
-  const held = await holdAndCreateTask(em, {
-    taskId,
+  const held = await services.store.hold({
     accountId: account.id,
-    modelId: model.id,
-    idempotencyKey: null,
-    priority: 0,
-    input: { prompt: req.prompt, maxTokens },
-    price,
-    pricing: { ...pricing, maxUnits: maxTokens },
-    availableId: accounts.available,
-    heldId: accounts.held,
-    memo: `escrow for chat completion on ${model.name}@${model.version}`,
+    accounts: await clientAccounts(em, account.id),
     now: new Date(),
+    modelChecks: [],
+    tasks: [
+      {
+        taskId,
+        modelId: model.id,
+        idempotencyKey: null,
+        priority: 0,
+        input: { prompt: req.prompt, maxTokens, temperature: req.temperature ?? 0, seed: req.seed ?? 0 },
+        pricing: { ...pricing, maxUnits: maxTokens },
+        escrow,
+        memo: `chat completion: ${memoOf(model)}`,
+      },
+    ],
   });
   if (!held.held) {
-    throw new ApiError("INSUFFICIENT_FUNDS", `balance ${held.balance} is less than the escrow ${price}`);
+    const balance = held.stale ? "" : `balance ${held.balance} is less than the escrow ${escrow}`;
+    throw new ApiError("INSUFFICIENT_FUNDS", balance);
   }
-  let deployment: ModelDeployment;
-  let lease: ReplicaLease | undefined;
-  try {
-    deployment = await services.deployments.handle(model.manifest);
-    lease = await deployment.lease({ timeoutMs: services.config.taskTimeoutMs });
-    const node = await em.findOne(Node, lease.replica.nodeId);
-    if (!node) throw new ApiError("CONFLICT", `node ${lease.replica.nodeId} is not registered to a provider`);
-    await advanceTask(em, taskId, "SCHEDULED", { attempts: 1 });
-    await advanceTask(em, taskId, "RUNNING", {
-      nodeId: lease.replica.nodeId,
-      actorId: lease.replica.actorId,
-    });
-  } catch (err) {
-    lease?.release();
-    await failTask(em.fork(), taskId, err instanceof Error ? err.message : String(err));
-    throw err;
-  }
-  let served: ActorInfo = lease.replica;
-  const ref = {
-    id: taskId,
-    accountId: account.id,
-    pricing: { ...pricing, maxUnits: maxTokens },
-    maxPrice: price,
-  };
+  const tokens = new AsyncQueue<string>();
+  let outcome: GenerationOutcome | undefined;
   let produced = 0;
-  let finishReason = "length";
-  const text: string[] = [];
-  const started = performance.now();
-  let executionProvider = "unknown";
-  const settle = async (completed: boolean) => {
-    const node = await em.fork().findOne(Node, served.nodeId);
-    if (!node) {
-      await failTask(em.fork(), taskId, `node ${served.nodeId} is not registered to a provider`);
-      return;
-    }
-    await completeTask(
-      em.fork(),
-      ref,
-      {
-        status: completed ? "COMPLETED" : "CANCELLED",
-        result: { text: text.join(""), finishReason },
-        usage: { completed, outputTokens: produced },
-        executionProvider,
-        inferenceMs: performance.now() - started,
-        nodeId: served.nodeId,
-        providerId: node.provider.id,
-      },
-      services.config.platformFeeBps,
-    );
-  };
-  async function* tokens(): AsyncGenerator<string> {
-    let completed = false;
-    try {
-      const stream = deployment.stream<GenerateItem>(
-        "generate",
-        { prompt: req.prompt, maxTokens, temperature: req.temperature ?? 0, seed: req.seed ?? 0 },
-        {
-          signal,
-          lease,
-          onReplica: (replica) => {
-            served = replica;
-          },
-        },
-      );
-      for await (const item of stream) {
-        if (item.done) {
-          finishReason = item.finishReason ?? finishReason;
-          executionProvider = item.executionProvider ?? executionProvider;
-          completed = true;
-          break;
-        }
-        if (item.token !== undefined) {
+  const first = new Promise<void>((resolve) => {
+    const leased = services.leases.hold(taskId);
+    void runner
+      .run({
+        taskId,
+        attempt: 1,
+        lastAttempt: true,
+        modelId: model.id,
+        signal,
+        onToken: (token) => {
           produced++;
-          text.push(item.token);
-          yield item.token;
-        }
-      }
-    } finally {
-      await settle(completed);
-    }
+          tokens.push(token);
+          resolve();
+        },
+        onGeneration: (o) => {
+          outcome = o;
+        },
+      })
+      .catch((err) => services.log?.(`chat completion ${taskId}: ${String(err)}`))
+      .finally(() => {
+        leased.release();
+        tokens.end();
+        resolve();
+      });
+  });
+  await first;
+  if (produced === 0 && outcome === undefined) {
+    throw new ApiError(
+      "UNAVAILABLE",
+      `the model ${model.name} could not run this completion (task ${taskId})`,
+    );
   }
   return {
     taskId,
-    model: `${model.name}`,
-    tokens: tokens(),
-    outcome: () => ({ outputTokens: produced, finishReason }),
+    model: model.name,
+    tokens,
+    outcome: () => ({
+      outputTokens: outcome?.outputTokens ?? produced,
+      finishReason: outcome?.finishReason ?? "length",
+    }),
   };
 }

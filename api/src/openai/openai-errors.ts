@@ -13,6 +13,7 @@ const STATUS: Record<string, [number, string]> = {
   INSUFFICIENT_FUNDS: [402, "insufficient_quota"],
   RATE_LIMITED: [429, "rate_limit_exceeded"],
   CONFLICT: [409, "invalid_request_error"],
+  UNAVAILABLE: [503, "server_error"],
 };
 
 export function sendOpenAiError(res: Response, err: unknown, log: (m: string, e?: unknown) => void): void {

@@ -14,7 +14,7 @@ export async function chainFromConfig(config: ApiConfig): Promise<PayoutChain | 
     treasury: await loadTreasuryKey(treasuryKeyPath),
     mint: parseAddress(neuroMint, "NEURO mint"),
     commitment: config.solanaCommitment,
-    pollIntervalMs: 2000,
-    settleTimeoutMs: 120_000,
+    pollIntervalMs: config.payoutPollIntervalMs,
+    settleTimeoutMs: config.payoutSettleTimeoutMs,
   };
 }

@@ -1,3 +1,4 @@
+import type { RedisConnections } from "../infra/redis-connections.js";
 import { RedisPubSub } from "../tasks/redis-channel.js";
 
 /** payoutStatus events, through Redis so every api process delivers them (channel per provider). */
@@ -11,29 +12,28 @@ export interface PayoutEvent {
 }
 
 export class PayoutEventBus {
-  private readonly bus: RedisPubSub<PayoutEvent>;
+  readonly #bus: RedisPubSub<PayoutEvent>;
+  readonly #prefix: string;
 
-  constructor(
-    redisUrl: string,
-    private readonly prefix: string,
-  ) {
-    this.bus = new RedisPubSub(redisUrl);
+  constructor(connections: RedisConnections) {
+    this.#bus = new RedisPubSub(connections);
+    this.#prefix = connections.prefix;
   }
 
-  private channel(providerId: string): string {
-    return `${this.prefix}:payout-events:${providerId}`;
+  #channel(providerId: string): string {
+    return `${this.#prefix}:payout-events:${providerId}`;
   }
 
   publish(event: PayoutEvent): Promise<void> {
-    return this.bus.publish(this.channel(event.providerId), event);
+    return this.#bus.publish(this.#channel(event.providerId), event);
   }
 
   /** One provider's events; resolves once Redis acknowledged the SUBSCRIBE. */
   subscribe(providerId: string, onEvent: (e: PayoutEvent) => void): Promise<() => void> {
-    return this.bus.subscribe(this.channel(providerId), onEvent);
+    return this.#bus.subscribe(this.#channel(providerId), onEvent);
   }
 
   close(): Promise<void> {
-    return this.bus.close();
+    return this.#bus.close();
   }
 }

@@ -50,12 +50,15 @@ interface PendingPayout {
 }
 
 export class PayoutRunner {
-  private readonly store: PgAttemptStore;
-  private readonly lookupTables: RecipientLookupTables;
+  readonly #store: PgAttemptStore;
+  readonly #lookupTables: RecipientLookupTables;
 
-  constructor(private readonly opts: PayoutRunnerOptions) {
-    this.store = new PgAttemptStore(opts.orm);
-    this.lookupTables = new RecipientLookupTables(
+  readonly #opts: PayoutRunnerOptions;
+
+  constructor(opts: PayoutRunnerOptions) {
+    this.#opts = opts;
+    this.#store = new PgAttemptStore(opts.orm);
+    this.#lookupTables = new RecipientLookupTables(
       opts.chain.rpc,
       opts.chain.treasury,
       new PgLookupTableStore(opts.orm),
@@ -64,20 +67,20 @@ export class PayoutRunner {
   }
 
   get recipientTables(): RecipientLookupTables {
-    return this.lookupTables;
+    return this.#lookupTables;
   }
 
   async run(): Promise<PayoutRunSummary> {
-    const em = this.opts.orm.em.fork();
+    const em = this.#opts.orm.em.fork();
     return em
       .getConnection()
       .getKnex()
       .transaction(async (trx) => {
         const locked = await trx.raw("select pg_try_advisory_xact_lock(?) as ok", [ADVISORY_LOCK]);
         if (!locked.rows[0]?.ok) return { ran: false, created: 0, confirmed: 0, failed: 0, pending: 0 };
-        const created = await this.gather();
-        await this.batch();
-        const outcomes = await this.settle();
+        const created = await this.#gather();
+        await this.#batch();
+        const outcomes = await this.#settle();
         return {
           ran: true,
           created,
@@ -88,13 +91,13 @@ export class PayoutRunner {
       });
   }
 
-  private async gather(): Promise<number> {
-    const em = this.opts.orm.em.fork();
+  async #gather(): Promise<number> {
+    const em = this.#opts.orm.em.fork();
     const due = await em.execute<{ provider_id: string; address: string }[]>(
       `select a.owner_id as provider_id, w.address from ledger_accounts a
          join wallets w on w.account_id = a.owner_id
         where a.kind = 'provider_earnings' and a.balance >= ?`,
-      [this.opts.thresholdUnits.toString()],
+      [this.#opts.thresholdUnits.toString()],
     );
     let created = 0;
     for (const { provider_id, address } of due) {
@@ -103,7 +106,7 @@ export class PayoutRunner {
       const flight = await inFlight(em);
       const made = await em.fork().transactional(async (tx) => {
         const balance = (await lockAccounts(tx, [earnings, flight])).get(earnings) ?? 0n;
-        if (balance < this.opts.thresholdUnits || balance <= 0n) return null;
+        if (balance < this.#opts.thresholdUnits || balance <= 0n) return null;
         const id = randomUUID();
         await tx.execute(
           "insert into payouts (id, provider_id, wallet, amount, status, created_at) values (?, ?, ?, ?, 'PENDING', now())",
@@ -122,15 +125,15 @@ export class PayoutRunner {
       });
       if (made) {
         created++;
-        await this.announce({ id: made.id, provider_id, amount: made.amount.toString() }, "PENDING");
+        await this.#announce({ id: made.id, provider_id, amount: made.amount.toString() }, "PENDING");
       }
     }
     return created;
   }
 
-  private async batch(): Promise<void> {
-    const em = this.opts.orm.em.fork();
-    const size = this.opts.batchSize ?? 100;
+  async #batch(): Promise<void> {
+    const em = this.#opts.orm.em.fork();
+    const size = this.#opts.batchSize ?? 100;
     for (;;) {
       const batchId = randomUUID();
       const rows = await em.execute<{ id: string }[]>(
@@ -143,23 +146,23 @@ export class PayoutRunner {
     }
   }
 
-  private async settle(): Promise<PayoutOutcome[]> {
-    const em = this.opts.orm.em.fork();
+  async #settle(): Promise<PayoutOutcome[]> {
+    const em = this.#opts.orm.em.fork();
     const pending = await em.execute<PendingPayout[]>(
       "select id, provider_id, wallet, amount, batch_id from payouts where status = 'PENDING' and batch_id is not null order by batch_id, id",
     );
     const batches = new Map<string, PendingPayout[]>();
     for (const p of pending) batches.set(p.batch_id, [...(batches.get(p.batch_id) ?? []), p]);
     const sender = new PayoutSender({
-      rpc: this.opts.chain.rpc,
-      treasury: this.opts.chain.treasury,
-      mint: this.opts.chain.mint,
-      store: this.store,
-      lookupTables: this.lookupTables,
-      commitment: this.opts.chain.commitment,
-      pollIntervalMs: this.opts.chain.pollIntervalMs,
-      timeoutMs: this.opts.chain.settleTimeoutMs,
-      onEvent: (e) => this.opts.log?.(`payouts: ${e.type} ${"signature" in e ? e.signature : ""}`),
+      rpc: this.#opts.chain.rpc,
+      treasury: this.#opts.chain.treasury,
+      mint: this.#opts.chain.mint,
+      store: this.#store,
+      lookupTables: this.#lookupTables,
+      commitment: this.#opts.chain.commitment,
+      pollIntervalMs: this.#opts.chain.pollIntervalMs,
+      timeoutMs: this.#opts.chain.settleTimeoutMs,
+      onEvent: (e) => this.#opts.log?.(`payouts: ${e.type} ${"signature" in e ? e.signature : ""}`),
     });
     const all: PayoutOutcome[] = [];
     for (const [batchId, payouts] of batches) {
@@ -171,8 +174,8 @@ export class PayoutRunner {
       for (const outcome of settlement.outcomes) {
         const payout = byId.get(outcome.payoutId);
         if (!payout) continue;
-        if (outcome.status === "confirmed") await this.finish(payout, "CONFIRMED", outcome.signature);
-        if (outcome.status === "failed") await this.finish(payout, "FAILED", undefined, outcome.reason);
+        if (outcome.status === "confirmed") await this.#finish(payout, "CONFIRMED", outcome.signature);
+        if (outcome.status === "failed") await this.#finish(payout, "FAILED", undefined, outcome.reason);
         all.push(outcome);
       }
     }
@@ -180,10 +183,10 @@ export class PayoutRunner {
   }
 
   /** A payout's final state and its ledger movement, once (status guard + unique movement). */
-  private async finish(p: PendingPayout, status: "CONFIRMED" | "FAILED", signature?: string, error?: string) {
+  async #finish(p: PendingPayout, status: "CONFIRMED" | "FAILED", signature?: string, error?: string) {
     const amount = BigInt(p.amount);
     const confirmed = status === "CONFIRMED";
-    const em = this.opts.orm.em.fork();
+    const em = this.#opts.orm.em.fork();
     const flight = await inFlight(em);
     const counterpart = confirmed
       ? await ensureLedgerAccount(em, LedgerAccountKind.EXTERNAL, null)
@@ -206,15 +209,15 @@ export class PayoutRunner {
       });
       return true;
     });
-    if (done) await this.announce(p, status, signature);
+    if (done) await this.#announce(p, status, signature);
   }
 
-  private async announce(
+  async #announce(
     p: { id: string; provider_id: string; amount: string },
     status: "PENDING" | "CONFIRMED" | "FAILED",
     signature?: string,
   ): Promise<void> {
-    await this.opts.events?.publish({
+    await this.#opts.events?.publish({
       payoutId: p.id,
       providerId: p.provider_id,
       status,

@@ -1,7 +1,7 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { prepareRecipient } from "@neurogrid/contracts";
 import { Queue, Worker } from "bullmq";
-import { Redis } from "ioredis";
+import type { RedisConnections } from "../infra/redis-connections.js";
 import type { PayoutChain } from "./payout-chain.js";
 import type { PayoutEventBus } from "./payout-events.js";
 import { PayoutRunner } from "./payout-runner.js";
@@ -12,13 +12,12 @@ import { PayoutRunner } from "./payout-runner.js";
  * across processes), and the wallet preparation done once when a wallet is linked (its NEURO
  * token account created and added to the recipients' lookup table, so later payouts are small).
  */
-export const PAYOUT_QUEUE = "payouts";
+const PAYOUT_QUEUE = "payouts";
 
 export class PayoutService {
   readonly runner: PayoutRunner;
   private queue: Queue | undefined;
   private worker: Worker | undefined;
-  private connection: Redis | undefined;
 
   constructor(
     private readonly orm: MikroORM,
@@ -31,9 +30,10 @@ export class PayoutService {
   }
 
   /** Schedules the repeatable payout job and works it (call in processes that dispatch). */
-  async schedule(redisUrl: string, prefix: string, intervalMs: number): Promise<void> {
-    this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-    this.queue = new Queue(PAYOUT_QUEUE, { connection: this.connection, prefix });
+  async schedule(connections: RedisConnections, intervalMs: number): Promise<void> {
+    const connection = connections.bullmq();
+    const prefix = connections.bullPrefix;
+    this.queue = new Queue(PAYOUT_QUEUE, { connection, prefix });
     await this.queue.upsertJobScheduler("payouts-every", { every: intervalMs }, { name: "run" });
     this.worker = new Worker(
       PAYOUT_QUEUE,
@@ -42,7 +42,7 @@ export class PayoutService {
         if (summary.created + summary.confirmed + summary.failed > 0)
           this.log(`payouts: ${JSON.stringify(summary)}`);
       },
-      { connection: new Redis(redisUrl, { maxRetriesPerRequest: null }), prefix, concurrency: 1 },
+      { connection, prefix, concurrency: 1 },
     );
     this.worker.on("error", (err) => this.log("payouts worker", err));
   }
@@ -82,6 +82,5 @@ export class PayoutService {
   async close(): Promise<void> {
     await this.worker?.close();
     await this.queue?.close();
-    this.connection?.disconnect();
   }
 }

@@ -17,11 +17,15 @@ import {
  *  - settle moves a pending attempt (and its payout rows) to a final state once, never back.
  */
 export class PgAttemptStore implements PayoutAttemptStore {
-  constructor(private readonly orm: MikroORM) {}
+  readonly #orm: MikroORM;
+
+  constructor(orm: MikroORM) {
+    this.#orm = orm;
+  }
 
   async insert(attempt: NewPayoutAttempt): Promise<void> {
     try {
-      await this.orm.em.fork().transactional(async (tx) => {
+      await this.#orm.em.fork().transactional(async (tx) => {
         await tx.execute(
           `insert into payout_attempts (signature, batch_id, transaction, last_valid_block_height, state)
            values (?, ?, ?, ?, 'pending')`,
@@ -48,7 +52,7 @@ export class PgAttemptStore implements PayoutAttemptStore {
   }
 
   async listByBatch(batchId: string): Promise<PayoutAttempt[]> {
-    const rows = await this.orm.em.fork().execute<
+    const rows = await this.#orm.em.fork().execute<
       {
         signature: string;
         batch_id: string;
@@ -78,7 +82,7 @@ export class PgAttemptStore implements PayoutAttemptStore {
   }
 
   async settle(signature: string, settlement: AttemptSettlement): Promise<void> {
-    await this.orm.em.fork().transactional(async (tx) => {
+    await this.#orm.em.fork().transactional(async (tx) => {
       const updated = await tx.execute<{ signature: string }[]>(
         `update payout_attempts set state = ?, slot = ?, error = ?
           where signature = ? and state = 'pending' returning signature`,

@@ -36,7 +36,7 @@ export function moreTokensOf(bucket: TokenBucket, key: string): MoreTokens {
 }
 
 /** The RATE_LIMITED error of a refused decision. */
-export function rateLimited(retryAfterMs: number): ApiError {
+function rateLimited(retryAfterMs: number): ApiError {
   return new ApiError("RATE_LIMITED", `rate limit exceeded: retry in ${retryAfterMs} ms`, { retryAfterMs });
 }
 

@@ -57,27 +57,31 @@ type BucketRedis = Redis & {
 };
 
 /** How long a process may spend tokens it leased from the shared bucket. */
-export const LEASE_TTL_MS = 1_000;
+const LEASE_TTL_MS = 1_000;
 
 export class TokenBucket {
-  constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
-    private readonly capacity: number,
-    private readonly ratePerSecond: number,
-  ) {
+  readonly #redis: Redis;
+  readonly #prefix: string;
+  readonly #capacity: number;
+  readonly #ratePerSecond: number;
+
+  constructor(redis: Redis, prefix: string, capacity: number, ratePerSecond: number) {
+    this.#redis = redis;
+    this.#prefix = prefix;
+    this.#capacity = capacity;
+    this.#ratePerSecond = ratePerSecond;
     if (!("neurogridTakeTokens" in redis))
       redis.defineCommand("neurogridTakeTokens", { numberOfKeys: 1, lua: SCRIPT });
-    this.leaseChunk = capacity < 10 ? 0 : Math.min(100, Math.floor(capacity / 10));
+    this.#leaseChunk = capacity < 10 ? 0 : Math.min(100, Math.floor(capacity / 10));
   }
 
-  private readonly leaseChunk: number;
-  private readonly leases = new Map<string, { tokens: number; expires: number; remaining: number }>();
+  readonly #leaseChunk: number;
+  readonly #leases = new Map<string, { tokens: number; expires: number; remaining: number }>();
 
   /** Takes `n` tokens at once, or none (more than the capacity can never be taken). */
   async take(key: string, n = 1): Promise<BucketDecision> {
     const now = Date.now();
-    const held = this.leases.get(key);
+    const held = this.#leases.get(key);
     const lease = held && held.expires > now ? held : undefined;
     const fromLease = Math.min(lease?.tokens ?? 0, n);
     if (lease && fromLease === n) {
@@ -86,24 +90,24 @@ export class TokenBucket {
     }
     // The rest from Redis (EVALSHA: no script text per request), with a new lease on top. If
     // Redis refuses, the leased tokens are not spent: the lease stays as it was.
-    const [allowed, wait, remaining, leased] = (await (this.redis as BucketRedis).neurogridTakeTokens(
-      `${this.prefix}:ratelimit:${key}`,
-      this.capacity,
-      this.ratePerSecond,
+    const [allowed, wait, remaining, leased] = (await (this.#redis as BucketRedis).neurogridTakeTokens(
+      `${this.#prefix}:ratelimit:${key}`,
+      this.#capacity,
+      this.#ratePerSecond,
       now,
       n - fromLease,
-      this.leaseChunk,
+      this.#leaseChunk,
     )) as [number, number, number, number];
     if (allowed !== 1)
       return { allowed: false, retryAfterMs: wait, remaining: remaining + (lease?.tokens ?? 0) };
     const tokens = (lease?.tokens ?? 0) - fromLease + leased;
-    if (tokens > 0) this.leases.set(key, { tokens, expires: now + LEASE_TTL_MS, remaining });
-    else this.leases.delete(key);
-    if (this.leases.size > 10_000) this.forgetExpired(now);
+    if (tokens > 0) this.#leases.set(key, { tokens, expires: now + LEASE_TTL_MS, remaining });
+    else this.#leases.delete(key);
+    if (this.#leases.size > 10_000) this.#forgetExpired(now);
     return { allowed: true, retryAfterMs: 0, remaining: remaining + tokens };
   }
 
-  private forgetExpired(now: number): void {
-    for (const [key, lease] of this.leases) if (lease.expires <= now) this.leases.delete(key);
+  #forgetExpired(now: number): void {
+    for (const [key, lease] of this.#leases) if (lease.expires <= now) this.#leases.delete(key);
   }
 }

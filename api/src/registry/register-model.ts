@@ -18,7 +18,7 @@ import { Model, ModelArtifact } from "../db/entities/index.js";
 import { ApiError, badInput } from "../errors.js";
 import { parseRegistryManifest, plainManifest, type RegisteredManifest } from "./registry-manifest.js";
 
-export const DEFAULT_MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_ARTIFACT_BYTES = 64 * 1024 * 1024;
 
 export interface RegisterModelRequest {
   /** The manifest as data (JSON); validated here. */

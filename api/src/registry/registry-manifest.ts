@@ -10,7 +10,7 @@ import { z } from "zod";
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;
 
-export const registryManifestSchema = modelManifestSchema.extend({
+const registryManifestSchema = modelManifestSchema.extend({
   sha256: z
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, "64 hex digits")

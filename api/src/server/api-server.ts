@@ -14,6 +14,7 @@ import type { ApiContext, Services } from "../graphql/context.js";
 import { formatError } from "../graphql/format-error.js";
 import { createLoaders } from "../graphql/loaders.js";
 import { CredentialCache } from "../identity/credential-cache.js";
+import type { RedisConnections } from "../infra/redis-connections.js";
 import { healthRoutes, httpMetrics } from "../observability/health-routes.js";
 import { createMetrics } from "../observability/metrics.js";
 import { openAiRoutes } from "../openai/openai-routes.js";
@@ -33,7 +34,9 @@ import { operationMetrics } from "./operation-metrics.js";
  * HTTP and WebSocket; HTTP requests also pass the per-credential rate limit and a 1 MiB body
  * limit (WebSocket messages: 1 MiB too).
  */
-export const API_VERSION = "0.1.0";
+const API_VERSION = "0.1.0";
+/** Largest GraphQL request: an HTTP body (the limit of express's JSON parser) or a WebSocket message. */
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface ApiServer {
   url: string;
@@ -44,6 +47,8 @@ export interface ApiServer {
 export interface ApiServerOptions {
   host: string;
   port: number;
+  /** The process's Redis connections (credential revocations travel on them). */
+  redis: RedisConnections;
   log: (msg: string, err?: unknown) => void;
 }
 
@@ -54,8 +59,8 @@ export async function startApiServer(
 ): Promise<ApiServer> {
   // Credential look-ups cached in this process; revocations reach every api process via Redis.
   const credentials = new CredentialCache({
-    redisUrl: services.config.redisUrl,
-    prefix: services.config.redisPrefix,
+    connections: opts.redis,
+    ttlMs: services.config.credentialCacheTtlMs,
   });
   await credentials.start();
   const revocations = credentials.revocationSubscriber();
@@ -72,7 +77,7 @@ export async function startApiServer(
     services.config.rateLimitBurst,
     services.config.rateLimitPerSecond,
   );
-  const wss = new WebSocketServer({ server: http, path: "/graphql", maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ server: http, path: "/graphql", maxPayload: MAX_REQUEST_BYTES });
   const wsCleanup = attachGraphqlWs<
     Record<string, unknown>,
     { socket: WebSocket; request: IncomingMessage; resolved?: ResolvedCaller; rateKey?: string }
@@ -180,7 +185,7 @@ export async function startApiServer(
   app.use(
     "/graphql",
     rateLimit(bucket),
-    express.json({ limit: "1mb" }),
+    express.json({ limit: MAX_REQUEST_BYTES }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const em = services.orm.em.fork();

@@ -2,9 +2,10 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
 import { type Account, Node, Task } from "../db/entities/index.js";
 import { ApiError, notFound } from "../errors.js";
-import { completeTask, failTask, pricingOfTask } from "./settle.js";
 import type { TaskEventBus } from "./task-events.js";
 import type { TaskQueue } from "./task-queue.js";
+import { pricingOfTask } from "./task-ref.js";
+import type { TaskStore } from "./task-store.js";
 
 /**
  * cancelTask: a task not yet final is cancelled and its escrow refunded, except for what ran:
@@ -13,11 +14,11 @@ import type { TaskQueue } from "./task-queue.js";
  * is removed; a dispatcher running it hears the cancellation through Redis and aborts the actor
  * call. A generating task (priced per output token) is stopped and settled by its dispatcher,
  * which charges the tokens produced (cancelGeneration). "Completed" and "cancelled" exclude each other: both write only a task that is not final
- * yet (a row lock or a status guard), and the ledger has one capture or refund per task.
+ * yet (the lifecycle's guard, task-lifecycle.ts), and the ledger has one capture or refund per task.
  */
 export async function cancelTask(
   em: EntityManager,
-  deps: { queue: TaskQueue; events: TaskEventBus; config: { platformFeeBps: number } },
+  deps: { queue: TaskQueue; events: TaskEventBus; store: TaskStore; config: { platformFeeBps: number } },
   account: Account,
   taskId: string,
 ): Promise<Task> {
@@ -36,21 +37,17 @@ export async function cancelTask(
       return now;
     }
   }
-  const cancelled =
-    (await chargeWhatRan(em, task, reason, deps.config.platformFeeBps)) ??
-    (await failTask(em.fork(), taskId, reason, TaskStatus.CANCELLED));
-  if (!cancelled) {
+  const ref = { id: task.id, accountId: task.account.id, maxPrice: task.maxPrice };
+  const at =
+    (await chargeWhatRan(em, deps.store, task, reason, deps.config.platformFeeBps)) ??
+    (await deps.store.refund({ task: ref, status: TaskStatus.CANCELLED, error: reason }));
+  if (!at) {
     const now = await em.fork().findOneOrFail(Task, taskId);
     throw new ApiError("CONFLICT", `task ${taskId} is already ${now.status}`);
   }
   await deps.queue.remove(taskId);
   await deps.events.requestCancel(taskId);
-  await deps.events.publish({
-    taskId,
-    status: TaskStatus.CANCELLED,
-    at: (cancelled.finishedAt ?? new Date()).toISOString(),
-    message: cancelled.error,
-  });
+  await deps.events.publish({ taskId, status: TaskStatus.CANCELLED, at: at.toISOString(), message: reason });
   return em.fork().findOneOrFail(Task, taskId, { populate: ["model"] });
 }
 
@@ -96,29 +93,27 @@ const GENERATION_CANCEL_WAIT_MS = 5_000;
  */
 async function chargeWhatRan(
   em: EntityManager,
+  store: TaskStore,
   task: Task,
   reason: string,
   platformFeeBps: number,
-): Promise<Task | null> {
+): Promise<Date | null> {
   if (task.status !== TaskStatus.RUNNING || !task.startedAt || !task.nodeId) return null;
   const pricing = pricingOfTask(task);
   if (pricing.unit !== "compute_ms") return null;
   const node = await em.findOne(Node, task.nodeId);
   if (!node) return null;
-  const at = await completeTask(
-    em.fork(),
-    { id: task.id, accountId: task.account.id, pricing, maxPrice: task.maxPrice },
-    {
-      status: TaskStatus.CANCELLED,
-      error: reason,
-      result: {},
-      usage: { completed: false, computeMs: Date.now() - task.startedAt.getTime() },
-      executionProvider: task.executionProvider ?? "unknown",
-      inferenceMs: Date.now() - task.startedAt.getTime(),
-      nodeId: task.nodeId,
-      providerId: node.provider.id,
-    },
+  const ranMs = Date.now() - task.startedAt.getTime();
+  return store.capture({
+    task: { id: task.id, accountId: task.account.id, pricing, maxPrice: task.maxPrice },
+    status: TaskStatus.CANCELLED,
+    error: reason,
+    result: {},
+    usage: { completed: false, computeMs: ranMs },
+    executionProvider: task.executionProvider ?? "unknown",
+    inferenceMs: ranMs,
+    nodeId: task.nodeId,
+    providerId: node.provider.id,
     platformFeeBps,
-  );
-  return at ? em.fork().findOneOrFail(Task, task.id) : null;
+  });
 }

@@ -56,7 +56,7 @@ async function setUp(label: string, startWriteDelayMs: number) {
   await d.dispatcher.start();
   const account = await db.orm().em.fork().findOneOrFail(Account, db.fx().clientId);
   const submit = () =>
-    submitTask(db.orm().em.fork(), { queue: d.queue, events: d.events }, account, {
+    submitTask(db.orm().em.fork(), { queue: d.queue, store: d.store }, account, {
       model: "mlp-classifier",
       input: FEATURES,
     });
@@ -170,7 +170,7 @@ test("cancelled while its call runs, before its start is stored: the call is abo
     assert.equal((await row(task.id)).status, "QUEUED", "its start not stored yet");
     const cancelled = await cancelTask(
       db.orm().em.fork(),
-      { queue: d.queue, events: d.events, config: { platformFeeBps: 1000 } },
+      { queue: d.queue, events: d.events, store: d.store, config: { platformFeeBps: 1000 } },
       account,
       task.id,
     );

@@ -1,4 +1,4 @@
-import type { StartedTask } from "./settle.js";
+import type { StartedTask } from "./start-statement.js";
 
 /**
  * Deferred start: a task priced per call whose job (or local start) carries its input and its

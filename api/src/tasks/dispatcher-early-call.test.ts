@@ -20,7 +20,6 @@ import { balancesOf } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import { createTestDatabase, type TestDatabase, testRedisUrl } from "../testing/test-database.js";
-import { failTask } from "./settle.js";
 import { submitTask } from "./submit-task.js";
 
 let db: TestDatabase;
@@ -55,7 +54,7 @@ test("an early call is dropped when the start finds its task cancelled; a starte
     release = r;
   });
   const calls: { taskId: string; signal: AbortSignal | undefined; answered: boolean }[] = [];
-  const { dispatcher, queue, events, close, prefix, replica } = fakeDeploymentDispatcher(orm, {
+  const { dispatcher, queue, events, store, close, prefix, replica } = fakeDeploymentDispatcher(orm, {
     label: "early",
     nodeId: "early-node",
     taskTimeoutMs: 10_000,
@@ -76,7 +75,7 @@ test("an early call is dropped when the start finds its task cancelled; a starte
     const em = orm.em.fork();
     const account = await em.findOneOrFail(Account, fx.clientId);
     const submit = () =>
-      submitTask(orm.em.fork(), { queue, events }, account, { model: "mlp-classifier", input: features });
+      submitTask(orm.em.fork(), { queue, store }, account, { model: "mlp-classifier", input: features });
     // First task: the model's deployment is not at hand yet (no early call); it holds the
     // dispatcher (concurrency 1) until released.
     const first = await submit();
@@ -86,7 +85,8 @@ test("an early call is dropped when the start finds its task cancelled; a starte
     const cancelled = await submit();
     const heard: string[] = [];
     const stop = await events.listen(cancelled.id, (e) => heard.push(e.status));
-    assert.ok(await failTask(orm.em.fork(), cancelled.id, "cancelled by test", TaskStatus.CANCELLED));
+    const ref = { id: cancelled.id, accountId: account.id, maxPrice: cancelled.maxPrice };
+    assert.ok(await store.refund({ task: ref, status: TaskStatus.CANCELLED, error: "cancelled by test" }));
     release();
     assert.equal((await finished(first.id)).status, "COMPLETED");
     // The job is taken; its early call goes out and is aborted once the start finds nothing.

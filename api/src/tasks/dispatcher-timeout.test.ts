@@ -41,7 +41,7 @@ test("a call that times out fails the task for good and charges price x min(runt
     );
   let calls = 0;
   // A deployment whose only replica never answers in time.
-  const { dispatcher, queue, events, close } = fakeDeploymentDispatcher(orm, {
+  const { dispatcher, queue, store, close } = fakeDeploymentDispatcher(orm, {
     label: "timeout",
     nodeId: "slow-node",
     taskTimeoutMs: TIMEOUT_MS,
@@ -54,7 +54,7 @@ test("a call that times out fails the task for good and charges price x min(runt
     await dispatcher.start();
     const em = orm.em.fork();
     const account = await em.findOneOrFail(Account, fx.clientId);
-    const task = await submitTask(em, { queue, events }, account, {
+    const task = await submitTask(em, { queue, store }, account, {
       model: "mlp-classifier",
       input: { features: [Array.from({ length: 16 }, () => 1)] },
     });

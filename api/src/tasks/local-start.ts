@@ -1,5 +1,4 @@
 import { PriorityFifo } from "./priority-fifo.js";
-import type { StartedTask } from "./settle.js";
 import type { TaskJob, TaskQueue } from "./task-queue.js";
 
 /**
@@ -24,13 +23,10 @@ import type { TaskJob, TaskQueue } from "./task-queue.js";
  * BullMQ job as the backup would wake every worker on each add and cost two scripts.)
  *
  * Only tasks whose job would carry their input (task-queue.ts jobInput) start locally, so the
- * call goes out with the start statement (the dispatcher's early call). A task submitted alone
- * goes further (prepare()): its replica is leased and its call sent BEFORE its hold statement,
- * which writes it RUNNING on that replica — no start statement at all, and the call runs while
- * the hold commits. The answer counts only if the hold committed; a hold that did not happen
- * (no funds, a conflict, an error) aborts the call, and nothing is stored, announced or charged.
- * Local starts share the dispatcher's concurrency with its jobs: none starts while as many
- * calls are in flight in this process (dispatcher.ts takeSlot). The queue's pause holds them too (BullMQ Queue.pause; read every
+ * call goes out with the start statement (the attempt runner's early call), and only once their
+ * hold has committed: a local start is an attempt of the one runner (attempt-runner.ts), of a
+ * task already held. Local starts share the dispatcher's concurrency with its jobs: none starts
+ * while as many calls are in flight in this process (slots.ts). The queue's pause holds them too (BullMQ Queue.pause; read every
  * 200 ms, so a pause holds local starts from at most that long after it).
  *
  * Local backlog (after a Ray Serve handle's own queue): a task accepted here that cannot start
@@ -54,64 +50,6 @@ export interface LocalStarter {
    * adds the others' jobs through `enqueue`. Resolves once the leases and jobs are written.
    */
   startOrQueue(tasks: TaskJob[], enqueue: (jobs: TaskJob[]) => Promise<void>): Promise<void>;
-  /**
-   * For one task about to be held: a replica leased and its call sent now (see above), its
-   * lease taken, or undefined when it cannot start here. Exactly one of confirm / abandon must
-   * follow.
-   */
-  prepare(taskId: string, modelId: string, input: Record<string, unknown>): Promise<HeldStart | undefined>;
-}
-
-/** A held start's call, answered before the hold (HeldStart.answer). */
-export interface HeldAnswer {
-  outputs: Record<string, unknown>;
-  executionProvider: string;
-  inferenceMs: number;
-  /** The replica that answered, and the provider who owns its node (credited). */
-  nodeId: string;
-  actorId: string;
-  providerId: string;
-  platformFeeBps: number;
-}
-
-/** A start the hold statement makes (LocalStarter.prepare). */
-export interface HeldStart {
-  /** Where the hold writes the task RUNNING. */
-  readonly running: { nodeId: string; actorId: string };
-  /**
-   * The call's answer, when it has come (and succeeded) within the dispatcher's answer wait;
-   * else undefined, and the hold goes on as usual. Before the hold, so no side effect.
-   */
-  answer(): Promise<HeldAnswer | undefined>;
-  /**
-   * One statement held, completed and captured the task with that answer: the attempt ends
-   * here — the slot and replica given back at once; SCHEDULED, RUNNING and COMPLETED announced
-   * and the lease released in the background (the submit answers meanwhile: its task is final
-   * and stored, so a subscriber replays its states, and a lease left behind only expires).
-   * Instead of confirm / abandon.
-   */
-  finish(startedAt: Date, finishedAt: Date): void;
-  /**
-   * The hold committed, the task RUNNING: the attempt goes on here. `job` is the task's job,
-   * added only if the attempt fails and must be retried.
-   */
-  confirm(task: StartedTask, job: TaskJob): void;
-  /**
-   * The hold did not happen: the call is aborted, the replica, the slot and the lease given
-   * back; resolves once the lease is (a new start of the same task id may follow).
-   */
-  abandon(): Promise<void>;
-}
-
-/** The dispatcher's side of a held start. */
-export interface HeldAttempt {
-  readonly running: { nodeId: string; actorId: string };
-  answer(): Promise<HeldAnswer | undefined>;
-  /** The task was completed with the answer: the replica and slot given back, then announced. */
-  finish(startedAt: Date, finishedAt: Date): Promise<void>;
-  /** As LocalRunner.attempt, for the task the hold wrote RUNNING. */
-  attempt(task: StartedTask): Promise<Error | undefined>;
-  abandon(): void;
 }
 
 /** The dispatcher's side of local starts. */
@@ -128,12 +66,6 @@ export interface LocalRunner {
    * final (settled or failed for good by the attempt itself).
    */
   attempt(job: TaskJob): Promise<Error | undefined>;
-  /** A held start's first half (LocalStarter.prepare); undefined when it cannot start here. */
-  prepareStart(
-    taskId: string,
-    modelId: string,
-    input: Record<string, unknown>,
-  ): Promise<HeldAttempt | undefined>;
 }
 
 type LeaseQueue = Pick<TaskQueue, "leaseLocal" | "releaseLocal" | "enqueue" | "enqueueMany">;
@@ -153,7 +85,7 @@ export interface LocalRunsOptions {
 }
 
 /** The backlog never holds more tasks than this, whatever the throughput. */
-export const MAX_LOCAL_BACKLOG = 10_000;
+const MAX_LOCAL_BACKLOG = 10_000;
 
 export class LocalRuns implements LocalStarter {
   private readonly live = new Set<string>();
@@ -219,35 +151,6 @@ export class LocalRuns implements LocalStarter {
     if (!this.backlog.remove((t) => t.taskId === taskId)) return false;
     this.release(taskId).catch((err) => this.log(`releasing ${taskId}: ${String(err)}`));
     return true;
-  }
-
-  async prepare(
-    taskId: string,
-    modelId: string,
-    input: Record<string, unknown>,
-  ): Promise<HeldStart | undefined> {
-    // The backlog goes first: a task submitted alone does not overtake it.
-    if (this.backlog.size > 0) return undefined;
-    const held = await this.runner.prepareStart(taskId, modelId, input);
-    if (held === undefined) return undefined;
-    // Taken before the hold can commit: the sweep never sees this task open and unleased.
-    const leased = this.lease([taskId]);
-    leased.catch((err) => this.log(`lease of ${taskId}: ${String(err)}`));
-    return {
-      running: held.running,
-      answer: () => held.answer(),
-      confirm: (task, job) => this.track(job, held.attempt(task)),
-      finish: (startedAt, finishedAt) => {
-        void held.finish(startedAt, finishedAt);
-        leased
-          .finally(() => this.release(taskId))
-          .catch((err) => this.log(`lease of ${taskId}: ${String(err)}`));
-      },
-      abandon: () => {
-        held.abandon();
-        return leased.finally(() => this.release(taskId)).catch(() => {});
-      },
-    };
   }
 
   /** Nothing more starts here, from the backlog or a new submit (close() follows). */

@@ -1,4 +1,4 @@
-import type { ActorSpec, ModelManifest } from "@neurogrid/schema";
+import type { ActorSpec, ModelActorInit, ModelManifest } from "@neurogrid/schema";
 import type { ApiConfig } from "../config.js";
 import {
   artifactTokenSecret,
@@ -24,7 +24,8 @@ import { plainManifest, registeredSha256Of } from "../registry/registry-manifest
  *   - a registered model with no public URL configured: the single-machine path, `path` of
  *     `<cacheDir>/<sha256>.onnx` in the model cache directory registration writes into
  *     (registry/register-model.ts), checked against that sha256.
- * Either way the manifest is passed along (the actor does not know registered models).
+ * Either way the manifest is passed along (the actor does not know registered models). The
+ * initArgs are the model actor's contract, ModelActorInit (@neurogrid/schema).
  */
 export const MODEL_NAMESPACE = "neurogrid-models";
 
@@ -53,16 +54,17 @@ export function modelActorSourceOf(
 /** The actor spec for a model; `source` is a ModelActorSource, or just a cache directory. */
 export function modelActorSpec(manifest: ModelManifest, source: string | ModelActorSource = {}): ActorSpec {
   const opts: ModelActorSource = typeof source === "string" ? { cacheDir: source } : source;
+  const initArgs: ModelActorInit = {
+    name: manifest.name,
+    version: manifest.version,
+    ...modelSourceArgs(manifest, opts),
+    ...(manifest.executionProviders ? { executionProviders: manifest.executionProviders } : {}),
+  };
   return {
     name: `model:${manifest.name}@${manifest.version}`,
     namespace: MODEL_NAMESPACE,
     className: "model",
-    initArgs: {
-      name: manifest.name,
-      version: manifest.version,
-      ...modelSourceArgs(manifest, opts),
-      ...(manifest.executionProviders ? { executionProviders: manifest.executionProviders } : {}),
-    },
+    initArgs,
     lifetime: "detached",
     maxRestarts: -1,
     maxTaskRetries: 3,
@@ -75,7 +77,10 @@ export function modelActorSpec(manifest: ModelManifest, source: string | ModelAc
   };
 }
 
-function modelSourceArgs(manifest: ModelManifest, opts: ModelActorSource): Record<string, unknown> {
+/** Where the actor gets the model's bytes (and the manifest of a registered model). */
+type ModelSourceArgs = Pick<ModelActorInit, "cacheDir" | "path" | "sha256" | "artifact" | "manifest">;
+
+function modelSourceArgs(manifest: ModelManifest, opts: ModelActorSource): ModelSourceArgs {
   const sha256 = registeredSha256Of(manifest);
   if (!sha256) return opts.cacheDir ? { cacheDir: opts.cacheDir } : {};
   if (opts.publicUrl !== undefined && opts.artifactTokenSecret !== undefined) {

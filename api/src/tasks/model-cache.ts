@@ -7,7 +7,7 @@ import { Model } from "../db/entities/index.js";
  * registered (name@version is unique and registering it again is idempotent or a CONFLICT), so
  * by id and by name@version an entry is normally good forever, and "the latest version of a
  * name" until a newer version is registered. Whoever prices a task from a cached model checks
- * it against the database in the same statement (ledger/escrow.ts `modelCheck`: the manifest
+ * it against the database in the same statement (ledger/hold-statement.ts `modelChecks`: the manifest
  * is still this one, and no newer version exists) and asks again with `fresh` when it is not:
  * a model repriced or superseded is seen at once, at no extra round trip when it is not.
  *

@@ -58,7 +58,7 @@ export function modelDeploymentSpec(manifest: ModelManifest, replica: ActorSpec)
 }
 
 /** The shared deployment of a multiplex group, made from one of its models' replica spec. */
-export function muxDeploymentSpec(
+function muxDeploymentSpec(
   manifest: ModelManifest,
   replica: ActorSpec,
   group: { group: string; maxModels?: number | undefined },

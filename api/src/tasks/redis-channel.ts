@@ -1,16 +1,18 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import type { RedisConnections } from "../infra/redis-connections.js";
 
 /**
  * Redis pub/sub of JSON messages: publish from any process, subscribe in any process.
  * `subscribe` resolves once Redis acknowledged the SUBSCRIBE (nothing published after it
- * resolves is missed) and returns the function that stops listening.
+ * resolves is missed) and returns the function that stops listening. Publishes go down the
+ * process's command connection; each subscription has a connection of its own.
  */
 export class RedisPubSub<T> {
   private readonly pub: Redis;
+  private readonly subs = new Set<Redis>();
 
-  constructor(private readonly redisUrl: string) {
-    this.pub = new Redis(redisUrl);
-    this.pub.on("error", () => {});
+  constructor(private readonly connections: RedisConnections) {
+    this.pub = connections.commands();
   }
 
   async publish(channel: string, message: T): Promise<void> {
@@ -18,16 +20,21 @@ export class RedisPubSub<T> {
   }
 
   async subscribe(channel: string, onMessage: (message: T) => void): Promise<() => void> {
-    const sub = new Redis(this.redisUrl);
-    sub.on("error", () => {});
+    const sub = this.connections.subscriber();
+    this.subs.add(sub);
     sub.on("message", (ch: string, text: string) => {
       if (ch === channel) onMessage(JSON.parse(text) as T);
     });
     await sub.subscribe(channel);
-    return () => sub.disconnect();
+    return () => {
+      this.subs.delete(sub);
+      sub.disconnect();
+    };
   }
 
+  /** Ends the subscriptions still open (the command connection is the factory's). */
   async close(): Promise<void> {
-    await this.pub.quit().catch(() => {});
+    for (const sub of this.subs) sub.disconnect();
+    this.subs.clear();
   }
 }

@@ -11,7 +11,7 @@
  *                           twice); an error before any token is the caller's to retry
  */
 import { type DeploymentCallOptions, type DeploymentHandle, isClusterError } from "@neurogrid/cluster";
-import { TaskStatus } from "@neurogrid/schema";
+import { type GenerateItem, TaskStatus } from "@neurogrid/schema";
 import type { TaskEventBus } from "./task-events.js";
 
 export interface GenerationOutcome {
@@ -24,20 +24,13 @@ export interface GenerationOutcome {
   error?: string;
 }
 
-interface GenerateItem {
-  index?: number;
-  token?: string;
-  done?: boolean;
-  finishReason?: string;
-  executionProvider?: string;
-}
-
 export async function runGeneration(
   deployment: Pick<DeploymentHandle, "stream">,
   taskId: string,
   input: Record<string, unknown>,
   opts: DeploymentCallOptions,
-  events: TaskEventBus,
+  events: Pick<TaskEventBus, "publish">,
+  onToken?: (token: string) => void,
 ): Promise<GenerationOutcome> {
   const started = performance.now();
   const text: string[] = [];
@@ -66,9 +59,9 @@ export async function runGeneration(
         executionProvider = item.executionProvider ?? executionProvider;
         break;
       }
-      if (item.token === undefined) continue;
       const index = text.length;
       text.push(item.token);
+      onToken?.(item.token);
       const publish = events.publish({
         taskId,
         status: TaskStatus.RUNNING,

@@ -36,7 +36,7 @@ test("a hold aborted to break a deadlock is tried again, and the task is written
        values (?, ?, ?, 'same-key', 0, 'QUEUED', '{}', 0, 0, now())`,
       [randomUUID(), account.id, model.id],
     );
-    const submitted = submitTask(orm.em.fork(), { queue: d.queue, events: d.events }, account, {
+    const submitted = submitTask(orm.em.fork(), { queue: d.queue, store: d.store }, account, {
       model: "mlp-classifier",
       input: FEATURES,
       idempotencyKey: "same-key",

@@ -5,39 +5,41 @@ import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
 import { type Account, type Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
-import { type CaptureRequest, type HoldRequest, holdAndCreateTask } from "../ledger/escrow.js";
-import { holdAndCapture } from "../ledger/escrow-instant.js";
+import type { HoldOutcome } from "../ledger/hold-statement.js";
 import { escrowOf } from "../pricing/pricing.js";
-import { enqueueTasks, type HeldAnswer, type HeldStart, type LocalStarter } from "./local-start.js";
+import { enqueueTasks, type LocalStarter } from "./local-start.js";
 import { modelByName } from "./model-cache.js";
-import { captureOf, pricingOfTask } from "./settle.js";
-import type { TaskEventBus } from "./task-events.js";
 import { taskInputOf } from "./task-input.js";
-import { jobInput, type TaskCharge, type TaskQueue } from "./task-queue.js";
+import { jobInput, type TaskCharge, type TaskJob, type TaskQueue } from "./task-queue.js";
+import { pricingOfTask } from "./task-ref.js";
+import type { TaskStore } from "./task-store.js";
+
+/** The longest idempotency key, in characters. */
+const MAX_KEY_CHARS = 200;
+/** Priorities run from 0 to this (higher first). */
+const MAX_PRIORITY = 999;
+/** Holds tried again after PostgreSQL broke a deadlock with them, at most. */
+export const HOLD_TRIES = 3;
+/** Tries that check the cached model is still the stored one (then it is read fresh). */
+export const MODEL_CHECKED_TRIES = 2;
 
 /**
  * submitTask: validate (task-input.ts: tensors, or a language model's generation arguments), then
- * in ONE SQL statement (ledger/escrow.ts) hold the price in escrow
- * and write the task QUEUED; after commit, enqueue its job (job id = task id).
+ * hold the price in escrow and write the task QUEUED (the lifecycle's `hold`: task-store.ts,
+ * ONE statement, shared with the other holds arriving while one is in flight: group commit), and
+ * after commit start it here (local-start.ts) or enqueue its job (job id = task id). No provider
+ * is asked to compute before that commit.
  *
  * QUEUED is not announced: nobody can be listening yet. A taskProgress subscriber needs the
  * task's id, which only the answer gives, and it replays the states it missed from the row it
- * reads after it starts listening, QUEUED always first (graphql/task-progress.ts); an event
- * would be a Redis publish per task that every subscriber drops as seen.
+ * reads after it starts listening, QUEUED always first (graphql/task-progress.ts).
  *
  * The idempotency key: the same key from the same account gives the same task and one charge,
  * enforced by the unique (account_id, idempotency_key) constraint, so two concurrent submits
  * with one key cannot both commit. Reusing a key for a different request is CONFLICT.
  *
  * If the process dies between commit and enqueue, the dispatcher's recovery sweep enqueues the
- * QUEUED task on start (the job id makes that safe to repeat).
- *
- * Started here (local-start.ts prepare): the task's call is sent before its hold, and the hold
- * writes it RUNNING on that replica. When the answer is already in — within the dispatcher's
- * answer wait (NEUROGRID_ANSWER_WAIT_MS, while such calls answer that fast lately) — one
- * statement instead holds, completes and captures it (ledger/escrow-instant.ts), and the submit
- * answers COMPLETED with its result: one commit for the whole task. A hold that does not
- * happen (no funds, a conflict, a stale model) drops the answer; nothing is stored or charged.
+ * QUEUED task (the job id makes that safe to repeat).
  */
 export interface SubmitTaskRequest {
   model: string;
@@ -49,10 +51,9 @@ export interface SubmitTaskRequest {
 
 export interface SubmitDeps {
   queue: TaskQueue;
-  events: TaskEventBus;
+  store: TaskStore;
   /** This process's dispatcher, when it has one: tasks may start here at once (local-start.ts). */
   local?: LocalStarter | undefined;
-  log?: ((msg: string) => void) | undefined;
 }
 
 export async function submitTask(
@@ -61,12 +62,8 @@ export async function submitTask(
   account: Account,
   req: SubmitTaskRequest,
 ): Promise<Task> {
-  const key = req.idempotencyKey?.trim() || undefined;
-  if (key !== undefined && key.length > 200) throw badInput("idempotencyKey is longer than 200 characters");
+  const key = checkedKey(req);
   const priority = req.priority ?? 0;
-  if (!Number.isInteger(priority) || priority < 0 || priority > 999) {
-    throw badInput("priority must be an integer from 0 to 999");
-  }
   if (key) {
     const existing = await findByKey(em, account, key);
     if (existing) return resumed(deps, sameRequestOrConflict(existing, req));
@@ -74,70 +71,48 @@ export async function submitTask(
   const accounts = await clientAccounts(em, account.id);
   const taskId = randomUUID();
   const now = new Date();
-  // The model comes from the process's cache; the hold statement checks that it is still the
-  // stored one (and still the latest version, for an unversioned submit), else it is looked
-  // up again and the hold retried.
+  // The model comes from the process's cache; the hold checks that it is still the stored one
+  // (and still the latest version, for an unversioned submit), else it is looked up again.
   let model = await findModel(em, req.model, req.version, false);
   for (let attempt = 0; ; attempt++) {
     const { input, pricing } = taskInputOf(model, req.input);
     const price = escrowOf(pricing);
-    // Started here by the hold itself when this process's dispatcher can (local-start.ts).
-    const carried = jobInput(pricing, input);
-    const start =
-      carried && deps.local && !lacksFunds(account.id)
-        ? await deps.local.prepare(taskId, model.id, carried)
-        : undefined;
-    const hold = {
-      taskId,
-      accountId: account.id,
-      modelId: model.id,
-      idempotencyKey: key ?? null,
-      priority,
-      input,
-      price,
-      pricing,
-      availableId: accounts.available,
-      heldId: accounts.held,
-      memo: `escrow for ${model.name}@${model.version}`,
-      now,
-      running: start?.running,
-      ...(attempt < 2 ? { modelCheck: { manifest: model.manifest, latest: req.version === undefined } } : {}),
-    };
-    let answer: HeldAnswer | undefined;
-    let completion: CaptureRequest | undefined;
-    let outcome: { held: boolean; balance: bigint; stale: boolean };
+    let outcome: HoldOutcome;
     try {
-      // Its answer already in: held, completed and captured by one statement (answeredHere).
-      answer = start && (await start.answer());
-      completion = answer ? await answeredCapture(em, hold, answer) : undefined;
-      outcome =
-        answer && completion
-          ? await holdAndCapture(
-              em,
-              { ...hold, running: { nodeId: answer.nodeId, actorId: answer.actorId } },
-              completion,
-            )
-          : await holdAndCreateTask(em, hold);
+      outcome = await deps.store.hold({
+        accountId: account.id,
+        accounts,
+        now,
+        tasks: [
+          {
+            taskId,
+            modelId: model.id,
+            idempotencyKey: key ?? null,
+            priority,
+            input,
+            pricing,
+            escrow: price,
+            memo: memoOf(model),
+          },
+        ],
+        modelChecks:
+          attempt < MODEL_CHECKED_TRIES
+            ? [{ modelId: model.id, manifest: model.manifest, latest: req.version === undefined }]
+            : [],
+      });
     } catch (err) {
-      const abandoned = start?.abandon();
-      if (isDeadlock(err) && attempt < 3) {
-        await abandoned; // this task id's lease is taken again by the next try
-        continue;
-      }
+      if (isDeadlock(err) && attempt < HOLD_TRIES) continue;
       if (key && isUniqueViolation(err)) {
         const existing = await findByKey(em.fork(), account, key);
         if (existing) return resumed(deps, sameRequestOrConflict(existing, req));
       }
       throw err;
     }
-    // Given back before a stale model's next try, which may take this task id's lease again.
-    if (!outcome.held || outcome.stale) await start?.abandon();
-    if (outcome.stale) {
+    if (!outcome.held && outcome.stale) {
       model = await findModel(em, req.model, req.version, true);
       continue;
     }
     if (!outcome.held) {
-      markLacksFunds(account.id);
       throw new ApiError(
         "INSUFFICIENT_FUNDS",
         `balance ${outcome.balance} is less than the escrow ${price}`,
@@ -147,129 +122,43 @@ export async function submitTask(
         },
       );
     }
-    const written = { taskId, account, model, key, priority, input, price, pricing, now };
-    if (start && answer && completion) return answeredHere(start, written, answer, completion);
-    return start && carried ? startedHere(start, written, carried) : queued(deps, written);
+    const task = writtenTask({ taskId, account, model, key, priority, input, price, pricing, now });
+    await enqueueTasks(deps, [jobOf(task)]);
+    return task;
   }
 }
 
-/**
- * Accounts whose hold lately failed for funds: their next tasks are not started ahead of the
- * hold (a call sent for a task whose hold then fails is aborted, never answered or charged, but
- * a provider may have computed it), for LACKS_FUNDS_MS or until this process forgets them.
- */
-const LACKS_FUNDS_MS = 60_000;
-const LACKS_FUNDS_MAX = 10_000;
-const lacking = new Map<string, number>();
-
-function lacksFunds(accountId: string): boolean {
-  const at = lacking.get(accountId);
-  if (at === undefined) return false;
-  if (Date.now() - at < LACKS_FUNDS_MS) return true;
-  lacking.delete(accountId);
-  return false;
-}
-
-function markLacksFunds(accountId: string): void {
-  if (lacking.size >= LACKS_FUNDS_MAX) lacking.clear();
-  lacking.set(accountId, Date.now());
-}
-
-/**
- * The capture of a task whose call answered before its hold (as the dispatcher's would be:
- * settle.ts captureOf, one attempt, the price from the answer's usage).
- */
-function answeredCapture(em: EntityManager, hold: HoldRequest, answer: HeldAnswer): Promise<CaptureRequest> {
-  const maxPrice = hold.price;
-  return captureOf(
-    em,
-    {
-      id: hold.taskId,
-      accountId: hold.accountId,
-      pricing: pricingOfTask({ pricing: hold.pricing as Task["pricing"], maxPrice }),
-      maxPrice,
-    },
-    {
-      result: answer.outputs,
-      usage: { completed: true, computeMs: answer.inferenceMs },
-      executionProvider: answer.executionProvider,
-      inferenceMs: answer.inferenceMs,
-      nodeId: answer.nodeId,
-      providerId: answer.providerId,
-    },
-    answer.platformFeeBps,
-  );
-}
-
-/**
- * Answered before its hold (NEUROGRID_ANSWER_WAIT_MS): one statement held, completed and
- * captured the task (ledger/escrow-instant.ts); SCHEDULED, RUNNING and COMPLETED are announced
- * as it is answered, COMPLETED with its result (a subscriber replays them all from the row).
- */
-function answeredHere(start: HeldStart, t: WrittenTask, answer: HeldAnswer, capture: CaptureRequest): Task {
-  start.finish(t.now, capture.now);
-  return Object.assign(writtenTask(t), {
-    status: TaskStatus.COMPLETED,
-    attempts: 1,
-    scheduledAt: t.now,
-    startedAt: t.now,
-    finishedAt: capture.now,
-    result: answer.outputs,
-    executionProvider: answer.executionProvider,
-    inferenceMs: answer.inferenceMs,
-    nodeId: answer.nodeId,
-    actorId: answer.actorId,
-    cost: capture.cost,
-    units: capture.units,
-    platformFee: capture.fee,
-    providerEarning: capture.providerEarning,
-  });
-}
-
-/** The hold wrote the task RUNNING on `start`'s replica: its attempt goes on in this process. */
-function startedHere(start: HeldStart, t: WrittenTask, carried: Record<string, unknown>): Task {
-  const task = Object.assign(writtenTask(t), {
-    status: TaskStatus.RUNNING,
-    attempts: 1,
-    scheduledAt: t.now,
-    startedAt: t.now,
-  });
-  const charge = chargeOf(t);
-  const started = {
-    id: t.taskId,
-    accountId: t.account.id,
-    modelId: t.model.id,
-    input: t.input as Record<string, unknown>,
-    pricing: charge.pricing,
-    maxPrice: t.price,
-    at: t.now,
+/** A task's job: its model, its input when small (jobInput) and its charge. */
+export function jobOf(task: Task): TaskJob {
+  return {
+    taskId: task.id,
+    priority: task.priority,
+    modelId: task.model.id,
+    input: jobInput(task.pricing, task.input),
+    charge: chargeOf({ account: task.account, price: task.maxPrice, pricing: task.pricing }),
   };
-  start.confirm(started, {
-    taskId: t.taskId,
-    priority: t.priority,
-    modelId: t.model.id,
-    input: carried,
-    charge,
-  });
-  return task;
 }
 
-async function queued(deps: SubmitDeps, t: WrittenTask): Promise<Task> {
-  const task = writtenTask(t);
-  await enqueueTasks(deps, [
-    {
-      taskId: task.id,
-      priority: t.priority,
-      modelId: t.model.id,
-      input: jobInput(t.pricing, t.input),
-      charge: chargeOf(t),
-    },
-  ]);
-  return task;
+/** A hold's memo. */
+export function memoOf(model: Model): string {
+  return `escrow for ${model.name}@${model.version}`;
+}
+
+/** The request's idempotency key, trimmed (undefined when empty), and its priority, checked. */
+export function checkedKey(req: SubmitTaskRequest): string | undefined {
+  const key = req.idempotencyKey?.trim() || undefined;
+  if (key !== undefined && key.length > MAX_KEY_CHARS) {
+    throw badInput(`idempotencyKey is longer than ${MAX_KEY_CHARS} characters`);
+  }
+  const priority = req.priority ?? 0;
+  if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) {
+    throw badInput(`priority must be an integer from 0 to ${MAX_PRIORITY}`);
+  }
+  return key;
 }
 
 /** What its job carries of a task's charge (task-queue.ts TaskCharge). */
-export function chargeOf(t: Pick<WrittenTask, "account" | "price" | "pricing">): TaskCharge {
+function chargeOf(t: Pick<WrittenTask, "account" | "price" | "pricing">): TaskCharge {
   return {
     accountId: t.account.id,
     maxPrice: t.price.toString(),
@@ -329,7 +218,7 @@ export function writtenTask(t: WrittenTask): Task {
  * The same key again: the first submission may have died between its commit and its enqueue
  * (an api killed mid-request), so an unfinished task gets its job now (a no-op if it has one).
  */
-export async function resumed(deps: SubmitDeps, task: Task): Promise<Task> {
+async function resumed(deps: SubmitDeps, task: Task): Promise<Task> {
   if (!isFinalTaskStatus(task.status)) await deps.queue.ensureJob(task.id, task.priority);
   return task;
 }
@@ -375,8 +264,8 @@ export async function findModel(
 
 /**
  * PostgreSQL chose this statement to break a deadlock; nothing of it was written, and trying
- * again is safe. (A batch's hold writes its tasks before it locks the client's accounts, a
- * single hold locks them first: one idempotency key used by both at once can deadlock them.)
+ * again is safe. (Holds lock accounts in id order, after their rows; a unique idempotency key
+ * waited on inside another group's statement can still close a cycle with a capture's locks.)
  */
 export function isDeadlock(err: unknown): boolean {
   const e = err as { code?: string; cause?: { code?: string } } | null;

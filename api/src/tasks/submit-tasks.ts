@@ -4,29 +4,32 @@ import { isFinalTaskStatus } from "@neurogrid/schema";
 import { type Account, type Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
-import { type BatchHoldTask, holdAndCreateTasks } from "../ledger/escrow-batch.js";
+import type { HoldOutcome, HoldTask } from "../ledger/hold-statement.js";
 import { escrowOf } from "../pricing/pricing.js";
 import { enqueueTasks } from "./local-start.js";
 import {
-  chargeOf,
+  checkedKey,
   findModel,
+  HOLD_TRIES,
   isDeadlock,
   isUniqueViolation,
+  jobOf,
+  MODEL_CHECKED_TRIES,
+  memoOf,
   type SubmitDeps,
   type SubmitTaskRequest,
   sameRequestOrConflict,
   writtenTask,
 } from "./submit-task.js";
 import { taskInputOf } from "./task-input.js";
-import { jobInput } from "./task-queue.js";
 
 /**
  * submitTasks: many tasks of one client in one call, all or nothing.
  *
  *   validate every task (as submitTask does); the first bad one refuses the whole call, its
  *     error naming its index (`inputs[i]: ...`, extensions.index)
- *   -> ONE SQL statement (ledger/escrow-batch.ts) holds the batch's total in escrow and writes
- *     every task QUEUED with its own hold, or writes nothing (INSUFFICIENT_FUNDS when the
+ *   -> ONE hold (task-store.ts, ledger/hold-statement.ts) holds the batch's total in escrow and
+ *     writes every task QUEUED with its own hold, or writes nothing (INSUFFICIENT_FUNDS when the
  *     balance does not cover the total)
  *   -> the tasks start here, wait in this process's backlog, or get their jobs in one BullMQ
  *     addBulk (job id = task id) (local-start.ts); QUEUED is not announced (submit-task.ts)
@@ -63,7 +66,7 @@ export async function submitTasks(
   for (let attempt = 0; ; attempt++) {
     const existing = await findByKeys(em, account, keys);
     const result: Task[] = [];
-    const fresh: { task: Task; hold: BatchHoldTask }[] = [];
+    const fresh: { task: Task; hold: HoldTask }[] = [];
     const resumedTasks: Task[] = [];
     const now = new Date();
     for (const [i, req] of reqs.entries()) {
@@ -81,7 +84,6 @@ export async function submitTasks(
       const priority = req.priority ?? 0;
       const taskId = randomUUID();
       const task = writtenTask({ taskId, account, model, key, priority, input, price, pricing, now });
-      const memo = `escrow for ${model.name}@${model.version}`;
       const hold = {
         taskId,
         modelId: model.id,
@@ -89,8 +91,8 @@ export async function submitTasks(
         priority,
         input,
         pricing,
-        price,
-        memo,
+        escrow: price,
+        memo: memoOf(model),
       };
       fresh.push({ task, hold });
       result.push(task);
@@ -101,24 +103,23 @@ export async function submitTasks(
         manifest: m.manifest,
         latest: reqs.some((r) => r.model === m.name && r.version === undefined),
       }));
-      let outcome: Awaited<ReturnType<typeof holdAndCreateTasks>>;
+      let outcome: HoldOutcome;
       try {
-        outcome = await holdAndCreateTasks(em, {
+        outcome = await deps.store.hold({
           accountId: account.id,
-          availableId: accounts.available,
-          heldId: accounts.held,
+          accounts,
           now,
           tasks: fresh.map((f) => f.hold),
-          ...(attempt < 2 ? { modelChecks: checks } : {}),
+          modelChecks: attempt < MODEL_CHECKED_TRIES ? checks : [],
         });
       } catch (err) {
         // A key taken meanwhile: look the keys up again (a bounded number of times).
-        if (keys.some((k) => k !== undefined) && isUniqueViolation(err) && attempt < 3) continue;
+        if (keys.some((k) => k !== undefined) && isUniqueViolation(err) && attempt < HOLD_TRIES) continue;
         // Chosen to break a deadlock (submit-task.ts isDeadlock): nothing written, try again.
-        if (isDeadlock(err) && attempt < 3) continue;
+        if (isDeadlock(err) && attempt < HOLD_TRIES) continue;
         throw err;
       }
-      if (outcome.stale) {
+      if (!outcome.held && outcome.stale) {
         for (const req of reqs) await modelOf(req, true);
         continue;
       }
@@ -133,13 +134,7 @@ export async function submitTasks(
     await Promise.all([
       enqueueTasks(
         deps,
-        fresh.map(({ task }) => ({
-          taskId: task.id,
-          priority: task.priority,
-          modelId: task.model.id,
-          input: jobInput(task.pricing, task.input),
-          charge: chargeOf({ account, price: task.maxPrice, pricing: task.pricing }),
-        })),
+        fresh.map(({ task }) => jobOf(task)),
       ),
       // Same key again: the first call may have died between its commit and its enqueue.
       ...resumedTasks
@@ -154,13 +149,7 @@ export async function submitTasks(
 function checked(reqs: SubmitTaskRequest[]): (string | undefined)[] {
   const seen = new Map<string, number>();
   return reqs.map((req, i) => {
-    const key = req.idempotencyKey?.trim() || undefined;
-    if (key !== undefined && key.length > 200)
-      throw indexed(i, badInput("idempotencyKey is longer than 200 characters"));
-    const priority = req.priority ?? 0;
-    if (!Number.isInteger(priority) || priority < 0 || priority > 999) {
-      throw indexed(i, badInput("priority must be an integer from 0 to 999"));
-    }
+    const key = atOnce(i, () => checkedKey(req));
     if (key !== undefined) {
       const first = seen.get(key);
       if (first !== undefined)
@@ -169,6 +158,15 @@ function checked(reqs: SubmitTaskRequest[]): (string | undefined)[] {
     }
     return key;
   });
+}
+
+/** at() for a step that does not wait. */
+function atOnce<T>(i: number, step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    throw err instanceof ApiError ? indexed(i, err) : err;
+  }
 }
 
 /** Runs one task's step; its ApiError gets the task's index (message and extensions.index). */

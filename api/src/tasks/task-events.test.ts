@@ -7,15 +7,18 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { TaskStatus } from "@neurogrid/schema";
+import { createRedisConnections } from "../infra/redis-connections.js";
 import { testRedisUrl, uniquePrefix } from "../testing/test-database.js";
 import { startedEvents, TaskEventBus, type TaskProgressEvent } from "./task-events.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test("publishAll: another process hears every event in order; this one hears each once", async () => {
-  const prefix = uniquePrefix("events");
-  const here = new TaskEventBus(testRedisUrl(), prefix);
-  const there = new TaskEventBus(testRedisUrl(), prefix);
+  const redisPrefix = uniquePrefix("events");
+  const redisHere = createRedisConnections({ redisUrl: testRedisUrl(), redisPrefix });
+  const redisThere = createRedisConnections({ redisUrl: testRedisUrl(), redisPrefix });
+  const here = new TaskEventBus(redisHere);
+  const there = new TaskEventBus(redisThere);
   try {
     const heardHere: TaskProgressEvent[] = [];
     const heardThere: TaskProgressEvent[] = [];
@@ -39,5 +42,6 @@ test("publishAll: another process hears every event in order; this one hears eac
     for (const stop of stops) stop();
   } finally {
     await Promise.all([here.close(), there.close()]);
+    await Promise.all([redisHere.close(), redisThere.close()]);
   }
 });

@@ -1,5 +1,6 @@
 import { TaskStatus } from "@neurogrid/schema";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import type { RedisConnections } from "../infra/redis-connections.js";
 
 /**
  * Task progress events travel through Redis pub/sub, so that every api process delivers every
@@ -40,20 +41,14 @@ export class TaskEventBus {
   /** Per channel: messages delivered here at their publish, whose copy from Redis is to be dropped. */
   private readonly echoes = new Map<string, Map<string, number>>();
 
-  constructor(
-    redisUrl: string,
-    private readonly prefix: string,
-  ) {
-    // Auto-pipelining: the publishes of one tick (many tasks' events) go out in one write.
-    this.pub = new Redis(redisUrl, {
-      lazyConnect: false,
-      maxRetriesPerRequest: 3,
-      enableAutoPipelining: true,
-    });
-    this.sub = new Redis(redisUrl, { lazyConnect: false });
-    // Connection errors are retried by ioredis; they must not crash the process meanwhile.
-    this.pub.on("error", () => {});
-    this.sub.on("error", () => {});
+  private readonly prefix: string;
+
+  constructor(connections: RedisConnections) {
+    this.prefix = connections.prefix;
+    // The process's command connection (auto-pipelined: the publishes of one tick, many tasks'
+    // events, go out in one write) and a subscriber of its own.
+    this.pub = connections.commands();
+    this.sub = connections.subscriber();
     this.sub.on("message", (channel: string, message: string) => {
       const set = this.listeners.get(channel);
       if (!set) return; // not a task channel (e.g. the cancel channel, handled by onCancel)
@@ -163,8 +158,9 @@ export class TaskEventBus {
     };
   }
 
+  /** Stops listening (the command connection is the factory's, closed with it). */
   async close(): Promise<void> {
     this.listeners.clear();
-    await Promise.allSettled([this.pub.quit(), this.sub.quit()]);
+    await this.sub.quit().catch(() => {});
   }
 }

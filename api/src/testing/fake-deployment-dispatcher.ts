@@ -2,19 +2,23 @@
  * Test support: a real Dispatcher (real PostgreSQL, Redis, BullMQ) over a fake model deployment
  * whose one replica lives on `nodeId`: the test writes the deployment's `call`; lease gives that
  * replica, and a stream is refused (the fake is not a generative model). close() stops the
- * dispatcher, the queue, the event bus and the Redis connection.
+ * dispatcher, the queue, the event bus and the Redis connections.
  */
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { ActorInfo } from "@neurogrid/schema";
-import { Redis } from "ioredis";
+import { createRedisConnections } from "../infra/redis-connections.js";
 import { Dispatcher } from "../tasks/dispatcher.js";
 import type { ModelDeployment } from "../tasks/model-deployments.js";
+import { processRunner } from "../tasks/process-runner.js";
 import { TaskEventBus } from "../tasks/task-events.js";
 import { TaskQueue } from "../tasks/task-queue.js";
+import { PgTaskStore } from "../tasks/task-store.js";
 import { testRedisUrl, uniquePrefix } from "./test-database.js";
 
 export interface FakeDeploymentDispatcher {
   dispatcher: Dispatcher;
+  /** The task store the dispatcher's runner writes through (submits hold through it too). */
+  store: PgTaskStore;
   queue: TaskQueue;
   events: TaskEventBus;
   replica: ActorInfo;
@@ -38,16 +42,14 @@ export function fakeDeploymentDispatcher(
     startWriteDelayMs?: number;
     /** Default 5000 ms, as the api's. */
     localBacklogMs?: number;
-    /** Default 0 (the api's is 2 ms): a held start's answer is not waited for. */
-    answerWaitMs?: number;
     /** Another dispatcher's prefix: the same queue and events (default: a new prefix). */
     prefix?: string;
   },
 ): FakeDeploymentDispatcher {
   const prefix = opts.prefix ?? uniquePrefix(opts.label);
-  const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-  const queue = new TaskQueue({ connection, prefix: `${prefix}:bull`, attempts: 3 });
-  const events = new TaskEventBus(testRedisUrl(), prefix);
+  const redis = createRedisConnections({ redisUrl: testRedisUrl(), redisPrefix: prefix });
+  const queue = new TaskQueue({ connection: redis.bullmq(), prefix: redis.bullPrefix, attempts: 3 });
+  const events = new TaskEventBus(redis);
   const replica = {
     actorId: "a1",
     name: "model:mlp-classifier@1#0",
@@ -63,23 +65,29 @@ export function fakeDeploymentDispatcher(
       throw new Error("not a generative model");
     },
   };
+  const store = new PgTaskStore(orm.em);
+  const runner = processRunner(
+    { orm, store, deployments: { handle: async () => deployment }, events },
+    {
+      platformFeeBps: 1000,
+      taskTimeoutMs: opts.taskTimeoutMs,
+      startWriteDelayMs: opts.startWriteDelayMs ?? 100,
+    },
+  );
   const dispatcher = new Dispatcher({
     orm,
-    deployments: { handle: async () => deployment },
+    runner,
     events,
     queue,
-    redisUrl: testRedisUrl(),
-    prefix: `${prefix}:bull`,
+    connection: redis.bullmq(),
+    prefix: redis.bullPrefix,
     concurrency: opts.concurrency ?? 1,
-    platformFeeBps: 1000,
-    taskTimeoutMs: opts.taskTimeoutMs,
     jobLockMs: opts.jobLockMs ?? 30_000,
-    startWriteDelayMs: opts.startWriteDelayMs ?? 100,
     localBacklogMs: opts.localBacklogMs ?? 5000,
-    answerWaitMs: opts.answerWaitMs ?? 0,
   });
   return {
     dispatcher,
+    store,
     queue,
     events,
     replica,
@@ -88,7 +96,7 @@ export function fakeDeploymentDispatcher(
       await dispatcher.close();
       await queue.close();
       await events.close();
-      connection.disconnect();
+      await redis.close();
     },
   };
 }

@@ -22,6 +22,7 @@ export async function startHead(extra: string[] = []): Promise<{ child: Child; a
     script: CLI,
     args: ["head", "--port", String(port), ...extra],
     ready: /listening on (\S+)/,
+    env: process.env,
     onLine: echo,
   });
   return { child, address: match[1] ?? `127.0.0.1:${port}` };
@@ -33,6 +34,7 @@ export async function startWorker(headAddress: string, nodeId: string, extra: st
     script: CLI,
     args: ["worker", "--head", headAddress, "--node-id", nodeId, "--port", "0", ...extra],
     ready: /registered/,
+    env: process.env,
     onLine: echo,
   });
   return child;

@@ -10,7 +10,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export const baseDatabaseUrl = (env: NodeJS.ProcessEnv = process.env) =>
+const baseDatabaseUrl = (env: NodeJS.ProcessEnv = process.env) =>
   env.TEST_DATABASE_URL ?? env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 export const testRedisUrl = (env: NodeJS.ProcessEnv = process.env) =>

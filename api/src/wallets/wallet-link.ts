@@ -19,7 +19,7 @@ import { ApiError } from "../errors.js";
  * Changing the wallet is the same dance: a new proof each time. An address belongs to one
  * account at most.
  */
-export const CHALLENGE_TTL_MS = 5 * 60_000;
+const CHALLENGE_TTL_MS = 5 * 60_000;
 
 export async function issueChallenge(
   em: EntityManager,
@@ -101,7 +101,7 @@ export async function linkWallet(
 }
 
 /** contracts' typed errors at the api's edge: bad input, with the precise reason. */
-export function asApiError(err: unknown): unknown {
+function asApiError(err: unknown): unknown {
   if (isContractsError(err)) return new ApiError("BAD_USER_INPUT", err.message, { reason: err.code });
   return err;
 }

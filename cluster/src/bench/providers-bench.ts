@@ -40,7 +40,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ActorState, type ModelManifest } from "@neurogrid/schema";
+import { ActorState, type InferResult, type ModelManifest } from "@neurogrid/schema";
 import { InferenceSession, listSupportedBackends, Tensor } from "onnxruntime-node";
 import { waitFor } from "../cli/testing/processes.js";
 import { startTestCluster, type TestCluster } from "../cli/testing/test-cluster.js";
@@ -56,7 +56,7 @@ import {
   sessionOptionsFor,
 } from "../runtime/execution-provider.js";
 import { createOnnxruntimeProbe } from "../runtime/execution-provider-probe.js";
-import { createModelActor, type InferResult, type ModelHealth } from "../runtime/model-actor.js";
+import { createModelActor, type ModelHealth } from "../runtime/model-actor.js";
 import { benchArgs, median, round } from "./measure.js";
 import { modelDeployment, replicasAlive, SERVING_NAMESPACE } from "./serving-cluster.js";
 import { binaryInferArgs, closedLoop, Rows, warmUp } from "./serving-load.js";

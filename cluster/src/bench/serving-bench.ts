@@ -53,10 +53,11 @@
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { InferResult } from "@neurogrid/schema";
 import { ensureModelFile } from "../models/model-file-cache.js";
 import { buildWideMlpOnnx, DEFAULT_WIDE_MLP, wideMlpManifest } from "../models/wide-mlp.js";
 import type { BatchingLimits } from "../runtime/batcher.js";
-import { createModelActor, type InferResult } from "../runtime/model-actor.js";
+import { createModelActor } from "../runtime/model-actor.js";
 import { benchArgs, round } from "./measure.js";
 import {
   modelInitArgs,

@@ -30,7 +30,7 @@ export interface ServingModel {
   intraOpNumThreads: number;
 }
 
-export interface ServingReplica {
+interface ServingReplica {
   readonly handle: DeploymentHandle;
   readonly pid: number;
   /** Stops reporting and deletes the deployment; resolves once its replica process is gone. */

@@ -23,7 +23,7 @@ export function binaryInferArgs(row: number[]) {
 }
 
 /** What the benchmark reads from an `infer` result. */
-export interface Batched {
+interface Batched {
   batchSize: number;
 }
 

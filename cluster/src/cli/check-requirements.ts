@@ -42,8 +42,8 @@ export interface RequirementsDeps {
   timeoutMs?: number;
 }
 
-export const MIN_MEMORY_MB = 2_048;
-export const MIN_DISK_MB = 5_120;
+const MIN_MEMORY_MB = 2_048;
+const MIN_DISK_MB = 5_120;
 const MIB = 1024 * 1024;
 const NVIDIA_SMI_DRIVER_ARGS = [
   "--query-gpu=index,name,driver_version,memory.total",

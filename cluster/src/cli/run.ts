@@ -19,8 +19,8 @@ export interface RunHeadOptions {
 export interface RunWorkerOptions {
   /** Where log lines go; stderr by default. */
   log?: LogFn;
-  /** Environment actor processes inherit; this process's by default. */
-  env?: NodeJS.ProcessEnv;
+  /** Environment actor processes inherit (the entry's: head-main, worker-main, the api's CLI). */
+  env: NodeJS.ProcessEnv;
   /** Aborting while the worker is still trying to register gives up and stops it. */
   signal?: AbortSignal;
 }
@@ -31,7 +31,7 @@ export function runHead(config: HeadConfig, options: RunHeadOptions = {}): Promi
 }
 
 /** Starts a worker; resolves once it has registered with the head (retrying until it answers). */
-export function runWorker(config: WorkerConfig, options: RunWorkerOptions = {}): Promise<WorkerHandle> {
-  const { env = process.env, ...rest } = options;
+export function runWorker(config: WorkerConfig, options: RunWorkerOptions): Promise<WorkerHandle> {
+  const { env, ...rest } = options;
   return startWorker(config, { ...rest, baseEnv: env });
 }

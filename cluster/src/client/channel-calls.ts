@@ -9,7 +9,7 @@ import { ClusterError } from "../errors.js";
 import { isClusterErrorCode } from "../grpc/status.js";
 import type { ActorChannelReply } from "../grpc/wire.js";
 
-export function replyError(reply: ActorChannelReply): ClusterError {
+function replyError(reply: ActorChannelReply): ClusterError {
   const code = isClusterErrorCode(reply.errorCode) ? reply.errorCode : "INTERNAL";
   return new ClusterError(code, reply.errorMessage || `the actor answered ${reply.errorCode}`);
 }

@@ -180,7 +180,7 @@ export class DeploymentHandle {
 
   #route(info: DeploymentInfo): void {
     this.#routable = info.replicas.filter((r) => r.state === ActorState.ALIVE && r.address !== "");
-    const live = new Set(this.#routable.map((r) => r.actorId));
+    const live = new Set<string>(this.#routable.map((r) => r.actorId));
     for (const id of this.#handles.keys()) if (!live.has(id)) this.#handles.delete(id);
   }
 

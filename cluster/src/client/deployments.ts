@@ -9,15 +9,18 @@ import type { HeadService } from "../grpc/proto.js";
 const HEAD_CALL_TIMEOUT_MS = 10_000;
 
 export class DeploymentCalls {
-  constructor(
-    private readonly client: () => grpc.Client,
-    private readonly head: HeadService,
-  ) {}
+  readonly #client: () => grpc.Client;
+  readonly #head: HeadService;
+
+  constructor(client: () => grpc.Client, head: HeadService) {
+    this.#client = client;
+    this.#head = head;
+  }
 
   async apply(spec: DeploymentSpec): Promise<DeploymentInfo> {
     const reply = await unaryCall(
-      this.client(),
-      this.head.ApplyDeployment,
+      this.#client(),
+      this.#head.ApplyDeployment,
       { spec: deploymentSpecToWire(spec) },
       { timeoutMs: HEAD_CALL_TIMEOUT_MS },
     );
@@ -26,8 +29,8 @@ export class DeploymentCalls {
 
   async get(namespace: string, name: string): Promise<DeploymentInfo> {
     const reply = await unaryCall(
-      this.client(),
-      this.head.GetDeployment,
+      this.#client(),
+      this.#head.GetDeployment,
       { namespace, name },
       { timeoutMs: HEAD_CALL_TIMEOUT_MS },
     );
@@ -36,8 +39,8 @@ export class DeploymentCalls {
 
   async list(): Promise<DeploymentInfo[]> {
     const reply = await unaryCall(
-      this.client(),
-      this.head.ListDeployments,
+      this.#client(),
+      this.#head.ListDeployments,
       {},
       { timeoutMs: HEAD_CALL_TIMEOUT_MS },
     );
@@ -46,8 +49,8 @@ export class DeploymentCalls {
 
   async report(namespace: string, name: string, handleId: string, ongoing: number): Promise<DeploymentInfo> {
     const reply = await unaryCall(
-      this.client(),
-      this.head.ReportDeploymentLoad,
+      this.#client(),
+      this.#head.ReportDeploymentLoad,
       { namespace, name, handleId, ongoing },
       { timeoutMs: HEAD_CALL_TIMEOUT_MS },
     );
@@ -56,8 +59,8 @@ export class DeploymentCalls {
 
   async delete(namespace: string, name: string): Promise<DeploymentInfo> {
     const reply = await unaryCall(
-      this.client(),
-      this.head.DeleteDeployment,
+      this.#client(),
+      this.#head.DeleteDeployment,
       { namespace, name },
       { timeoutMs: HEAD_CALL_TIMEOUT_MS },
     );

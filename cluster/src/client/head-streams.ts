@@ -126,7 +126,7 @@ export class DriverSessionLink {
 }
 
 /** Opens the session stream; resolves once the head has it open. Cancelling the call ends it. */
-export function openDriverSession(
+function openDriverSession(
   client: grpc.Client,
   head: HeadService,
   sessionId: string,

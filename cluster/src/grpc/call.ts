@@ -13,7 +13,7 @@ export interface CallOptions {
   signal?: AbortSignal | undefined;
 }
 
-export function deadlineAfter(timeoutMs: number | undefined): grpc.CallOptions {
+function deadlineAfter(timeoutMs: number | undefined): grpc.CallOptions {
   return timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
 }
 

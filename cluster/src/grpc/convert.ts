@@ -6,8 +6,10 @@ import {
   type ActorInfo,
   type ActorSpec,
   ActorState,
+  actorId,
   type GpuInfo,
   type NodeResources,
+  nodeId,
   type ResourceRequest,
 } from "@neurogrid/schema";
 import { ClusterError, type ClusterErrorCode } from "../errors.js";
@@ -106,12 +108,12 @@ export function infoToWire(info: ActorInfo): wire.ActorInfo {
 export function infoFromWire(info: wire.ActorInfo): ActorInfo {
   const state = info.state === "ACTOR_STATE_UNSPECIFIED" ? ActorState.DEAD : info.state;
   return {
-    actorId: info.actorId,
+    actorId: actorId(info.actorId),
     name: info.name,
     namespace: info.namespace,
     className: info.className,
     state,
-    nodeId: info.nodeId,
+    nodeId: nodeId(info.nodeId),
     address: info.address,
     gpuIds: [...info.gpuIds],
     pid: info.pid,

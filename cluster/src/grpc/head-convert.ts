@@ -28,7 +28,7 @@ type WireResources = wire.Resources & Partial<wire.ResourcesPlacement>;
 type WireSpec = wire.ActorSpec & Partial<wire.ActorSpecPlacement>;
 type WireInfo = wire.ActorInfo & Partial<wire.ActorInfoLifecycle>;
 
-export function resourcesToWire(request: ResourceRequest): wire.Resources & wire.ResourcesPlacement {
+function resourcesToWire(request: ResourceRequest): wire.Resources & wire.ResourcesPlacement {
   return {
     ...requestToWire(request),
     gpusRequested: Math.ceil(request.gpus),
@@ -37,7 +37,7 @@ export function resourcesToWire(request: ResourceRequest): wire.Resources & wire
   };
 }
 
-export function resourcesFromWire(resources: WireResources | null): ResourceRequest {
+function resourcesFromWire(resources: WireResources | null): ResourceRequest {
   const request = requestFromWire(resources);
   const numGpus = resources?.numGpus ?? 0;
   const vramMb = resources?.vramMb ?? 0;

@@ -10,9 +10,9 @@ import type { ActorService } from "./actor-contract.js";
 import type { HeadService } from "./head-contract.js";
 import type { WorkerService } from "./worker-contract.js";
 
-export type { ActorImplementation, ActorService } from "./actor-contract.js";
+export type { ActorImplementation } from "./actor-contract.js";
 export type { HeadDeploymentImplementation, HeadImplementation, HeadService } from "./head-contract.js";
-export type { WorkerImplementation, WorkerService } from "./worker-contract.js";
+export type { WorkerImplementation } from "./worker-contract.js";
 
 export interface ClusterServices {
   head: HeadService;

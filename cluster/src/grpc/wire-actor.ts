@@ -9,7 +9,7 @@ export interface ActorCallReply {
   result: Buffer;
 }
 
-export type ActorChannelRequestKind = "KIND_UNSPECIFIED" | "START" | "CANCEL" | "CREDIT";
+type ActorChannelRequestKind = "KIND_UNSPECIFIED" | "START" | "CANCEL" | "CREDIT";
 
 /** Caller -> actor on the call channel (Actor.Connect). */
 export interface ActorChannelRequest {
@@ -23,7 +23,7 @@ export interface ActorChannelRequest {
   traceId?: string;
 }
 
-export type ActorChannelReplyKind = "KIND_UNSPECIFIED" | "RESULT" | "ITEM" | "END" | "ERROR";
+type ActorChannelReplyKind = "KIND_UNSPECIFIED" | "RESULT" | "ITEM" | "END" | "ERROR";
 
 /** Actor -> caller on the call channel (Actor.Connect). */
 export interface ActorChannelReply {

@@ -1,6 +1,6 @@
 /** common.proto messages shared by the services, as proto-loader decodes them; see wire.ts. */
 
-export interface Gpu {
+interface Gpu {
   index: number;
   uuid: string;
   name: string;

@@ -100,14 +100,14 @@ export interface WatchClusterRequest {
   telemetry: boolean;
 }
 
-export interface NodeEvent {
+interface NodeEvent {
   type: string;
   node: NodeInfo | null;
   cause: string;
   atMs: number;
 }
 
-export interface NodeTelemetryEvent {
+interface NodeTelemetryEvent {
   nodeId: string;
   telemetry: NodeTelemetry | null;
   unschedulableGpus: Record<string, string>;
@@ -145,7 +145,7 @@ export interface CreatePlacementGroupRequest {
   wait: boolean;
 }
 
-export interface BundleInfo {
+interface BundleInfo {
   index: number;
   nodeId: string;
   resources: Resources | null;

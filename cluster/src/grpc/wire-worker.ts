@@ -24,7 +24,7 @@ export type KillActorReply = Record<string, never>;
 
 export type WorkerStatusRequest = Record<string, never>;
 
-export interface WorkerActorStatus {
+interface WorkerActorStatus {
   actorId: string;
   pid: number;
   address: string;

@@ -13,7 +13,7 @@ export interface ResourcesPlacement {
   vramMb: number;
 }
 
-export type SchedulingStrategyKind =
+type SchedulingStrategyKind =
   | "STRATEGY_DEFAULT"
   | "STRATEGY_SPREAD"
   | "STRATEGY_NODE_AFFINITY"

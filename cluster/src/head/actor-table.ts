@@ -5,7 +5,7 @@
  * one (storage.ts); the actor manager owns the transitions and says when to save().
  */
 import type { ActorInfo, ActorSpec } from "@neurogrid/schema";
-import { ActorState } from "@neurogrid/schema";
+import { ActorState, actorId, nodeId } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { actorKey, actorLabel } from "./actor-spec.js";
 import type { ActorPlacement } from "./resource-table.js";
@@ -39,18 +39,18 @@ export function deferred<T>(): Deferred<T> {
   return { promise, resolve, reject };
 }
 
-export function newEntry(actorId: string, spec: ActorSpec): ActorEntry {
+export function newEntry(id: string, spec: ActorSpec): ActorEntry {
   return {
     spec,
     attempt: 0,
     waiters: deferred(),
     info: {
-      actorId,
+      actorId: actorId(id),
       name: spec.name,
       namespace: spec.namespace,
       className: spec.className,
       state: ActorState.PENDING_CREATION,
-      nodeId: "",
+      nodeId: nodeId(""), // not placed yet
       address: "",
       gpuIds: [],
       pid: 0,

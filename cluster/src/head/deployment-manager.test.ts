@@ -6,7 +6,14 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type ActorInfo, type ActorSpec, ActorState, type DeploymentSpec } from "@neurogrid/schema";
+import {
+  type ActorInfo,
+  type ActorSpec,
+  ActorState,
+  actorId,
+  type DeploymentSpec,
+  nodeId,
+} from "@neurogrid/schema";
 import { DeploymentManager, REPORT_TTL_MS, type ReplicaActors } from "./deployment-manager.js";
 
 class FakeActors implements ReplicaActors {
@@ -17,12 +24,12 @@ class FakeActors implements ReplicaActors {
     const existing = this.actors.get(spec.name);
     if (existing && existing.state !== ActorState.DEAD) return existing;
     const info: ActorInfo = {
-      actorId: `a${this.#next++}`,
+      actorId: actorId(`a${this.#next++}`),
       name: spec.name,
       namespace: spec.namespace,
       className: spec.className,
       state: ActorState.ALIVE,
-      nodeId: "n1",
+      nodeId: nodeId("n1"),
       address: `127.0.0.1:${1000 + this.#next}`,
       gpuIds: [],
       pid: this.#next,

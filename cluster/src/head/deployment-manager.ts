@@ -267,7 +267,7 @@ export class DeploymentManager {
   }
 }
 
-export function validateDeployment(spec: DeploymentSpec): void {
+function validateDeployment(spec: DeploymentSpec): void {
   const bad = (why: string) => new ClusterError("INVALID_ARGUMENT", `deployment ${spec.name}: ${why}`);
   if (spec.name === "" || spec.name.includes("#")) throw bad("name must be non-empty, without '#'");
   const ints = ["minReplicas", "maxReplicas", "upscaleDelayMs", "downscaleDelayMs"] as const;

@@ -48,7 +48,7 @@ export interface ResourceTableOptions {
 
 const SEP = "#";
 
-export function bundleAllocationId(groupId: string, index: number): string {
+function bundleAllocationId(groupId: string, index: number): string {
   return `${groupId}${SEP}${index}`;
 }
 

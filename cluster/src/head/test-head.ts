@@ -17,7 +17,7 @@ export interface TestHeadOptions {
   owners?: ReadonlySet<string>;
 }
 
-export const HEARTBEAT_TIMEOUT_MS = 1000;
+const HEARTBEAT_TIMEOUT_MS = 1000;
 
 export function testHead(options: TestHeadOptions = {}) {
   const clock = options.clock ?? { now: 0 };

@@ -17,8 +17,8 @@ import type { Registry } from "prom-client";
 import { addSeries, type CallSeries, emptySeries } from "./call-histogram.js";
 import { histogramSamples, registerCollected, type Sample } from "./collected-metric.js";
 
-export const CALL_DURATION_METRIC = "neurogrid_actor_call_duration_seconds";
-export const ACTOR_INFO_METRIC = "neurogrid_actor_info";
+const CALL_DURATION_METRIC = "neurogrid_actor_call_duration_seconds";
+const ACTOR_INFO_METRIC = "neurogrid_actor_info";
 
 const MAX_INFO_LABELS = 16;
 const MAX_INFO_VALUE_CHARS = 256;

@@ -21,9 +21,9 @@ export const CALL_DURATION_BUCKETS: readonly number[] = [
 ];
 
 /** Distinct method names with their own series in one actor process. */
-export const MAX_METHODS = 64;
+const MAX_METHODS = 64;
 /** The method label of calls past MAX_METHODS distinct names. */
-export const OTHER_METHOD = "(other)";
+const OTHER_METHOD = "(other)";
 
 /** One (method, outcome) series: counts per bucket (bounds, then +Inf), their sum and count. */
 export interface CallSeries {

@@ -3,10 +3,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { GenerateItem, InferResult } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { type ActorInstance, isAsyncIterable } from "../runtime/actor-class.js";
-import { createModelActor, type InferResult } from "../runtime/model-actor.js";
-import { buildCharTrigramLmOnnx, charTrigramLmManifest, type GenerateItem } from "./char-trigram-lm.js";
+import { createModelActor } from "../runtime/model-actor.js";
+import { buildCharTrigramLmOnnx, charTrigramLmManifest } from "./char-trigram-lm.js";
 import { LM_CORPUS } from "./lm-corpus.js";
 
 const ctx = { actorId: "lm-test", gpuIds: [], cudaVisibleDevices: "" };

@@ -13,7 +13,8 @@
  *
  * Method `generate` { prompt, maxTokens, temperature?, seed? } streams (an async generator):
  *   { index, token } for each new character, then { done: true, outputTokens, text,
- *   finishReason: "length" | "cancelled", executionProvider }.
+ *   finishReason: "length" | "cancelled", executionProvider } (GenerateArgs and GenerateItem,
+ *   the contract in @neurogrid/schema's generation-contract.ts).
  * Each step is one inference through the actor's dynamic batcher, so the steps of concurrent
  * generations share inferences (one row each). The call's AbortSignal is checked before every
  * step, and a step still waiting for its batch leaves it when cancelled, so a cancelled
@@ -21,7 +22,7 @@
  * samples from softmax(logits / temperature) with mulberry32(seed): the same seed, the same text.
  * Priced per output token.
  */
-import type { ModelManifest } from "@neurogrid/schema";
+import type { GenerateItem, ModelManifest } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import type { FlatTensor } from "../runtime/tensor.js";
 import type { BuiltinModel } from "./builtin-model.js";
@@ -35,7 +36,7 @@ import { mulberry32 } from "./prng.js";
 export const LM_VOCAB: readonly string[] = [...new Set(LM_CORPUS)].sort();
 const V = LM_VOCAB.length;
 const K = 1 / 64;
-export const LM_MAX_TOKENS = 512;
+const LM_MAX_TOKENS = 512;
 
 export const charTrigramLmManifest: ModelManifest = {
   name: "char-trigram-lm",
@@ -50,7 +51,7 @@ export const charTrigramLmManifest: ModelManifest = {
 };
 
 /** The [V*V][V] logits table, row (a*V + b) for the context (a, b). */
-export function trigramLogits(): Float32Array {
+function trigramLogits(): Float32Array {
   const ids = [...LM_CORPUS].map((c) => LM_VOCAB.indexOf(c));
   const counts = new Float64Array(V * V * V);
   for (let i = 2; i < ids.length; i++) {
@@ -96,17 +97,6 @@ export function buildCharTrigramLmOnnx(): Uint8Array {
 }
 
 const generateArgsSchema = generationArgsSchema(LM_MAX_TOKENS);
-
-export type GenerateItem =
-  | { index: number; token: string }
-  | {
-      done: true;
-      outputTokens: number;
-      text: string;
-      finishReason: "length" | "cancelled";
-      /** Where the steps ran ("cuda" or "cpu"). */
-      executionProvider: string;
-    };
 
 export const charTrigramLm: BuiltinModel = {
   manifest: charTrigramLmManifest,

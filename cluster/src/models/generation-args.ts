@@ -1,8 +1,10 @@
 /**
- * The arguments of a generative model's `generate` method: { prompt, maxTokens, temperature?,
- * seed? }. One schema for the model (char-trigram-lm.ts) and for the api, which checks a
- * generative task's input against it at submission (with maxTokens optional there).
+ * The arguments of a generative model's `generate` method: GenerateArgs { prompt, maxTokens,
+ * temperature?, seed? } (@neurogrid/schema's generation-contract.ts). One parser for the model
+ * (char-trigram-lm.ts) and for the api, which checks a generative task's input against it at
+ * submission (with maxTokens optional there).
  */
+import type { GenerateArgs } from "@neurogrid/schema";
 import { z } from "zod";
 
 export function generationArgsSchema(maxTokens: number) {
@@ -16,5 +18,5 @@ export function generationArgsSchema(maxTokens: number) {
       .min(0)
       .max(2 ** 32 - 1)
       .optional(),
-  });
+  }) satisfies z.ZodType<GenerateArgs>;
 }

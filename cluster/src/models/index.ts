@@ -4,7 +4,7 @@
  * actor (so input rejected at submit time is exactly the input the actor would reject).
  */
 
-export type { InferResult, ModelActorInitArgs, ModelHealth } from "../runtime/model-actor.js";
+export type { ModelHealth } from "../runtime/model-actor.js";
 export {
   type FlatTensor,
   formatShape,
@@ -31,12 +31,7 @@ export {
   type ModelArtifact,
   modelKey,
 } from "./builtin-models.js";
-export {
-  buildCharTrigramLmOnnx,
-  charTrigramLmManifest,
-  type GenerateItem,
-  LM_VOCAB,
-} from "./char-trigram-lm.js";
+export { buildCharTrigramLmOnnx, charTrigramLmManifest, LM_VOCAB } from "./char-trigram-lm.js";
 export { generationArgsSchema } from "./generation-args.js";
 export {
   batchingSchema,
@@ -54,7 +49,7 @@ export {
 export { mlpForwardReference } from "./mlp-forward-reference.js";
 export { type CachedModelFile, ensureModelFile, loadModelFile, sha256Hex } from "./model-file-cache.js";
 export type { ModelMethod, ModelMethods, ModelProgram, ModelRuntime } from "./model-program.js";
-export { type ArtifactSource, artifactSourceSchema } from "./model-source-schema.js";
+export { artifactSourceSchema } from "./model-source-schema.js";
 export { type OcrBox, type OcrResult, ppocrV4Manifest } from "./ppocr-v4.js";
 export { sileroVadManifest } from "./silero-vad.js";
 export { buildWideMlpOnnx, DEFAULT_WIDE_MLP, type WideMlpShape, wideMlpManifest } from "./wide-mlp.js";

@@ -35,7 +35,7 @@ export const batchingSchema = z.strictObject({
 const count = z.number().int().min(0).max(10_000);
 const delayMs = z.number().int().min(0).max(86_400_000);
 
-export const deploymentSchema = z
+const deploymentSchema = z
   .strictObject({
     minReplicas: count.optional(),
     maxReplicas: count.min(1).optional(),

@@ -13,13 +13,13 @@
  * the actor host pulls items one by one and stops the iteration when the call is cancelled).
  * It throws ClusterError("INVALID_ARGUMENT", ...) for bad arguments.
  */
-import type { ModelManifest } from "@neurogrid/schema";
+import type { ExecutionProvider, ModelManifest } from "@neurogrid/schema";
 import type { FlatTensor } from "../runtime/tensor.js";
 
 export interface ModelRuntime {
   readonly manifest: ModelManifest;
-  /** "cuda" or "cpu": where every graph of this model runs. */
-  readonly executionProvider: string;
+  /** Where every graph of this model runs. */
+  readonly executionProvider: ExecutionProvider;
   /** Runs the main graph ("main") or a companion graph by name; returns the named outputs. */
   run(
     graph: string,

@@ -10,6 +10,7 @@
  *     content-addressed cache (artifact-download.ts).
  * A model that is not builtin also needs its manifest.
  */
+import type { ArtifactSource } from "@neurogrid/schema";
 import { z } from "zod";
 import { batchingSchema, modelManifestSchema } from "./manifest-schema.js";
 
@@ -27,9 +28,7 @@ export const artifactSourceSchema = z.strictObject({
   token: z.string().min(1).optional(),
   /** Total size the worker's model file cache may keep (LRU); default 10 GiB. */
   cacheLimitBytes: z.number().int().positive().optional(),
-});
-
-export type ArtifactSource = z.infer<typeof artifactSourceSchema>;
+}) satisfies z.ZodType<ArtifactSource>;
 
 /** The fields that name a model and its source; spread into a strict object. */
 export const modelSourceFields = {

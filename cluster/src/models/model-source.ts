@@ -13,7 +13,7 @@
  *
  * The manifest is the one passed in, else the builtin model's; a model with neither is refused.
  */
-import type { ModelManifest } from "@neurogrid/schema";
+import type { ModelManifest, ModelSource } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { DEFAULT_ARTIFACT_CACHE_LIMIT_BYTES, downloadArtifact } from "./artifact-download.js";
 import {
@@ -25,16 +25,9 @@ import {
 } from "./builtin-models.js";
 import { ensureModelFile, loadModelFile, sha256Hex } from "./model-file-cache.js";
 import type { ModelProgram } from "./model-program.js";
-import type { ArtifactSource } from "./model-source-schema.js";
 
-export interface ModelSourceOptions {
-  name: string;
-  version: string;
+export interface ModelSourceOptions extends ModelSource {
   cacheDir: string;
-  path?: string;
-  sha256?: string;
-  artifact?: ArtifactSource;
-  manifest?: ModelManifest;
 }
 
 export interface LoadedFile {
@@ -44,7 +37,7 @@ export interface LoadedFile {
   sha256: string;
 }
 
-export interface LoadedCompanion extends LoadedFile {
+interface LoadedCompanion extends LoadedFile {
   kind: ModelArtifact["kind"];
 }
 

@@ -50,7 +50,7 @@ export async function detectText(
 }
 
 /** Components of the thresholded map, scored and unclipped, in map coordinates. */
-export function boxesFromMap(map: Float32Array, w: number, h: number): DetectedBox[] {
+function boxesFromMap(map: Float32Array, w: number, h: number): DetectedBox[] {
   const seen = new Uint8Array(w * h);
   const boxes: DetectedBox[] = [];
   const stack: number[] = [];

@@ -13,7 +13,7 @@ import type { FlatTensor } from "../runtime/tensor.js";
 import type { ModelRuntime } from "./model-program.js";
 import { type Box, type RgbImage, writeResizedChw } from "./ocr-image.js";
 
-export const REC_HEIGHT = 48;
+const REC_HEIGHT = 48;
 export const REC_MAX_WIDTH = 1280;
 const HALF = { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } as const;
 

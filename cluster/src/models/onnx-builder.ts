@@ -14,8 +14,8 @@ type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
 type IAttributeProto = onnxProto.onnx.IAttributeProto;
 
 /** IR version 7 goes with opset 13, the opset the builders here target. */
-export const ONNX_IR_VERSION = 7;
-export const ONNX_OPSET = 13;
+const ONNX_IR_VERSION = 7;
+const ONNX_OPSET = 13;
 
 const ELEM_TYPE: Record<TensorDType, number> = {
   float32: onnx.TensorProto.DataType.FLOAT,
@@ -24,7 +24,7 @@ const ELEM_TYPE: Record<TensorDType, number> = {
 };
 
 /** A graph input or output; a dimension of -1 becomes a symbolic dimension named `symbol`. */
-export function valueInfo(spec: TensorSpec, symbol = "batch"): IValueInfoProto {
+function valueInfo(spec: TensorSpec, symbol = "batch"): IValueInfoProto {
   return {
     name: spec.name,
     type: {

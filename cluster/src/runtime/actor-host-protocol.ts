@@ -32,7 +32,7 @@ export const ACTOR_HOST_MAIN = fileURLToPath(new URL("./actor-host-main.js", imp
 /** argv flag of a prestarted process: it waits for its start message for as long as it takes. */
 export const PRESTARTED_FLAG = "--prestarted";
 
-export interface ActorHostHello {
+interface ActorHostHello {
   type: "hello";
 }
 
@@ -54,20 +54,20 @@ export interface ActorHostStart {
   headAddress?: string | undefined;
 }
 
-export interface ActorHostReady {
+interface ActorHostReady {
   type: "ready";
   port: number;
   /** What the instance's info() reported (metric labels); {} when it has none. */
   info: Record<string, string>;
 }
 
-export interface ActorHostCalls {
+interface ActorHostCalls {
   type: "calls";
   /** Calls that ended since the previous message, per method and outcome. */
   series: CallSeries[];
 }
 
-export interface ActorHostFailed {
+interface ActorHostFailed {
   type: "error";
   code: ClusterErrorCode;
   message: string;
@@ -79,7 +79,7 @@ export interface ActorHostStop {
 }
 
 export type ChildMessage = ActorHostHello | ActorHostReady | ActorHostFailed | ActorHostCalls;
-export type ParentMessage = ActorHostStart | ActorHostStop;
+type ParentMessage = ActorHostStart | ActorHostStop;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;

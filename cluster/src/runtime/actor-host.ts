@@ -4,7 +4,7 @@
  * (IPC handshake, signals, exit) is actor-host-main.ts.
  *
  * Calls arrive on call channels (Actor.Connect: many calls per stream, actor-host-channel.ts)
- * or one per unary Actor.Call; both go through one gate (actor-host-gate.ts) that runs at most
+ * or one per unary Actor.Call; both go through one gate (grpc/call-gate.ts) that runs at most
  * maxConcurrency calls at once and queues the rest, and through one runner (actor-host-run.ts).
  *
  * Graceful stop: new calls are refused (UNAVAILABLE), calls already accepted (running or

@@ -96,7 +96,7 @@ export const createEchoActor: ActorClass = async (initArgs, ctx) => {
           pid: process.pid,
           actorId: ctx.actorId,
           gpuIds: ctx.gpuIds,
-          cudaVisibleDevices: process.env.CUDA_VISIBLE_DEVICES ?? "",
+          cudaVisibleDevices: ctx.cudaVisibleDevices,
         };
       case "sleep": {
         const ms = numberArg(args, "ms", MAX_SLEEP_MS);

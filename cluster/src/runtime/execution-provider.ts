@@ -97,7 +97,7 @@ export interface ThreadOptions {
   intraOpNumThreads?: number;
 }
 
-export const DEFAULT_INTRA_OP_THREADS = 1;
+const DEFAULT_INTRA_OP_THREADS = 1;
 
 /** Session options for exactly one provider; thread counts always explicit. */
 export function sessionOptionsFor(

@@ -3,7 +3,7 @@
  * for tests that give the host their own classes, log or call metrics. No head: the handle does
  * not retry, and a lookup answers that the actor is gone.
  */
-import { type ActorInfo, ActorState } from "@neurogrid/schema";
+import { type ActorInfo, ActorState, actorId, nodeId } from "@neurogrid/schema";
 import type { ActorChannels } from "../client/actor-channels.js";
 import { GrpcActorHandle } from "../client/actor-handle.js";
 import type { ActorHost } from "./actor-host.js";
@@ -15,9 +15,10 @@ export function localHostHandle(
 ): GrpcActorHandle {
   const info: ActorInfo = {
     ...actor,
+    actorId: actorId(actor.actorId),
     namespace: "test",
     state: ActorState.ALIVE,
-    nodeId: "local",
+    nodeId: nodeId("local"),
     address: `127.0.0.1:${host.port}`,
     gpuIds: [],
     pid: process.pid,

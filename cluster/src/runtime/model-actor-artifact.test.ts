@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { InferResult } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { ArtifactIntegrityError } from "../models/artifact-download.js";
 import { type ArtifactTestServer, startArtifactServer } from "../models/artifact-test-server.js";
@@ -17,7 +18,7 @@ import { buildMlpClassifierOnnx, mlpClassifierManifest } from "../models/mlp-cla
 import { sha256Hex } from "../models/model-file-cache.js";
 import { mulberry32 } from "../models/prng.js";
 import type { ActorContext } from "./actor-class.js";
-import { type InferResult, type ModelHealth, startModelActor } from "./model-actor.js";
+import { type ModelHealth, startModelActor } from "./model-actor.js";
 
 const ctx: ActorContext = { actorId: "artifact-test", gpuIds: [], cudaVisibleDevices: "" };
 const signal = new AbortController().signal;

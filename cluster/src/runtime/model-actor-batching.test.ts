@@ -3,11 +3,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { InferResult } from "@neurogrid/schema";
 import fc from "fast-check";
 import { ClusterError } from "../errors.js";
 import { mulberry32 } from "../models/prng.js";
 import type { ActorContext, ActorInstance } from "./actor-class.js";
-import { createModelActor, type InferResult, type ModelHealth } from "./model-actor.js";
+import { createModelActor, type ModelHealth } from "./model-actor.js";
 
 const ctx: ActorContext = { actorId: "model-batching-test", gpuIds: [], cudaVisibleDevices: "" };
 const never = new AbortController().signal;

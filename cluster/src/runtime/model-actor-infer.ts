@@ -1,8 +1,9 @@
 /**
  * The model actor's `infer` method, with dynamic batching.
  *
- *   args -> per-call validation (tensor.ts; a bad call fails alone, INVALID_ARGUMENT, before it
- *   can join a batch) -> the batcher (batcher.ts), when the model batches along its leading
+ *   wire args -> InferArgs (parseInferArgs; the contract is @neurogrid/schema's) -> per-call
+ *   validation (tensor.ts; a bad call fails alone, INVALID_ARGUMENT, before it can join a
+ *   batch) -> the batcher (batcher.ts), when the model batches along its leading
  *   dimension and its batching limits allow more than one row -> one inference over the
  *   concatenated rows -> each call's slice of every output.
  *
@@ -10,7 +11,7 @@
  * Silero VAD's state) run one inference per call, unqueued. Every result says how many rows and
  * calls shared its inference (batchSize, batchRequests).
  */
-import type { BatchingConfig, ModelManifest, TensorMap } from "@neurogrid/schema";
+import type { BatchingConfig, InferArgs, InferResult, ModelManifest, TensorMap } from "@neurogrid/schema";
 import { z } from "zod";
 import { ClusterError } from "../errors.js";
 import { formatZodIssues } from "../models/manifest-schema.js";
@@ -18,16 +19,24 @@ import { batchesAlongFirstDim, concatRows, rowsOf, sliceRows } from "./batch-ten
 import { DynamicBatcher } from "./batcher.js";
 import { type FlatTensor, parseTensorMap, tensorToNested } from "./tensor.js";
 
-const inferArgsSchema = z.strictObject({ inputs: z.unknown() });
+/** A call's `inputs`: an object of tensors, each checked against the manifest later (tensor.ts). */
+export const inferInputsSchema = z.record(z.string(), z.unknown(), {
+  error: "an object mapping tensor names to nested arrays of numbers",
+});
 
-export interface InferOutcome {
-  outputs: TensorMap;
-  inferenceMs: number;
-  /** Rows in the inference this call ran in (its own rows plus those of the calls it shared with). */
-  batchSize: number;
-  /** Calls that shared that inference, this one included. */
-  batchRequests: number;
+const inferArgsSchema = z.strictObject({ inputs: inferInputsSchema }) satisfies z.ZodType<InferArgs>;
+
+/** `infer`'s arguments as they arrive, checked; INVALID_ARGUMENT otherwise. */
+export function parseInferArgs(args: unknown): InferArgs {
+  const parsed = inferArgsSchema.safeParse(args);
+  if (!parsed.success) {
+    throw new ClusterError("INVALID_ARGUMENT", `infer args: ${formatZodIssues(parsed.error)}`);
+  }
+  return parsed.data;
 }
+
+/** InferResult but for where it ran, which the server adds. */
+export type InferOutcome = Omit<InferResult, "executionProvider">;
 
 type Flat = Record<string, FlatTensor>;
 export type RunMain = (feeds: Readonly<Flat>, outputNames: readonly string[]) => Promise<Flat>;
@@ -65,13 +74,9 @@ export class ModelInfer {
     return this.batcher?.limits;
   }
 
-  /** The `infer` method: wire arguments in, nested arrays out. */
-  async infer(args: unknown, signal: AbortSignal): Promise<InferOutcome> {
-    const parsedArgs = inferArgsSchema.safeParse(args);
-    if (!parsedArgs.success) {
-      throw new ClusterError("INVALID_ARGUMENT", `infer args: ${formatZodIssues(parsedArgs.error)}`);
-    }
-    const parsed = parseTensorMap(this.manifest.inputs, parsedArgs.data.inputs);
+  /** The `infer` method: nested arrays in (checked against the manifest here), nested arrays out. */
+  async infer(args: InferArgs, signal: AbortSignal): Promise<InferOutcome> {
+    const parsed = parseTensorMap(this.manifest.inputs, args.inputs);
     if (!parsed.ok) throw new ClusterError("INVALID_ARGUMENT", parsed.message);
     const done = await this.inferFlat(parsed.tensors, signal);
     const outputs: TensorMap = {};

@@ -10,8 +10,9 @@
  *   checked against the manifest (a mismatch releases every session opened and fails).
  *
  * Methods (`call`):
- *   infer    { inputs: TensorMap }
- *            -> { outputs, executionProvider, inferenceMs, batchSize, batchRequests }
+ *   infer    InferArgs { inputs: TensorMap }
+ *            -> InferResult { outputs, executionProvider, inferenceMs, batchSize, batchRequests }
+ *            (the contract: @neurogrid/schema's model-actor-contract.ts)
  *            validated against the manifest first (INVALID_ARGUMENT naming the tensor); batched
  *            with concurrent calls (model-actor-infer.ts) under the given limits, else the
  *            manifest's.
@@ -22,7 +23,7 @@
  *
  * close() releases the sessions; the owner makes sure no call is still running on them.
  */
-import type { BatchingConfig, TensorMap } from "@neurogrid/schema";
+import type { BatchingConfig, InferArgs, InferResult } from "@neurogrid/schema";
 import type { InferenceSession } from "onnxruntime-node";
 import { ClusterError } from "../errors.js";
 import { modelKey } from "../models/builtin-models.js";
@@ -30,18 +31,8 @@ import { manifestMismatch } from "../models/manifest-check.js";
 import type { ModelMethods, ModelRuntime } from "../models/model-program.js";
 import type { LoadedModel } from "../models/model-source.js";
 import type { ProviderChoice } from "./execution-provider.js";
-import { ModelInfer } from "./model-actor-infer.js";
+import { ModelInfer, parseInferArgs } from "./model-actor-infer.js";
 import { openSession, runSession } from "./model-actor-session.js";
-
-export interface InferResult {
-  outputs: TensorMap;
-  executionProvider: ProviderChoice["provider"];
-  inferenceMs: number;
-  /** Rows in the inference this call ran in. */
-  batchSize: number;
-  /** Calls that shared that inference, this one included. */
-  batchRequests: number;
-}
 
 export interface ModelHealth {
   executionProvider: ProviderChoice["provider"];
@@ -140,7 +131,7 @@ export class LoadedModelServer {
     if (this.released) throw new ClusterError("INTERNAL", `model ${this.id} has been released`);
     switch (method) {
       case "infer":
-        return this.infer(args, signal);
+        return this.infer(parseInferArgs(args), signal);
       case "manifest":
         return this.model.manifest;
       case "health":
@@ -154,7 +145,7 @@ export class LoadedModelServer {
     );
   }
 
-  async infer(args: unknown, signal: AbortSignal): Promise<InferResult> {
+  async infer(args: InferArgs, signal: AbortSignal): Promise<InferResult> {
     const outcome = await this.inference.infer(args, signal);
     return { ...outcome, executionProvider: this.choice.provider };
   }

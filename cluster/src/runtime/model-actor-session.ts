@@ -58,6 +58,6 @@ function dtypeOf(type: string): TensorDType {
   );
 }
 
-export function messageOf(err: unknown): string {
+function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { InferResult } from "@neurogrid/schema";
 import { ClusterError, type ClusterErrorCode } from "../errors.js";
 import {
   buildMlpClassifierOnnx,
@@ -13,7 +14,7 @@ import { mlpForwardReference } from "../models/mlp-forward-reference.js";
 import { ensureModelFile } from "../models/model-file-cache.js";
 import { mulberry32 } from "../models/prng.js";
 import type { ActorContext, ActorInstance } from "./actor-class.js";
-import { createModelActor, type InferResult, type ModelHealth, startModelActor } from "./model-actor.js";
+import { createModelActor, type ModelHealth, startModelActor } from "./model-actor.js";
 
 const ctx: ActorContext = { actorId: "model-test", gpuIds: [], cudaVisibleDevices: "" };
 const signal = new AbortController().signal;

@@ -3,7 +3,8 @@
  * onnxruntime sessions, batcher and methods), inside its own actor process (see actor-class.ts).
  *
  * Start-up (createModelActor):
- *   initArgs (validated, strict) -> model bytes + manifest (models/model-source.ts), from one of
+ *   initArgs (ModelActorInit, @neurogrid/schema's model-actor-contract.ts; validated, strict)
+ *   -> model bytes + manifest (models/model-source.ts), from one of
  *     - the builtin model name@version, through the content-addressed cache;
  *     - `path` + `sha256`: a model file on this machine;
  *     - `artifact` { url, sha256, token?, cacheLimitBytes? }: downloaded into the
@@ -20,6 +21,7 @@
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ModelActorInit } from "@neurogrid/schema";
 import { z } from "zod";
 import { ClusterError } from "../errors.js";
 import { formatZodIssues } from "../models/manifest-schema.js";
@@ -34,7 +36,7 @@ import {
 import { createOnnxruntimeProbe } from "./execution-provider-probe.js";
 import { type LoadedModelServer, openModelServer } from "./model-actor-server.js";
 
-export type { InferResult, ModelHealth } from "./model-actor-server.js";
+export type { ModelHealth } from "./model-actor-server.js";
 
 /** Where model files are cached when initArgs do not say. */
 export function defaultModelCacheDir(): string {
@@ -52,11 +54,9 @@ export const modelRuntimeFields = {
   intraOpNumThreads: z.number().int().min(1).max(256).optional(),
 };
 
-export const modelActorInitArgsSchema = z
+const modelActorInitSchema = z
   .strictObject({ ...modelSourceFields, ...modelRuntimeFields })
-  .superRefine(checkModelSource);
-
-export type ModelActorInitArgs = z.infer<typeof modelActorInitArgsSchema>;
+  .superRefine(checkModelSource) satisfies z.ZodType<ModelActorInit>;
 
 /** High enough that concurrent calls reach the batcher rather than the host's queue. */
 export const MODEL_ACTOR_MAX_CONCURRENCY = 10_000;
@@ -69,7 +69,7 @@ export async function startModelActor(
   ctx: ActorContext,
   probe: ProviderProbe = createOnnxruntimeProbe(),
 ): Promise<ActorInstance & { info(): Record<string, string> }> {
-  const parsed = modelActorInitArgsSchema.safeParse(initArgs);
+  const parsed = modelActorInitSchema.safeParse(initArgs);
   if (!parsed.success) {
     throw new ClusterError("INVALID_ARGUMENT", `model actor initArgs: ${formatZodIssues(parsed.error)}`);
   }

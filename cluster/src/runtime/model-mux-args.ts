@@ -1,11 +1,12 @@
 /**
  * What the model mux is given, as data: its initArgs and each call's model reference, with the
- * rule that turns a reference into the model source to load.
+ * rule that turns a reference into the model source to load. The types are the contract in
+ * @neurogrid/schema (model-mux-contract.ts); these are their parsers.
  *
- *   initArgs { maxModels?, maxBytes? (at least one), models?: ModelRef[] (the allowed models),
- *              cacheDir?, executionProviders?, intraOpNumThreads? }
- *   call     { model: "name@version" | ModelRef, inputs }
- *   ModelRef { name, version, path?+sha256?, artifact?, manifest?, batching? }: the model
+ *   initArgs ModelMuxInit { maxModels?, maxBytes? (at least one), models?: ModelSource[] (the
+ *              allowed models), cacheDir?, executionProviders?, intraOpNumThreads? }
+ *   call     MuxInferArgs { model: "name@version" | ModelSource, inputs }
+ *   ModelSource { name, version, path?+sha256?, artifact?, manifest?, batching? }: the model
  *            actor's model fields (models/model-source-schema.ts), so the same loader and
  *            integrity checks apply.
  *
@@ -13,29 +14,31 @@
  *   - with an allow-list, only its models are served: a call names one by id or by
  *     { name, version }, and the allow-list's entry is what is loaded. A call that also gives a
  *     sha256 (path's or artifact's) must give that entry's;
- *   - without one, a call's ModelRef is loaded as given, and an id names a builtin model (or a
+ *   - without one, a call's ModelSource is loaded as given, and an id names a builtin model (or a
  *     model already resident);
  *   - a model resident under an id is never replaced by other bytes under the same id: a call
  *     naming another sha256 for it is refused (versions are immutable).
  */
+import type { ModelMuxInit, ModelSource, MuxInferArgs } from "@neurogrid/schema";
 import { z } from "zod";
 import { ClusterError } from "../errors.js";
 import { findBuiltinModel, modelKey } from "../models/builtin-models.js";
 import { formatZodIssues } from "../models/manifest-schema.js";
 import { checkModelSource, modelSourceFields } from "../models/model-source-schema.js";
 import { modelRuntimeFields } from "./model-actor.js";
+import { inferInputsSchema } from "./model-actor-infer.js";
 
-export const modelRefSchema = z.strictObject(modelSourceFields).superRefine(checkModelSource);
+const modelRefSchema = z
+  .strictObject(modelSourceFields)
+  .superRefine(checkModelSource) satisfies z.ZodType<ModelSource>;
 
-export type ModelRef = z.infer<typeof modelRefSchema>;
-
-export const modelMuxInitArgsSchema = z
+const modelMuxInitSchema = z
   .strictObject({
     /** Models resident at once (one being loaded counts). */
     maxModels: z.number().int().min(1).max(10_000).optional(),
     /** Total bytes of resident models' files. */
     maxBytes: z.number().int().positive().optional(),
-    /** The only models this mux serves; any builtin or any ModelRef a call carries when absent. */
+    /** The only models this mux serves; any builtin or any ModelSource a call carries when absent. */
     models: z.array(modelRefSchema).min(1).optional(),
     ...modelRuntimeFields,
   })
@@ -46,24 +49,22 @@ export const modelMuxInitArgsSchema = z
     const ids = (args.models ?? []).map((m) => modelKey(m.name, m.version));
     const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
     if (repeated) ctx.addIssue({ code: "custom", message: `${repeated} is listed twice`, path: ["models"] });
-  });
+  }) satisfies z.ZodType<ModelMuxInit>;
 
-export type ModelMuxInitArgs = z.infer<typeof modelMuxInitArgsSchema>;
-
-export const muxInferArgsSchema = z.strictObject({
+const muxInferArgsSchema = z.strictObject({
   model: z.union([z.string().min(1), modelRefSchema]),
-  inputs: z.unknown(),
-});
+  inputs: inferInputsSchema,
+}) satisfies z.ZodType<MuxInferArgs>;
 
-export function parseMuxInitArgs(initArgs: unknown): ModelMuxInitArgs {
-  const parsed = modelMuxInitArgsSchema.safeParse(initArgs);
+export function parseMuxInitArgs(initArgs: unknown): ModelMuxInit {
+  const parsed = modelMuxInitSchema.safeParse(initArgs);
   if (!parsed.success) {
     throw new ClusterError("INVALID_ARGUMENT", `model mux initArgs: ${formatZodIssues(parsed.error)}`);
   }
   return parsed.data;
 }
 
-export function parseMuxInferArgs(args: unknown): z.infer<typeof muxInferArgsSchema> {
+export function parseMuxInferArgs(args: unknown): MuxInferArgs {
   const parsed = muxInferArgsSchema.safeParse(args);
   if (!parsed.success) {
     throw new ClusterError("INVALID_ARGUMENT", `infer args: ${formatZodIssues(parsed.error)}`);
@@ -72,15 +73,15 @@ export function parseMuxInferArgs(args: unknown): z.infer<typeof muxInferArgsSch
 }
 
 /** The sha256 a reference pins, if any (a builtin's is not known until it is built). */
-export function pinnedSha256(ref: ModelRef): string | undefined {
+function pinnedSha256(ref: ModelSource): string | undefined {
   return (ref.sha256 ?? ref.artifact?.sha256)?.toLowerCase();
 }
 
 /** Turns a call's model into the reference to load; see the file header. */
 export class ModelRefResolver {
-  private readonly allowed: ReadonlyMap<string, ModelRef> | undefined;
+  private readonly allowed: ReadonlyMap<string, ModelSource> | undefined;
 
-  constructor(models: readonly ModelRef[] | undefined) {
+  constructor(models: readonly ModelSource[] | undefined) {
     this.allowed = models && new Map(models.map((m) => [modelKey(m.name, m.version), m]));
   }
 
@@ -94,9 +95,9 @@ export class ModelRefResolver {
    * sha256 it has once loaded.
    */
   resolve(
-    model: string | ModelRef,
+    model: string | ModelSource,
     resident: (id: string) => Resident | undefined,
-  ): { id: string; ref: ModelRef } {
+  ): { id: string; ref: ModelSource } {
     const asked = typeof model === "string" ? this.byId(model, resident) : model;
     const id = modelKey(asked.name, asked.version);
     let ref = asked;
@@ -118,7 +119,7 @@ export class ModelRefResolver {
     return { id, ref };
   }
 
-  private byId(id: string, resident: (id: string) => Resident | undefined): ModelRef {
+  private byId(id: string, resident: (id: string) => Resident | undefined): ModelSource {
     const allowed = this.allowed?.get(id) ?? resident(id)?.ref;
     if (allowed) return allowed;
     const at = id.lastIndexOf("@");
@@ -139,12 +140,12 @@ export class ModelRefResolver {
 }
 
 export interface Resident {
-  ref: ModelRef;
+  ref: ModelSource;
   /** The loaded model's sha256; undefined while it loads. */
   sha256: string | undefined;
 }
 
-function conflict(id: string, a: string | undefined, asked: ModelRef, where: string): void {
+function conflict(id: string, a: string | undefined, asked: ModelSource, where: string): void {
   const b = pinnedSha256(asked);
   if (a !== undefined && b !== undefined && a !== b) {
     throw new ClusterError(

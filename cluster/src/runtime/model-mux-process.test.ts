@@ -9,9 +9,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import type { InferResult, MuxInferResult } from "@neurogrid/schema";
 import { ActorFixture } from "../cli/testing/actor-fixture.js";
-import type { InferResult } from "./model-actor.js";
-import type { MuxInferResult } from "./model-mux.js";
 
 const models = {
   "mlp-classifier@1": { features: [Array.from({ length: 16 }, (_, i) => Math.fround(Math.cos(i) / 2))] },

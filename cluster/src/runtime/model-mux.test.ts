@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import type { InferResult, MuxInferResult } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { ArtifactIntegrityError } from "../models/artifact-download.js";
 import { type ArtifactTestServer, startArtifactServer } from "../models/artifact-test-server.js";
@@ -18,8 +19,8 @@ import { buildMlpClassifierOnnx, mlpClassifierManifest } from "../models/mlp-cla
 import { sha256Hex } from "../models/model-file-cache.js";
 import { mulberry32 } from "../models/prng.js";
 import type { ActorContext, ActorInstance } from "./actor-class.js";
-import { type InferResult, startModelActor } from "./model-actor.js";
-import { type MuxHealth, type MuxInferResult, startModelMux } from "./model-mux.js";
+import { startModelActor } from "./model-actor.js";
+import { type MuxHealth, startModelMux } from "./model-mux.js";
 
 const ctx: ActorContext = { actorId: "mux-test", gpuIds: [], cudaVisibleDevices: "" };
 const signal = new AbortController().signal;

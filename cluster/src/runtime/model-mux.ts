@@ -15,15 +15,16 @@
  * least recently used model without calls in flight is released (its onnxruntime sessions).
  *
  * Methods:
- *   infer   { model: "name@version" | ModelRef, inputs }
- *           -> the model actor's InferResult plus `model` (its id). Each model batches its own
- *           concurrent calls.
+ *   infer   MuxInferArgs { model: "name@version" | ModelSource, inputs }
+ *           -> MuxInferResult: the model actor's InferResult plus `model` (its id). Each model
+ *           batches its own concurrent calls. (The types: @neurogrid/schema's model-mux-contract.ts.)
  *   loaded  -> the resident model ids, least recently used (next to be released) first
  *   health  -> { executionProvider, reason, limits, models: [{ id, sha256, sizeBytes, inFlight }]
  *              (least recently used first), residentBytes, loads, evictions, allowed? }
  *   anything else -> UNIMPLEMENTED
  * info() -> { model: "<n> models" (resident now), execution_provider }.
  */
+import type { ModelMuxInit, ModelSource, MuxInferArgs, MuxInferResult } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { loadModel } from "../models/model-source.js";
 import type { ActorClass, ActorContext, ActorInstance } from "./actor-class.js";
@@ -35,20 +36,9 @@ import {
 } from "./execution-provider.js";
 import { createOnnxruntimeProbe } from "./execution-provider-probe.js";
 import { defaultModelCacheDir, MODEL_ACTOR_MAX_CONCURRENCY } from "./model-actor.js";
-import { type InferResult, type LoadedModelServer, openModelServer } from "./model-actor-server.js";
-import {
-  type ModelMuxInitArgs,
-  type ModelRef,
-  ModelRefResolver,
-  parseMuxInferArgs,
-  parseMuxInitArgs,
-} from "./model-mux-args.js";
+import { type LoadedModelServer, openModelServer } from "./model-actor-server.js";
+import { ModelRefResolver, parseMuxInferArgs, parseMuxInitArgs } from "./model-mux-args.js";
 import { ResidentModels } from "./model-mux-lru.js";
-
-export interface MuxInferResult extends InferResult {
-  /** The model that answered: "name@version". */
-  model: string;
-}
 
 export interface MuxHealth {
   executionProvider: ProviderChoice["provider"];
@@ -85,10 +75,10 @@ export class ModelMux implements ActorInstance {
   private readonly resident: ResidentModels<LoadedModelServer>;
   private readonly resolver: ModelRefResolver;
   /** The reference each resident (or loading) model was loaded from. */
-  private readonly refs = new Map<string, ModelRef>();
+  private readonly refs = new Map<string, ModelSource>();
 
   constructor(
-    private readonly args: ModelMuxInitArgs,
+    private readonly args: ModelMuxInit,
     private readonly choice: ProviderChoice,
   ) {
     this.resolver = new ModelRefResolver(args.models);
@@ -102,7 +92,7 @@ export class ModelMux implements ActorInstance {
     if (this.closed) throw new ClusterError("INTERNAL", "model mux is closed");
     switch (method) {
       case "infer":
-        return this.infer(args, signal);
+        return this.infer(parseMuxInferArgs(args), signal);
       case "loaded":
         return this.resident.ids();
       case "health":
@@ -126,8 +116,7 @@ export class ModelMux implements ActorInstance {
     await this.resident.close();
   }
 
-  private async infer(args: unknown, signal: AbortSignal): Promise<MuxInferResult> {
-    const call = parseMuxInferArgs(args);
+  private async infer(call: MuxInferArgs, signal: AbortSignal): Promise<MuxInferResult> {
     const { id, ref } = this.resolver.resolve(call.model, (modelId) => {
       const loadedFrom = this.refs.get(modelId);
       return loadedFrom && { ref: loadedFrom, sha256: this.resident.peek(modelId)?.model.sha256 };
@@ -140,7 +129,7 @@ export class ModelMux implements ActorInstance {
     );
   }
 
-  private async load(id: string, ref: ModelRef): Promise<LoadedModelServer> {
+  private async load(id: string, ref: ModelSource): Promise<LoadedModelServer> {
     this.refs.set(id, ref);
     try {
       const model = await loadModel({ ...ref, cacheDir: this.args.cacheDir ?? defaultModelCacheDir() });

@@ -83,9 +83,3 @@ export function toDemand(request: ResourceRequest): Demand {
 export function wantsGpu(demand: Demand): boolean {
   return demand.gpuCount > 0 || demand.gpuFraction > 0;
 }
-
-export function describeRequest(request: ResourceRequest): string {
-  const vram = request.vramMb ? `, vramMb=${request.vramMb}` : "";
-  const custom = Object.entries(request.custom).map(([name, amount]) => `, ${name}=${amount}`);
-  return `cpus=${request.cpus}, memoryMb=${request.memoryMb}, gpus=${request.gpus}${vram}${custom.join("")}`;
-}

@@ -59,9 +59,3 @@ export function matches(
 export function labelKey(key: string, value: string): string {
   return `${key}\u0000${value}`;
 }
-
-export function describeSelector(selector: LabelSelector): string {
-  return Object.entries(selector)
-    .map(([key, expression]) => `${key}=${expression}`)
-    .join(",");
-}

@@ -24,7 +24,7 @@
 import type { Capacity } from "./capacity.js";
 import { type Demand, wantsGpu } from "./demand.js";
 
-export const LEVELS = 20;
+const LEVELS = 20;
 
 export interface IndexedNode {
   readonly nodeId: string;
@@ -60,7 +60,7 @@ export class Pool {
   }
 }
 
-export function levelOf(utilization: number): number {
+function levelOf(utilization: number): number {
   return Math.max(0, Math.min(LEVELS, Math.floor(utilization * LEVELS + 1e-9)));
 }
 
@@ -155,7 +155,7 @@ export class NodeIndex {
 const ORDERS = new Map<string, number[]>();
 
 /** Pack: from just below the threshold down to idle, then the rest from least busy. Spread: least busy first. */
-export function levelOrder(walk: Walk, threshold: number): number[] {
+function levelOrder(walk: Walk, threshold: number): number[] {
   const key = `${walk}:${threshold}`;
   let order = ORDERS.get(key);
   if (order === undefined) {

@@ -50,17 +50,20 @@ class OcrPipeline implements ActorInstance {
   #detection: Promise<DeploymentHandle> | undefined;
   #recognition: Promise<DeploymentHandle> | undefined;
 
-  constructor(
-    private readonly args: z.infer<typeof initArgsSchema>,
-    private readonly client: ClusterClient,
-  ) {}
+  readonly #args: z.infer<typeof initArgsSchema>;
+  readonly #client: ClusterClient;
+
+  constructor(args: z.infer<typeof initArgsSchema>, client: ClusterClient) {
+    this.#args = args;
+    this.#client = client;
+  }
 
   async call(method: string, args: unknown, signal: AbortSignal): Promise<unknown> {
     switch (method) {
       case "ocr":
-        return this.ocr(args, signal);
+        return this.#ocr(args, signal);
       case "health":
-        return { detection: this.args.detection, recognition: this.args.recognition };
+        return { detection: this.#args.detection, recognition: this.#args.recognition };
       default:
         throw new ClusterError(
           "UNIMPLEMENTED",
@@ -70,7 +73,7 @@ class OcrPipeline implements ActorInstance {
   }
 
   info(): Record<string, string> {
-    const { detection, recognition } = this.args;
+    const { detection, recognition } = this.#args;
     return { pipeline: `${detection.name} -> ${recognition.name}` };
   }
 
@@ -80,10 +83,10 @@ class OcrPipeline implements ActorInstance {
     }
   }
 
-  private async ocr(args: unknown, signal: AbortSignal): Promise<PipelineResult> {
+  async #ocr(args: unknown, signal: AbortSignal): Promise<PipelineResult> {
     const image = imageOfArgs(args, "ocr");
-    this.#detection ??= this.open(this.args.detection, () => (this.#detection = undefined));
-    this.#recognition ??= this.open(this.args.recognition, () => (this.#recognition = undefined));
+    this.#detection ??= this.#open(this.#args.detection, () => (this.#detection = undefined));
+    this.#recognition ??= this.#open(this.#args.recognition, () => (this.#recognition = undefined));
     const detected = await (await this.#detection).call<DetectResult>("detect", args, { signal });
     const crops = detected.lines.flat().map((box) => cropForRecognition(image, box));
     const recognised = await (await this.#recognition).call<{ texts: Recognised[]; batchRequests: number }>(
@@ -97,8 +100,8 @@ class OcrPipeline implements ActorInstance {
     };
   }
 
-  private open(ref: { namespace: string; name: string }, onFail: () => void): Promise<DeploymentHandle> {
-    const handle = this.client.deployment(ref.namespace, ref.name);
+  #open(ref: { namespace: string; name: string }, onFail: () => void): Promise<DeploymentHandle> {
+    const handle = this.#client.deployment(ref.namespace, ref.name);
     handle.catch(onFail);
     return handle;
   }

@@ -10,7 +10,7 @@
  */
 import type { GpuSample } from "@neurogrid/schema";
 
-export const TELEMETRY_FIELDS = [
+const TELEMETRY_FIELDS = [
   "index",
   "uuid",
   "name",

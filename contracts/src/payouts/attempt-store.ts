@@ -46,11 +46,11 @@ export interface PayoutAttemptStore {
 }
 
 export class InMemoryAttemptStore implements PayoutAttemptStore {
-  private readonly attempts: PayoutAttempt[] = [];
+  readonly #attempts: PayoutAttempt[] = [];
 
   async insert(attempt: NewPayoutAttempt): Promise<void> {
     const busy = new Set(
-      this.attempts
+      this.#attempts
         .filter((a) => a.state === "pending" || a.state === "confirmed")
         .flatMap((a) => a.payoutIds),
     );
@@ -61,10 +61,10 @@ export class InMemoryAttemptStore implements PayoutAttemptStore {
         `payout ${clash} already has a pending or confirmed transaction`,
       );
     }
-    if (this.attempts.some((a) => a.signature === attempt.signature)) {
+    if (this.#attempts.some((a) => a.signature === attempt.signature)) {
       throw new ContractsError("ATTEMPT_CONFLICT", `attempt ${attempt.signature} already stored`);
     }
-    this.attempts.push({
+    this.#attempts.push({
       ...attempt,
       payoutIds: [...attempt.payoutIds],
       transaction: Uint8Array.from(attempt.transaction),
@@ -75,13 +75,13 @@ export class InMemoryAttemptStore implements PayoutAttemptStore {
   }
 
   async listByBatch(batchId: string): Promise<PayoutAttempt[]> {
-    return this.attempts
+    return this.#attempts
       .filter((a) => a.batchId === batchId)
       .map((a) => ({ ...a, payoutIds: [...a.payoutIds] }));
   }
 
   async settle(signature: string, settlement: AttemptSettlement): Promise<void> {
-    const attempt = this.attempts.find((a) => a.signature === signature);
+    const attempt = this.#attempts.find((a) => a.signature === signature);
     if (attempt === undefined || attempt.state !== "pending") return;
     attempt.state = settlement.state;
     attempt.slot = settlement.slot ?? null;
@@ -90,6 +90,6 @@ export class InMemoryAttemptStore implements PayoutAttemptStore {
 
   /** Every attempt (tests). */
   all(): PayoutAttempt[] {
-    return this.attempts.map((a) => ({ ...a }));
+    return this.#attempts.map((a) => ({ ...a }));
   }
 }

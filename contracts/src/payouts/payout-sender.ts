@@ -78,47 +78,50 @@ export interface PayoutSenderOptions {
 }
 
 export class PayoutSender {
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #now: () => number;
 
-  constructor(private readonly options: PayoutSenderOptions) {
-    this.sleep = options.sleep ?? defaultSleep;
-    this.now = options.now ?? Date.now;
+  readonly #options: PayoutSenderOptions;
+
+  constructor(options: PayoutSenderOptions) {
+    this.#options = options;
+    this.#sleep = options.sleep ?? defaultSleep;
+    this.#now = options.now ?? Date.now;
   }
 
-  private emit(event: PayoutSenderEvent): void {
-    this.options.onEvent?.(event);
+  #emit(event: PayoutSenderEvent): void {
+    this.#options.onEvent?.(event);
   }
 
   async settle(batch: PayoutBatch): Promise<BatchSettlement> {
-    const { valid, rejected } = validatePayouts(this.options.mint, batch.payouts);
-    const deadline = this.now() + (this.options.timeoutMs ?? 120_000);
+    const { valid, rejected } = validatePayouts(this.#options.mint, batch.payouts);
+    const deadline = this.#now() + (this.#options.timeoutMs ?? 120_000);
     let transactionsBuilt = 0;
     for (;;) {
-      let attempts = await this.options.store.listByBatch(batch.batchId);
+      let attempts = await this.#options.store.listByBatch(batch.batchId);
       try {
-        if (await this.resolvePending(batch.batchId, attempts)) {
-          attempts = await this.options.store.listByBatch(batch.batchId);
+        if (await this.#resolvePending(batch.batchId, attempts)) {
+          attempts = await this.#options.store.listByBatch(batch.batchId);
         }
-        const toSend = valid.filter((p) => this.outcomeOf(p.payoutId, attempts) === null);
+        const toSend = valid.filter((p) => this.#outcomeOf(p.payoutId, attempts) === null);
         if (toSend.length > 0) {
-          transactionsBuilt += await this.sendNew(batch.batchId, toSend);
-          attempts = await this.options.store.listByBatch(batch.batchId);
+          transactionsBuilt += await this.#sendNew(batch.batchId, toSend);
+          attempts = await this.#options.store.listByBatch(batch.batchId);
         }
       } catch (err) {
         if (!isContractsError(err) || err.code !== "RPC_ERROR") throw err;
-        this.emit({ type: "rpc-error", batchId: batch.batchId, error: err.message });
+        this.#emit({ type: "rpc-error", batchId: batch.batchId, error: err.message });
       }
       const outcomes = valid.map(
         (p): PayoutOutcome =>
-          this.outcomeOf(p.payoutId, attempts) ?? {
+          this.#outcomeOf(p.payoutId, attempts) ?? {
             payoutId: p.payoutId,
             status: "pending",
             signature: null,
           },
       );
       const done = outcomes.every((o) => o.status !== "pending");
-      if (done || this.now() >= deadline) {
+      if (done || this.#now() >= deadline) {
         const failed = rejected.map(
           (r): PayoutOutcome => ({
             payoutId: r.payoutId,
@@ -130,15 +133,15 @@ export class PayoutSender {
         );
         return { batchId: batch.batchId, outcomes: [...outcomes, ...failed], transactionsBuilt };
       }
-      await this.sleep(this.options.pollIntervalMs ?? 2000);
+      await this.#sleep(this.#options.pollIntervalMs ?? 2000);
     }
   }
 
   /** Settles what the chain can tell about pending attempts; resends the still-valid ones. */
-  private async resolvePending(batchId: string, attempts: readonly PayoutAttempt[]): Promise<boolean> {
+  async #resolvePending(batchId: string, attempts: readonly PayoutAttempt[]): Promise<boolean> {
     const pending = attempts.filter((a) => a.state === "pending");
     if (pending.length === 0) return false;
-    const { rpc, store } = this.options;
+    const { rpc, store } = this.#options;
     const height = await rpc.getBlockHeight(); // before the statuses: see the header
     const statuses = await rpc.getSignatureStatuses(pending.map((a) => a.signature));
     let changed = false;
@@ -147,32 +150,32 @@ export class PayoutSender {
       const { signature } = attempt;
       if (status?.err) {
         await store.settle(signature, { state: "failed", slot: status.slot, error: status.err });
-        this.emit({ type: "failed", batchId, signature, detail: status.err });
+        this.#emit({ type: "failed", batchId, signature, detail: status.err });
         changed = true;
       } else if (
         status &&
-        reachedCommitment(status.confirmationStatus, this.options.commitment ?? "finalized")
+        reachedCommitment(status.confirmationStatus, this.#options.commitment ?? "finalized")
       ) {
         await store.settle(signature, { state: "confirmed", slot: status.slot });
-        this.emit({ type: "confirmed", batchId, signature });
+        this.#emit({ type: "confirmed", batchId, signature });
         changed = true;
       } else if (status) {
         // landed, not yet at the commitment: wait
       } else if (height > attempt.lastValidBlockHeight) {
         const error = `blockhash expired (block height ${height} > ${attempt.lastValidBlockHeight}), signature unknown`;
         await store.settle(signature, { state: "expired", error });
-        this.emit({ type: "expired", batchId, signature });
+        this.#emit({ type: "expired", batchId, signature });
         changed = true;
       } else {
-        await this.send(batchId, attempt.signature, attempt.transaction);
-        this.emit({ type: "resent", batchId, signature });
+        await this.#send(batchId, attempt.signature, attempt.transaction);
+        this.#emit({ type: "resent", batchId, signature });
       }
     }
     return changed;
   }
 
   /** null: the payout needs a (new) transaction. */
-  private outcomeOf(payoutId: string, attempts: readonly PayoutAttempt[]): PayoutOutcome | null {
+  #outcomeOf(payoutId: string, attempts: readonly PayoutAttempt[]): PayoutOutcome | null {
     const mine = attempts.filter((a) => a.payoutIds.includes(payoutId));
     const confirmed = mine.find((a) => a.state === "confirmed");
     if (confirmed)
@@ -191,7 +194,7 @@ export class PayoutSender {
       };
     }
     const expired = mine.filter((a) => a.state === "expired").length;
-    if (expired >= (this.options.maxAttempts ?? 3)) {
+    if (expired >= (this.#options.maxAttempts ?? 3)) {
       return {
         payoutId,
         status: "failed",
@@ -204,10 +207,10 @@ export class PayoutSender {
   }
 
   /** Packs, signs, stores and sends new transactions for these payouts; returns how many. */
-  private async sendNew(batchId: string, payouts: readonly ValidPayout[]): Promise<number> {
-    const { rpc, treasury, mint, store } = this.options;
+  async #sendNew(batchId: string, payouts: readonly ValidPayout[]): Promise<number> {
+    const { rpc, treasury, mint, store } = this.#options;
     const accounts = payouts.map((p) => p.tokenAccount);
-    const lookupTables = this.options.lookupTables ? await this.options.lookupTables.ensure(accounts) : [];
+    const lookupTables = this.#options.lookupTables ? await this.#options.lookupTables.ensure(accounts) : [];
     const packed = packPayouts({
       batchId,
       payouts,
@@ -215,7 +218,7 @@ export class PayoutSender {
       mint,
       tokenAccounts: await tokenAccountStates(rpc, accounts),
       lookupTables,
-      computeUnitPriceMicroLamports: this.options.computeUnitPriceMicroLamports,
+      computeUnitPriceMicroLamports: this.#options.computeUnitPriceMicroLamports,
     });
     const latest = await rpc.getLatestBlockhash();
     for (const group of packed) {
@@ -230,22 +233,22 @@ export class PayoutSender {
         transaction: bytes,
         lastValidBlockHeight: latest.lastValidBlockHeight,
       });
-      this.emit({ type: "stored", batchId, signature, payouts: group.payoutIds.length });
-      if (await this.send(batchId, signature, bytes)) {
-        this.emit({ type: "sent", batchId, signature, payouts: group.payoutIds.length });
+      this.#emit({ type: "stored", batchId, signature, payouts: group.payoutIds.length });
+      if (await this.#send(batchId, signature, bytes)) {
+        this.#emit({ type: "sent", batchId, signature, payouts: group.payoutIds.length });
       }
     }
     return packed.length;
   }
 
   /** Sends bytes; an RPC error is only reported (the status lookup decides). Other errors propagate. */
-  private async send(batchId: string, signature: string, bytes: Uint8Array): Promise<boolean> {
+  async #send(batchId: string, signature: string, bytes: Uint8Array): Promise<boolean> {
     try {
-      await this.options.rpc.sendRawTransaction(bytes);
+      await this.#options.rpc.sendRawTransaction(bytes);
       return true;
     } catch (err) {
       if (!isContractsError(err) || err.code !== "RPC_ERROR") throw err;
-      this.emit({ type: "send-error", batchId, signature, error: describeError(err) });
+      this.#emit({ type: "send-error", batchId, signature, error: describeError(err) });
       return false;
     }
   }

@@ -33,12 +33,12 @@ export interface LookupTableStore {
 }
 
 export class InMemoryLookupTableStore implements LookupTableStore {
-  private readonly addresses: string[] = [];
+  readonly #addresses: string[] = [];
   async list(): Promise<string[]> {
-    return [...this.addresses];
+    return [...this.#addresses];
   }
   async add(address: string): Promise<void> {
-    if (!this.addresses.includes(address)) this.addresses.push(address);
+    if (!this.#addresses.includes(address)) this.#addresses.push(address);
   }
 }
 
@@ -48,24 +48,34 @@ export interface LookupTablesOptions extends ConfirmOptions {
 }
 
 export class RecipientLookupTables {
+  readonly #rpc: SolanaRpc;
+  readonly #authority: TreasuryKey;
+  readonly #store: LookupTableStore;
+  readonly #options: LookupTablesOptions;
+
   constructor(
-    private readonly rpc: SolanaRpc,
-    private readonly authority: TreasuryKey,
-    private readonly store: LookupTableStore,
-    private readonly options: LookupTablesOptions = {},
-  ) {}
+    rpc: SolanaRpc,
+    authority: TreasuryKey,
+    store: LookupTableStore,
+    options: LookupTablesOptions = {},
+  ) {
+    this.#rpc = rpc;
+    this.#authority = authority;
+    this.#store = store;
+    this.#options = options;
+  }
 
   /** The stored tables as they are on chain now. */
   async load(): Promise<AddressLookupTableAccount[]> {
-    const keys = (await this.store.list()).map((a) => parseAddress(a, "lookup table"));
-    const accounts = await this.rpc.getMultipleAccounts(keys);
+    const keys = (await this.#store.list()).map((a) => parseAddress(a, "lookup table"));
+    const accounts = await this.#rpc.getMultipleAccounts(keys);
     return keys.map((key, i) => {
       const account = accounts[i];
       if (!account || account.owner !== LOOKUP_TABLE_PROGRAM) {
         throw new ContractsError("LOOKUP_TABLE_INVALID", `lookup table ${key.toBase58()} not found on chain`);
       }
       const state = AddressLookupTableAccount.deserialize(account.data);
-      if (!state.authority?.equals(this.authority.publicKey) || state.deactivationSlot !== 2n ** 64n - 1n) {
+      if (!state.authority?.equals(this.#authority.publicKey) || state.deactivationSlot !== 2n ** 64n - 1n) {
         throw new ContractsError(
           "LOOKUP_TABLE_INVALID",
           `lookup table ${key.toBase58()} is not an active table of the treasury`,
@@ -97,10 +107,10 @@ export class RecipientLookupTables {
       if (last && room > 0) {
         table = last.key;
       } else {
-        const recentSlot = await this.rpc.getSlot();
+        const recentSlot = await this.#rpc.getSlot();
         const [createIx, address] = AddressLookupTableProgram.createLookupTable({
-          authority: this.authority.publicKey,
-          payer: this.authority.publicKey,
+          authority: this.#authority.publicKey,
+          payer: this.#authority.publicKey,
           recentSlot,
         });
         instructions.push(createIx);
@@ -111,31 +121,31 @@ export class RecipientLookupTables {
       instructions.push(
         AddressLookupTableProgram.extendLookupTable({
           lookupTable: table,
-          authority: this.authority.publicKey,
-          payer: this.authority.publicKey,
+          authority: this.#authority.publicKey,
+          payer: this.#authority.publicKey,
           addresses: chunk,
         }),
       );
-      await sendInstructions(this.rpc, this.authority, instructions, this.options);
-      if (created) await this.store.add(table.toBase58());
+      await sendInstructions(this.#rpc, this.#authority, instructions, this.#options);
+      if (created) await this.#store.add(table.toBase58());
       tables = await this.load();
     }
-    await this.waitUntilUsable(tables);
+    await this.#waitUntilUsable(tables);
     return tables;
   }
 
-  private async waitUntilUsable(tables: readonly AddressLookupTableAccount[]): Promise<void> {
+  async #waitUntilUsable(tables: readonly AddressLookupTableAccount[]): Promise<void> {
     const lastExtended = Math.max(0, ...tables.map((t) => t.state.lastExtendedSlot));
-    const sleep = this.options.sleep ?? defaultSleep;
-    const deadline = Date.now() + (this.options.activationTimeoutMs ?? 120_000);
-    while ((await this.rpc.getSlot()) <= BigInt(lastExtended)) {
+    const sleep = this.#options.sleep ?? defaultSleep;
+    const deadline = Date.now() + (this.#options.activationTimeoutMs ?? 120_000);
+    while ((await this.#rpc.getSlot()) <= BigInt(lastExtended)) {
       if (Date.now() > deadline) {
         throw new ContractsError(
           "LOOKUP_TABLE_INVALID",
           `lookup table extension at slot ${lastExtended} not usable in time`,
         );
       }
-      await sleep(Math.max(this.options.pollIntervalMs ?? 400, 1));
+      await sleep(Math.max(this.#options.pollIntervalMs ?? 400, 1));
     }
   }
 }

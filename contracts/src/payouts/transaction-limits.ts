@@ -57,7 +57,7 @@ export function measureTransaction(
   try {
     bytes = new VersionedTransaction(message).serialize().length;
   } catch (err) {
-    // web3.js serializes into a fixed buffer and throws past it: far over the limit.
+    // @solana/web3.js serializes into a fixed buffer and throws past it: far over the limit.
     if (!(err instanceof RangeError)) throw err;
     bytes = Number.POSITIVE_INFINITY;
   }

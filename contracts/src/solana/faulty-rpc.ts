@@ -39,33 +39,33 @@ interface Planned<F> {
 }
 
 export class FaultyRpc implements SolanaRpc {
-  private readonly sendFaults: Planned<SendFault>[] = [];
-  private readonly opFaults: Planned<RpcOperation>[] = [];
+  readonly #sendFaults: Planned<SendFault>[] = [];
+  readonly #opFaults: Planned<RpcOperation>[] = [];
   /** Every send asked of this RPC, with the fault that hit it (null when forwarded normally). */
   readonly sends: { signature: string; fault: SendFault | null }[] = [];
 
   constructor(readonly inner: SolanaRpc) {}
 
   failNextSend(fault: SendFault, then?: () => void | Promise<void>): this {
-    this.sendFaults.push({ fault, then });
+    this.#sendFaults.push({ fault, then });
     return this;
   }
 
   failNext(operation: RpcOperation, then?: () => void | Promise<void>): this {
-    this.opFaults.push({ fault: operation, then });
+    this.#opFaults.push({ fault: operation, then });
     return this;
   }
 
-  private async guard(operation: RpcOperation): Promise<void> {
-    const i = this.opFaults.findIndex((p) => p.fault === operation);
+  async #guard(operation: RpcOperation): Promise<void> {
+    const i = this.#opFaults.findIndex((p) => p.fault === operation);
     if (i < 0) return;
-    const [planned] = this.opFaults.splice(i, 1);
+    const [planned] = this.#opFaults.splice(i, 1);
     await planned?.then?.();
     throw new ContractsError("RPC_ERROR", `${operation} failed: injected fault`);
   }
 
   async sendRawTransaction(transaction: Uint8Array): Promise<string> {
-    const planned = this.sendFaults.shift();
+    const planned = this.#sendFaults.shift();
     const signature = bs58.encode(
       VersionedTransaction.deserialize(transaction).signatures[0] ?? new Uint8Array(64),
     );
@@ -86,42 +86,42 @@ export class FaultyRpc implements SolanaRpc {
   }
 
   async getLatestBlockhash(): Promise<LatestBlockhash> {
-    await this.guard("getLatestBlockhash");
+    await this.#guard("getLatestBlockhash");
     return this.inner.getLatestBlockhash();
   }
   async getBlockHeight(): Promise<bigint> {
-    await this.guard("getBlockHeight");
+    await this.#guard("getBlockHeight");
     return this.inner.getBlockHeight();
   }
   async getSlot(): Promise<bigint> {
-    await this.guard("getSlot");
+    await this.#guard("getSlot");
     return this.inner.getSlot();
   }
   async getMinimumBalanceForRentExemption(dataLength: number): Promise<bigint> {
-    await this.guard("getMinimumBalanceForRentExemption");
+    await this.#guard("getMinimumBalanceForRentExemption");
     return this.inner.getMinimumBalanceForRentExemption(dataLength);
   }
   async getSignatureStatuses(signatures: readonly string[]): Promise<(SignatureStatus | null)[]> {
-    await this.guard("getSignatureStatuses");
+    await this.#guard("getSignatureStatuses");
     return this.inner.getSignatureStatuses(signatures);
   }
   async getTransaction(signature: string): Promise<ChainTransaction | null> {
-    await this.guard("getTransaction");
+    await this.#guard("getTransaction");
     return this.inner.getTransaction(signature);
   }
   async getMultipleAccounts(addresses: readonly PublicKey[]): Promise<(ChainAccount | null)[]> {
-    await this.guard("getMultipleAccounts");
+    await this.#guard("getMultipleAccounts");
     return this.inner.getMultipleAccounts(addresses);
   }
   async getSignaturesForAddress(
     address: PublicKey,
     options?: { limit?: number; before?: string },
   ): Promise<SignatureInfo[]> {
-    await this.guard("getSignaturesForAddress");
+    await this.#guard("getSignaturesForAddress");
     return this.inner.getSignaturesForAddress(address, options);
   }
   async requestAirdrop(address: PublicKey, lamports: bigint): Promise<void> {
-    await this.guard("requestAirdrop");
+    await this.#guard("requestAirdrop");
     return this.inner.requestAirdrop(address, lamports);
   }
 }

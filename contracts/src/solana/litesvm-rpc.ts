@@ -1,9 +1,9 @@
 /**
  * SolanaRpc over LiteSVM, in process: a real SVM with the SPL Token, Associated Token Account,
  * Memo, Address Lookup Table and Compute Budget programs, for tests and the benchmark. Exported
- * from the package's "./litesvm" entry only (litesvm is a development dependency).
+ * from the package's "./testing" entry only (litesvm is a development dependency).
  *
- * LiteSVM 1.x takes Kit transaction objects; web3.js 1.x bytes are bridged with Kit's
+ * LiteSVM 1.x takes Kit transaction objects; @solana/web3.js 1.x bytes are bridged with Kit's
  * `getTransactionDecoder().decode(bytes)`. LiteSVM keeps neither token balances nor block
  * heights, so this class adds what a real node reports:
  * - history: for every executed transaction its message, loaded lookup-table addresses, slot,
@@ -65,11 +65,11 @@ function failureText(result: FailedTransactionMetadata): string {
 
 export class LiteSvmRpc implements SolanaRpc {
   readonly svm: LiteSVM;
-  private height = 1_000n;
-  private lastValid = this.height + BLOCKHASH_VALID_BLOCKS;
-  private readonly history = new Map<string, Recorded>();
-  private readonly byAddress = new Map<string, string[]>();
-  private readonly mintDecimals = new Map<string, number>();
+  #height = 1_000n;
+  #lastValid = this.#height + BLOCKHASH_VALID_BLOCKS;
+  readonly #history = new Map<string, Recorded>();
+  readonly #byAddress = new Map<string, string[]>();
+  readonly #mintDecimals = new Map<string, number>();
 
   constructor(svm: LiteSVM = new LiteSVM()) {
     this.svm = svm;
@@ -77,29 +77,29 @@ export class LiteSvmRpc implements SolanaRpc {
 
   /** Moves the block height on by `blocks`; past the current blockhash's validity it expires. */
   advanceBlocks(blocks: bigint): void {
-    this.height += blocks;
-    if (this.height > this.lastValid) {
+    this.#height += blocks;
+    if (this.#height > this.#lastValid) {
       this.svm.expireBlockhash();
-      this.lastValid = this.height + BLOCKHASH_VALID_BLOCKS;
+      this.#lastValid = this.#height + BLOCKHASH_VALID_BLOCKS;
     }
   }
 
   /** Expires the current blockhash: the height moves past its lastValidBlockHeight. */
   expireBlockhash(): void {
-    this.advanceBlocks(this.lastValid - this.height + 1n);
+    this.advanceBlocks(this.#lastValid - this.#height + 1n);
   }
 
   /** Number of transactions executed (succeeded or failed on chain). */
   get executedCount(): number {
-    return this.history.size;
+    return this.#history.size;
   }
 
   async getLatestBlockhash(): Promise<LatestBlockhash> {
-    return { blockhash: this.svm.latestBlockhash(), lastValidBlockHeight: this.lastValid };
+    return { blockhash: this.svm.latestBlockhash(), lastValidBlockHeight: this.#lastValid };
   }
 
   async getBlockHeight(): Promise<bigint> {
-    return this.height;
+    return this.#height;
   }
 
   async getSlot(): Promise<bigint> {
@@ -128,7 +128,7 @@ export class LiteSvmRpc implements SolanaRpc {
     const firstSignature = tx.signatures[0];
     if (!firstSignature) throw new ContractsError("RPC_ERROR", "sendRawTransaction failed: no signature");
     const signature = bs58.encode(firstSignature);
-    const loadedAddresses = this.loadAddresses(tx.message);
+    const loadedAddresses = this.#loadAddresses(tx.message);
     const keys = tx.message.getAccountKeys(
       loadedAddresses ? { accountKeysFromLookups: loadedAddresses } : undefined,
     );
@@ -137,7 +137,7 @@ export class LiteSvmRpc implements SolanaRpc {
       ...(loadedAddresses?.writable ?? []),
       ...(loadedAddresses?.readonly ?? []),
     ];
-    const pre = this.tokenBalances(allKeys);
+    const pre = this.#tokenBalances(allKeys);
     const result = this.svm.sendTransaction(decoder.decode(transaction));
     const meta = result instanceof FailedTransactionMetadata ? result.meta() : result;
     const executed = bs58.encode(meta.signature()) === signature;
@@ -145,20 +145,20 @@ export class LiteSvmRpc implements SolanaRpc {
       throw new ContractsError("RPC_ERROR", `sendRawTransaction failed: ${failureText(result)}`);
     }
     const slot = this.svm.getClock().slot;
-    this.history.set(signature, {
+    this.#history.set(signature, {
       signature,
       slot,
       err: result instanceof FailedTransactionMetadata ? failureText(result) : null,
       message: tx.message,
       loadedAddresses,
       pre,
-      post: this.tokenBalances(allKeys),
+      post: this.#tokenBalances(allKeys),
     });
     for (const key of allKeys) {
       const address = key.toBase58();
-      const list = this.byAddress.get(address);
+      const list = this.#byAddress.get(address);
       if (list) list.push(signature);
-      else this.byAddress.set(address, [signature]);
+      else this.#byAddress.set(address, [signature]);
     }
     this.svm.warpToSlot(slot + 1n);
     return signature;
@@ -166,13 +166,13 @@ export class LiteSvmRpc implements SolanaRpc {
 
   async getSignatureStatuses(signatures: readonly string[]): Promise<(SignatureStatus | null)[]> {
     return signatures.map((s) => {
-      const r = this.history.get(s);
+      const r = this.#history.get(s);
       return r ? { slot: r.slot, err: r.err, confirmationStatus: "finalized" } : null;
     });
   }
 
   async getTransaction(signature: string): Promise<ChainTransaction | null> {
-    const r = this.history.get(signature);
+    const r = this.#history.get(signature);
     if (!r) return null;
     return toChainTransaction({
       signature,
@@ -186,17 +186,17 @@ export class LiteSvmRpc implements SolanaRpc {
   }
 
   async getMultipleAccounts(addresses: readonly PublicKey[]): Promise<(ChainAccount | null)[]> {
-    return addresses.map((a) => this.account(a));
+    return addresses.map((a) => this.#account(a));
   }
 
   async getSignaturesForAddress(
     address: PublicKey,
     options: { limit?: number; before?: string } = {},
   ): Promise<SignatureInfo[]> {
-    const newestFirst = [...(this.byAddress.get(address.toBase58()) ?? [])].reverse();
+    const newestFirst = [...(this.#byAddress.get(address.toBase58()) ?? [])].reverse();
     const start = options.before ? newestFirst.indexOf(options.before) + 1 : 0;
     return newestFirst.slice(start, start + (options.limit ?? 1000)).map((signature) => {
-      const r = this.history.get(signature);
+      const r = this.#history.get(signature);
       return { signature, slot: r?.slot ?? 0n, err: r?.err ?? null };
     });
   }
@@ -208,17 +208,17 @@ export class LiteSvmRpc implements SolanaRpc {
     }
   }
 
-  private account(address: PublicKey): ChainAccount | null {
+  #account(address: PublicKey): ChainAccount | null {
     const a = this.svm.getAccount(address.toBase58() as Address);
     if (!a.exists) return null;
     return { owner: a.programAddress, lamports: a.lamports, data: a.data, executable: a.executable };
   }
 
-  private loadAddresses(message: VersionedMessage): LoadedAddresses | null {
+  #loadAddresses(message: VersionedMessage): LoadedAddresses | null {
     if (message.addressTableLookups.length === 0) return null;
     const loaded: LoadedAddresses = { writable: [], readonly: [] };
     for (const lookup of message.addressTableLookups) {
-      const account = this.account(lookup.accountKey);
+      const account = this.#account(lookup.accountKey);
       if (!account) return null; // LiteSVM itself rejects the transaction
       const table = new AddressLookupTableAccount({
         key: lookup.accountKey,
@@ -231,10 +231,10 @@ export class LiteSvmRpc implements SolanaRpc {
     return loaded;
   }
 
-  private tokenBalances(keys: readonly PublicKey[]): TokenBalance[] {
+  #tokenBalances(keys: readonly PublicKey[]): TokenBalance[] {
     const balances: TokenBalance[] = [];
     keys.forEach((key, accountIndex) => {
-      const a = this.account(key);
+      const a = this.#account(key);
       if (!a || a.owner !== TOKEN_PROGRAM || a.data.length !== AccountLayout.span) return;
       const token = AccountLayout.decode(a.data);
       const mint = token.mint.toBase58();
@@ -244,7 +244,7 @@ export class LiteSvmRpc implements SolanaRpc {
         owner: token.owner.toBase58(),
         uiTokenAmount: {
           amount: token.amount.toString(),
-          decimals: this.decimalsOf(token.mint),
+          decimals: this.#decimalsOf(token.mint),
           uiAmount: null,
         },
       });
@@ -252,13 +252,13 @@ export class LiteSvmRpc implements SolanaRpc {
     return balances;
   }
 
-  private decimalsOf(mint: PublicKey): number {
+  #decimalsOf(mint: PublicKey): number {
     const key = mint.toBase58();
-    let decimals = this.mintDecimals.get(key);
+    let decimals = this.#mintDecimals.get(key);
     if (decimals === undefined) {
-      const a = this.account(mint);
+      const a = this.#account(mint);
       decimals = a && a.data.length >= MintLayout.span ? MintLayout.decode(a.data).decimals : 0;
-      this.mintDecimals.set(key, decimals);
+      this.#mintDecimals.set(key, decimals);
     }
     return decimals;
   }

@@ -31,27 +31,26 @@ export interface Web3RpcOptions {
   airdropTimeoutMs?: number;
 }
 
-export function errText(err: TransactionError | null | undefined): string | null {
+function errText(err: TransactionError | null | undefined): string | null {
   if (err === null || err === undefined) return null;
   return typeof err === "string" ? err : JSON.stringify(err);
 }
 
 export class Web3Rpc implements SolanaRpc {
   readonly connection: Connection;
-  private readonly commitment: "confirmed" | "finalized";
+  readonly #commitment: "confirmed" | "finalized";
+  readonly #options: Web3RpcOptions;
 
-  constructor(
-    connectionOrUrl: Connection | string,
-    private readonly options: Web3RpcOptions = {},
-  ) {
-    this.commitment = options.commitment ?? "confirmed";
+  constructor(connectionOrUrl: Connection | string, options: Web3RpcOptions = {}) {
+    this.#options = options;
+    this.#commitment = options.commitment ?? "confirmed";
     this.connection =
       typeof connectionOrUrl === "string"
-        ? new Connection(connectionOrUrl, { commitment: this.commitment })
+        ? new Connection(connectionOrUrl, { commitment: this.#commitment })
         : connectionOrUrl;
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
@@ -60,33 +59,33 @@ export class Web3Rpc implements SolanaRpc {
   }
 
   async getLatestBlockhash(): Promise<LatestBlockhash> {
-    const r = await this.call("getLatestBlockhash", () =>
-      this.connection.getLatestBlockhash(this.commitment),
+    const r = await this.#call("getLatestBlockhash", () =>
+      this.connection.getLatestBlockhash(this.#commitment),
     );
     return { blockhash: r.blockhash, lastValidBlockHeight: BigInt(r.lastValidBlockHeight) };
   }
 
   async getBlockHeight(): Promise<bigint> {
-    return BigInt(await this.call("getBlockHeight", () => this.connection.getBlockHeight("finalized")));
+    return BigInt(await this.#call("getBlockHeight", () => this.connection.getBlockHeight("finalized")));
   }
 
   async getSlot(): Promise<bigint> {
-    return BigInt(await this.call("getSlot", () => this.connection.getSlot("finalized")));
+    return BigInt(await this.#call("getSlot", () => this.connection.getSlot("finalized")));
   }
 
   async getMinimumBalanceForRentExemption(dataLength: number): Promise<bigint> {
     return BigInt(
-      await this.call("getMinimumBalanceForRentExemption", () =>
+      await this.#call("getMinimumBalanceForRentExemption", () =>
         this.connection.getMinimumBalanceForRentExemption(dataLength),
       ),
     );
   }
 
   async sendRawTransaction(transaction: Uint8Array): Promise<string> {
-    return this.call("sendRawTransaction", () =>
+    return this.#call("sendRawTransaction", () =>
       this.connection.sendRawTransaction(transaction, {
         maxRetries: 0,
-        preflightCommitment: this.commitment,
+        preflightCommitment: this.#commitment,
       }),
     );
   }
@@ -95,7 +94,7 @@ export class Web3Rpc implements SolanaRpc {
     const out: (SignatureStatus | null)[] = [];
     for (let i = 0; i < signatures.length; i += STATUS_CHUNK) {
       const chunk = signatures.slice(i, i + STATUS_CHUNK);
-      const r = await this.call("getSignatureStatuses", () =>
+      const r = await this.#call("getSignatureStatuses", () =>
         this.connection.getSignatureStatuses(chunk, { searchTransactionHistory: true }),
       );
       for (const s of r.value) {
@@ -115,9 +114,9 @@ export class Web3Rpc implements SolanaRpc {
   }
 
   async getTransaction(signature: string): Promise<ChainTransaction | null> {
-    const r = await this.call("getTransaction", () =>
+    const r = await this.#call("getTransaction", () =>
       this.connection.getTransaction(signature, {
-        commitment: this.commitment,
+        commitment: this.#commitment,
         maxSupportedTransactionVersion: 0,
       }),
     );
@@ -137,8 +136,8 @@ export class Web3Rpc implements SolanaRpc {
     const out: (ChainAccount | null)[] = [];
     for (let i = 0; i < addresses.length; i += ACCOUNTS_CHUNK) {
       const chunk = addresses.slice(i, i + ACCOUNTS_CHUNK);
-      const infos = await this.call("getMultipleAccountsInfo", () =>
-        this.connection.getMultipleAccountsInfo(chunk, this.commitment),
+      const infos = await this.#call("getMultipleAccountsInfo", () =>
+        this.connection.getMultipleAccountsInfo(chunk, this.#commitment),
       );
       for (const a of infos) {
         out.push(
@@ -160,18 +159,18 @@ export class Web3Rpc implements SolanaRpc {
     address: PublicKey,
     options: { limit?: number; before?: string } = {},
   ): Promise<SignatureInfo[]> {
-    const r = await this.call("getSignaturesForAddress", () =>
-      this.connection.getSignaturesForAddress(address, options, this.commitment),
+    const r = await this.#call("getSignaturesForAddress", () =>
+      this.connection.getSignaturesForAddress(address, options, this.#commitment),
     );
     return r.map((s) => ({ signature: s.signature, slot: BigInt(s.slot), err: errText(s.err) }));
   }
 
   async requestAirdrop(address: PublicKey, lamports: bigint): Promise<void> {
-    const signature = await this.call("requestAirdrop", () =>
+    const signature = await this.#call("requestAirdrop", () =>
       this.connection.requestAirdrop(address, Number(lamports)),
     );
-    const pollMs = this.options.airdropPollMs ?? 1000;
-    const deadline = Date.now() + (this.options.airdropTimeoutMs ?? 60_000);
+    const pollMs = this.#options.airdropPollMs ?? 1000;
+    const deadline = Date.now() + (this.#options.airdropTimeoutMs ?? 60_000);
     while (Date.now() < deadline) {
       const [status] = await this.getSignatureStatuses([signature]);
       if (status?.err) throw new ContractsError("TX_FAILED", `airdrop ${signature} failed: ${status.err}`);

@@ -12,18 +12,7 @@ import { Task } from "./task.entity.js";
 export { Role } from "./account.entity.js";
 export { LedgerAccountKind } from "./ledger-account.entity.js";
 export { LedgerTxKind } from "./ledger-transaction.entity.js";
-export {
-  Account,
-  ApiKey,
-  LedgerAccount,
-  LedgerEntry,
-  LedgerTransaction,
-  Model,
-  ModelArtifact,
-  Node,
-  RefreshToken,
-  Task,
-};
+export { Account, ApiKey, LedgerTransaction, Model, ModelArtifact, Node, RefreshToken, Task };
 
 export const entities = [
   Account,

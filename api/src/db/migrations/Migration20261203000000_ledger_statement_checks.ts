@@ -18,10 +18,10 @@ import { Migration } from "@mikro-orm/migrations";
  * (an account's balance is the one column that changes).
  *
  * The balance rule is the same as before for this codebase, and stricter in general: every
- * movement writes all of its legs in ONE statement (ledger.ts post, escrow.ts, escrow-batch.ts),
- * and entries are never updated or deleted, so "each statement's additions to a transaction
- * balance" implies "every transaction balances"; a leg added to a transaction later, by any
- * statement, is refused unless that statement balances it on its own.
+ * movement writes all of its legs in ONE statement (ledger.ts post, ledger/hold-statement.ts,
+ * ledger/settle-statement.ts), and entries are never updated or deleted, so "each statement's
+ * additions to a transaction balance" implies "every transaction balances"; a leg added to a
+ * transaction later, by any statement, is refused unless that statement balances it on its own.
  */
 export class Migration20261203000000_ledger_statement_checks extends Migration {
   override async up(): Promise<void> {

@@ -4,7 +4,7 @@
  * handles on them made directly, with a stand-in for the head's answer (`lookup`) when a test
  * moves an actor. close() stops every process by its PID.
  */
-import { type ActorInfo, ActorState } from "@neurogrid/schema";
+import { type ActorInfo, ActorState, nodeId, actorId as toActorId } from "@neurogrid/schema";
 import { ActorChannels, type ActorChannelsOptions } from "../../client/actor-channels.js";
 import { GrpcActorHandle } from "../../client/actor-handle.js";
 import type { ServerSecurity } from "../../grpc/tls.js";
@@ -65,12 +65,12 @@ export class ActorFixture {
     });
     this.#pids.add(started.pid);
     return {
-      actorId,
+      actorId: toActorId(actorId),
       name,
       namespace: "test",
       className: options.className ?? "echo",
       state: ActorState.ALIVE,
-      nodeId: "local",
+      nodeId: nodeId("local"),
       address: started.address,
       gpuIds: options.gpuIds ?? [],
       pid: started.pid,

@@ -1,6 +1,6 @@
-import { ArgsType, Field, ID, InputType, ObjectType, registerEnumType } from "type-graphql";
+import { Field, ID, ObjectType } from "type-graphql";
 import type { Node } from "../db/entities/index.js";
-import { Connection, PageArgs } from "./connection.js";
+import { Connection } from "./connection.js";
 
 @ObjectType("Node", {
   description: "A provider's machine, as registered, with its live state in the cluster.",
@@ -30,12 +30,6 @@ export class NodeType {
 
 export const NodeConnection = Connection("Node", NodeType);
 
-@InputType("RegisterNodeInput")
-export class RegisterNodeInput {
-  @Field(() => String, { description: "A name for the machine (letters, digits, . _ -)." })
-  name!: string;
-}
-
 @ObjectType("RegisteredNode")
 export class RegisteredNode {
   @Field(() => NodeType)
@@ -58,32 +52,4 @@ export function toNodeType(node: Node, live?: { state: string; lastHeartbeatMs: 
     state: live?.state ?? "OFFLINE",
     lastHeartbeatAt: live?.lastHeartbeatMs ? new Date(live.lastHeartbeatMs) : undefined,
   };
-}
-
-export enum NodeStateFilter {
-  ALIVE = "ALIVE",
-  DEAD = "DEAD",
-  OFFLINE = "OFFLINE",
-}
-registerEnumType(NodeStateFilter, {
-  name: "NodeState",
-  description: "ALIVE or DEAD at the head; OFFLINE when the head does not know the node.",
-});
-
-@InputType("NodeFilter")
-export class NodeFilter {
-  @Field(() => [NodeStateFilter], { nullable: true, description: "Nodes in any of these states." })
-  state?: NodeStateFilter[];
-
-  @Field(() => String, { nullable: true })
-  name?: string;
-
-  @Field(() => ID, { nullable: true, description: "Admin only: one provider's nodes." })
-  providerId?: string;
-}
-
-@ArgsType()
-export class NodesArgs extends PageArgs {
-  @Field(() => NodeFilter, { nullable: true })
-  filter?: NodeFilter;
 }

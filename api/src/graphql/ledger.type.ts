@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
+import { Field, ID, Int, ObjectType } from "type-graphql";
 import { Connection } from "./connection.js";
 import { TokenAmountScalar } from "./scalars.js";
 
@@ -36,18 +36,6 @@ export class LedgerEntryType {
 
 export const LedgerEntryConnection = Connection("LedgerEntry", LedgerEntryType);
 
-@InputType("DepositInput")
-export class DepositInput {
-  @Field(() => ID)
-  accountId!: string;
-
-  @Field(() => TokenAmountScalar)
-  amount!: bigint;
-
-  @Field(() => String, { nullable: true, defaultValue: "" })
-  memo?: string;
-}
-
 @ObjectType("LedgerAccountTotal", { description: "The sum of every ledger account of one kind." })
 export class LedgerAccountTotalType {
   @Field(() => String)
@@ -69,22 +57,4 @@ export class PlatformLedgerType {
 
   @Field(() => Boolean, { description: "All entries sum to zero and every balance equals its entries." })
   balanced!: boolean;
-}
-
-@InputType("LedgerEntryFilter")
-export class LedgerEntryFilter {
-  @Field(() => [String], {
-    nullable: true,
-    description: "Movements: deposit, hold, capture, refund, payout, ...",
-  })
-  movement?: string[];
-
-  @Field(() => [String], {
-    nullable: true,
-    description: "Account kinds, e.g. client_available, provider_earnings.",
-  })
-  accountKind?: string[];
-
-  @Field(() => ID, { nullable: true, description: "The entries of one task's movements." })
-  taskId?: string;
 }

@@ -1,5 +1,4 @@
-import { Field, InputType, ObjectType, registerEnumType } from "type-graphql";
-import { AccountType } from "./account.type.js";
+import { Field, InputType, registerEnumType } from "type-graphql";
 
 export enum SignupRole {
   client = "client",
@@ -29,22 +28,4 @@ export class LoginInput {
 
   @Field(() => String)
   password!: string;
-}
-
-@ObjectType("AuthPayload", { description: "A session: a 1-hour access token and a 7-day refresh token." })
-export class AuthPayload {
-  @Field(() => String, { description: "JWT (HS256): send as Authorization: Bearer <token>." })
-  accessToken!: string;
-
-  @Field(() => Date)
-  accessTokenExpiresAt!: Date;
-
-  @Field(() => String, { description: "Single use: refreshToken(token) returns the next one." })
-  refreshToken!: string;
-
-  @Field(() => Date)
-  refreshTokenExpiresAt!: Date;
-
-  @Field(() => AccountType)
-  account!: AccountType;
 }

@@ -1,4 +1,4 @@
-/** The batch statements of escrow-batch.ts on a real PostgreSQL: all or nothing, once per task. */
+/** The hold and settle statements (hold-statement.ts, settle-statement.ts) on a real PostgreSQL: all or nothing, once per task. */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
@@ -10,8 +10,13 @@ import { createTestDatabase, type TestDatabase } from "../testing/test-database.
 import { balancesOf, clientAccounts, platformFeesAccount, providerEarningsAccount } from "./accounts.js";
 import { checkLedger } from "./check.js";
 import { deposit } from "./deposit.js";
-import type { CaptureRequest } from "./escrow.js";
-import { completeAndCaptureMany, holdAndCreateTasks } from "./escrow-batch.js";
+import { type HoldOutcome, holdTasks } from "./hold-statement.js";
+import { refundLegs } from "./movements.js";
+import { type SettleRow, settleTasks } from "./settle-statement.js";
+
+const OPEN = "{QUEUED,SCHEDULED,RUNNING}";
+const completeAndCaptureMany = (em: ReturnType<MikroORM["em"]["fork"]>, rows: SettleRow[]) =>
+  settleTasks(em, OPEN, rows);
 
 let db: TestDatabase;
 let orm: MikroORM;
@@ -43,31 +48,35 @@ async function hold(n: number, price: bigint) {
   const em = orm.em.fork();
   const accounts = await clientAccounts(em, clientId);
   const ids = Array.from({ length: n }, () => randomUUID());
-  const outcome = await holdAndCreateTasks(em, {
-    accountId: clientId,
-    availableId: accounts.available,
-    heldId: accounts.held,
-    now: new Date(),
-    tasks: ids.map((taskId) => ({
-      taskId,
-      modelId,
-      idempotencyKey: null,
-      priority: 0,
-      input: {},
-      pricing: { unit: "call", price: price.toString(), maxUnits: 1 },
-      price,
-      memo: "test",
-    })),
-  });
+  const [outcome] = (await holdTasks(em, [
+    {
+      accountId: clientId,
+      accounts,
+      now: new Date(),
+      modelChecks: [],
+      tasks: ids.map((taskId) => ({
+        taskId,
+        modelId,
+        idempotencyKey: null,
+        priority: 0,
+        input: {},
+        pricing: { unit: "call", price: price.toString(), maxUnits: 1 },
+        escrow: price,
+        memo: "test",
+      })),
+    },
+  ])) as [HoldOutcome];
   return { ids, outcome };
 }
 
-async function capture(taskId: string, maxPrice: bigint, cost: bigint): Promise<CaptureRequest> {
+async function capture(taskId: string, maxPrice: bigint, cost: bigint): Promise<SettleRow> {
   const em = orm.em.fork();
   const client = await clientAccounts(em, clientId);
   const fee = cost / 10n;
   return {
     taskId,
+    movement: "capture",
+    status: "COMPLETED",
     result: { ok: true },
     executionProvider: "cpu",
     inferenceMs: 1,
@@ -89,7 +98,7 @@ async function capture(taskId: string, maxPrice: bigint, cost: bigint): Promise<
 
 test("a batch hold is all or nothing against the balance", async () => {
   const refused = await hold(11, 100n);
-  assert.equal(refused.outcome.held, false);
+  assert.ok(!refused.outcome.held && !refused.outcome.stale);
   assert.equal(refused.outcome.total, 1100n);
   assert.equal(refused.outcome.balance, 1000n, "the balance it did not cover");
   let b = await balancesOf(orm.em.fork(), clientId);
@@ -163,5 +172,77 @@ test("a batch capture with one bad task writes nothing at all (the caller then g
     .fork()
     .execute<{ status: string }[]>("select status from tasks where id = ?", [a]);
   assert.equal(row?.status, "QUEUED");
+  assert.equal((await checkLedger(orm.em.fork())).ok, true);
+});
+
+test("a refund and a capture exclude each other: the second finds the task final and moves nothing", async () => {
+  const { ids } = await hold(2, 100n);
+  const [a, b] = ids as [string, string];
+  const client = await clientAccounts(orm.em.fork(), clientId);
+  const refund = (taskId: string): SettleRow => ({
+    taskId,
+    movement: "refund",
+    status: "CANCELLED",
+    error: "test",
+    cost: 0n,
+    units: 0n,
+    legs: refundLegs(client, 100n),
+    memo: "refund",
+    now: new Date(),
+  });
+  assert.deepEqual(await completeAndCaptureMany(orm.em.fork(), [refund(a)]), [true]);
+  assert.deepEqual(await completeAndCaptureMany(orm.em.fork(), [await capture(a, 100n, 60n)]), [false]);
+  assert.deepEqual(await completeAndCaptureMany(orm.em.fork(), [await capture(b, 100n, 60n)]), [true]);
+  assert.deepEqual(await completeAndCaptureMany(orm.em.fork(), [refund(b)]), [false]);
+  const kinds = await orm.em
+    .fork()
+    .execute<{ task_id: string; kind: string }[]>(
+      "select task_id, kind from ledger_transactions where task_id = any(?::uuid[]) and kind <> 'hold' order by kind",
+      [`{${ids.join(",")}}`],
+    );
+  assert.deepEqual(
+    kinds.map((k) => [k.task_id, k.kind]),
+    [
+      [b, "capture"],
+      [a, "refund"],
+    ],
+  );
+  assert.equal((await checkLedger(orm.em.fork())).ok, true);
+});
+
+test("holds of two clients in one statement: both written, or — one client short — the group fails and writes nothing", async () => {
+  const em = orm.em.fork();
+  const other = em.create(Account, { name: "c2", role: Role.CLIENT });
+  await em.persist(other).flush();
+  await deposit(orm.em.fork(), other.id, 50n, "test");
+  const unit = async (accountId: string, escrow: bigint) => ({
+    accountId,
+    accounts: await clientAccounts(orm.em.fork(), accountId),
+    now: new Date(),
+    modelChecks: [],
+    tasks: [
+      {
+        taskId: randomUUID(),
+        modelId,
+        idempotencyKey: null,
+        priority: 0,
+        input: {},
+        pricing: { unit: "call", price: escrow.toString(), maxUnits: 1 },
+        escrow,
+        memo: "test",
+      },
+    ],
+  });
+  const before = [await balancesOf(orm.em.fork(), clientId), await balancesOf(orm.em.fork(), other.id)];
+  await assert.rejects(holdTasks(orm.em.fork(), [await unit(clientId, 10n), await unit(other.id, 60n)]));
+  assert.deepEqual(
+    [await balancesOf(orm.em.fork(), clientId), await balancesOf(orm.em.fork(), other.id)],
+    before,
+  );
+  assert.deepEqual(await holdTasks(orm.em.fork(), [await unit(clientId, 10n), await unit(other.id, 50n)]), [
+    { held: true },
+    { held: true },
+  ]);
+  assert.equal((await balancesOf(orm.em.fork(), other.id)).held, 50n);
   assert.equal((await checkLedger(orm.em.fork())).ok, true);
 });

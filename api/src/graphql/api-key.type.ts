@@ -1,4 +1,4 @@
-import { Field, ID, InputType, ObjectType } from "type-graphql";
+import { Field, ID, ObjectType } from "type-graphql";
 import type { ApiKey } from "../db/entities/index.js";
 import { Connection } from "./connection.js";
 
@@ -27,19 +27,6 @@ export class ApiKeyType {
 }
 
 export const ApiKeyConnection = Connection("ApiKey", ApiKeyType);
-
-@InputType("CreateApiKeyInput")
-export class CreateApiKeyInput {
-  @Field(() => String, { nullable: true, defaultValue: "" })
-  label?: string;
-
-  @Field(() => [String], {
-    nullable: true,
-    description:
-      "Subset of your role's scopes (tasks:read, tasks:write, ledger:read, keys:manage, nodes:read, nodes:write); all when omitted.",
-  })
-  scopes?: string[];
-}
 
 @ObjectType("CreatedApiKey")
 export class CreatedApiKey {

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import type { ApiConfig } from "../config.js";
+import { type ApiFlags, apiConfigFrom } from "./api-options.js";
+
+/**
+ * What the CLI's commands take from the environment, parsed once by main.ts and passed to the
+ * command modules; each value is its flag's fallback (the flag wins). The api's own settings
+ * (`neurogrid api`, `dispatcher`, `up`, `payouts reconcile`) are parsed by `apiConfig`, from
+ * the same environment, when a command needs them (they are required only there).
+ */
+const optional = z
+  .string()
+  .optional()
+  .transform((v) => (v === "" ? undefined : v));
+
+const cliEnvSchema = z.object({
+  /** DATABASE_URL */
+  databaseUrl: optional,
+  /** NEUROGRID_HEAD_ADDRESS */
+  headAddress: optional,
+  /** NEUROGRID_DATA_DIR (`up`) */
+  dataDir: optional,
+  /** NEUROGRID_API_PORT (`up`) */
+  apiPort: optional,
+  /** NEUROGRID_MODEL_CACHE_DIR */
+  modelCacheDir: optional,
+  /** NEUROGRID_PUBLIC_URL */
+  publicUrl: optional,
+  /** NEUROGRID_JWT_SECRET */
+  jwtSecret: optional,
+  /** SOLANA_RPC_URL */
+  solanaRpcUrl: optional,
+  /** NEURO_MINT */
+  neuroMint: optional,
+  /** NEUROGRID_TREASURY_KEYPAIR */
+  treasuryKeyPath: optional,
+  /** TERM: "dumb" turns the animated progress line off (progress.ts). */
+  term: optional,
+});
+
+export type CliEnv = z.infer<typeof cliEnvSchema>;
+
+/** The environment as the CLI's commands see it, and the api configuration parsed from it. */
+export interface CliContext {
+  env: CliEnv;
+  /** The api configuration from these flags over the environment (api-options.ts). */
+  apiConfig(flags: ApiFlags, defaults?: Partial<ApiConfig>): ApiConfig;
+}
+
+export function cliContextOf(env: NodeJS.ProcessEnv): CliContext {
+  const parsed = cliEnvSchema.parse({
+    databaseUrl: env.DATABASE_URL,
+    headAddress: env.NEUROGRID_HEAD_ADDRESS,
+    dataDir: env.NEUROGRID_DATA_DIR,
+    apiPort: env.NEUROGRID_API_PORT,
+    modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
+    publicUrl: env.NEUROGRID_PUBLIC_URL,
+    jwtSecret: env.NEUROGRID_JWT_SECRET,
+    solanaRpcUrl: env.SOLANA_RPC_URL,
+    neuroMint: env.NEURO_MINT,
+    treasuryKeyPath: env.NEUROGRID_TREASURY_KEYPAIR,
+    term: env.TERM,
+  });
+  return {
+    env: parsed,
+    apiConfig: (flags, defaults = {}) => apiConfigFrom(flags, env, defaults),
+  };
+}
+
+/** A required value: the flag's, else the environment's, else an error naming both. */
+export function required(value: string | undefined, what: string): string {
+  if (!value) throw new Error(`set ${what}`);
+  return value;
+}

@@ -1,0 +1,61 @@
+import type { DeploymentCallOptions, ReplicaLease } from "@neurogrid/cluster";
+import type { ActorInfo } from "@neurogrid/schema";
+
+/**
+ * The reasons an attempt's abort signal gives (made once: an abort without a reason builds a
+ * DOMException, with its stack, for every task).
+ */
+const ATTEMPT_ENDED = new Error("the attempt has ended");
+const ATTEMPT_ABORTED = new Error("the attempt was aborted");
+
+/**
+ * One attempt's switches: its abort (registered at once, so a cancellation heard before the
+ * start is kept), its calls' options, and the replica that served it. end(): nothing the attempt
+ * sent outlives it — above all, an early call whose start found the task final is aborted and
+ * its answer dropped (a call that ended: no-op).
+ */
+export class AttemptScope {
+  private readonly abortController = new AbortController();
+  private served: ActorInfo | undefined;
+
+  constructor(
+    readonly taskId: string,
+    private readonly timeoutMs: number,
+    private readonly registry: Map<string, AttemptScope>,
+    outer?: AbortSignal,
+  ) {
+    registry.set(taskId, this);
+    outer?.addEventListener("abort", () => this.abort(), { once: true });
+    if (outer?.aborted) this.abort();
+  }
+
+  get signal(): AbortSignal {
+    return this.abortController.signal;
+  }
+
+  callOptions(lease: ReplicaLease): DeploymentCallOptions {
+    return {
+      lease,
+      timeoutMs: this.timeoutMs,
+      signal: this.abortController.signal,
+      traceId: this.taskId,
+      onReplica: (replica: ActorInfo) => {
+        this.served = replica;
+      },
+    };
+  }
+
+  /** The replica that served the call last (a retry inside the handle may move it), if any. */
+  servedBy(fallback: ActorInfo): ActorInfo {
+    return this.served ?? fallback;
+  }
+
+  abort(): void {
+    this.abortController.abort(ATTEMPT_ABORTED);
+  }
+
+  end(): void {
+    this.abortController.abort(ATTEMPT_ENDED);
+    if (this.registry.get(this.taskId) === this) this.registry.delete(this.taskId);
+  }
+}
