@@ -6,7 +6,8 @@ import { pricingOfTask } from "./task-ref.js";
 /**
  * An attempt's start (task-lifecycle.ts `schedule` / `start`): ONE statement moves a group of open
  * tasks to SCHEDULED, or straight to RUNNING on the replica when the caller has it (then
- * scheduled_at = started_at: the two states are one moment), and reads back what running them
+ * scheduled_at = started_at: the two states are one moment; a task SCHEDULED earlier keeps its
+ * scheduled_at), and reads back what running them
  * needs. A task final or gone is left alone (null). It moves no money.
  *
  * Its commit does not wait for the WAL flush (synchronous_commit off for this one transaction): a
@@ -54,7 +55,9 @@ export async function startTasks(
     `with async_commit as (select set_config('synchronous_commit', 'off', true)),
      r as (select * from jsonb_to_recordset($1::jsonb) as r(id uuid, status text, node_id text, actor_id text, attempts int,
              at timestamptz))
-     update tasks x set status = r.status, scheduled_at = coalesce(r.at, $2::timestamptz),
+     update tasks x set status = r.status,
+            scheduled_at = case when x.status = $6::text and r.status = $3::text then x.scheduled_at
+                                else coalesce(r.at, $2::timestamptz) end,
             started_at = case when r.status = $3::text then coalesce(r.at, $2::timestamptz) else x.started_at end,
             node_id = coalesce(r.node_id, x.node_id), actor_id = coalesce(r.actor_id, x.actor_id), attempts = r.attempts
        from r
@@ -76,6 +79,7 @@ export async function startTasks(
       TaskStatus.RUNNING,
       open,
       `{${reqs.map((q) => q.taskId).join(",")}}`,
+      TaskStatus.SCHEDULED,
     ],
   );
   const byId = new Map(rows.map((row) => [row.id, row]));

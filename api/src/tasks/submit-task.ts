@@ -5,7 +5,7 @@ import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
 import { type Account, type Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
-import type { HoldOutcome } from "../ledger/hold-statement.js";
+import type { HoldOutcome, HoldTask } from "../ledger/hold-statement.js";
 import { escrowOf } from "../pricing/pricing.js";
 import { enqueueTasks, type LocalStarter } from "./local-start.js";
 import { modelByName } from "./model-cache.js";
@@ -83,18 +83,7 @@ export async function submitTask(
         accountId: account.id,
         accounts,
         now,
-        tasks: [
-          {
-            taskId,
-            modelId: model.id,
-            idempotencyKey: key ?? null,
-            priority,
-            input,
-            pricing,
-            escrow: price,
-            memo: memoOf(model),
-          },
-        ],
+        tasks: [holdTaskOf({ taskId, model, key, priority, input, price, pricing })],
         modelChecks:
           attempt < MODEL_CHECKED_TRIES
             ? [{ modelId: model.id, manifest: model.manifest, latest: req.version === undefined }]
@@ -142,6 +131,20 @@ export function jobOf(task: Task): TaskJob {
 /** A hold's memo. */
 export function memoOf(model: Model): string {
   return `escrow for ${model.name}@${model.version}`;
+}
+
+/** What the hold statement writes of one task (ledger/hold-statement.ts). */
+export function holdTaskOf(t: Omit<WrittenTask, "account" | "now">): HoldTask {
+  return {
+    taskId: t.taskId,
+    modelId: t.model.id,
+    idempotencyKey: t.key ?? null,
+    priority: t.priority,
+    input: t.input,
+    pricing: t.pricing,
+    escrow: t.price,
+    memo: memoOf(t.model),
+  };
 }
 
 /** The request's idempotency key, trimmed (undefined when empty), and its priority, checked. */

@@ -11,11 +11,11 @@ import {
   checkedKey,
   findModel,
   HOLD_TRIES,
+  holdTaskOf,
   isDeadlock,
   isUniqueViolation,
   jobOf,
   MODEL_CHECKED_TRIES,
-  memoOf,
   type SubmitDeps,
   type SubmitTaskRequest,
   sameRequestOrConflict,
@@ -84,17 +84,7 @@ export async function submitTasks(
       const priority = req.priority ?? 0;
       const taskId = randomUUID();
       const task = writtenTask({ taskId, account, model, key, priority, input, price, pricing, now });
-      const hold = {
-        taskId,
-        modelId: model.id,
-        idempotencyKey: key ?? null,
-        priority,
-        input,
-        pricing,
-        escrow: price,
-        memo: memoOf(model),
-      };
-      fresh.push({ task, hold });
+      fresh.push({ task, hold: holdTaskOf({ taskId, model, key, priority, input, price, pricing }) });
       result.push(task);
     }
     if (fresh.length > 0) {
