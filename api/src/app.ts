@@ -15,6 +15,7 @@ import type { PayoutChain } from "./payouts/payout-chain.js";
 import { PayoutEventBus } from "./payouts/payout-events.js";
 import { PayoutService } from "./payouts/payout-service.js";
 import { type ApiServer, startApiServer } from "./server/api-server.js";
+import { AnswerWait } from "./tasks/answer-wait.js";
 import type { Dispatcher } from "./tasks/dispatcher.js";
 import { TaskEventBus } from "./tasks/task-events.js";
 import { TaskLeases } from "./tasks/task-leases.js";
@@ -80,6 +81,7 @@ export async function startApiProcess(
     dispatcher = dispatcherFor(config, { orm, runner, events, queue, connection }, log);
     await dispatcher.start();
     services.local = dispatcher.local;
+    services.answers = new AnswerWait(config.answerWaitMs);
     await payouts?.schedule(redis, config.payoutIntervalMs);
   }
   const schema = await buildApiSchema();

@@ -43,6 +43,12 @@ const apiConfigSchema = z.object({
    * when 0, they go to the shared queue (tasks/local-start.ts).
    */
   localBacklogMs: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /**
+   * A task submitted alone that starts here (held first, then run) is waited for this long, and
+   * the submit answers COMPLETED with its result when it has settled by then (tasks/answer-wait.ts).
+   * 0: never waited for.
+   */
+  answerWaitMs: z.coerce.number().int().min(0).max(1000).default(10),
   /** How long the dispatcher waits for an actor to be placed and answer, per attempt. */
   taskTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** HS256 secret for access tokens (NEUROGRID_JWT_SECRET). */

@@ -22,7 +22,7 @@
  *   added p50     one task at a time: submit -> the client knows it COMPLETED, minus one direct
  *                 actor call through the cluster client, p50 of each. The client follows the task
  *                 over graphql-ws until its COMPLETED event, unless the submit itself answered
- *                 COMPLETED (a call answered before its hold: NEUROGRID_ANSWER_WAIT_MS) — as a
+ *                 COMPLETED (a task run here once held, waited for: NEUROGRID_ANSWER_WAIT_MS) — as a
  *                 client would; answeredAtSubmit counts those
  *
  * Real processes (head, worker, api via the `neurogrid` CLI), the PostgreSQL and Redis named by

@@ -30,6 +30,7 @@ export function apiConfigFrom(
       jobLockMs: env.NEUROGRID_JOB_LOCK_MS,
       startWriteDelayMs: env.NEUROGRID_START_WRITE_DELAY_MS,
       localBacklogMs: env.NEUROGRID_LOCAL_BACKLOG_MS,
+      answerWaitMs: env.NEUROGRID_ANSWER_WAIT_MS,
       taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,
       modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
       publicUrl: env.NEUROGRID_PUBLIC_URL,

@@ -10,6 +10,7 @@ import type { JwtIssuer } from "../identity/jwt.js";
 import type { PayoutEventBus } from "../payouts/payout-events.js";
 import type { PayoutService } from "../payouts/payout-service.js";
 import type { MoreTokens } from "../protection/rate-limit.js";
+import type { AnswerWait } from "../tasks/answer-wait.js";
 import type { AttemptRunner } from "../tasks/attempt-runner.js";
 import type { LocalStarter } from "../tasks/local-start.js";
 import type { ModelDeployments } from "../tasks/model-deployments.js";
@@ -42,6 +43,8 @@ export interface Services {
   store: TaskStore;
   /** This process's dispatcher's local starts, when it runs one (tasks/local-start.ts). */
   local?: LocalStarter;
+  /** Submits of tasks started here wait this long for their answer (tasks/answer-wait.ts). */
+  answers?: AnswerWait;
   /** This process's attempt runner, when it runs tasks (the OpenAI endpoint's completions). */
   runner?: AttemptRunner;
   /** Leases of the tasks this process attempts outside the queue (tasks/task-leases.ts). */

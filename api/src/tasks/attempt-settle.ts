@@ -1,5 +1,6 @@
 import { isClusterError, type ReplicaLease } from "@neurogrid/cluster";
 import { type InferResult, TaskStatus } from "@neurogrid/schema";
+import { captureSplit } from "../ledger/movements.js";
 import type { AttemptScope } from "./attempt-scope.js";
 import type { AttemptRequest, AttemptRunnerDeps } from "./attempt-types.js";
 import type { DeferredStart } from "./deferred-start.js";
@@ -72,6 +73,17 @@ export async function settleStarted(
       announcing,
     ]);
     if (!at) return;
+    req.onSettled?.({
+      status: outcome.status,
+      startedAt: task.at,
+      finishedAt: at,
+      result: outcome.result,
+      executionProvider: outcome.executionProvider,
+      inferenceMs: outcome.inferenceMs,
+      nodeId: served.nodeId,
+      actorId: served.actorId,
+      split: captureSplit(task.pricing, outcome.usage, deps.platformFeeBps),
+    });
     const final = { taskId: task.id, status: outcome.status as TaskStatus, at: at.toISOString() };
     const last = outcome.error === undefined ? final : { ...final, message: outcome.error };
     // Every state in one round trip, in order, when the start's were not announced.

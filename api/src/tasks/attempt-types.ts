@@ -1,5 +1,6 @@
 import type { ReadyDeployments } from "./ready-deployments.js";
 import type { GenerationOutcome } from "./run-generation.js";
+import type { SettledTask } from "./settled-task.js";
 import type { TaskEventBus } from "./task-events.js";
 import type { TaskCharge } from "./task-queue.js";
 import type { TaskRef } from "./task-ref.js";
@@ -36,6 +37,8 @@ export interface AttemptRequest {
   onToken?: (token: string) => void;
   /** A generation's outcome, once settled. */
   onGeneration?: (outcome: GenerationOutcome) => void;
+  /** The task is final and captured by this attempt (what the submit may answer with). */
+  onSettled?: (settled: SettledTask) => void;
   /** Aborts the attempt (a caller that went away). */
   signal?: AbortSignal;
 }

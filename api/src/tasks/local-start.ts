@@ -47,9 +47,10 @@ export interface LocalStarter {
   readonly waiting: number;
   /**
    * Starts here those of `tasks` that can (capacity, deployment, input), under a lease, and
-   * adds the others' jobs through `enqueue`. Resolves once the leases and jobs are written.
+   * adds the others' jobs through `enqueue`. Resolves once the leases and jobs are written, to
+   * how many of them started here at once.
    */
-  startOrQueue(tasks: TaskJob[], enqueue: (jobs: TaskJob[]) => Promise<void>): Promise<void>;
+  startOrQueue(tasks: TaskJob[], enqueue: (jobs: TaskJob[]) => Promise<void>): Promise<number>;
 }
 
 /** The dispatcher's side of local starts. */
@@ -95,7 +96,8 @@ export class LocalRuns implements LocalStarter {
   private readonly backlog = new PriorityFifo<TaskJob>();
   private closing = false;
   /** Leases to release in the next round trip (one ZREM for all the attempts ending together). */
-  private releasing: { ids: string[]; done: Promise<void> } | undefined;
+  private readonly leasing: TickBatch;
+  private readonly releasing: TickBatch;
   private readonly log: (msg: string) => void;
 
   constructor(
@@ -104,6 +106,8 @@ export class LocalRuns implements LocalStarter {
     private readonly opts: LocalRunsOptions,
   ) {
     this.log = opts.log ?? (() => {});
+    this.leasing = new TickBatch((ids) => queue.leaseLocal(ids, Date.now() + opts.leaseMs));
+    this.releasing = new TickBatch((ids) => queue.releaseLocal(...ids));
     this.renewal = setInterval(() => this.renew(), Math.max(100, Math.floor(opts.leaseMs / 3)));
     this.renewal.unref();
   }
@@ -113,14 +117,16 @@ export class LocalRuns implements LocalStarter {
     return this.backlog.size;
   }
 
-  async startOrQueue(tasks: TaskJob[], enqueue: (jobs: TaskJob[]) => Promise<void>): Promise<void> {
+  async startOrQueue(tasks: TaskJob[], enqueue: (jobs: TaskJob[]) => Promise<void>): Promise<number> {
     const leased: string[] = [];
     const queued: TaskJob[] = [];
+    let started = 0;
     // Each start takes its slot at once (attempt()), so the next task of the batch sees it taken.
     for (const t of tasks) {
       if (t.modelId === undefined || t.input === undefined || this.closing) queued.push(t);
       else if (this.backlog.size === 0 && this.runner.canStart(t.modelId)) {
         leased.push(t.taskId);
+        started++;
         this.track(t, this.runner.attempt(t));
       } else if (this.runner.canQueue(t.modelId) && this.backlog.size < this.backlogLimit()) {
         leased.push(t.taskId);
@@ -132,6 +138,7 @@ export class LocalRuns implements LocalStarter {
       leased.length > 0 ? this.lease(leased) : undefined,
       queued.length > 0 ? enqueue(queued) : undefined,
     ]);
+    return started;
   }
 
   /**
@@ -187,22 +194,14 @@ export class LocalRuns implements LocalStarter {
     return Math.min(MAX_LOCAL_BACKLOG, Math.max(concurrency, Math.floor(concurrency * rounds)));
   }
 
+  /** Takes (or renews) leases with the others of the same tick: one round trip for them all. */
   private lease(taskIds: string[]): Promise<void> {
-    return this.queue.leaseLocal(taskIds, Date.now() + this.opts.leaseMs);
+    return this.leasing.add(taskIds);
   }
 
   /** Releases a lease with the others released in the same tick: one round trip for them all. */
   private release(taskId: string): Promise<void> {
-    if (!this.releasing) {
-      const ids: string[] = [];
-      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        this.releasing = undefined;
-        return this.queue.releaseLocal(...ids);
-      });
-      this.releasing = { ids, done };
-    }
-    this.releasing.ids.push(taskId);
-    return this.releasing.done;
+    return this.releasing.add([taskId]);
   }
 
   /** Follows a local attempt: its lease renewed while it lives, then released (and a retry queued). */
@@ -236,13 +235,38 @@ export class LocalRuns implements LocalStarter {
 }
 
 /** Adds tasks' jobs: through the process's local starter when it has one, else all queued. */
-export function enqueueTasks(
+export async function enqueueTasks(
   deps: { queue: TaskQueue; local?: LocalStarter | undefined },
   jobs: TaskJob[],
-): Promise<void> {
+): Promise<number> {
   const enqueue = (all: TaskJob[]) => {
     const [only] = all;
     return all.length === 1 && only ? deps.queue.enqueue(only) : deps.queue.enqueueMany(all);
   };
-  return deps.local ? deps.local.startOrQueue(jobs, enqueue) : enqueue(jobs);
+  if (deps.local) return deps.local.startOrQueue(jobs, enqueue);
+  await enqueue(jobs);
+  return 0;
+}
+
+/**
+ * Ids gathered during one tick and written by one call at the next (setImmediate): the leases
+ * or releases of all the attempts starting or ending together, in one Redis command.
+ */
+class TickBatch {
+  private pending: { ids: string[]; done: Promise<void> } | undefined;
+
+  constructor(private readonly write: (ids: string[]) => Promise<void>) {}
+
+  add(ids: readonly string[]): Promise<void> {
+    if (!this.pending) {
+      const batch: string[] = [];
+      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        this.pending = undefined;
+        return this.write(batch);
+      });
+      this.pending = { ids: batch, done };
+    }
+    this.pending.ids.push(...ids);
+    return this.pending.done;
+  }
 }

@@ -18,7 +18,7 @@ const SETTLING_PER_SLOT = 4;
 const SLOT_MEAN_WEIGHT = 0.05;
 
 /** A moving mean: `mean` moved by `weight` of the way to `sample` (the sample alone at first). */
-function movingMean(mean: number | undefined, sample: number, weight: number): number {
+export function movingMean(mean: number | undefined, sample: number, weight: number): number {
   return mean === undefined ? sample : mean + weight * (sample - mean);
 }
 

@@ -7,8 +7,10 @@ import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import type { HoldOutcome, HoldTask } from "../ledger/hold-statement.js";
 import { escrowOf } from "../pricing/pricing.js";
+import type { AnswerWait } from "./answer-wait.js";
 import { enqueueTasks, type LocalStarter } from "./local-start.js";
 import { modelByName } from "./model-cache.js";
+import type { SettledTask } from "./settled-task.js";
 import { taskInputOf } from "./task-input.js";
 import { jobInput, type TaskCharge, type TaskJob, type TaskQueue } from "./task-queue.js";
 import { pricingOfTask } from "./task-ref.js";
@@ -54,6 +56,8 @@ export interface SubmitDeps {
   store: TaskStore;
   /** This process's dispatcher, when it has one: tasks may start here at once (local-start.ts). */
   local?: LocalStarter | undefined;
+  /** A task started here may be waited for and answered COMPLETED (answer-wait.ts). */
+  answers?: AnswerWait | undefined;
 }
 
 export async function submitTask(
@@ -112,9 +116,31 @@ export async function submitTask(
       );
     }
     const task = writtenTask({ taskId, account, model, key, priority, input, price, pricing, now });
-    await enqueueTasks(deps, [jobOf(task)]);
-    return task;
+    const answer = deps.answers?.listen();
+    const startedHere = await enqueueTasks(deps, [{ ...jobOf(task), onSettled: answer?.onSettled }]);
+    const settled = startedHere > 0 ? await answer?.settled() : undefined;
+    return settled?.status === TaskStatus.COMPLETED ? answered(task, settled) : task;
   }
+}
+
+/** The task as its capture wrote it (no read back), for the submit's answer. */
+function answered(task: Task, s: SettledTask): Task {
+  return Object.assign(task, {
+    status: TaskStatus.COMPLETED,
+    attempts: 1,
+    scheduledAt: s.startedAt,
+    startedAt: s.startedAt,
+    finishedAt: s.finishedAt,
+    result: s.result,
+    executionProvider: s.executionProvider,
+    inferenceMs: s.inferenceMs,
+    nodeId: s.nodeId,
+    actorId: s.actorId,
+    cost: s.split.cost,
+    units: s.split.units,
+    platformFee: s.split.fee,
+    providerEarning: s.split.providerEarning,
+  });
 }
 
 /** A task's job: its model, its input when small (jobInput) and its charge. */

@@ -1,6 +1,7 @@
 import type { Pricing } from "@neurogrid/schema";
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import type { SettledTask } from "./settled-task.js";
 
 /**
  * The BullMQ queue of tasks. A job's id is its task's id, so a task can never have two jobs:
@@ -49,6 +50,8 @@ export interface TaskJob {
   startedLocally?: boolean | undefined;
   /** Carried with the input (TaskJobData.charge). */
   charge?: TaskCharge | undefined;
+  /** Started here (never carried by a job): told once its attempt has captured it. */
+  onSettled?: ((settled: SettledTask) => void) | undefined;
 }
 
 /** Inputs up to this many characters of JSON travel in their job (kept as long as the job). */
