@@ -5,13 +5,12 @@ import { type Started, settleStarted } from "./attempt-settle.js";
 import type { AttemptRequest, AttemptRunnerDeps } from "./attempt-types.js";
 import { deferStart } from "./deferred-start.js";
 import type { ModelDeployment } from "./model-deployments.js";
-import { type ReadyDeployments, UnknownModelError } from "./ready-deployments.js";
-import type { GenerationOutcome } from "./run-generation.js";
+import { UnownedNodeError } from "./node-owners.js";
+import { UnknownModelError } from "./ready-deployments.js";
 import type { StartedTask } from "./start-statement.js";
-import { startedEvents, type TaskEventBus } from "./task-events.js";
+import { startedEvents } from "./task-events.js";
 import type { TaskCharge } from "./task-queue.js";
 import type { TaskRef } from "./task-ref.js";
-import type { TaskStore } from "./task-store.js";
 
 /**
  * The attempt runner: the one way a held task runs. Everything that runs tasks is a caller of
@@ -41,9 +40,6 @@ import type { TaskStore } from "./task-store.js";
  * start moved the task. cancel(): cancelTask's signal aborts the call; a generation stops
  * within one step and is charged the tokens it produced.
  */
-/** An error that no retry can help (the attempt fails the task for good). */
-class PermanentAttemptError extends Error {}
-
 export class AttemptRunner {
   /** Attempts under way here, by task: cancel() aborts one. */
   private readonly running = new Map<string, AttemptScope>();
@@ -86,8 +82,8 @@ export class AttemptRunner {
   ): Promise<Error | undefined> {
     const message = err instanceof Error ? err.message : String(err);
     const permanent =
-      err instanceof PermanentAttemptError ||
       err instanceof UnknownModelError ||
+      err instanceof UnownedNodeError ||
       (isClusterError(err) && (err.code === "INVALID_ARGUMENT" || err.code === "CANCELLED"));
     if (!permanent && !req.lastAttempt) return err instanceof Error ? err : new Error(message);
     const ref = task ?? chargedRef(req) ?? (await this.deps.taskRef(req.taskId));

@@ -9,7 +9,8 @@ import type { TaskStore } from "./task-store.js";
 /** What an attempt runner (attempt-runner.ts) is given, and what one attempt asks of it. */
 export interface AttemptRunnerDeps {
   store: TaskStore;
-  deployments: ReadyDeployments;
+  /** The deployments at hand (ready-deployments.ts). */
+  deployments: Pick<ReadyDeployments, "known" | "forModel">;
   events: Pick<TaskEventBus, "publish" | "publishAll">;
   /** The provider who owns a node (credited): node-owners.ts. */
   providerOf(nodeId: string): Promise<string>;

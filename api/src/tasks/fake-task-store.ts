@@ -9,7 +9,7 @@ import type { CaptureRequest, RefundRequest, TaskStore } from "./task-store.js";
  * An in-memory TaskStore for tests: the lifecycle (task-lifecycle.ts) applied to a map of tasks
  * and a ledger of movements, as the PostgreSQL store applies it with guarded statements. Every
  * write takes the task's state through `transition`; a write the lifecycle refuses writes
- * nothing. `failNext` makes the next write of a kind throw (a statement that failed).
+ * nothing.
  */
 export interface FakeTask {
   id: string;
@@ -35,14 +35,7 @@ export class FakeTaskStore implements TaskStore {
   readonly movements: FakeMovement[] = [];
   /** Balances by account id (client accounts start where the test puts them). */
   readonly balances = new Map<string, bigint>();
-  private readonly failing = new Set<keyof TaskStore>();
-
-  failNext(write: keyof TaskStore): void {
-    this.failing.add(write);
-  }
-
   async hold(unit: HoldUnit): Promise<HoldOutcome> {
-    this.maybeFail("hold");
     const total = unit.tasks.reduce((sum, t) => sum + t.escrow, 0n);
     const balance = this.balances.get(unit.accounts.available) ?? 0n;
     if (balance < total) return { held: false, stale: false, balance, total };
@@ -70,7 +63,6 @@ export class FakeTaskStore implements TaskStore {
   }
 
   async start(req: StartRequest): Promise<StartedTask | null> {
-    this.maybeFail("start");
     const task = this.tasks.get(req.taskId);
     if (!task || !this.apply(task, { type: req.running ? "start" : "schedule" })) return null;
     task.attempts = req.attempts;
@@ -87,7 +79,6 @@ export class FakeTaskStore implements TaskStore {
   }
 
   async capture(req: CaptureRequest): Promise<Date | null> {
-    this.maybeFail("capture");
     const task = this.tasks.get(req.task.id);
     if (!task) return null;
     if (req.started && task.modelId !== req.started.modelId) return null;
@@ -107,7 +98,6 @@ export class FakeTaskStore implements TaskStore {
   }
 
   async refund(req: RefundRequest): Promise<Date | null> {
-    this.maybeFail("refund");
     const task = this.tasks.get(req.task.id);
     if (!task || !this.apply(task, { type: req.status === TaskStatus.CANCELLED ? "cancel" : "fail" }))
       return null;
@@ -127,11 +117,6 @@ export class FakeTaskStore implements TaskStore {
   private move(taskId: string, kind: FakeMovement["kind"], legs: Leg[]): void {
     this.movements.push({ taskId, kind, legs });
     for (const l of legs) this.balances.set(l.accountId, (this.balances.get(l.accountId) ?? 0n) + l.amount);
-  }
-
-  private maybeFail(write: keyof TaskStore): void {
-    if (!this.failing.delete(write)) return;
-    throw new Error(`the ${write} statement failed`);
   }
 }
 

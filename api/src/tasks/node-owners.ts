@@ -5,7 +5,7 @@ import { Node } from "../db/entities/index.js";
 const NODE_OWNER_TTL_MS = 30_000;
 
 /** A node no provider owns: nobody could be credited, so no task runs there. */
-class UnownedNodeError extends Error {}
+export class UnownedNodeError extends Error {}
 
 /** Who owns a node (the provider credited for the tasks it runs), cached briefly. */
 export class NodeOwners {

@@ -79,7 +79,6 @@ export interface ActorHostStop {
 }
 
 export type ChildMessage = ActorHostHello | ActorHostReady | ActorHostFailed | ActorHostCalls;
-type ParentMessage = ActorHostStart | ActorHostStop;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null;
