@@ -34,22 +34,25 @@ const KEEP_LINES = 60;
 const LISTENING = /listening on (\S+)/;
 
 export class ChaosProcesses {
-  private head: Child | undefined;
-  private headAddressValue = "";
-  private readonly workers = new Map<string, Child>();
-  private api: Child | undefined;
-  private apiPort = 0;
-  private dispatcher: Child | undefined;
-  private readonly output = new Map<string, string[]>();
+  #head: Child | undefined;
+  #headAddressValue = "";
+  readonly #workers = new Map<string, Child>();
+  #api: Child | undefined;
+  #apiPort = 0;
+  #dispatcher: Child | undefined;
+  readonly #output = new Map<string, string[]>();
+  readonly #s: ChaosProcessSettings;
 
-  constructor(private readonly s: ChaosProcessSettings) {}
+  constructor(s: ChaosProcessSettings) {
+    this.#s = s;
+  }
 
   get headAddress(): string {
-    return this.headAddressValue;
+    return this.#headAddressValue;
   }
 
   get apiUrl(): string {
-    return `http://127.0.0.1:${this.apiPort}/graphql`;
+    return `http://127.0.0.1:${this.#apiPort}/graphql`;
   }
 
   async start(): Promise<void> {
@@ -59,38 +62,38 @@ export class ChaosProcesses {
       "--port",
       String(port),
       "--heartbeat-timeout-ms",
-      String(this.s.heartbeatTimeoutMs),
+      String(this.#s.heartbeatTimeoutMs),
     ];
-    const head = await this.spawn("head", args, LISTENING);
-    this.head = head.child;
-    this.headAddressValue = head.match[1] ?? `127.0.0.1:${port}`;
-    await Promise.all(this.s.nodeIds.map((id) => this.startWorker(id)));
-    this.apiPort = await freePort();
+    const head = await this.#spawn("head", args, LISTENING);
+    this.#head = head.child;
+    this.#headAddressValue = head.match[1] ?? `127.0.0.1:${port}`;
+    await Promise.all(this.#s.nodeIds.map((id) => this.startWorker(id)));
+    this.#apiPort = await freePort();
     await Promise.all([this.startApi(), this.startDispatcher()]);
   }
 
   async startWorker(nodeId: string): Promise<void> {
-    const args = ["worker", "--head", this.headAddressValue, "--node-id", nodeId, "--port", "0"];
+    const args = ["worker", "--head", this.#headAddressValue, "--node-id", nodeId, "--port", "0"];
     // One prestarted actor process, and short stop graces: a small machine, a quick teardown.
     args.push("--actor-pool-size", "1", "--stop-grace-ms", "1000", "--kill-grace-ms", "1000");
-    this.workers.set(nodeId, (await this.spawn(nodeId, args, /registered/)).child);
+    this.#workers.set(nodeId, (await this.#spawn(nodeId, args, /registered/)).child);
   }
 
   async startApi(): Promise<void> {
-    const args = ["api", "--port", String(this.apiPort)];
-    this.api = (await this.spawn("api", args, LISTENING, this.apiEnv())).child;
+    const args = ["api", "--port", String(this.#apiPort)];
+    this.#api = (await this.#spawn("api", args, LISTENING, this.#apiEnv())).child;
   }
 
   async startDispatcher(): Promise<void> {
-    this.dispatcher = (
-      await this.spawn("dispatcher", ["dispatcher"], /dispatcher running/, this.apiEnv())
+    this.#dispatcher = (
+      await this.#spawn("dispatcher", ["dispatcher"], /dispatcher running/, this.#apiEnv())
     ).child;
   }
 
   /** kill -9 (a worker is named by its node id), and wait until the process is gone; its PID. */
   async kill(victim: Victim, nodeId = ""): Promise<number | undefined> {
     const child =
-      victim === "worker" ? this.workers.get(nodeId) : victim === "api" ? this.api : this.dispatcher;
+      victim === "worker" ? this.#workers.get(nodeId) : victim === "api" ? this.#api : this.#dispatcher;
     if (!child) throw new Error(`no ${victim} ${nodeId} to kill`);
     const proc = child.process;
     if (proc.exitCode === null && proc.signalCode === null) {
@@ -103,30 +106,30 @@ export class ChaosProcesses {
 
   /** The last lines a process printed (all processes of that name, restarts included). */
   tail(name: string): string {
-    return (this.output.get(name) ?? []).join("\n");
+    return (this.#output.get(name) ?? []).join("\n");
   }
 
   /** Stops everything (SIGTERM, then SIGKILL after a grace), clients before the cluster. */
   async stopAll(): Promise<void> {
-    const first = [this.api, this.dispatcher].filter((c): c is Child => c !== undefined);
+    const first = [this.#api, this.#dispatcher].filter((c): c is Child => c !== undefined);
     await Promise.all(first.map((c) => c.stop()));
-    await Promise.all([...this.workers.values()].map((c) => c.stop()));
-    await this.head?.stop();
+    await Promise.all([...this.#workers.values()].map((c) => c.stop()));
+    await this.#head?.stop();
   }
 
-  private apiEnv(): NodeJS.ProcessEnv {
+  #apiEnv(): NodeJS.ProcessEnv {
     return {
-      ...this.s.baseEnv,
-      DATABASE_URL: this.s.databaseUrl,
-      REDIS_URL: this.s.redisUrl,
-      NEUROGRID_REDIS_PREFIX: this.s.redisPrefix,
-      NEUROGRID_HEAD_ADDRESS: this.headAddressValue,
-      NEUROGRID_JWT_SECRET: this.s.jwtSecret,
-      NEUROGRID_JOB_LOCK_MS: String(this.s.jobLockMs),
-      NEUROGRID_TASK_ATTEMPTS: String(this.s.taskAttempts),
-      NEUROGRID_TASK_TIMEOUT_MS: String(this.s.taskTimeoutMs),
-      ...(this.s.dispatcherConcurrency
-        ? { NEUROGRID_DISPATCHER_CONCURRENCY: String(this.s.dispatcherConcurrency) }
+      ...this.#s.baseEnv,
+      DATABASE_URL: this.#s.databaseUrl,
+      REDIS_URL: this.#s.redisUrl,
+      NEUROGRID_REDIS_PREFIX: this.#s.redisPrefix,
+      NEUROGRID_HEAD_ADDRESS: this.#headAddressValue,
+      NEUROGRID_JWT_SECRET: this.#s.jwtSecret,
+      NEUROGRID_JOB_LOCK_MS: String(this.#s.jobLockMs),
+      NEUROGRID_TASK_ATTEMPTS: String(this.#s.taskAttempts),
+      NEUROGRID_TASK_TIMEOUT_MS: String(this.#s.taskTimeoutMs),
+      ...(this.#s.dispatcherConcurrency
+        ? { NEUROGRID_DISPATCHER_CONCURRENCY: String(this.#s.dispatcherConcurrency) }
         : {}),
       // The run measures crashes, not the rate limit: clients still honour RATE_LIMITED.
       NEUROGRID_RATE_LIMIT_PER_SECOND: "5000",
@@ -134,20 +137,20 @@ export class ChaosProcesses {
     };
   }
 
-  private spawn(name: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = this.s.baseEnv) {
+  #spawn(name: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = this.#s.baseEnv) {
     return startNodeChild({
       name,
-      script: this.s.cli,
+      script: this.#s.cli,
       args,
       ready,
       env,
       timeoutMs: 60_000,
       onLine: (n, line) => {
-        const lines = this.output.get(n) ?? [];
+        const lines = this.#output.get(n) ?? [];
         lines.push(line);
         if (lines.length > KEEP_LINES) lines.shift();
-        this.output.set(n, lines);
-        this.s.echo?.(n, line);
+        this.#output.set(n, lines);
+        this.#s.echo?.(n, line);
       },
     });
   }

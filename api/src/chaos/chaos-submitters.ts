@@ -44,80 +44,82 @@ function chaosFeatures(i: number): number[][] {
 }
 
 export class Submitters {
-  private acknowledged = 0;
+  #acknowledged = 0;
   /** Pulled by stop(): ends waits and requests at once. */
-  private readonly abort = new AbortController();
-  private readonly outcome: SubmitOutcome = { taskIds: new Map(), rejected: new Map(), retries: 0 };
+  readonly #abort = new AbortController();
+  readonly #outcome: SubmitOutcome = { taskIds: new Map(), rejected: new Map(), retries: 0 };
+  readonly #plan: SubmitPlan;
 
-  constructor(private readonly plan: SubmitPlan) {
+  constructor(plan: SubmitPlan) {
+    this.#plan = plan;
     // Every lane's wait and request listens to it.
-    setMaxListeners(0, this.abort.signal);
+    setMaxListeners(0, this.#abort.signal);
   }
 
   /** Submissions answered so far (a task id or a rejection). */
   get answered(): number {
-    return this.acknowledged;
+    return this.#acknowledged;
   }
 
   get retries(): number {
-    return this.outcome.retries;
+    return this.#outcome.retries;
   }
 
   /** Ends every lane at its next step (the run is being torn down). */
   stop(): void {
-    this.abort.abort();
+    this.#abort.abort();
   }
 
-  private get stopped(): boolean {
-    return this.abort.signal.aborted;
+  get #stopped(): boolean {
+    return this.#abort.signal.aborted;
   }
 
   /** Waits, or less if the run is stopped. */
-  private async pause(ms: number): Promise<void> {
-    await sleep(ms, undefined, { signal: this.abort.signal }).catch(() => {});
+  async #pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.#abort.signal }).catch(() => {});
   }
 
   async run(): Promise<SubmitOutcome> {
     const start = Date.now();
     let next = 0;
     const lane = async () => {
-      for (let i = next++; i < this.plan.keys.length && !this.stopped; i = next++) {
-        const due = start + (i * 1000) / this.plan.ratePerS;
-        if (due > Date.now()) await this.pause(due - Date.now());
-        await this.submitOne(i);
-        this.acknowledged++;
+      for (let i = next++; i < this.#plan.keys.length && !this.#stopped; i = next++) {
+        const due = start + (i * 1000) / this.#plan.ratePerS;
+        if (due > Date.now()) await this.#pause(due - Date.now());
+        await this.#submitOne(i);
+        this.#acknowledged++;
       }
     };
-    await Promise.all(Array.from({ length: this.plan.concurrency }, lane));
-    return this.outcome;
+    await Promise.all(Array.from({ length: this.#plan.concurrency }, lane));
+    return this.#outcome;
   }
 
-  private async submitOne(i: number): Promise<void> {
-    const key = this.plan.keys[i] as string;
-    const client = this.plan.clients[i % this.plan.clients.length] as ChaosClient;
+  async #submitOne(i: number): Promise<void> {
+    const key = this.#plan.keys[i] as string;
+    const client = this.#plan.clients[i % this.#plan.clients.length] as ChaosClient;
     const body = JSON.stringify({
       query: SUBMIT,
       variables: {
-        input: { model: this.plan.model, input: { features: chaosFeatures(i) }, idempotencyKey: key },
+        input: { model: this.#plan.model, input: { features: chaosFeatures(i) }, idempotencyKey: key },
       },
     });
     for (let attempt = 0; ; attempt++) {
-      if (this.stopped || Date.now() > this.plan.deadlineAt) {
-        this.outcome.rejected.set(key, "NO_ANSWER_BEFORE_DEADLINE");
+      if (this.#stopped || Date.now() > this.#plan.deadlineAt) {
+        this.#outcome.rejected.set(key, "NO_ANSWER_BEFORE_DEADLINE");
         return;
       }
-      const answer = await post(this.plan.url(), client.key, body, this.abort.signal);
+      const answer = await post(this.#plan.url(), client.key, body, this.#abort.signal);
       if (answer.kind === "task") {
-        this.outcome.taskIds.set(key, answer.id);
+        this.#outcome.taskIds.set(key, answer.id);
         return;
       }
       if (answer.kind === "error" && PERMANENT.has(answer.code)) {
-        this.outcome.rejected.set(key, answer.code);
+        this.#outcome.rejected.set(key, answer.code);
         return;
       }
-      this.outcome.retries++;
+      this.#outcome.retries++;
       const limited = answer.kind === "error" ? answer.retryAfterMs : undefined;
-      await this.pause(limited ?? Math.min(500, 50 * 2 ** attempt));
+      await this.#pause(limited ?? Math.min(500, 50 * 2 ** attempt));
     }
   }
 }

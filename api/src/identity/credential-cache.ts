@@ -57,61 +57,61 @@ const TOUCH_EVERY_MS = 60_000;
 const MAX_ENTRIES = 100_000;
 
 export class CredentialCache {
-  private readonly keys = new Map<string, KeyEntry>();
-  private readonly accounts = new Map<string, AccountEntry>();
-  private readonly pub: Redis;
-  private readonly sub: Redis;
-  private readonly channel: string;
-  private readonly ttlMs: number;
-  private readonly now: () => number;
-  private ready: Promise<void> | undefined;
-  private listening = false;
-  private closed = false;
+  readonly #keys = new Map<string, KeyEntry>();
+  readonly #accounts = new Map<string, AccountEntry>();
+  readonly #pub: Redis;
+  readonly #sub: Redis;
+  readonly #channel: string;
+  readonly #ttlMs: number;
+  readonly #now: () => number;
+  #ready: Promise<void> | undefined;
+  #listening = false;
+  #closed = false;
   /** Bumped by every eviction: a look-up that overlapped one does not cache what it read. */
-  private generation = 0;
+  #generation = 0;
 
   constructor(opts: CredentialCacheOptions) {
-    this.channel = `${opts.connections.prefix}:auth-invalidate`;
-    this.ttlMs = opts.ttlMs ?? DEFAULT_CREDENTIAL_CACHE_TTL_MS;
-    this.now = opts.now ?? Date.now;
-    this.pub = opts.connections.commands();
-    this.sub = opts.connections.subscriber();
-    this.sub.on("message", (channel: string, text: string) => {
-      if (channel === this.channel) this.evict(JSON.parse(text) as Invalidation);
+    this.#channel = `${opts.connections.prefix}:auth-invalidate`;
+    this.#ttlMs = opts.ttlMs ?? DEFAULT_CREDENTIAL_CACHE_TTL_MS;
+    this.#now = opts.now ?? Date.now;
+    this.#pub = opts.connections.commands();
+    this.#sub = opts.connections.subscriber();
+    this.#sub.on("message", (channel: string, text: string) => {
+      if (channel === this.#channel) this.#evict(JSON.parse(text) as Invalidation);
     });
     // Every (re)connection: whatever was published while we were away is unknown, so forget all.
-    this.sub.on("ready", () => this.clear());
+    this.#sub.on("ready", () => this.clear());
   }
 
   /** Resolves once the invalidation channel is subscribed; nothing is cached before that. */
   start(): Promise<void> {
-    this.ready ??= this.sub.subscribe(this.channel).then(() => {
-      this.listening = true;
+    this.#ready ??= this.#sub.subscribe(this.#channel).then(() => {
+      this.#listening = true;
     });
-    return this.ready;
+    return this.#ready;
   }
 
   /** The key's account (merged into `em`) and scopes, or null for an unknown or revoked key. */
   async apiKey(em: EntityManager, key: string): Promise<{ account: Account; scopes: string[] } | null> {
     const keyHash = hashApiKey(key);
-    const now = this.now();
-    const hit = this.keys.get(keyHash);
-    if (hit && now - hit.at < this.ttlMs) {
+    const now = this.#now();
+    const hit = this.#keys.get(keyHash);
+    if (hit && now - hit.at < this.#ttlMs) {
       if (now - hit.touchedAt >= TOUCH_EVERY_MS) {
         hit.touchedAt = now;
         void touchKey(em, hit.keyId).catch(() => {});
       }
       return { account: attach(em, hit.account), scopes: hit.scopes };
     }
-    const generation = this.generation;
+    const generation = this.#generation;
     const record = await em.findOne(ApiKey, { keyHash, revokedAt: null }, { populate: ["account"] });
     if (!record) {
-      this.keys.delete(keyHash);
+      this.#keys.delete(keyHash);
       return null;
     }
     await touchKey(em, record.id);
-    if (this.cacheable(generation)) {
-      this.bound(this.keys).set(keyHash, {
+    if (this.#cacheable(generation)) {
+      this.#bound(this.#keys).set(keyHash, {
         keyId: record.id,
         account: snapshot(record.account),
         scopes: record.scopes,
@@ -124,20 +124,20 @@ export class CredentialCache {
 
   /** An access token's account (merged into `em`), or null if it no longer exists. */
   async account(em: EntityManager, accountId: string): Promise<Account | null> {
-    const now = this.now();
-    const hit = this.accounts.get(accountId);
-    if (hit && now - hit.at < this.ttlMs) return attach(em, hit.account);
-    const generation = this.generation;
+    const now = this.#now();
+    const hit = this.#accounts.get(accountId);
+    if (hit && now - hit.at < this.#ttlMs) return attach(em, hit.account);
+    const generation = this.#generation;
     const account = await em.findOne(Account, accountId);
-    if (account && this.cacheable(generation))
-      this.bound(this.accounts).set(accountId, { account: snapshot(account), at: now });
+    if (account && this.#cacheable(generation))
+      this.#bound(this.#accounts).set(accountId, { account: snapshot(account), at: now });
     return account;
   }
 
   /** Forgets a key or an account here and in every other process (awaits the publish). */
   async invalidate(what: Invalidation): Promise<void> {
-    this.evict(what);
-    await this.pub.publish(this.channel, JSON.stringify(what));
+    this.#evict(what);
+    await this.#pub.publish(this.#channel, JSON.stringify(what));
   }
 
   /**
@@ -151,9 +151,9 @@ export class CredentialCache {
         for (const cs of uow.getChangeSets()) {
           if (cs.type !== "update" && cs.type !== "delete") continue;
           if (cs.entity instanceof ApiKey) hashes.add(cs.entity.keyHash);
-          if (cs.entity instanceof Account) await this.tell({ accountId: cs.entity.id });
+          if (cs.entity instanceof Account) await this.#tell({ accountId: cs.entity.id });
         }
-        for (const keyHash of hashes) await this.tell({ keyHash });
+        for (const keyHash of hashes) await this.#tell({ keyHash });
       },
     };
   }
@@ -162,40 +162,41 @@ export class CredentialCache {
    * invalidate(), for a change already committed: a failed publish must not fail the flush
    * that made it (the other processes then drop the entry within `ttlMs`, or on reconnect).
    */
-  private async tell(what: Invalidation): Promise<void> {
-    this.evict(what);
-    if (this.closed) return;
-    await this.pub.publish(this.channel, JSON.stringify(what)).catch(() => {});
+  async #tell(what: Invalidation): Promise<void> {
+    this.#evict(what);
+    if (this.#closed) return;
+    await this.#pub.publish(this.#channel, JSON.stringify(what)).catch(() => {});
   }
 
   clear(): void {
-    this.generation++;
-    this.keys.clear();
-    this.accounts.clear();
+    this.#generation++;
+    this.#keys.clear();
+    this.#accounts.clear();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    this.#closed = true;
     this.clear();
     // The command connection is the factory's (closed with it); the subscriber is ours.
-    await this.sub.quit().catch(() => {});
+    await this.#sub.quit().catch(() => {});
   }
 
-  private cacheable(generation: number): boolean {
-    return generation === this.generation && this.listening && this.sub.status === "ready";
+  #cacheable(generation: number): boolean {
+    return generation === this.#generation && this.#listening && this.#sub.status === "ready";
   }
 
-  private evict(what: Invalidation): void {
-    this.generation++;
-    if (what.keyHash) this.keys.delete(what.keyHash);
+  #evict(what: Invalidation): void {
+    this.#generation++;
+    if (what.keyHash) this.#keys.delete(what.keyHash);
     if (what.accountId) {
-      this.accounts.delete(what.accountId);
-      for (const [hash, entry] of this.keys) if (entry.account.id === what.accountId) this.keys.delete(hash);
+      this.#accounts.delete(what.accountId);
+      for (const [hash, entry] of this.#keys)
+        if (entry.account.id === what.accountId) this.#keys.delete(hash);
     }
     if (!what.keyHash && !what.accountId) this.clear();
   }
 
-  private bound<V>(map: Map<string, V>): Map<string, V> {
+  #bound<V>(map: Map<string, V>): Map<string, V> {
     if (map.size >= MAX_ENTRIES) map.clear();
     return map;
   }

@@ -16,16 +16,22 @@ const PAYOUT_QUEUE = "payouts";
 
 export class PayoutService {
   readonly runner: PayoutRunner;
-  private queue: Queue | undefined;
-  private worker: Worker | undefined;
+  #queue: Queue | undefined;
+  #worker: Worker | undefined;
+  readonly #orm: MikroORM;
+  readonly #chain: PayoutChain;
+  readonly #log: (msg: string, err?: unknown) => void;
 
   constructor(
-    private readonly orm: MikroORM,
-    private readonly chain: PayoutChain,
+    orm: MikroORM,
+    chain: PayoutChain,
     thresholdUnits: bigint,
     events: PayoutEventBus,
-    private readonly log: (msg: string, err?: unknown) => void,
+    log: (msg: string, err?: unknown) => void,
   ) {
+    this.#orm = orm;
+    this.#chain = chain;
+    this.#log = log;
     this.runner = new PayoutRunner({ orm, chain, thresholdUnits, events });
   }
 
@@ -33,23 +39,23 @@ export class PayoutService {
   async schedule(connections: RedisConnections, intervalMs: number): Promise<void> {
     const connection = connections.bullmq();
     const prefix = connections.bullPrefix;
-    this.queue = new Queue(PAYOUT_QUEUE, { connection, prefix });
-    await this.queue.upsertJobScheduler("payouts-every", { every: intervalMs }, { name: "run" });
-    this.worker = new Worker(
+    this.#queue = new Queue(PAYOUT_QUEUE, { connection, prefix });
+    await this.#queue.upsertJobScheduler("payouts-every", { every: intervalMs }, { name: "run" });
+    this.#worker = new Worker(
       PAYOUT_QUEUE,
       async () => {
         const summary = await this.runner.run();
         if (summary.created + summary.confirmed + summary.failed > 0)
-          this.log(`payouts: ${JSON.stringify(summary)}`);
+          this.#log(`payouts: ${JSON.stringify(summary)}`);
       },
       { connection, prefix, concurrency: 1 },
     );
-    this.worker.on("error", (err) => this.log("payouts worker", err));
+    this.#worker.on("error", (err) => this.#log("payouts worker", err));
   }
 
   /** Creates the wallet's token account and puts it in the lookup table; never fatal. */
   async prepareWallet(accountId: string): Promise<void> {
-    const em = this.orm.em.fork();
+    const em = this.#orm.em.fork();
     const [row] = await em.execute<{ address: string }[]>(
       "select address from wallets where account_id = ?",
       [accountId],
@@ -57,13 +63,13 @@ export class PayoutService {
     if (!row) return;
     try {
       const prepared = await prepareRecipient(
-        this.chain.rpc,
-        this.chain.treasury,
-        this.chain.mint,
+        this.#chain.rpc,
+        this.#chain.treasury,
+        this.#chain.mint,
         row.address,
         {
           lookupTables: this.runner.recipientTables,
-          pollIntervalMs: this.chain.pollIntervalMs,
+          pollIntervalMs: this.#chain.pollIntervalMs,
         },
       );
       await em.execute("update wallets set token_account = ? where account_id = ? and address = ?", [
@@ -72,7 +78,7 @@ export class PayoutService {
         row.address,
       ]);
     } catch (err) {
-      this.log(
+      this.#log(
         `payouts: preparing wallet ${row.address} failed (the first payout will create its account)`,
         err,
       );
@@ -80,7 +86,7 @@ export class PayoutService {
   }
 
   async close(): Promise<void> {
-    await this.worker?.close();
-    await this.queue?.close();
+    await this.#worker?.close();
+    await this.#queue?.close();
   }
 }

@@ -13,9 +13,12 @@ const ANSWER_MEAN_WEIGHT = 0.1;
  * only delay the answer); every task started here still updates that mean.
  */
 export class AnswerWait {
-  private meanMs: number | undefined;
+  #meanMs: number | undefined;
+  readonly #waitMs: number;
 
-  constructor(private readonly waitMs: number) {}
+  constructor(waitMs: number) {
+    this.#waitMs = waitMs;
+  }
 
   /**
    * A listener for the task's settlement (to put on its job) and `settled()`: after the task has
@@ -29,14 +32,15 @@ export class AnswerWait {
     });
     return {
       onSettled: (s) => {
-        this.meanMs = movingMean(this.meanMs, performance.now() - began, ANSWER_MEAN_WEIGHT);
+        this.#meanMs = movingMean(this.#meanMs, performance.now() - began, ANSWER_MEAN_WEIGHT);
         resolve(s);
       },
       settled: async () => {
-        if (this.waitMs <= 0 || (this.meanMs !== undefined && this.meanMs > this.waitMs)) return undefined;
+        if (this.#waitMs <= 0 || (this.#meanMs !== undefined && this.#meanMs > this.#waitMs))
+          return undefined;
         let timer: NodeJS.Timeout | undefined;
         const late = new Promise<undefined>((r) => {
-          timer = setTimeout(() => r(undefined), Math.max(0, this.waitMs - (performance.now() - began)));
+          timer = setTimeout(() => r(undefined), Math.max(0, this.#waitMs - (performance.now() - began)));
         });
         const out = await Promise.race([answer, late]);
         clearTimeout(timer);

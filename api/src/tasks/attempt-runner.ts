@@ -42,27 +42,30 @@ import type { TaskRef } from "./task-ref.js";
  */
 export class AttemptRunner {
   /** Attempts under way here, by task: cancel() aborts one. */
-  private readonly running = new Map<string, AttemptScope>();
+  readonly #running = new Map<string, AttemptScope>();
+  readonly #deps: AttemptRunnerDeps;
 
-  constructor(private readonly deps: AttemptRunnerDeps) {}
+  constructor(deps: AttemptRunnerDeps) {
+    this.#deps = deps;
+  }
 
   /** Whether this process has the model's deployment at hand (a task of it starts at once). */
   knows(modelId: string): boolean {
-    return this.deps.deployments.known(modelId) !== undefined;
+    return this.#deps.deployments.known(modelId) !== undefined;
   }
 
   cancel(taskId: string): void {
-    this.running.get(taskId)?.abort();
+    this.#running.get(taskId)?.abort();
   }
 
   /** Resolves to the error to retry, or undefined when the task is final or not this attempt's. */
   async run(req: AttemptRequest): Promise<Error | undefined> {
-    const scope = new AttemptScope(req.taskId, this.deps.taskTimeoutMs, this.running, req.signal);
+    const scope = new AttemptScope(req.taskId, this.#deps.taskTimeoutMs, this.#running, req.signal);
     let started: Started | null = null;
     try {
       try {
-        started = await this.begin(req, scope);
-        if (started) await settleStarted(started, req, scope, this.deps);
+        started = await this.#begin(req, scope);
+        if (started) await settleStarted(started, req, scope, this.#deps);
       } finally {
         // A start not written yet never is, once the attempt has ended.
         void started?.deferred?.settle();
@@ -70,26 +73,22 @@ export class AttemptRunner {
       }
       return undefined;
     } catch (err) {
-      return this.failed(req, started?.task, err);
+      return this.#failed(req, started?.task, err);
     }
   }
 
   /** A failure for good (bad input, cancelled, unknown model, the last attempt) refunds here. */
-  private async failed(
-    req: AttemptRequest,
-    task: TaskRef | undefined,
-    err: unknown,
-  ): Promise<Error | undefined> {
+  async #failed(req: AttemptRequest, task: TaskRef | undefined, err: unknown): Promise<Error | undefined> {
     const message = err instanceof Error ? err.message : String(err);
     const permanent =
       err instanceof UnknownModelError ||
       err instanceof UnownedNodeError ||
       (isClusterError(err) && (err.code === "INVALID_ARGUMENT" || err.code === "CANCELLED"));
     if (!permanent && !req.lastAttempt) return err instanceof Error ? err : new Error(message);
-    const ref = task ?? chargedRef(req) ?? (await this.deps.taskRef(req.taskId));
-    const at = ref && (await this.deps.store.refund({ task: ref, status: "FAILED", error: message }));
+    const ref = task ?? chargedRef(req) ?? (await this.#deps.taskRef(req.taskId));
+    const at = ref && (await this.#deps.store.refund({ task: ref, status: "FAILED", error: message }));
     if (at) {
-      await this.deps.events.publish({
+      await this.#deps.events.publish({
         taskId: req.taskId,
         status: TaskStatus.FAILED,
         at: at.toISOString(),
@@ -99,10 +98,10 @@ export class AttemptRunner {
     return undefined;
   }
 
-  private async begin(req: AttemptRequest, scope: AttemptScope): Promise<Started | null> {
-    const known = this.deps.deployments.known(req.modelId);
+  async #begin(req: AttemptRequest, scope: AttemptScope): Promise<Started | null> {
+    const known = this.#deps.deployments.known(req.modelId);
     if (known) {
-      const lease = await this.leaseOn(known);
+      const lease = await this.#leaseOn(known);
       const sent =
         req.input === undefined
           ? undefined
@@ -111,34 +110,34 @@ export class AttemptRunner {
       sent?.catch(() => {});
       // Per call only: a per-millisecond task cancelled while RUNNING pays for its time so far,
       // which needs its start stored from the start.
-      if (sent && req.input && req.charge?.pricing.unit === "call" && this.deps.startWriteDelayMs > 0) {
-        return this.deferred(req, req.input, req.charge, known, lease, sent, scope);
+      if (sent && req.input && req.charge?.pricing.unit === "call" && this.#deps.startWriteDelayMs > 0) {
+        return this.#deferred(req, req.input, req.charge, known, lease, sent, scope);
       }
-      return this.holding(lease, async () => {
+      return this.#holding(lease, async () => {
         const running = { nodeId: lease.replica.nodeId, actorId: lease.replica.actorId };
-        const task = await this.deps.store.start({ taskId: req.taskId, attempts: req.attempt, running });
+        const task = await this.#deps.store.start({ taskId: req.taskId, attempts: req.attempt, running });
         if (!task || task.modelId !== req.modelId) return null; // final, gone (or not this model)
-        const announced = this.deps.events.publishAll(startedEvents(req.taskId, task.at));
+        const announced = this.#deps.events.publishAll(startedEvents(req.taskId, task.at));
         announced.catch(() => {});
         return { task, deployment: known, lease, announced, sent };
       });
     }
-    const task = await this.deps.store.start({ taskId: req.taskId, attempts: req.attempt });
+    const task = await this.#deps.store.start({ taskId: req.taskId, attempts: req.attempt });
     if (!task) return null;
-    await this.announce(req.taskId, TaskStatus.SCHEDULED, task.at);
-    const deployment = await this.deps.deployments.forModel(task.modelId);
-    const lease = await this.leaseOn(deployment);
-    return this.holding(lease, async () => {
+    await this.#announce(req.taskId, TaskStatus.SCHEDULED, task.at);
+    const deployment = await this.#deps.deployments.forModel(task.modelId);
+    const lease = await this.#leaseOn(deployment);
+    return this.#holding(lease, async () => {
       const running = { nodeId: lease.replica.nodeId, actorId: lease.replica.actorId };
-      const moved = await this.deps.store.start({ taskId: req.taskId, attempts: req.attempt, running });
+      const moved = await this.#deps.store.start({ taskId: req.taskId, attempts: req.attempt, running });
       if (!moved) return null; // cancelled (or finished elsewhere) before it started
-      await this.announce(req.taskId, TaskStatus.RUNNING, moved.at);
+      await this.#announce(req.taskId, TaskStatus.RUNNING, moved.at);
       return { task: { ...task, at: moved.at }, deployment, lease, announced: Promise.resolve() };
     });
   }
 
   /** A start written only if the call outlasts startWriteDelayMs, else with the capture. */
-  private deferred(
+  #deferred(
     req: AttemptRequest,
     input: Record<string, unknown>,
     charge: TaskCharge,
@@ -161,23 +160,23 @@ export class AttemptRunner {
     const running = { nodeId: lease.replica.nodeId, actorId: lease.replica.actorId };
     const deferred = deferStart({
       attempts: req.attempt,
-      delayMs: this.deps.startWriteDelayMs,
+      delayMs: this.#deps.startWriteDelayMs,
       write: async () => {
-        const stored = await this.deps.store.start({ taskId, attempts: req.attempt, running, at: task.at });
+        const stored = await this.#deps.store.start({ taskId, attempts: req.attempt, running, at: task.at });
         return stored && stored.modelId === modelId ? stored : null;
       },
-      announce: (t) => this.deps.events.publishAll(startedEvents(taskId, t.at)),
+      announce: (t) => this.#deps.events.publishAll(startedEvents(taskId, t.at)),
       onFinal: () => scope.abort(),
-      log: (m) => this.deps.log?.(`attempt ${taskId}: ${m}`),
+      log: (m) => this.#deps.log?.(`attempt ${taskId}: ${m}`),
     });
     return { task, deployment, lease, announced: Promise.resolve(), sent, deferred };
   }
 
   /** A replica of the deployment whose node has a known provider (it will be credited). */
-  private async leaseOn(deployment: ModelDeployment): Promise<ReplicaLease> {
-    const lease = await deployment.lease({ timeoutMs: this.deps.taskTimeoutMs });
+  async #leaseOn(deployment: ModelDeployment): Promise<ReplicaLease> {
+    const lease = await deployment.lease({ timeoutMs: this.#deps.taskTimeoutMs });
     try {
-      await this.deps.providerOf(lease.replica.nodeId);
+      await this.#deps.providerOf(lease.replica.nodeId);
       return lease;
     } catch (err) {
       lease.release();
@@ -186,7 +185,7 @@ export class AttemptRunner {
   }
 
   /** Runs `work` holding the lease; releases it if `work` fails or gives up (null). */
-  private async holding<T>(lease: ReplicaLease, work: () => Promise<T | null>): Promise<T | null> {
+  async #holding<T>(lease: ReplicaLease, work: () => Promise<T | null>): Promise<T | null> {
     let result: T | null = null;
     try {
       result = await work();
@@ -196,8 +195,8 @@ export class AttemptRunner {
     }
   }
 
-  private announce(taskId: string, status: TaskStatus, at: Date): Promise<void> {
-    return this.deps.events.publish({ taskId, status, at: at.toISOString() });
+  #announce(taskId: string, status: TaskStatus, at: Date): Promise<void> {
+    return this.#deps.events.publish({ taskId, status, at: at.toISOString() });
   }
 }
 

@@ -15,47 +15,51 @@ const ATTEMPT_ABORTED = new Error("the attempt was aborted");
  * its answer dropped (a call that ended: no-op).
  */
 export class AttemptScope {
-  private readonly abortController = new AbortController();
-  private served: ActorInfo | undefined;
+  readonly #abortController = new AbortController();
+  #served: ActorInfo | undefined;
+  readonly #timeoutMs: number;
+  readonly #registry: Map<string, AttemptScope>;
 
   constructor(
     readonly taskId: string,
-    private readonly timeoutMs: number,
-    private readonly registry: Map<string, AttemptScope>,
+    timeoutMs: number,
+    registry: Map<string, AttemptScope>,
     outer?: AbortSignal,
   ) {
+    this.#timeoutMs = timeoutMs;
+    this.#registry = registry;
     registry.set(taskId, this);
     outer?.addEventListener("abort", () => this.abort(), { once: true });
     if (outer?.aborted) this.abort();
   }
 
   get signal(): AbortSignal {
-    return this.abortController.signal;
+    return this.#abortController.signal;
   }
 
   callOptions(lease: ReplicaLease): DeploymentCallOptions {
     return {
       lease,
-      timeoutMs: this.timeoutMs,
-      signal: this.abortController.signal,
+      timeoutMs: this.#timeoutMs,
+      signal: this.#abortController.signal,
       traceId: this.taskId,
       onReplica: (replica: ActorInfo) => {
-        this.served = replica;
+        this.#served = replica;
       },
     };
   }
 
   /** The replica that served the call last (a retry inside the handle may move it), if any. */
   servedBy(fallback: ActorInfo): ActorInfo {
-    return this.served ?? fallback;
+    return this.#served ?? fallback;
   }
 
   abort(): void {
-    this.abortController.abort(ATTEMPT_ABORTED);
+    this.#abortController.abort(ATTEMPT_ABORTED);
   }
 
   end(): void {
-    this.abortController.abort(ATTEMPT_ENDED);
-    if (this.registry.get(this.taskId) === this) this.registry.delete(this.taskId);
+    this.#abortController.abort(ATTEMPT_ENDED);
+    if (this.#registry.get(this.taskId) === this) this.#registry.delete(this.taskId);
   }
 }

@@ -47,20 +47,22 @@ export interface DispatcherOptions {
 export class Dispatcher implements LocalRunner {
   /** Starts tasks accepted by this process here at once when it can (local-start.ts). */
   readonly local: LocalStarter;
-  private readonly runner: AttemptRunner;
-  private readonly localRuns: LocalRuns;
-  private readonly slots: Slots;
-  private readonly worker: Worker<TaskJobData>;
-  private accepting = false;
-  private queuePaused = false;
-  private pausePoll: NodeJS.Timeout | undefined;
-  private sweeper: NodeJS.Timeout | undefined;
-  private stopListening: (() => void) | undefined;
+  readonly #runner: AttemptRunner;
+  readonly #localRuns: LocalRuns;
+  readonly #slots: Slots;
+  readonly #worker: Worker<TaskJobData>;
+  #accepting = false;
+  #queuePaused = false;
+  #pausePoll: NodeJS.Timeout | undefined;
+  #sweeper: NodeJS.Timeout | undefined;
+  #stopListening: (() => void) | undefined;
+  readonly #opts: DispatcherOptions;
 
-  constructor(private readonly opts: DispatcherOptions) {
+  constructor(opts: DispatcherOptions) {
+    this.#opts = opts;
     const log = (m: string) => opts.log?.(`dispatcher: ${m}`);
-    this.runner = opts.runner;
-    this.worker = new Worker<TaskJobData>(TASK_QUEUE, (job) => this.process(job), {
+    this.#runner = opts.runner;
+    this.#worker = new Worker<TaskJobData>(TASK_QUEUE, (job) => this.#process(job), {
       connection: opts.connection,
       prefix: opts.prefix,
       concurrency: opts.concurrency,
@@ -69,92 +71,92 @@ export class Dispatcher implements LocalRunner {
       stalledInterval: Math.max(MIN_STALLED_INTERVAL_MS, Math.floor(opts.jobLockMs / 2)),
       maxStalledCount: MAX_STALLED_COUNT,
     });
-    this.worker.on("error", (err) => log(err.message));
-    this.slots = new Slots({
+    this.#worker.on("error", (err) => log(err.message));
+    this.#slots = new Slots({
       concurrency: opts.concurrency,
-      onFree: () => this.localRuns.drain(),
+      onFree: () => this.#localRuns.drain(),
       // Local calls count against the worker's concurrency too (it keeps at least one).
       onLocal: (localActive) => {
-        this.worker.concurrency = Math.max(1, opts.concurrency - localActive);
+        this.#worker.concurrency = Math.max(1, opts.concurrency - localActive);
       },
     });
-    this.localRuns = new LocalRuns(this, opts.queue, {
+    this.#localRuns = new LocalRuns(this, opts.queue, {
       leaseMs: opts.jobLockMs,
       backlogMs: opts.localBacklogMs,
       concurrency: opts.concurrency,
       log,
     });
-    this.local = this.localRuns;
+    this.local = this.#localRuns;
   }
 
   get meanSlotMs(): number | undefined {
-    return this.slots.meanSlotMs;
+    return this.#slots.meanSlotMs;
   }
 
   /** Re-enqueues unfinished tasks (a crash between commit and enqueue), then starts working. */
   async start(): Promise<void> {
-    await sweepOpenTasks(this.opts.orm, this.opts.queue, 0);
-    this.stopListening = await this.opts.events.onCancel((taskId) => {
-      this.runner.cancel(taskId);
-      this.localRuns.drop(taskId);
+    await sweepOpenTasks(this.#opts.orm, this.#opts.queue, 0);
+    this.#stopListening = await this.#opts.events.onCancel((taskId) => {
+      this.#runner.cancel(taskId);
+      this.#localRuns.drop(taskId);
     });
-    void this.worker.run();
-    await this.worker.waitUntilReady();
-    this.queuePaused = await this.opts.queue.queue.isPaused();
-    this.pausePoll = setInterval(() => {
-      this.opts.queue.queue.isPaused().then(
+    void this.#worker.run();
+    await this.#worker.waitUntilReady();
+    this.#queuePaused = await this.#opts.queue.queue.isPaused();
+    this.#pausePoll = setInterval(() => {
+      this.#opts.queue.queue.isPaused().then(
         (paused) => {
-          const resumed = this.queuePaused && !paused;
-          this.queuePaused = paused;
-          if (resumed) this.localRuns.drain();
+          const resumed = this.#queuePaused && !paused;
+          this.#queuePaused = paused;
+          if (resumed) this.#localRuns.drain();
         },
         () => {},
       );
     }, PAUSE_POLL_MS);
-    this.pausePoll.unref();
-    this.accepting = true;
-    const every = Math.max(MIN_SWEEP_INTERVAL_MS, this.opts.jobLockMs);
-    this.sweeper = setInterval(() => {
-      sweepOpenTasks(this.opts.orm, this.opts.queue, this.opts.jobLockMs).catch((err) =>
-        this.opts.log?.(`dispatcher sweep: ${String(err)}`),
+    this.#pausePoll.unref();
+    this.#accepting = true;
+    const every = Math.max(MIN_SWEEP_INTERVAL_MS, this.#opts.jobLockMs);
+    this.#sweeper = setInterval(() => {
+      sweepOpenTasks(this.#opts.orm, this.#opts.queue, this.#opts.jobLockMs).catch((err) =>
+        this.#opts.log?.(`dispatcher sweep: ${String(err)}`),
       );
     }, every);
-    this.sweeper.unref();
+    this.#sweeper.unref();
   }
 
   async close(): Promise<void> {
-    this.accepting = false;
-    if (this.sweeper) clearInterval(this.sweeper);
+    this.#accepting = false;
+    if (this.#sweeper) clearInterval(this.#sweeper);
     // Nothing more starts from the backlog; the worker has stopped taking jobs (and its own have
     // ended) before the backlog is handed to the queue: those tasks are for the other
     // dispatchers (or this one's next start), not for this stop to run.
-    this.localRuns.stop();
-    await this.worker.close();
-    await this.localRuns.close();
-    if (this.pausePoll) clearInterval(this.pausePoll);
-    this.stopListening?.();
+    this.#localRuns.stop();
+    await this.#worker.close();
+    await this.#localRuns.close();
+    if (this.#pausePoll) clearInterval(this.#pausePoll);
+    this.#stopListening?.();
   }
 
   canStart(modelId: string): boolean {
-    return this.canQueue(modelId) && this.slots.hasFree();
+    return this.canQueue(modelId) && this.#slots.hasFree();
   }
 
   canQueue(modelId: string): boolean {
-    return this.accepting && !this.queuePaused && this.runner.knows(modelId);
+    return this.#accepting && !this.#queuePaused && this.#runner.knows(modelId);
   }
 
   /** A local start's attempt (local-start.ts): the task's first; the last if only one is allowed. */
   attempt(job: TaskJob): Promise<Error | undefined> {
-    const slot = this.slots.take(true);
-    return this.runner
-      .run({ ...job, attempt: 1, lastAttempt: this.opts.queue.attempts <= 1, onCallEnded: slot.callEnded })
+    const slot = this.#slots.take(true);
+    return this.#runner
+      .run({ ...job, attempt: 1, lastAttempt: this.#opts.queue.attempts <= 1, onCallEnded: slot.callEnded })
       .finally(slot.end);
   }
 
-  private async process(job: Job<TaskJobData>): Promise<void> {
+  async #process(job: Job<TaskJobData>): Promise<void> {
     const { startedLocally, ...carried } = job.data;
-    const slot = this.slots.take(false);
-    const retry = await this.runner
+    const slot = this.#slots.take(false);
+    const retry = await this.#runner
       .run({
         ...carried,
         // A locally started task's job (its local attempt failed): its attempts come after that one.

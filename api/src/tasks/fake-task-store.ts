@@ -54,7 +54,7 @@ export class FakeTaskStore implements TaskStore {
         history: [step.next as TaskState],
       };
       this.tasks.set(t.taskId, task);
-      this.move(t.taskId, "hold", [
+      this.#move(t.taskId, "hold", [
         { accountId: unit.accounts.available, amount: -t.escrow },
         { accountId: unit.accounts.held, amount: t.escrow },
       ]);
@@ -64,7 +64,7 @@ export class FakeTaskStore implements TaskStore {
 
   async start(req: StartRequest): Promise<StartedTask | null> {
     const task = this.tasks.get(req.taskId);
-    if (!task || !this.apply(task, { type: req.running ? "start" : "schedule" })) return null;
+    if (!task || !this.#apply(task, { type: req.running ? "start" : "schedule" })) return null;
     task.attempts = req.attempts;
     if (req.running) task.nodeId = req.running.nodeId;
     return {
@@ -84,9 +84,9 @@ export class FakeTaskStore implements TaskStore {
     if (req.started && task.modelId !== req.started.modelId) return null;
     const event: LifecycleEvent =
       req.status === "COMPLETED" ? { type: "complete" } : { type: "cutShort", status: req.status };
-    if (!this.apply(task, event)) return null;
+    if (!this.#apply(task, event)) return null;
     const split = captureSplit(req.task.pricing, req.usage, req.platformFeeBps);
-    this.move(
+    this.#move(
       task.id,
       "capture",
       captureLegs(clientOf(task.accountId), req.task.maxPrice, split, {
@@ -99,14 +99,14 @@ export class FakeTaskStore implements TaskStore {
 
   async refund(req: RefundRequest): Promise<Date | null> {
     const task = this.tasks.get(req.task.id);
-    if (!task || !this.apply(task, { type: req.status === TaskStatus.CANCELLED ? "cancel" : "fail" }))
+    if (!task || !this.#apply(task, { type: req.status === TaskStatus.CANCELLED ? "cancel" : "fail" }))
       return null;
-    this.move(task.id, "refund", refundLegs(clientOf(task.accountId), req.task.maxPrice));
+    this.#move(task.id, "refund", refundLegs(clientOf(task.accountId), req.task.maxPrice));
     return new Date();
   }
 
   /** A task's state moved by the lifecycle; false when the event does nothing to it. */
-  private apply(task: FakeTask, event: LifecycleEvent): boolean {
+  #apply(task: FakeTask, event: LifecycleEvent): boolean {
     const step = transition(task.state, event);
     if (step.writes.length === 0) return false;
     task.state = step.next as TaskState;
@@ -114,7 +114,7 @@ export class FakeTaskStore implements TaskStore {
     return true;
   }
 
-  private move(taskId: string, kind: FakeMovement["kind"], legs: Leg[]): void {
+  #move(taskId: string, kind: FakeMovement["kind"], legs: Leg[]): void {
     this.movements.push({ taskId, kind, legs });
     for (const l of legs) this.balances.set(l.accountId, (this.balances.get(l.accountId) ?? 0n) + l.amount);
   }

@@ -26,41 +26,44 @@ interface Pending<I, O> {
 }
 
 export class GroupCommit<I, O> {
-  private readonly waiting: Pending<I, O>[] = [];
-  private inFlight = 0;
-  private scheduled = false;
+  readonly #waiting: Pending<I, O>[] = [];
+  #inFlight = 0;
+  #scheduled = false;
+  readonly #opts: GroupCommitOptions<I, O>;
 
-  constructor(private readonly opts: GroupCommitOptions<I, O>) {}
+  constructor(opts: GroupCommitOptions<I, O>) {
+    this.#opts = opts;
+  }
 
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.waiting.push({ item, resolve, reject });
-      if (!this.scheduled && this.inFlight < this.opts.maxInFlight) {
-        this.scheduled = true;
+      this.#waiting.push({ item, resolve, reject });
+      if (!this.#scheduled && this.#inFlight < this.#opts.maxInFlight) {
+        this.#scheduled = true;
         queueMicrotask(() => {
-          this.scheduled = false;
-          this.drain();
+          this.#scheduled = false;
+          this.#drain();
         });
       }
     });
   }
 
-  private drain(): void {
-    while (this.waiting.length > 0 && this.inFlight < this.opts.maxInFlight) {
-      const batch = this.waiting.splice(0, this.opts.maxBatch);
-      this.inFlight++;
-      void this.write(batch).finally(() => {
-        this.inFlight--;
-        this.drain();
+  #drain(): void {
+    while (this.#waiting.length > 0 && this.#inFlight < this.#opts.maxInFlight) {
+      const batch = this.#waiting.splice(0, this.#opts.maxBatch);
+      this.#inFlight++;
+      void this.#write(batch).finally(() => {
+        this.#inFlight--;
+        this.#drain();
       });
     }
   }
 
-  private async write(batch: Pending<I, O>[]): Promise<void> {
+  async #write(batch: Pending<I, O>[]): Promise<void> {
     if (batch.length > 1) {
       let results: O[] | undefined;
       try {
-        results = await this.opts.many(batch.map((p) => p.item));
+        results = await this.#opts.many(batch.map((p) => p.item));
       } catch {
         // One by one below: the failure belongs to some item(s), not to all of them.
       }
@@ -72,7 +75,7 @@ export class GroupCommit<I, O> {
     await Promise.all(
       batch.map(async (p) => {
         try {
-          p.resolve(await this.opts.one(p.item));
+          p.resolve(await this.#opts.one(p.item));
         } catch (err) {
           p.reject(err);
         }

@@ -89,32 +89,34 @@ export interface LocalRunsOptions {
 const MAX_LOCAL_BACKLOG = 10_000;
 
 export class LocalRuns implements LocalStarter {
-  private readonly live = new Set<string>();
-  private readonly runs = new Set<Promise<void>>();
-  private readonly renewal: NodeJS.Timeout;
+  readonly #live = new Set<string>();
+  readonly #runs = new Set<Promise<void>>();
+  readonly #renewal: NodeJS.Timeout;
   /** Tasks accepted here waiting for a slot here, under leases (highest priority first). */
-  private readonly backlog = new PriorityFifo<TaskJob>();
-  private closing = false;
+  readonly #backlog = new PriorityFifo<TaskJob>();
+  #closing = false;
   /** Leases to release in the next round trip (one ZREM for all the attempts ending together). */
-  private readonly leasing: TickBatch;
-  private readonly releasing: TickBatch;
-  private readonly log: (msg: string) => void;
+  readonly #leasing: TickBatch;
+  readonly #releasing: TickBatch;
+  readonly #log: (msg: string) => void;
+  readonly #runner: LocalRunner;
+  readonly #queue: LeaseQueue;
+  readonly #opts: LocalRunsOptions;
 
-  constructor(
-    private readonly runner: LocalRunner,
-    private readonly queue: LeaseQueue,
-    private readonly opts: LocalRunsOptions,
-  ) {
-    this.log = opts.log ?? (() => {});
-    this.leasing = new TickBatch((ids) => queue.leaseLocal(ids, Date.now() + opts.leaseMs));
-    this.releasing = new TickBatch((ids) => queue.releaseLocal(...ids));
-    this.renewal = setInterval(() => this.renew(), Math.max(100, Math.floor(opts.leaseMs / 3)));
-    this.renewal.unref();
+  constructor(runner: LocalRunner, queue: LeaseQueue, opts: LocalRunsOptions) {
+    this.#runner = runner;
+    this.#queue = queue;
+    this.#opts = opts;
+    this.#log = opts.log ?? (() => {});
+    this.#leasing = new TickBatch((ids) => queue.leaseLocal(ids, Date.now() + opts.leaseMs));
+    this.#releasing = new TickBatch((ids) => queue.releaseLocal(...ids));
+    this.#renewal = setInterval(() => this.#renew(), Math.max(100, Math.floor(opts.leaseMs / 3)));
+    this.#renewal.unref();
   }
 
   /** Tasks waiting in the backlog. */
   get waiting(): number {
-    return this.backlog.size;
+    return this.#backlog.size;
   }
 
   async startOrQueue(tasks: TaskJob[], enqueue: (jobs: TaskJob[]) => Promise<void>): Promise<number> {
@@ -123,19 +125,19 @@ export class LocalRuns implements LocalStarter {
     let started = 0;
     // Each start takes its slot at once (attempt()), so the next task of the batch sees it taken.
     for (const t of tasks) {
-      if (t.modelId === undefined || t.input === undefined || this.closing) queued.push(t);
-      else if (this.backlog.size === 0 && this.runner.canStart(t.modelId)) {
+      if (t.modelId === undefined || t.input === undefined || this.#closing) queued.push(t);
+      else if (this.#backlog.size === 0 && this.#runner.canStart(t.modelId)) {
         leased.push(t.taskId);
         started++;
-        this.track(t, this.runner.attempt(t));
-      } else if (this.runner.canQueue(t.modelId) && this.backlog.size < this.backlogLimit()) {
+        this.#track(t, this.#runner.attempt(t));
+      } else if (this.#runner.canQueue(t.modelId) && this.#backlog.size < this.#backlogLimit()) {
         leased.push(t.taskId);
-        this.backlog.push(t.priority, t);
+        this.#backlog.push(t.priority, t);
       } else queued.push(t);
     }
     this.drain();
     await Promise.all([
-      leased.length > 0 ? this.lease(leased) : undefined,
+      leased.length > 0 ? this.#lease(leased) : undefined,
       queued.length > 0 ? enqueue(queued) : undefined,
     ]);
     return started;
@@ -146,23 +148,23 @@ export class LocalRuns implements LocalStarter {
    * attempt ended, the queue resumed).
    */
   drain(): void {
-    for (let next = this.backlog.peek(); next !== undefined; next = this.backlog.peek()) {
-      if (this.closing || !this.runner.canStart(next.modelId ?? "")) return;
-      this.backlog.shift();
-      this.track(next, this.runner.attempt(next));
+    for (let next = this.#backlog.peek(); next !== undefined; next = this.#backlog.peek()) {
+      if (this.#closing || !this.#runner.canStart(next.modelId ?? "")) return;
+      this.#backlog.shift();
+      this.#track(next, this.#runner.attempt(next));
     }
   }
 
   /** A backlog task cancelled: it leaves the backlog and its lease goes. Whether it was there. */
   drop(taskId: string): boolean {
-    if (!this.backlog.remove((t) => t.taskId === taskId)) return false;
-    this.release(taskId).catch((err) => this.log(`releasing ${taskId}: ${String(err)}`));
+    if (!this.#backlog.remove((t) => t.taskId === taskId)) return false;
+    this.#release(taskId).catch((err) => this.#log(`releasing ${taskId}: ${String(err)}`));
     return true;
   }
 
   /** Nothing more starts here, from the backlog or a new submit (close() follows). */
   stop(): void {
-    this.closing = true;
+    this.#closing = true;
   }
 
   /**
@@ -170,15 +172,15 @@ export class LocalRuns implements LocalStarter {
    * attempts under way are waited for; no new one should be started meanwhile.
    */
   async close(): Promise<void> {
-    this.closing = true;
-    const left = this.backlog.drain();
+    this.#closing = true;
+    const left = this.#backlog.drain();
     if (left.length > 0) {
-      await this.queue.enqueueMany(left);
-      await this.queue.releaseLocal(...left.map((t) => t.taskId));
+      await this.#queue.enqueueMany(left);
+      await this.#queue.releaseLocal(...left.map((t) => t.taskId));
     }
     // Leases are renewed until the last attempt has ended, as BullMQ renews locks while it drains.
-    await Promise.all([...this.runs]);
-    clearInterval(this.renewal);
+    await Promise.all([...this.#runs]);
+    clearInterval(this.#renewal);
   }
 
   /**
@@ -186,28 +188,28 @@ export class LocalRuns implements LocalStarter {
    * mean time in a slot); at least one round of its slots. Before any call has ended, one
    * round.
    */
-  private backlogLimit(): number {
-    if (this.opts.backlogMs <= 0) return 0;
-    const { concurrency } = this.opts;
-    const slotMs = this.runner.meanSlotMs;
-    const rounds = slotMs === undefined ? 1 : this.opts.backlogMs / Math.max(1, slotMs);
+  #backlogLimit(): number {
+    if (this.#opts.backlogMs <= 0) return 0;
+    const { concurrency } = this.#opts;
+    const slotMs = this.#runner.meanSlotMs;
+    const rounds = slotMs === undefined ? 1 : this.#opts.backlogMs / Math.max(1, slotMs);
     return Math.min(MAX_LOCAL_BACKLOG, Math.max(concurrency, Math.floor(concurrency * rounds)));
   }
 
   /** Takes (or renews) leases with the others of the same tick: one round trip for them all. */
-  private lease(taskIds: string[]): Promise<void> {
-    return this.leasing.add(taskIds);
+  #lease(taskIds: string[]): Promise<void> {
+    return this.#leasing.add(taskIds);
   }
 
   /** Releases a lease with the others released in the same tick: one round trip for them all. */
-  private release(taskId: string): Promise<void> {
-    return this.releasing.add([taskId]);
+  #release(taskId: string): Promise<void> {
+    return this.#releasing.add([taskId]);
   }
 
   /** Follows a local attempt: its lease renewed while it lives, then released (and a retry queued). */
-  private track(job: TaskJob, attempt: Promise<Error | undefined>): void {
+  #track(job: TaskJob, attempt: Promise<Error | undefined>): void {
     const { taskId } = job;
-    this.live.add(taskId);
+    this.#live.add(taskId);
     const run = (async () => {
       let retry: Error | undefined;
       try {
@@ -215,22 +217,22 @@ export class LocalRuns implements LocalStarter {
       } catch (err) {
         retry = err instanceof Error ? err : new Error(String(err));
       } finally {
-        this.live.delete(taskId);
+        this.#live.delete(taskId);
       }
       // The job first, then the lease: the task is never open with neither.
-      if (retry) await this.queue.enqueue({ ...job, startedLocally: true });
-      await this.release(taskId);
+      if (retry) await this.#queue.enqueue({ ...job, startedLocally: true });
+      await this.#release(taskId);
     })()
-      .catch((err) => this.log(`local start of ${taskId}: ${String(err)}`))
-      .finally(() => this.runs.delete(run));
-    this.runs.add(run);
+      .catch((err) => this.#log(`local start of ${taskId}: ${String(err)}`))
+      .finally(() => this.#runs.delete(run));
+    this.#runs.add(run);
   }
 
   /** Renews the leases of the live attempts and of the backlog. */
-  private renew(): void {
-    const ids = [...this.live, ...this.backlog.toArray().map((t) => t.taskId)];
+  #renew(): void {
+    const ids = [...this.#live, ...this.#backlog.toArray().map((t) => t.taskId)];
     if (ids.length === 0) return;
-    this.lease(ids).catch((err) => this.log(`renewing local leases: ${String(err)}`));
+    this.#lease(ids).catch((err) => this.#log(`renewing local leases: ${String(err)}`));
   }
 }
 
@@ -253,20 +255,23 @@ export async function enqueueTasks(
  * or releases of all the attempts starting or ending together, in one Redis command.
  */
 class TickBatch {
-  private pending: { ids: string[]; done: Promise<void> } | undefined;
+  #pending: { ids: string[]; done: Promise<void> } | undefined;
+  readonly #write: (ids: string[]) => Promise<void>;
 
-  constructor(private readonly write: (ids: string[]) => Promise<void>) {}
+  constructor(write: (ids: string[]) => Promise<void>) {
+    this.#write = write;
+  }
 
   add(ids: readonly string[]): Promise<void> {
-    if (!this.pending) {
+    if (!this.#pending) {
       const batch: string[] = [];
       const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        this.pending = undefined;
-        return this.write(batch);
+        this.#pending = undefined;
+        return this.#write(batch);
       });
-      this.pending = { ids: batch, done };
+      this.#pending = { ids: batch, done };
     }
-    this.pending.ids.push(...ids);
-    return this.pending.done;
+    this.#pending.ids.push(...ids);
+    return this.#pending.done;
   }
 }

@@ -76,11 +76,16 @@ function muxDeploymentSpec(
 export class ModelDeployments {
   readonly #handles = new Map<string, Promise<DeploymentHandle>>();
   readonly #models = new Map<string, Promise<ModelDeployment>>();
+  readonly #cluster: Pick<ClusterClient, "applyDeployment" | "deployment">;
+  readonly #replicaSpec: (manifest: ModelManifest) => ActorSpec;
 
   constructor(
-    private readonly cluster: Pick<ClusterClient, "applyDeployment" | "deployment">,
-    private readonly replicaSpec: (manifest: ModelManifest) => ActorSpec,
-  ) {}
+    cluster: Pick<ClusterClient, "applyDeployment" | "deployment">,
+    replicaSpec: (manifest: ModelManifest) => ActorSpec,
+  ) {
+    this.#cluster = cluster;
+    this.#replicaSpec = replicaSpec;
+  }
 
   /** This model version's deployment (applied once per process), or its multiplex group's view. */
   handle(manifest: ModelManifest): Promise<ModelDeployment> {
@@ -96,7 +101,7 @@ export class ModelDeployments {
   }
 
   async #resolve(manifest: ModelManifest): Promise<ModelDeployment> {
-    const replica = this.replicaSpec(manifest);
+    const replica = this.#replicaSpec(manifest);
     const group = manifest.deployment?.multiplex;
     if (group && !isGenerative(manifest)) {
       const spec = muxDeploymentSpec(manifest, replica, group);
@@ -121,10 +126,10 @@ export class ModelDeployments {
    */
   async #getOrApply(spec: DeploymentSpec): Promise<DeploymentHandle> {
     try {
-      return await this.cluster.deployment(spec.namespace, spec.name);
+      return await this.#cluster.deployment(spec.namespace, spec.name);
     } catch (err) {
       if (!isClusterError(err) || err.code !== "NOT_FOUND") throw err;
-      return this.cluster.applyDeployment(spec);
+      return this.#cluster.applyDeployment(spec);
     }
   }
 
@@ -145,18 +150,21 @@ function modelRefOf(replica: ActorSpec): Record<string, unknown> {
 
 /** One model of a multiplex group: its `infer` calls carry the model's reference. */
 class MultiplexedModel implements ModelDeployment {
-  constructor(
-    private readonly group: DeploymentHandle,
-    private readonly model: Record<string, unknown>,
-  ) {}
+  readonly #group: DeploymentHandle;
+  readonly #model: Record<string, unknown>;
+
+  constructor(group: DeploymentHandle, model: Record<string, unknown>) {
+    this.#group = group;
+    this.#model = model;
+  }
 
   lease(opts?: DeploymentCallOptions) {
-    return this.group.lease(opts);
+    return this.#group.lease(opts);
   }
 
   call<T = unknown>(method: string, args: unknown, opts?: DeploymentCallOptions): Promise<T> {
     const inputs = (args as { inputs?: unknown } | undefined)?.inputs;
-    return this.group.call<T>(method, method === "infer" ? { model: this.model, inputs } : args, opts);
+    return this.#group.call<T>(method, method === "infer" ? { model: this.#model, inputs } : args, opts);
   }
 
   stream<T = unknown>(): AsyncGenerator<T> {

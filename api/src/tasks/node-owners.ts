@@ -9,19 +9,21 @@ export class UnownedNodeError extends Error {}
 
 /** Who owns a node (the provider credited for the tasks it runs), cached briefly. */
 export class NodeOwners {
-  private readonly owners = new Map<string, { providerId: string; at: number }>();
+  readonly #owners = new Map<string, { providerId: string; at: number }>();
+  readonly #orm: MikroORM;
+  readonly #now: () => number;
 
-  constructor(
-    private readonly orm: MikroORM,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(orm: MikroORM, now: () => number = Date.now) {
+    this.#orm = orm;
+    this.#now = now;
+  }
 
   async providerOf(nodeId: string): Promise<string> {
-    const hit = this.owners.get(nodeId);
-    if (hit && this.now() - hit.at < NODE_OWNER_TTL_MS) return hit.providerId;
-    const node = await this.orm.em.fork().findOne(Node, nodeId);
+    const hit = this.#owners.get(nodeId);
+    if (hit && this.#now() - hit.at < NODE_OWNER_TTL_MS) return hit.providerId;
+    const node = await this.#orm.em.fork().findOne(Node, nodeId);
     if (!node) throw new UnownedNodeError(`node ${nodeId} is not registered to a provider`);
-    this.owners.set(nodeId, { providerId: node.provider.id, at: this.now() });
+    this.#owners.set(nodeId, { providerId: node.provider.id, at: this.#now() });
     return node.provider.id;
   }
 }

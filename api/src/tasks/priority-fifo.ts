@@ -5,37 +5,37 @@
  */
 export class PriorityFifo<T> {
   /** Priorities present, highest first, each with its items and the index of its oldest. */
-  private readonly levels: { priority: number; items: T[]; head: number }[] = [];
-  private count = 0;
+  readonly #levels: { priority: number; items: T[]; head: number }[] = [];
+  #count = 0;
 
   get size(): number {
-    return this.count;
+    return this.#count;
   }
 
   push(priority: number, item: T): void {
     let i = 0;
-    while (i < this.levels.length && (this.levels[i]?.priority ?? 0) > priority) i++;
-    let level = this.levels[i];
+    while (i < this.#levels.length && (this.#levels[i]?.priority ?? 0) > priority) i++;
+    let level = this.#levels[i];
     if (level?.priority !== priority) {
       level = { priority, items: [], head: 0 };
-      this.levels.splice(i, 0, level);
+      this.#levels.splice(i, 0, level);
     }
     level.items.push(item);
-    this.count++;
+    this.#count++;
   }
 
   /** The next item, not taken. */
   peek(): T | undefined {
-    const level = this.levels[0];
+    const level = this.#levels[0];
     return level ? level.items[level.head] : undefined;
   }
 
   shift(): T | undefined {
-    const level = this.levels[0];
+    const level = this.#levels[0];
     if (!level) return undefined;
     const item = level.items[level.head++];
-    this.count--;
-    if (level.head === level.items.length) this.levels.shift();
+    this.#count--;
+    if (level.head === level.items.length) this.#levels.shift();
     else if (level.head > 1024 && level.head * 2 > level.items.length) {
       level.items = level.items.slice(level.head);
       level.head = 0;
@@ -45,12 +45,12 @@ export class PriorityFifo<T> {
 
   /** Removes the first item that matches; whether one did. */
   remove(match: (item: T) => boolean): boolean {
-    for (const [li, level] of this.levels.entries()) {
+    for (const [li, level] of this.#levels.entries()) {
       const at = level.items.findIndex((item, i) => i >= level.head && match(item));
       if (at < 0) continue;
       level.items.splice(at, 1);
-      this.count--;
-      if (level.head === level.items.length) this.levels.splice(li, 1);
+      this.#count--;
+      if (level.head === level.items.length) this.#levels.splice(li, 1);
       return true;
     }
     return false;
@@ -59,13 +59,13 @@ export class PriorityFifo<T> {
   /** Every item, in order; the queue is left empty. */
   drain(): T[] {
     const all = this.toArray();
-    this.levels.length = 0;
-    this.count = 0;
+    this.#levels.length = 0;
+    this.#count = 0;
     return all;
   }
 
   /** Every item, in order (the queue is unchanged). */
   toArray(): T[] {
-    return this.levels.flatMap((level) => level.items.slice(level.head));
+    return this.#levels.flatMap((level) => level.items.slice(level.head));
   }
 }

@@ -16,25 +16,27 @@ export class UnknownModelError extends Error {}
  * gets (or applies) its deployment; every later one finds it here at once.
  */
 export class ReadyDeployments {
-  private readonly ready = new Map<string, ModelDeployment>();
+  readonly #ready = new Map<string, ModelDeployment>();
+  readonly #orm: MikroORM;
+  readonly #source: ModelDeploymentSource;
 
-  constructor(
-    private readonly orm: MikroORM,
-    private readonly source: ModelDeploymentSource,
-  ) {}
+  constructor(orm: MikroORM, source: ModelDeploymentSource) {
+    this.#orm = orm;
+    this.#source = source;
+  }
 
   /** The model's deployment if this process has it already. */
   known(modelId: string | undefined): ModelDeployment | undefined {
-    return modelId === undefined ? undefined : this.ready.get(modelId);
+    return modelId === undefined ? undefined : this.#ready.get(modelId);
   }
 
   async forModel(modelId: string): Promise<ModelDeployment> {
-    const known = this.ready.get(modelId);
+    const known = this.#ready.get(modelId);
     if (known) return known;
-    const model = await modelById(this.orm.em.fork(), modelId);
+    const model = await modelById(this.#orm.em.fork(), modelId);
     if (!model) throw new UnknownModelError(`no model ${modelId}`);
-    const deployment = await this.source.handle(model.manifest);
-    this.ready.set(modelId, deployment);
+    const deployment = await this.#source.handle(model.manifest);
+    this.#ready.set(modelId, deployment);
     return deployment;
   }
 }

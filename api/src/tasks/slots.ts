@@ -32,28 +32,33 @@ export interface SlotsOptions {
 }
 
 export class Slots {
-  private active = 0;
-  private localActive = 0;
-  private settling = 0;
+  #active = 0;
+  #localActive = 0;
+  #settling = 0;
   /** How long a local call holds its slot, on average lately: sizes the local backlog. */
   meanSlotMs: number | undefined;
+  readonly #opts: SlotsOptions;
 
-  constructor(private readonly opts: SlotsOptions) {}
+  constructor(opts: SlotsOptions) {
+    this.#opts = opts;
+  }
 
   /** Whether a call may start now. */
   hasFree(): boolean {
-    return this.active < this.opts.concurrency && this.settling < this.opts.concurrency * SETTLING_PER_SLOT;
+    return (
+      this.#active < this.#opts.concurrency && this.#settling < this.#opts.concurrency * SETTLING_PER_SLOT
+    );
   }
 
   take(local: boolean): Slot {
-    const now = this.opts.now ?? (() => performance.now());
-    this.active++;
-    if (local) this.local(+1);
+    const now = this.#opts.now ?? (() => performance.now());
+    this.#active++;
+    if (local) this.#local(+1);
     const began = now();
     let state: "calling" | "settling" | "ended" = "calling";
     const freeCall = () => {
-      this.active--;
-      if (local) this.local(-1);
+      this.#active--;
+      if (local) this.#local(-1);
     };
     return {
       callEnded: () => {
@@ -62,21 +67,21 @@ export class Slots {
         freeCall();
         // Only calls that ran to their answer size the backlog (not starts given up early).
         if (local) this.meanSlotMs = movingMean(this.meanSlotMs, now() - began, SLOT_MEAN_WEIGHT);
-        this.settling++;
-        this.opts.onFree();
+        this.#settling++;
+        this.#opts.onFree();
       },
       end: () => {
         if (state === "ended") return;
         if (state === "calling") freeCall();
-        else this.settling--;
+        else this.#settling--;
         state = "ended";
-        this.opts.onFree();
+        this.#opts.onFree();
       },
     };
   }
 
-  private local(delta: 1 | -1): void {
-    this.localActive += delta;
-    this.opts.onLocal(this.localActive);
+  #local(delta: 1 | -1): void {
+    this.#localActive += delta;
+    this.#opts.onLocal(this.#localActive);
   }
 }

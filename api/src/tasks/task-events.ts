@@ -35,24 +35,24 @@ export function startedEvents(taskId: string, at: Date): TaskProgressEvent[] {
 }
 
 export class TaskEventBus {
-  private readonly pub: Redis;
-  private readonly sub: Redis;
-  private readonly listeners = new Map<string, Set<Listener>>();
+  readonly #pub: Redis;
+  readonly #sub: Redis;
+  readonly #listeners = new Map<string, Set<Listener>>();
   /** Per channel: messages delivered here at their publish, whose copy from Redis is to be dropped. */
-  private readonly echoes = new Map<string, Map<string, number>>();
+  readonly #echoes = new Map<string, Map<string, number>>();
 
-  private readonly prefix: string;
+  readonly #prefix: string;
 
   constructor(connections: RedisConnections) {
-    this.prefix = connections.prefix;
+    this.#prefix = connections.prefix;
     // The process's command connection (auto-pipelined: the publishes of one tick, many tasks'
     // events, go out in one write) and a subscriber of its own.
-    this.pub = connections.commands();
-    this.sub = connections.subscriber();
-    this.sub.on("message", (channel: string, message: string) => {
-      const set = this.listeners.get(channel);
+    this.#pub = connections.commands();
+    this.#sub = connections.subscriber();
+    this.#sub.on("message", (channel: string, message: string) => {
+      const set = this.#listeners.get(channel);
       if (!set) return; // not a task channel (e.g. the cancel channel, handled by onCancel)
-      if (this.dropEcho(channel, message)) return;
+      if (this.#dropEcho(channel, message)) return;
       // One event, or several of one task in order (publishAll).
       const parsed = JSON.parse(message) as TaskProgressEvent | TaskProgressEvent[];
       for (const event of Array.isArray(parsed) ? parsed : [parsed]) {
@@ -61,15 +61,15 @@ export class TaskEventBus {
     });
   }
 
-  private channel(taskId: string): string {
-    return `${this.prefix}:task-events:${taskId}`;
+  #channel(taskId: string): string {
+    return `${this.#prefix}:task-events:${taskId}`;
   }
 
   async publish(event: TaskProgressEvent): Promise<void> {
-    const channel = this.channel(event.taskId);
+    const channel = this.#channel(event.taskId);
     const message = JSON.stringify(event);
-    const sent = this.pub.publish(channel, message);
-    this.deliverHere(channel, message, [event]);
+    const sent = this.#pub.publish(channel, message);
+    this.#deliverHere(channel, message, [event]);
     await sent;
   }
 
@@ -87,29 +87,29 @@ export class TaskEventBus {
     }
     const sent: Promise<number>[] = [];
     for (const [taskId, list] of byTask) {
-      const channel = this.channel(taskId);
+      const channel = this.#channel(taskId);
       const message = JSON.stringify(list.length === 1 ? list[0] : list);
-      sent.push(this.pub.publish(channel, message));
-      this.deliverHere(channel, message, list);
+      sent.push(this.#pub.publish(channel, message));
+      this.#deliverHere(channel, message, list);
     }
     await Promise.all(sent);
   }
 
   /** Hands a message published here to this process's listeners now; its Redis copy will be dropped. */
-  private deliverHere(channel: string, message: string, events: TaskProgressEvent[]): void {
-    const set = this.listeners.get(channel);
+  #deliverHere(channel: string, message: string, events: TaskProgressEvent[]): void {
+    const set = this.#listeners.get(channel);
     if (!set || set.size === 0) return;
-    let echoes = this.echoes.get(channel);
+    let echoes = this.#echoes.get(channel);
     if (!echoes) {
       echoes = new Map();
-      this.echoes.set(channel, echoes);
+      this.#echoes.set(channel, echoes);
     }
     echoes.set(message, (echoes.get(message) ?? 0) + 1);
     for (const event of events) for (const listener of [...set]) listener(event);
   }
 
-  private dropEcho(channel: string, message: string): boolean {
-    const echoes = this.echoes.get(channel);
+  #dropEcho(channel: string, message: string): boolean {
+    const echoes = this.#echoes.get(channel);
     const count = echoes?.get(message);
     if (!echoes || count === undefined) return false;
     if (count > 1) echoes.set(message, count - 1);
@@ -119,48 +119,48 @@ export class TaskEventBus {
 
   /** Listens to one task's events; returns the function that stops listening. */
   async listen(taskId: string, listener: Listener): Promise<() => void> {
-    const channel = this.channel(taskId);
-    let set = this.listeners.get(channel);
+    const channel = this.#channel(taskId);
+    let set = this.#listeners.get(channel);
     if (!set) {
       set = new Set();
-      this.listeners.set(channel, set);
+      this.#listeners.set(channel, set);
     }
     set.add(listener);
-    await this.sub.subscribe(channel);
+    await this.#sub.subscribe(channel);
     return () => {
-      const current = this.listeners.get(channel);
+      const current = this.#listeners.get(channel);
       if (!current) return;
       current.delete(listener);
       if (current.size === 0) {
-        this.listeners.delete(channel);
-        this.echoes.delete(channel);
-        void this.sub.unsubscribe(channel).catch(() => {});
+        this.#listeners.delete(channel);
+        this.#echoes.delete(channel);
+        void this.#sub.unsubscribe(channel).catch(() => {});
       }
     };
   }
 
   /** Asks whichever dispatcher runs this task to abort it. */
   async requestCancel(taskId: string): Promise<void> {
-    await this.pub.publish(`${this.prefix}:task-cancel`, taskId);
+    await this.#pub.publish(`${this.#prefix}:task-cancel`, taskId);
   }
 
   /** Hears cancellation requests (dispatchers). */
   async onCancel(listener: (taskId: string) => void): Promise<() => void> {
-    const channel = `${this.prefix}:task-cancel`;
+    const channel = `${this.#prefix}:task-cancel`;
     const onMessage = (ch: string, taskId: string) => {
       if (ch === channel) listener(taskId);
     };
-    this.sub.on("message", onMessage);
-    await this.sub.subscribe(channel);
+    this.#sub.on("message", onMessage);
+    await this.#sub.subscribe(channel);
     return () => {
-      this.sub.off("message", onMessage);
-      void this.sub.unsubscribe(channel).catch(() => {});
+      this.#sub.off("message", onMessage);
+      void this.#sub.unsubscribe(channel).catch(() => {});
     };
   }
 
   /** Stops listening (the command connection is the factory's, closed with it). */
   async close(): Promise<void> {
-    this.listeners.clear();
-    await this.sub.quit().catch(() => {});
+    this.#listeners.clear();
+    await this.#sub.quit().catch(() => {});
   }
 }

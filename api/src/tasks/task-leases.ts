@@ -7,24 +7,32 @@ import type { TaskQueue } from "./task-queue.js";
  * leaves the task alone while it runs and takes it up once the process has died.
  */
 export class TaskLeases {
+  readonly #queue: Pick<TaskQueue, "leaseLocal" | "releaseLocal">;
+  readonly #leaseMs: number;
+  readonly #log: (msg: string) => void;
+
   constructor(
-    private readonly queue: Pick<TaskQueue, "leaseLocal" | "releaseLocal">,
-    private readonly leaseMs: number,
-    private readonly log: (msg: string) => void = () => {},
-  ) {}
+    queue: Pick<TaskQueue, "leaseLocal" | "releaseLocal">,
+    leaseMs: number,
+    log: (msg: string) => void = () => {},
+  ) {
+    this.#queue = queue;
+    this.#leaseMs = leaseMs;
+    this.#log = log;
+  }
 
   hold(taskId: string): { release(): void } {
     const renew = () =>
-      this.queue
-        .leaseLocal([taskId], Date.now() + this.leaseMs)
-        .catch((err) => this.log(`lease of ${taskId}: ${String(err)}`));
+      this.#queue
+        .leaseLocal([taskId], Date.now() + this.#leaseMs)
+        .catch((err) => this.#log(`lease of ${taskId}: ${String(err)}`));
     const taken = renew();
-    const timer = setInterval(renew, Math.max(1, Math.floor(this.leaseMs / 3)));
+    const timer = setInterval(renew, Math.max(1, Math.floor(this.#leaseMs / 3)));
     timer.unref();
     return {
       release: () => {
         clearInterval(timer);
-        void taken.finally(() => this.queue.releaseLocal(taskId)).catch(() => {});
+        void taken.finally(() => this.#queue.releaseLocal(taskId)).catch(() => {});
       },
     };
   }

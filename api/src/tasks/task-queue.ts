@@ -106,28 +106,30 @@ export interface TaskQueueOptions {
 
 export class TaskQueue {
   readonly queue: Queue<TaskJobData>;
+  readonly #opts: TaskQueueOptions;
 
-  constructor(private readonly opts: TaskQueueOptions) {
+  constructor(opts: TaskQueueOptions) {
+    this.#opts = opts;
     this.queue = new Queue<TaskJobData>(TASK_QUEUE, { connection: opts.connection, prefix: opts.prefix });
   }
 
   /** Attempts a task gets in all (the first included). */
   get attempts(): number {
-    return this.opts.attempts;
+    return this.#opts.attempts;
   }
 
   /** Higher `priority` runs first (0..999); BullMQ's own scale is inverted (1 = highest). */
   async enqueue(t: TaskJob): Promise<void> {
-    const job = this.job(t);
+    const job = this.#job(t);
     await this.queue.add(job.name, job.data, job.opts);
   }
 
   /** Many tasks' jobs in one round trip (BullMQ addBulk); each job id is still its task id. */
   async enqueueMany(tasks: TaskJob[]): Promise<void> {
-    if (tasks.length > 0) await this.queue.addBulk(tasks.map((t) => this.job(t)));
+    if (tasks.length > 0) await this.queue.addBulk(tasks.map((t) => this.#job(t)));
   }
 
-  private job(t: TaskJob) {
+  #job(t: TaskJob) {
     const data: TaskJobData = { taskId: t.taskId };
     if (t.modelId) data.modelId = t.modelId;
     if (t.modelId && t.input) {
@@ -143,7 +145,7 @@ export class TaskQueue {
         jobId: t.taskId,
         priority: 1000 - Math.max(0, Math.min(999, t.priority)),
         // A locally started task has had its first attempt (dispatcher.ts process()).
-        attempts: local ? Math.max(1, this.opts.attempts - 1) : this.opts.attempts,
+        attempts: local ? Math.max(1, this.#opts.attempts - 1) : this.#opts.attempts,
         backoff: { type: "exponential", delay: 200 },
         removeOnComplete: { age: 24 * 3600 },
         removeOnFail: { age: 7 * 24 * 3600 },
@@ -176,29 +178,29 @@ export class TaskQueue {
   }
 
   /** The sorted set of local attempts' leases (local-start.ts): task id, scored by expiry (ms). */
-  private get leaseKey(): string {
-    return `${this.opts.prefix}:${TASK_QUEUE}:local-leases`;
+  get #leaseKey(): string {
+    return `${this.#opts.prefix}:${TASK_QUEUE}:local-leases`;
   }
 
   /** Takes (or renews) leases on tasks being attempted by this process, until `untilMs`. */
   async leaseLocal(taskIds: readonly string[], untilMs: number): Promise<void> {
     if (taskIds.length === 0) return;
-    await this.opts.connection.zadd(this.leaseKey, ...taskIds.flatMap((id) => [untilMs, id]));
+    await this.#opts.connection.zadd(this.#leaseKey, ...taskIds.flatMap((id) => [untilMs, id]));
   }
 
   async releaseLocal(...taskIds: string[]): Promise<void> {
-    if (taskIds.length > 0) await this.opts.connection.zrem(this.leaseKey, ...taskIds);
+    if (taskIds.length > 0) await this.#opts.connection.zrem(this.#leaseKey, ...taskIds);
   }
 
   /** Drops the leases that have expired (the recovery sweep does, now and then). */
   async pruneLeases(nowMs = Date.now()): Promise<void> {
-    await this.opts.connection.zremrangebyscore(this.leaseKey, "-inf", nowMs);
+    await this.#opts.connection.zremrangebyscore(this.#leaseKey, "-inf", nowMs);
   }
 
   /** Of these tasks, those under a lease that has not expired. */
   async leasedLocally(taskIds: readonly string[], nowMs = Date.now()): Promise<Set<string>> {
     if (taskIds.length === 0) return new Set();
-    const scores = await this.opts.connection.zmscore(this.leaseKey, ...taskIds);
+    const scores = await this.#opts.connection.zmscore(this.#leaseKey, ...taskIds);
     return new Set(taskIds.filter((_, i) => scores[i] !== null && Number(scores[i]) > nowMs));
   }
 

@@ -59,23 +59,25 @@ const OPEN = statesLiteral(movesFrom("complete"));
 const STARTABLE = statesLiteral(movesFrom("start"));
 
 export class PgTaskStore implements TaskStore {
-  private readonly holds: GroupCommit<HoldUnit, HoldOutcome>;
-  private readonly starts: GroupCommit<StartRequest, StartedTask | null>;
-  private readonly settles: GroupCommit<SettleRow, boolean>;
+  readonly #holds: GroupCommit<HoldUnit, HoldOutcome>;
+  readonly #starts: GroupCommit<StartRequest, StartedTask | null>;
+  readonly #settles: GroupCommit<SettleRow, boolean>;
+  readonly #em: EntityManager;
 
   /** `em`: only its connection pool is used (prepared statements; no entity, no identity map). */
-  constructor(private readonly em: EntityManager) {
-    this.holds = new GroupCommit({
+  constructor(em: EntityManager) {
+    this.#em = em;
+    this.#holds = new GroupCommit({
       one: async (u) => (await holdTasks(em, [u]))[0] as HoldOutcome,
       many: (us) => holdTasks(em, us),
       ...STORE_GROUP,
     });
-    this.starts = new GroupCommit({
+    this.#starts = new GroupCommit({
       one: async (r) => (await startTasks(em, STARTABLE, [r]))[0] ?? null,
       many: (rs) => startTasks(em, STARTABLE, rs),
       ...STORE_GROUP,
     });
-    this.settles = new GroupCommit({
+    this.#settles = new GroupCommit({
       one: async (r) => (await settleTasks(em, OPEN, [r]))[0] === true,
       many: (rs) => settleTasks(em, OPEN, rs),
       ...STORE_GROUP,
@@ -83,23 +85,23 @@ export class PgTaskStore implements TaskStore {
   }
 
   hold(unit: HoldUnit): Promise<HoldOutcome> {
-    return this.holds.submit(unit);
+    return this.#holds.submit(unit);
   }
 
   start(req: StartRequest): Promise<StartedTask | null> {
-    return this.starts.submit(req);
+    return this.#starts.submit(req);
   }
 
   async capture(req: CaptureRequest): Promise<Date | null> {
     const { task } = req;
     const split = captureSplit(task.pricing, req.usage, req.platformFeeBps);
     const [client, provider, platform] = await Promise.all([
-      clientAccounts(this.em, task.accountId),
-      providerEarningsAccount(this.em, req.providerId),
-      platformFeesAccount(this.em),
+      clientAccounts(this.#em, task.accountId),
+      providerEarningsAccount(this.#em, req.providerId),
+      platformFeesAccount(this.#em),
     ]);
     const now = new Date();
-    const settled = await this.settles.submit({
+    const settled = await this.#settles.submit({
       taskId: task.id,
       movement: "capture",
       status: req.status,
@@ -121,9 +123,9 @@ export class PgTaskStore implements TaskStore {
   }
 
   async refund(req: RefundRequest): Promise<Date | null> {
-    const client = await clientAccounts(this.em, req.task.accountId);
+    const client = await clientAccounts(this.#em, req.task.accountId);
     const now = new Date();
-    const settled = await this.settles.submit({
+    const settled = await this.#settles.submit({
       taskId: req.task.id,
       movement: "refund",
       status: req.status,

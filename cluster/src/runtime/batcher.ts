@@ -50,19 +50,24 @@ interface Waiting<T, R> {
 }
 
 export class DynamicBatcher<T, R> {
-  private readonly queue: Waiting<T, R>[] = [];
-  private running = false;
-  private timer: NodeJS.Timeout | undefined;
+  readonly #queue: Waiting<T, R>[] = [];
+  #running = false;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #run: RunBatch<T, R>;
+  readonly #now: () => number;
 
   constructor(
     readonly limits: BatchingLimits,
-    private readonly run: RunBatch<T, R>,
-    private readonly now: () => number = () => performance.now(),
-  ) {}
+    run: RunBatch<T, R>,
+    now: () => number = () => performance.now(),
+  ) {
+    this.#run = run;
+    this.#now = now;
+  }
 
   /** Calls waiting for a batch (not counting the one running). */
   get queued(): number {
-    return this.queue.length;
+    return this.#queue.length;
   }
 
   submit(payload: T, rows: number, key: string, signal: AbortSignal): Promise<Batched<R>> {
@@ -71,55 +76,55 @@ export class DynamicBatcher<T, R> {
     }
     return new Promise<Batched<R>>((resolve, reject) => {
       const onAbort = () => {
-        const index = this.queue.indexOf(waiting);
+        const index = this.#queue.indexOf(waiting);
         if (index < 0) return; // already in a running batch: it completes normally
-        this.queue.splice(index, 1);
+        this.#queue.splice(index, 1);
         reject(new ClusterError("CANCELLED", "cancelled while waiting for a batch; the model never ran it"));
-        this.pump();
+        this.#pump();
       };
       const waiting: Waiting<T, R> = {
         payload,
         rows,
         key,
-        arrivedAt: this.now(),
+        arrivedAt: this.#now(),
         resolve,
         reject,
         detach: () => signal.removeEventListener("abort", onAbort),
       };
       signal.addEventListener("abort", onAbort, { once: true });
-      this.queue.push(waiting);
-      this.pump();
+      this.#queue.push(waiting);
+      this.#pump();
     });
   }
 
   /** Starts the next batch if it is due, else arms the timer for when it will be. */
-  private pump(): void {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+  #pump(): void {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
     }
-    if (this.running || this.queue.length === 0) return;
-    const { batch, full } = this.nextBatch();
+    if (this.#running || this.#queue.length === 0) return;
+    const { batch, full } = this.#nextBatch();
     const head = batch[0] as Waiting<T, R>;
-    const dueIn = head.arrivedAt + this.limits.batchWaitTimeoutMs - this.now();
+    const dueIn = head.arrivedAt + this.limits.batchWaitTimeoutMs - this.#now();
     if (full || dueIn <= 0) {
-      void this.start(batch);
+      void this.#start(batch);
       return;
     }
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.pump();
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#pump();
     }, Math.ceil(dueIn));
   }
 
   /** The head and the later calls that can join it; `full` when no more rows would fit. */
-  private nextBatch(): { batch: Waiting<T, R>[]; full: boolean } {
-    const head = this.queue[0] as Waiting<T, R>;
+  #nextBatch(): { batch: Waiting<T, R>[]; full: boolean } {
+    const head = this.#queue[0] as Waiting<T, R>;
     const max = this.limits.maxBatchSize;
     const batch = [head];
     let rows = head.rows;
-    for (let i = 1; i < this.queue.length && rows < max; i++) {
-      const next = this.queue[i] as Waiting<T, R>;
+    for (let i = 1; i < this.#queue.length && rows < max; i++) {
+      const next = this.#queue[i] as Waiting<T, R>;
       if (next.key !== head.key || rows + next.rows > max) continue;
       batch.push(next);
       rows += next.rows;
@@ -127,15 +132,15 @@ export class DynamicBatcher<T, R> {
     return { batch, full: rows >= max };
   }
 
-  private async start(batch: Waiting<T, R>[]): Promise<void> {
-    this.running = true;
+  async #start(batch: Waiting<T, R>[]): Promise<void> {
+    this.#running = true;
     for (const w of batch) {
-      this.queue.splice(this.queue.indexOf(w), 1);
+      this.#queue.splice(this.#queue.indexOf(w), 1);
       w.detach();
     }
     const batchRows = batch.reduce((sum, w) => sum + w.rows, 0);
     try {
-      const results = await this.run(batch.map((w) => w.payload));
+      const results = await this.#run(batch.map((w) => w.payload));
       if (results.length !== batch.length) {
         throw new ClusterError(
           "INTERNAL",
@@ -152,8 +157,8 @@ export class DynamicBatcher<T, R> {
       // first let the finished batch's replies go out and the requests that arrived meanwhile
       // be read (they may join the next batch).
       setImmediate(() => {
-        this.running = false;
-        this.pump();
+        this.#running = false;
+        this.#pump();
       });
     }
   }

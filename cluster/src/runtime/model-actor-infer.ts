@@ -55,28 +55,28 @@ interface Sliced {
 }
 
 export class ModelInfer {
-  private readonly batcher: DynamicBatcher<Flat, Sliced> | undefined;
-  private readonly outputNames: string[];
+  readonly #batcher: DynamicBatcher<Flat, Sliced> | undefined;
+  readonly #outputNames: string[];
+  readonly #manifest: ModelManifest;
+  readonly #runMain: RunMain;
 
-  constructor(
-    private readonly manifest: ModelManifest,
-    batching: BatchingConfig | undefined,
-    private readonly runMain: RunMain,
-  ) {
-    this.outputNames = manifest.outputs.map((o) => o.name);
+  constructor(manifest: ModelManifest, batching: BatchingConfig | undefined, runMain: RunMain) {
+    this.#manifest = manifest;
+    this.#runMain = runMain;
+    this.#outputNames = manifest.outputs.map((o) => o.name);
     if (batching && batchesAlongFirstDim(manifest)) {
-      this.batcher = new DynamicBatcher(batching, (calls) => this.runBatch(calls));
+      this.#batcher = new DynamicBatcher(batching, (calls) => this.#runBatch(calls));
     }
   }
 
   /** The limits in force, or undefined when every call runs alone. */
   get batching(): BatchingConfig | undefined {
-    return this.batcher?.limits;
+    return this.#batcher?.limits;
   }
 
   /** The `infer` method: nested arrays in (checked against the manifest here), nested arrays out. */
   async infer(args: InferArgs, signal: AbortSignal): Promise<InferOutcome> {
-    const parsed = parseTensorMap(this.manifest.inputs, args.inputs);
+    const parsed = parseTensorMap(this.#manifest.inputs, args.inputs);
     if (!parsed.ok) throw new ClusterError("INVALID_ARGUMENT", parsed.message);
     const done = await this.inferFlat(parsed.tensors, signal);
     const outputs: TensorMap = {};
@@ -91,27 +91,27 @@ export class ModelInfer {
    */
   async inferFlat(tensors: Readonly<Flat>, signal: AbortSignal): Promise<FlatOutcome> {
     if (signal.aborted) throw new ClusterError("CANCELLED", "infer cancelled before the model ran");
-    if (!this.batcher) {
-      const [only] = await this.runBatch([tensors]);
-      return { ...(only as Sliced), batchSize: this.leadingRows(tensors), batchRequests: 1 };
+    if (!this.#batcher) {
+      const [only] = await this.#runBatch([tensors]);
+      return { ...(only as Sliced), batchSize: this.#leadingRows(tensors), batchRequests: 1 };
     }
     const rows = rowsOf(tensors);
     if (!rows.ok) throw new ClusterError("INVALID_ARGUMENT", rows.message);
-    const done = await this.batcher.submit(tensors, rows.rows, rows.key, signal);
+    const done = await this.#batcher.submit(tensors, rows.rows, rows.key, signal);
     return { ...done.result, batchSize: done.batchRows, batchRequests: done.batchRequests };
   }
 
   /** One inference over every call's rows; each call gets its own rows of every output. */
-  private async runBatch(calls: readonly Readonly<Flat>[]): Promise<Sliced[]> {
+  async #runBatch(calls: readonly Readonly<Flat>[]): Promise<Sliced[]> {
     const feeds = concatRows(calls);
     const started = performance.now();
-    const results = await this.runMain(feeds, this.outputNames);
+    const results = await this.#runMain(feeds, this.#outputNames);
     const inferenceMs = performance.now() - started;
     if (calls.length === 1) return [{ outputs: results, inferenceMs }];
-    const counts = calls.map((c) => this.leadingRows(c));
+    const counts = calls.map((c) => this.#leadingRows(c));
     const total = counts.reduce((a, b) => a + b, 0);
     const sliced: Sliced[] = calls.map(() => ({ outputs: {}, inferenceMs }));
-    for (const name of this.outputNames) {
+    for (const name of this.#outputNames) {
       const t = results[name] as FlatTensor;
       if (t.dims[0] !== total) {
         throw new ClusterError("INTERNAL", `output ${name} has ${t.dims[0]} rows for a batch of ${total}`);
@@ -127,8 +127,8 @@ export class ModelInfer {
   }
 
   /** The first input's leading dimension when that dimension is dynamic (the batch), else 1. */
-  private leadingRows(tensors: Readonly<Flat>): number {
-    const first = this.manifest.inputs[0];
+  #leadingRows(tensors: Readonly<Flat>): number {
+    const first = this.#manifest.inputs[0];
     if (!first || first.shape[0] !== -1) return 1;
     return tensors[first.name]?.dims[0] ?? 1;
   }

@@ -92,21 +92,23 @@ async function openSessions(
 }
 
 export class LoadedModelServer {
-  private readonly inference: ModelInfer;
-  private readonly methods: ModelMethods;
-  private released: Promise<void> | undefined;
+  readonly #inference: ModelInfer;
+  readonly #methods: ModelMethods;
+  #released: Promise<void> | undefined;
+  readonly #sessions: ReadonlyMap<string, InferenceSession>;
 
   constructor(
     readonly model: LoadedModel,
     readonly choice: ProviderChoice,
-    private readonly sessions: ReadonlyMap<string, InferenceSession>,
+    sessions: ReadonlyMap<string, InferenceSession>,
     batching: BatchingConfig | undefined,
   ) {
+    this.#sessions = sessions;
     const main = sessions.get("main") as InferenceSession;
-    this.inference = new ModelInfer(model.manifest, batching, (feeds, names) =>
+    this.#inference = new ModelInfer(model.manifest, batching, (feeds, names) =>
       runSession(main, feeds, names),
     );
-    this.methods = model.program?.(this.runtime()) ?? {};
+    this.#methods = model.program?.(this.#runtime()) ?? {};
   }
 
   /** "name@version". */
@@ -124,11 +126,11 @@ export class LoadedModelServer {
 
   /** The methods `call` answers. */
   get methodNames(): string[] {
-    return ["infer", "manifest", "health", ...Object.keys(this.methods)];
+    return ["infer", "manifest", "health", ...Object.keys(this.#methods)];
   }
 
   async call(method: string, args: unknown, signal: AbortSignal): Promise<unknown> {
-    if (this.released) throw new ClusterError("INTERNAL", `model ${this.id} has been released`);
+    if (this.#released) throw new ClusterError("INTERNAL", `model ${this.id} has been released`);
     switch (method) {
       case "infer":
         return this.infer(parseInferArgs(args), signal);
@@ -137,7 +139,7 @@ export class LoadedModelServer {
       case "health":
         return this.health();
     }
-    const own = Object.hasOwn(this.methods, method) ? this.methods[method] : undefined;
+    const own = Object.hasOwn(this.#methods, method) ? this.#methods[method] : undefined;
     if (own) return own(args, signal);
     throw new ClusterError(
       "UNIMPLEMENTED",
@@ -146,7 +148,7 @@ export class LoadedModelServer {
   }
 
   async infer(args: InferArgs, signal: AbortSignal): Promise<InferResult> {
-    const outcome = await this.inference.infer(args, signal);
+    const outcome = await this.#inference.infer(args, signal);
     return { ...outcome, executionProvider: this.choice.provider };
   }
 
@@ -156,18 +158,20 @@ export class LoadedModelServer {
       executionProvider: this.choice.provider,
       reason: this.choice.reason,
       model: { name: manifest.name, version: manifest.version, sha256 },
-      batching: this.inference.batching,
+      batching: this.#inference.batching,
     };
   }
 
   /** Releases every session (once). */
   close(): Promise<void> {
-    this.released ??= Promise.all([...this.sessions.values()].map((s) => s.release())).then(() => {});
-    return this.released;
+    this.#released ??= Promise.all([...this.#sessions.values()].map((s) => s.release())).then(() => {});
+    return this.#released;
   }
 
-  private runtime(): ModelRuntime {
-    const { model, sessions, inference } = this;
+  #runtime(): ModelRuntime {
+    const { model } = this;
+    const sessions = this.#sessions;
+    const inference = this.#inference;
     return {
       manifest: model.manifest,
       executionProvider: this.choice.provider,

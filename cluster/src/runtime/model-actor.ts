@@ -89,23 +89,26 @@ export async function startModelActor(
 
 class ModelActor implements ActorInstance {
   readonly maxConcurrency = MODEL_ACTOR_MAX_CONCURRENCY;
-  private closed = false;
+  #closed = false;
+  readonly #server: LoadedModelServer;
 
-  constructor(private readonly server: LoadedModelServer) {}
+  constructor(server: LoadedModelServer) {
+    this.#server = server;
+  }
 
   async call(method: string, args: unknown, signal: AbortSignal): Promise<unknown> {
-    if (this.closed) throw new ClusterError("INTERNAL", "model actor is closed");
-    return this.server.call(method, args, signal);
+    if (this.#closed) throw new ClusterError("INTERNAL", "model actor is closed");
+    return this.#server.call(method, args, signal);
   }
 
   /** What `status` shows for this actor. */
   info(): Record<string, string> {
-    return { model: this.server.id, execution_provider: this.server.choice.provider };
+    return { model: this.#server.id, execution_provider: this.#server.choice.provider };
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.server.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#server.close();
   }
 }

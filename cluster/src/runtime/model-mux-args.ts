@@ -79,15 +79,15 @@ function pinnedSha256(ref: ModelSource): string | undefined {
 
 /** Turns a call's model into the reference to load; see the file header. */
 export class ModelRefResolver {
-  private readonly allowed: ReadonlyMap<string, ModelSource> | undefined;
+  readonly #allowed: ReadonlyMap<string, ModelSource> | undefined;
 
   constructor(models: readonly ModelSource[] | undefined) {
-    this.allowed = models && new Map(models.map((m) => [modelKey(m.name, m.version), m]));
+    this.#allowed = models && new Map(models.map((m) => [modelKey(m.name, m.version), m]));
   }
 
   /** The allowed model ids, or undefined when any model may be served. */
   get allowedIds(): string[] | undefined {
-    return this.allowed && [...this.allowed.keys()];
+    return this.#allowed && [...this.#allowed.keys()];
   }
 
   /**
@@ -98,15 +98,15 @@ export class ModelRefResolver {
     model: string | ModelSource,
     resident: (id: string) => Resident | undefined,
   ): { id: string; ref: ModelSource } {
-    const asked = typeof model === "string" ? this.byId(model, resident) : model;
+    const asked = typeof model === "string" ? this.#byId(model, resident) : model;
     const id = modelKey(asked.name, asked.version);
     let ref = asked;
-    if (this.allowed) {
-      const entry = this.allowed.get(id);
+    if (this.#allowed) {
+      const entry = this.#allowed.get(id);
       if (!entry) {
         throw new ClusterError(
           "INVALID_ARGUMENT",
-          `model ${id} is not served by this mux (${[...this.allowed.keys()].join(", ")})`,
+          `model ${id} is not served by this mux (${[...this.#allowed.keys()].join(", ")})`,
         );
       }
       conflict(id, pinnedSha256(entry), asked, "this mux serves it with");
@@ -119,17 +119,17 @@ export class ModelRefResolver {
     return { id, ref };
   }
 
-  private byId(id: string, resident: (id: string) => Resident | undefined): ModelSource {
-    const allowed = this.allowed?.get(id) ?? resident(id)?.ref;
+  #byId(id: string, resident: (id: string) => Resident | undefined): ModelSource {
+    const allowed = this.#allowed?.get(id) ?? resident(id)?.ref;
     if (allowed) return allowed;
     const at = id.lastIndexOf("@");
     const name = id.slice(0, at);
     const version = id.slice(at + 1);
     if (at > 0 && findBuiltinModel(name, version)) return { name, version };
-    if (this.allowed) {
+    if (this.#allowed) {
       throw new ClusterError(
         "INVALID_ARGUMENT",
-        `model ${id} is not served by this mux (${[...this.allowed.keys()].join(", ")})`,
+        `model ${id} is not served by this mux (${[...this.#allowed.keys()].join(", ")})`,
       );
     }
     throw new ClusterError(

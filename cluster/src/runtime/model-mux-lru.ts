@@ -43,30 +43,32 @@ interface Entry<T> {
 
 export class ResidentModels<T extends ResidentModel> {
   /** Least recently used first (a Map keeps insertion order; a use re-inserts). */
-  private readonly entries = new Map<string, Entry<T>>();
-  private readonly releasing = new Set<Promise<void>>();
-  private counters = { loads: 0, evictions: 0 };
+  readonly #entries = new Map<string, Entry<T>>();
+  readonly #releasing = new Set<Promise<void>>();
+  #counters = { loads: 0, evictions: 0 };
+  readonly #limits: ResidentLimits;
+  readonly #onRelease: (id: string, err?: unknown) => void;
 
-  constructor(
-    private readonly limits: ResidentLimits,
-    private readonly onRelease: (id: string, err?: unknown) => void = () => {},
-  ) {}
+  constructor(limits: ResidentLimits, onRelease: (id: string, err?: unknown) => void = () => {}) {
+    this.#limits = limits;
+    this.#onRelease = onRelease;
+  }
 
   /** Runs `fn` on model `id`, loaded by `load` if it is not resident; see the file header. */
   async use<R>(id: string, load: () => Promise<T>, fn: (model: T) => Promise<R>): Promise<R> {
-    let entry = this.entries.get(id);
-    if (entry) this.entries.delete(id);
-    else entry = this.startLoad(id, load);
-    this.entries.set(id, entry);
+    let entry = this.#entries.get(id);
+    if (entry) this.#entries.delete(id);
+    else entry = this.#startLoad(id, load);
+    this.#entries.set(id, entry);
     entry.inFlight += 1;
     try {
-      this.trim();
+      this.#trim();
       const model = await entry.ready;
-      this.trim();
+      this.#trim();
       return await fn(model);
     } finally {
       entry.inFlight -= 1;
-      this.trim();
+      this.#trim();
     }
   }
 
@@ -77,43 +79,43 @@ export class ResidentModels<T extends ResidentModel> {
 
   /** The loaded models, least recently used first. */
   resident(): ResidentInfo[] {
-    return [...this.entries.values()].flatMap((e) =>
+    return [...this.#entries.values()].flatMap((e) =>
       e.value === undefined ? [] : [{ id: e.id, sizeBytes: e.value.sizeBytes, inFlight: e.inFlight }],
     );
   }
 
   /** Whether `id` is resident or being loaded. */
   has(id: string): boolean {
-    return this.entries.has(id);
+    return this.#entries.has(id);
   }
 
   /** The loaded model `id`, if resident (not touched: its place in the LRU order stays). */
   peek(id: string): T | undefined {
-    return this.entries.get(id)?.value;
+    return this.#entries.get(id)?.value;
   }
 
   get stats(): { loads: number; evictions: number; residentBytes: number } {
-    return { ...this.counters, residentBytes: this.residentBytes() };
+    return { ...this.#counters, residentBytes: this.#residentBytes() };
   }
 
   /** Releases every model (loads in progress included, once they finish). */
   async close(): Promise<void> {
-    const entries = [...this.entries.values()];
-    this.entries.clear();
+    const entries = [...this.#entries.values()];
+    this.#entries.clear();
     await Promise.all(
       entries.map((e) =>
         e.ready.then(
-          (model) => this.release(e.id, model),
+          (model) => this.#release(e.id, model),
           () => {},
         ),
       ),
     );
-    await Promise.all(this.releasing);
+    await Promise.all(this.#releasing);
   }
 
-  private startLoad(id: string, load: () => Promise<T>): Entry<T> {
+  #startLoad(id: string, load: () => Promise<T>): Entry<T> {
     const entry = { id, value: undefined, inFlight: 0 } as Entry<T>;
-    this.counters.loads += 1;
+    this.#counters.loads += 1;
     entry.ready = Promise.resolve()
       .then(load)
       .then(
@@ -122,7 +124,7 @@ export class ResidentModels<T extends ResidentModel> {
           return model;
         },
         (err: unknown) => {
-          if (this.entries.get(id) === entry) this.entries.delete(id);
+          if (this.#entries.get(id) === entry) this.#entries.delete(id);
           throw err;
         },
       );
@@ -130,39 +132,39 @@ export class ResidentModels<T extends ResidentModel> {
   }
 
   /** Releases idle models, least recently used first, while over a limit. */
-  private trim(): void {
-    const entries = [...this.entries.values()];
+  #trim(): void {
+    const entries = [...this.#entries.values()];
     const mostRecent = entries.at(-1);
     for (const entry of entries) {
-      if (!this.overLimit()) return;
+      if (!this.#overLimit()) return;
       if (entry === mostRecent || entry.inFlight > 0 || entry.value === undefined) continue;
-      this.entries.delete(entry.id);
-      this.counters.evictions += 1;
-      void this.release(entry.id, entry.value);
+      this.#entries.delete(entry.id);
+      this.#counters.evictions += 1;
+      void this.#release(entry.id, entry.value);
     }
   }
 
-  private overLimit(): boolean {
-    const { maxModels, maxBytes } = this.limits;
-    if (maxModels !== undefined && this.entries.size > maxModels) return true;
-    return maxBytes !== undefined && this.residentBytes() > maxBytes;
+  #overLimit(): boolean {
+    const { maxModels, maxBytes } = this.#limits;
+    if (maxModels !== undefined && this.#entries.size > maxModels) return true;
+    return maxBytes !== undefined && this.#residentBytes() > maxBytes;
   }
 
-  private residentBytes(): number {
+  #residentBytes(): number {
     let total = 0;
-    for (const e of this.entries.values()) total += e.value?.sizeBytes ?? 0;
+    for (const e of this.#entries.values()) total += e.value?.sizeBytes ?? 0;
     return total;
   }
 
-  private release(id: string, model: T): Promise<void> {
+  #release(id: string, model: T): Promise<void> {
     const done: Promise<void> = model
       .close()
       .then(
-        () => this.onRelease(id),
-        (err: unknown) => this.onRelease(id, err),
+        () => this.#onRelease(id),
+        (err: unknown) => this.#onRelease(id, err),
       )
-      .finally(() => this.releasing.delete(done));
-    this.releasing.add(done);
+      .finally(() => this.#releasing.delete(done));
+    this.#releasing.add(done);
     return done;
   }
 }

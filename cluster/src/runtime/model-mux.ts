@@ -71,32 +71,33 @@ export async function startModelMux(
 
 export class ModelMux implements ActorInstance {
   readonly maxConcurrency = MODEL_ACTOR_MAX_CONCURRENCY;
-  private closed = false;
-  private readonly resident: ResidentModels<LoadedModelServer>;
-  private readonly resolver: ModelRefResolver;
+  #closed = false;
+  readonly #resident: ResidentModels<LoadedModelServer>;
+  readonly #resolver: ModelRefResolver;
   /** The reference each resident (or loading) model was loaded from. */
-  private readonly refs = new Map<string, ModelSource>();
+  readonly #refs = new Map<string, ModelSource>();
+  readonly #args: ModelMuxInit;
+  readonly #choice: ProviderChoice;
 
-  constructor(
-    private readonly args: ModelMuxInit,
-    private readonly choice: ProviderChoice,
-  ) {
-    this.resolver = new ModelRefResolver(args.models);
+  constructor(args: ModelMuxInit, choice: ProviderChoice) {
+    this.#args = args;
+    this.#choice = choice;
+    this.#resolver = new ModelRefResolver(args.models);
     // On release, forget the model's reference unless a call has already started loading it again.
-    this.resident = new ResidentModels({ maxModels: args.maxModels, maxBytes: args.maxBytes }, (id) => {
-      if (!this.resident.has(id)) this.refs.delete(id);
+    this.#resident = new ResidentModels({ maxModels: args.maxModels, maxBytes: args.maxBytes }, (id) => {
+      if (!this.#resident.has(id)) this.#refs.delete(id);
     });
   }
 
   async call(method: string, args: unknown, signal: AbortSignal): Promise<unknown> {
-    if (this.closed) throw new ClusterError("INTERNAL", "model mux is closed");
+    if (this.#closed) throw new ClusterError("INTERNAL", "model mux is closed");
     switch (method) {
       case "infer":
-        return this.infer(parseMuxInferArgs(args), signal);
+        return this.#infer(parseMuxInferArgs(args), signal);
       case "loaded":
-        return this.resident.ids();
+        return this.#resident.ids();
       case "health":
-        return this.health();
+        return this.#health();
     }
     throw new ClusterError(
       "UNIMPLEMENTED",
@@ -106,53 +107,53 @@ export class ModelMux implements ActorInstance {
 
   /** What `status` shows for this actor. */
   info(): Record<string, string> {
-    const n = this.resident.ids().length;
-    return { model: `${n} model${n === 1 ? "" : "s"}`, execution_provider: this.choice.provider };
+    const n = this.#resident.ids().length;
+    return { model: `${n} model${n === 1 ? "" : "s"}`, execution_provider: this.#choice.provider };
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.resident.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#resident.close();
   }
 
-  private async infer(call: MuxInferArgs, signal: AbortSignal): Promise<MuxInferResult> {
-    const { id, ref } = this.resolver.resolve(call.model, (modelId) => {
-      const loadedFrom = this.refs.get(modelId);
-      return loadedFrom && { ref: loadedFrom, sha256: this.resident.peek(modelId)?.model.sha256 };
+  async #infer(call: MuxInferArgs, signal: AbortSignal): Promise<MuxInferResult> {
+    const { id, ref } = this.#resolver.resolve(call.model, (modelId) => {
+      const loadedFrom = this.#refs.get(modelId);
+      return loadedFrom && { ref: loadedFrom, sha256: this.#resident.peek(modelId)?.model.sha256 };
     });
     if (signal.aborted) throw new ClusterError("CANCELLED", "infer cancelled before the model ran");
-    return this.resident.use(
+    return this.#resident.use(
       id,
-      () => this.load(id, ref),
+      () => this.#load(id, ref),
       async (server) => ({ ...(await server.infer({ inputs: call.inputs }, signal)), model: id }),
     );
   }
 
-  private async load(id: string, ref: ModelSource): Promise<LoadedModelServer> {
-    this.refs.set(id, ref);
+  async #load(id: string, ref: ModelSource): Promise<LoadedModelServer> {
+    this.#refs.set(id, ref);
     try {
-      const model = await loadModel({ ...ref, cacheDir: this.args.cacheDir ?? defaultModelCacheDir() });
-      return await openModelServer(model, this.choice, {
-        intraOpNumThreads: this.args.intraOpNumThreads,
+      const model = await loadModel({ ...ref, cacheDir: this.#args.cacheDir ?? defaultModelCacheDir() });
+      return await openModelServer(model, this.#choice, {
+        intraOpNumThreads: this.#args.intraOpNumThreads,
         batching: ref.batching,
       });
     } catch (err) {
-      if (this.refs.get(id) === ref) this.refs.delete(id);
+      if (this.#refs.get(id) === ref) this.#refs.delete(id);
       throw err;
     }
   }
 
-  private health(): MuxHealth {
-    const { loads, evictions, residentBytes } = this.resident.stats;
-    const allowed = this.resolver.allowedIds;
+  #health(): MuxHealth {
+    const { loads, evictions, residentBytes } = this.#resident.stats;
+    const allowed = this.#resolver.allowedIds;
     return {
-      executionProvider: this.choice.provider,
-      reason: this.choice.reason,
-      limits: { maxModels: this.args.maxModels ?? null, maxBytes: this.args.maxBytes ?? null },
-      models: this.resident.resident().map((r) => ({
+      executionProvider: this.#choice.provider,
+      reason: this.#choice.reason,
+      limits: { maxModels: this.#args.maxModels ?? null, maxBytes: this.#args.maxBytes ?? null },
+      models: this.#resident.resident().map((r) => ({
         ...r,
-        sha256: this.resident.peek(r.id)?.model.sha256 ?? "",
+        sha256: this.#resident.peek(r.id)?.model.sha256 ?? "",
       })),
       residentBytes,
       loads,
