@@ -10,6 +10,7 @@ import { ModelDeployments } from "./tasks/model-deployments.js";
 import { processRunner } from "./tasks/process-runner.js";
 import type { ModelDeploymentSource } from "./tasks/ready-deployments.js";
 import { TaskEventBus } from "./tasks/task-events.js";
+import { TaskLeases } from "./tasks/task-leases.js";
 import { TaskQueue } from "./tasks/task-queue.js";
 import { PgTaskStore } from "./tasks/task-store.js";
 
@@ -33,11 +34,17 @@ export async function startDispatcherProcess(
   const cluster = new ClusterClient({ headAddress: config.headAddress });
   const deployments = modelDeploymentsFor(config, cluster);
   const { runner } = taskRunningParts(config, { orm, deployments, events }, log);
-  const dispatcher = dispatcherFor(config, { orm, runner, events, queue, connection: redis.bullmq() }, log);
+  const leases = new TaskLeases(queue, { leaseMs: config.jobLockMs, log: (m) => log(m) });
+  const dispatcher = dispatcherFor(
+    config,
+    { orm, runner, events, queue, leases, connection: redis.bullmq() },
+    log,
+  );
   await dispatcher.start();
   return {
     close: async () => {
       await dispatcher.close();
+      leases.close();
       await deployments.close();
       await queue.close();
       await events.close();
@@ -70,7 +77,7 @@ export function taskRunningParts(
 /** The dispatcher of a configuration, over the parts its process already has. */
 export function dispatcherFor(
   config: ApiConfig,
-  parts: Pick<DispatcherOptions, "orm" | "runner" | "events" | "queue" | "connection">,
+  parts: Pick<DispatcherOptions, "orm" | "runner" | "events" | "queue" | "leases" | "connection">,
   log: (msg: string, err?: unknown) => void,
 ): Dispatcher {
   return new Dispatcher({

@@ -57,10 +57,11 @@ export async function startApiProcess(
     ? new PayoutService(orm, chain, parseNeuro(config.payoutThreshold), payoutEvents, log)
     : undefined;
   const { store, runner } = taskRunningParts(config, { orm, deployments, events }, log);
+  const leases = new TaskLeases(queue, { leaseMs: config.jobLockMs, log: (m) => log(m) });
   const services: Services = {
     store,
     runner,
-    leases: new TaskLeases(queue, config.jobLockMs, (m) => log(m)),
+    leases,
     config,
     orm,
     queue,
@@ -78,7 +79,7 @@ export async function startApiProcess(
   services.alerts.start();
   let dispatcher: Dispatcher | undefined;
   if (config.dispatcher) {
-    dispatcher = dispatcherFor(config, { orm, runner, events, queue, connection }, log);
+    dispatcher = dispatcherFor(config, { orm, runner, events, queue, leases, connection }, log);
     await dispatcher.start();
     services.local = dispatcher.local;
     services.answers = new AnswerWait(config.answerWaitMs);
@@ -99,6 +100,7 @@ export async function startApiProcess(
       services.clusterWatch.stop();
       await server.close();
       await dispatcher?.close();
+      leases.close();
       await deployments.close();
       await payouts?.close();
       await payoutEvents.close();

@@ -6,7 +6,7 @@ import { clientAccounts } from "../ledger/accounts.js";
 import { pricingOf } from "../pricing/pricing.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
 import type { GenerationOutcome } from "../tasks/run-generation.js";
-import { memoOf } from "../tasks/submit-task.js";
+import { memoOf } from "../tasks/written-task.js";
 
 /**
  * One chat completion on a streaming language model: a task like any other, held through the

@@ -6,6 +6,7 @@ import { type LocalRunner, LocalRuns, type LocalStarter } from "./local-start.js
 import { sweepOpenTasks } from "./recovery-sweep.js";
 import { Slots } from "./slots.js";
 import type { TaskEventBus } from "./task-events.js";
+import type { TaskLeases } from "./task-leases.js";
 import { TASK_QUEUE, type TaskJob, type TaskJobData, type TaskQueue } from "./task-queue.js";
 
 /**
@@ -34,6 +35,8 @@ export interface DispatcherOptions {
   runner: AttemptRunner;
   events: TaskEventBus;
   queue: TaskQueue;
+  /** The process's task leases (task-leases.ts): local starts and the backlog hold theirs there. */
+  leases: TaskLeases;
   /** The BullMQ worker's connection (infra/redis-connections.ts bullmq()). */
   connection: Redis;
   prefix: string;
@@ -80,8 +83,7 @@ export class Dispatcher implements LocalRunner {
         this.#worker.concurrency = Math.max(1, opts.concurrency - localActive);
       },
     });
-    this.#localRuns = new LocalRuns(this, opts.queue, {
-      leaseMs: opts.jobLockMs,
+    this.#localRuns = new LocalRuns(this, opts.queue, opts.leases, {
       backlogMs: opts.localBacklogMs,
       concurrency: opts.concurrency,
       log,

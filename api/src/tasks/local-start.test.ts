@@ -16,7 +16,6 @@ import { checkLedger } from "../ledger/check.js";
 import { FEATURES, finishedTask, seededDatabase, sleep, until } from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import { PAUSE_POLL_MS } from "./dispatcher.js";
-import { LocalRuns } from "./local-start.js";
 import type { ModelDeployment } from "./model-deployments.js";
 import { submitTask } from "./submit-task.js";
 import { submitTasks } from "./submit-tasks.js";
@@ -283,74 +282,4 @@ test("a lease that is not renewed (its process died) lets the sweep give the ope
   } finally {
     await close();
   }
-});
-
-test("LocalRuns: a live attempt's lease is renewed, and released (or a job queued) when it ends", async () => {
-  const ops: string[] = [];
-  let finish: (retry?: Error) => void = () => {};
-  let slots = 1;
-  const runs = new LocalRuns(
-    {
-      meanSlotMs: undefined,
-      canStart: () => slots > 0,
-      canQueue: () => false,
-      attempt: ({ taskId }) => {
-        slots--;
-        ops.push(`attempt ${taskId}`);
-        return new Promise((resolve) => {
-          finish = (retry) => {
-            slots++;
-            resolve(retry);
-          };
-        });
-      },
-    },
-    {
-      leaseLocal: async (taskIds) => {
-        ops.push(`lease ${taskIds.join(",")}`);
-      },
-      releaseLocal: async (...taskIds) => {
-        ops.push(`release ${taskIds.join(",")}`);
-      },
-      enqueue: async (job) => {
-        ops.push(`enqueue ${job.taskId} ${job.startedLocally === true ? "local" : ""}`);
-      },
-      enqueueMany: async (jobs) => {
-        ops.push(`enqueue ${jobs.map((j) => j.taskId).join(",")}`);
-      },
-    },
-    { leaseMs: 300, backlogMs: 0, concurrency: 1 },
-  );
-  const added: string[][] = [];
-  await runs.startOrQueue(
-    [
-      { taskId: "t1", priority: 0, modelId: "m", input: { x: 1 } },
-      { taskId: "t2", priority: 0, modelId: "m", input: { x: 2 } },
-      { taskId: "t3", priority: 0, modelId: "m" },
-    ],
-    async (jobs) => {
-      added.push(jobs.map((j) => j.taskId));
-    },
-  );
-  assert.deepEqual(added, [["t2", "t3"]], "one slot: t1 here; t3 has no input; the others queued");
-  assert.deepEqual(ops, ["attempt t1", "lease t1"], "started, then leased before the answer");
-  finish();
-  await sleep(20);
-  assert.deepEqual(ops, ["attempt t1", "lease t1", "release t1"]);
-
-  ops.length = 0;
-  await runs.startOrQueue([{ taskId: "t4", priority: 0, modelId: "m", input: {} }], async () => {});
-  await sleep(250); // past a third of the lease: renewed while alive
-  finish(new Error("replica went away"));
-  await sleep(20);
-  const renewed = ops.filter((o) => o === "lease t4").length;
-  assert.ok(renewed >= 2, JSON.stringify(ops));
-  assert.deepEqual(
-    ops.slice(-2),
-    ["enqueue t4 local", "release t4"],
-    "a retry gets its job, then the lease goes",
-  );
-  await sleep(250);
-  assert.equal(ops.filter((o) => o === "lease t4").length, renewed, "no renewal after the attempt");
-  await runs.close();
 });

@@ -1,4 +1,5 @@
 import { PriorityFifo } from "./priority-fifo.js";
+import type { TaskLeases } from "./task-leases.js";
 import type { TaskJob, TaskQueue } from "./task-queue.js";
 
 /**
@@ -6,9 +7,9 @@ import type { TaskJob, TaskQueue } from "./task-queue.js";
  * free slot and the task's model deployment at hand, starts there at once instead of making the
  * round trips through the queue (job added, worker woken, job moved to active) before its start.
  *
- * It gets no job. Instead the process takes a LEASE on it in Redis (task-queue.ts leaseLocal),
- * before the task's answer, for the job lock time, renewed every third of that time while the
- * attempt lives (as BullMQ renews an active job's lock). Then:
+ * It gets no job. Instead the process takes a LEASE on it (task-leases.ts: in Redis, for the job
+ * lock time, renewed with the process's other leases every third of that time while the attempt
+ * lives, as BullMQ renews an active job's lock), before the task's answer. Then:
  *   - the attempt ends with the task final (completed, failed for good, cancelled): the lease
  *     is released;
  *   - the attempt fails with an error worth retrying: the task gets its job at once, and runs
@@ -69,11 +70,7 @@ export interface LocalRunner {
   attempt(job: TaskJob): Promise<Error | undefined>;
 }
 
-type LeaseQueue = Pick<TaskQueue, "leaseLocal" | "releaseLocal" | "enqueue" | "enqueueMany">;
-
 export interface LocalRunsOptions {
-  /** How long a lease lasts unless renewed (the job lock time). */
-  leaseMs: number;
   /**
    * How much of its own work a process keeps waiting here (local backlog), in milliseconds of
    * what its slots run in that time (from the mean time a call holds a slot); 0: none (a task
@@ -89,29 +86,27 @@ export interface LocalRunsOptions {
 const MAX_LOCAL_BACKLOG = 10_000;
 
 export class LocalRuns implements LocalStarter {
-  readonly #live = new Set<string>();
   readonly #runs = new Set<Promise<void>>();
-  readonly #renewal: NodeJS.Timeout;
   /** Tasks accepted here waiting for a slot here, under leases (highest priority first). */
   readonly #backlog = new PriorityFifo<TaskJob>();
   #closing = false;
-  /** Leases to release in the next round trip (one ZREM for all the attempts ending together). */
-  readonly #leasing: TickBatch;
-  readonly #releasing: TickBatch;
   readonly #log: (msg: string) => void;
   readonly #runner: LocalRunner;
-  readonly #queue: LeaseQueue;
+  readonly #queue: Pick<TaskQueue, "enqueue" | "enqueueMany">;
+  readonly #leases: TaskLeases;
   readonly #opts: LocalRunsOptions;
 
-  constructor(runner: LocalRunner, queue: LeaseQueue, opts: LocalRunsOptions) {
+  constructor(
+    runner: LocalRunner,
+    queue: Pick<TaskQueue, "enqueue" | "enqueueMany">,
+    leases: TaskLeases,
+    opts: LocalRunsOptions,
+  ) {
     this.#runner = runner;
     this.#queue = queue;
+    this.#leases = leases;
     this.#opts = opts;
     this.#log = opts.log ?? (() => {});
-    this.#leasing = new TickBatch((ids) => queue.leaseLocal(ids, Date.now() + opts.leaseMs));
-    this.#releasing = new TickBatch((ids) => queue.releaseLocal(...ids));
-    this.#renewal = setInterval(() => this.#renew(), Math.max(100, Math.floor(opts.leaseMs / 3)));
-    this.#renewal.unref();
   }
 
   /** Tasks waiting in the backlog. */
@@ -137,7 +132,7 @@ export class LocalRuns implements LocalStarter {
     }
     this.drain();
     await Promise.all([
-      leased.length > 0 ? this.#lease(leased) : undefined,
+      leased.length > 0 ? this.#leases.take(leased) : undefined,
       queued.length > 0 ? enqueue(queued) : undefined,
     ]);
     return started;
@@ -158,7 +153,7 @@ export class LocalRuns implements LocalStarter {
   /** A backlog task cancelled: it leaves the backlog and its lease goes. Whether it was there. */
   drop(taskId: string): boolean {
     if (!this.#backlog.remove((t) => t.taskId === taskId)) return false;
-    this.#release(taskId).catch((err) => this.#log(`releasing ${taskId}: ${String(err)}`));
+    this.#leases.release([taskId]).catch((err) => this.#log(`releasing ${taskId}: ${String(err)}`));
     return true;
   }
 
@@ -176,11 +171,10 @@ export class LocalRuns implements LocalStarter {
     const left = this.#backlog.drain();
     if (left.length > 0) {
       await this.#queue.enqueueMany(left);
-      await this.#queue.releaseLocal(...left.map((t) => t.taskId));
+      await this.#leases.release(left.map((t) => t.taskId));
     }
     // Leases are renewed until the last attempt has ended, as BullMQ renews locks while it drains.
     await Promise.all([...this.#runs]);
-    clearInterval(this.#renewal);
   }
 
   /**
@@ -196,43 +190,23 @@ export class LocalRuns implements LocalStarter {
     return Math.min(MAX_LOCAL_BACKLOG, Math.max(concurrency, Math.floor(concurrency * rounds)));
   }
 
-  /** Takes (or renews) leases with the others of the same tick: one round trip for them all. */
-  #lease(taskIds: string[]): Promise<void> {
-    return this.#leasing.add(taskIds);
-  }
-
-  /** Releases a lease with the others released in the same tick: one round trip for them all. */
-  #release(taskId: string): Promise<void> {
-    return this.#releasing.add([taskId]);
-  }
-
   /** Follows a local attempt: its lease renewed while it lives, then released (and a retry queued). */
   #track(job: TaskJob, attempt: Promise<Error | undefined>): void {
     const { taskId } = job;
-    this.#live.add(taskId);
     const run = (async () => {
       let retry: Error | undefined;
       try {
         retry = await attempt;
       } catch (err) {
         retry = err instanceof Error ? err : new Error(String(err));
-      } finally {
-        this.#live.delete(taskId);
       }
       // The job first, then the lease: the task is never open with neither.
       if (retry) await this.#queue.enqueue({ ...job, startedLocally: true });
-      await this.#release(taskId);
+      await this.#leases.release([taskId]);
     })()
       .catch((err) => this.#log(`local start of ${taskId}: ${String(err)}`))
       .finally(() => this.#runs.delete(run));
     this.#runs.add(run);
-  }
-
-  /** Renews the leases of the live attempts and of the backlog. */
-  #renew(): void {
-    const ids = [...this.#live, ...this.#backlog.toArray().map((t) => t.taskId)];
-    if (ids.length === 0) return;
-    this.#lease(ids).catch((err) => this.#log(`renewing local leases: ${String(err)}`));
   }
 }
 
@@ -248,30 +222,4 @@ export async function enqueueTasks(
   if (deps.local) return deps.local.startOrQueue(jobs, enqueue);
   await enqueue(jobs);
   return 0;
-}
-
-/**
- * Ids gathered during one tick and written by one call at the next (setImmediate): the leases
- * or releases of all the attempts starting or ending together, in one Redis command.
- */
-class TickBatch {
-  #pending: { ids: string[]; done: Promise<void> } | undefined;
-  readonly #write: (ids: string[]) => Promise<void>;
-
-  constructor(write: (ids: string[]) => Promise<void>) {
-    this.#write = write;
-  }
-
-  add(ids: readonly string[]): Promise<void> {
-    if (!this.#pending) {
-      const batch: string[] = [];
-      const done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        this.#pending = undefined;
-        return this.#write(batch);
-      });
-      this.#pending = { ids: batch, done };
-    }
-    this.#pending.ids.push(...ids);
-    return this.#pending.done;
-  }
 }

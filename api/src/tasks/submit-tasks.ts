@@ -11,17 +11,15 @@ import {
   checkedKey,
   findModel,
   HOLD_TRIES,
-  holdTaskOf,
   isDeadlock,
   isUniqueViolation,
-  jobOf,
   MODEL_CHECKED_TRIES,
   type SubmitDeps,
   type SubmitTaskRequest,
   sameRequestOrConflict,
-  writtenTask,
 } from "./submit-task.js";
 import { taskInputOf } from "./task-input.js";
+import { holdTaskOf, jobOf, writtenTask } from "./written-task.js";
 
 /**
  * submitTasks: many tasks of one client in one call, all or nothing.

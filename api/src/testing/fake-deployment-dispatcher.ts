@@ -11,6 +11,7 @@ import { Dispatcher } from "../tasks/dispatcher.js";
 import type { ModelDeployment } from "../tasks/model-deployments.js";
 import { processRunner } from "../tasks/process-runner.js";
 import { TaskEventBus } from "../tasks/task-events.js";
+import { TaskLeases } from "../tasks/task-leases.js";
 import { TaskQueue } from "../tasks/task-queue.js";
 import { PgTaskStore } from "../tasks/task-store.js";
 import { testRedisUrl, uniquePrefix } from "./test-database.js";
@@ -74,15 +75,18 @@ export function fakeDeploymentDispatcher(
       startWriteDelayMs: opts.startWriteDelayMs ?? 100,
     },
   );
+  const jobLockMs = opts.jobLockMs ?? 30_000;
+  const leases = new TaskLeases(queue, { leaseMs: jobLockMs });
   const dispatcher = new Dispatcher({
     orm,
     runner,
     events,
     queue,
+    leases,
     connection: redis.bullmq(),
     prefix: redis.bullPrefix,
     concurrency: opts.concurrency ?? 1,
-    jobLockMs: opts.jobLockMs ?? 30_000,
+    jobLockMs,
     localBacklogMs: opts.localBacklogMs ?? 5000,
   });
   return {
@@ -94,6 +98,7 @@ export function fakeDeploymentDispatcher(
     prefix,
     async close() {
       await dispatcher.close();
+      leases.close();
       await queue.close();
       await events.close();
       await redis.close();

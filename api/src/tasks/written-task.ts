@@ -1,0 +1,97 @@
+import { TaskStatus } from "@neurogrid/schema";
+import type { Account, Model, Task } from "../db/entities/index.js";
+import type { HoldTask } from "../ledger/hold-statement.js";
+import { jobInput, type TaskCharge, type TaskJob } from "./task-queue.js";
+import { pricingOfTask } from "./task-ref.js";
+
+/**
+ * One submitted task as the hold writes it: what the hold statement inserts of it
+ * (holdTaskOf), the row as written, never read back (writtenTask), and its job (jobOf). Shared
+ * by submitTask and submitTasks.
+ */
+/** A task's job: its model, its input when small (jobInput) and its charge. */
+export function jobOf(task: Task): TaskJob {
+  return {
+    taskId: task.id,
+    priority: task.priority,
+    modelId: task.model.id,
+    input: jobInput(task.pricing, task.input),
+    charge: chargeOf({ account: task.account, price: task.maxPrice, pricing: task.pricing }),
+  };
+}
+
+/** A hold's memo. */
+export function memoOf(model: Model): string {
+  return `escrow for ${model.name}@${model.version}`;
+}
+
+/** What the hold statement writes of one task (ledger/hold-statement.ts). */
+export function holdTaskOf(t: Omit<WrittenTask, "account" | "now">): HoldTask {
+  return {
+    taskId: t.taskId,
+    modelId: t.model.id,
+    idempotencyKey: t.key ?? null,
+    priority: t.priority,
+    input: t.input,
+    pricing: t.pricing,
+    escrow: t.price,
+    memo: memoOf(t.model),
+  };
+}
+
+/** What its job carries of a task's charge (task-queue.ts TaskCharge). */
+function chargeOf(t: Pick<WrittenTask, "account" | "price" | "pricing">): TaskCharge {
+  return {
+    accountId: t.account.id,
+    maxPrice: t.price.toString(),
+    pricing: pricingOfTask({ pricing: t.pricing, maxPrice: t.price }),
+  };
+}
+
+/** What the hold statement inserted for one task. */
+export interface WrittenTask {
+  taskId: string;
+  account: Account;
+  model: Model;
+  key: string | undefined;
+  priority: number;
+  input: unknown;
+  price: bigint;
+  pricing: Task["pricing"];
+  now: Date;
+}
+
+/**
+ * The row as written (no read back): the same values the hold statement inserted. A plain
+ * object with the entity's fields, read only (by the answer), never persisted: a `new Task()`
+ * goes through MikroORM's per-property setters, a cost every submitted task paid for nothing.
+ */
+export function writtenTask(t: WrittenTask): Task {
+  const task: Pick<
+    Task,
+    | "id"
+    | "account"
+    | "model"
+    | "idempotencyKey"
+    | "priority"
+    | "status"
+    | "input"
+    | "maxPrice"
+    | "pricing"
+    | "attempts"
+    | "createdAt"
+  > = {
+    id: t.taskId,
+    account: t.account,
+    model: t.model,
+    idempotencyKey: t.key,
+    priority: t.priority,
+    status: TaskStatus.QUEUED,
+    input: t.input as Record<string, unknown>,
+    maxPrice: t.price,
+    pricing: t.pricing,
+    attempts: 0,
+    createdAt: t.now,
+  };
+  return task as Task;
+}
