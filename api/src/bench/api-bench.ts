@@ -9,7 +9,7 @@
  *                 not yet optimised by the JIT runs it half as fast, while the api is measured
  *                 warm, after its own warm-up)
  *   api single    mlp-classifier tasks through GraphQL, one submitTask per request (64 concurrent
- *                 clients): submitted and COMPLETED per second (apiTasksPerS); every task holds
+ *                 clients on 64 keep-alive connections: keep-alive-client.ts): submitted and COMPLETED per second (apiTasksPerS); every task holds
  *                 escrow, captures and writes its ledger entries in PostgreSQL, and runs on a real
  *                 actor process
  *   api batched   the same tasks submitted in bulk as the baseline adds its jobs: submitTasks with
@@ -38,9 +38,10 @@ import { Model } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { seedFixture } from "../e2e/fixture.js";
 import { modelActorSpec } from "../tasks/model-actor-spec.js";
-import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
+import { collectSubscription } from "../testing/graphql-clients.js";
 import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
 import { createTestDatabase, testRedisUrl, uniquePrefix } from "../testing/test-database.js";
+import { KeepAliveClient } from "./keep-alive-client.js";
 
 const json = process.argv.includes("--json");
 const N_JOBS = 5000;
@@ -128,10 +129,10 @@ async function main(): Promise<void> {
         `${bullmq.toFixed(0)}; cold ${warmup.map((r) => r.toFixed(0)).join(", ")})`,
     );
 
+    // Every request of the bench goes out through one pool of keep-alive connections.
+    const client = new KeepAliveClient(api.url, fx.clientKey, CONCURRENCY);
     // Warm the actor and the connections.
-    const warm = await graphqlRequest<{ submitTask: { id: string } }>(api.url, fx.clientKey, SUBMIT, {
-      f: features(0),
-    });
+    const warm = await client.post<{ submitTask: { id: string } }>(SUBMIT, { f: features(0) });
     await collectSubscription(api.url, { authorization: `Bearer ${fx.clientKey}` }, PROGRESS, {
       id: warm.data?.submitTask.id,
     });
@@ -142,9 +143,7 @@ async function main(): Promise<void> {
     const submitOne = async () => {
       while (next < N_TASKS) {
         const i = next++;
-        const res = await graphqlRequest<{ submitTask: { id: string } }>(api.url, fx.clientKey, SUBMIT, {
-          f: features(i),
-        });
+        const res = await client.post<{ submitTask: { id: string } }>(SUBMIT, { f: features(i) });
         if (!res.data) throw new Error(`submit failed: ${JSON.stringify(res.errors)}`);
       }
     };
@@ -182,12 +181,7 @@ async function main(): Promise<void> {
             model: "mlp-classifier",
             input: { features: features(from + j) },
           }));
-          const res = await graphqlRequest<{ submitTasks: { id: string }[] }>(
-            api.url,
-            fx.clientKey,
-            SUBMIT_MANY,
-            { inputs },
-          );
+          const res = await client.post<{ submitTasks: { id: string }[] }>(SUBMIT_MANY, { inputs });
           if (res.data?.submitTasks.length !== inputs.length) {
             throw new Error(`submitTasks failed: ${JSON.stringify(res.errors)}`);
           }
@@ -238,12 +232,9 @@ async function main(): Promise<void> {
     let answeredAtSubmit = 0;
     for (let i = 0; i < LATENCY_SAMPLES; i++) {
       const s = performance.now();
-      const res = await graphqlRequest<{ submitTask: { id: string; status: string } }>(
-        api.url,
-        fx.clientKey,
-        SUBMIT,
-        { f: features(i) },
-      );
+      const res = await client.post<{ submitTask: { id: string; status: string } }>(SUBMIT, {
+        f: features(i),
+      });
       const submitted = res.data?.submitTask;
       if (!submitted) throw new Error(`submit failed: ${JSON.stringify(res.errors)}`);
       if (submitted.status === "COMPLETED") answeredAtSubmit++;
@@ -251,6 +242,7 @@ async function main(): Promise<void> {
       apiLatencies.push(performance.now() - s);
     }
     await ws.dispose();
+    client.close();
     const model = await orm.em.fork().findOneOrFail(Model, { name: "mlp-classifier" });
     const cluster = new ClusterClient({ headAddress: head.address });
     // The replica the tasks ran on (the model's deployment), called directly.
