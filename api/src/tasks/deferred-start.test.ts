@@ -14,7 +14,13 @@ import { Redis } from "ioredis";
 import { Account, LedgerTransaction, LedgerTxKind, Task } from "../db/entities/index.js";
 import { balancesOf } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
-import { FEATURES, finishedTask, seededDatabase, sleep, until } from "../testing/dispatcher-fixture.js";
+import {
+  announcedSoFar,
+  FEATURES,
+  finishedTask,
+  seededDatabase,
+  until,
+} from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import { testRedisUrl } from "../testing/test-database.js";
 import { cancelTask } from "./cancel-task.js";
@@ -69,11 +75,11 @@ async function setUp(label: string, startWriteDelayMs: number) {
     sub.disconnect();
     await d.close();
   };
-  return { d, account, gates, aborted, submit, states, close };
+  return { d, account, gates, aborted, heard, submit, states, close };
 }
 
 test("a call that ends within the delay: no start statement; its capture writes the start", async () => {
-  const { d, gates, submit, states, close } = await setUp("deferred-fast", 5_000);
+  const { d, gates, heard, submit, states, close } = await setUp("deferred-fast", 5_000);
   try {
     const task = await submit();
     const gate = await until("the call", async () => gates.shift());
@@ -82,7 +88,7 @@ test("a call that ends within the delay: no start statement; its capture writes 
     const during = await row(task.id);
     assert.equal(during.status, "QUEUED");
     assert.equal(during.startedAt ?? null, null);
-    await sleep(100);
+    await announcedSoFar(d.events, heard);
     assert.deepEqual(
       states(task.id).filter((s) => s !== "QUEUED"),
       [],
@@ -98,7 +104,7 @@ test("a call that ends within the delay: no start statement; its capture writes 
     assert.equal(done.nodeId, NODE);
     assert.equal(done.actorId, d.replica.actorId);
     assert.equal(done.attempts, 1);
-    await sleep(100);
+    await announcedSoFar(d.events, heard);
     assert.deepEqual(
       states(task.id).filter((s) => s !== "QUEUED"),
       ["SCHEDULED", "RUNNING", "COMPLETED"],
@@ -115,7 +121,7 @@ test("a call that ends within the delay: no start statement; its capture writes 
 });
 
 test("a call that outlasts the delay: RUNNING is written (at its real start) and announced while it runs", async () => {
-  const { d, gates, submit, states, close } = await setUp("deferred-slow", 300);
+  const { d, gates, heard, submit, states, close } = await setUp("deferred-slow", 300);
   try {
     const task = await submit();
     const gate = await until("the call", async () => gates.shift());
@@ -136,7 +142,7 @@ test("a call that outlasts the delay: RUNNING is written (at its real start) and
     const done = await finished(task.id);
     assert.equal(done.status, "COMPLETED");
     assert.equal(done.startedAt?.getTime(), running.startedAt.getTime(), "the start kept");
-    await sleep(100);
+    await announcedSoFar(d.events, heard);
     assert.deepEqual(
       states(task.id).filter((s) => s !== "QUEUED"),
       ["SCHEDULED", "RUNNING", "COMPLETED"],
@@ -163,7 +169,7 @@ test("delay 0: the start is written before the call's answer is used", async () 
 });
 
 test("cancelled while its call runs, before its start is stored: the call is aborted, nothing charged", async () => {
-  const { d, account, gates, aborted, submit, states, close } = await setUp("deferred-cancel", 5_000);
+  const { d, account, gates, aborted, heard, submit, states, close } = await setUp("deferred-cancel", 5_000);
   try {
     const task = await submit();
     await until("the call", async () => gates.shift());
@@ -178,7 +184,7 @@ test("cancelled while its call runs, before its start is stored: the call is abo
     const done = await finished(task.id);
     assert.equal(done.status, "CANCELLED");
     await until("the call aborted", async () => (aborted.includes(task.id) ? true : undefined));
-    await sleep(300);
+    await announcedSoFar(d.events, heard);
     assert.deepEqual(
       states(task.id).filter((s) => s !== "QUEUED"),
       ["CANCELLED"],

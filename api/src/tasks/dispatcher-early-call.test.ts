@@ -18,6 +18,7 @@ import { migrate, openOrm } from "../db/orm.js";
 import { seedFixture } from "../e2e/fixture.js";
 import { balancesOf } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
+import { announcedSoFar, finishedTask, until } from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import { createTestDatabase, type TestDatabase, testRedisUrl } from "../testing/test-database.js";
 import { submitTask } from "./submit-task.js";
@@ -37,14 +38,11 @@ after(async () => {
 
 const features = { features: [Array.from({ length: 16 }, () => 1)] };
 
-async function finished(taskId: string): Promise<Task> {
-  for (let i = 0; i < 200; i++) {
-    const task = await orm.em.fork().findOne(Task, taskId);
-    if (task?.finishedAt) return task;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`task ${taskId} did not finish`);
-}
+const finished = (taskId: string) => finishedTask(orm, taskId);
+
+/** Resolves when the signal aborts (never, without one). */
+const aborted = (signal: AbortSignal | undefined) =>
+  new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve(), { once: true }));
 
 test("an early call is dropped when the start finds its task cancelled; a started one completes once", async () => {
   const fx = await seedFixture(orm, ["early-node"], 10_000_000_000n);
@@ -54,6 +52,8 @@ test("an early call is dropped when the start finds its task cancelled; a starte
     release = r;
   });
   const calls: { taskId: string; signal: AbortSignal | undefined; answered: boolean }[] = [];
+  // The cancelled task's call answers only if it is not aborted first, and it waits for that.
+  let cancelledId = "";
   const { dispatcher, queue, events, store, close, prefix, replica } = fakeDeploymentDispatcher(orm, {
     label: "early",
     nodeId: "early-node",
@@ -63,8 +63,7 @@ test("an early call is dropped when the start finds its task cancelled; a starte
       calls.push(call);
       await opts.onReplica?.(replica);
       if (calls.length === 1) await held;
-      // A little model time, so that an abort can arrive before the answer.
-      await new Promise((r) => setTimeout(r, 200));
+      if (call.taskId === cancelledId) await aborted(opts.signal);
       if (opts.signal?.aborted) throw new ClusterError("CANCELLED", "call cancelled by the caller");
       call.answered = true;
       return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
@@ -79,10 +78,11 @@ test("an early call is dropped when the start finds its task cancelled; a starte
     // First task: the model's deployment is not at hand yet (no early call); it holds the
     // dispatcher (concurrency 1) until released.
     const first = await submit();
-    for (let i = 0; i < 200 && calls.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await until("the first call", () => (calls.length > 0 ? true : undefined));
     assert.equal(calls.length, 1);
     // Second task: cancelled (committed, refunded) while its job still waits.
     const cancelled = await submit();
+    cancelledId = cancelled.id;
     const heard: string[] = [];
     const stop = await events.listen(cancelled.id, (e) => heard.push(e.status));
     const ref = { id: cancelled.id, accountId: account.id, maxPrice: cancelled.maxPrice };
@@ -90,8 +90,10 @@ test("an early call is dropped when the start finds its task cancelled; a starte
     release();
     assert.equal((await finished(first.id)).status, "COMPLETED");
     // The job is taken; its early call goes out and is aborted once the start finds nothing.
-    for (let i = 0; i < 200 && calls.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 400));
+    await until("the cancelled task's job to end", async () => {
+      const state = await queue.queue.getJobState(cancelled.id);
+      return state === "completed" || state === "failed" ? true : undefined;
+    });
     const early = calls.find((c) => c.taskId === cancelled.id);
     assert.ok(early, "the cancelled task's job carried its input: an early call was sent");
     assert.equal(early.signal?.aborted, true, "and aborted");
@@ -114,7 +116,7 @@ test("an early call is dropped when the start finds its task cancelled; a starte
     await sub.psubscribe(`${prefix}:task-events:*`);
     const third = await submit();
     const done = await finished(third.id);
-    await new Promise((r) => setTimeout(r, 100));
+    await announcedSoFar(events, heardAll);
     sub.disconnect();
     const states = heardAll.filter((e) => e.taskId === third.id).map((e) => e.status);
     assert.equal(done.status, "COMPLETED");

@@ -14,6 +14,7 @@ import { migrate, openOrm } from "../db/orm.js";
 import { seedFixture } from "../e2e/fixture.js";
 import { balancesOf } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
+import { finishedTask } from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
 import { submitTask } from "./submit-task.js";
@@ -58,16 +59,11 @@ test("a call that times out fails the task for good and charges price x min(runt
       model: "mlp-classifier",
       input: { features: [Array.from({ length: 16 }, () => 1)] },
     });
-    let final: Task | null = null;
-    for (let i = 0; i < 200; i++) {
-      final = await orm.em.fork().findOne(Task, task.id);
-      if (final?.finishedAt) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.equal(final?.status, "FAILED");
-    assert.match(final?.error ?? "", /timed out after 5000 ms/);
-    assert.equal(final?.units, 5000n, "the timeout's milliseconds");
-    assert.equal(final?.cost, 500_000n, "100 per ms x 5000 ms, not the 3,000,000 escrow");
+    const final = await finishedTask(orm, task.id);
+    assert.equal(final.status, "FAILED");
+    assert.match(final.error ?? "", /timed out after 5000 ms/);
+    assert.equal(final.units, 5000n, "the timeout's milliseconds");
+    assert.equal(final.cost, 500_000n, "100 per ms x 5000 ms, not the 3,000,000 escrow");
     assert.equal(calls, 1, "not retried: the budget is spent");
     const client = await balancesOf(orm.em.fork(), fx.clientId);
     assert.equal(client.held, 0n);

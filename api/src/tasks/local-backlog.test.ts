@@ -12,7 +12,13 @@ import type { DeploymentCallOptions } from "@neurogrid/cluster";
 import { Account, LedgerTransaction, LedgerTxKind, Task } from "../db/entities/index.js";
 import { balancesOf, platformFeesAccount } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
-import { FEATURES, finishedTask, seededDatabase, sleep, until } from "../testing/dispatcher-fixture.js";
+import {
+  aStatementWaitsOnALock,
+  FEATURES,
+  finishedTask,
+  seededDatabase,
+  until,
+} from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import { cancelTask } from "./cancel-task.js";
 import { submitTask } from "./submit-task.js";
@@ -154,7 +160,7 @@ test("a task whose call has ended gives its slot to the next call while its capt
     await open(a.id);
     // a's answer is in, its capture waits on the lock: its slot goes to the backlog's task.
     await until("the waiting task called", () => (called.includes(waiting.id) ? true : undefined));
-    await sleep(100);
+    await aStatementWaitsOnALock(db.orm()); // a's capture, on the fee account's lock
     const settling = await db.orm().em.fork().findOneOrFail(Task, a.id);
     assert.ok(
       !["COMPLETED", "FAILED", "CANCELLED"].includes(settling.status),

@@ -13,9 +13,8 @@ import { ClusterError, type DeploymentCallOptions } from "@neurogrid/cluster";
 import { Account, LedgerTransaction, LedgerTxKind, Model, Task } from "../db/entities/index.js";
 import { balancesOf, clientAccounts } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
-import { FEATURES, finishedTask, seededDatabase, sleep, until } from "../testing/dispatcher-fixture.js";
+import { FEATURES, finishedTask, seededDatabase, until } from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
-import { PAUSE_POLL_MS } from "./dispatcher.js";
 import type { ModelDeployment } from "./model-deployments.js";
 import { submitTask } from "./submit-task.js";
 import { submitTasks } from "./submit-tasks.js";
@@ -90,8 +89,9 @@ test("a task starts where it was accepted, once held, under a lease instead of a
     const done = await finished(second.id);
     assert.equal(done.status, "COMPLETED");
     assert.equal(done.attempts, 1);
-    for (let i = 0; i < 100 && (await queue.leasedLocally([second.id])).size > 0; i++) await sleep(20);
-    assert.equal((await queue.leasedLocally([second.id])).size, 0, "the lease was released");
+    await until("the lease released", async () =>
+      (await queue.leasedLocally([second.id])).size === 0 ? true : undefined,
+    );
     assert.equal(await queue.queue.getJob(second.id), undefined, "no queue attempt ran it");
     assert.equal(callsOf(second.id).length, 1, "one call");
     assert.equal(await captures(second.id), 1, "charged once");
@@ -106,8 +106,9 @@ test("a task starts where it was accepted, once held, under a lease instead of a
       assert.equal(ended.status, "COMPLETED");
       assert.equal(ended.attempts, 1);
       assert.equal(await queue.queue.getJob(task.id), undefined, "no job");
-      for (let i = 0; i < 100 && (await queue.leasedLocally([task.id])).size > 0; i++) await sleep(20);
-      assert.equal((await queue.leasedLocally([task.id])).size, 0, "its lease was released");
+      await until("its lease released", async () =>
+        (await queue.leasedLocally([task.id])).size === 0 ? true : undefined,
+      );
     }
 
     // A hold that fails (no funds): no provider is asked to compute; nothing stored or charged.
@@ -123,9 +124,12 @@ test("a task starts where it was accepted, once held, under a lease instead of a
 
     // A paused queue holds local starts too.
     await queue.queue.pause();
-    await sleep(3 * PAUSE_POLL_MS);
+    const modelId = (await db.orm().em.fork().findOneOrFail(Model, { name: "mlp-classifier" })).id;
+    await until("the dispatcher to see the pause", () => (dispatcher.canQueue(modelId) ? undefined : true));
     const held = await submit();
-    await sleep(400);
+    // It was given a job (a local start takes a lease, never a job), which the paused queue keeps.
+    const state = await queue.queue.getJobState(held.id);
+    assert.ok(["waiting", "prioritized", "paused"].includes(state), `job ${state}`);
     assert.equal((await db.orm().em.fork().findOneOrFail(Task, held.id)).status, "QUEUED");
     assert.equal(callsOf(held.id).length, 0, "not started while the queue is paused");
     await queue.queue.resume();
@@ -220,8 +224,15 @@ test("local starts count against the dispatcher's concurrency: the queue's worke
       ["QUEUED", "QUEUED", "QUEUED", "QUEUED"],
       "held; started after",
     );
-    await sleep(500);
-    // The worker keeps one slot of its own: concurrency 2 allows 3 at worst, never 4.
+    // The worker keeps one slot of its own: concurrency 2 allows 3 at worst, never 4. Once two
+    // local attempts and one job are in flight, the other job waits: the worker is at its
+    // concurrency (one), so it fetches no more.
+    await until("three calls in flight", () => (inFlight.size === 3 ? true : undefined));
+    const counts = await until("one job active, one waiting", async () => {
+      const c = await d.queue.queue.getJobCounts("active", "wait", "prioritized");
+      return c.active === 1 && (c.wait ?? 0) + (c.prioritized ?? 0) === 1 ? c : undefined;
+    });
+    assert.equal(counts.active, 1);
     assert.equal(inFlight.size, 3, "two local attempts and one job");
     open();
     gate = undefined;
@@ -268,12 +279,11 @@ test("a lease that is not renewed (its process died) lets the sweep give the ope
     const running = { nodeId: "retry-node", actorId: "a-dead" };
     assert.ok(await store.start({ taskId, attempts: 1, running }));
     await queue.leaseLocal([taskId], Date.now() + 1500);
-    await dispatcher.start();
-    await sleep(800);
+    await dispatcher.start(); // its first recovery sweep has run when start() resolves
     assert.equal(
       (await db.orm().em.fork().findOneOrFail(Task, taskId)).status,
       "RUNNING",
-      "left alone while leased",
+      "left alone by the sweep while leased",
     );
     assert.equal(await queue.queue.getJob(taskId), undefined);
     const done = await finished(taskId);

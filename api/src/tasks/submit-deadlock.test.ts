@@ -11,7 +11,7 @@ import { test } from "node:test";
 import { Account, Model, Task } from "../db/entities/index.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
-import { FEATURES, seededDatabase, sleep } from "../testing/dispatcher-fixture.js";
+import { aStatementWaitsOnALock, FEATURES, seededDatabase } from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import { submitTask } from "./submit-task.js";
 
@@ -41,7 +41,7 @@ test("a hold aborted to break a deadlock is tried again, and the task is written
       input: FEATURES,
       idempotencyKey: "same-key",
     });
-    await sleep(300); // the hold has locked the accounts and waits on the key
+    await aStatementWaitsOnALock(orm); // the hold has locked the accounts and waits on the key
     // Waits on the hold's locks: a cycle. PostgreSQL aborts the hold (it waited first).
     await other.raw("select id from ledger_accounts where id in (?, ?) order by id for update", [
       accounts.available,

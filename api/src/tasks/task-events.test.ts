@@ -31,10 +31,14 @@ test("publishAll: another process hears every event in order; this one hears eac
     const final = { taskId: "t1", status: TaskStatus.COMPLETED, at: at.toISOString() };
     await here.publishAll([...startedEvents("t1", at), final, ...startedEvents("t2", at)]);
     await here.publish({ taskId: "t2", status: TaskStatus.FAILED, at: at.toISOString(), message: "boom" });
-    for (let i = 0; i < 100 && heardThere.length < 6; i++) await sleep(20);
-    await sleep(100); // any duplicate would have come by now
+    // A marker from the other process: Redis delivers it to this process's subscriber after the
+    // copies of everything published here before it, so any duplicate has come by then.
+    await there.publish({ taskId: "t1", status: TaskStatus.QUEUED, at: at.toISOString(), message: "marker" });
+    const marked = (events: TaskProgressEvent[]) => events.some((e) => e.message === "marker");
+    for (let i = 0; i < 500 && !(marked(heardHere) && heardThere.length >= 7); i++) await sleep(20);
+    assert.ok(marked(heardHere), "the marker reached this process");
     const statuses = (events: TaskProgressEvent[], id: string) =>
-      events.filter((e) => e.taskId === id).map((e) => e.status);
+      events.filter((e) => e.taskId === id && e.message !== "marker").map((e) => e.status);
     assert.deepEqual(statuses(heardThere, "t1"), ["SCHEDULED", "RUNNING", "COMPLETED"]);
     assert.deepEqual(statuses(heardThere, "t2"), ["SCHEDULED", "RUNNING", "FAILED"]);
     assert.equal(heardThere.find((e) => e.status === "FAILED")?.message, "boom");

@@ -2,11 +2,14 @@
  * Test support for the dispatcher's tests: a migrated test database with the e2e fixture seeded
  * (registered as the file's before/after hooks), the model's input, and polling helpers.
  */
+import { randomUUID } from "node:crypto";
 import { after, before } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
+import { TaskStatus } from "@neurogrid/schema";
 import { Task } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { type Fixture, seedFixture } from "../e2e/fixture.js";
+import type { TaskEventBus } from "../tasks/task-events.js";
 import { createTestDatabase, type TestDatabase } from "./test-database.js";
 
 /** An mlp-classifier input. */
@@ -22,6 +25,33 @@ export async function until<T>(what: string, read: () => Promise<T | undefined> 
     await sleep(25);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Resolves once every event published so far through `events` has reached `heard` (the test's
+ * own subscriber to the prefix's task events): a marker published after them on the same
+ * connection arrives after them, as Redis delivers one connection's publishes in order. What a
+ * test that checks nothing MORE was announced awaits, instead of a fixed sleep.
+ */
+export async function announcedSoFar(
+  events: TaskEventBus,
+  heard: readonly { taskId: string }[],
+): Promise<void> {
+  const marker = `marker-${randomUUID()}`;
+  await events.publish({ taskId: marker, status: TaskStatus.QUEUED, at: new Date().toISOString() });
+  await until("the marker event", () => (heard.some((e) => e.taskId === marker) ? true : undefined));
+}
+
+/** Resolves once a statement of this database waits on a lock another transaction holds. */
+export function aStatementWaitsOnALock(orm: MikroORM): Promise<true> {
+  return until("a statement waiting on a lock", async () => {
+    const [row] = await orm.em
+      .fork()
+      .execute<{ n: string }[]>(
+        "select count(*) as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'",
+      );
+    return Number(row?.n) > 0 ? true : undefined;
+  });
 }
 
 /** A database for this test file, seeded with a client, a provider and these nodes. */
