@@ -11,7 +11,9 @@ import type { Leg } from "./movements.js";
  * captures and refunds arriving together are one group (tasks/task-store.ts).
  *
  * Row by row: one capture or refund per task (unique (task_id, kind); and the guard: a task
- * captured is final, so never refunded after, and the other way round), legs balanced per
+ * captured is final, so never refunded after, and the other way round), only for the escrow the
+ * task holds (a row naming another `escrow` settles nothing: its legs release what the task's
+ * hold did not put there, so they would leave the rest held for a final task), legs balanced per
  * ledger transaction (the statement trigger), accounts locked in id order before they move, no
  * negative client or provider balance (the check). The accounts are locked LAST (after the tasks,
  * ledger transactions and entries are written): they are held for the balance updates and the
@@ -34,6 +36,8 @@ export interface SettleRow {
   executionProvider?: string | undefined;
   inferenceMs?: number | undefined;
   nodeId?: string | undefined;
+  /** The escrow the task's hold put aside, which the legs release (its row's max_price). */
+  escrow: bigint;
   cost: bigint;
   units: bigint;
   fee?: bigint | undefined;
@@ -55,6 +59,7 @@ export async function settleTasks(em: EntityManager, open: string, rows: SettleR
     execution_provider: r.executionProvider ?? null,
     inference_ms: r.inferenceMs ?? null,
     node_id: r.nodeId ?? null,
+    escrow: r.escrow.toString(),
     cost: r.cost.toString(),
     units: r.units.toString(),
     fee: r.fee?.toString() ?? null,
@@ -76,7 +81,7 @@ export async function settleTasks(em: EntityManager, open: string, rows: SettleR
     "tasks_settle",
     `with r as (
        select * from jsonb_to_recordset($1::jsonb) as r(task_id uuid, kind text, status text, error text, result jsonb,
-         execution_provider text, inference_ms double precision, node_id text, cost bigint, units bigint, fee bigint,
+         execution_provider text, inference_ms double precision, node_id text, escrow bigint, cost bigint, units bigint, fee bigint,
          provider_earning bigint, finished_at timestamptz, tx_id uuid, memo text, started_at timestamptz, actor_id text,
          attempts int, model_id uuid, legs jsonb)
      ), t as (
@@ -88,6 +93,7 @@ export async function settleTasks(em: EntityManager, open: string, rows: SettleR
               scheduled_at = coalesce(x.scheduled_at, r.started_at), started_at = coalesce(x.started_at, r.started_at),
               actor_id = coalesce(r.actor_id, x.actor_id), attempts = greatest(x.attempts, coalesce(r.attempts, 0))
          from r where x.id = any($4::uuid[]) and x.id = r.task_id and x.status = any($5::text[])
+          and x.max_price = r.escrow
           and (r.model_id is null or x.model_id = r.model_id) returning x.id, r.kind, r.tx_id, r.memo, r.legs
      ), mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)

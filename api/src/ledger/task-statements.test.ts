@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { Account, Model, Role } from "../db/entities/index.js";
+import { Account, Model, Role, Task } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { registerBuiltinModels } from "../models/register-builtin.js";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
@@ -76,6 +76,7 @@ async function capture(taskId: string, maxPrice: bigint, cost: bigint): Promise<
   return {
     taskId,
     movement: "capture",
+    escrow: maxPrice,
     status: "COMPLETED",
     result: { ok: true },
     executionProvider: "cpu",
@@ -182,6 +183,7 @@ test("a refund and a capture exclude each other: the second finds the task final
   const refund = (taskId: string): SettleRow => ({
     taskId,
     movement: "refund",
+    escrow: 100n,
     status: "CANCELLED",
     error: "test",
     cost: 0n,
@@ -244,5 +246,18 @@ test("holds of two clients in one statement: both written, or — one client sho
     { held: true },
   ]);
   assert.equal((await balancesOf(orm.em.fork(), other.id)).held, 50n);
+  assert.equal((await checkLedger(orm.em.fork())).ok, true);
+});
+
+test("a settlement naming another escrow than the task's settles nothing: no money is left held for a final task", async () => {
+  const { ids } = await hold(1, 100n);
+  const [a] = ids as [string];
+  const before = await balancesOf(orm.em.fork(), clientId);
+  const wrong = { ...(await capture(a, 40n, 10n)), escrow: 40n };
+  assert.deepEqual(await completeAndCaptureMany(orm.em.fork(), [wrong]), [false]);
+  const task = await orm.em.fork().findOneOrFail(Task, a);
+  assert.equal(task.status, "QUEUED", "still open");
+  assert.deepEqual(await balancesOf(orm.em.fork(), clientId), before, "nothing moved");
+  assert.deepEqual(await completeAndCaptureMany(orm.em.fork(), [await capture(a, 100n, 10n)]), [true]);
   assert.equal((await checkLedger(orm.em.fork())).ok, true);
 });

@@ -104,6 +104,7 @@ export class PgTaskStore implements TaskStore {
     const settled = await this.#settles.submit({
       taskId: task.id,
       movement: "capture",
+      escrow: task.maxPrice,
       status: req.status,
       error: req.error,
       result: req.result,
@@ -128,6 +129,7 @@ export class PgTaskStore implements TaskStore {
     const settled = await this.#settles.submit({
       taskId: req.task.id,
       movement: "refund",
+      escrow: req.task.maxPrice,
       status: req.status,
       error: req.error,
       cost: 0n,
