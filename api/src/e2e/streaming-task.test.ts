@@ -76,15 +76,23 @@ describe("a streaming GraphQL task", { timeout: 180_000 }, () => {
     );
     const id = submitted.data?.submitTask.id ?? "";
     assert.ok(id, JSON.stringify(submitted.errors));
+    // The subscription replays QUEUED from the row once it listens: then the task may run.
+    let listening: () => void = () => {};
+    const heardFirst = new Promise<void>((r) => {
+      listening = r;
+    });
     const watched = collectSubscription<Progress>(
       url,
       { authorization: `Bearer ${fx.clientKey}` },
       PROGRESS,
       { id },
       60_000,
-      onNext,
+      (e) => {
+        listening();
+        onNext?.(e);
+      },
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await Promise.race([heardFirst, watched]);
     await queue.resume();
     return { id, maxPrice: BigInt(submitted.data?.submitTask.maxPrice ?? "0"), watched };
   }

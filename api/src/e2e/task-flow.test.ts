@@ -341,13 +341,20 @@ describe("one paid task, end to end", () => {
       input: { model: "mlp-classifier", input: { features: features(1, 11) } },
     });
     const id = submitted.data?.submitTask.id ?? "";
+    // The second process's subscription replays QUEUED from the row once it listens.
+    let listening: () => void = () => {};
+    const heardFirst = new Promise<void>((r) => {
+      listening = r;
+    });
     const subscription = collectSubscription<{ taskProgress: { status: string } }>(
       secondUrl,
       { authorization: `Bearer ${fx.clientKey}` },
       PROGRESS,
       { id },
+      30_000,
+      () => listening(),
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await Promise.race([heardFirst, subscription]);
     const stillQueued = await graphqlRequest<{ task: { status: string } }>(url, fx.clientKey, TASK, { id });
     assert.equal(stillQueued.data?.task.status, "QUEUED");
     await queue.resume();
