@@ -68,6 +68,7 @@ export function taskRunningParts(
       platformFeeBps: config.platformFeeBps,
       taskTimeoutMs: config.taskTimeoutMs,
       startWriteDelayMs: config.startWriteDelayMs,
+      maxResultChars: config.maxResultChars,
     },
     (m) => log(m),
   );

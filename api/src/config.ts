@@ -49,6 +49,15 @@ const apiConfigSchema = z.object({
    * 0: never waited for.
    */
   answerWaitMs: z.coerce.number().int().min(0).max(1000).default(10),
+  /**
+   * The most JSON characters a replica's answer may take; a larger one is not stored or charged
+   * (the task fails, refunded, and the fault is recorded against the node: tasks/task-output.ts).
+   */
+  maxResultChars: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(32 * 1024 * 1024),
   /** How long the dispatcher waits for an actor to be placed and answer, per attempt. */
   taskTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** HS256 secret for access tokens (NEUROGRID_JWT_SECRET). */

@@ -29,6 +29,7 @@ export function apiConfigFrom(
       taskAttempts: env.NEUROGRID_TASK_ATTEMPTS,
       jobLockMs: env.NEUROGRID_JOB_LOCK_MS,
       startWriteDelayMs: env.NEUROGRID_START_WRITE_DELAY_MS,
+      maxResultChars: env.NEUROGRID_MAX_RESULT_CHARS,
       localBacklogMs: env.NEUROGRID_LOCAL_BACKLOG_MS,
       answerWaitMs: env.NEUROGRID_ANSWER_WAIT_MS,
       taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,

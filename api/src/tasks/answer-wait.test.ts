@@ -10,7 +10,7 @@ import { test } from "node:test";
 import type { DeploymentCallOptions } from "@neurogrid/cluster";
 import { Account, LedgerTransaction, LedgerTxKind, Task } from "../db/entities/index.js";
 import { checkLedger } from "../ledger/check.js";
-import { FEATURES, finishedTask, seededDatabase } from "../testing/dispatcher-fixture.js";
+import { FEATURES, finishedTask, MLP_OUTPUTS, seededDatabase } from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import { AnswerWait } from "./answer-wait.js";
 import { submitTask } from "./submit-task.js";
@@ -33,7 +33,7 @@ test("a task started here is held before its call, and its submit answers COMPLE
         .count(LedgerTransaction, { taskId: opts.traceId ?? "", kind: LedgerTxKind.HOLD });
       heldAtCall.push(holds === 1);
       await new Promise((r) => setTimeout(r, delayMs));
-      return { outputs: { y: [7] }, executionProvider: "cpu", inferenceMs: 1 } as T;
+      return { outputs: MLP_OUTPUTS, executionProvider: "cpu", inferenceMs: 1 } as T;
     },
   });
   try {
@@ -54,7 +54,7 @@ test("a task started here is held before its call, and its submit answers COMPLE
 
     const answered = await submit();
     assert.equal(answered.status, "COMPLETED", "answered with its result");
-    assert.deepEqual(answered.result, { y: [7] });
+    assert.deepEqual(answered.result, MLP_OUTPUTS);
     const stored = await finishedTask(db.orm(), answered.id);
     assert.equal(stored.status, "COMPLETED");
     assert.equal(stored.cost, answered.cost, "the answer's cost is the stored one");

@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { ClusterError, type DeploymentCallOptions } from "@neurogrid/cluster";
-import type { ActorInfo } from "@neurogrid/schema";
+import type { ActorInfo, Pricing } from "@neurogrid/schema";
 import { AttemptRunner } from "./attempt-runner.js";
 import { clientOf, FakeTaskStore } from "./fake-task-store.js";
 import type { ModelDeployment } from "./model-deployments.js";
+import type { NodeFault } from "./node-faults.js";
 import type { TaskProgressEvent } from "./task-events.js";
 
 const MODEL = "model-1";
@@ -30,7 +31,9 @@ interface Call {
   fail: (err: unknown) => void;
 }
 
-function setUp() {
+function setUp(opts: { pricing?: Pricing; maxResultChars?: number } = {}) {
+  const pricing = opts.pricing ?? PRICING;
+  const faults: NodeFault[] = [];
   const store = new FakeTaskStore();
   store.balances.set(clientOf("c").available, 1_000n);
   const events: TaskProgressEvent[] = [];
@@ -60,7 +63,17 @@ function setUp() {
   };
   const runner = new AttemptRunner({
     store,
-    deployments: { known: (id) => (id === MODEL ? deployment : undefined), forModel: async () => deployment },
+    deployments: {
+      known: (id) => (id === MODEL ? deployment : undefined),
+      forModel: async () => deployment,
+      outputsOf: () => [{ name: "y", dtype: "float32", shape: [-1] }],
+    },
+    faults: {
+      record: async (f) => {
+        faults.push(f);
+      },
+    },
+    maxResultChars: opts.maxResultChars ?? 10_000,
     events: {
       publish: async (e) => {
         events.push(e);
@@ -91,8 +104,8 @@ function setUp() {
           idempotencyKey: null,
           priority: 0,
           input: { x: [1] },
-          pricing: PRICING,
-          escrow: 100n,
+          pricing,
+          escrow: BigInt(pricing.price) * BigInt(pricing.maxUnits),
           memo: "",
         },
       ],
@@ -101,7 +114,7 @@ function setUp() {
   };
   const statuses = (taskId: string) => events.filter((e) => e.taskId === taskId).map((e) => e.status);
   const kinds = (taskId: string) => store.movements.filter((m) => m.taskId === taskId).map((m) => m.kind);
-  return { store, runner, calls, nextCall, hold, statuses, kinds };
+  return { store, runner, calls, nextCall, hold, statuses, kinds, faults };
 }
 
 const ANSWER = { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 };
@@ -177,4 +190,54 @@ test("cancel() aborts a running call; a task cancelled meanwhile is refunded onc
   assert.equal(running.signal?.aborted, true);
   assert.equal(store.tasks.get("t4")?.state, "CANCELLED");
   assert.deepEqual(kinds("t4"), ["hold", "refund"]);
+});
+
+for (const [what, answer, maxResultChars] of [
+  [
+    "not the model's declared output",
+    { outputs: { z: "junk" }, executionProvider: "cpu", inferenceMs: 1 },
+    10_000,
+  ],
+  [
+    "a NaN where a number is due",
+    { outputs: { y: [Number.NaN] }, executionProvider: "cpu", inferenceMs: 1 },
+    10_000,
+  ],
+  [
+    "larger than the cap",
+    { outputs: { y: Array.from({ length: 2_000 }, () => 1) }, executionProvider: "cpu", inferenceMs: 1 },
+    1_024,
+  ],
+] as const) {
+  test(`an answer ${what}: not stored or charged; the task fails for good, refunded, and the node's fault is recorded`, async () => {
+    const { runner, store, nextCall, hold, statuses, kinds, faults } = setUp({ maxResultChars });
+    await hold("t-junk");
+    const running = runner.run({ taskId: "t-junk", attempt: 1, lastAttempt: false, modelId: MODEL });
+    (await nextCall()).answer(answer);
+    assert.equal(await running, undefined, "not returned for a retry");
+    assert.deepEqual(kinds("t-junk"), ["hold", "refund"]);
+    assert.equal(store.tasks.get("t-junk")?.state, "FAILED");
+    assert.equal(statuses("t-junk").at(-1), "FAILED");
+    assert.equal(faults.length, 1);
+    assert.equal(faults[0]?.nodeId, "n1");
+    assert.equal(faults[0]?.taskId, "t-junk");
+    assert.equal(faults[0]?.kind, "invalid_output");
+  });
+}
+
+test("a per-millisecond model is charged for the call's time measured here, not the time its provider reports", async () => {
+  const pricing: Pricing = { unit: "compute_ms", price: "1", maxUnits: 100_000 };
+  const { runner, store, nextCall, hold } = setUp({ pricing });
+  store.balances.set(clientOf("c").available, 1_000_000n);
+  await hold("t-ms");
+  const running = runner.run({ taskId: "t-ms", attempt: 1, lastAttempt: false, modelId: MODEL });
+  (await nextCall()).answer({ outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 90_000 });
+  assert.equal(await running, undefined);
+  const capture = store.movements.find((m) => m.taskId === "t-ms" && m.kind === "capture");
+  assert.ok(capture, "captured");
+  // What the client pays back into its available balance: escrow - cost. The provider claimed
+  // 90 s; the call was answered at once.
+  const refunded = capture.legs.find((l) => l.accountId === clientOf("c").available)?.amount ?? 0n;
+  const cost = 100_000n - refunded;
+  assert.ok(cost < 10_000n, `charged ${cost} units: not the 90,000 ms the provider reported`);
 });

@@ -9,6 +9,7 @@ import { UnownedNodeError } from "./node-owners.js";
 import { UnknownModelError } from "./ready-deployments.js";
 import type { StartedTask } from "./start-statement.js";
 import { startedEvents } from "./task-events.js";
+import { InvalidOutputError, type TimedAnswer, timedCall } from "./task-output.js";
 import type { TaskCharge } from "./task-queue.js";
 import type { TaskRef } from "./task-ref.js";
 
@@ -27,7 +28,11 @@ import type { TaskRef } from "./task-ref.js";
  *             outlasts startWriteDelayMs (deferred-start.ts). Not at hand: SCHEDULED first, the
  *             deployment got (or applied), a replica leased, then RUNNING.
  *   call      `infer`, or `generate` for a model priced per output token (each token announced
- *             and given to `onToken` as it comes: run-generation.ts)
+ *             and given to `onToken` as it comes: run-generation.ts); what is charged is measured
+ *             here, never taken from the provider's report: the call's time on this side for a
+ *             per-millisecond model, the tokens received for a per-token one; an `infer` answer
+ *             that is not the model's declared output fails the task for good (refunded) and is
+ *             recorded against the node (task-output.ts)
  *   settle    complete / cutShort: the result and the capture in one statement; the final state
  *             announced after it (attempt-settle.ts)
  *   failure   bad input, a cancellation or an unknown model fails for good, as does the last
@@ -83,6 +88,7 @@ export class AttemptRunner {
     const permanent =
       err instanceof UnknownModelError ||
       err instanceof UnownedNodeError ||
+      err instanceof InvalidOutputError ||
       (isClusterError(err) && (err.code === "INVALID_ARGUMENT" || err.code === "CANCELLED"));
     if (!permanent && !req.lastAttempt) return err instanceof Error ? err : new Error(message);
     const ref = task ?? chargedRef(req) ?? (await this.#deps.taskRef(req.taskId));
@@ -105,7 +111,9 @@ export class AttemptRunner {
       const sent =
         req.input === undefined
           ? undefined
-          : known.call<InferResult>("infer", { inputs: req.input }, scope.callOptions(lease));
+          : timedCall(() =>
+              known.call<InferResult>("infer", { inputs: req.input }, scope.callOptions(lease)),
+            );
       // Awaited once started, or dropped (its call aborted by scope.end) when the start finds nothing.
       sent?.catch(() => {});
       // Per call only: a per-millisecond task cancelled while RUNNING pays for its time so far,
@@ -143,7 +151,7 @@ export class AttemptRunner {
     charge: TaskCharge,
     deployment: ModelDeployment,
     lease: ReplicaLease,
-    sent: Promise<InferResult>,
+    sent: Promise<TimedAnswer<InferResult>>,
     scope: AttemptScope,
   ): Started {
     const { taskId } = req;

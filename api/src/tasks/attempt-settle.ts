@@ -8,6 +8,7 @@ import type { ModelDeployment } from "./model-deployments.js";
 import { runGeneration } from "./run-generation.js";
 import type { StartedTask } from "./start-statement.js";
 import { startedEvents } from "./task-events.js";
+import { InvalidOutputError, outputProblem, type TimedAnswer, timedCall } from "./task-output.js";
 import type { CaptureRequest } from "./task-store.js";
 
 /**
@@ -28,7 +29,7 @@ export interface Started {
    */
   announced: Promise<void>;
   /** The call, when it was sent ahead of the start; else made once started. */
-  sent?: Promise<InferResult> | undefined;
+  sent?: Promise<TimedAnswer<InferResult>> | undefined;
   /** The start, not written yet (deferred-start.ts): the capture writes it unless written meanwhile. */
   deferred?: DeferredStart | undefined;
 }
@@ -115,12 +116,25 @@ export async function settleStarted(
       req.onGeneration?.(out);
       return;
     }
-    const out = await (sent ??
-      deployment.call<InferResult>("infer", { inputs: task.input }, scope.callOptions(lease)));
+    const { value: out, ms } = await (sent ??
+      timedCall(() =>
+        deployment.call<InferResult>("infer", { inputs: task.input }, scope.callOptions(lease)),
+      ));
+    const problem = outputProblem(
+      deps.deployments.outputsOf(task.modelId) ?? [],
+      out.outputs,
+      deps.maxResultChars,
+    );
+    if (problem !== undefined) {
+      const { nodeId } = scope.servedBy(lease.replica);
+      await deps.faults.record({ nodeId, taskId: task.id, kind: "invalid_output", detail: problem });
+      throw new InvalidOutputError(problem);
+    }
     await settle({
       status: TaskStatus.COMPLETED,
       result: out.outputs,
-      usage: { completed: true, computeMs: out.inferenceMs },
+      // Charged for the time this side waited for the answer, not the time the provider reports.
+      usage: { completed: true, computeMs: ms },
       executionProvider: out.executionProvider,
       inferenceMs: out.inferenceMs,
     });

@@ -1,3 +1,4 @@
+import type { NodeFaults } from "./node-faults.js";
 import type { ReadyDeployments } from "./ready-deployments.js";
 import type { GenerationOutcome } from "./run-generation.js";
 import type { SettledTask } from "./settled-task.js";
@@ -10,7 +11,11 @@ import type { TaskStore } from "./task-store.js";
 export interface AttemptRunnerDeps {
   store: TaskStore;
   /** The deployments at hand (ready-deployments.ts). */
-  deployments: Pick<ReadyDeployments, "known" | "forModel">;
+  deployments: Pick<ReadyDeployments, "known" | "forModel" | "outputsOf">;
+  /** Where a replica's faults are recorded against its node (node-faults.ts). */
+  faults: Pick<NodeFaults, "record">;
+  /** The most JSON characters a replica's answer may take (task-output.ts). */
+  maxResultChars: number;
   events: Pick<TaskEventBus, "publish" | "publishAll">;
   /** The provider who owns a node (credited): node-owners.ts. */
   providerOf(nodeId: string): Promise<string>;

@@ -18,6 +18,7 @@ import {
   announcedSoFar,
   FEATURES,
   finishedTask,
+  MLP_OUTPUTS,
   seededDatabase,
   until,
 } from "../testing/dispatcher-fixture.js";
@@ -52,7 +53,7 @@ async function setUp(label: string, startWriteDelayMs: number) {
           reject(new ClusterError("CANCELLED", "call cancelled by the caller"));
         });
       });
-      return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
+      return { outputs: MLP_OUTPUTS, executionProvider: "cpu", inferenceMs: 1 } as T;
     },
   });
   const heard: { taskId: string; status: string }[] = [];

@@ -18,7 +18,7 @@ import { migrate, openOrm } from "../db/orm.js";
 import { seedFixture } from "../e2e/fixture.js";
 import { balancesOf } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
-import { announcedSoFar, finishedTask, until } from "../testing/dispatcher-fixture.js";
+import { announcedSoFar, finishedTask, MLP_OUTPUTS, until } from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import { createTestDatabase, type TestDatabase, testRedisUrl } from "../testing/test-database.js";
 import { submitTask } from "./submit-task.js";
@@ -66,7 +66,7 @@ test("an early call is dropped when the start finds its task cancelled; a starte
       if (call.taskId === cancelledId) await aborted(opts.signal);
       if (opts.signal?.aborted) throw new ClusterError("CANCELLED", "call cancelled by the caller");
       call.answered = true;
-      return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
+      return { outputs: MLP_OUTPUTS, executionProvider: "cpu", inferenceMs: 1 } as T;
     },
   });
   try {

@@ -16,6 +16,7 @@ import {
   aStatementWaitsOnALock,
   FEATURES,
   finishedTask,
+  MLP_OUTPUTS,
   seededDatabase,
   until,
 } from "../testing/dispatcher-fixture.js";
@@ -41,7 +42,7 @@ async function setUp(label: string) {
       const taskId = opts.traceId ?? "";
       called.push(taskId);
       await new Promise<void>((open) => gates.set(taskId, open));
-      return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
+      return { outputs: MLP_OUTPUTS, executionProvider: "cpu", inferenceMs: 1 } as T;
     },
   });
   await d.dispatcher.start();
@@ -131,7 +132,7 @@ test("a graceful stop hands the backlog to the queue, and another dispatcher run
     taskTimeoutMs: 20_000,
     concurrency: 2,
     prefix: first.d.prefix,
-    call: async <T>() => ({ outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 }) as T,
+    call: async <T>() => ({ outputs: MLP_OUTPUTS, executionProvider: "cpu", inferenceMs: 1 }) as T,
   });
   try {
     assert.equal((await second.queue.leasedLocally(waiting.map((t) => t.id))).size, 0, "leases released");

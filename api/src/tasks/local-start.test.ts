@@ -13,7 +13,7 @@ import { ClusterError, type DeploymentCallOptions } from "@neurogrid/cluster";
 import { Account, LedgerTransaction, LedgerTxKind, Model, Task } from "../db/entities/index.js";
 import { balancesOf, clientAccounts } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
-import { FEATURES, finishedTask, seededDatabase, until } from "../testing/dispatcher-fixture.js";
+import { FEATURES, finishedTask, MLP_OUTPUTS, seededDatabase, until } from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import type { ModelDeployment } from "./model-deployments.js";
 import { submitTask } from "./submit-task.js";
@@ -55,7 +55,7 @@ test("a task starts where it was accepted, once held, under a lease instead of a
       calls.push({ taskId: opts.traceId ?? "", signal: opts.signal });
       await gate;
       if (opts.signal?.aborted) throw new ClusterError("CANCELLED", "call cancelled by the caller");
-      return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
+      return { outputs: MLP_OUTPUTS, executionProvider: "cpu", inferenceMs: 1 } as T;
     },
   );
   const callsOf = (taskId: string) => calls.filter((c) => c.taskId === taskId);
@@ -155,7 +155,7 @@ test("a local attempt that fails for a reason worth retrying gives its task a jo
         failedOnce.add(taskId);
         throw new ClusterError("UNAVAILABLE", "replica went away");
       }
-      return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
+      return { outputs: MLP_OUTPUTS, executionProvider: "cpu", inferenceMs: 1 } as T;
     },
   );
   try {
@@ -204,7 +204,7 @@ test("local starts count against the dispatcher's concurrency: the queue's worke
       } finally {
         inFlight.delete(taskId);
       }
-      return { outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 } as T;
+      return { outputs: MLP_OUTPUTS, executionProvider: "cpu", inferenceMs: 1 } as T;
     },
   });
   try {
@@ -249,7 +249,7 @@ test("a lease that is not renewed (its process died) lets the sweep give the ope
     nodeId: "retry-node",
     taskTimeoutMs: 10_000,
     jobLockMs: 1000,
-    call: async <T>() => ({ outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 }) as T,
+    call: async <T>() => ({ outputs: MLP_OUTPUTS, executionProvider: "cpu", inferenceMs: 1 }) as T,
   });
   try {
     // What a process that died during a local start leaves: the task held and written RUNNING

@@ -1,6 +1,7 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { Task } from "../db/entities/index.js";
 import { AttemptRunner } from "./attempt-runner.js";
+import { NodeFaults } from "./node-faults.js";
 import { NodeOwners } from "./node-owners.js";
 import { type ModelDeploymentSource, ReadyDeployments } from "./ready-deployments.js";
 import type { TaskEventBus } from "./task-events.js";
@@ -12,6 +13,7 @@ export interface RunnerSettings {
   platformFeeBps: number;
   taskTimeoutMs: number;
   startWriteDelayMs: number;
+  maxResultChars: number;
 }
 
 /** A process's one attempt runner, over the parts the process already has. */
@@ -26,6 +28,7 @@ export function processRunner(
     deployments: new ReadyDeployments(parts.orm, parts.deployments),
     events: parts.events,
     providerOf: (nodeId) => owners.providerOf(nodeId),
+    faults: new NodeFaults(parts.orm),
     taskRef: (taskId) => taskRefOf(parts.orm, taskId),
     ...settings,
     ...(log ? { log } : {}),

@@ -1,5 +1,5 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
-import type { ModelManifest } from "@neurogrid/schema";
+import type { ModelManifest, TensorSpec } from "@neurogrid/schema";
 import { modelById } from "./model-cache.js";
 import type { ModelDeployment } from "./model-deployments.js";
 
@@ -17,6 +17,7 @@ export class UnknownModelError extends Error {}
  */
 export class ReadyDeployments {
   readonly #ready = new Map<string, ModelDeployment>();
+  readonly #outputs = new Map<string, readonly TensorSpec[]>();
   readonly #orm: MikroORM;
   readonly #source: ModelDeploymentSource;
 
@@ -30,12 +31,18 @@ export class ReadyDeployments {
     return modelId === undefined ? undefined : this.#ready.get(modelId);
   }
 
+  /** The model's declared outputs (known once its deployment is: forModel). */
+  outputsOf(modelId: string): readonly TensorSpec[] | undefined {
+    return this.#outputs.get(modelId);
+  }
+
   async forModel(modelId: string): Promise<ModelDeployment> {
     const known = this.#ready.get(modelId);
     if (known) return known;
     const model = await modelById(this.#orm.em.fork(), modelId);
     if (!model) throw new UnknownModelError(`no model ${modelId}`);
     const deployment = await this.#source.handle(model.manifest);
+    this.#outputs.set(modelId, model.manifest.outputs);
     this.#ready.set(modelId, deployment);
     return deployment;
   }

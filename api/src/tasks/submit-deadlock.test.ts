@@ -11,7 +11,12 @@ import { test } from "node:test";
 import { Account, Model, Task } from "../db/entities/index.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
-import { aStatementWaitsOnALock, FEATURES, seededDatabase } from "../testing/dispatcher-fixture.js";
+import {
+  aStatementWaitsOnALock,
+  FEATURES,
+  MLP_OUTPUTS,
+  seededDatabase,
+} from "../testing/dispatcher-fixture.js";
 import { fakeDeploymentDispatcher } from "../testing/fake-deployment-dispatcher.js";
 import { submitTask } from "./submit-task.js";
 
@@ -23,7 +28,7 @@ test("a hold aborted to break a deadlock is tried again, and the task is written
     label: "deadlock",
     nodeId: "deadlock-node",
     taskTimeoutMs: 10_000,
-    call: async <T>() => ({ outputs: { y: [1] }, executionProvider: "cpu", inferenceMs: 1 }) as T,
+    call: async <T>() => ({ outputs: MLP_OUTPUTS, executionProvider: "cpu", inferenceMs: 1 }) as T,
   });
   const knex = orm.em.getConnection().getKnex();
   const other = await knex.transaction();

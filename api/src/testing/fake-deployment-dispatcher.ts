@@ -73,6 +73,7 @@ export function fakeDeploymentDispatcher(
       platformFeeBps: 1000,
       taskTimeoutMs: opts.taskTimeoutMs,
       startWriteDelayMs: opts.startWriteDelayMs ?? 100,
+      maxResultChars: 1_000_000,
     },
   );
   const jobLockMs = opts.jobLockMs ?? 30_000;
