@@ -13,6 +13,12 @@
  * scale-down) is tried on another replica, up to the template's maxTaskRetries (3 by default),
  * within the call's deadline. A streaming call is retried only before its first item. Errors
  * from the model's code are never retried.
+ *
+ * No replica to call: the call waits for one (the head is asked again every WAIT_POLL_MS) until
+ * its deadline, then fails UNAVAILABLE ("no replica ready"): nothing ran, so it is not a model's
+ * timeout. While the head cannot be reached either, it waits at most headWaitMs and fails
+ * UNAVAILABLE saying so: the replicas it knew are gone and nothing can make new ones, so a
+ * caller learns it in seconds instead of at its deadline.
  */
 import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
@@ -30,6 +36,8 @@ export interface DeploymentHandleDeps {
   reportIntervalMs: number;
   /** Deadline for calls that set none. */
   defaultTimeoutMs: number | undefined;
+  /** How long a call with no replica waits while the head is unreachable (default HEAD_WAIT_MS). */
+  headWaitMs?: number;
 }
 
 /** A replica chosen ahead of a call, counted in flight there until released. */
@@ -53,6 +61,8 @@ const DEFAULT_RETRIES = 3;
 const WAIT_POLL_MS = 100;
 /** A call with no deadline waits this long for a first replica. */
 const NO_REPLICA_WAIT_MS = 120_000;
+/** A call with no replica waits this long while the head is unreachable. */
+export const HEAD_WAIT_MS = 3_000;
 
 export class DeploymentHandle {
   readonly handleId = randomUUID();
@@ -216,13 +226,25 @@ export class DeploymentHandle {
     const now = this.#choose(attempts.avoid);
     if (now) return now;
     this.#waiting += 1;
+    let headLostAt: number | undefined;
     try {
       for (;;) {
-        await this.refresh().catch((err: unknown) => {
-          if (isClusterError(err) && err.code !== "UNAVAILABLE") throw err;
-        });
+        const reached = await this.refresh().then(
+          () => true,
+          (err: unknown) => {
+            if (isClusterError(err) && err.code !== "UNAVAILABLE") throw err;
+            return false;
+          },
+        );
         const found = this.#choose(attempts.avoid);
         if (found) return found;
+        headLostAt = reached ? undefined : (headLostAt ?? Date.now());
+        if (headLostAt !== undefined && Date.now() - headLostAt >= (this.#deps.headWaitMs ?? HEAD_WAIT_MS)) {
+          throw new ClusterError(
+            "UNAVAILABLE",
+            `deployment ${this.#deps.name} has no live replica, and the head is unreachable`,
+          );
+        }
         await attempts.pause(`deployment ${this.#deps.name} has no replica ready`);
       }
     } finally {
@@ -284,7 +306,8 @@ class Attempts {
   async pause(why: string): Promise<void> {
     const deadline = this.#deadline ?? this.#started + NO_REPLICA_WAIT_MS;
     const left = deadline - Date.now();
-    if (left <= 0) throw new ClusterError("DEADLINE_EXCEEDED", `${why} before the deadline`);
+    // Nothing ran: not the model's timeout (DEADLINE_EXCEEDED), which a caller may charge for.
+    if (left <= 0) throw new ClusterError("UNAVAILABLE", `${why} before the deadline`);
     try {
       await delay(Math.min(WAIT_POLL_MS, left), undefined, { signal: this.#opts.signal });
     } catch {
