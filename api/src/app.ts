@@ -8,8 +8,11 @@ import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
 import { buildApiSchema } from "./graphql/build-schema.js";
 import type { Services } from "./graphql/context.js";
+import { CredentialCache } from "./identity/credential-cache.js";
 import { JwtIssuer } from "./identity/jwt.js";
+import { LoginBackoff } from "./identity/login.js";
 import { createRedisConnections } from "./infra/redis-connections.js";
+import { createLog } from "./observability/log.js";
 import { chainFromConfig } from "./payouts/chain-from-config.js";
 import type { PayoutChain } from "./payouts/payout-chain.js";
 import { PayoutEventBus } from "./payouts/payout-events.js";
@@ -58,6 +61,14 @@ export async function startApiProcess(
     : undefined;
   const { store, runner } = taskRunningParts(config, { orm, deployments, events }, log);
   const leases = new TaskLeases(queue, { leaseMs: config.jobLockMs, log: (m) => log(m) });
+  const jwt = new JwtIssuer(config.jwtSecret);
+  // Credential look-ups cached in this process; revocations reach every api process via Redis.
+  const credentials = new CredentialCache({
+    connections: redis,
+    ttlMs: config.credentialCacheTtlMs,
+    accessTokenTtlMs: jwt.ttlMs,
+  });
+  await credentials.start();
   const services: Services = {
     store,
     runner,
@@ -68,7 +79,9 @@ export async function startApiProcess(
     events,
     cluster,
     deployments,
-    jwt: new JwtIssuer(config.jwtSecret),
+    jwt,
+    credentials,
+    logins: new LoginBackoff(connection, config.redisPrefix),
     redis: connection,
     payoutEvents,
     payouts,
@@ -99,6 +112,7 @@ export async function startApiProcess(
       await services.alerts.close();
       services.clusterWatch.stop();
       await server.close();
+      await credentials.close();
       await dispatcher?.close();
       leases.close();
       await deployments.close();
@@ -113,7 +127,5 @@ export async function startApiProcess(
   };
 }
 
-export function defaultLog(msg: string, err?: unknown): void {
-  const detail = err instanceof Error ? ` ${err.stack ?? err.message}` : err ? ` ${String(err)}` : "";
-  process.stderr.write(`${new Date().toISOString()} ${msg}${detail}\n`);
-}
+/** The process's log: JSON lines on stderr, secrets redacted (observability/log.ts). */
+export const defaultLog = createLog();

@@ -65,3 +65,27 @@ test("tuning settings have their defaults, and each its environment variable", (
     [5000, 500, 30_000],
   );
 });
+
+test("settings that are fine alone but not together are refused: faucet or no domain with payouts", () => {
+  const payouts = {
+    ...env,
+    SOLANA_RPC_URL: "https://api.devnet.solana.com",
+    NEURO_MINT: "So11111111111111111111111111111111111111112",
+    NEUROGRID_TREASURY_KEYPAIR: "/secrets/treasury.json",
+    NEUROGRID_PUBLIC_DOMAIN: "neurogrid.example.com",
+  };
+  assert.equal(apiConfigFrom({}, payouts).publicDomain, "neurogrid.example.com");
+  assert.throws(() => apiConfigFrom({}, { ...payouts, NEUROGRID_FAUCET: "1" }), /faucet: .*payouts/);
+  const { NEUROGRID_PUBLIC_DOMAIN: _, ...noDomain } = payouts;
+  assert.throws(() => apiConfigFrom({}, noDomain), /publicDomain: payouts need NEUROGRID_PUBLIC_DOMAIN/);
+  assert.throws(
+    () => apiConfigFrom({}, { ...payouts, NEUROGRID_PUBLIC_DOMAIN: "localhost" }),
+    /publicDomain/,
+  );
+  assert.equal(
+    apiConfigFrom({}, { ...env, NEUROGRID_FAUCET: "1" }).faucet,
+    true,
+    "no payouts: the faucet may be on",
+  );
+  assert.equal(apiConfigFrom({}, env).publicDomain, "localhost", "no payouts: localhost by default");
+});

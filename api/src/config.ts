@@ -66,9 +66,26 @@ const apiConfigSchema = z.object({
   nodeTokenSecret: z.string().min(16).optional(),
   /** The development faucet (test NEURO for clients); never on in production. */
   faucet: z.boolean().default(false),
-  /** Per-credential token bucket on /graphql: sustained requests per second, and burst. */
+  /**
+   * Token bucket per valid credential, else per client address (anonymous callers and bad
+   * credentials), on /graphql, graphql-ws operations and /v1: sustained requests per second,
+   * and burst (protection/admission.ts).
+   */
   rateLimitPerSecond: z.coerce.number().positive().default(50),
   rateLimitBurst: z.coerce.number().int().min(1).default(100),
+  /** GET /models/:sha256 downloads per second per node (or address), and burst. */
+  artifactRateLimitPerSecond: z.coerce.number().positive().default(0.5),
+  artifactRateLimitBurst: z.coerce.number().int().min(1).default(20),
+  /** graphql-ws caps: open sockets per client address and per account; operations per socket. */
+  wsSocketsPerAddress: z.coerce.number().int().min(1).default(64),
+  wsSocketsPerAccount: z.coerce.number().int().min(1).default(32),
+  wsOperationsPerSocket: z.coerce.number().int().min(1).default(100),
+  /**
+   * The internal port: health details and /metrics without a credential (Prometheus), bound to
+   * `internalHost` (loopback unless set). Not set: none; the public port serves them to admins.
+   */
+  internalPort: z.coerce.number().int().min(0).max(65535).optional(),
+  internalHost: z.string().default("127.0.0.1"),
   /**
    * How long a cached credential lives at most (identity/credential-cache.ts). Revocations are
    * pushed to every process at once; this bounds what a missed message can leave behind.
@@ -77,8 +94,11 @@ const apiConfigSchema = z.object({
   /** Query shape limits (HTTP and WebSocket). */
   maxDepth: z.coerce.number().int().min(2).default(10),
   maxCost: z.coerce.number().int().min(10).default(5000),
-  /** The domain wallet proofs name (Sign-In With Solana); the api's public host. */
-  publicDomain: z.string().default("localhost"),
+  /**
+   * The domain wallet proofs name (Sign-In With Solana); the api's public host. Required when
+   * payouts are on (a proof naming localhost proves nothing); "localhost" otherwise.
+   */
+  publicDomain: z.string().min(1).optional(),
   /** Solana payouts: all three set, or payouts are off. The keypair file is never logged. */
   solanaRpcUrl: z.string().url().optional(),
   neuroMint: z.string().optional(),
@@ -112,10 +132,35 @@ const apiConfigSchema = z.object({
     .optional(),
 });
 
-export type ApiConfig = z.infer<typeof apiConfigSchema>;
+/**
+ * Settings that are fine alone but not together: refused when parsed, so a deployment cannot
+ * start in a state that gives money away or accepts proofs for any site.
+ */
+const checkedApiConfigSchema = apiConfigSchema
+  .superRefine((c, ctx) => {
+    const payouts = Boolean(c.solanaRpcUrl || c.neuroMint || c.treasuryKeyPath);
+    if (!payouts) return;
+    if (c.faucet) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["faucet"],
+        message: "the development faucet cannot be on while payouts are on (faucet NEURO would be paid out)",
+      });
+    }
+    if (!c.publicDomain || /^(localhost|127\.|\[?::1\]?$)/i.test(c.publicDomain)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["publicDomain"],
+        message: "payouts need NEUROGRID_PUBLIC_DOMAIN: the public domain wallet proofs name",
+      });
+    }
+  })
+  .transform((c) => ({ ...c, publicDomain: c.publicDomain ?? "localhost" }));
+
+export type ApiConfig = z.infer<typeof checkedApiConfigSchema>;
 
 export function parseApiConfig(input: Record<string, unknown>): ApiConfig {
-  const parsed = apiConfigSchema.safeParse(input);
+  const parsed = checkedApiConfigSchema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
     throw new Error(`invalid api configuration: ${issues}`);

@@ -11,7 +11,12 @@ describe("protection and health", () => {
   let t: InProcessApi;
   let key: string;
   before(async () => {
-    t = await startInProcessApi({ rateLimitBurst: 40, rateLimitPerSecond: 0.5, maxDepth: 4 });
+    t = await startInProcessApi({
+      rateLimitBurst: 40,
+      rateLimitPerSecond: 0.5,
+      maxDepth: 4,
+      internalPort: 0,
+    });
     key = (await t.account("careful", "client")).key;
   });
   after(async () => {
@@ -55,22 +60,46 @@ describe("protection and health", () => {
     assert.deepEqual(byHash.data, registered.data);
   });
 
-  test("health, info and metrics endpoints", async () => {
+  test("health and info are public; health details and metrics need an admin or the internal port", async () => {
     const base = new URL("/", t.url);
     const health = (await (await fetch(new URL("/health", base))).json()) as { status: string };
     assert.equal(health.status, "ok");
     const info = (await (await fetch(new URL("/api/info", base))).json()) as { name: string };
     assert.equal(info.name, "NeuroGrid");
-    const db = (await (await fetch(new URL("/api/health/db", base))).json()) as { status: string };
-    assert.equal(db.status, "ok");
-    const network = await fetch(new URL("/api/network/status", base));
+    const db = (await (await fetch(new URL("/api/health/db", base))).json()) as Record<string, unknown>;
+    assert.deepEqual(db, { status: "ok" }, "the public readiness answer says no more than that");
+    for (const path of ["/metrics", "/api/network/status", "/api/nodes/health"]) {
+      const anonymous = await fetch(new URL(path, base));
+      assert.equal(anonymous.status, 401, `${path} without a credential`);
+      const client = await fetch(new URL(path, base), { headers: { authorization: `Bearer ${key}` } });
+      assert.equal(client.status, 403, `${path} for a client`);
+    }
+    const admin = (await t.account("metrics-admin", "admin")).key;
+    const asAdmin = await fetch(new URL("/metrics", base), { headers: { authorization: `Bearer ${admin}` } });
+    assert.equal(asAdmin.status, 200);
+    assert.match(await asAdmin.text(), /neurogrid_tasks/);
+
+    const internal = t.api.server.internalUrl;
+    assert.ok(internal, "the internal port is up");
+    const internalDb = (await (await fetch(`${internal}/api/health/db`)).json()) as { latencyMs?: number };
+    assert.equal(typeof internalDb.latencyMs, "number", "details on the internal port");
+    const network = await fetch(`${internal}/api/network/status`);
     assert.equal(network.status, 503, "no head behind this api: the network status says so");
-    const metrics = await (await fetch(new URL("/metrics", base))).text();
+    const metrics = await (await fetch(`${internal}/metrics`)).text();
     assert.match(metrics, /neurogrid_api_http_requests_total\{/);
     assert.match(metrics, /neurogrid_api_graphql_operation_duration_seconds_bucket/);
     assert.match(metrics, /neurogrid_tasks/);
     assert.match(metrics, /neurogrid_task_queue_jobs\{state="waiting"\} 0/);
     assert.match(metrics, /neurogrid_local_backlog_tasks 0/, "no dispatcher here: no backlog");
+  });
+
+  test("the task-table gauge is read once however often /metrics is scraped", async () => {
+    const internal = t.api.server.internalUrl;
+    await fetch(`${internal}/metrics`);
+    t.queries.length = 0;
+    await Promise.all(Array.from({ length: 20 }, () => fetch(`${internal}/metrics`).then((r) => r.text())));
+    const scans = t.queries.filter((q) => /from tasks group by status/.test(q));
+    assert.equal(scans.length, 0, "cached: no statement over the tasks table for 20 scrapes");
   });
 
   test("per-credential rate limit: RATE_LIMITED with the delay once the bucket is empty", async () => {
@@ -95,11 +124,14 @@ describe("protection and health", () => {
 
   test("over graphql-ws every operation takes a token too: the socket is no way around the limit", async () => {
     const greedy = (await t.account("socket-greedy", "client")).key;
+    // One socket for every operation (not lazy): opening it takes one token, each operation one.
     const client = createClient({
       url: t.url.replace(/^http/, "ws"),
       webSocketImpl: WebSocket,
       connectionParams: { authorization: `Bearer ${greedy}` },
       retryAttempts: 0,
+      lazy: false,
+      onNonLazyError: () => {},
     });
     const once = () =>
       new Promise<{ ok: boolean; code?: string; retryAfterMs?: number }>((resolve) => {
@@ -129,7 +161,11 @@ describe("protection and health", () => {
         results.push(r);
         if (!r.ok) break;
       }
-      assert.equal(results.filter((r) => r.ok).length, 40, "the burst is 40, as over HTTP");
+      assert.equal(
+        results.filter((r) => r.ok).length,
+        39,
+        "the burst is 40, as over HTTP: 1 to open, 39 operations",
+      );
       const refused = results.at(-1);
       assert.equal(refused?.code, "RATE_LIMITED");
       assert.ok((refused?.retryAfterMs ?? 0) > 0, "with the delay");

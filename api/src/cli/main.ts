@@ -84,10 +84,15 @@ program
   .option("--redis-url <url>")
   .option("--head <address>", "head address host:port")
   .action(async (o) => {
-    const config = cli.apiConfig(
-      { databaseUrl: o.databaseUrl, redisUrl: o.redisUrl, head: o.head, dispatcher: true },
-      { jwtSecret: env.jwtSecret ?? "unused-by-the-dispatcher-unused-unused" },
-    );
+    // The dispatcher signs the artifact tokens of the model actors it creates with the api's
+    // secret (registry/artifact-token.ts): it needs NEUROGRID_JWT_SECRET, as the api does.
+    required(env.jwtSecret, "NEUROGRID_JWT_SECRET (the dispatcher signs artifact tokens with it)");
+    const config = cli.apiConfig({
+      databaseUrl: o.databaseUrl,
+      redisUrl: o.redisUrl,
+      head: o.head,
+      dispatcher: true,
+    });
     const dispatcher = await startDispatcherProcess(config, defaultLog);
     process.stdout.write("neurogrid dispatcher running\n");
     await untilSignal();

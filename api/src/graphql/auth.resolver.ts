@@ -2,7 +2,8 @@ import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import { Arg, Ctx, Mutation, Resolver } from "type-graphql";
 import { Account } from "../db/entities/index.js";
 import { ApiError, badInput } from "../errors.js";
-import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "../identity/passwords.js";
+import { passwordLogin } from "../identity/login.js";
+import { hashPassword, MIN_PASSWORD_LENGTH } from "../identity/passwords.js";
 import { consumeRefreshToken, issueRefreshToken, revokeRefreshFamily } from "../identity/refresh-tokens.js";
 import { toAccountType } from "./account.type.js";
 import { LoginInput, RegisterInput } from "./auth.input.js";
@@ -11,8 +12,6 @@ import type { ApiContext } from "./context.js";
 
 const NAME = /^[A-Za-z0-9._-]{3,64}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-// Verifying against a fixed hash when the login is unknown keeps the timing of both cases alike.
-const DUMMY_HASH = hashPassword("not-a-real-password");
 
 @Resolver()
 export class AuthResolver {
@@ -50,13 +49,11 @@ export class AuthResolver {
     @Arg("input", () => LoginInput) input: LoginInput,
     @Ctx() ctx: ApiContext,
   ): Promise<AuthPayload> {
-    const login = input.login.trim();
-    const account = await ctx.em.findOne(
-      Account,
-      login.includes("@") ? { email: login.toLowerCase() } : { name: login },
-    );
-    const ok = await verifyPassword(input.password, account?.passwordHash ?? (await DUMMY_HASH));
-    if (!account?.passwordHash || !ok) throw new ApiError("UNAUTHENTICATED", "wrong login or password");
+    const account = await passwordLogin(ctx.em, ctx.services.logins, {
+      login: input.login,
+      password: input.password,
+      address: ctx.clientAddress,
+    });
     return this.#session(ctx, account);
   }
 
@@ -67,7 +64,7 @@ export class AuthResolver {
     @Arg("token", () => String) token: string,
     @Ctx() ctx: ApiContext,
   ): Promise<AuthPayload> {
-    const { account, familyId } = await consumeRefreshToken(ctx.em, token);
+    const { account, familyId } = await consumeRefreshToken(ctx.em, token, ctx.services.credentials);
     return this.#session(ctx, account, familyId);
   }
 
@@ -76,12 +73,12 @@ export class AuthResolver {
     @Arg("refreshToken", () => String) refreshToken: string,
     @Ctx() ctx: ApiContext,
   ): Promise<boolean> {
-    return revokeRefreshFamily(ctx.em, refreshToken);
+    return revokeRefreshFamily(ctx.em, refreshToken, ctx.services.credentials);
   }
 
   async #session(ctx: ApiContext, account: Account, familyId?: string): Promise<AuthPayload> {
-    const access = await ctx.services.jwt.sign(account.id, account.role);
     const refresh = await issueRefreshToken(ctx.em, account, familyId);
+    const access = await ctx.services.jwt.sign(account.id, account.role, refresh.familyId);
     return {
       accessToken: access.token,
       accessTokenExpiresAt: access.expiresAt,

@@ -1,7 +1,7 @@
 import type { ClusterEventWithTelemetry } from "@neurogrid/cluster";
 import { Arg, ID, Resolver, Root, Subscription } from "type-graphql";
-import { ApiError, unauthenticated } from "../errors.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
+import { requireAccess } from "./auth-checker.js";
 import { providerNodeScope } from "./caller.js";
 import { ClusterEventType, NodeStatusEventType } from "./cluster-events.type.js";
 import type { ApiContext } from "./context.js";
@@ -51,8 +51,7 @@ async function subscribeNodeStatus(
 }
 
 async function subscribeClusterEvents(ctx: ApiContext): Promise<AsyncIterable<ClusterEventType>> {
-  if (!ctx.caller) throw unauthenticated(ctx.authError);
-  if (ctx.caller.account.role !== "admin") throw new ApiError("FORBIDDEN", "this needs the role admin");
+  requireAccess(ctx, "admin", "scope:nodes:read");
   return relay(ctx, (event): ClusterEventType | undefined => {
     if (event.kind === "node") {
       return {

@@ -6,10 +6,12 @@ import type { ClusterWatch } from "../cluster-events/cluster-watch.js";
 import type { ApiConfig } from "../config.js";
 import type { Account } from "../db/entities/index.js";
 import type { Caller } from "../identity/caller.js";
+import type { CredentialCache } from "../identity/credential-cache.js";
 import type { JwtIssuer } from "../identity/jwt.js";
+import type { LoginBackoff } from "../identity/login.js";
 import type { PayoutEventBus } from "../payouts/payout-events.js";
 import type { PayoutService } from "../payouts/payout-service.js";
-import type { MoreTokens } from "../protection/rate-limit.js";
+import type { MoreTokens } from "../protection/admission.js";
 import type { AnswerWait } from "../tasks/answer-wait.js";
 import type { AttemptRunner } from "../tasks/attempt-runner.js";
 import type { LocalStarter } from "../tasks/local-start.js";
@@ -27,6 +29,13 @@ export interface Services {
   queue: TaskQueue;
   events: TaskEventBus;
   jwt: JwtIssuer;
+  /**
+   * Credential look-ups cached in this process, and the access-token revocation list
+   * (identity/credential-cache.ts): every edge resolves callers through it.
+   */
+  credentials: CredentialCache;
+  /** Backoff of password logins per account and per address (identity/login.ts). */
+  logins: LoginBackoff;
   /** A Redis connection for short commands (rate limits). */
   redis: Redis;
   payoutEvents: PayoutEventBus;
@@ -64,6 +73,8 @@ export interface ApiContext {
   account: Account | null;
   /** Why there is no caller although a credential was sent (e.g. "access token expired"). */
   authError?: string;
+  /** The client's address (rate limits and login backoff key on it). */
+  clientAddress?: string;
   /** Per-request DataLoaders (no N+1 queries). */
   loaders: Loaders;
   /**

@@ -1,12 +1,14 @@
 import { randomUUID } from "node:crypto";
-import type { GraphQLFormattedError } from "graphql";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { ApiError } from "../errors.js";
 
 /**
  * The edge where typed errors become `extensions.code`. ApiError keeps its code and message;
  * GraphQL's own errors (parse, validation, bad variables) keep theirs; type-graphql's argument
- * validation becomes BAD_USER_INPUT; anything else is a bug: logged with its request id, and the
- * client sees only INTERNAL_SERVER_ERROR and that id.
+ * validation becomes BAD_USER_INPUT, and so does a request error graphql-js reports without a code
+ * (a variable of the wrong type, over graphql-ws: Apollo codes these itself over HTTP); anything
+ * else is a bug: logged with its request id, and the client sees only INTERNAL_SERVER_ERROR and
+ * that id.
  */
 export function formatError(
   formatted: GraphQLFormattedError,
@@ -28,6 +30,9 @@ export function formatError(
   }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && code !== "INTERNAL_SERVER_ERROR") return formatted;
+  if (code === undefined && isRequestError(error)) {
+    return { ...formatted, extensions: { ...formatted.extensions, code: "BAD_USER_INPUT" } };
+  }
   if (original instanceof Error && (original as { extensions?: { code?: string } }).extensions?.code) {
     return formatted;
   }
@@ -39,6 +44,12 @@ export function formatError(
     path: formatted.path,
     extensions: { code: "INTERNAL_SERVER_ERROR", requestId },
   };
+}
+
+/** An error about the request itself (coercing its variables), not from running a field. */
+function isRequestError(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.path !== undefined) return false;
+  return error.originalError === undefined || error.originalError instanceof GraphQLError;
 }
 
 function randomId(): string {

@@ -49,6 +49,9 @@ export class ModelRegistryResolver {
     description: "sha256 of the registered ONNX artifact (GET /models/:sha256); null for a builtin model.",
   })
   async sha256(@Root() model: ModelType, @Ctx() ctx: ApiContext): Promise<string | null> {
+    // An artifact's hash is its address in the registry: shown to callers with an account only
+    // (null for anonymous ones, as for a builtin model).
+    if (!ctx.caller) return null;
     return (await ctx.em.findOne(Model, model.id))?.sha256 ?? null;
   }
 

@@ -1,7 +1,8 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
-import { ApiError, badInput, unauthenticated } from "../errors.js";
+import { ApiError, badInput } from "../errors.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
 import { issueChallenge, linkWallet } from "../wallets/wallet-link.js";
+import { requireAccess } from "./auth-checker.js";
 import { requireCaller } from "./caller.js";
 import { type ConnectionShape, decodeCursor, PageArgs, pageSize, toConnection } from "./connection.js";
 import type { ApiContext } from "./context.js";
@@ -126,11 +127,8 @@ export class PayoutResolver {
 }
 
 async function subscribePayoutStatus(ctx: ApiContext): Promise<AsyncIterable<PayoutStatusEventType>> {
-  const caller = ctx.caller;
-  if (!caller) throw unauthenticated(ctx.authError);
-  if (caller.account.role !== "provider" && caller.account.role !== "admin") {
-    throw new ApiError("FORBIDDEN", "this needs the role provider");
-  }
+  // As the `payouts` query: a provider (or an admin) with the scope ledger:read.
+  const caller = requireAccess(ctx, "provider", "scope:ledger:read");
   const queue = new AsyncQueue<PayoutStatusEventType>(() => stop());
   const stop = await ctx.services.payoutEvents.subscribe(caller.account.id, (e) =>
     queue.push({

@@ -1,9 +1,10 @@
 import { isFinalTaskStatus, type TaskStatus } from "@neurogrid/schema";
 import { Task } from "../db/entities/index.js";
 import { runPrepared } from "../db/prepared.js";
-import { ApiError, notFound, unauthenticated } from "../errors.js";
+import { notFound } from "../errors.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
 import type { TaskProgressEvent } from "../tasks/task-events.js";
+import { requireAccess } from "./auth-checker.js";
 import type { ApiContext } from "./context.js";
 import { isUuid } from "./ids.js";
 import { type TaskProgressEventType, taskHistory } from "./task.type.js";
@@ -19,12 +20,9 @@ export async function subscribeTaskProgress(
   ctx: ApiContext,
   taskId: string,
 ): Promise<AsyncIterable<TaskProgressEventType>> {
-  const caller = ctx.caller;
-  if (!caller) throw unauthenticated(ctx.authError);
+  // As the `task` query: the scope tasks:read.
+  const caller = requireAccess(ctx, "scope:tasks:read");
   const isAdmin = caller.account.role === "admin";
-  if (!isAdmin && !caller.scopes.includes("tasks:read")) {
-    throw new ApiError("FORBIDDEN", "this credential lacks the scope tasks:read");
-  }
   if (!isUuid(taskId)) throw notFound(`task ${taskId}`);
   const live = new AsyncQueue<TaskProgressEvent>(() => stop());
   const stop = await ctx.services.events.listen(taskId, (event) => live.push(event));

@@ -8,4 +8,6 @@ export interface Caller {
   scopes: Scope[];
   /** When the credential stops being valid (access tokens); subscriptions close then. */
   expiresAt?: Date;
+  /** Access tokens: the token's id and its refresh family (what a revocation names). */
+  session?: { jti: string; family?: string };
 }

@@ -99,3 +99,23 @@ test("an access token's account is cached and merged into each request's EntityM
   assert.equal(await ormA.em.fork().count(ApiKey, { account: account.id }), 1);
   assert.equal(await b.account(ormB.em.fork(), "00000000-0000-0000-0000-000000000000"), null);
 });
+
+test("an access id revoked in one process is refused by the other at once, and on a fresh start", async () => {
+  const family = `fam-${Date.now()}`;
+  assert.equal(await b.accessRevoked(["some-jti", family]), false);
+  await a.revokeFamily(family);
+  // The revoking process has it at once; the other once the announcement arrives (no round trip
+  // per check after that), and a process started later loads the list from Redis.
+  assert.equal(await a.accessRevoked(["some-jti", family]), true);
+  for (let i = 0; i < 100 && !(await b.accessRevoked([family])); i++)
+    await new Promise((r) => setTimeout(r, 10));
+  assert.equal(await b.accessRevoked([family]), true);
+  const later = new CredentialCache({ connections: redisB });
+  await later.start();
+  try {
+    assert.equal(await later.accessRevoked([undefined, family]), true);
+    assert.equal(await later.accessRevoked(["another-jti"]), false);
+  } finally {
+    await later.close();
+  }
+});

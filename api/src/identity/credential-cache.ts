@@ -21,6 +21,16 @@ import { hashApiKey } from "./api-keys.js";
  *
  * Accounts are cached as plain data and merged into each request's EntityManager (no query),
  * so resolvers get an entity of their own unit of work, as before.
+ *
+ * Access tokens are revoked before they expire through a revocation list: ids (a token's jti, or
+ * the refresh-token family its login started) in the sorted set `<prefix>:access-revoked`, each
+ * scored with the time after which no token it names can still be valid, and announced on the
+ * same channel. Every process keeps the list in memory (loaded when its listener (re)connects,
+ * then kept by the announcements), so checking a token costs no round trip; while the listener
+ * is not up, each check asks Redis. `revokeFamily` is what logout and refresh-token reuse call.
+ *
+ * Listeners (`onInvalidate`) hear every invalidation, from this process or another: the
+ * WebSocket server re-checks the sockets a revoked key, account or session had opened.
  */
 export interface CredentialCacheOptions {
   /** The process's Redis connections; the channel is under their key prefix. */
@@ -29,6 +39,8 @@ export interface CredentialCacheOptions {
   ttlMs?: number;
   /** Tests: a clock. */
   now?: () => number;
+  /** How long an access token lives: a revoked family stays listed this long (one hour). */
+  accessTokenTtlMs?: number;
 }
 
 type AccountData = Pick<Account, "id" | "name" | "email" | "passwordHash" | "role" | "createdAt">;
@@ -47,16 +59,24 @@ interface AccountEntry {
   at: number;
 }
 
-interface Invalidation {
+export interface Invalidation {
   keyHash?: string;
   accountId?: string;
+  /** A revoked access-token id or refresh family, and until when (ms since the epoch). */
+  accessId?: string;
+  until?: number;
+}
+
+/** What revokes the access tokens of a refresh-token family (logout, reuse detection). */
+export interface AccessRevoker {
+  revokeFamily(familyId: string): Promise<void>;
 }
 
 const TOUCH_EVERY_MS = 60_000;
 /** Entries per map; a full map is emptied (a bound, not an eviction policy). */
 const MAX_ENTRIES = 100_000;
 
-export class CredentialCache {
+export class CredentialCache implements AccessRevoker {
   readonly #keys = new Map<string, KeyEntry>();
   readonly #accounts = new Map<string, AccountEntry>();
   readonly #pub: Redis;
@@ -64,6 +84,13 @@ export class CredentialCache {
   readonly #channel: string;
   readonly #ttlMs: number;
   readonly #now: () => number;
+  readonly #revokedKey: string;
+  readonly #accessTtlMs: number;
+  /** Revoked access ids -> until when; complete only while `#revokedLoaded`. */
+  readonly #revoked = new Map<string, number>();
+  #revokedLoaded = false;
+  #loads = 0;
+  readonly #listeners = new Set<(what: Invalidation) => void>();
   #ready: Promise<void> | undefined;
   #listening = false;
   #closed = false;
@@ -72,6 +99,8 @@ export class CredentialCache {
 
   constructor(opts: CredentialCacheOptions) {
     this.#channel = `${opts.connections.prefix}:auth-invalidate`;
+    this.#revokedKey = `${opts.connections.prefix}:access-revoked`;
+    this.#accessTtlMs = opts.accessTokenTtlMs ?? 3_600_000;
     this.#ttlMs = opts.ttlMs ?? DEFAULT_CREDENTIAL_CACHE_TTL_MS;
     this.#now = opts.now ?? Date.now;
     this.#pub = opts.connections.commands();
@@ -79,16 +108,82 @@ export class CredentialCache {
     this.#sub.on("message", (channel: string, text: string) => {
       if (channel === this.#channel) this.#evict(JSON.parse(text) as Invalidation);
     });
-    // Every (re)connection: whatever was published while we were away is unknown, so forget all.
-    this.#sub.on("ready", () => this.clear());
+    // Every (re)connection: whatever was published while we were away is unknown, so forget all
+    // (and read the revocation list again).
+    this.#sub.on("ready", () => {
+      this.clear();
+      if (this.#listening) void this.#loadRevoked();
+    });
   }
 
   /** Resolves once the invalidation channel is subscribed; nothing is cached before that. */
   start(): Promise<void> {
-    this.#ready ??= this.#sub.subscribe(this.#channel).then(() => {
+    this.#ready ??= this.#sub.subscribe(this.#channel).then(async () => {
       this.#listening = true;
+      await this.#loadRevoked();
     });
     return this.#ready;
+  }
+
+  /** Hears every invalidation (keys, accounts, access revocations); returns the unsubscribe. */
+  onInvalidate(listener: (what: Invalidation) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Whether any of these access ids (a token's jti, its family) is revoked. From memory while the
+   * list is loaded and kept; otherwise one Redis round trip.
+   */
+  async accessRevoked(ids: (string | undefined)[]): Promise<boolean> {
+    const named = ids.filter((id): id is string => id !== undefined);
+    if (named.length === 0) return false;
+    const now = this.#now();
+    if (this.#revokedLoaded && this.#sub.status === "ready") {
+      return named.some((id) => (this.#revoked.get(id) ?? 0) > now);
+    }
+    const scores = await this.#pub.zmscore(this.#revokedKey, ...named);
+    return scores.some((score) => score !== null && Number(score) > now);
+  }
+
+  /**
+   * Revokes every access token of a refresh family, here and in every process, until the last
+   * of them has expired (awaits the write and the announcement).
+   */
+  async revokeFamily(familyId: string): Promise<void> {
+    await this.revokeAccess(familyId, this.#now() + this.#accessTtlMs);
+  }
+
+  /** Revokes an access id (jti or family) until `until` (ms since the epoch). */
+  async revokeAccess(accessId: string, until: number): Promise<void> {
+    const what: Invalidation = { accessId, until };
+    await this.#pub.zadd(this.#revokedKey, until, accessId);
+    this.#evict(what);
+    await this.#pub.publish(this.#channel, JSON.stringify(what));
+  }
+
+  async #loadRevoked(): Promise<void> {
+    this.#revokedLoaded = false;
+    const load = ++this.#loads;
+    try {
+      const now = this.#now();
+      await this.#pub.zremrangebyscore(this.#revokedKey, "-inf", now);
+      const flat = await this.#pub.zrange(this.#revokedKey, 0, -1, "WITHSCORES");
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        this.#revoked.set(flat[i] as string, Number(flat[i + 1]));
+      }
+      // An announcement that arrived meanwhile is in the map already; a reconnection meanwhile
+      // started a later load, which decides.
+      if (load === this.#loads) this.#revokedLoaded = true;
+    } catch {
+      // Redis is away: checks ask it directly until the next (re)connection loads the list.
+    }
+  }
+
+  /** Whether this API key is cached as valid (its look-up will cost no query). */
+  knowsKey(key: string): boolean {
+    const hit = this.#keys.get(hashApiKey(key));
+    return hit !== undefined && this.#now() - hit.at < this.#ttlMs;
   }
 
   /** The key's account (merged into `em`) and scopes, or null for an unknown or revoked key. */
@@ -186,7 +281,14 @@ export class CredentialCache {
   }
 
   #evict(what: Invalidation): void {
+    if (what.accessId) {
+      this.#revoked.set(what.accessId, Math.max(what.until ?? 0, this.#revoked.get(what.accessId) ?? 0));
+      if (this.#revoked.size > MAX_ENTRIES) this.#forgetExpiredRevocations();
+      for (const listener of this.#listeners) listener(what);
+      return;
+    }
     this.#generation++;
+    for (const listener of this.#listeners) listener(what);
     if (what.keyHash) this.#keys.delete(what.keyHash);
     if (what.accountId) {
       this.#accounts.delete(what.accountId);
@@ -194,6 +296,11 @@ export class CredentialCache {
         if (entry.account.id === what.accountId) this.#keys.delete(hash);
     }
     if (!what.keyHash && !what.accountId) this.clear();
+  }
+
+  #forgetExpiredRevocations(): void {
+    const now = this.#now();
+    for (const [id, until] of this.#revoked) if (until <= now) this.#revoked.delete(id);
   }
 
   #bound<V>(map: Map<string, V>): Map<string, V> {

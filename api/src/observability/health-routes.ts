@@ -5,13 +5,18 @@ import type { TaskQueue } from "../tasks/task-queue.js";
 import type { ApiMetrics } from "./metrics.js";
 
 /**
- * Health and info endpoints, as operators of the earlier NeuroGrid expect them:
+ * Health and info endpoints, as operators of the earlier NeuroGrid expect them. Public (the api's
+ * own port, no credential), saying no more than whether the process and its database are up:
  *   /health              the process is up
  *   /api/info            what this is (name, version, runtime, endpoints)
- *   /api/health/db       PostgreSQL answers (503 if not), with its round-trip time
+ *   /api/health/db       PostgreSQL answers: 200 {status: "ok"}, else 503 (a readiness probe)
+ * Details (`healthDetailRoutes`): on the internal port (NEUROGRID_INTERNAL_PORT, bound to
+ * NEUROGRID_INTERNAL_HOST, loopback by default) without a credential, and on the public port for
+ * an admin's credential only (server/api-server.ts):
+ *   /api/health/db       ... with its round-trip time
  *   /api/network/status  the cluster at a glance: nodes alive/dead, GPUs, queue depth
  *   /api/nodes/health    every node the head knows, with state and last heartbeat
- *   /metrics             Prometheus
+ *   /metrics             Prometheus (the task-table gauge is cached: observability/metrics.ts)
  */
 export interface HealthDeps {
   orm: MikroORM;
@@ -21,7 +26,7 @@ export interface HealthDeps {
   version: string;
 }
 
-export function healthRoutes(deps: HealthDeps): Router {
+export function healthRoutes(deps: Pick<HealthDeps, "orm" | "version">): Router {
   const router = express.Router();
   const started = Date.now();
 
@@ -39,6 +44,21 @@ export function healthRoutes(deps: HealthDeps): Router {
       metrics: "/metrics",
     });
   });
+
+  router.get("/api/health/db", async (_req, res) => {
+    try {
+      await deps.orm.em.fork().execute("select 1");
+      res.json({ status: "ok" });
+    } catch {
+      res.status(503).json({ status: "unavailable" });
+    }
+  });
+  return router;
+}
+
+/** Health details and metrics: for the internal port, or behind an admin check. */
+export function healthDetailRoutes(deps: HealthDeps): Router {
+  const router = express.Router();
 
   router.get("/api/health/db", async (_req, res) => {
     const t0 = performance.now();

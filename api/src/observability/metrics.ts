@@ -7,7 +7,12 @@ import type { TaskQueue } from "../tasks/task-queue.js";
  * HTTP requests and their latency, GraphQL operations, and, read at scrape time, tasks by state
  * (from PostgreSQL), the queue's depth (from BullMQ) and this process's local backlog (tasks it
  * accepted that wait for its own dispatcher: tasks/local-start.ts; they are in no queue).
+ *
+ * Tasks by state is a count over the whole tasks table: it is read at most once per
+ * `TASK_GAUGE_TTL_MS` (one statement however many scrapes come meanwhile, concurrent ones
+ * included), so scraping often, or many scrapers, cannot load PostgreSQL.
  */
+export const TASK_GAUGE_TTL_MS = 15_000;
 export interface ApiMetrics {
   registry: Registry;
   httpRequests: Counter<"method" | "route" | "status">;
@@ -16,8 +21,18 @@ export interface ApiMetrics {
   graphqlDuration: Histogram<"type">;
 }
 
-export function createMetrics(orm: MikroORM, queue: TaskQueue, localBacklog: () => number): ApiMetrics {
+export function createMetrics(
+  orm: MikroORM,
+  queue: TaskQueue,
+  localBacklog: () => number,
+  taskGaugeTtlMs = TASK_GAUGE_TTL_MS,
+): ApiMetrics {
   const registry = new Registry();
+  const tasksByState = cachedRead(taskGaugeTtlMs, () =>
+    orm.em
+      .fork()
+      .execute<{ status: string; n: string }[]>("select status, count(*) as n from tasks group by status"),
+  );
   collectDefaultMetrics({ register: registry, prefix: "neurogrid_api_" });
   const httpRequests = new Counter({
     name: "neurogrid_api_http_requests_total",
@@ -51,10 +66,8 @@ export function createMetrics(orm: MikroORM, queue: TaskQueue, localBacklog: () 
     labelNames: ["state"] as const,
     registers: [registry],
     async collect() {
+      const rows = await tasksByState();
       this.reset();
-      const rows = await orm.em
-        .fork()
-        .execute<{ status: string; n: string }[]>("select status, count(*) as n from tasks group by status");
       for (const r of rows) this.set({ state: r.status }, Number(r.n));
     },
   });
@@ -78,4 +91,19 @@ export function createMetrics(orm: MikroORM, queue: TaskQueue, localBacklog: () 
     },
   });
   return { registry, httpRequests, httpDuration, graphqlOperations, graphqlDuration };
+}
+
+/** `read`, called at most once per `ttlMs`; callers meanwhile share its answer (or its failure). */
+function cachedRead<T>(ttlMs: number, read: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (last && now - last.at < ttlMs) return last.value;
+    const value = read();
+    last = { at: now, value };
+    value.catch(() => {
+      if (last?.value === value) last = undefined;
+    });
+    return value;
+  };
 }

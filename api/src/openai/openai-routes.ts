@@ -1,7 +1,8 @@
 import express, { type Router } from "express";
 import { ApiError, badInput } from "../errors.js";
 import type { Services } from "../graphql/context.js";
-import { resolveCaller } from "../server/auth-context.js";
+import { admittedOf } from "../protection/admission.js";
+import { findUnsafeString } from "../protection/safe-strings.js";
 import { startChatCompletion } from "./chat-completion.js";
 import { sendOpenAiError } from "./openai-errors.js";
 
@@ -10,6 +11,8 @@ import { sendOpenAiError } from "./openai-errors.js";
  *   GET  /v1/models            the language models (priced per output token)
  *   POST /v1/chat/completions  a chat completion; `stream: true` sends server-sent events
  * Authenticated by an API key (Authorization: Bearer), charged per token through the ledger.
+ * Admitted (rate limit, credential) by the server before this router (protection/admission.ts);
+ * its JSON bodies pass the same string rule as GraphQL's arguments (protection/safe-strings.ts).
  * The prompt is the last user message (the project's language model has no chat template).
  */
 interface ChatBody {
@@ -24,10 +27,10 @@ interface ChatBody {
 
 export function openAiRoutes(services: Services, log: (m: string, e?: unknown) => void): Router {
   const router = express.Router();
-  router.use(express.json({ limit: "1mb" }));
+  router.use("/v1", express.json({ limit: "1mb" }));
 
-  const caller = async (req: express.Request) => {
-    const resolved = await resolveCaller(services.orm.em.fork(), services.jwt, req.headers);
+  const caller = async (_req: express.Request, res: express.Response) => {
+    const resolved = admittedOf(res).resolved;
     if (!resolved.caller) throw new ApiError("UNAUTHENTICATED", resolved.authError ?? "send an API key");
     const { account, scopes } = resolved.caller;
     if (account.role !== "client" && account.role !== "admin")
@@ -40,7 +43,7 @@ export function openAiRoutes(services: Services, log: (m: string, e?: unknown) =
 
   router.get("/v1/models", async (req, res) => {
     try {
-      await caller(req);
+      await caller(req, res);
       const rows = await services.orm.em
         .fork()
         .execute<{ name: string; created_at: string | Date; manifest: { pricing?: { unit: string } } }[]>(
@@ -66,10 +69,13 @@ export function openAiRoutes(services: Services, log: (m: string, e?: unknown) =
       if (!res.writableFinished) abort.abort();
     });
     try {
-      const account = await caller(req);
-      const body = req.body as ChatBody;
+      const account = await caller(req, res);
+      const unsafe = findUnsafeString(req.body, "body");
+      if (unsafe) throw badInput(`${unsafe} holds a NUL character or an unpaired surrogate`);
+      const body = (req.body ?? {}) as ChatBody;
       if (typeof body.model !== "string") throw badInput("model is required");
-      const last = [...(body.messages ?? [])].reverse().find((m) => m.role === "user");
+      const messages = Array.isArray(body.messages) ? body.messages : [];
+      const last = [...messages].reverse().find((m) => typeof m === "object" && m?.role === "user");
       if (typeof last?.content !== "string" || last.content.length === 0)
         throw badInput("a user message is required");
       const maxTokens = body.max_completion_tokens ?? body.max_tokens;

@@ -11,9 +11,16 @@ import {
 } from "graphql";
 
 /**
- * Query shape limits, the same over HTTP and WebSocket: depth, cost, aliases, directives and
- * tokens (graphql-armor). Field suggestions in errors stay on (it is a public schema anyway).
+ * Query shape limits, the same over HTTP and WebSocket: depth, cost, aliases, directives
+ * (graphql-armor's validation rules) and tokens. The token limit is graphql-js's own parser
+ * option (`parseOptions`), not armor's plugin: armor's re-parses the text in a hook and throws
+ * there, so every syntax error and every over-long document became an HTTP 500; the parser's
+ * limit fails parsing itself, a syntax error (400, GRAPHQL_PARSE_FAILED) on both transports.
+ * Field suggestions in errors stay on (it is a public schema anyway).
  */
+const MAX_TOKENS = 2000;
+export const parseOptions: ParseOptions = { maxTokens: MAX_TOKENS };
+
 export interface ArmorLimits {
   maxDepth: number;
   maxCost: number;
@@ -25,7 +32,7 @@ export function armor(limits: ArmorLimits) {
     costLimit: { maxCost: limits.maxCost, objectCost: 2, scalarCost: 1, depthCostFactor: 1.5 },
     maxAliases: { n: 15 },
     maxDirectives: { n: 20 },
-    maxTokens: { n: 2000 },
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: false },
   }).protect();
 }
@@ -50,10 +57,11 @@ export function documentChecks(rules: ValidationRule[]) {
   const passed = new WeakMap<DocumentNode, GraphQLSchema>();
   return {
     parse: (query: string | Source, options?: ParseOptions): DocumentNode => {
-      if (typeof query !== "string" || options !== undefined) return parse(query, options);
+      if (typeof query !== "string" || options !== undefined)
+        return parse(query, { ...parseOptions, ...options });
       const known = documents.get(query);
       if (known) return known;
-      const document = parse(query);
+      const document = parse(query, parseOptions);
       if (query.length <= MAX_CACHED_QUERY_CHARS) {
         if (documents.size >= MAX_CACHED_QUERIES) documents.clear();
         documents.set(query, document);

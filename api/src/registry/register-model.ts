@@ -14,7 +14,7 @@
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { ensureModelFile, findBuiltinModel, sha256Hex } from "@neurogrid/cluster/models";
-import { Model, ModelArtifact } from "../db/entities/index.js";
+import { Model } from "../db/entities/index.js";
 import { ApiError, badInput } from "../errors.js";
 import { parseRegistryManifest, plainManifest, type RegisteredManifest } from "./registry-manifest.js";
 
@@ -125,10 +125,4 @@ function canonical(value: unknown): string {
         )
       : v,
   );
-}
-
-/** A registered artifact's bytes, or undefined when no model registered them. */
-export async function readArtifact(em: EntityManager, sha256: string): Promise<Buffer | undefined> {
-  const artifact = await em.findOne(ModelArtifact, { sha256 }, { populate: ["bytes"] });
-  return artifact?.bytes;
 }

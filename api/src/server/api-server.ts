@@ -1,38 +1,41 @@
-import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
-import type { EntityManager } from "@mikro-orm/postgresql";
 import express from "express";
-import { GraphQLError, type GraphQLSchema } from "graphql";
-import { useServer as attachGraphqlWs } from "graphql-ws/use/ws";
-import { type WebSocket, WebSocketServer } from "ws";
+import type { GraphQLSchema } from "graphql";
 import type { ApiContext, Services } from "../graphql/context.js";
 import { formatError } from "../graphql/format-error.js";
-import { createLoaders } from "../graphql/loaders.js";
-import { CredentialCache } from "../identity/credential-cache.js";
 import type { RedisConnections } from "../infra/redis-connections.js";
-import { healthRoutes, httpMetrics } from "../observability/health-routes.js";
+import { healthDetailRoutes, healthRoutes, httpMetrics } from "../observability/health-routes.js";
 import { createMetrics } from "../observability/metrics.js";
+import { sendOpenAiError } from "../openai/openai-errors.js";
 import { openAiRoutes } from "../openai/openai-routes.js";
-import { armor, documentChecks } from "../protection/armor.js";
-import { type MoreTokens, moreTokensOf, rateLimit, rateLimitKey } from "../protection/rate-limit.js";
+import { type AdmissionDeps, admission, admittedOf } from "../protection/admission.js";
+import { armor, documentChecks, parseOptions } from "../protection/armor.js";
 import { TokenBucket } from "../protection/token-bucket.js";
 import { modelArtifactRoutes } from "../registry/artifact-routes.js";
-import { paramsAsHeaders, type ResolvedCaller, resolveCaller } from "./auth-context.js";
-import { clientAddress } from "./client-address.js";
 import { graphiqlAssets, graphiqlPage } from "./graphiql.js";
+import { graphqlEdge } from "./graphql-edge.js";
+import { httpErrors, requireAdmin } from "./http-errors.js";
 import { operationMetrics } from "./operation-metrics.js";
+import { newContext } from "./request-context.js";
+import { attachWebSocketServer } from "./websocket-server.js";
 
 /**
- * One port for everything: POST /graphql (Apollo over HTTP, with automatic persisted queries),
- * ws://…/graphql (graphql-ws), GET /graphql in a browser (GraphiQL, offline), health and info
- * endpoints and /metrics. Every GraphQL request passes the same query-shape limits (armor) over
- * HTTP and WebSocket; HTTP requests also pass the per-credential rate limit and a 1 MiB body
- * limit (WebSocket messages: 1 MiB too).
+ * One port for everything public: POST /graphql (Apollo over HTTP, with automatic persisted
+ * queries), ws://…/graphql (graphql-ws: server/websocket-server.ts), GET /graphql in a browser
+ * (GraphiQL, offline), the OpenAI-compatible /v1, model artifacts, liveness and readiness. Health
+ * details and /metrics: on the internal port when one is configured, and on this one for admins.
+ *
+ * Every request is admitted first (protection/admission.ts: rate limit by valid credential,
+ * else by address; a bad credential is refused at once), before its body is read. Every GraphQL
+ * request passes the same query-shape limits (armor, with the token limit in the parser) and edge
+ * checks (graphql-edge.ts) over HTTP and WebSocket. Bodies: 1 MiB (WebSocket messages too).
+ * Whatever goes wrong answers JSON with a 4xx for the client's mistakes (malformed or oversized
+ * bodies: http-errors.ts) and never a stack.
  */
 const API_VERSION = "0.1.0";
 /** Largest GraphQL request: an HTTP body (the limit of express's JSON parser) or a WebSocket message. */
@@ -41,13 +44,15 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
 export interface ApiServer {
   url: string;
   port: number;
+  /** The internal port's base URL (health details, /metrics), when one is configured. */
+  internalUrl?: string;
   close(): Promise<void>;
 }
 
 export interface ApiServerOptions {
   host: string;
   port: number;
-  /** The process's Redis connections (credential revocations travel on them). */
+  /** The process's Redis connections. */
   redis: RedisConnections;
   log: (msg: string, err?: unknown) => void;
 }
@@ -57,92 +62,38 @@ export async function startApiServer(
   services: Services,
   opts: ApiServerOptions,
 ): Promise<ApiServer> {
-  // Credential look-ups cached in this process; revocations reach every api process via Redis.
-  const credentials = new CredentialCache({
-    connections: opts.redis,
-    ttlMs: services.config.credentialCacheTtlMs,
-  });
-  await credentials.start();
+  const { config, credentials } = services;
   const revocations = credentials.revocationSubscriber();
   services.orm.em.getEventManager().registerSubscriber(revocations);
   const app = express();
   app.set("trust proxy", "loopback");
   const http: Server = createServer(app);
-  const limits = armor({ maxDepth: services.config.maxDepth, maxCost: services.config.maxCost });
+  const limits = armor({ maxDepth: config.maxDepth, maxCost: config.maxCost });
   const metrics = createMetrics(services.orm, services.queue, () => services.local?.waiting ?? 0);
   app.use(httpMetrics(metrics));
   const bucket = new TokenBucket(
     services.redis,
-    services.config.redisPrefix,
-    services.config.rateLimitBurst,
-    services.config.rateLimitPerSecond,
+    config.redisPrefix,
+    config.rateLimitBurst,
+    config.rateLimitPerSecond,
   );
-  const wss = new WebSocketServer({ server: http, path: "/graphql", maxPayload: MAX_REQUEST_BYTES });
-  const wsCleanup = attachGraphqlWs<
-    Record<string, unknown>,
-    { socket: WebSocket; request: IncomingMessage; resolved?: ResolvedCaller; rateKey?: string }
-  >(
-    {
-      schema,
-      ...documentChecks(limits.validationRules),
-      // The credential is checked once, in connection_init; an access token that expires
-      // while the socket is open closes it with 4401 (graphql-ws's "Unauthorized").
-      onConnect: async (ctx) => {
-        const resolved = await resolveCaller(
-          services.orm.em.fork(),
-          services.jwt,
-          paramsAsHeaders(ctx.connectionParams),
-          credentials,
-        );
-        ctx.extra.resolved = resolved;
-        ctx.extra.rateKey = rateLimitKey(
-          paramsAsHeaders(ctx.connectionParams),
-          clientAddress(ctx.extra.request),
-        );
-        if (resolved.authError) {
-          // A credential was sent and is bad (expired, revoked, unknown): say so and close,
-          // rather than serve the socket as anonymous.
-          ctx.extra.socket.close(4401, `Unauthorized: ${resolved.authError}`);
-          return false;
-        }
-        const expiresAt = resolved.caller?.expiresAt;
-        if (expiresAt) {
-          const timer = setTimeout(
-            () => ctx.extra.socket.close(4401, "Unauthorized: access token expired"),
-            Math.max(0, expiresAt.getTime() - Date.now()),
-          );
-          ctx.extra.socket.once("close", () => clearTimeout(timer));
-        }
-        return true;
-      },
-      // Every operation on the socket takes a token, as every HTTP request does.
-      onSubscribe: async (ctx) => {
-        const decision = await bucket.take(ctx.extra.rateKey ?? "ip:unknown");
-        if (decision.allowed) return undefined;
-        const { retryAfterMs } = decision;
-        return [
-          new GraphQLError(`rate limit exceeded: retry in ${retryAfterMs} ms`, {
-            extensions: { code: "RATE_LIMITED", retryAfterMs },
-          }),
-        ];
-      },
-      context: async (ctx) => {
-        const em = services.orm.em.fork();
-        const context = newContext(services, em, ctx.extra.resolved ?? { caller: null });
-        return { ...context, moreTokens: moreTokensOf(bucket, ctx.extra.rateKey ?? "ip:unknown") };
-      },
-      onError: (_ctx, _id, _payload, errors) =>
-        errors.map((e) => formatError(e.toJSON(), e, opts.log)) as never,
-      onNext: (_ctx, _id, _payload, _args, result) => {
-        if (!result.errors) return result;
-        return {
-          ...result,
-          errors: result.errors.map((e) => formatError(e.toJSON(), e, opts.log)),
-        } as never;
-      },
+  const gate: AdmissionDeps = { bucket, credentials, jwt: services.jwt };
+  const fork = () => services.orm.em.fork();
+  const ws = attachWebSocketServer({
+    http,
+    path: "/graphql",
+    maxPayload: MAX_REQUEST_BYTES,
+    schema,
+    services,
+    admission: gate,
+    checks: documentChecks(limits.validationRules),
+    limits: {
+      socketsPerAddress: config.wsSocketsPerAddress,
+      socketsPerAccount: config.wsSocketsPerAccount,
+      operationsPerSocket: config.wsOperationsPerSocket,
     },
-    wss,
-  );
+    log: opts.log,
+  });
 
   const apollo = new ApolloServer<ApiContext>({
     schema,
@@ -150,28 +101,31 @@ export async function startApiServer(
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
+    parseOptions,
     plugins: [
       // graphql-armor is typed against Apollo's CommonJS build; the plugin objects are the same.
       ...(limits.plugins as unknown as ApolloServerPlugin<ApiContext>[]),
+      graphqlEdge<ApiContext>(),
       operationMetrics(metrics),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
-      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+      { serverWillStart: async () => ({ drainServer: async () => void (await ws.dispose()) }) },
     ],
   });
   await apollo.start();
 
-  app.use(
-    healthRoutes({
-      orm: services.orm,
-      cluster: services.cluster,
-      queue: services.queue,
-      metrics,
-      version: API_VERSION,
-    }),
-  );
+  const details = healthDetailRoutes({
+    orm: services.orm,
+    cluster: services.cluster,
+    queue: services.queue,
+    metrics,
+    version: API_VERSION,
+  });
+  app.use(healthRoutes({ orm: services.orm, version: API_VERSION }));
+  app.use(["/api/network", "/api/nodes", "/metrics"], admission(gate, { fork }), requireAdmin);
+  app.use(details);
   app.use("/graphiql-assets", graphiqlAssets());
-  app.use("/v1", rateLimit(bucket));
+  app.use("/v1", admission(gate, { fork, refuse: (res, r) => sendOpenAiError(res, r.error, opts.log) }));
   app.use(modelArtifactRoutes(services));
   app.use(openAiRoutes(services, opts.log));
   app.get("/graphql", (req, res, next) => {
@@ -184,42 +138,54 @@ export async function startApiServer(
   });
   app.use(
     "/graphql",
-    rateLimit(bucket),
+    admission(gate, { fork }),
     express.json({ limit: MAX_REQUEST_BYTES }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const em = services.orm.em.fork();
-        const ctx = newContext(services, em, await resolveCaller(em, services.jwt, req.headers, credentials));
-        const more = res.locals.rateLimit as MoreTokens | undefined;
-        return more ? { ...ctx, moreTokens: more } : ctx;
+        const admitted = admittedOf(res);
+        return newContext(services, admitted.em, admitted.resolved, {
+          clientAddress: req.ip,
+          moreTokens: admitted.more,
+        });
       },
     }),
   );
+  app.use(httpErrors(opts.log));
 
-  await new Promise<void>((resolve, reject) => {
-    http.once("error", reject);
-    http.listen(opts.port, opts.host, () => resolve());
-  });
+  await listen(http, opts.port, opts.host);
+  const internal = config.internalPort === undefined ? undefined : await startInternal(details, opts.log);
   const port = (http.address() as AddressInfo).port;
-  const host = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
   return {
-    url: `http://${host}:${port}/graphql`,
+    url: `http://${hostOf(opts.host)}:${port}/graphql`,
     port,
+    internalUrl: internal?.url,
     close: async () => {
+      await internal?.close();
       await apollo.stop();
-      await credentials.close();
     },
   };
+
+  async function startInternal(routes: express.Router, log: ApiServerOptions["log"]) {
+    const internalApp = express();
+    internalApp.use(routes);
+    internalApp.use(httpErrors(log));
+    const server = createServer(internalApp);
+    await listen(server, config.internalPort ?? 0, config.internalHost);
+    const { port } = server.address() as AddressInfo;
+    return {
+      url: `http://${hostOf(config.internalHost)}:${port}`,
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
 }
 
-function newContext(services: Services, em: EntityManager, resolved: ResolvedCaller): ApiContext {
-  return {
-    requestId: randomUUID(),
-    services,
-    em,
-    caller: resolved.caller,
-    account: resolved.caller?.account ?? null,
-    authError: resolved.authError,
-    loaders: createLoaders(em),
-  };
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function hostOf(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
 }

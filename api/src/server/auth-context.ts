@@ -1,6 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { Account } from "../db/entities/index.js";
-import { accountForApiKey, apiKeyFromHeaders } from "../identity/api-keys.js";
+import { apiKeyFromHeaders } from "../identity/api-keys.js";
 import type { Caller } from "../identity/caller.js";
 import type { CredentialCache } from "../identity/credential-cache.js";
 import { type JwtIssuer, looksLikeJwt } from "../identity/jwt.js";
@@ -9,9 +8,10 @@ import { isScope, scopesOfRole } from "../identity/scopes.js";
 /**
  * Resolves the caller from HTTP headers or graphql-ws connection params (same names):
  * `Authorization: Bearer <JWT access token | API key>` or `x-api-key: <API key>`. No credential
- * is an anonymous caller; a bad one is remembered as `authError` so that fields needing a caller
- * say why (UNAUTHENTICATED), while public fields still work. With a `CredentialCache` (the api
- * server's), a known credential costs no query; without one, every call looks it up.
+ * is an anonymous caller; a bad one (malformed, expired, revoked, unknown) is `authError`, which
+ * every edge refuses at once with UNAUTHENTICATED (protection/admission.ts): a bad credential is
+ * never served as anonymous. Through the process's `CredentialCache` a known credential costs no
+ * query, and an access token whose id or refresh family was revoked fails at once.
  */
 export interface ResolvedCaller {
   caller: Caller | null;
@@ -22,7 +22,7 @@ export async function resolveCaller(
   em: EntityManager,
   jwt: JwtIssuer,
   headers: Record<string, string | string[] | undefined>,
-  cache?: CredentialCache,
+  cache: CredentialCache,
 ): Promise<ResolvedCaller> {
   const credential = apiKeyFromHeaders(headers);
   if (credential === undefined) return { caller: null };
@@ -31,15 +31,25 @@ export async function resolveCaller(
   if (looksLikeJwt(credential)) {
     const claims = await jwt.verify(credential);
     if (typeof claims === "string") return { caller: null, authError: claims };
-    const account = cache
-      ? await cache.account(em, claims.accountId)
-      : await em.findOne(Account, claims.accountId);
+    if (await cache.accessRevoked([claims.jti, claims.family])) {
+      return {
+        caller: null,
+        authError: "this session was revoked (signed out, or its refresh token was reused)",
+      };
+    }
+    const account = await cache.account(em, claims.accountId);
     if (!account) return { caller: null, authError: "the token's account no longer exists" };
     return {
-      caller: { account, via: "jwt", scopes: scopesOfRole(account.role), expiresAt: claims.expiresAt },
+      caller: {
+        account,
+        via: "jwt",
+        scopes: scopesOfRole(account.role),
+        expiresAt: claims.expiresAt,
+        session: { jti: claims.jti, family: claims.family },
+      },
     };
   }
-  const found = cache ? await cache.apiKey(em, credential) : await accountForApiKey(em, credential);
+  const found = await cache.apiKey(em, credential);
   if (!found) return { caller: null, authError: "invalid or revoked API key" };
   const scopes = found.scopes.filter(isScope);
   return {

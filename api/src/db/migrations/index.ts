@@ -6,6 +6,7 @@ import { Migration20261125030000_payouts } from "./Migration20261125030000_payou
 import { Migration20261201000000_model_registry } from "./Migration20261201000000_model_registry.js";
 import { Migration20261202000000_gpu_alerts } from "./Migration20261202000000_gpu_alerts.js";
 import { Migration20261203000000_ledger_statement_checks } from "./Migration20261203000000_ledger_statement_checks.js";
+import { Migration20261206300000_artifact_storage } from "./Migration20261206300000_artifact_storage.js";
 import { Migration20261206500000_node_faults } from "./Migration20261206500000_node_faults.js";
 
 /** Every migration, in order (static imports, so compiled `node dist/...` finds them). */
@@ -20,5 +21,6 @@ export const migrationsList: MigrationObject[] = [
     name: "Migration20261203000000_ledger_statement_checks",
     class: Migration20261203000000_ledger_statement_checks,
   },
+  { name: "Migration20261206300000_artifact_storage", class: Migration20261206300000_artifact_storage },
   { name: "Migration20261206500000_node_faults", class: Migration20261206500000_node_faults },
 ];
