@@ -38,6 +38,9 @@ export interface BatchingConfig {
   batchWaitTimeoutMs: number;
 }
 
+/** Rows one task may send when its model's manifest does not say (ModelManifest.maxRows). */
+export const DEFAULT_MAX_ROWS = 64;
+
 export interface ModelManifest {
   name: string;
   version: string;
@@ -50,6 +53,11 @@ export interface ModelManifest {
   pricing?: Pricing;
   /** Dynamic batching limits; absent means one inference per call. */
   batching?: BatchingConfig;
+  /**
+   * The most rows (each input's leading dynamic dimension) one task may send: one task's price
+   * buys at most this much work. Absent: DEFAULT_MAX_ROWS.
+   */
+  maxRows?: number;
   /** Resources one replica needs. */
   resources: { cpus: number; memoryMb: number; gpus: number };
   /**

@@ -3,12 +3,13 @@
  *   - a model priced per output token streams (its actors' `generate`): the input is the
  *     generation's arguments { prompt, maxTokens?, temperature?, seed? }; maxTokens (default
  *     min(64, the model's maxUnits)) bounds the escrow: price x maxTokens;
- *   - any other model runs `infer`: the input is a tensor map checked against the manifest.
+ *   - any other model runs `infer`: the input is a tensor map checked against the manifest, of
+ *     at most the manifest's maxRows rows (DEFAULT_MAX_ROWS): one task's price buys that much.
  * The stored input is the normalised one (maxTokens filled in), and so is the pricing the task
  * keeps (maxUnits = maxTokens).
  */
 import { generationArgsSchema, validateTensorMap } from "@neurogrid/cluster/models";
-import type { ModelManifest, Pricing } from "@neurogrid/schema";
+import { DEFAULT_MAX_ROWS, type ModelManifest, type Pricing } from "@neurogrid/schema";
 import { badInput } from "../errors.js";
 import { pricingOf } from "../pricing/pricing.js";
 
@@ -33,6 +34,13 @@ export function taskInputOf(
   if (pricing.unit !== "output_token") {
     const valid = validateTensorMap(model.manifest.inputs, raw);
     if (!valid.ok) throw badInput(`input does not match model ${label}: ${valid.message}`);
+    const maxRows = model.manifest.maxRows ?? DEFAULT_MAX_ROWS;
+    const rows = rowsOf(model.manifest, raw as Record<string, unknown>);
+    if (rows > maxRows) {
+      throw badInput(
+        `input of ${label} has ${rows} rows; one task takes at most ${maxRows} (submit more tasks)`,
+      );
+    }
     return { input: raw as Record<string, unknown>, pricing };
   }
   const parsed = generationArgsSchema(pricing.maxUnits).partial({ maxTokens: true }).safeParse(raw);
@@ -44,4 +52,18 @@ export function taskInputOf(
   }
   const maxTokens = parsed.data.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, pricing.maxUnits);
   return { input: { ...parsed.data, maxTokens }, pricing: { ...pricing, maxUnits: maxTokens } };
+}
+
+/** The most rows any input has (the length of a leading dynamic dimension: nested or binary). */
+function rowsOf(manifest: ModelManifest, input: Record<string, unknown>): number {
+  let rows = 0;
+  for (const spec of manifest.inputs) {
+    if (spec.shape[0] !== -1) continue;
+    const value = input[spec.name];
+    const n = Array.isArray(value)
+      ? value.length
+      : ((value as { dims?: number[] } | undefined)?.dims?.[0] ?? 0);
+    rows = Math.max(rows, n);
+  }
+  return rows;
 }

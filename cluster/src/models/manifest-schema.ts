@@ -66,6 +66,7 @@ export const modelManifestSchema = z.strictObject({
   pricePerCall: smallestUnits,
   pricing: pricingSchema.optional(),
   batching: batchingSchema.optional(),
+  maxRows: z.number().int().min(1).max(1_000_000).optional(),
   resources: z.strictObject({
     cpus: z.number().nonnegative(),
     memoryMb: z.number().nonnegative(),
