@@ -21,6 +21,7 @@ import { type ApiServer, startApiServer } from "./server/api-server.js";
 import { AnswerWait } from "./tasks/answer-wait.js";
 import type { Dispatcher } from "./tasks/dispatcher.js";
 import { TaskEventBus } from "./tasks/task-events.js";
+import { PriorityCaps } from "./tasks/priority-caps.js";
 import { TaskLeases } from "./tasks/task-leases.js";
 import { TaskQueue } from "./tasks/task-queue.js";
 
@@ -73,6 +74,7 @@ export async function startApiProcess(
     store,
     runner,
     leases,
+    priorities: new PriorityCaps(orm, config.defaultMaxPriority),
     config,
     orm,
     queue,

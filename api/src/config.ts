@@ -50,6 +50,11 @@ const apiConfigSchema = z.object({
    */
   answerWaitMs: z.coerce.number().int().min(0).max(1000).default(10),
   /**
+   * The highest task priority any client may use; above it only what an admin allowed the
+   * account (setAccountMaxPriority: tasks/priority-caps.ts).
+   */
+  defaultMaxPriority: z.coerce.number().int().min(0).max(999).default(10),
+  /**
    * The most JSON characters a replica's answer may take; a larger one is not stored or charged
    * (the task fails, refunded, and the fault is recorded against the node: tasks/task-output.ts).
    */

@@ -167,6 +167,13 @@ const MATRIX: Row[] = [
     expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
   },
   {
+    field: "setAccountMaxPriority",
+    op: "mutation",
+    doc: "mutation($id: ID!) { setAccountMaxPriority(accountId: $id, maxPriority: 20) }",
+    vars: (ids) => ({ id: ids.clientId }),
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
+  },
+  {
     field: "faucet",
     op: "mutation",
     doc: 'mutation { faucet(amount: "1") { available } }',

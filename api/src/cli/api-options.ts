@@ -32,6 +32,7 @@ export function apiConfigFrom(
       maxResultChars: env.NEUROGRID_MAX_RESULT_CHARS,
       localBacklogMs: env.NEUROGRID_LOCAL_BACKLOG_MS,
       answerWaitMs: env.NEUROGRID_ANSWER_WAIT_MS,
+      defaultMaxPriority: env.NEUROGRID_DEFAULT_MAX_PRIORITY,
       taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,
       modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
       publicUrl: env.NEUROGRID_PUBLIC_URL,

@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
+import { AccountLimitsResolver } from "./account-limits.resolver.js";
 import { AccountResolver } from "./account.resolver.js";
 import { ApiKeyResolver } from "./api-key.resolver.js";
 import { AuthResolver } from "./auth.resolver.js";
@@ -20,6 +21,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [
       TaskResolver,
+      AccountLimitsResolver,
       AccountResolver,
       AuthResolver,
       ApiKeyResolver,

@@ -14,6 +14,7 @@ import type { PayoutService } from "../payouts/payout-service.js";
 import type { MoreTokens } from "../protection/admission.js";
 import type { AnswerWait } from "../tasks/answer-wait.js";
 import type { AttemptRunner } from "../tasks/attempt-runner.js";
+import type { PriorityCaps } from "../tasks/priority-caps.js";
 import type { LocalStarter } from "../tasks/local-start.js";
 import type { ModelDeployments } from "../tasks/model-deployments.js";
 import type { TaskEventBus } from "../tasks/task-events.js";
@@ -54,6 +55,8 @@ export interface Services {
   local?: LocalStarter;
   /** Submits of tasks started here wait this long for their answer (tasks/answer-wait.ts). */
   answers?: AnswerWait;
+  /** How high each account may put its tasks (tasks/priority-caps.ts). */
+  priorities: PriorityCaps;
   /** This process's attempt runner, when it runs tasks (the OpenAI endpoint's completions). */
   runner?: AttemptRunner;
   /** Leases of the tasks this process attempts outside the queue (tasks/task-leases.ts). */

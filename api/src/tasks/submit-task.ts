@@ -10,6 +10,7 @@ import { escrowOf } from "../pricing/pricing.js";
 import type { AnswerWait } from "./answer-wait.js";
 import { enqueueTasks, type LocalStarter } from "./local-start.js";
 import { modelByName } from "./model-cache.js";
+import type { PriorityCaps } from "./priority-caps.js";
 import type { SettledTask } from "./settled-task.js";
 import { taskInputOf } from "./task-input.js";
 import type { TaskQueue } from "./task-queue.js";
@@ -58,6 +59,8 @@ export interface SubmitDeps {
   local?: LocalStarter | undefined;
   /** A task started here may be waited for and answered COMPLETED (answer-wait.ts). */
   answers?: AnswerWait | undefined;
+  /** How high each account may put its tasks (priority-caps.ts); without it, any priority. */
+  priorities?: Pick<PriorityCaps, "check"> | undefined;
 }
 
 export async function submitTask(
@@ -68,6 +71,7 @@ export async function submitTask(
 ): Promise<Task> {
   const key = checkedKey(req);
   const priority = req.priority ?? 0;
+  await deps.priorities?.check(account.id, [priority]);
   if (key) {
     const existing = await findByKey(em, account, key);
     if (existing) return resumed(deps, sameRequestOrConflict(existing, req));

@@ -49,6 +49,10 @@ export async function submitTasks(
   if (reqs.length > MAX_SUBMIT_TASKS) throw badInput(`at most ${MAX_SUBMIT_TASKS} tasks per call`);
   if (reqs.length === 0) return [];
   const keys = checked(reqs);
+  await deps.priorities?.check(
+    account.id,
+    reqs.map((r) => r.priority ?? 0),
+  );
   const models = new Map<string, Model>();
   const modelOf = async (req: SubmitTaskRequest, fresh: boolean) => {
     const id = `${req.model}@${req.version ?? ""}`;

@@ -8,6 +8,7 @@ import { Migration20261202000000_gpu_alerts } from "./Migration20261202000000_gp
 import { Migration20261203000000_ledger_statement_checks } from "./Migration20261203000000_ledger_statement_checks.js";
 import { Migration20261206300000_artifact_storage } from "./Migration20261206300000_artifact_storage.js";
 import { Migration20261206500000_node_faults } from "./Migration20261206500000_node_faults.js";
+import { Migration20261206510000_account_limits } from "./Migration20261206510000_account_limits.js";
 
 /** Every migration, in order (static imports, so compiled `node dist/...` finds them). */
 export const migrationsList: MigrationObject[] = [
@@ -23,4 +24,5 @@ export const migrationsList: MigrationObject[] = [
   },
   { name: "Migration20261206300000_artifact_storage", class: Migration20261206300000_artifact_storage },
   { name: "Migration20261206500000_node_faults", class: Migration20261206500000_node_faults },
+  { name: "Migration20261206510000_account_limits", class: Migration20261206510000_account_limits },
 ];
