@@ -18,7 +18,7 @@ export const FEATURES = { features: [Array.from({ length: 16 }, () => 1)] };
 /** What an mlp-classifier replica answers for one row (its declared outputs). */
 export const MLP_OUTPUTS = { logits: [[0, 0, 0, 1]], probabilities: [[0.1, 0.2, 0.3, 0.4]] };
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `read` every 25 ms until it gives a value (10 s at most). */
 export async function until<T>(what: string, read: () => Promise<T | undefined> | T | undefined): Promise<T> {

@@ -62,7 +62,7 @@ const WAIT_POLL_MS = 100;
 /** A call with no deadline waits this long for a first replica. */
 const NO_REPLICA_WAIT_MS = 120_000;
 /** A call with no replica waits this long while the head is unreachable. */
-export const HEAD_WAIT_MS = 3_000;
+const HEAD_WAIT_MS = 3_000;
 
 export class DeploymentHandle {
   readonly handleId = randomUUID();
