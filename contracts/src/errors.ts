@@ -10,6 +10,7 @@ export type ContractsErrorCode =
   | "INVALID_FEE_BPS" // a fee rate outside 0..10000 basis points, or not an integer
   | "INVALID_ADDRESS" // not a base58 string of a 32-byte Solana address
   | "KEYPAIR_FILE_UNREADABLE" // the keypair file could not be read
+  | "KEYPAIR_FILE_INSECURE" // the keypair file may be read by its group or others (not 0600)
   | "KEYPAIR_INVALID" // the keypair file is not a JSON array of 64 bytes forming a valid ed25519 keypair
   | "INVALID_MINT" // the mint account is missing, not an SPL token mint, or has other decimals than NEURO
   | "RPC_ERROR" // an RPC call failed (network, server, or a send the node refused); a send's outcome is unknown

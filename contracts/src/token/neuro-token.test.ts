@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -53,7 +53,7 @@ describe("treasury keypair file", () => {
     const dir = await mkdtemp(join(tmpdir(), "treasury-"));
     dirs.push(dir);
     const path = join(dir, "treasury.json");
-    await writeFile(path, contents);
+    await writeFile(path, contents, { mode: 0o600 });
     return path;
   }
 
@@ -75,6 +75,18 @@ describe("treasury keypair file", () => {
       assert.ok(!text.includes("secretKey"), text);
     }
     assert.equal(secretBytes.length, 64);
+  });
+
+  it("refuses a keypair file its group or others may read (not 0600)", async () => {
+    const path = await file(TreasuryKey.generate().toKeypairFileContents());
+    await chmod(path, 0o644);
+    await assert.rejects(loadTreasuryKey(path), (e: unknown) => {
+      assert.ok(e instanceof ContractsError && e.code === "KEYPAIR_FILE_INSECURE");
+      assert.match(e.message, /chmod 600/);
+      return true;
+    });
+    await chmod(path, 0o600);
+    assert.ok(await loadTreasuryKey(path));
   });
 
   it("names the file but not its contents when it is unreadable or invalid", async () => {

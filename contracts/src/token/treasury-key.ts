@@ -7,7 +7,7 @@
  * only the public key to `console.log`, `util.inspect`, `JSON.stringify` and error messages. A
  * file that fails to load is named in the error; its contents never are.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { Keypair, type PublicKey, type Signer, type VersionedTransaction } from "@solana/web3.js";
 import { ContractsError } from "../errors.js";
 
@@ -57,12 +57,24 @@ export class TreasuryKey {
   }
 }
 
-/** Loads a keypair file (JSON array of 64 numbers 0..255). */
+/**
+ * Loads a keypair file (JSON array of 64 numbers 0..255). The file must be its owner's alone
+ * (mode 0600 or stricter, as `ssh` demands of a private key): one that its group or others may
+ * read is refused (KEYPAIR_FILE_INSECURE), and the process does not start with it.
+ */
 export async function loadTreasuryKey(path: string): Promise<TreasuryKey> {
   let text: string;
   try {
+    const { mode } = await stat(path);
+    if ((mode & 0o077) !== 0) {
+      throw new ContractsError(
+        "KEYPAIR_FILE_INSECURE",
+        `keypair file ${path} is readable by others (mode ${(mode & 0o777).toString(8)}): chmod 600 it`,
+      );
+    }
     text = await readFile(path, "utf8");
   } catch (err) {
+    if (err instanceof ContractsError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? "unknown error";
     throw new ContractsError("KEYPAIR_FILE_UNREADABLE", `cannot read keypair file ${path}: ${code}`);
   }
