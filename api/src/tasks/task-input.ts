@@ -34,6 +34,8 @@ export function taskInputOf(
   if (pricing.unit !== "output_token") {
     const valid = validateTensorMap(model.manifest.inputs, raw);
     if (!valid.ok) throw badInput(`input does not match model ${label}: ${valid.message}`);
+    const overflow = float32Overflow(model.manifest, raw as Record<string, unknown>);
+    if (overflow) throw badInput(`input does not match model ${label}: ${overflow}`);
     const maxRows = model.manifest.maxRows ?? DEFAULT_MAX_ROWS;
     const rows = rowsOf(model.manifest, raw as Record<string, unknown>);
     if (rows > maxRows) {
@@ -52,6 +54,34 @@ export function taskInputOf(
   }
   const maxTokens = parsed.data.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, pricing.maxUnits);
   return { input: { ...parsed.data, maxTokens }, pricing: { ...pricing, maxUnits: maxTokens } };
+}
+
+/** The largest finite float32; a bigger number would run as Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/**
+ * A float32 input's element that float32 cannot hold (|x| > 3.4e38: the model would see
+ * Infinity), named by its path; undefined when there is none. Nested arrays only (a binary
+ * tensor's bytes are float32 already).
+ */
+function float32Overflow(manifest: ModelManifest, input: Record<string, unknown>): string | undefined {
+  for (const spec of manifest.inputs) {
+    if (spec.dtype !== "float32") continue;
+    const at = overflowAt(input[spec.name]);
+    if (at !== undefined) return `${spec.name}${at}: beyond float32's range (±3.4e38)`;
+  }
+  return undefined;
+}
+
+/** The index path of the first element beyond float32's range ("[0][3]"), built only when found. */
+function overflowAt(value: unknown): string | undefined {
+  if (typeof value === "number") return Math.abs(value) > FLOAT32_MAX ? "" : undefined;
+  if (!Array.isArray(value)) return undefined;
+  for (let i = 0; i < value.length; i++) {
+    const at = overflowAt(value[i]);
+    if (at !== undefined) return `[${i}]${at}`;
+  }
+  return undefined;
 }
 
 /** The most rows any input has (the length of a leading dynamic dimension: nested or binary). */
