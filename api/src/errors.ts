@@ -25,8 +25,6 @@ export class ApiError extends Error {
   }
 }
 
-export const unauthenticated = (message = "a valid API key is required") =>
-  new ApiError("UNAUTHENTICATED", message);
 export const notFound = (what: string) => new ApiError("NOT_FOUND", `${what} not found`);
 export const badInput = (message: string, details?: Record<string, unknown>) =>
   new ApiError("BAD_USER_INPUT", message, details);

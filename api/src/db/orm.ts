@@ -49,13 +49,9 @@ interface PgErrorFields {
 
 /**
  * The error of a failed statement with its values taken out: the statement as written (with `?`),
- * and the detail's values replaced by "…". Exported for its test.
+ * and the detail's values replaced by "…".
  */
-export function withoutValues(
-  err: unknown,
-  statement: string | undefined,
-  formatted: string | undefined,
-): unknown {
+function withoutValues(err: unknown, statement: string | undefined, formatted: string | undefined): unknown {
   if (!(err instanceof Error)) return err;
   const e = err as Error & PgErrorFields;
   if (statement !== undefined && formatted !== undefined && e.message.startsWith(formatted)) {

@@ -30,14 +30,14 @@ const SECRET_TEXT: RegExp[] = [
 
 const REDACTED = "[redacted]";
 
-export function redactText(text: string): string {
+function redactText(text: string): string {
   let out = text;
   for (const pattern of SECRET_TEXT) out = out.replace(pattern, REDACTED);
   return out;
 }
 
 /** A copy of `value` safe to log: secret fields redacted, strings scrubbed, depth bounded. */
-export function redact(value: unknown, depth = 0): unknown {
+function redact(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return redactText(value);
   if (typeof value === "bigint") return value.toString();
   if (value === null || typeof value !== "object") return value;

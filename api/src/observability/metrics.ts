@@ -12,7 +12,7 @@ import type { TaskQueue } from "../tasks/task-queue.js";
  * `TASK_GAUGE_TTL_MS` (one statement however many scrapes come meanwhile, concurrent ones
  * included), so scraping often, or many scrapers, cannot load PostgreSQL.
  */
-export const TASK_GAUGE_TTL_MS = 15_000;
+const TASK_GAUGE_TTL_MS = 15_000;
 export interface ApiMetrics {
   registry: Registry;
   httpRequests: Counter<"method" | "route" | "status">;
@@ -21,14 +21,9 @@ export interface ApiMetrics {
   graphqlDuration: Histogram<"type">;
 }
 
-export function createMetrics(
-  orm: MikroORM,
-  queue: TaskQueue,
-  localBacklog: () => number,
-  taskGaugeTtlMs = TASK_GAUGE_TTL_MS,
-): ApiMetrics {
+export function createMetrics(orm: MikroORM, queue: TaskQueue, localBacklog: () => number): ApiMetrics {
   const registry = new Registry();
-  const tasksByState = cachedRead(taskGaugeTtlMs, () =>
+  const tasksByState = cachedRead(TASK_GAUGE_TTL_MS, () =>
     orm.em
       .fork()
       .execute<{ status: string; n: string }[]>("select status, count(*) as n from tasks group by status"),

@@ -58,12 +58,12 @@ function credentialKey(credential: string): string {
   return `cred:${createHash("sha256").update(credential).digest("hex").slice(0, 32)}`;
 }
 
-export function rateLimited(retryAfterMs: number): ApiError {
+function rateLimited(retryAfterMs: number): ApiError {
   return new ApiError("RATE_LIMITED", `rate limit exceeded: retry in ${retryAfterMs} ms`, { retryAfterMs });
 }
 
 /** Takes `n` more tokens for `key`, or throws RATE_LIMITED. */
-export function moreTokensOf(bucket: TokenBucket, key: string): MoreTokens {
+function moreTokensOf(bucket: TokenBucket, key: string): MoreTokens {
   return async (n) => {
     if (n <= 0) return;
     const d = await bucket.take(key, n);

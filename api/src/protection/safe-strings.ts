@@ -13,7 +13,7 @@ import { BREAK, type DocumentNode, GraphQLError, Kind, visit } from "graphql";
  */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-export function isUnsafeString(s: string): boolean {
+function isUnsafeString(s: string): boolean {
   return s.includes("\u0000") || LONE_SURROGATE.test(s);
 }
 

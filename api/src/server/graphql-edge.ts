@@ -14,7 +14,7 @@ import { unsafeStringError } from "../protection/safe-strings.js";
  *   field"), an INTERNAL_SERVER_ERROR; it is the client's mistake: BAD_REQUEST, HTTP 400, saying
  *   to use graphql-ws.
  */
-export const SUBSCRIPTION_OVER_HTTP =
+const SUBSCRIPTION_OVER_HTTP =
   "subscriptions need the WebSocket transport: connect to ws(s)://<host>/graphql with the graphql-transport-ws protocol (graphql-ws)";
 
 export function operationErrors(

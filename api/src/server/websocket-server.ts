@@ -33,7 +33,7 @@ import { newContext } from "./request-context.js";
  *   HTTP (protection/armor.ts), and passes the same edge checks (graphql-edge.ts). A syntax
  *   error is a GRAPHQL_PARSE_FAILED error message for that operation, never a closed socket.
  */
-export interface WebSocketLimits {
+interface WebSocketLimits {
   socketsPerAddress: number;
   socketsPerAccount: number;
   operationsPerSocket: number;
