@@ -457,7 +457,7 @@ describe("one paid task, end to end", () => {
     await third.stop();
   });
 
-  test("a per-millisecond model is charged its model time, rounded up; the rest of the escrow comes back", async () => {
+  test("a per-millisecond model is charged the call's time as the api measured it, rounded up; the rest of the escrow comes back", async () => {
     // Repricing applies to new tasks only: each task keeps the pricing it was submitted under.
     await orm.em
       .fork()
@@ -484,7 +484,13 @@ describe("one paid task, end to end", () => {
     const task = read.data?.task;
     assert.equal(task?.status, "COMPLETED");
     const units = BigInt(task?.cost.units ?? "0");
-    assert.equal(units, BigInt(Math.max(0, Math.ceil(task?.inferenceMs ?? 0))), "model time, rounded up");
+    // Measured on the api's side of the call (not the provider's report): at least the model's
+    // own time, which runs inside the call, and far from the escrow's 30,000 ms.
+    assert.ok(
+      units >= BigInt(Math.floor(task?.inferenceMs ?? 0)),
+      `${units} ms charged, model ${task?.inferenceMs} ms`,
+    );
+    assert.ok(units > 0n && units < 30_000n, `${units} ms charged`);
     assert.equal(BigInt(task?.cost.total ?? "0"), units * 100n);
     const after = await balancesOf(orm.em.fork(), fx.clientId);
     assert.equal(before.available - after.available, units * 100n, "paid what ran, not the escrow");
