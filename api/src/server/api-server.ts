@@ -6,6 +6,8 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { GraphQLSchema } from "graphql";
+import { dashboardRoutes } from "../dashboard/dashboard-routes.js";
+import { sessionRoutes } from "../dashboard/session-routes.js";
 import type { ApiContext, Services } from "../graphql/context.js";
 import { formatError } from "../graphql/format-error.js";
 import type { RedisConnections } from "../infra/redis-connections.js";
@@ -13,7 +15,7 @@ import { healthDetailRoutes, healthRoutes, httpMetrics } from "../observability/
 import { createMetrics } from "../observability/metrics.js";
 import { sendOpenAiError } from "../openai/openai-errors.js";
 import { openAiRoutes } from "../openai/openai-routes.js";
-import { type AdmissionDeps, admission, admittedOf } from "../protection/admission.js";
+import { type AdmissionDeps, addressRateLimit, admission, admittedOf } from "../protection/admission.js";
 import { armor, documentChecks, parseOptions } from "../protection/armor.js";
 import { TokenBucket } from "../protection/token-bucket.js";
 import { modelArtifactRoutes } from "../registry/artifact-routes.js";
@@ -121,13 +123,7 @@ export async function startApiServer(
     metrics,
     version: API_VERSION,
   });
-  app.use(healthRoutes({ orm: services.orm, version: API_VERSION }));
-  app.use(["/api/network", "/api/nodes", "/metrics"], admission(gate, { fork }), requireAdmin);
-  app.use(details);
-  app.use("/graphiql-assets", graphiqlAssets());
-  app.use("/v1", admission(gate, { fork, refuse: (res, r) => sendOpenAiError(res, r.error, opts.log) }));
-  app.use(modelArtifactRoutes(services));
-  app.use(openAiRoutes(services, opts.log));
+  // GraphQL first: the route nearly every request takes passes no other route's matching.
   app.get("/graphql", (req, res, next) => {
     const wantsHtml = req.accepts(["application/json", "text/html"]) === "text/html";
     if (wantsHtml && req.query.query === undefined) {
@@ -150,6 +146,15 @@ export async function startApiServer(
       },
     }),
   );
+  app.use(healthRoutes({ orm: services.orm, version: API_VERSION }));
+  app.use(["/api/network", "/api/nodes", "/metrics"], admission(gate, { fork }), requireAdmin);
+  app.use(details);
+  app.use("/graphiql-assets", graphiqlAssets());
+  app.use(dashboardRoutes());
+  app.use(sessionRoutes(services, addressRateLimit(bucket)));
+  app.use("/v1", admission(gate, { fork, refuse: (res, r) => sendOpenAiError(res, r.error, opts.log) }));
+  app.use(modelArtifactRoutes(services));
+  app.use(openAiRoutes(services, opts.log));
   app.use(httpErrors(opts.log));
 
   await listen(http, opts.port, opts.host);
