@@ -58,6 +58,11 @@ export interface ModelManifest {
    * buys at most this much work. Absent: DEFAULT_MAX_ROWS.
    */
   maxRows?: number;
+  /**
+   * A character-level language model's vocabulary: the only characters a prompt may hold (a
+   * prompt with others is refused at submit, naming them). Absent: any text.
+   */
+  vocabulary?: string[];
   /** Resources one replica needs. */
   resources: { cpus: number; memoryMb: number; gpus: number };
   /**

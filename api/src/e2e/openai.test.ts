@@ -94,6 +94,23 @@ describe("OpenAI-compatible endpoint", () => {
       }),
       (err: unknown) => err instanceof OpenAI.BadRequestError,
     );
+    // A prompt the model cannot read: 400 naming the characters and the param, streaming or
+    // not, before anything is held (no empty stream).
+    for (const stream of [false, true] as const) {
+      await assert.rejects(
+        openai.chat.completions.create({
+          model: "char-trigram-lm",
+          messages: [{ role: "user", content: "xyz 123" }],
+          stream,
+        }),
+        (err: unknown) => {
+          assert.ok(err instanceof OpenAI.BadRequestError, String(err));
+          assert.equal(err.param, "messages");
+          assert.match(err.message, /not in the model's vocabulary: .*"x"/);
+          return true;
+        },
+      );
+    }
     const stranger = new OpenAI({ baseURL, apiKey: "ng_not-a-key", maxRetries: 0 });
     await assert.rejects(stranger.models.list(), (err: unknown) => err instanceof OpenAI.AuthenticationError);
   });

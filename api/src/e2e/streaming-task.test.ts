@@ -173,6 +173,15 @@ describe("a streaming GraphQL task", { timeout: 180_000 }, () => {
       input: { model: "char-trigram-lm", input: { tokens: [[1, 2]] } },
     });
     assert.equal(errorCode(bad), "BAD_USER_INPUT");
+    // A prompt with characters the model's vocabulary lacks is refused at submit, naming them,
+    // before anything is held (it used to be held, then fail on the replica).
+    const heldBefore = (await balancesOf(orm.em.fork(), fx.clientId)).held;
+    const unreadable = await graphqlRequest(url, fx.clientKey, SUBMIT, {
+      input: { model: "char-trigram-lm", input: { prompt: "zebra 42" } },
+    });
+    assert.equal(errorCode(unreadable), "BAD_USER_INPUT");
+    assert.match(unreadable.errors?.[0]?.message ?? "", /not in the model's vocabulary: .*"z"/);
+    assert.equal((await balancesOf(orm.em.fork(), fx.clientId)).held, heldBefore, "nothing held");
     const ok = await graphqlRequest<{ submitTask: { maxPrice: string } }>(url, fx.clientKey, SUBMIT, {
       input: { model: "char-trigram-lm", input: { prompt: "Alice" } },
     });

@@ -6,6 +6,7 @@ import { clientAccounts } from "../ledger/accounts.js";
 import { pricingOf } from "../pricing/pricing.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
 import type { GenerationOutcome } from "../tasks/run-generation.js";
+import { outsideVocabulary } from "../tasks/task-input.js";
 import { memoOf } from "../tasks/written-task.js";
 
 /**
@@ -34,8 +35,8 @@ export interface ChatCompletion {
   model: string;
   /** Tokens as they come; the run settles when the iteration ends (or is abandoned). */
   tokens: AsyncIterable<string>;
-  /** After the iteration: tokens produced and how it ended. */
-  outcome(): { outputTokens: number; finishReason: string };
+  /** After the iteration: tokens produced, how it ended, and why it failed when it did. */
+  outcome(): { outputTokens: number; finishReason: string; failure?: string };
 }
 
 /** Tokens a request gets when it names no max_tokens (at most the model's own limit). */
@@ -53,10 +54,13 @@ export async function startChatCompletion(
   const model = await em.findOne(Model, { name: req.model }, { orderBy: { createdAt: "desc" } });
   if (!model) throw notFound(`model ${req.model}`);
   const pricing = pricingOf(model.manifest);
-  if (pricing.unit !== "output_token") throw badInput(`${req.model} is not a language model`);
+  if (pricing.unit !== "output_token")
+    throw badInput(`${req.model} is not a language model`, { param: "model" });
+  const outside = outsideVocabulary(model.manifest, req.prompt);
+  if (outside) throw badInput(`messages: ${outside}`, { param: "messages" });
   const maxTokens = req.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, pricing.maxUnits);
   if (!Number.isInteger(maxTokens) || maxTokens < 1 || maxTokens > pricing.maxUnits) {
-    throw badInput(`max_tokens must be between 1 and ${pricing.maxUnits}`);
+    throw badInput(`max_tokens must be between 1 and ${pricing.maxUnits}`, { param: "max_tokens" });
   }
   const escrow = BigInt(pricing.price) * BigInt(maxTokens);
   const taskId = randomUUID();
@@ -124,6 +128,7 @@ export async function startChatCompletion(
     outcome: () => ({
       outputTokens: outcome?.outputTokens ?? produced,
       finishReason: outcome?.finishReason ?? "length",
+      ...(outcome?.status === "FAILED" ? { failure: outcome.error ?? "the generation failed" } : {}),
     }),
   };
 }

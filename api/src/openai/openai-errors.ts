@@ -23,9 +23,8 @@ export function sendOpenAiError(res: Response, err: unknown, log: (m: string, e?
   }
   if (err instanceof ApiError) {
     const [status, type] = STATUS[err.code] ?? [400, "invalid_request_error"];
-    res
-      .status(status)
-      .json({ error: { message: err.message, type, code: err.code.toLowerCase(), param: null } });
+    const param = typeof err.details?.param === "string" ? err.details.param : null;
+    res.status(status).json({ error: { message: err.message, type, code: err.code.toLowerCase(), param } });
     return;
   }
   log("openai endpoint: internal error", err);

@@ -109,7 +109,13 @@ export function openAiRoutes(services: Services, log: (m: string, e?: unknown) =
           })}\n\n`;
         res.write(chunk({ role: "assistant", content: "" }, null));
         for await (const token of completion.tokens) res.write(chunk({ content: token }, null));
-        res.write(chunk({}, completion.outcome().finishReason));
+        const ended = completion.outcome();
+        // A failure after the stream began: an error event, as OpenAI's client libraries read one
+        // (they raise it), then the stream's end; the tokens sent are what was charged.
+        if (ended.failure !== undefined) {
+          const error = { message: ended.failure, type: "server_error", code: null, param: null };
+          res.write(`data: ${JSON.stringify({ error })}\n\n`);
+        } else res.write(chunk({}, ended.finishReason));
         res.end("data: [DONE]\n\n");
         return;
       }

@@ -52,6 +52,8 @@ export function taskInputOf(
       `input of ${label} (a language model) must be { prompt, maxTokens?, temperature?, seed? }: ${why}`,
     );
   }
+  const outside = outsideVocabulary(model.manifest, parsed.data.prompt);
+  if (outside) throw badInput(`input of ${label}: prompt: ${outside}`, { param: "prompt" });
   const maxTokens = parsed.data.maxTokens ?? Math.min(DEFAULT_MAX_TOKENS, pricing.maxUnits);
   return { input: { ...parsed.data, maxTokens }, pricing: { ...pricing, maxUnits: maxTokens } };
 }
@@ -96,4 +98,21 @@ function rowsOf(manifest: ModelManifest, input: Record<string, unknown>): number
     rows = Math.max(rows, n);
   }
   return rows;
+}
+
+/**
+ * Why a prompt cannot go to this model (undefined: it can): the characters it holds that the
+ * model's vocabulary lacks (ModelManifest.vocabulary), named, so a client sees at submit what the
+ * model would refuse, before anything is held.
+ */
+export function outsideVocabulary(manifest: ModelManifest, prompt: string): string | undefined {
+  if (!manifest.vocabulary) return undefined;
+  const known = new Set(manifest.vocabulary);
+  const unknown = [...new Set([...prompt].filter((c) => !known.has(c)))];
+  if (unknown.length === 0) return undefined;
+  const shown = unknown
+    .slice(0, 20)
+    .map((c) => JSON.stringify(c))
+    .join(", ");
+  return `characters not in the model's vocabulary: ${shown}${unknown.length > 20 ? ", …" : ""} (its manifest lists the vocabulary)`;
 }

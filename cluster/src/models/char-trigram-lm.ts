@@ -47,6 +47,7 @@ export const charTrigramLmManifest: ModelManifest = {
   pricePerCall: "10000",
   pricing: { unit: "output_token", price: "10000", maxUnits: LM_MAX_TOKENS },
   batching: { maxBatchSize: 32, batchWaitTimeoutMs: 1 },
+  vocabulary: [...LM_VOCAB],
   resources: { cpus: 0.25, memoryMb: 128, gpus: 0 },
 };
 

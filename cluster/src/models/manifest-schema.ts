@@ -67,6 +67,7 @@ export const modelManifestSchema = z.strictObject({
   pricing: pricingSchema.optional(),
   batching: batchingSchema.optional(),
   maxRows: z.number().int().min(1).max(1_000_000).optional(),
+  vocabulary: z.array(z.string().length(1)).min(1).max(65_536).optional(),
   resources: z.strictObject({
     cpus: z.number().nonnegative(),
     memoryMb: z.number().nonnegative(),
