@@ -21,7 +21,7 @@
  *                                                                  actors until below C - 5
  *   --metrics-port PORT           NEUROGRID_HEAD_METRICS_PORT      none: Prometheus /metrics off
  *                                                                  (0 = any free port)
- *   --tls-ca/--tls-cert/--tls-key FILE, --insecure                 transport security (config.ts):
+ *   --tls-ca/--tls-cert/--tls-key FILE, --insecure, --cluster-secret  transport security (config.ts):
  *                                 the head serves mutual TLS (workers and drivers present
  *                                 certificates from the cluster CA; a worker's must name its
  *                                 node id) and reaches workers with its own certificate; plain

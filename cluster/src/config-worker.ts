@@ -28,7 +28,10 @@
  *   --model-cache-dir DIR         NEUROGRID_MODEL_CACHE_DIR        TMPDIR/neurogrid-models: where model
  *                                                                  files are cached (free disk is
  *                                                                  checked by --check-requirements)
- *   --tls-ca/--tls-cert/--tls-key FILE, --insecure                 transport security (config.ts):
+ *   --artifact-origin URL         NEUROGRID_ARTIFACT_ORIGIN        none: no downloaded model artifacts;
+ *                                                                  else the api whose /models/<sha256>
+ *                                                                  is the only place they come from
+ *   --tls-ca/--tls-cert/--tls-key FILE, --insecure, --cluster-secret  transport security (config.ts):
  *                                 mutual TLS with the head, and TLS for the worker's and its
  *                                 actors' servers; plain text only on loopback unless --insecure
  */
@@ -92,11 +95,15 @@ export interface WorkerConfig {
   metricsPort?: number | undefined;
   /** Where model files are cached. */
   modelCacheDir: string;
+  /** The api that serves model artifacts (models/source-policy.ts); none: artifacts are refused. */
+  artifactOrigin?: string | undefined;
   /** TLS files (all or none; see tlsFilesOf) and --insecure. */
   tlsCa?: string | undefined;
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
   insecure: boolean;
+  /** Without TLS: the cluster secret (config.ts TLS_OPTIONS). */
+  clusterSecret?: string | undefined;
 }
 
 const OPTIONS = {
@@ -119,6 +126,7 @@ const OPTIONS = {
   telemetryReplay: { flag: "telemetry-replay", env: "NEUROGRID_TELEMETRY_REPLAY" },
   metricsPort: { flag: "metrics-port", env: "NEUROGRID_WORKER_METRICS_PORT" },
   modelCacheDir: { flag: "model-cache-dir", env: "NEUROGRID_MODEL_CACHE_DIR" },
+  artifactOrigin: { flag: "artifact-origin", env: "NEUROGRID_ARTIFACT_ORIGIN" },
   ...TLS_OPTIONS,
 } as const satisfies Record<keyof WorkerConfig, OptionSpec>;
 
@@ -152,6 +160,12 @@ const workerFields = {
     .string()
     .min(1)
     .default(() => join(tmpdir(), "neurogrid-models")),
+  artifactOrigin: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//i.test(u), "an http or https URL")
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional(),
   ...tlsFields,
 };
 

@@ -31,6 +31,7 @@ describe("parseHeadConfig", () => {
       NEUROGRID_HEAD_PORT: "7000",
       NEUROGRID_HEAD_HOST: "0.0.0.0",
       NEUROGRID_INSECURE: "1",
+      NEUROGRID_CLUSTER_SECRET: "s".repeat(32),
       NEUROGRID_NODE_TOKEN: "s3cret",
     });
     assert.equal(config.port, 0);
@@ -63,9 +64,11 @@ describe("parseHeadConfig", () => {
     );
   });
 
-  it("refuses a non-loopback host without TLS unless --insecure", () => {
+  it("refuses a non-loopback host without TLS unless --insecure with a cluster secret", () => {
     assert.throws(() => parseHeadConfig(["--host", "0.0.0.0"], {}), /--host.*not loopback.*--insecure/);
-    assert.equal(parseHeadConfig(["--host", "0.0.0.0", "--insecure"], {}).insecure, true);
+    assert.throws(() => parseHeadConfig(["--host", "0.0.0.0", "--insecure"], {}), /--cluster-secret/);
+    const secret = { NEUROGRID_CLUSTER_SECRET: "s".repeat(32) };
+    assert.equal(parseHeadConfig(["--host", "0.0.0.0", "--insecure"], secret).insecure, true);
     const tls = parseHeadConfig(
       ["--host", "0.0.0.0", "--tls-ca", "ca", "--tls-cert", "crt", "--tls-key", "key"],
       {},
@@ -143,6 +146,7 @@ describe("parseWorkerConfig", () => {
       NEUROGRID_HEAD_ADDRESS: "[::1]:50051",
       NEUROGRID_WORKER_HOST: "0.0.0.0",
       NEUROGRID_INSECURE: "true",
+      NEUROGRID_CLUSTER_SECRET: "s".repeat(32),
       NEUROGRID_FAKE_GPUS: '[{"name":"G","memoryMb":1}]',
       NEUROGRID_LABELS: "a=1,b=2",
     });

@@ -120,13 +120,20 @@ const flag = z
  *   --tls-ca FILE    NEUROGRID_TLS_CA     the cluster CA's certificate (PEM)
  *   --tls-cert FILE  NEUROGRID_TLS_CERT   this member's certificate (PEM), signed by the CA
  *   --tls-key FILE   NEUROGRID_TLS_KEY    its private key (PEM)
- *   --insecure       NEUROGRID_INSECURE   allow plain text on a non-loopback --host
+ *   --insecure       NEUROGRID_INSECURE   allow plain text on a non-loopback --host (only with a
+ *                                         cluster secret: callers are still identified)
+ *   --cluster-secret S  NEUROGRID_CLUSTER_SECRET  without TLS: the secret the cluster's processes
+ *                                         share; every call carries a credential token minted with it
+ *                                         (auth/credential-token.ts). Without TLS or it, a head makes
+ *                                         its own and writes it for this user only, where local
+ *                                         workers and drivers find it (auth/local-secret.ts)
  */
 export const TLS_OPTIONS = {
   tlsCa: { flag: "tls-ca", env: "NEUROGRID_TLS_CA" },
   tlsCert: { flag: "tls-cert", env: "NEUROGRID_TLS_CERT" },
   tlsKey: { flag: "tls-key", env: "NEUROGRID_TLS_KEY" },
   insecure: { flag: "insecure", env: "NEUROGRID_INSECURE", boolean: true },
+  clusterSecret: { flag: "cluster-secret", env: "NEUROGRID_CLUSTER_SECRET" },
 } as const satisfies Record<string, OptionSpec>;
 
 export const tlsFields = {
@@ -134,6 +141,7 @@ export const tlsFields = {
   tlsCert: z.string().min(1).optional(),
   tlsKey: z.string().min(1).optional(),
   insecure: flag,
+  clusterSecret: z.string().min(32, "must be at least 32 characters").optional(),
 };
 
 export interface TlsConfig {
@@ -141,6 +149,8 @@ export interface TlsConfig {
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
   insecure: boolean;
+  /** Without TLS: the cluster secret credential tokens are minted and checked with. */
+  clusterSecret?: string | undefined;
 }
 
 /** The TLS files of a config, or undefined for plain text. */
@@ -152,7 +162,8 @@ export function tlsFilesOf(config: TlsConfig): TlsFiles | undefined {
 
 /**
  * For a config schema's superRefine: the TLS files come all together or not at all, and a
- * non-loopback host needs TLS or --insecure.
+ * non-loopback host needs TLS, or --insecure with a cluster secret (callers are never anonymous
+ * off loopback).
  */
 export function checkTransport(config: TlsConfig & { host: string }, ctx: z.RefinementCtx): void {
   const given = [config.tlsCa, config.tlsCert, config.tlsKey].filter((file) => file !== undefined).length;
@@ -162,11 +173,15 @@ export function checkTransport(config: TlsConfig & { host: string }, ctx: z.Refi
       path: ["tlsCa"],
       message: "give --tls-ca, --tls-cert and --tls-key together",
     });
-  } else if (given === 0 && !config.insecure && !isLoopback(config.host)) {
+  } else if (
+    given === 0 &&
+    !isLoopback(config.host) &&
+    (!config.insecure || config.clusterSecret === undefined)
+  ) {
     ctx.addIssue({
       code: "custom",
       path: ["host"],
-      message: `${config.host} is not loopback: configure TLS (--tls-ca, --tls-cert, --tls-key) or pass --insecure`,
+      message: `${config.host} is not loopback: configure TLS (--tls-ca, --tls-cert, --tls-key), or pass --insecure with a --cluster-secret`,
     });
   }
 }

@@ -11,7 +11,8 @@ export type ClusterErrorCode =
   | "RESOURCES_UNAVAILABLE" // no node can host the actor now
   | "DEADLINE_EXCEEDED"
   | "CANCELLED"
-  | "UNAUTHENTICATED" // bad node token
+  | "UNAUTHENTICATED" // no valid credential (node token, certificate, cluster credential)
+  | "PERMISSION_DENIED" // a valid caller that the RPC's rule does not allow (auth/rpc-rules.ts)
   | "INTERNAL"; // a failure inside the actor or the runtime
 
 export class ClusterError extends Error {

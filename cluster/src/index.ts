@@ -21,6 +21,8 @@ export type {
   ResourceRequest,
   SchedulingStrategy,
 } from "@neurogrid/schema";
+export { mintCredential } from "./auth/credential-token.js";
+export type { Identity, Role } from "./auth/identity.js";
 export { ClusterClient, type DeploymentHandleOptions } from "./client/cluster-client.js";
 export type {
   ActorClusterEvent,
@@ -47,4 +49,4 @@ export type {
   NodeInfo,
 } from "./client/types.js";
 export { ClusterError, type ClusterErrorCode, isClusterError } from "./errors.js";
-export { loadTls, type TlsFiles, type TlsMaterial } from "./grpc/tls.js";
+export { isLoopbackAddress, loadTls, type TlsFiles, type TlsMaterial } from "./grpc/tls.js";

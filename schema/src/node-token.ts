@@ -1,13 +1,14 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /**
- * Node tokens bind a worker to the node id it registered as. The api issues one when a provider
- * registers a node (registerNode); the head verifies it without a database, with the secret it
- * shares with the api (NEUROGRID_NODE_TOKEN_SECRET):
+ * Node tokens bind a worker to the node id it registered as, until they expire. The api issues
+ * one when a provider registers a node (registerNode); the head verifies it without a database,
+ * with the secret it shares with the api (NEUROGRID_NODE_TOKEN_SECRET):
  *
- *   ngn.<nodeId, base64url>.<HMAC-SHA256(secret, "neurogrid-node:" + nodeId), base64url>
+ *   ngn.<nodeId, base64url>.<expiry, unix seconds>.<HMAC-SHA256(secret, "neurogrid-node:" + nodeId + ":" + expiry), base64url>
  *
- * A worker presenting a token can act only as that node id.
+ * A worker presenting a token can act only as that node id, and only until the expiry; the head
+ * also refuses a node the api revoked (revokeNode), whatever its token says.
  *
  * Artifact tokens are capabilities for one registered model artifact: whoever holds one may
  * GET /models/<sha256> for that sha256 only, until it expires. The api signs one into a model
@@ -21,21 +22,54 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 const PREFIX = "ngn";
 const ARTIFACT_PREFIX = "nga";
 
-export function signNodeToken(secret: string, nodeId: string): string {
+/** How long a node token is good for when its issuer names no expiry: 90 days. */
+export const NODE_TOKEN_TTL_MS = 90 * 24 * 60 * 60 * 1000;
+
+export function signNodeToken(
+  secret: string,
+  nodeId: string,
+  expiresAt: Date = new Date(Date.now() + NODE_TOKEN_TTL_MS),
+): string {
   const id = Buffer.from(nodeId, "utf8").toString("base64url");
-  return `${PREFIX}.${id}.${mac(secret, nodeId)}`;
+  const expiry = Math.floor(expiresAt.getTime() / 1000);
+  return `${PREFIX}.${id}.${expiry}.${mac(secret, nodeId, expiry)}`;
 }
 
-/** The node id a valid token was issued for, or null. */
-export function verifyNodeToken(secret: string, token: string): string | null {
-  const [prefix, id, signature] = token.split(".");
-  if (prefix !== PREFIX || !id || !signature) return null;
+export type NodeTokenCheck =
+  | { ok: true; nodeId: string; expiresAt: Date }
+  /** invalid: malformed or not signed with this secret; expired: genuine but past its expiry. */
+  | { ok: false; reason: "invalid" | "expired"; message: string };
+
+/** Checks a node token at `now`: the node id it was issued for, and until when. */
+export function checkNodeToken(secret: string, token: string, now: Date = new Date()): NodeTokenCheck {
+  const [prefix, id, expiryText, signature, ...rest] = token.split(".");
+  if (
+    prefix !== PREFIX ||
+    !id ||
+    !expiryText ||
+    !/^\d{1,12}$/.test(expiryText) ||
+    !signature ||
+    rest.length > 0
+  )
+    return { ok: false, reason: "invalid", message: "bad node token" };
   const nodeId = Buffer.from(id, "base64url").toString("utf8");
-  return sameSignature(mac(secret, nodeId), signature) ? nodeId : null;
+  const expiry = Number(expiryText);
+  if (!sameSignature(mac(secret, nodeId, expiry), signature))
+    return { ok: false, reason: "invalid", message: "bad node token" };
+  const expiresAt = new Date(expiry * 1000);
+  if (expiresAt.getTime() <= now.getTime())
+    return { ok: false, reason: "expired", message: `the node token expired at ${expiresAt.toISOString()}` };
+  return { ok: true, nodeId, expiresAt };
 }
 
-function mac(secret: string, nodeId: string): string {
-  return hmac(secret, `neurogrid-node:${nodeId}`);
+/** The node id a valid, unexpired token was issued for, or null. */
+export function verifyNodeToken(secret: string, token: string, now: Date = new Date()): string | null {
+  const check = checkNodeToken(secret, token, now);
+  return check.ok ? check.nodeId : null;
+}
+
+function mac(secret: string, nodeId: string, expiry: number): string {
+  return hmac(secret, `neurogrid-node:${nodeId}:${expiry}`);
 }
 
 /** Whether a credential is shaped as an artifact token (to route it to verifyArtifactToken). */
@@ -55,6 +89,18 @@ export type ArtifactTokenCheck =
   /** invalid: malformed or not signed with this secret; expired: genuine but past its expiry;
    *  other-artifact: genuine, unexpired, but for another sha256. */
   | { ok: false; reason: "invalid" | "expired" | "other-artifact"; message: string };
+
+/**
+ * What an artifact token claims (its sha256 and expiry), read without its secret: a holder
+ * that cannot verify the signature (a worker) still refuses a token for another artifact or one
+ * past its expiry before fetching anything; undefined when it is not shaped as one.
+ */
+export function artifactTokenClaims(token: string): { sha256: string; expiresAt: Date } | undefined {
+  const [prefix, sha, expiryText, signature, ...rest] = token.split(".");
+  if (prefix !== ARTIFACT_PREFIX || rest.length > 0 || !signature) return undefined;
+  if (!sha || !/^[0-9a-f]{64}$/.test(sha) || !expiryText || !/^\d{1,12}$/.test(expiryText)) return undefined;
+  return { sha256: sha, expiresAt: new Date(Number(expiryText) * 1000) };
+}
 
 /** Checks an artifact token for the artifact `sha256` at `now`. */
 export function verifyArtifactToken(

@@ -1,12 +1,17 @@
-import { ClusterClient } from "@neurogrid/cluster";
+import { readFileSync } from "node:fs";
+import { ClusterClient, type ClusterClientOptions, loadTls } from "@neurogrid/cluster";
 
 /**
  * `neurogrid status --head ADDR`, after `ray status`: the cluster's nodes with resources used
  * and free (GPUs with their VRAM), its actors by state (with the reason a pending one waits),
  * its placement groups and its deployments (replicas and load). Read from the head; prints text, or JSON with --json.
  */
-export async function printStatus(headAddress: string, json: boolean): Promise<void> {
-  const client = new ClusterClient({ headAddress });
+export async function printStatus(
+  headAddress: string,
+  json: boolean,
+  access: Omit<ClusterClientOptions, "headAddress"> = {},
+): Promise<void> {
+  const client = new ClusterClient({ headAddress, ...access });
   try {
     const [nodes, actors, groups, deployments] = await Promise.all([
       client.listNodes(),
@@ -70,3 +75,16 @@ export async function printStatus(headAddress: string, json: boolean): Promise<v
 }
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+
+/** The credential `neurogrid status` presents: an observer certificate, or a credential file. */
+export function statusAccess(o: {
+  credentialFile?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}): Omit<ClusterClientOptions, "headAddress"> {
+  if (o.tlsCa !== undefined && o.tlsCert !== undefined && o.tlsKey !== undefined)
+    return { tls: loadTls({ caFile: o.tlsCa, certFile: o.tlsCert, keyFile: o.tlsKey }) };
+  if (o.credentialFile !== undefined) return { credential: readFileSync(o.credentialFile, "utf8").trim() };
+  return {};
+}

@@ -1,6 +1,8 @@
-import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mintCredential } from "@neurogrid/cluster";
 import { signNodeToken } from "@neurogrid/schema";
 import { startApiProcess } from "../app.js";
 import { migrate, openOrm } from "../db/orm.js";
@@ -81,6 +83,13 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     // Node identity as in production: the head checks each worker's node token, which is
     // signed with the secret it shares with the api (the api signs registerNode's tokens).
     const nodeTokenSecret = localSecret(dataDir, "node-token-secret");
+    // The cluster's own credential: a secret made for this run that only the head and the
+    // workers hold; the api gets a driver token, `neurogrid status` an observer token (a file
+    // only this user can read). Children get no secret of the api (clusterChildEnv).
+    const clusterSecret = randomBytes(32).toString("base64url");
+    const observerFile = join(dataDir, "observer-credential");
+    writeFileSync(observerFile, `${mintCredential(clusterSecret, { role: "observer" })}\n`, { mode: 0o600 });
+    const childEnv = { ...clusterChildEnv(env), NEUROGRID_CLUSTER_SECRET: clusterSecret };
     const headPort = await freePort();
     const log = (name: string, line: string) => {
       if (line.trim()) progress.note(line.startsWith("[") ? line : `[${name}] ${line}`);
@@ -92,21 +101,34 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       args: ["head", "--port", String(headPort)],
       ready: /listening on (\S+)/,
       onLine: log,
-      env: { ...env, NEUROGRID_NODE_TOKEN_SECRET: nodeTokenSecret },
+      env: { ...childEnv, NEUROGRID_NODE_TOKEN_SECRET: nodeTokenSecret },
     });
     stops.push({ name: "head", stop: head.child.stop });
     const headAddress = head.match[1] ?? `127.0.0.1:${headPort}`;
-    say(`head       ${headAddress} (pid ${head.child.process.pid})`);
+    say(
+      `head       ${headAddress} (pid ${head.child.process.pid}; status: --credential-file ${observerFile})`,
+    );
     const nodeIds = Array.from({ length: opts.workers }, (_, i) => `local-worker-${i + 1}`);
     for (const nodeId of nodeIds) {
       progress.step(`starting worker ${nodeId}`);
       const worker = await startNodeChild({
         name: nodeId,
         script: CLI,
-        args: ["worker", "--head", headAddress, "--node-id", nodeId, "--port", "0"],
+        // The api's model cache: a worker loads registered models only from its own cache.
+        args: [
+          "worker",
+          "--head",
+          headAddress,
+          "--node-id",
+          nodeId,
+          "--port",
+          "0",
+          "--model-cache-dir",
+          resolve(dataDir, "models"),
+        ],
         ready: /registered/,
         onLine: log,
-        env: { ...env, NEUROGRID_NODE_TOKEN: signNodeToken(nodeTokenSecret, nodeId) },
+        env: { ...childEnv, NEUROGRID_NODE_TOKEN: signNodeToken(nodeTokenSecret, nodeId) },
       });
       stops.push({ name: nodeId, stop: worker.child.stop });
       say(`worker     ${nodeId} (pid ${worker.child.process.pid})`);
@@ -122,6 +144,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       modelCacheDir: resolve(dataDir, "models"),
       jwtSecret: localSecret(dataDir, "jwt-secret"),
       nodeTokenSecret,
+      clusterCredential: mintCredential(clusterSecret, { role: "driver" }),
       faucet: true,
     });
     progress.step("starting the api");
@@ -164,4 +187,21 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     process.off("SIGTERM", onSignal);
     await stopAll();
   }
+}
+
+/** Variables of the api's environment that no cluster process gets (databases, api secrets, keys). */
+const API_ONLY = [
+  /^DATABASE_URL$/,
+  /^REDIS_URL$/,
+  /^NEUROGRID_JWT_SECRET$/,
+  /^NEUROGRID_NODE_TOKEN_SECRET$/,
+  /^NEUROGRID_TREASURY_KEYPAIR$/,
+  /^NEUROGRID_CLUSTER_CREDENTIAL$/,
+  /^SOLANA_/,
+  /^NEURO_MINT$/,
+];
+
+/** The environment of the head and worker children: this one less what only the api may see. */
+function clusterChildEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !API_ONLY.some((re) => re.test(name))));
 }

@@ -7,11 +7,12 @@
  */
 
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { parseHeadConfig, parseWorkerConfig } from "@neurogrid/cluster/cli";
+import { certsInit, certsIssue, parseHeadConfig, parseWorkerConfig } from "@neurogrid/cluster/cli";
 import { Ajv } from "ajv";
 import { parse, parseAllDocuments } from "yaml";
 import { renderHelm } from "./helm-render.js";
@@ -137,4 +138,63 @@ test("the Helm chart renders to valid head and api Deployments and a GPU worker 
   }
   const worker = objects.find((o) => o.kind === "DaemonSet");
   assert.match(JSON.stringify(worker), /"nvidia.com\/gpu":1/);
+});
+
+test("shipped deploy files: mutual TLS with `neurogrid certs` certificates, each component only its own secrets", () => {
+  const chart = "deploy/helm/neurogrid";
+  const shipped = [
+    "docker-compose.yml",
+    `${chart}/values.yaml`,
+    ...readdirSync(join(ROOT, chart, "templates")).map((f) => `${chart}/templates/${f}`),
+  ];
+  for (const file of shipped) assert.doesNotMatch(read(file), /--insecure/, `${file} runs plain text`);
+
+  type Service = {
+    command?: string[];
+    environment?: Record<string, string>;
+    ports?: unknown;
+    secrets?: string[];
+  };
+  const compose = parse(read("docker-compose.yml"), { merge: true }) as {
+    services: Record<string, Service>;
+    secrets: Record<string, { file: string }>;
+  };
+  const { head, api, worker } = compose.services as Record<"head" | "api" | "worker", Service>;
+  assert.equal(head.ports, undefined, "the head's port is not published to the host");
+  const forbidden = ["DATABASE_URL", "NEUROGRID_JWT_SECRET", "NEUROGRID_NODE_TOKEN_SECRET"];
+  for (const key of forbidden) assert.ok(!(key in (worker.environment ?? {})), `the worker gets ${key}`);
+  for (const key of ["DATABASE_URL", "NEUROGRID_JWT_SECRET"])
+    assert.ok(!(key in (head.environment ?? {})), `the head gets ${key}`);
+  for (const command of [head.command, worker.command])
+    for (const flag of ["--tls-ca", "--tls-cert", "--tls-key"]) assert.ok(command?.includes(flag), flag);
+  for (const key of ["NEUROGRID_TLS_CA", "NEUROGRID_TLS_CERT", "NEUROGRID_TLS_KEY"])
+    assert.ok(api.environment?.[key], `the api reaches the head over TLS (${key})`);
+
+  // Every certificate file compose mounts is one `neurogrid certs` makes, under that name.
+  const dir = mkdtempSync(join(tmpdir(), "neurogrid-deploy-certs-"));
+  try {
+    certsInit(dir);
+    certsIssue(dir, { role: "head", hosts: ["head"] });
+    certsIssue(dir, { role: "driver" });
+    certsIssue(dir, { role: "worker", nodeId: "compose-worker-1", hosts: ["worker"] });
+    const made = new Set(readdirSync(dir));
+    const files = Object.values(compose.secrets).map((s) =>
+      basename(s.file.replace(/\$\{NODE_ID:-([^}]+)\}/, "$1")),
+    );
+    assert.ok(files.length >= 7, "compose mounts the CA and each component's certificate and key");
+    for (const file of files) assert.ok(made.has(file), `${file} is made by neurogrid certs`);
+    for (const [name, service] of Object.entries({ head, api, worker }))
+      assert.ok(!service.secrets?.includes("ca.key") && (service.secrets?.length ?? 0) === 3, name);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  // Helm: workers mount their certificates and no secret of the api or the head.
+  const values = parse(read(`${chart}/values.yaml`)) as Record<string, unknown>;
+  const workerYaml = renderHelm(read(`${chart}/templates/worker.yaml`), values, "ng");
+  assert.doesNotMatch(workerYaml, /envFrom|secretRef|neurogrid-api|neurogrid-head/);
+  assert.match(workerYaml, /--tls-cert/);
+  const headYaml = renderHelm(read(`${chart}/templates/head.yaml`), values, "ng");
+  assert.match(headYaml, /--tls-cert/);
+  assert.doesNotMatch(headYaml, /name: neurogrid-api\b/);
 });

@@ -75,7 +75,7 @@ describe("the head over mutual TLS", { timeout: 180_000, skip: missing }, () => 
       }),
     ]).finally(() => clearTimeout(timer));
     assert.notEqual(code, 0);
-    assert.match(proc.output(), /certificate is not issued for this node id/);
+    assert.match(proc.output(), /worker tls-a may not act for node "tls-b"/);
     assert.ok(!(await client.listNodes()).some((n) => n.nodeId === "tls-b"));
   });
 

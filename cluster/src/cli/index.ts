@@ -10,6 +10,7 @@ export {
   type WorkerCheckConfig,
   type WorkerConfig,
 } from "../config-worker.js";
+export { certsInit, certsIssue, DEFAULT_MEMBER_VALIDITY_DAYS, type IssueOptions } from "./certs.js";
 export {
   checkRequirements,
   formatRequirements,

@@ -9,6 +9,8 @@ import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { mintCredential } from "../auth/credential-token.js";
+import { localSecretOfHead } from "../auth/local-secret.js";
 import { checkRequirements, formatRequirements, type RequirementsDeps } from "./check-requirements.js";
 import {
   type HeadHandle,
@@ -148,7 +150,13 @@ describe("worker status", { timeout: 120_000 }, () => {
   });
 
   it("a running worker tells its node id, head link, actors and GPUs with telemetry", async () => {
-    const status = await workerStatus(worker.address);
+    // The worker takes an observer's call: its head's secret is on this machine (auth/local-secret.ts).
+    const secret = localSecretOfHead(head.address);
+    assert.ok(secret, "the head wrote its secret");
+    await assert.rejects(workerStatus(worker.address), { code: "UNAUTHENTICATED" });
+    const status = await workerStatus(worker.address, {
+      credential: mintCredential(secret, { role: "observer" }),
+    });
     assert.equal(status.nodeId, "s1");
     assert.equal(status.headAddress, head.address);
     assert.equal(status.headState, "connected");
@@ -159,13 +167,19 @@ describe("worker status", { timeout: 120_000 }, () => {
     assert.equal(status.metricsAddress, worker.metricsAddress);
 
     let out = "";
-    const code = await runWorkerQuery(["--status", worker.address], {}, { write: (t) => (out += t) });
+    const code = await runWorkerQuery(
+      ["--status", worker.address, "--head", head.address],
+      {},
+      {
+        write: (t) => (out += t),
+      },
+    );
     assert.equal(code, 0);
     assert.match(out, /^node s1\n/);
     assert.match(out, /head {7}\S+ \(connected/);
     assert.match(out, /GPU 1 NVIDIA GeForce RTX 4090 GPU-8a9b0c1d-\S+: \d+ °C, util \d+%/);
 
-    const viaEntry = await entry(["--status", worker.address]);
+    const viaEntry = await entry(["--status", worker.address, "--head", head.address]);
     assert.equal(viaEntry.code, 0, viaEntry.stderr);
     assert.match(viaEntry.stdout, /^node s1\n/);
     await assert.rejects(runWorkerQuery(["--status"], {}, { write: () => {} }), /needs the worker's address/);

@@ -9,6 +9,8 @@
  * status when argv asks for one of these modes, undefined otherwise (run the worker).
  */
 
+import { mintCredential } from "../auth/credential-token.js";
+import { localSecretOfHead } from "../auth/local-secret.js";
 import type { Env } from "../config.js";
 import { tlsFilesOf } from "../config.js";
 import { parseWorkerCheckConfig } from "../config-worker.js";
@@ -60,7 +62,17 @@ export async function runWorkerQuery(
   }
   const address = explicit ?? `${config.advertiseHost}:${config.port}`;
   const files = tlsFilesOf(config);
-  const status = await workerStatus(address, { tls: files === undefined ? undefined : loadTls(files) });
+  // With a cluster secret (loopback), the query is an observer's; with TLS, the certificate's.
+  // Without either, the secret the worker's head (--head) made on this machine.
+  const secret =
+    files !== undefined
+      ? undefined
+      : (config.clusterSecret ??
+        (config.headAddress === undefined ? undefined : localSecretOfHead(config.headAddress)));
+  const status = await workerStatus(address, {
+    tls: files === undefined ? undefined : loadTls(files),
+    credential: secret === undefined ? undefined : mintCredential(secret, { role: "observer" }),
+  });
   io.write(formatWorkerStatus(status));
   return 0;
 }

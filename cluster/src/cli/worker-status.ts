@@ -30,6 +30,8 @@ export interface WorkerStatus {
 export interface WorkerStatusOptions {
   /** Mutual TLS with the worker (a certificate from the cluster CA); plain text when absent. */
   tls?: TlsMaterial | undefined;
+  /** The loopback credential token the query carries (an observer's). */
+  credential?: string | undefined;
   timeoutMs?: number;
 }
 
@@ -37,7 +39,7 @@ export async function workerStatus(
   address: string,
   options: WorkerStatusOptions = {},
 ): Promise<WorkerStatus> {
-  const pool = new ClientPool({}, options.tls);
+  const pool = new ClientPool({}, options.tls, options.credential);
   try {
     const reply = await unaryCall(
       pool.get(address),

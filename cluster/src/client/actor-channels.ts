@@ -9,6 +9,8 @@ import { ActorChannel, type ActorChannelOptions } from "./actor-channel.js";
 export interface ActorChannelsOptions extends ActorChannelOptions {
   /** Mutual TLS with the actor processes; plain text when absent. */
   tls?: TlsMaterial | undefined;
+  /** The loopback credential token calls carry (ClusterClientOptions.credential). */
+  credential?: string | undefined;
 }
 
 export class ActorChannels {
@@ -18,7 +20,7 @@ export class ActorChannels {
 
   constructor(options: ActorChannelsOptions) {
     this.#options = options;
-    this.#pool = new ClientPool(LARGE_MESSAGES, options.tls);
+    this.#pool = new ClientPool(LARGE_MESSAGES, options.tls, options.credential);
   }
 
   get(address: string): ActorChannel {

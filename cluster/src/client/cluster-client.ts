@@ -35,6 +35,7 @@ import {
 import { DeploymentHandle } from "./deployment-handle.js";
 import { DeploymentCalls } from "./deployments.js";
 import { type ActorEvent, DriverSessionLink, type WatchActorsOptions, watchActors } from "./head-streams.js";
+import { localDriverCredential } from "./local-credential.js";
 import type {
   ActorHandle,
   ClusterClientOptions,
@@ -65,11 +66,13 @@ export class ClusterClient {
   constructor(opts: ClusterClientOptions) {
     this.#headAddress = opts.headAddress;
     this.#callTimeoutMs = opts.callTimeoutMs;
-    this.#headPool = new ClientPool(QUICK_RECONNECT, opts.tls);
+    const credential = opts.credential ?? localDriverCredential(opts);
+    this.#headPool = new ClientPool(QUICK_RECONNECT, opts.tls, credential);
     this.#channels = new ActorChannels({
       window: opts.maxInFlightPerActor ?? DEFAULT_MAX_IN_FLIGHT_PER_ACTOR,
       streamWindow: opts.streamWindow ?? DEFAULT_STREAM_WINDOW,
       tls: opts.tls,
+      credential,
     });
   }
 
@@ -93,6 +96,20 @@ export class ClusterClient {
   async getActor(namespace: string, name: string, opts: GetActorOptions = {}): Promise<ActorHandle> {
     const info = await this.#lookup(namespace, name);
     return this.#handle(info, opts.maxTaskRetries ?? info.maxTaskRetries ?? 0);
+  }
+
+  /**
+   * Refuses the node for good: its token no longer registers it, and a live node is DEAD at once
+   * (its actors restart elsewhere or die). Resolves with whether it was alive.
+   */
+  async revokeNode(nodeId: string): Promise<{ wasAlive: boolean }> {
+    const reply = await unaryCall(
+      this.#headClient(),
+      this.#head.RevokeNode,
+      { nodeId },
+      { timeoutMs: HEAD_CALL_TIMEOUT_MS },
+    );
+    return { wasAlive: reply.wasAlive };
   }
 
   async listNodes(): Promise<NodeInfo[]> {

@@ -20,6 +20,12 @@ export interface ClusterClientOptions {
    * absent.
    */
   tls?: TlsMaterial;
+  /**
+   * On a loopback cluster without TLS that checks credentials (`neurogrid up`): this driver's
+   * credential token, minted with the cluster secret (`driverCredential`). Ignored by a server
+   * that identifies callers by certificate.
+   */
+  credential?: string;
 }
 
 export interface CallOptions {

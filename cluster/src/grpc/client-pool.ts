@@ -4,6 +4,7 @@
  * one per call.
  */
 import * as grpc from "@grpc/grpc-js";
+import { credentialInterceptor } from "../auth/credential-interceptor.js";
 import { channelCredentials, type TlsMaterial } from "./tls.js";
 
 /**
@@ -34,9 +35,13 @@ export class ClientPool {
   readonly #options: grpc.ChannelOptions;
   readonly #credentials: grpc.ChannelCredentials;
 
-  /** `tls`: mutual TLS with this member's certificate (see tls.ts); plain text when absent. */
-  constructor(options: grpc.ChannelOptions = {}, tls?: TlsMaterial) {
-    this.#options = options;
+  /**
+   * `tls`: mutual TLS with this member's certificate (see tls.ts); plain text when absent.
+   * `token`: the loopback credential every call carries (auth/credential-token.ts).
+   */
+  constructor(options: grpc.ChannelOptions = {}, tls?: TlsMaterial, token?: string) {
+    this.#options =
+      token === undefined ? options : { ...options, interceptors: [credentialInterceptor(token)] };
     this.#credentials = channelCredentials(tls);
   }
 

@@ -11,6 +11,7 @@ export type HeadService = {
   GetOrCreateActor: Method<wire.GetOrCreateActorRequest, wire.ActorInfo>;
   GetActor: Method<wire.GetActorRequest, wire.ActorInfo>;
   ListNodes: Method<wire.ListNodesRequest, wire.ListNodesReply>;
+  RevokeNode: Method<wire.RevokeNodeRequest, wire.RevokeNodeReply>;
   ListActors: Method<wire.ListActorsRequest, wire.ListActorsReply>;
   KillActor: Method<wire.KillNamedActorRequest, wire.KillNamedActorReply>;
   WatchActors: Method<wire.WatchActorsRequest, wire.ActorEvent>;
@@ -34,6 +35,7 @@ export type HeadImplementation = {
   GetOrCreateActor: grpc.handleUnaryCall<wire.GetOrCreateActorRequest, wire.ActorInfo>;
   GetActor: grpc.handleUnaryCall<wire.GetActorRequest, wire.ActorInfo>;
   ListNodes: grpc.handleUnaryCall<wire.ListNodesRequest, wire.ListNodesReply>;
+  RevokeNode: grpc.handleUnaryCall<wire.RevokeNodeRequest, wire.RevokeNodeReply>;
   ListActors: grpc.handleUnaryCall<wire.ListActorsRequest, wire.ListActorsReply>;
   KillActor: grpc.handleUnaryCall<wire.KillNamedActorRequest, wire.KillNamedActorReply>;
   WatchActors: grpc.handleServerStreamingCall<wire.WatchActorsRequest, wire.ActorEvent>;

@@ -13,6 +13,7 @@ const CODES: ClusterErrorCode[] = [
   "DEADLINE_EXCEEDED",
   "CANCELLED",
   "UNAUTHENTICATED",
+  "PERMISSION_DENIED",
   "INTERNAL",
 ];
 

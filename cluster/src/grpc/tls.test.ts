@@ -34,9 +34,18 @@ describe("plain text only on loopback", () => {
       () => parseWorkerConfig([...head, "--host", "0.0.0.0"], {}),
       /--host.*not loopback.*--insecure/,
     );
-    assert.equal(parseWorkerConfig([...head, "--host", "0.0.0.0", "--insecure"], {}).insecure, true);
+    // Plain text off loopback only with a cluster secret: callers are never anonymous there.
+    assert.throws(
+      () => parseWorkerConfig([...head, "--host", "0.0.0.0", "--insecure"], {}),
+      /--host.*not loopback.*--cluster-secret/,
+    );
+    const secret = ["--cluster-secret", "s".repeat(32)];
     assert.equal(
-      parseWorkerConfig([...head, "--host", "0.0.0.0"], { NEUROGRID_INSECURE: "1" }).insecure,
+      parseWorkerConfig([...head, "--host", "0.0.0.0", "--insecure", ...secret], {}).insecure,
+      true,
+    );
+    assert.equal(
+      parseWorkerConfig([...head, "--host", "0.0.0.0", ...secret], { NEUROGRID_INSECURE: "1" }).insecure,
       true,
     );
     assert.throws(() => parseWorkerConfig([...head, "--tls-ca", "ca.crt"], {}), /--tls-ca.*together/);

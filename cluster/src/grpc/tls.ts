@@ -70,6 +70,12 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK_NAMES.has(host.toLowerCase()) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/** Whether a host:port (an IPv6 host in brackets) is on loopback. */
+export function isLoopbackAddress(address: string): boolean {
+  const host = address.slice(0, address.lastIndexOf(":"));
+  return isLoopback(host.startsWith("[") ? host.slice(1, -1) : host);
+}
+
 /** How a server is exposed: TLS material, or plain text (only on loopback unless insecure). */
 export interface ServerSecurity {
   tls?: TlsMaterial | undefined;

@@ -50,6 +50,14 @@ export interface GetActorRequest {
 
 export type ListNodesRequest = Record<string, never>;
 
+export interface RevokeNodeRequest {
+  nodeId: string;
+}
+
+export interface RevokeNodeReply {
+  wasAlive: boolean;
+}
+
 export interface NodeInfo {
   nodeId: string;
   address: string;

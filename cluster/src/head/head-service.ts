@@ -68,6 +68,14 @@ export function headService({
     };
     for (const event of ["close", "cancelled", "error", "finish"]) stream.once(event, forget);
   };
+  // Each live node's heartbeat stream, so that revoking the node closes it at once.
+  type HeartbeatStream = grpc.ServerDuplexStream<wire.HeartbeatRequest, wire.HeartbeatReply>;
+  const heartbeats = new Map<string, HeartbeatStream>();
+  nodes.onRevoked((nodeId) => {
+    const stream = heartbeats.get(nodeId);
+    heartbeats.delete(nodeId);
+    stream?.emit("error", toServiceError(new ClusterError("UNAUTHENTICATED", `node ${nodeId} was revoked`)));
+  });
 
   const implementation: HeadImplementation = {
     RegisterNode: unaryHandler((request: wire.RegisterNodeRequest, call) => {
@@ -78,6 +86,7 @@ export function headService({
         resources: nodeResourcesFromWire(request.resources),
         labels: request.labels,
         nodeToken: request.nodeToken,
+        peer: call.getPeer(),
       });
       const gpus = node.total.gpus.length;
       log(`node ${node.nodeId} registered from ${node.address} (cpus=${node.total.cpus}, gpus=${gpus})`);
@@ -85,13 +94,20 @@ export function headService({
       return { nodeId: node.nodeId, heartbeatIntervalMs, session: node.session };
     }),
 
-    Heartbeat: (stream: grpc.ServerDuplexStream<wire.HeartbeatRequest, wire.HeartbeatReply>) => {
-      track(stream);
+    Heartbeat: (stream: HeartbeatStream) => {
+      let nodeId: string | undefined;
+      track(stream, () => {
+        if (nodeId !== undefined && heartbeats.get(nodeId) === stream) heartbeats.delete(nodeId);
+      });
       const names = identity(stream);
       stream.on("data", (request: wire.HeartbeatRequest) => {
         const certified = names === undefined || names.includes(request.nodeId);
         const telemetry = telemetryFromWire(request.telemetry);
         const known = certified && nodes.heartbeat(request.nodeId, request.session, telemetry);
+        if (known) {
+          nodeId = request.nodeId;
+          heartbeats.set(nodeId, stream);
+        }
         stream.write({ receivedAtMs: Date.now(), reregister: !known });
       });
       stream.on("end", () => stream.end());
@@ -203,6 +219,12 @@ export function headService({
     ListPlacementGroups: unaryHandler(() => ({ placementGroups: groups.list().map(groupInfoToWire) })),
 
     ListNodes: unaryHandler(() => ({ nodes: nodes.list().map(nodeInfoToWire) })),
+
+    RevokeNode: unaryHandler((request: wire.RevokeNodeRequest) => {
+      const wasAlive = nodes.revoke(request.nodeId);
+      log(`node ${request.nodeId} revoked${wasAlive ? ": it was alive, and is DEAD now" : ""}`);
+      return { wasAlive };
+    }),
   };
 
   function nodeInfoToWire(node: NodeEntry): wire.NodeInfo {

@@ -6,6 +6,9 @@
  * register again; with memory storage it starts empty.
  */
 import * as grpc from "@grpc/grpc-js";
+import { authorizeService } from "../auth/authorize.js";
+import { memberAuth } from "../auth/cluster-auth.js";
+import { newLocalSecret, readLocalSecret, writeLocalSecret } from "../auth/local-secret.js";
 import { tlsFilesOf } from "../config.js";
 import type { HeadConfig } from "../config-head.js";
 import { clusterServices } from "../grpc/proto.js";
@@ -47,6 +50,13 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
   const log = options.log ?? logFn(createLogger({ bindings: { component: "head" } }));
   const tlsFiles = tlsFilesOf(config);
   const tls = tlsFiles === undefined ? undefined : loadTls(tlsFiles);
+  // Identity is always checked: without TLS or a given secret, by a secret made for this head
+  // (auth/local-secret.ts), kept by a head that restarts on the same port.
+  const generated = tls === undefined && config.clusterSecret === undefined;
+  const secret = generated
+    ? ((config.port > 0 ? readLocalSecret(config.port) : undefined) ?? newLocalSecret())
+    : config.clusterSecret;
+  const auth = memberAuth(tls, secret, { role: "head" });
   const storage: HeadStorage =
     config.storage === "memory"
       ? new MemoryStorage()
@@ -62,10 +72,10 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
   const heat = new GpuHeatGuard({ criticalTempC: config.gpuCriticalTempC, resources, log });
   nodes.onNodeJoin((node) => heat.forget(node.nodeId));
   nodes.onTelemetry((node, telemetry) => heat.update(node.nodeId, telemetry));
-  const workers = new GrpcWorkerClient(tls);
-  nodes.onNodeDeath((node) => {
-    log(`node ${node.nodeId} DEAD: no heartbeat for ${config.heartbeatTimeoutMs} ms`);
-    workers.forget(node.address);
+  const workers = new GrpcWorkerClient(tls, auth.token);
+  nodes.onNodeDeath((node) => workers.forget(node.address));
+  nodes.onEvent((event) => {
+    if (event.type === "DEAD") log(`node ${event.node.nodeId} DEAD: ${event.cause}`);
   });
   let sessions: DriverSessions | undefined;
   const actors = new ActorManager({
@@ -111,15 +121,25 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
   });
   const deployments = new DeploymentManager({ actors, log });
   const rpcDurations = headRpcHistogram();
+  const headDefinition = clusterServices().head;
   server.addService(
-    clusterServices().head,
-    timeUnaryCalls(
-      { ...service.implementation, ...deploymentService(deployments) },
-      clusterServices().head,
-      rpcDurations,
+    headDefinition,
+    authorizeService(
+      "Head",
+      headDefinition,
+      timeUnaryCalls(
+        { ...service.implementation, ...deploymentService(deployments) },
+        headDefinition,
+        rpcDurations,
+      ),
+      { check: auth.check },
     ),
   );
   const port = await listen(server, config.host, config.port, { tls, insecure: config.insecure });
+  if (generated && auth.secret !== undefined) {
+    const file = writeLocalSecret(port, auth.secret);
+    log(`no TLS and no --cluster-secret: callers are identified with this head's own secret (${file})`);
+  }
 
   const checkEveryMs = Math.max(10, Math.min(1000, Math.floor(config.heartbeatTimeoutMs / 4)));
   const deathTimer = setInterval(() => nodes.checkHeartbeats(), checkEveryMs);

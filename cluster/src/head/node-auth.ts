@@ -4,13 +4,15 @@
  *   none                 any node may register (a cluster on one machine, tests)
  *   --node-token T       a shared cluster token: whoever holds it may register, as any node id
  *   --node-token-secret  per-node tokens issued by the api (signNodeToken in @neurogrid/schema):
- *                        the token must verify and name the node id it registers as, so a
- *                        provider's token lets its machine act as its own node and no other
+ *                        the token must verify, name the node id it registers as, and be
+ *                        unexpired, so a provider's token lets its machine act as its own node
+ *                        and no other, until its expiry (which the node manager also holds a
+ *                        connected node to)
  *
  * The two token modes exclude each other (config-head.ts). Comparisons take constant time.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { verifyNodeToken } from "@neurogrid/schema";
+import { checkNodeToken } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 
 export interface NodeAuthOptions {
@@ -20,20 +22,29 @@ export interface NodeAuthOptions {
   nodeTokenSecret?: string | undefined;
 }
 
-/** Throws UNAUTHENTICATED unless `token` lets a node register as `nodeId`. */
-export function nodeTokenCheck(options: NodeAuthOptions): (nodeId: string, token: string) => void {
+/** What a token that lets a node register says: until when (per-node tokens only). */
+export interface TokenGrant {
+  expiresAtMs?: number;
+}
+
+/** Throws UNAUTHENTICATED unless `token` lets a node register as `nodeId` at `now`. */
+export function nodeTokenCheck(
+  options: NodeAuthOptions,
+  now: () => number,
+): (nodeId: string, token: string) => TokenGrant {
   const { nodeToken, nodeTokenSecret } = options;
   if (nodeTokenSecret !== undefined) {
     return (nodeId, token) => {
       if (token === "") throw new ClusterError("UNAUTHENTICATED", `node ${nodeId}: no node token`);
-      const issuedFor = verifyNodeToken(nodeTokenSecret, token);
-      if (issuedFor === null) throw new ClusterError("UNAUTHENTICATED", `node ${nodeId}: bad node token`);
-      if (issuedFor !== nodeId) {
+      const check = checkNodeToken(nodeTokenSecret, token, new Date(now()));
+      if (!check.ok) throw new ClusterError("UNAUTHENTICATED", `node ${nodeId}: ${check.message}`);
+      if (check.nodeId !== nodeId) {
         throw new ClusterError(
           "UNAUTHENTICATED",
           `node ${nodeId}: the node token was issued for another node id`,
         );
       }
+      return { expiresAtMs: check.expiresAt.getTime() };
     };
   }
   if (nodeToken !== undefined) {
@@ -41,9 +52,10 @@ export function nodeTokenCheck(options: NodeAuthOptions): (nodeId: string, token
     return (nodeId, token) => {
       if (!timingSafeEqual(digest(token), expected))
         throw new ClusterError("UNAUTHENTICATED", `node ${nodeId}: bad node token`);
+      return {};
     };
   }
-  return () => {};
+  return () => ({});
 }
 
 function digest(token: string): Buffer {

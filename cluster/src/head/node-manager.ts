@@ -29,11 +29,21 @@
  * A heartbeat with any other session is not counted (the head answers `reregister`), and a
  * report with another session is refused. Sessions live in memory only: after a head restart
  * every node registers again.
+ *
+ * A live node cannot be taken over: while it is ALIVE, a registration of its id from another
+ * host (the advertised address's host, or the connection's peer host) is refused
+ * (PERMISSION_DENIED), whatever token it carries; the node registers from elsewhere only once
+ * it has died. A per-node token's expiry holds for a connected node too: once it passes, the
+ * node is DEAD at the next heartbeat check and cannot register with that token again.
+ *
+ * Revocation (revoke, the api's revokeNode): the node id is refused for good (kept in storage,
+ * so across head restarts); a live node is DEAD at once (its actors restart elsewhere or die,
+ * as for any death) and revocation listeners (the head service) close its heartbeat stream.
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import { type NodeResources, NodeState, type NodeTelemetry } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
-import { type NodeAuthOptions, nodeTokenCheck } from "./node-auth.js";
+import { type NodeAuthOptions, nodeTokenCheck, type TokenGrant } from "./node-auth.js";
 import type { ResourceTable } from "./resource-table.js";
 import type { HeadStorage, StoredNode } from "./storage.js";
 
@@ -49,6 +59,10 @@ export interface NodeEntry {
   session: string;
   /** The latest GPU telemetry its heartbeats carried. */
   telemetry?: NodeTelemetry | undefined;
+  /** When its node token expires (per-node tokens); it is DEAD from then on. */
+  tokenExpiresAtMs?: number | undefined;
+  /** Host of the connection it registered over (undefined for a node restored from storage). */
+  peerHost?: string | undefined;
 }
 
 export interface Registration {
@@ -57,6 +71,8 @@ export interface Registration {
   resources: NodeResources;
   labels: Record<string, string>;
   nodeToken: string;
+  /** The connection's peer as gRPC names it ("host:port", maybe "ipv4:" first); absent in unit tests. */
+  peer?: string | undefined;
   /**
    * Names the peer's certificate holds (TLS); when given, the node id must be one of them.
    * Undefined for a plain-text connection.
@@ -95,16 +111,18 @@ export class NodeManager {
   readonly #joinListeners: NodeListener[] = [];
   readonly #eventListeners = new Set<(event: NodeEvent) => void>();
   readonly #telemetryListeners = new Set<(node: NodeEntry, telemetry: NodeTelemetry) => void>();
+  readonly #revokeListeners = new Set<(nodeId: string) => void>();
+  readonly #revoked = new Set<string>();
   readonly #resources: ResourceTable;
   readonly #storage: HeadStorage | undefined;
-  readonly #checkToken: (nodeId: string, token: string) => void;
+  readonly #checkToken: (nodeId: string, token: string) => TokenGrant;
   readonly #heartbeatTimeoutMs: number;
   readonly #now: () => number;
 
   constructor(options: NodeManagerOptions) {
-    this.#checkToken = nodeTokenCheck(options);
     this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs;
     this.#now = options.now ?? Date.now;
+    this.#checkToken = nodeTokenCheck(options, this.#now);
     this.#resources = options.resources;
     this.#storage = options.storage;
   }
@@ -145,8 +163,16 @@ export class NodeManager {
     }
   }
 
+  /** Hears each revoked node id (after the node, if it was live, is DEAD); returns the unsubscribe function. */
+  onRevoked(listener: (nodeId: string) => void): () => void {
+    this.#revokeListeners.add(listener);
+    return () => this.#revokeListeners.delete(listener);
+  }
+
   register(registration: Registration): NodeEntry {
-    this.#checkToken(registration.nodeId, registration.nodeToken);
+    const grant = this.#checkToken(registration.nodeId, registration.nodeToken);
+    if (this.#revoked.has(registration.nodeId))
+      throw new ClusterError("UNAUTHENTICATED", `node ${registration.nodeId}: this node was revoked`);
     const { peerNames } = registration;
     if (peerNames !== undefined && !peerNames.includes(registration.nodeId)) {
       throw new ClusterError(
@@ -157,6 +183,13 @@ export class NodeManager {
     if (registration.nodeId === "") throw new ClusterError("INVALID_ARGUMENT", "node id is empty");
     if (registration.address === "") throw new ClusterError("INVALID_ARGUMENT", "node address is empty");
     const existing = this.#nodes.get(registration.nodeId);
+    const peerHost = peerHostOf(registration.peer);
+    if (existing?.state === NodeState.ALIVE && !sameHost(existing, registration.address, peerHost)) {
+      throw new ClusterError(
+        "PERMISSION_DENIED",
+        `node ${registration.nodeId} is alive at ${existing.address}: a registration from ${registration.address} is refused until it has died`,
+      );
+    }
     // A live node registering again (its heartbeat stream broke and came back) keeps its actors.
     const fresh = existing?.state !== NodeState.ALIVE || !this.#resources.hasNode(registration.nodeId);
     const entry: NodeEntry = {
@@ -168,6 +201,8 @@ export class NodeManager {
       lastHeartbeatMs: this.#now(),
       session: randomBytes(18).toString("base64url"),
       telemetry: existing?.state === NodeState.ALIVE ? existing.telemetry : undefined,
+      tokenExpiresAtMs: grant.expiresAtMs,
+      peerHost,
     };
     this.#nodes.set(entry.nodeId, entry);
     this.#storage?.putNode(stored(entry));
@@ -187,6 +222,7 @@ export class NodeManager {
   heartbeat(nodeId: string, session: string, telemetry?: NodeTelemetry): boolean {
     const node = this.#nodes.get(nodeId);
     if (node === undefined || node.state !== NodeState.ALIVE || !sameSession(node, session)) return false;
+    if (tokenExpired(node, this.#now())) return false;
     node.lastHeartbeatMs = this.#now();
     if (telemetry !== undefined && telemetry.sampledAtMs !== node.telemetry?.sampledAtMs) {
       node.telemetry = telemetry;
@@ -219,18 +255,54 @@ export class NodeManager {
     return node;
   }
 
-  /** Marks DEAD every live node silent for longer than the heartbeat timeout; returns them. */
+  /**
+   * Marks DEAD every live node silent for longer than the heartbeat timeout, or whose node token
+   * has expired; returns them.
+   */
   checkHeartbeats(): NodeEntry[] {
     const now = this.#now();
-    const died: NodeEntry[] = [];
+    const died: { node: NodeEntry; cause: string }[] = [];
     for (const node of this.#nodes.values()) {
-      if (node.state === NodeState.ALIVE && now - node.lastHeartbeatMs > this.#heartbeatTimeoutMs) {
-        node.state = NodeState.DEAD;
-        died.push(node);
+      if (node.state !== NodeState.ALIVE) continue;
+      if (tokenExpired(node, now)) died.push({ node, cause: "its node token expired" });
+      else if (now - node.lastHeartbeatMs > this.#heartbeatTimeoutMs)
+        died.push({ node, cause: `no heartbeat for ${this.#heartbeatTimeoutMs} ms` });
+    }
+    for (const { node, cause } of died) {
+      node.state = NodeState.DEAD;
+      this.#died(node, cause);
+    }
+    return died.map((d) => d.node);
+  }
+
+  /**
+   * Refuses the node id for good: a live node is DEAD at once (its actors are treated as on a
+   * dead node) and revocation listeners hear of it. Returns whether the node was live.
+   */
+  revoke(nodeId: string): boolean {
+    if (nodeId === "") throw new ClusterError("INVALID_ARGUMENT", "node id is empty");
+    this.#revoked.add(nodeId);
+    this.#storage?.putRevoked(nodeId);
+    const node = this.#nodes.get(nodeId);
+    const live = node?.state === NodeState.ALIVE;
+    if (node !== undefined && live) {
+      node.state = NodeState.DEAD;
+      node.session = "";
+      this.#died(node, "revoked");
+    }
+    for (const listener of [...this.#revokeListeners]) {
+      try {
+        listener(nodeId);
+      } catch {
+        // a listener's failure is its own
       }
     }
-    for (const node of died) this.#died(node);
-    return died;
+    return live;
+  }
+
+  /** Node ids revoked before a head restart (stored tables). */
+  restoreRevoked(nodeIds: readonly string[]): void {
+    for (const nodeId of nodeIds) this.#revoked.add(nodeId);
   }
 
   /**
@@ -244,11 +316,11 @@ export class NodeManager {
     return entry;
   }
 
-  #died(node: NodeEntry): void {
+  #died(node: NodeEntry, cause: string): void {
     const lost = this.#resources.removeNode(node.nodeId);
     this.#storage?.deleteNode(node.nodeId);
     for (const listener of this.#deathListeners) listener(node, lost);
-    this.#publish("DEAD", node, `no heartbeat for ${this.#heartbeatTimeoutMs} ms`);
+    this.#publish("DEAD", node, cause);
   }
 
   get(nodeId: string): NodeEntry | undefined {
@@ -263,6 +335,27 @@ export class NodeManager {
   available(node: NodeEntry): NodeResources {
     return this.#resources.available(node.nodeId) ?? { cpus: 0, memoryMb: 0, gpus: [], custom: {} };
   }
+}
+
+function tokenExpired(node: NodeEntry, now: number): boolean {
+  return node.tokenExpiresAtMs !== undefined && now >= node.tokenExpiresAtMs;
+}
+
+/** The host of "host:port", "[v6]:port" or gRPC's "ipv4:host:port" / "ipv6:[v6]:port". */
+function hostOf(address: string): string {
+  const bare = address.replace(/^ipv[46]:/, "");
+  const at = bare.lastIndexOf(":");
+  return (at < 0 ? bare : bare.slice(0, at)).replace(/^\[|\]$/g, "");
+}
+
+function peerHostOf(peer: string | undefined): string | undefined {
+  return peer === undefined || peer === "" ? undefined : hostOf(peer);
+}
+
+/** Whether a registration comes from where the live node is (either host unknown: not different). */
+function sameHost(node: NodeEntry, address: string, peerHost: string | undefined): boolean {
+  if (hostOf(node.address) !== hostOf(address)) return false;
+  return node.peerHost === undefined || peerHost === undefined || node.peerHost === peerHost;
 }
 
 function sameSession(node: NodeEntry, session: string): boolean {

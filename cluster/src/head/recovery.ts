@@ -29,7 +29,8 @@ export async function recover(
   managers: { nodes: NodeManager; actors: ActorManager; groups: PlacementGroupManager },
 ): Promise<Recovered> {
   const tables = await storage.load();
-  for (const node of tables.nodes) managers.nodes.restore(node);
+  managers.nodes.restoreRevoked(tables.revoked);
+  for (const node of tables.nodes) if (!tables.revoked.includes(node.nodeId)) managers.nodes.restore(node);
   for (const group of tables.groups) {
     managers.groups.restore({
       info: group.info,

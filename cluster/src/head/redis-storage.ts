@@ -1,7 +1,8 @@
 /**
  * HeadStorage on Redis: four hashes under a key prefix (one head per prefix), each field a
  * JSON record: `<prefix>nodes` (node id), `<prefix>actors` (actor id), `<prefix>groups`
- * (placement group id) and `<prefix>names` ((namespace, name) -> actor id). Commands go down
+ * (placement group id) and `<prefix>names` ((namespace, name) -> actor id); and a set,
+ * `<prefix>revoked` (revoked node ids). Commands go down
  * one connection, so Redis applies them in the order they were made; flush() is a PING behind
  * them. A write that fails is logged (ioredis retries while Redis is unreachable, and queues).
  */
@@ -29,9 +30,12 @@ export class RedisStorage implements HeadStorage {
   }
 
   async load(): Promise<StoredTables> {
-    const [nodes, actors, groups, names] = await Promise.all(
-      ["nodes", "actors", "groups", "names"].map((table) => this.#redis.hgetall(this.#key(table))),
-    );
+    const [[nodes, actors, groups, names], revoked] = await Promise.all([
+      Promise.all(
+        ["nodes", "actors", "groups", "names"].map((table) => this.#redis.hgetall(this.#key(table))),
+      ),
+      this.#redis.smembers(this.#key("revoked")),
+    ]);
     const parse = <T>(table: Record<string, string> | undefined): T[] =>
       Object.values(table ?? {}).map((json) => JSON.parse(json) as T);
     return {
@@ -39,7 +43,12 @@ export class RedisStorage implements HeadStorage {
       actors: parse<StoredActor>(actors),
       groups: parse<StoredGroup>(groups),
       names: new Map(Object.entries(names ?? {})),
+      revoked,
     };
+  }
+
+  putRevoked(nodeId: string): void {
+    this.#write(this.#redis.sadd(this.#key("revoked"), nodeId));
   }
 
   putNode(node: StoredNode): void {

@@ -46,6 +46,8 @@ export interface StoredTables {
   groups: StoredGroup[];
   /** (namespace, name) key -> the actor id currently holding that name. */
   names: Map<string, string>;
+  /** Node ids revoked for good (node-manager.ts revoke). */
+  revoked: string[];
 }
 
 export interface HeadStorage {
@@ -57,6 +59,8 @@ export interface HeadStorage {
   /** The actor that holds a name now (keyed as actor-spec.ts actorKey). */
   putName(key: string, actorId: string): void;
   putGroup(group: StoredGroup): void;
+  /** Records a revoked node id; never removed. */
+  putRevoked(nodeId: string): void;
   /** Resolves once every change made so far is stored. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -72,6 +76,7 @@ export class MemoryStorage implements HeadStorage {
   readonly #actors = new Map<string, StoredActor>();
   readonly #groups = new Map<string, StoredGroup>();
   readonly #names = new Map<string, string>();
+  readonly #revoked = new Set<string>();
 
   async load(): Promise<StoredTables> {
     return {
@@ -79,6 +84,7 @@ export class MemoryStorage implements HeadStorage {
       actors: [...this.#actors.values()].map(copy),
       groups: [...this.#groups.values()].map(copy),
       names: new Map(this.#names),
+      revoked: [...this.#revoked],
     };
   }
 
@@ -104,6 +110,10 @@ export class MemoryStorage implements HeadStorage {
 
   putGroup(group: StoredGroup): void {
     this.#groups.set(group.info.placementGroupId, copy(group));
+  }
+
+  putRevoked(nodeId: string): void {
+    this.#revoked.add(nodeId);
   }
 
   async flush(): Promise<void> {}

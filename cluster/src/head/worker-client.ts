@@ -43,9 +43,12 @@ export class GrpcWorkerClient implements WorkerClient {
   readonly #pool: ClientPool;
   readonly #service = clusterServices().worker;
 
-  /** `tls`: the head's certificate, for mutual TLS with the workers; plain text when absent. */
-  constructor(tls?: TlsMaterial) {
-    this.#pool = new ClientPool({}, tls);
+  /**
+   * `tls`: the head's certificate, for mutual TLS with the workers; plain text when absent.
+   * `credential`: the head's loopback credential token, when the cluster uses one.
+   */
+  constructor(tls?: TlsMaterial, credential?: string) {
+    this.#pool = new ClientPool({}, tls, credential);
   }
 
   async startActor(workerAddress: string, args: StartActorArgs, timeoutMs: number): Promise<StartedActor> {

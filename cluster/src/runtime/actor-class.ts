@@ -24,6 +24,7 @@
  * stable (they are Prometheus labels); an info() that throws is logged and reports nothing.
  */
 import type { ClusterClient } from "../client/cluster-client.js";
+import type { ModelSourcePolicy } from "../models/source-policy.js";
 
 export interface ActorContext {
   actorId: string;
@@ -31,6 +32,11 @@ export interface ActorContext {
   gpuIds: number[];
   /** CUDA_VISIBLE_DEVICES as the process sees it ("" when no GPU was assigned). */
   cudaVisibleDevices: string;
+  /**
+   * Where model bytes may come from on this node (the worker's model cache and artifact origin,
+   * models/source-policy.ts); absent outside a worker (in-process tests).
+   */
+  modelSources?: ModelSourcePolicy;
   /**
    * A driver client on the actor's cluster (made on first use, with the worker's TLS material),
    * for actors that call other actors or deployments (composition); closed with the actor.

@@ -22,9 +22,11 @@
  * any CUDA library) starts.
  */
 import { fileURLToPath } from "node:url";
+import type { ActorProcessAuth } from "../auth/cluster-auth.js";
 import type { ClusterErrorCode } from "../errors.js";
 import type { TlsMaterial } from "../grpc/tls.js";
 import { type CallSeries, isCallSeries } from "../metrics/call-histogram.js";
+import type { ModelSourcePolicy } from "../models/source-policy.js";
 
 /** The compiled entry a worker forks for each actor. */
 export const ACTOR_HOST_MAIN = fileURLToPath(new URL("./actor-host-main.js", import.meta.url));
@@ -52,6 +54,12 @@ export interface ActorHostStart {
   insecure?: boolean | undefined;
   /** The head the worker reports to: actors that call other actors or deployments reach it. */
   headAddress?: string | undefined;
+  /** The node this actor runs on (its own worker may call it). */
+  nodeId?: string | undefined;
+  /** Who may call this actor, and its own credential (never the cluster secret). Open when absent. */
+  auth?: ActorProcessAuth | undefined;
+  /** Where model bytes may come from on this node (the worker's --model-cache-dir, --artifact-origin). */
+  modelSources?: ModelSourcePolicy | undefined;
 }
 
 interface ActorHostReady {

@@ -16,6 +16,8 @@
  * error code), refused ones too; the instance's info() is asked once, after construction.
  */
 import * as grpc from "@grpc/grpc-js";
+import { authorizeService } from "../auth/authorize.js";
+import { actorCallerCheck } from "../auth/cluster-auth.js";
 import { ClusterClient } from "../client/cluster-client.js";
 import { ClusterError } from "../errors.js";
 import { CallGate } from "../grpc/call-gate.js";
@@ -66,6 +68,7 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
       actorId: start.actorId,
       gpuIds: start.gpuIds,
       cudaVisibleDevices: deps.cudaVisibleDevices,
+      ...(start.modelSources ? { modelSources: start.modelSources } : {}),
       ...(start.headAddress ? { cluster: client.get } : {}),
     });
   } catch (err) {
@@ -76,7 +79,14 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
   const info = instanceInfo(instance, deps.log);
   const service = new ActorService(instance, new CallGate(limit), deps.log, deps.calls);
   const server = new grpc.Server(LARGE_MESSAGES);
-  server.addService(clusterServices().actor, service.implementation());
+  const actorDefinition = clusterServices().actor;
+  server.addService(
+    actorDefinition,
+    authorizeService("Actor", actorDefinition, service.implementation(), {
+      check: actorCallerCheck(start.auth),
+      servingNode: start.nodeId,
+    }),
+  );
   let port: number;
   try {
     port = await listen(server, start.host, 0, { tls: start.tls, insecure: start.insecure });
@@ -223,6 +233,7 @@ function lazyClusterClient(start: ActorHostStart): { get: () => ClusterClient; c
       client ??= new ClusterClient({
         headAddress: start.headAddress,
         ...(start.tls ? { tls: start.tls } : {}),
+        ...(start.auth?.token ? { credential: start.auth.token } : {}),
       });
       return client;
     },

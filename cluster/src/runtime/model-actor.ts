@@ -74,7 +74,10 @@ export async function startModelActor(
     throw new ClusterError("INVALID_ARGUMENT", `model actor initArgs: ${formatZodIssues(parsed.error)}`);
   }
   const args = parsed.data;
-  const model = await loadModel({ ...args, cacheDir: args.cacheDir ?? defaultModelCacheDir() });
+  const model = await loadModel({
+    ...args,
+    cacheDir: args.cacheDir ?? ctx.modelSources?.modelCacheDir ?? defaultModelCacheDir(),
+  });
   const choice = await chooseExecutionProvider(
     ctx,
     args.executionProviders ?? DEFAULT_PROVIDER_PREFERENCE,

@@ -27,6 +27,7 @@
 import type { ModelMuxInit, ModelSource, MuxInferArgs, MuxInferResult } from "@neurogrid/schema";
 import { ClusterError } from "../errors.js";
 import { loadModel } from "../models/model-source.js";
+import { checkModelSource, type ModelSourcePolicy } from "../models/source-policy.js";
 import type { ActorClass, ActorContext, ActorInstance } from "./actor-class.js";
 import {
   chooseExecutionProvider,
@@ -66,7 +67,8 @@ export async function startModelMux(
     args.executionProviders ?? DEFAULT_PROVIDER_PREFERENCE,
     probe,
   );
-  return new ModelMux(args, choice);
+  const cacheDir = args.cacheDir ?? ctx.modelSources?.modelCacheDir;
+  return new ModelMux(cacheDir === undefined ? args : { ...args, cacheDir }, choice, ctx.modelSources);
 }
 
 export class ModelMux implements ActorInstance {
@@ -78,10 +80,13 @@ export class ModelMux implements ActorInstance {
   readonly #refs = new Map<string, ModelSource>();
   readonly #args: ModelMuxInit;
   readonly #choice: ProviderChoice;
+  readonly #sources: ModelSourcePolicy | undefined;
 
-  constructor(args: ModelMuxInit, choice: ProviderChoice) {
+  /** `sources`: the node's policy for the model references calls carry (absent outside a worker). */
+  constructor(args: ModelMuxInit, choice: ProviderChoice, sources?: ModelSourcePolicy) {
     this.#args = args;
     this.#choice = choice;
+    this.#sources = sources;
     this.#resolver = new ModelRefResolver(args.models);
     // On release, forget the model's reference unless a call has already started loading it again.
     this.#resident = new ResidentModels({ maxModels: args.maxModels, maxBytes: args.maxBytes }, (id) => {
@@ -118,6 +123,8 @@ export class ModelMux implements ActorInstance {
   }
 
   async #infer(call: MuxInferArgs, signal: AbortSignal): Promise<MuxInferResult> {
+    if (this.#sources !== undefined && typeof call.model !== "string")
+      checkModelSource(call.model, this.#sources, "model.");
     const { id, ref } = this.#resolver.resolve(call.model, (modelId) => {
       const loadedFrom = this.#refs.get(modelId);
       return loadedFrom && { ref: loadedFrom, sha256: this.#resident.peek(modelId)?.model.sha256 };

@@ -19,12 +19,15 @@
  * serves, under the class the worker started it as (../metrics/actor-metrics.ts).
  */
 import { type ChildProcess, fork } from "node:child_process";
+import { actorProcessAuth, type MemberAuth } from "../auth/cluster-auth.js";
 import { ClusterError } from "../errors.js";
 import { hostPort } from "../grpc/server.js";
 import type { ServerSecurity } from "../grpc/tls.js";
 import type { LogFn } from "../logging/logger.js";
 import { ActorMetrics } from "../metrics/actor-metrics.js";
+import type { ModelSourcePolicy } from "../models/source-policy.js";
 import { ACTOR_HOST_MAIN, isChildMessage, PRESTARTED_FLAG } from "../runtime/actor-host-protocol.js";
+import { actorEnv } from "./actor-env.js";
 import { handshake } from "./actor-handshake.js";
 import { ActorPool } from "./actor-pool.js";
 
@@ -42,9 +45,18 @@ export interface ActorProcessesOptions {
   poolSize?: number;
   /** How the actor processes serve: TLS (the worker's certificate), or plain text. */
   security?: ServerSecurity;
+  /** This node's id: an actor process accepts calls from its own worker (auth/rpc-rules.ts). */
+  nodeId?: string;
+  /** How the worker authenticates; each actor gets its share (auth/cluster-auth.ts). */
+  auth?: MemberAuth;
+  /** Where this node's model actors may get model bytes (ActorContext.modelSources). */
+  modelSources?: ModelSourcePolicy;
   /** The head, passed to each actor (ActorContext.cluster) for calls to other actors. */
   headAddress?: string;
-  /** Environment the children inherit (CUDA_VISIBLE_DEVICES is set on top). */
+  /**
+   * The worker's environment: children get only its allow-listed variables (actor-env.ts),
+   * with CUDA_VISIBLE_DEVICES set on top.
+   */
   baseEnv: NodeJS.ProcessEnv;
   log: LogFn;
   /** Told when a running actor's process exits without being stopped (it crashed, was killed). */
@@ -154,8 +166,19 @@ export class ActorProcesses {
     });
     try {
       const { tls, insecure } = this.#options.security ?? {};
-      const { host, headAddress } = this.#options;
-      const start = { type: "start", ...args, host, tls, insecure, headAddress } as const;
+      const { host, headAddress, nodeId = "", auth, modelSources } = this.#options;
+      const actorAuth = auth === undefined ? undefined : actorProcessAuth(auth, nodeId);
+      const start = {
+        type: "start",
+        ...args,
+        host,
+        tls,
+        insecure,
+        headAddress,
+        nodeId,
+        auth: actorAuth,
+        modelSources,
+      } as const;
       const { port, info } = await handshake(
         child,
         start,
@@ -188,7 +211,7 @@ export class ActorProcesses {
 
   #fork(argv: string[], cudaVisibleDevices: string): ChildProcess {
     return fork(this.#options.entry ?? ACTOR_HOST_MAIN, argv, {
-      env: { ...this.#options.baseEnv, CUDA_VISIBLE_DEVICES: cudaVisibleDevices },
+      env: { ...actorEnv(this.#options.baseEnv), CUDA_VISIBLE_DEVICES: cudaVisibleDevices },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
   }

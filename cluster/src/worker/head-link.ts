@@ -7,7 +7,8 @@
  *                   │                                 │ this node: it restarted, or marked us DEAD)
  *                   └─────────────────────────────────┤ or the stream broke / ended
  *
- * The first registration fails fast on UNAUTHENTICATED (bad node token) and INVALID_ARGUMENT:
+ * The first registration fails fast on UNAUTHENTICATED (bad node token or credential),
+ * PERMISSION_DENIED (a credential for another node) and INVALID_ARGUMENT:
  * retrying cannot fix them. Later re-registrations retry whatever the error, until stop().
  * Every registration says which actor processes the worker runs (the head reconciles), and
  * the head's reply carries the session that the node's later calls (heartbeats, reports of
@@ -41,13 +42,15 @@ export interface HeadLinkOptions {
   log: LogFn;
   /** Mutual TLS with the head; plain text when absent. */
   tls?: TlsMaterial | undefined;
+  /** The worker's loopback credential token (auth/credential-token.ts). */
+  credential?: string | undefined;
 }
 
 const REGISTER_TIMEOUT_MS = 5_000;
 const REPORT_TIMEOUT_MS = 5_000;
 const REPORT_ATTEMPTS = 5;
 const REPORT_RETRY_MS = 500;
-const FATAL_ON_FIRST_REGISTRATION = new Set(["UNAUTHENTICATED", "INVALID_ARGUMENT"]);
+const FATAL_ON_FIRST_REGISTRATION = new Set(["UNAUTHENTICATED", "PERMISSION_DENIED", "INVALID_ARGUMENT"]);
 
 type HeartbeatStream = grpc.ClientDuplexStream<HeartbeatRequest, HeartbeatReply>;
 
@@ -69,7 +72,7 @@ export class HeadLink {
 
   constructor(options: HeadLinkOptions) {
     this.#options = options;
-    this.#pool = new ClientPool(QUICK_RECONNECT, options.tls);
+    this.#pool = new ClientPool(QUICK_RECONNECT, options.tls, options.credential);
   }
 
   /** Registers (retrying while the head is unreachable) and starts heartbeating. */

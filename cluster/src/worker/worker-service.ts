@@ -1,6 +1,7 @@
 /**
- * The Worker gRPC service, called by the head: start and kill actor processes. Errors reach the
- * head as gRPC status through the edge converter (grpc/status.ts).
+ * The Worker gRPC service, called by the head: start and kill actor processes. A start whose
+ * arguments break this node's policy (models/source-policy.ts) is refused before any process
+ * starts. Errors reach the head as gRPC status through the edge converter (grpc/status.ts).
  */
 import { ClusterError } from "../errors.js";
 import { decodeJson } from "../grpc/convert.js";
@@ -12,6 +13,7 @@ import type {
   StartActorRequest,
   WorkerStatusReply,
 } from "../grpc/wire.js";
+import { checkStartArgs, type ModelSourcePolicy } from "../models/source-policy.js";
 import type { ActorProcesses } from "./actor-processes.js";
 
 export interface WorkerServiceHooks {
@@ -23,6 +25,7 @@ export interface WorkerServiceHooks {
 
 export function workerService(
   processes: ActorProcesses,
+  startArgs: ModelSourcePolicy,
   hooks: WorkerServiceHooks = {},
 ): WorkerImplementation {
   return {
@@ -31,13 +34,15 @@ export function workerService(
       if (spec === null) throw new ClusterError("INVALID_ARGUMENT", "StartActor without an actor spec");
       if (request.actorId === "")
         throw new ClusterError("INVALID_ARGUMENT", "StartActor without an actor id");
+      const initArgs = decodeJson(spec.initArgs, "INVALID_ARGUMENT", "initArgs");
+      checkStartArgs(spec.className, initArgs, startArgs);
       const started = performance.now();
       const seconds = () => (performance.now() - started) / 1000;
       try {
         const reply = await processes.start({
           actorId: request.actorId,
           className: spec.className,
-          initArgs: decodeJson(spec.initArgs, "INVALID_ARGUMENT", "initArgs"),
+          initArgs,
           gpuIds: request.gpuIds,
           maxConcurrency: spec.maxConcurrency,
         });

@@ -7,6 +7,9 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import * as grpc from "@grpc/grpc-js";
+import { authorizeService } from "../auth/authorize.js";
+import { memberAuth } from "../auth/cluster-auth.js";
+import { localSecretOfHead } from "../auth/local-secret.js";
 import { tlsFilesOf } from "../config.js";
 import type { WorkerConfig } from "../config-worker.js";
 import { ClusterError } from "../errors.js";
@@ -14,7 +17,7 @@ import { nodeResourcesToWire } from "../grpc/convert.js";
 import { clusterServices } from "../grpc/proto.js";
 import { hostPort, listen, shutdown } from "../grpc/server.js";
 import { telemetryToWire } from "../grpc/telemetry-convert.js";
-import { loadTls } from "../grpc/tls.js";
+import { loadTls, type TlsMaterial } from "../grpc/tls.js";
 import type { WorkerStatusReply } from "../grpc/wire.js";
 import { createLogger, type LogFn, logFn } from "../logging/logger.js";
 import { type MetricsServer, serveMetrics } from "../metrics/metrics-server.js";
@@ -50,13 +53,15 @@ const SHUTDOWN_GRACE_MS = 2_000;
 export async function startWorker(config: WorkerConfig, options: WorkerOptions): Promise<WorkerHandle> {
   const log =
     options.log ?? logFn(createLogger({ bindings: { component: "worker", nodeId: config.nodeId } }));
+  const tlsFiles = tlsFilesOf(config);
+  const tls = tlsFiles === undefined ? undefined : loadTls(tlsFiles);
+  const auth = memberAuth(tls, clusterSecretOf(config, tls), { role: "worker", nodeId: config.nodeId });
   const { source, replayedGpus } = await telemetrySource(config);
   const resources = await discoverResources(config, undefined, replayedGpus);
   const telemetry = new TelemetryPoller(source, config.telemetryIntervalMs);
   await telemetry.start();
-  const tlsFiles = tlsFilesOf(config);
-  const tls = tlsFiles === undefined ? undefined : loadTls(tlsFiles);
   let headLink: HeadLink | undefined;
+  const modelSources = { modelCacheDir: config.modelCacheDir, artifactOrigin: config.artifactOrigin };
   const processes = new ActorProcesses({
     host: config.host,
     advertiseHost: config.advertiseHost,
@@ -65,6 +70,9 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     stopGraceMs: config.stopGraceMs,
     poolSize: config.actorPoolSize,
     security: { tls, insecure: config.insecure },
+    nodeId: config.nodeId,
+    auth,
+    modelSources,
     baseEnv: options.baseEnv,
     headAddress: config.headAddress,
     log,
@@ -95,9 +103,15 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     metricsAddress: metricsServer?.address ?? "",
     startedAtMs,
   });
+  const workerDefinition = clusterServices().worker;
   server.addService(
-    clusterServices().worker,
-    workerService(processes, { onStart: metrics.actorStarted, status }),
+    workerDefinition,
+    authorizeService(
+      "Worker",
+      workerDefinition,
+      workerService(processes, modelSources, { onStart: metrics.actorStarted, status }),
+      { check: auth.check, servingNode: config.nodeId },
+    ),
   );
   const port = await listen(server, config.host, config.port, { tls, insecure: config.insecure });
   address = hostPort(config.advertiseHost, port);
@@ -116,6 +130,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     runningActors: () => processes.actorIds,
     log,
     tls,
+    credential: auth.token,
   });
 
   let stopping: Promise<void> | undefined;
@@ -156,6 +171,22 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     metricsAddress: metricsServer?.address,
     stop,
   };
+}
+
+/**
+ * The secret this worker's calls are credentialed with, without TLS: the one given, else the one
+ * a head on this machine wrote for its port (auth/local-secret.ts). A worker with neither refuses
+ * to start: its own servers would take calls from anyone.
+ */
+function clusterSecretOf(config: WorkerConfig, tls: TlsMaterial | undefined): string | undefined {
+  if (tls !== undefined) return undefined;
+  const secret = config.clusterSecret ?? localSecretOfHead(config.headAddress);
+  if (secret === undefined)
+    throw new ClusterError(
+      "UNAUTHENTICATED",
+      `no cluster credential for the head at ${config.headAddress}: give --tls-ca/--tls-cert/--tls-key or --cluster-secret, or run the worker on the head's machine (as the head's user)`,
+    );
+  return secret;
 }
 
 /** The replay stand-in when config names one (its first snapshot's GPUs are the node's), else nvidia-smi. */

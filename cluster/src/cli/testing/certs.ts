@@ -1,13 +1,16 @@
 /**
  * Test support: a throwaway certificate authority and certificates signed by it, made with the
  * `openssl` command (node:crypto cannot issue X.509 certificates). Every certificate names
- * 127.0.0.1 and localhost and serves both as a server and a client certificate. Tests skip
- * (with the reason) where `openssl` is not on PATH.
+ * 127.0.0.1 and localhost and serves both as a server and a client certificate; it carries the
+ * cluster identity of its name (auth/identity.ts): `head`, `driver` and `observer` are those
+ * roles, any other name is a worker of that node id. Tests skip (with the reason) where
+ * `openssl` is not on PATH.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { uriOfIdentity } from "../../auth/identity.js";
 import type { TlsFiles, TlsMaterial } from "../../grpc/tls.js";
 
 /** Why certificates cannot be made here, or undefined when they can. */
@@ -29,6 +32,12 @@ export interface TestPki {
 }
 
 const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+
+function identityUri(name: string): string {
+  return ["head", "driver", "observer"].includes(name)
+    ? uriOfIdentity({ role: name as "head" | "driver" | "observer" })
+    : uriOfIdentity({ role: "worker", nodeId: name });
+}
 
 /** A CA, and one certificate per name, each signed by it. */
 export function makePki(names: readonly string[]): TestPki {
@@ -52,11 +61,12 @@ export function makePki(names: readonly string[]): TestPki {
     "-addext",
     "keyUsage=critical,keyCertSign,cRLSign",
   ]);
-  writeFileSync(
-    at("member.ext"),
-    "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\n",
-  );
   for (const name of names) {
+    writeFileSync(
+      at(`${name}.ext`),
+      `subjectAltName=IP:127.0.0.1,DNS:localhost,URI:${identityUri(name)}\n` +
+        "extendedKeyUsage=serverAuth,clientAuth\nbasicConstraints=CA:FALSE\n",
+    );
     openssl(["req", ...EC, "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${name}`]);
     openssl([
       "x509",
@@ -73,7 +83,7 @@ export function makePki(names: readonly string[]): TestPki {
       "-days",
       "2",
       "-extfile",
-      "member.ext",
+      `${name}.ext`,
     ]);
   }
   const files = (name: string): TlsFiles => ({
