@@ -5,6 +5,21 @@
  * packages. In-process chain (LiteSVM), fault injection and fixtures for tests live in the
  * "./testing" entry.
  */
+
+export {
+  encodeTransferRequest,
+  newReference,
+  parseTransferRequest,
+  type TransferRequest,
+} from "./deposits/transfer-request.js";
+export {
+  type DepositTarget,
+  type IncomingTransfer,
+  type RequestCheck,
+  type RequestRejection,
+  readIncomingTransfer,
+  validateRequestPayment,
+} from "./deposits/validate-transfer.js";
 export { ContractsError, type ContractsErrorCode, describeError, isContractsError } from "./errors.js";
 export { type FeeSplit, MAX_FEE_BPS, splitFee } from "./fee-split.js";
 export { formatNeuro, NEURO_DECIMALS, parseNeuro, UNITS_PER_NEURO } from "./neuro-amount.js";
@@ -35,7 +50,6 @@ export {
   type PayoutSenderEvent,
   type PayoutSenderOptions,
 } from "./payouts/payout-sender.js";
-export { type PreparedRecipient, prepareRecipient } from "./payouts/recipient-account.js";
 export {
   InMemoryLookupTableStore,
   LOOKUP_TABLE_CAPACITY,

@@ -7,6 +7,13 @@ export { FaultyRpc, type RpcOperation, type SendFault, SimulatedCrash } from "./
 export { BLOCKHASH_VALID_BLOCKS, LiteSvmRpc } from "./solana/litesvm-rpc.js";
 export { type ChainFixture, createChainFixture, NO_WAIT } from "./testing/chain-fixture.js";
 export {
+  createDepositChain,
+  fundedWallet,
+  otherMint,
+  payTransferRequest,
+} from "./testing/deposit-fixture.js";
+export { FinalityGate } from "./testing/finality-gate.js";
+export {
   balancesOf,
   batchFor,
   lookupTablesFor,

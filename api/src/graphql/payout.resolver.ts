@@ -1,5 +1,7 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { ApiError, badInput } from "../errors.js";
+import type { Caller } from "../identity/caller.js";
+import type { Scope } from "../identity/scopes.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
 import { issueChallenge, linkWallet } from "../wallets/wallet-link.js";
 import { requireAccess } from "./auth-checker.js";
@@ -30,14 +32,17 @@ interface PayoutRow {
 
 @Resolver()
 export class PayoutResolver {
-  @Authorized("provider", "scope:nodes:write")
-  @Mutation(() => WalletChallengeType, { description: "A message for the wallet you want paid to, to sign." })
+  @Authorized("provider", "client")
+  @Mutation(() => WalletChallengeType, {
+    description:
+      "A message for your wallet to sign: payouts and withdrawals go to it; NEURO it sends the treasury is credited to you.",
+  })
   async walletChallenge(@Arg("address", () => String) address: string, @Ctx() ctx: ApiContext) {
-    const { account } = requireCaller(ctx);
+    const { account } = requireWalletScope(ctx, "write");
     return issueChallenge(ctx.em, account, address, ctx.services.config.publicDomain);
   }
 
-  @Authorized("provider", "scope:nodes:write")
+  @Authorized("provider", "client")
   @Mutation(() => WalletType, {
     description: "Links the wallet that signed the challenge (base58 signature).",
   })
@@ -46,22 +51,26 @@ export class PayoutResolver {
     @Arg("signature", () => String) signature: string,
     @Ctx() ctx: ApiContext,
   ): Promise<WalletType> {
-    const { account } = requireCaller(ctx);
-    await linkWallet(ctx.em, account, message, signature, ctx.services.config.publicDomain);
-    await ctx.services.payouts?.prepareWallet(account.id);
+    const { account } = requireWalletScope(ctx, "write");
+    const { config } = ctx.services;
+    await linkWallet(ctx.em, account, message, signature, config.publicDomain, config.walletRelinkCooldownMs);
     return (await this.wallet(ctx)) as WalletType;
   }
 
-  @Authorized("provider", "scope:nodes:read")
+  @Authorized("provider", "client")
   @Query(() => WalletType, { nullable: true, description: "Your linked wallet." })
   async wallet(@Ctx() ctx: ApiContext): Promise<WalletType | null> {
-    const { account } = requireCaller(ctx);
-    const [row] = await ctx.em.execute<{ address: string; token_account: string | null; linked_at: Date }[]>(
-      "select address, token_account, linked_at from wallets where account_id = ?",
-      [account.id],
-    );
+    const { account } = requireWalletScope(ctx, "read");
+    // A raw query answers timestamptz as a string (the ORM's type parsers), not a Date.
+    const [row] = await ctx.em.execute<
+      { address: string; token_account: string | null; linked_at: string }[]
+    >("select address, token_account, linked_at from wallets where account_id = ?", [account.id]);
     return row
-      ? { address: row.address, tokenAccount: row.token_account ?? undefined, linkedAt: row.linked_at }
+      ? {
+          address: row.address,
+          tokenAccount: row.token_account ?? undefined,
+          linkedAt: new Date(row.linked_at),
+        }
       : null;
   }
 
@@ -140,6 +149,20 @@ async function subscribePayoutStatus(ctx: ApiContext): Promise<AsyncIterable<Pay
     }),
   );
   return queue;
+}
+
+/**
+ * A wallet is a provider's (paid to) or a client's (deposits from it credited, withdrawals to
+ * it): a scoped key needs its role's nodes or tasks scope, as for the role's other writes/reads.
+ */
+function requireWalletScope(ctx: ApiContext, access: "read" | "write"): Caller {
+  const caller = requireCaller(ctx);
+  const role = caller.account.role;
+  if (role === "admin") return caller;
+  const scope: Scope = role === "client" ? `tasks:${access}` : `nodes:${access}`;
+  if (!caller.scopes.includes(scope))
+    throw new ApiError("FORBIDDEN", `this credential lacks the scope ${scope}`);
+  return caller;
 }
 
 function toPayoutType(r: PayoutRow & { createdAt: Date }): PayoutType {

@@ -1,5 +1,4 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { prepareRecipient } from "@neurogrid/contracts";
 import { Queue, Worker } from "bullmq";
 import type { RedisConnections } from "../infra/redis-connections.js";
 import type { PayoutChain } from "./payout-chain.js";
@@ -9,8 +8,8 @@ import { PayoutRunner } from "./payout-runner.js";
 /**
  * Payouts in a process: the runner, the repeatable BullMQ job that calls it every
  * `intervalMs` (one job id per repeat; the runner's advisory lock keeps runs from overlapping
- * across processes), and the wallet preparation done once when a wallet is linked (its NEURO
- * token account created and added to the recipients' lookup table, so later payouts are small).
+ * across processes). A recipient's token account is made by its first payout (nothing on
+ * chain when a wallet is linked: wallets/wallet-link.ts).
  */
 const PAYOUT_QUEUE = "payouts";
 
@@ -18,8 +17,6 @@ export class PayoutService {
   readonly runner: PayoutRunner;
   #queue: Queue | undefined;
   #worker: Worker | undefined;
-  readonly #orm: MikroORM;
-  readonly #chain: PayoutChain;
   readonly #log: (msg: string, err?: unknown) => void;
 
   constructor(
@@ -29,8 +26,6 @@ export class PayoutService {
     events: PayoutEventBus,
     log: (msg: string, err?: unknown) => void,
   ) {
-    this.#orm = orm;
-    this.#chain = chain;
     this.#log = log;
     this.runner = new PayoutRunner({ orm, chain, thresholdUnits, events });
   }
@@ -51,38 +46,6 @@ export class PayoutService {
       { connection, prefix, concurrency: 1 },
     );
     this.#worker.on("error", (err) => this.#log("payouts worker", err));
-  }
-
-  /** Creates the wallet's token account and puts it in the lookup table; never fatal. */
-  async prepareWallet(accountId: string): Promise<void> {
-    const em = this.#orm.em.fork();
-    const [row] = await em.execute<{ address: string }[]>(
-      "select address from wallets where account_id = ?",
-      [accountId],
-    );
-    if (!row) return;
-    try {
-      const prepared = await prepareRecipient(
-        this.#chain.rpc,
-        this.#chain.treasury,
-        this.#chain.mint,
-        row.address,
-        {
-          lookupTables: this.runner.recipientTables,
-          pollIntervalMs: this.#chain.pollIntervalMs,
-        },
-      );
-      await em.execute("update wallets set token_account = ? where account_id = ? and address = ?", [
-        prepared.tokenAccount,
-        accountId,
-        row.address,
-      ]);
-    } catch (err) {
-      this.#log(
-        `payouts: preparing wallet ${row.address} failed (the first payout will create its account)`,
-        err,
-      );
-    }
   }
 
   async close(): Promise<void> {

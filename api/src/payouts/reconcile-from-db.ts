@@ -3,7 +3,8 @@ import { type ReconcileReport, reconcilePayouts } from "@neurogrid/contracts";
 import type { PayoutChain } from "./payout-chain.js";
 
 /**
- * `neurogrid payouts reconcile`: every payout the database calls CONFIRMED, matched against the
+ * `neurogrid payouts reconcile`: every payout and client withdrawal (sent by the same sender, a
+ * batch of one named by the withdrawal id) the database calls CONFIRMED, matched against the
  * chain (its transaction, the memo naming its batch, the recipient's token balance change), and
  * the treasury's recent payout transactions no record names. Any difference is reported.
  */
@@ -15,7 +16,10 @@ export async function reconcileFromDb(
   const rows = await orm.em
     .fork()
     .execute<{ id: string; batch_id: string; wallet: string; amount: string; signature: string }[]>(
-      "select id, batch_id, wallet, amount, signature from payouts where status = 'CONFIRMED' order by created_at",
+      `select id, batch_id, wallet, amount, signature, created_at from payouts where status = 'CONFIRMED'
+       union all
+       select id, id as batch_id, wallet, amount, signature, created_at from withdrawals where status = 'CONFIRMED'
+       order by created_at`,
     );
   return reconcilePayouts(chain.rpc, {
     mint: chain.mint,

@@ -55,6 +55,11 @@ export function toChainTransaction(parts: ProcessedTransactionParts): ChainTrans
     slot: parts.slot,
     err: parts.err,
     memos,
+    accounts: [
+      ...keys.staticAccountKeys,
+      ...(keys.accountKeysFromLookups?.writable ?? []),
+      ...(keys.accountKeysFromLookups?.readonly ?? []),
+    ].map((k) => k.toBase58()),
     tokenBalanceChanges: [...changes.entries()].sort(([a], [b]) => a - b).map(([, c]) => c),
   };
 }

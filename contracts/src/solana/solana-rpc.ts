@@ -56,6 +56,8 @@ export interface ChainTransaction {
   err: string | null;
   /** The text of every memo instruction, in order. */
   memos: string[];
+  /** Every account the transaction names (static keys, then lookup-table loads), base58. */
+  accounts: string[];
   tokenBalanceChanges: TokenBalanceChange[];
 }
 

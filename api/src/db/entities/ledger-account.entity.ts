@@ -14,6 +14,13 @@ export const LedgerAccountKind = {
   CLIENT_HELD: "client_held",
   PROVIDER_EARNINGS: "provider_earnings",
   PAYOUTS_IN_FLIGHT: "payouts_in_flight",
+  /** NEURO the treasury received that matched no request or linked wallet: owed, to nobody yet. */
+  UNMATCHED_DEPOSITS: "unmatched_deposits",
+  /** Client withdrawals sent (or being sent) on chain, not yet confirmed or returned. */
+  WITHDRAWALS_IN_FLIGHT: "withdrawals_in_flight",
+  /** A provider's stake, and what it is taking back through the cooling-off period. */
+  PROVIDER_STAKE: "provider_stake",
+  STAKE_COOLING: "stake_cooling",
 } as const;
 export type LedgerAccountKind = (typeof LedgerAccountKind)[keyof typeof LedgerAccountKind];
 

@@ -9,6 +9,14 @@ export const LedgerTxKind = {
   PAYOUT: "payout",
   PAYOUT_SETTLED: "payout_settled",
   PAYOUT_RETURNED: "payout_returned",
+  /** NEURO that reached the treasury on chain, once per transaction signature. */
+  CHAIN_DEPOSIT: "chain_deposit",
+  WITHDRAWAL: "withdrawal",
+  WITHDRAWAL_SETTLED: "withdrawal_settled",
+  WITHDRAWAL_RETURNED: "withdrawal_returned",
+  STAKE: "stake",
+  UNSTAKE: "unstake",
+  UNSTAKE_RELEASED: "unstake_released",
 } as const;
 export type LedgerTxKind = (typeof LedgerTxKind)[keyof typeof LedgerTxKind];
 

@@ -1,0 +1,148 @@
+/**
+ * Money in, work, money out — end to end through the public API: a client asks for a Solana Pay
+ * transfer request, pays it from its wallet on the chain (LiteSVM, in this process), hears
+ * depositStatus reach CREDITED (the api's scheduled deposit watcher), pays a task from that
+ * balance (a real head and worker run it), the provider is paid out on chain to its linked
+ * wallet, and the treasury check holds at the end.
+ */
+
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { getNeuroBalance, parseTransferRequest } from "@neurogrid/contracts";
+import { createDepositChain, fundedWallet, payTransferRequest } from "@neurogrid/contracts/testing";
+import { Keypair } from "@solana/web3.js";
+import type { Child } from "../cli/child-process.js";
+import { Node } from "../db/entities/index.js";
+import { balancesOf } from "../ledger/accounts.js";
+import { checkLedger } from "../ledger/check.js";
+import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
+import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
+import { linkWalletThroughApi } from "../testing/link-wallet.js";
+import { startHead, startWorker } from "../testing/local-cluster.js";
+import { checkTreasury } from "../treasury/treasury-check.js";
+
+const NODE = "deposit-e2e-worker";
+
+describe("deposit -> task -> payout, end to end", () => {
+  const children: Child[] = [];
+  let t: InProcessApi;
+  let fx: Awaited<ReturnType<typeof createDepositChain>>;
+
+  before(async () => {
+    fx = await createDepositChain();
+    const head = await startHead(["--heartbeat-timeout-ms", "5000"]);
+    children.push(head.child);
+    children.push(await startWorker(head.address, NODE));
+    t = await startInProcessApi(
+      {
+        dispatcher: true,
+        headAddress: head.address,
+        depositWatchIntervalMs: 200,
+        payoutThreshold: "0.000000001",
+        // The scheduled payout run fires once at start (nothing earned yet); the test runs the next.
+        payoutIntervalMs: 3_600_000,
+        rateLimitBurst: 10_000,
+      },
+      {
+        payoutChain: {
+          rpc: fx.rpc,
+          treasury: fx.treasury,
+          mint: fx.mint,
+          commitment: "finalized",
+          pollIntervalMs: 0,
+          settleTimeoutMs: 30_000,
+        },
+      },
+    );
+  });
+  after(async () => {
+    await t?.stop();
+    for (const child of children.reverse()) await child.stop();
+  });
+
+  test("the client's NEURO pays for a task, the provider is paid on chain, the treasury reconciles", async () => {
+    const client = await t.account("payer", "client");
+    const provider = await t.account("gpu-owner", "provider");
+    const admin = await t.account("ops", "admin");
+    const em = t.orm.em.fork();
+    em.persist(em.create(Node, { id: NODE, provider: provider.id }));
+    await em.flush();
+
+    const providerWallet = Keypair.generate();
+    await linkWalletThroughApi(t.url, provider.key, providerWallet);
+
+    const asked = await graphqlRequest<{ depositRequest: { url: string; reference: string } }>(
+      t.url,
+      client.key,
+      "mutation($a: TokenAmount!) { depositRequest(amount: $a) { url reference } }",
+      { a: "5000000" },
+    );
+    assert.equal(asked.errors, undefined, JSON.stringify(asked.errors));
+    const { url, reference } = asked.data?.depositRequest ?? { url: "", reference: "" };
+    const wallet = await fundedWallet(fx, 1_000_000_000n);
+    let paid = "";
+    const status = await collectSubscription<{ depositStatus: { status: string; signature: string | null } }>(
+      t.url,
+      { authorization: `Bearer ${client.key}` },
+      "subscription($r: String!) { depositStatus(reference: $r) { status signature } }",
+      { r: reference },
+      30_000,
+      (e) => {
+        if (e.depositStatus.status === "PENDING") {
+          void payTransferRequest(fx.rpc, wallet, parseTransferRequest(url)).then((s) => {
+            paid = s;
+          });
+        }
+      },
+    );
+    assert.deepEqual(status.errors, []);
+    assert.deepEqual(
+      status.events.map((e) => e.depositStatus.status),
+      ["PENDING", "SEEN", "CREDITED"],
+    );
+    assert.equal(status.events.at(-1)?.depositStatus.signature, paid);
+    assert.equal((await balancesOf(t.orm.em.fork(), client.id)).available, 5_000_000n);
+
+    const submitted = await graphqlRequest<{ submitTask: { id: string } }>(
+      t.url,
+      client.key,
+      "mutation($input: SubmitTaskInput!) { submitTask(input: $input) { id status } }",
+      { input: { model: "mlp-classifier", input: { features: [Array.from({ length: 16 }, () => 0.25)] } } },
+    );
+    assert.equal(submitted.errors, undefined, JSON.stringify(submitted.errors));
+    const progress = await collectSubscription<{ taskProgress: { status: string } }>(
+      t.url,
+      { authorization: `Bearer ${client.key}` },
+      "subscription($id: ID!) { taskProgress(taskId: $id) { status } }",
+      { id: submitted.data?.submitTask.id },
+    );
+    assert.equal(progress.events.at(-1)?.taskProgress.status, "COMPLETED", JSON.stringify(progress));
+    const earned = (await balancesOf(t.orm.em.fork(), provider.id)).earnings;
+    assert.ok(earned > 0n, "the provider earned from the task");
+
+    const run = await graphqlRequest<{ runPayouts: { ran: boolean; confirmed: number } }>(
+      t.url,
+      admin.key,
+      "mutation { runPayouts { ran confirmed } }",
+    );
+    assert.equal(run.errors, undefined, JSON.stringify(run.errors));
+    const payouts = await graphqlRequest<{
+      payouts: { edges: { node: { status: string; amount: string } }[] };
+    }>(t.url, provider.key, "{ payouts { edges { node { status amount } } } }");
+    assert.deepEqual(
+      payouts.data?.payouts.edges.map((e) => e.node),
+      [{ status: "CONFIRMED", amount: earned.toString() }],
+      JSON.stringify(run),
+    );
+    assert.equal(await getNeuroBalance(fx.rpc, fx.mint, providerWallet.publicKey), earned, "paid on chain");
+
+    const report = await checkTreasury(t.orm, {
+      rpc: fx.rpc,
+      treasury: fx.treasury.publicKey,
+      mint: fx.mint,
+    });
+    assert.deepEqual(report.differences, []);
+    assert.equal(report.onChain, 5_000_000n - earned, "the treasury holds the deposit less the payout");
+    assert.equal((await checkLedger(t.orm.em.fork())).ok, true);
+  });
+});
