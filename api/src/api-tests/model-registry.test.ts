@@ -99,7 +99,6 @@ describe("model registry", () => {
     assert.deepEqual(spec.initArgs, {
       name: "registry-mlp",
       version: "1.0.0",
-      cacheDir,
       path: cached,
       sha256: onnxSha,
       manifest,
@@ -112,7 +111,6 @@ describe("model registry", () => {
     assert.deepEqual(modelActorSpec(cpuOnly, cacheDir).initArgs, {
       name: "registry-mlp",
       version: "1.0.0",
-      cacheDir,
       path: cached,
       sha256: onnxSha,
       manifest: { ...manifest, executionProviders: ["cpu"] },

@@ -18,6 +18,12 @@ const cliEnvSchema = z.object({
   databaseUrl: optional,
   /** NEUROGRID_HEAD_ADDRESS */
   headAddress: optional,
+  /** NEUROGRID_TLS_CA, NEUROGRID_TLS_CERT, NEUROGRID_TLS_KEY: a driver's certificate (cluster-access.ts) */
+  clusterTlsCa: optional,
+  clusterTlsCert: optional,
+  clusterTlsKey: optional,
+  /** NEUROGRID_CLUSTER_CREDENTIAL: a driver's loopback credential (cluster-access.ts) */
+  clusterCredential: optional,
   /** NEUROGRID_DATA_DIR (`up`) */
   dataDir: optional,
   /** NEUROGRID_API_PORT (`up`) */
@@ -51,6 +57,10 @@ export function cliContextOf(env: NodeJS.ProcessEnv): CliContext {
   const parsed = cliEnvSchema.parse({
     databaseUrl: env.DATABASE_URL,
     headAddress: env.NEUROGRID_HEAD_ADDRESS,
+    clusterTlsCa: env.NEUROGRID_TLS_CA,
+    clusterTlsCert: env.NEUROGRID_TLS_CERT,
+    clusterTlsKey: env.NEUROGRID_TLS_KEY,
+    clusterCredential: env.NEUROGRID_CLUSTER_CREDENTIAL,
     dataDir: env.NEUROGRID_DATA_DIR,
     apiPort: env.NEUROGRID_API_PORT,
     modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,

@@ -71,7 +71,8 @@ describe("a registered model, end to end", () => {
     const head = await startHead();
     headAddress = head.address;
     children.push(head.child);
-    children.push(await startWorker(head.address, "registry-worker-1"));
+    // The single-machine path: the worker loads registered models from the cache the api writes.
+    children.push(await startWorker(head.address, "registry-worker-1", ["--model-cache-dir", cacheDir]));
     const api = await startApi(
       apiEnv(db.url, uniquePrefix("registry-e2e"), head.address, {
         NEUROGRID_MODEL_CACHE_DIR: cacheDir,

@@ -59,6 +59,7 @@ export class NodeResolver {
         "CONFLICT",
         "this deployment issues no node tokens (NEUROGRID_NODE_TOKEN_SECRET is not set)",
       );
+    await ctx.services.stakes?.requireNodeStake(account.id);
     const id = `${input.name}-${randomBytes(4).toString("hex")}`;
     const token = signNodeToken(secret, id);
     const node = ctx.em.create(Node, {

@@ -37,7 +37,7 @@ export class RegisteredNode {
 
   @Field(() => String, {
     description:
-      "Start the worker with `neurogrid worker --head ADDR --node-id ID --node-token TOKEN`. Shown once.",
+      "Start the worker with `neurogrid worker --head ADDR --node-id ID --node-token TOKEN`. Shown once; it expires in 90 days, and revokeNode ends it at once.",
   })
   nodeToken!: string;
 }

@@ -14,16 +14,18 @@ import { plainManifest, registeredSha256Of } from "../registry/registry-manifest
  * node or process dies, and its callers retry a call cut by such a death.
  *
  * Where the actor gets the model:
- *   - a builtin model is built by the actor itself from its name@version;
+ *   - a builtin model is built by the actor itself from its name@version, into its worker's own
+ *     model cache (no cacheDir: a worker refuses one, cluster models/source-policy.ts);
  *   - a registered model (its stored manifest carries the artifact's sha256), when the api's
  *     public URL is configured: `artifact: { url: <publicUrl>/models/<sha256>, sha256, token }`,
  *     with a capability token for that artifact alone (registry/artifact-token.ts). The actor
  *     downloads it into its own machine's model cache on first use and loads it only if the
- *     bytes hash to that sha256; no cacheDir is passed, since the api's directory means nothing
- *     on another machine;
+ *     bytes hash to that sha256 (a worker takes it only from the api its operator named);
  *   - a registered model with no public URL configured: the single-machine path, `path` of
  *     `<cacheDir>/<sha256>.onnx` in the model cache directory registration writes into
- *     (registry/register-model.ts), checked against that sha256.
+ *     (registry/register-model.ts), checked against that sha256. A worker loads it only when
+ *     that is its own model cache file for the sha256 (a worker started with the same
+ *     --model-cache-dir), and refuses any other path.
  * Either way the manifest is passed along (the actor does not know registered models). The
  * initArgs are the model actor's contract, ModelActorInit (@neurogrid/schema).
  */
@@ -78,11 +80,11 @@ export function modelActorSpec(manifest: ModelManifest, source: string | ModelAc
 }
 
 /** Where the actor gets the model's bytes (and the manifest of a registered model). */
-type ModelSourceArgs = Pick<ModelActorInit, "cacheDir" | "path" | "sha256" | "artifact" | "manifest">;
+type ModelSourceArgs = Pick<ModelActorInit, "path" | "sha256" | "artifact" | "manifest">;
 
 function modelSourceArgs(manifest: ModelManifest, opts: ModelActorSource): ModelSourceArgs {
   const sha256 = registeredSha256Of(manifest);
-  if (!sha256) return opts.cacheDir ? { cacheDir: opts.cacheDir } : {};
+  if (!sha256) return {};
   if (opts.publicUrl !== undefined && opts.artifactTokenSecret !== undefined) {
     const now = opts.now?.() ?? new Date();
     const ttlMs = opts.artifactTokenTtlMs ?? DEFAULT_ARTIFACT_TOKEN_TTL_MS;
@@ -96,5 +98,5 @@ function modelSourceArgs(manifest: ModelManifest, opts: ModelActorSource): Model
     };
   }
   const dir = modelCacheDirOf(opts.cacheDir);
-  return { cacheDir: dir, path: artifactPath(dir, sha256), sha256, manifest: plainManifest(manifest) };
+  return { path: artifactPath(dir, sha256), sha256, manifest: plainManifest(manifest) };
 }

@@ -63,12 +63,11 @@ function muxDeploymentSpec(
   replica: ActorSpec,
   group: { group: string; maxModels?: number | undefined },
 ): DeploymentSpec {
-  const { cacheDir } = replica.initArgs as { cacheDir?: string };
   const muxReplica: ActorSpec = {
     ...replica,
     name: `mux:${group.group}`,
     className: "model-mux",
-    initArgs: { maxModels: group.maxModels ?? DEFAULT_MUX_MODELS, ...(cacheDir ? { cacheDir } : {}) },
+    initArgs: { maxModels: group.maxModels ?? DEFAULT_MUX_MODELS },
   };
   return modelDeploymentSpec(manifest, muxReplica);
 }
