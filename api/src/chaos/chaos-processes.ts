@@ -1,3 +1,4 @@
+import { mintCredential } from "@neurogrid/cluster";
 import { type Child, freePort, startNodeChild } from "../cli/child-process.js";
 
 /**
@@ -7,7 +8,7 @@ import { type Child, freePort, startNodeChild } from "../cli/child-process.js";
  * `neurogrid dispatcher`.
  * Any of them can be killed with SIGKILL (no chance to clean up) and started again: the api on
  * the same port (clients keep their URL, as behind a load balancer), a worker with the same node
- * id. Every process is stopped by its PID; their output is kept (last lines) for diagnosis.
+ * id, the head on the same port (with Redis table storage in headArgs, it adopts what is alive). Every process is stopped by its PID; their output is kept (last lines) for diagnosis.
  */
 export type Victim = "worker" | "dispatcher" | "api";
 
@@ -26,6 +27,20 @@ export interface ChaosProcessSettings {
   taskAttempts: number;
   taskTimeoutMs: number;
   dispatcherConcurrency?: number;
+  /** The head's port (a free one when unset): a head started again comes back on it. */
+  headPort?: number;
+  /** More arguments for the head (e.g. its Redis table storage, so a restarted head adopts). */
+  headArgs?: string[];
+  /** The head address the api and the dispatcher dial, when not the head's own (a proxy). */
+  clientHeadAddress?: string;
+  /** The head address a worker dials (by node id), when not the head's own (a proxy). */
+  workerHeadAddress?: Record<string, string>;
+  /**
+   * The cluster's secret, given to the head and the workers (the api and the dispatcher get a
+   * driver credential minted from it), as `neurogrid up` does; when unset, each finds the
+   * head's local secret by the head's port, which a proxy in between does not have.
+   */
+  clusterSecret?: string;
   /** Every line the children print, when set (verbose runs). */
   echo?: (name: string, line: string) => void;
 }
@@ -35,6 +50,7 @@ const LISTENING = /listening on (\S+)/;
 
 export class ChaosProcesses {
   #head: Child | undefined;
+  #headPort = 0;
   #headAddressValue = "";
   readonly #workers = new Map<string, Child>();
   #api: Child | undefined;
@@ -56,26 +72,32 @@ export class ChaosProcesses {
   }
 
   async start(): Promise<void> {
-    const port = await freePort();
-    const args = [
-      "head",
-      "--port",
-      String(port),
-      "--heartbeat-timeout-ms",
-      String(this.#s.heartbeatTimeoutMs),
-    ];
-    const head = await this.#spawn("head", args, LISTENING);
-    this.#head = head.child;
-    this.#headAddressValue = head.match[1] ?? `127.0.0.1:${port}`;
+    this.#headPort = this.#s.headPort ?? (await freePort());
+    await this.startHead();
     await Promise.all(this.#s.nodeIds.map((id) => this.startWorker(id)));
     this.#apiPort = await freePort();
     await Promise.all([this.startApi(), this.startDispatcher()]);
   }
 
+  /** The head, on its port (the same one when it is started again). */
+  async startHead(): Promise<void> {
+    const port = String(this.#headPort);
+    const args = ["head", "--port", port, "--heartbeat-timeout-ms", String(this.#s.heartbeatTimeoutMs)];
+    const head = await this.#spawn(
+      "head",
+      [...args, ...this.#secretArgs(), ...(this.#s.headArgs ?? [])],
+      LISTENING,
+    );
+    this.#head = head.child;
+    this.#headAddressValue = head.match[1] ?? `127.0.0.1:${port}`;
+  }
+
   async startWorker(nodeId: string): Promise<void> {
-    const args = ["worker", "--head", this.#headAddressValue, "--node-id", nodeId, "--port", "0"];
+    const head = this.#s.workerHeadAddress?.[nodeId] ?? this.#headAddressValue;
+    const args = ["worker", "--head", head, "--node-id", nodeId, "--port", "0"];
     // One prestarted actor process, and short stop graces: a small machine, a quick teardown.
     args.push("--actor-pool-size", "1", "--stop-grace-ms", "1000", "--kill-grace-ms", "1000");
+    args.push(...this.#secretArgs());
     this.#workers.set(nodeId, (await this.#spawn(nodeId, args, /registered/)).child);
   }
 
@@ -91,17 +113,32 @@ export class ChaosProcesses {
   }
 
   /** kill -9 (a worker is named by its node id), and wait until the process is gone; its PID. */
-  async kill(victim: Victim, nodeId = ""): Promise<number | undefined> {
-    const child =
-      victim === "worker" ? this.#workers.get(nodeId) : victim === "api" ? this.#api : this.#dispatcher;
-    if (!child) throw new Error(`no ${victim} ${nodeId} to kill`);
-    const proc = child.process;
+  async kill(victim: Victim | "head", nodeId = ""): Promise<number | undefined> {
+    const proc = this.#child(victim, nodeId).process;
     if (proc.exitCode === null && proc.signalCode === null) {
       const exited = new Promise((resolve) => proc.once("exit", resolve));
       proc.kill("SIGKILL");
       await exited;
     }
     return proc.pid;
+  }
+
+  /** The PID of a running process (a worker is named by its node id). */
+  pid(victim: Victim | "head", nodeId = ""): number | undefined {
+    return this.#child(victim, nodeId).process.pid;
+  }
+
+  #child(victim: Victim | "head", nodeId: string): Child {
+    const child =
+      victim === "worker"
+        ? this.#workers.get(nodeId)
+        : victim === "head"
+          ? this.#head
+          : victim === "api"
+            ? this.#api
+            : this.#dispatcher;
+    if (!child) throw new Error(`no ${victim} ${nodeId}`);
+    return child;
   }
 
   /** The last lines a process printed (all processes of that name, restarts included). */
@@ -117,13 +154,20 @@ export class ChaosProcesses {
     await this.#head?.stop();
   }
 
+  #secretArgs(): string[] {
+    return this.#s.clusterSecret ? ["--cluster-secret", this.#s.clusterSecret] : [];
+  }
+
   #apiEnv(): NodeJS.ProcessEnv {
     return {
       ...this.#s.baseEnv,
       DATABASE_URL: this.#s.databaseUrl,
       REDIS_URL: this.#s.redisUrl,
       NEUROGRID_REDIS_PREFIX: this.#s.redisPrefix,
-      NEUROGRID_HEAD_ADDRESS: this.#headAddressValue,
+      NEUROGRID_HEAD_ADDRESS: this.#s.clientHeadAddress ?? this.#headAddressValue,
+      ...(this.#s.clusterSecret
+        ? { NEUROGRID_CLUSTER_CREDENTIAL: mintCredential(this.#s.clusterSecret, { role: "driver" }) }
+        : {}),
       NEUROGRID_JWT_SECRET: this.#s.jwtSecret,
       NEUROGRID_JOB_LOCK_MS: String(this.#s.jobLockMs),
       NEUROGRID_TASK_ATTEMPTS: String(this.#s.taskAttempts),

@@ -1,19 +1,19 @@
 import { randomBytes } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { ClusterClient } from "@neurogrid/cluster";
+import { ClusterClient, mintCredential } from "@neurogrid/cluster";
 import { Redis } from "ioredis";
 import { migrate, openOrm } from "../db/orm.js";
 import { CLI } from "../testing/local-cluster.js";
 import { createTestDatabase, uniquePrefix } from "../testing/test-database.js";
 import { seedChaosAccounts } from "./chaos-accounts.js";
 import { describeOpenTasks } from "./chaos-diagnose.js";
-import { checkInvariants } from "./chaos-invariants.js";
+import { checkInvariants, type Invariants } from "./chaos-invariants.js";
 import { type KillRecord, runMonkey } from "./chaos-monkey.js";
-import { ChaosProcesses } from "./chaos-processes.js";
-import { type ChaosReport, chaosFailures, toReport } from "./chaos-report.js";
+import { ChaosProcesses, type ChaosProcessSettings } from "./chaos-processes.js";
+import { progress, since, untilAllFinal } from "./chaos-progress.js";
+import { type ChaosReport, toReport } from "./chaos-report.js";
 import { Submitters } from "./chaos-submitters.js";
-import { prng } from "./prng.js";
+import { type Prng, prng } from "./prng.js";
 
 /**
  * The chaos scenario, shared by the node:test file and `npm run chaos`: real processes only.
@@ -23,7 +23,8 @@ import { prng } from "./prng.js";
  *   tasks it accepts may start in it: killing it kills those attempts, whose leases expire and
  *   whose tasks the recovery sweep gives jobs), one `neurogrid dispatcher`; clients with deposits that cover all their tasks
  *   -> N tasks submitted over GraphQL HTTP by concurrent clients (chaos-submitters.ts)
- *   -> meanwhile kill -9 a worker, the dispatcher, the api, each restarted (chaos-monkey.ts)
+ *   -> meanwhile kill -9 a worker, the dispatcher, the api, each restarted (chaos-monkey.ts);
+ *      runScenario takes any other Disruption instead (the fault run: faults/fault-scenario.ts)
  *   -> wait until every task is final (or the deadline)
  *   -> check the invariants from the database (chaos-invariants.ts)
  *
@@ -71,18 +72,83 @@ const CHAOS_TIMEOUTS = {
 } as const;
 
 const CHAOS_MODEL = "mlp-classifier";
-const NODE_IDS = ["chaos-node-1", "chaos-node-2"];
-/** Well beyond a task's 8 attempts with their backoff (about 25 s) and a few job locks. */
-const STALL_MS = 60_000;
+/** The workers' node ids. */
+export const CHAOS_NODE_IDS = ["chaos-node-1", "chaos-node-2"];
+
+/** What disrupts a run while tasks flow: the chaos monkey, or the fault run's schedule. */
+export interface Disruption<R> {
+  /** The database the run uses instead of a fresh one on DATABASE_URL's server. */
+  databaseUrl?: string;
+  /** More settings for the processes (a head on Redis storage, a proxy in front of it). */
+  processes?: Partial<ChaosProcessSettings>;
+  /** Submissions are spread over this many seconds unless ratePerS is given. */
+  submitSpanS?: number;
+  /** Runs beside the submissions; what it did, one record per disruption. */
+  run(ctx: DisruptionContext): Promise<R[]>;
+  /** Process names whose last lines are printed when an invariant fails. */
+  suspects(records: R[]): string[];
+}
+
+export interface DisruptionContext {
+  rng: Prng;
+  processes: ChaosProcesses;
+  cluster: ClusterClient;
+  nodeIds: string[];
+  tasks: number;
+  startedAt: number;
+  answered: () => number;
+  over: () => boolean;
+  log: (line: string) => void;
+}
+
+/** A run's raw result: the invariants, the disruptions' records, and the submissions' outcome. */
+export interface ScenarioResult<R> {
+  invariants: Invariants;
+  records: R[];
+  rejected: number;
+  submitRetries: number;
+  /** The retried submissions' answers by error code. */
+  retriedCodes: Record<string, number>;
+  durationS: number;
+  /** Read from the database before it is dropped (e.g. answers given after a fence). */
+  extra: number;
+}
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const monkey: Disruption<KillRecord> = {
+    run: (ctx) => runMonkey(ctx),
+    suspects: (kills) => ["dispatcher", "api", ...kills.map((k) => k.target)],
+  };
+  const r = await runScenario(o, monkey);
+  return toReport({
+    seed: o.seed,
+    tasks: o.tasks,
+    invariants: r.invariants,
+    kills: r.records,
+    rejected: r.rejected,
+    submitRetries: r.submitRetries,
+    durationS: r.durationS,
+  });
+}
+
+/**
+ * The scenario with any disruption; `inspect` reads what else the caller needs from the database
+ * after the invariants (before the database is dropped).
+ */
+export async function runScenario<R>(
+  o: ChaosOptions,
+  disruption: Disruption<R>,
+  inspect?: (orm: MikroORM, records: R[]) => Promise<number>,
+): Promise<ScenarioResult<R>> {
   const log = o.log ?? (() => {});
   const startedAt = Date.now();
   const deadlineAt = startedAt + (o.deadlineMs ?? CHAOS_DEFAULTS.deadlineMs);
   const clients = Math.max(1, Math.min(o.clients ?? CHAOS_DEFAULTS.clients, o.tasks));
   log(`chaos: seed ${o.seed}, ${o.tasks} tasks from ${clients} clients`);
   const rng = prng(o.seed);
-  const db = await createTestDatabase();
+  const db = disruption.databaseUrl
+    ? { url: disruption.databaseUrl, drop: async () => {} }
+    : await createTestDatabase();
   const prefix = uniquePrefix("chaos");
   let orm: MikroORM | undefined;
   let processes: ChaosProcesses | undefined;
@@ -93,7 +159,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     orm = await openOrm(db.url);
     await migrate(orm);
     const tasksPerClient = Array.from({ length: clients }, (_, c) => Math.ceil((o.tasks - c) / clients));
-    const accounts = await seedChaosAccounts(orm, { model: CHAOS_MODEL, nodeIds: NODE_IDS, tasksPerClient });
+    const accounts = await seedChaosAccounts(orm, {
+      model: CHAOS_MODEL,
+      nodeIds: CHAOS_NODE_IDS,
+      tasksPerClient,
+    });
     processes = new ChaosProcesses({
       cli: CLI,
       baseEnv: o.baseEnv,
@@ -101,15 +171,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       redisUrl: o.redisUrl,
       redisPrefix: prefix,
       jwtSecret: randomBytes(32).toString("hex"),
-      nodeIds: NODE_IDS,
+      nodeIds: CHAOS_NODE_IDS,
       ...CHAOS_TIMEOUTS,
       ...(o.dispatcherConcurrency ? { dispatcherConcurrency: o.dispatcherConcurrency } : {}),
       ...(o.echo ? { echo: o.echo } : {}),
+      ...disruption.processes,
     });
     await processes.start();
     const running = processes;
-    log(`chaos: head, ${NODE_IDS.length} workers, api and dispatcher up in ${since(startedAt)} s`);
-    cluster = new ClusterClient({ headAddress: running.headAddress });
+    log(`chaos: head, ${CHAOS_NODE_IDS.length} workers, api and dispatcher up in ${since(startedAt)} s`);
+    const secret = disruption.processes?.clusterSecret;
+    cluster = new ClusterClient({
+      headAddress: running.headAddress,
+      ...(secret ? { credential: mintCredential(secret, { role: "driver" }) } : {}),
+    });
 
     const keys = Array.from({ length: o.tasks }, (_, i) => `chaos-${o.seed}-${i}`);
     const subs = new Submitters({
@@ -118,7 +193,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       keys,
       model: CHAOS_MODEL,
       concurrency: o.concurrency ?? CHAOS_DEFAULTS.concurrency,
-      ratePerS: o.ratePerS ?? o.tasks / CHAOS_DEFAULTS.submitSpanS,
+      ratePerS: o.ratePerS ?? o.tasks / (disruption.submitSpanS ?? CHAOS_DEFAULTS.submitSpanS),
       deadlineAt,
     });
     submitters = subs;
@@ -127,13 +202,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const dbOrm = orm;
     ticker = setInterval(() => void progress(dbOrm, subs, o.tasks, startedAt).then(log, () => {}), 2000);
     ticker.unref();
-    const [outcome, kills] = await Promise.all([
+    const [outcome, records] = await Promise.all([
       subs.run(),
-      runMonkey({
+      disruption.run({
         rng,
         processes: running,
         cluster,
-        nodeIds: NODE_IDS,
+        nodeIds: CHAOS_NODE_IDS,
         tasks: o.tasks,
         startedAt,
         answered: () => subs.answered,
@@ -149,17 +224,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       clients: accounts.clients,
       answered: outcome.taskIds,
     });
-    const report = toReport({
-      seed: o.seed,
-      tasks: o.tasks,
-      invariants,
-      kills,
-      rejected: outcome.rejected.size,
-      submitRetries: outcome.retries,
-      durationS: Number(since(startedAt)),
-    });
-    if (chaosFailures(report).length > 0) {
-      logTails(log, running, kills);
+    const extra = inspect ? await inspect(orm, records) : 0;
+    if (broken(invariants) || outcome.rejected.size > 0) {
+      logTails(log, running, disruption.suspects(records));
       const open = await describeOpenTasks(orm, {
         redisUrl: o.redisUrl,
         bullPrefix: `${prefix}:bull`,
@@ -167,7 +234,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       });
       for (const line of open) log(`chaos: open: ${line}`);
     }
-    return report;
+    return {
+      invariants,
+      records,
+      rejected: outcome.rejected.size,
+      submitRetries: outcome.retries,
+      retriedCodes: outcome.retriedCodes,
+      durationS: Number(since(startedAt)),
+      extra,
+    };
   } finally {
     clearInterval(ticker);
     submitters?.stop();
@@ -187,48 +262,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   }
 }
 
-const since = (t: number) => ((Date.now() - t) / 1000).toFixed(1);
-
-async function progress(orm: MikroORM, subs: Submitters, tasks: number, startedAt: number): Promise<string> {
-  const [row] = await orm.em.fork().execute<{ completed: string; failed: string; open: string }[]>(
-    `select count(*) filter (where status = 'COMPLETED') as completed,
-              count(*) filter (where status in ('FAILED', 'CANCELLED')) as failed,
-              count(*) filter (where status in ('QUEUED', 'SCHEDULED', 'RUNNING')) as open from tasks`,
+/** Whether the invariants show a task lost or money wrong (then the run prints its diagnosis). */
+function broken(i: Invariants): boolean {
+  return (
+    i.lost > 0 ||
+    i.chargedTwice > 0 ||
+    i.unsettled > 0 ||
+    i.holdErrors > 0 ||
+    i.duplicateKeys > 0 ||
+    i.balanceErrors.length > 0 ||
+    !i.ledger.ok
   );
-  return `chaos: ${since(startedAt)} s: ${subs.answered}/${tasks} submitted, ${row?.completed} completed, ${row?.failed} failed, ${row?.open} open`;
 }
 
-/**
- * Until every task in the database is final and there are as many as were answered; or the run
- * is over; or no task has become final for STALL_MS (a task that nothing will ever run again
- * would otherwise hold the run until its deadline).
- */
-async function untilAllFinal(
-  orm: MikroORM,
-  expected: number,
-  over: () => boolean,
-  log: (line: string) => void,
-): Promise<void> {
-  let lastOpen = Number.POSITIVE_INFINITY;
-  let lastChange = Date.now();
-  while (!over()) {
-    const [row] = await orm.em.fork().execute<{ total: string; open: string }[]>(
-      `select count(*) as total,
-              count(*) filter (where status in ('QUEUED', 'SCHEDULED', 'RUNNING')) as open from tasks`,
-    );
-    const open = Number(row?.open);
-    if (open === 0 && Number(row?.total) >= expected) return;
-    if (open < lastOpen) [lastOpen, lastChange] = [open, Date.now()];
-    if (Date.now() - lastChange > STALL_MS) {
-      log(`chaos: no task became final for ${STALL_MS / 1000} s; ${open} still open`);
-      return;
-    }
-    await sleep(250);
-  }
-}
-
-function logTails(log: (line: string) => void, processes: ChaosProcesses, kills: KillRecord[]): void {
-  for (const name of new Set(["dispatcher", "api", ...kills.map((k) => k.target)])) {
+function logTails(log: (line: string) => void, processes: ChaosProcesses, names: string[]): void {
+  for (const name of new Set(names)) {
     const tail = processes.tail(name);
     if (tail) log(`--- last lines of ${name} ---\n${tail}`);
   }

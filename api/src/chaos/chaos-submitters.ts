@@ -32,6 +32,8 @@ export interface SubmitOutcome {
   rejected: Map<string, string>;
   /** Attempts whose connection failed, and transient errors, that were retried. */
   retries: number;
+  /** The retried answers by error code (NO_ANSWER: the connection failed or timed out). */
+  retriedCodes: Record<string, number>;
 }
 
 const SUBMIT = `mutation($input: SubmitTaskInput!) { submitTask(input: $input) { id status } }`;
@@ -47,7 +49,12 @@ export class Submitters {
   #acknowledged = 0;
   /** Pulled by stop(): ends waits and requests at once. */
   readonly #abort = new AbortController();
-  readonly #outcome: SubmitOutcome = { taskIds: new Map(), rejected: new Map(), retries: 0 };
+  readonly #outcome: SubmitOutcome = {
+    taskIds: new Map(),
+    rejected: new Map(),
+    retries: 0,
+    retriedCodes: {},
+  };
   readonly #plan: SubmitPlan;
 
   constructor(plan: SubmitPlan) {
@@ -118,6 +125,8 @@ export class Submitters {
         return;
       }
       this.#outcome.retries++;
+      const code = answer.kind === "error" ? answer.code : "NO_ANSWER";
+      this.#outcome.retriedCodes[code] = (this.#outcome.retriedCodes[code] ?? 0) + 1;
       const limited = answer.kind === "error" ? answer.retryAfterMs : undefined;
       await this.#pause(limited ?? Math.min(500, 50 * 2 ** attempt));
     }

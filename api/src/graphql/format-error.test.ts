@@ -40,3 +40,21 @@ test("GraphQL's own errors keep their codes", () => {
   );
   assert.equal(out.extensions?.code, "GRAPHQL_VALIDATION_FAILED");
 });
+
+test("PostgreSQL or Redis out of reach is UNAVAILABLE with a delay to retry after, not an internal error", () => {
+  const logged: string[] = [];
+  const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+  const shutdown = Object.assign(new Error("terminating connection due to administrator command"), {
+    code: "57P01",
+  });
+  const wrapped = Object.assign(new Error("driver failed"), { name: "DriverException", previous: shutdown });
+  for (const err of [refused, wrapped, new Error("Connection is closed.")]) {
+    const out = formatError({ message: err.message }, wrap(err), (m) => logged.push(m));
+    assert.equal(out.extensions?.code, "UNAVAILABLE", err.message);
+    assert.equal(typeof out.extensions?.retryAfterMs, "number");
+    assert.doesNotMatch(out.message, /5432|administrator/);
+  }
+  assert.equal(logged.length, 0);
+  const bug = formatError({ message: "x" }, wrap(new Error("cannot read properties of undefined")), () => {});
+  assert.equal(bug.extensions?.code, "INTERNAL_SERVER_ERROR", "a bug is still a bug");
+});
