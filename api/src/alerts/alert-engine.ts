@@ -1,4 +1,5 @@
 import type { GpuSample } from "@neurogrid/schema";
+import type { ThresholdLookup } from "./threshold-overrides.js";
 import { type AlertLevel, type AlertMetric, type AlertThresholds, metricValue } from "./thresholds.js";
 
 /**
@@ -16,7 +17,8 @@ export interface AlertChange {
   nodeId: string;
   gpuIndex: number;
   gpuUuid: string;
-  metric: AlertMetric;
+  /** A GPU metric, or "treasury" for the treasury reconciliation's alert (treasury/). */
+  metric: AlertMetric | "treasury";
   level: AlertLevel;
   value: number;
   threshold: number;
@@ -33,10 +35,13 @@ export class AlertEngine {
 
   readonly #thresholds: AlertThresholds;
   readonly #cooldownMs: number;
+  readonly #overrides: ThresholdLookup | undefined;
 
-  constructor(thresholds: AlertThresholds, cooldownMs: number) {
+  /** `overrides`: an admin's thresholds for a node or GPU, over `thresholds` (threshold-overrides.ts). */
+  constructor(thresholds: AlertThresholds, cooldownMs: number, overrides?: ThresholdLookup) {
     this.#thresholds = thresholds;
     this.#cooldownMs = cooldownMs;
+    this.#overrides = overrides;
   }
 
   evaluate(nodeId: string, gpus: readonly GpuSample[], atMs: number): AlertChange[] {
@@ -45,7 +50,8 @@ export class AlertEngine {
       for (const metric of Object.keys(this.#thresholds) as AlertMetric[]) {
         const value = metricValue(gpu, metric);
         if (value === undefined) continue;
-        const change = this.#step(`${nodeId}|${gpu.index}|${metric}`, metric, value, atMs);
+        const t = { ...this.#thresholds[metric], ...this.#overrides?.(nodeId, gpu.index, metric) };
+        const change = this.#step(`${nodeId}|${gpu.index}|${metric}`, t, value, atMs);
         if (change)
           changes.push({ ...change, nodeId, gpuIndex: gpu.index, gpuUuid: gpu.uuid, metric, value, atMs });
       }
@@ -55,11 +61,10 @@ export class AlertEngine {
 
   #step(
     key: string,
-    metric: AlertMetric,
+    t: AlertThresholds[AlertMetric],
     value: number,
     atMs: number,
   ): Pick<AlertChange, "change" | "level" | "threshold"> | undefined {
-    const t = this.#thresholds[metric];
     const current = this.#open.get(key);
     if (current) {
       if (current.level === "warning" && value >= t.critical) {

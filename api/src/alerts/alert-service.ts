@@ -2,8 +2,9 @@ import type { MikroORM } from "@mikro-orm/postgresql";
 import type { ClusterWatch } from "../cluster-events/cluster-watch.js";
 import type { RedisConnections } from "../infra/redis-connections.js";
 import { RedisPubSub } from "../tasks/redis-channel.js";
-import { AlertEngine } from "./alert-engine.js";
+import { type AlertChange, AlertEngine } from "./alert-engine.js";
 import { type AlertRow, recordAlertChange } from "./alert-store.js";
+import { ThresholdOverrides } from "./threshold-overrides.js";
 import type { AlertThresholds } from "./thresholds.js";
 
 /**
@@ -21,6 +22,11 @@ export class AlertService {
   readonly #channel: string;
   readonly #engine: AlertEngine;
   #stop: (() => void) | undefined;
+  /** An admin's thresholds per node or GPU; reloaded when any process announces a change. */
+  readonly #overrides = new ThresholdOverrides();
+  readonly #thresholdBus: RedisPubSub<{ changedAtMs: number }>;
+  readonly #thresholdChannel: string;
+  #stopThresholds: Promise<() => void> | undefined;
 
   readonly #orm: MikroORM;
   readonly #watch: ClusterWatch;
@@ -37,23 +43,45 @@ export class AlertService {
     this.#orm = orm;
     this.#watch = watch;
     this.#log = log;
-    this.#engine = new AlertEngine(thresholds, cooldownMs);
+    this.#engine = new AlertEngine(thresholds, cooldownMs, this.#overrides.lookup);
     this.#bus = new RedisPubSub(connections);
     this.#channel = `${connections.prefix}:gpu-alerts`;
+    this.#thresholdBus = new RedisPubSub(connections);
+    this.#thresholdChannel = `${connections.prefix}:alert-thresholds`;
   }
 
   start(): void {
+    this.#stopThresholds = this.#thresholdBus
+      .subscribe(this.#thresholdChannel, () => void this.#reloadThresholds())
+      .then((stop) => {
+        void this.#reloadThresholds();
+        return stop;
+      });
     this.#stop = this.#watch.listen((event) => {
       if (event.kind !== "telemetry") return;
       const changes = this.#engine.evaluate(event.nodeId, event.telemetry.gpus, event.atMs);
       for (const change of changes) {
-        void recordAlertChange(this.#orm, change)
-          .then((row) =>
-            row ? this.#bus.publish(this.#channel, { change: change.change, alert: row }) : undefined,
-          )
-          .catch((err) => this.#log("gpu alerts: recording failed", err));
+        void this.announce(change).catch((err) => this.#log("gpu alerts: recording failed", err));
       }
     });
+  }
+
+  /** Records a change and, when this call recorded it, publishes it; whether it did. */
+  async announce(change: AlertChange): Promise<boolean> {
+    const row = await recordAlertChange(this.#orm, change);
+    if (row) await this.#bus.publish(this.#channel, { change: change.change, alert: row });
+    return row !== undefined;
+  }
+
+  /** Tells every api process (this one too) that an admin changed a threshold. */
+  async thresholdsChanged(): Promise<void> {
+    await this.#thresholdBus.publish(this.#thresholdChannel, { changedAtMs: Date.now() });
+  }
+
+  async #reloadThresholds(): Promise<void> {
+    await this.#overrides
+      .load(this.#orm.em.fork())
+      .catch((err) => this.#log("gpu alerts: loading thresholds failed", err));
   }
 
   /** Every alert change; resolves once Redis acknowledged the SUBSCRIBE. */
@@ -63,6 +91,8 @@ export class AlertService {
 
   async close(): Promise<void> {
     this.#stop?.();
+    (await this.#stopThresholds)?.();
+    await this.#thresholdBus.close();
     await this.#bus.close();
   }
 }

@@ -19,6 +19,8 @@ export interface AlertRow {
   threshold: number;
   started_at: Date;
   resolved_at: Date | null;
+  acknowledged_at: Date | null;
+  acknowledged_by: string | null;
 }
 
 export async function recordAlertChange(orm: MikroORM, c: AlertChange): Promise<AlertRow | undefined> {
@@ -39,6 +41,25 @@ export async function recordAlertChange(orm: MikroORM, c: AlertChange): Promise<
     `update gpu_alerts set ${set}
       where node_id = ? and gpu_index = ? and metric = ? and resolved_at is null ${guard} returning *`,
     [...params, c.nodeId, c.gpuIndex, c.metric],
+  );
+  return rows[0];
+}
+
+/**
+ * Marks an alert acknowledged by `accountId`, once: the first acknowledgement is kept. `providerId`
+ * limits it to that provider's nodes (undefined: an admin, any node). Undefined when no such alert.
+ */
+export async function acknowledgeAlert(
+  orm: MikroORM,
+  q: { alertId: string; accountId: string; providerId: string | undefined; at: Date },
+): Promise<AlertRow | undefined> {
+  const em = orm.em.fork();
+  const scope = q.providerId ? "and node_id in (select id from nodes where provider_id = ?)" : "";
+  const rows = await em.execute<AlertRow[]>(
+    `update gpu_alerts
+        set acknowledged_at = coalesce(acknowledged_at, ?), acknowledged_by = coalesce(acknowledged_by, ?)
+      where id = ? ${scope} returning *`,
+    [q.at, q.accountId, q.alertId, ...(q.providerId ? [q.providerId] : [])],
   );
   return rows[0];
 }

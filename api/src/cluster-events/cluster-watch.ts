@@ -7,15 +7,17 @@ import type { ClusterClient, ClusterEventWithTelemetry } from "@neurogrid/cluste
  * The watch starts with the first listener, stops with the last, and reconnects with backoff.
  */
 type Listener = (event: ClusterEventWithTelemetry) => void;
+/** What the watch needs of the cluster client (a bench feeds synthetic telemetry through it). */
+export type ClusterEventSource = Pick<ClusterClient, "watchCluster">;
 
 export class ClusterWatch {
   readonly #listeners = new Set<Listener>();
   #abort: AbortController | undefined;
 
-  readonly #cluster: ClusterClient;
+  readonly #cluster: ClusterEventSource;
   readonly #log: (msg: string) => void;
 
-  constructor(cluster: ClusterClient, log: (msg: string) => void = () => {}) {
+  constructor(cluster: ClusterEventSource, log: (msg: string) => void = () => {}) {
     this.#cluster = cluster;
     this.#log = log;
   }

@@ -1,10 +1,13 @@
-import { Arg, Authorized, Ctx, Int, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { GpuAlertEvent } from "../alerts/alert-service.js";
-import type { AlertRow } from "../alerts/alert-store.js";
+import { type AlertRow, acknowledgeAlert } from "../alerts/alert-store.js";
+import { notFound } from "../errors.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
 import { providerNodeScope, requireCaller } from "./caller.js";
 import type { ApiContext } from "./context.js";
 import { GpuAlertEventType, GpuAlertType } from "./gpu-alerts.type.js";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Resolver()
 export class GpuAlertsResolver {
@@ -31,6 +34,25 @@ export class GpuAlertsResolver {
       [...params, Math.max(1, Math.min(500, limit))],
     );
     return rows.map(toAlert);
+  }
+
+  @Authorized("provider", "scope:nodes:write")
+  @Mutation(() => GpuAlertType, {
+    description:
+      "Acknowledges a GPU alert of your node (an admin: any node); the first acknowledgement is kept.",
+  })
+  async acknowledgeAlert(@Arg("id", () => ID) id: string, @Ctx() ctx: ApiContext): Promise<GpuAlertType> {
+    const { account } = requireCaller(ctx);
+    // An id that is not a uuid names no alert.
+    if (!UUID.test(id)) throw notFound("alert");
+    const row = await acknowledgeAlert(ctx.services.orm, {
+      alertId: id,
+      accountId: account.id,
+      providerId: account.role === "admin" ? undefined : account.id,
+      at: new Date(),
+    });
+    if (!row) throw notFound("alert");
+    return toAlert(row);
   }
 
   @Subscription(() => GpuAlertEventType, {
@@ -65,5 +87,7 @@ function toAlert(r: AlertRow): GpuAlertType {
     threshold: Number(r.threshold),
     startedAt: new Date(r.started_at),
     resolvedAt: r.resolved_at ? new Date(r.resolved_at) : undefined,
+    acknowledgedAt: r.acknowledged_at ? new Date(r.acknowledged_at) : undefined,
+    acknowledgedBy: r.acknowledged_by ?? undefined,
   };
 }

@@ -31,6 +31,12 @@ export class GpuAlertType {
 
   @Field(() => Date, { nullable: true })
   resolvedAt?: Date | undefined;
+
+  @Field(() => Date, { nullable: true, description: "When someone acknowledged it (the first time)." })
+  acknowledgedAt?: Date | undefined;
+
+  @Field(() => ID, { nullable: true, description: "The account that acknowledged it." })
+  acknowledgedBy?: string | undefined;
 }
 
 @ObjectType("GpuAlertEvent")

@@ -1,0 +1,88 @@
+import { useEffect, useRef } from "react";
+import { useQuery, useSubscription } from "urql";
+import { formatTime } from "../money.js";
+import {
+  type ProgressEvent,
+  TASK_DETAIL,
+  TASK_PROGRESS,
+  type TaskDetailData,
+  type TaskProgressData,
+} from "./client-operations.js";
+import { TaskFacts } from "./task-facts.js";
+
+const FINAL = new Set(["COMPLETED", "FAILED", "CANCELLED"]);
+
+/** The states seen so far, and a streaming model's tokens by position. */
+interface Progress {
+  states: ProgressEvent[];
+  tokens: string[];
+}
+const NOTHING_YET: Progress = { states: [], tokens: [] };
+
+function addEvent(seen: Progress = NOTHING_YET, next: TaskProgressData): Progress {
+  const e = next.taskProgress;
+  if (e.token !== null && e.tokenIndex !== null) {
+    if (seen.tokens[e.tokenIndex] !== undefined) return seen;
+    const tokens = [...seen.tokens];
+    tokens[e.tokenIndex] = e.token;
+    return { ...seen, tokens };
+  }
+  return seen.states.some((s) => s.status === e.status && s.at === e.at)
+    ? seen
+    : { ...seen, states: [...seen.states, e] };
+}
+
+/**
+ * A task's states as the subscription delivers them (it catches up first), a streaming model's
+ * text as its tokens come, then what it cost and where it ran.
+ */
+export function TaskTimeline({ taskId, onFinal }: { taskId: string; onFinal: () => void }) {
+  const [{ data: progress = NOTHING_YET, error }] = useSubscription<TaskProgressData, Progress>(
+    { query: TASK_PROGRESS, variables: { taskId } },
+    addEvent,
+  );
+  const { states, tokens } = progress;
+  const status = states.at(-1)?.status;
+  const final = status !== undefined && FINAL.has(status);
+  const [detail] = useQuery<TaskDetailData>({
+    query: TASK_DETAIL,
+    variables: { id: taskId },
+    pause: !final,
+    requestPolicy: "network-only",
+  });
+  const told = useRef(false);
+  useEffect(() => {
+    if (final && !told.current) {
+      told.current = true;
+      onFinal();
+    }
+  }, [final, onFinal]);
+  const task = detail.data?.task;
+
+  return (
+    <div className="timeline" aria-live="polite">
+      <h3>
+        Task <code>{taskId}</code>
+      </h3>
+      <p>
+        Status: <strong data-testid="task-status">{status ?? "submitted"}</strong>
+      </p>
+      {error ? <p className="error">{error.message}</p> : null}
+      <ol aria-label="Task timeline">
+        {states.map((e) => (
+          <li key={`${e.status}-${e.at}`}>
+            <span className={`state state-${e.status.toLowerCase()}`}>{e.status}</span>{" "}
+            <time dateTime={e.at}>{formatTime(e.at)}</time>
+            {e.message ? <span className="muted"> — {e.message}</span> : null}
+          </li>
+        ))}
+      </ol>
+      {tokens.length > 0 ? (
+        <p className="streamed" data-testid="task-stream" data-tokens={tokens.length}>
+          {tokens.join("")}
+        </p>
+      ) : null}
+      {task ? <TaskFacts task={task} /> : null}
+    </div>
+  );
+}
