@@ -1,5 +1,6 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { ClusterClient } from "@neurogrid/cluster";
+import { clusterClientOptions } from "./cluster-access.js";
 import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
 import { createRedisConnections } from "./infra/redis-connections.js";
@@ -31,7 +32,7 @@ export async function startDispatcherProcess(
     attempts: config.taskAttempts,
   });
   const events = new TaskEventBus(redis);
-  const cluster = new ClusterClient({ headAddress: config.headAddress });
+  const cluster = new ClusterClient(clusterClientOptions(config));
   const deployments = modelDeploymentsFor(config, cluster);
   const { runner } = taskRunningParts(config, { orm, deployments, events }, log);
   const leases = new TaskLeases(queue, { leaseMs: config.jobLockMs, log: (m) => log(m) });

@@ -3,9 +3,11 @@ import { parseNeuro } from "@neurogrid/contracts";
 import { AlertService } from "./alerts/alert-service.js";
 import { DEFAULT_THRESHOLDS } from "./alerts/thresholds.js";
 import { dispatcherFor, modelDeploymentsFor, taskRunningParts } from "./app-dispatcher.js";
-import { ClusterWatch } from "./cluster-events/cluster-watch.js";
+import { clusterClientOptions } from "./cluster-access.js";
+import { type ClusterEventSource, ClusterWatch } from "./cluster-events/cluster-watch.js";
 import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
+import { GpuMetricsRecorder } from "./gpu-metrics/gpu-metrics-recorder.js";
 import { buildApiSchema } from "./graphql/build-schema.js";
 import type { Services } from "./graphql/context.js";
 import { CredentialCache } from "./identity/credential-cache.js";
@@ -20,10 +22,11 @@ import { PayoutService } from "./payouts/payout-service.js";
 import { type ApiServer, startApiServer } from "./server/api-server.js";
 import { AnswerWait } from "./tasks/answer-wait.js";
 import type { Dispatcher } from "./tasks/dispatcher.js";
-import { TaskEventBus } from "./tasks/task-events.js";
 import { PriorityCaps } from "./tasks/priority-caps.js";
+import { TaskEventBus } from "./tasks/task-events.js";
 import { TaskLeases } from "./tasks/task-leases.js";
 import { TaskQueue } from "./tasks/task-queue.js";
+import { treasuryPartsFor } from "./treasury/treasury-parts.js";
 
 /**
  * One api process: the GraphQL server and (unless turned off) the dispatcher, composed from a
@@ -40,6 +43,8 @@ export interface ApiProcessExtras {
   orm?: Parameters<typeof openOrm>[1];
   /** Tests: a chain to pay out on (the in-process runtime) instead of the configured RPC. */
   payoutChain?: PayoutChain;
+  /** Benches: where cluster events come from instead of the head (e.g. synthetic telemetry). */
+  clusterEvents?: ClusterEventSource;
 }
 
 export async function startApiProcess(
@@ -52,9 +57,9 @@ export async function startApiProcess(
   const connection = redis.bullmq();
   const queue = new TaskQueue({ connection, prefix: redis.bullPrefix, attempts: config.taskAttempts });
   const events = new TaskEventBus(redis);
-  const cluster = new ClusterClient({ headAddress: config.headAddress });
+  const cluster = new ClusterClient(clusterClientOptions(config));
   const payoutEvents = new PayoutEventBus(redis);
-  const clusterWatch = new ClusterWatch(cluster, (m) => log(m));
+  const clusterWatch = new ClusterWatch(extras.clusterEvents ?? cluster, (m) => log(m));
   const deployments = modelDeploymentsFor(config, cluster);
   const chain = extras.payoutChain ?? (await chainFromConfig(config));
   const payouts = chain
@@ -92,6 +97,17 @@ export async function startApiProcess(
     alerts: new AlertService(orm, clusterWatch, redis, DEFAULT_THRESHOLDS, config.alertCooldownMs, log),
   };
   services.alerts.start();
+  const gpuMetrics = new GpuMetricsRecorder(orm, clusterWatch, {
+    flushMs: config.gpuMetricsFlushMs,
+    jobIntervalMs: config.gpuMetricsJobIntervalMs,
+    log,
+  });
+  gpuMetrics.start();
+  const treasury = chain ? treasuryPartsFor(config, orm, redis, chain, services.alerts, log) : undefined;
+  services.deposits = treasury?.deposits;
+  services.depositEvents = treasury?.events;
+  services.withdrawals = treasury?.withdrawals;
+  services.stakes = treasury?.stakes;
   let dispatcher: Dispatcher | undefined;
   if (config.dispatcher) {
     dispatcher = dispatcherFor(config, { orm, runner, events, queue, leases, connection }, log);
@@ -99,6 +115,7 @@ export async function startApiProcess(
     services.local = dispatcher.local;
     services.answers = new AnswerWait(config.answerWaitMs);
     await payouts?.schedule(redis, config.payoutIntervalMs);
+    await treasury?.schedule();
   }
   const schema = await buildApiSchema();
   const server = await startApiServer(schema, services, {
@@ -111,6 +128,7 @@ export async function startApiProcess(
     server,
     services,
     close: async () => {
+      await gpuMetrics.stop();
       await services.alerts.close();
       services.clusterWatch.stop();
       await server.close();
@@ -119,6 +137,7 @@ export async function startApiProcess(
       leases.close();
       await deployments.close();
       await payouts?.close();
+      await treasury?.close();
       await payoutEvents.close();
       await queue.close();
       await events.close();

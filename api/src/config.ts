@@ -13,6 +13,16 @@ const apiConfigSchema = z.object({
   /** Prefix of every Redis key and channel this deployment uses (queues, events). */
   redisPrefix: z.string().min(1).default("neurogrid"),
   headAddress: z.string().min(1),
+  /**
+   * How this process proves it is a driver to the cluster (cluster-access.ts): mutual TLS with
+   * a driver certificate from the cluster CA (NEUROGRID_TLS_CA/CERT/KEY, required when the head
+   * is not on loopback), or on loopback the driver credential token minted with the cluster
+   * secret (NEUROGRID_CLUSTER_CREDENTIAL). Neither: a loopback head that checks no credential.
+   */
+  clusterTlsCa: z.string().min(1).optional(),
+  clusterTlsCert: z.string().min(1).optional(),
+  clusterTlsKey: z.string().min(1).optional(),
+  clusterCredential: z.string().min(1).optional(),
   host: z.string().default("127.0.0.1"),
   port: z.coerce.number().int().min(0).max(65535).default(4000),
   /** Platform fee in basis points of a task's price (1000 = 10%). */
@@ -49,6 +59,12 @@ const apiConfigSchema = z.object({
    * 0: never waited for.
    */
   answerWaitMs: z.coerce.number().int().min(0).max(1000).default(10),
+  /** A linked wallet can be changed only this long after it was linked (wallets/wallet-link.ts). */
+  walletRelinkCooldownMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(24 * 3_600_000),
   /**
    * The highest task priority any client may use; above it only what an admin allowed the
    * account (setAccountMaxPriority: tasks/priority-caps.ts).
@@ -119,8 +135,42 @@ const apiConfigSchema = z.object({
     .regex(/^\d+(\.\d{1,9})?$/)
     .default("10"),
   payoutIntervalMs: z.coerce.number().int().min(1000).default(60_000),
+  /** Deposits: how long a Solana Pay transfer request may be paid (ms). */
+  depositRequestTtlMs: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(15 * 60_000),
+  /** Deposits: how often the watcher looks for payments to the treasury (ms). */
+  depositWatchIntervalMs: z.coerce.number().int().min(100).default(5_000),
+  /** Deposits: the label a wallet app shows for a transfer request. */
+  depositLabel: z.string().min(1).max(64).default("NeuroGrid"),
+  /**
+   * Stakes: a provider registers a node only with at least this stake (decimal NEURO), and may
+   * not unstake below it while it has nodes. "0": no minimum.
+   */
+  minProviderStake: z
+    .string()
+    .regex(/^\d+(\.\d{1,9})?$/)
+    .default("0"),
+  /** Stakes: how long an unstaked amount cools off before it returns to earnings (ms). */
+  stakeCoolingOffMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(7 * 24 * 60 * 60_000),
+  /** How often the treasury reconciles with the ledger; a difference raises an admin alert (ms). */
+  treasuryCheckIntervalMs: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .default(10 * 60_000),
   /** GPU alerts: a resolved alert's GPU and metric raise no new alert for this long. */
   alertCooldownMs: z.coerce.number().int().min(0).default(60_000),
+  /** GPU metrics history: samples are written in one statement per this many ms. */
+  gpuMetricsFlushMs: z.coerce.number().int().min(50).default(1000),
+  /** GPU metrics history: the per-minute averaging and pruning job runs this often. */
+  gpuMetricsJobIntervalMs: z.coerce.number().int().min(1000).default(60_000),
   /** Where model actors cache model files (passed to the actors). */
   modelCacheDir: z.string().optional(),
   /**

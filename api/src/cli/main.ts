@@ -12,10 +12,13 @@ import { defaultLog, startApiProcess } from "../app.js";
 import { startDispatcherProcess } from "../app-dispatcher.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { checkLedger } from "../ledger/check.js";
+import { registerCertsCommands } from "./certs-command.js";
 import { registerChainCommands } from "./chain-commands.js";
 import { cliContextOf, required } from "./cli-env.js";
 import { registerModelCommands } from "./model-commands.js";
-import { printStatus } from "./status.js";
+import { registerNodeCommands } from "./node-command.js";
+import { printStatus, statusAccess } from "./status.js";
+import { registerTreasuryCommands } from "./treasury-command.js";
 import { up } from "./up.js";
 
 /**
@@ -122,15 +125,22 @@ program
   });
 
 registerChainCommands(program, cli);
+registerCertsCommands(program);
+registerTreasuryCommands(program, cli);
 registerModelCommands(program, env);
+registerNodeCommands(program, env);
 
 program
   .command("status")
   .description("the cluster's nodes, resources, actors and placement groups (like `ray status`)")
   .option("--head <address>", "head address host:port", env.headAddress ?? "127.0.0.1:50051")
   .option("--json", "print one JSON object")
+  .option("--credential-file <file>", "an observer's cluster credential (loopback: `up` writes one)")
+  .option("--tls-ca <file>", "mutual TLS: the cluster CA's certificate")
+  .option("--tls-cert <file>", "mutual TLS: an observer certificate (neurogrid certs issue --role observer)")
+  .option("--tls-key <file>", "mutual TLS: its key")
   .action(async (o) => {
-    await printStatus(o.head, Boolean(o.json));
+    await printStatus(o.head, Boolean(o.json), statusAccess(o));
   });
 
 program

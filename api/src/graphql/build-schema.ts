@@ -1,20 +1,27 @@
+import { AccountLimitsResolver } from "./account-limits.resolver.js";
 import "reflect-metadata";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
-import { AccountLimitsResolver } from "./account-limits.resolver.js";
 import { AccountResolver } from "./account.resolver.js";
+import { AlertThresholdResolver } from "./alert-threshold.resolver.js";
 import { ApiKeyResolver } from "./api-key.resolver.js";
 import { AuthResolver } from "./auth.resolver.js";
 import { authChecker } from "./auth-checker.js";
 import { ClusterEventsResolver } from "./cluster-events.resolver.js";
+import { ClusterOverviewResolver } from "./cluster-overview.resolver.js";
+import { DepositResolver } from "./deposit.resolver.js";
 import { GpuAlertsResolver } from "./gpu-alerts.resolver.js";
+import { GpuMetricsResolver } from "./gpu-metrics.resolver.js";
 import { LedgerResolver } from "./ledger.resolver.js";
 import { ModelResolver } from "./model.resolver.js";
 import { ModelRegistryResolver } from "./model-registry.resolver.js";
 import { NodeResolver } from "./node.resolver.js";
+import { NodeRevokeResolver } from "./node-revoke.resolver.js";
 import { PayoutResolver } from "./payout.resolver.js";
+import { StakeResolver } from "./stake.resolver.js";
 import { TaskResolver } from "./task.resolver.js";
+import { WithdrawalResolver } from "./withdrawal.resolver.js";
 
 /** The executable schema: every resolver, the role checker, input validation on. */
 export async function buildApiSchema(): Promise<GraphQLSchema> {
@@ -26,12 +33,19 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       AuthResolver,
       ApiKeyResolver,
       NodeResolver,
+      NodeRevokeResolver,
       LedgerResolver,
       ModelResolver,
       ModelRegistryResolver,
       PayoutResolver,
+      DepositResolver,
+      WithdrawalResolver,
+      StakeResolver,
       ClusterEventsResolver,
       GpuAlertsResolver,
+      GpuMetricsResolver,
+      ClusterOverviewResolver,
+      AlertThresholdResolver,
     ],
     authChecker,
     validate: true,

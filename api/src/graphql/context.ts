@@ -5,6 +5,8 @@ import type { AlertService } from "../alerts/alert-service.js";
 import type { ClusterWatch } from "../cluster-events/cluster-watch.js";
 import type { ApiConfig } from "../config.js";
 import type { Account } from "../db/entities/index.js";
+import type { DepositEventBus } from "../deposits/deposit-events.js";
+import type { DepositService } from "../deposits/deposit-service.js";
 import type { Caller } from "../identity/caller.js";
 import type { CredentialCache } from "../identity/credential-cache.js";
 import type { JwtIssuer } from "../identity/jwt.js";
@@ -12,15 +14,17 @@ import type { LoginBackoff } from "../identity/login.js";
 import type { PayoutEventBus } from "../payouts/payout-events.js";
 import type { PayoutService } from "../payouts/payout-service.js";
 import type { MoreTokens } from "../protection/admission.js";
+import type { ProviderStakes } from "../stakes/provider-stakes.js";
 import type { AnswerWait } from "../tasks/answer-wait.js";
 import type { AttemptRunner } from "../tasks/attempt-runner.js";
-import type { PriorityCaps } from "../tasks/priority-caps.js";
 import type { LocalStarter } from "../tasks/local-start.js";
 import type { ModelDeployments } from "../tasks/model-deployments.js";
+import type { PriorityCaps } from "../tasks/priority-caps.js";
 import type { TaskEventBus } from "../tasks/task-events.js";
 import type { TaskLeases } from "../tasks/task-leases.js";
 import type { TaskQueue } from "../tasks/task-queue.js";
 import type { TaskStore } from "../tasks/task-store.js";
+import type { WithdrawalRunner } from "../withdrawals/withdrawal-runner.js";
 import type { Loaders } from "./loaders.js";
 
 /** Long-lived services shared by every request of one api process. */
@@ -46,6 +50,13 @@ export interface Services {
   alerts: AlertService;
   /** Present when Solana payouts are configured. */
   payouts?: PayoutService;
+  /** Present when Solana is configured: deposit requests and the deposit watcher. */
+  deposits?: DepositService;
+  depositEvents?: DepositEventBus;
+  /** Present when Solana is configured: client withdrawals to their linked wallets. */
+  withdrawals?: WithdrawalRunner;
+  /** Present when Solana is configured: provider stakes and their cooling-off. */
+  stakes?: ProviderStakes;
   cluster: ClusterClient;
   /** Each model version's deployment (handles report this process's load to the head). */
   deployments: ModelDeployments;

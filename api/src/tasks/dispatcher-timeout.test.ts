@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { ClusterError } from "@neurogrid/cluster";
-import { Account, Task } from "../db/entities/index.js";
+import { Account } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { seedFixture } from "../e2e/fixture.js";
 import { balancesOf } from "../ledger/accounts.js";

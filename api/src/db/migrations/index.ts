@@ -6,6 +6,10 @@ import { Migration20261125030000_payouts } from "./Migration20261125030000_payou
 import { Migration20261201000000_model_registry } from "./Migration20261201000000_model_registry.js";
 import { Migration20261202000000_gpu_alerts } from "./Migration20261202000000_gpu_alerts.js";
 import { Migration20261203000000_ledger_statement_checks } from "./Migration20261203000000_ledger_statement_checks.js";
+import { Migration20261206100000_deposits } from "./Migration20261206100000_deposits.js";
+import { Migration20261206110000_withdrawals } from "./Migration20261206110000_withdrawals.js";
+import { Migration20261206120000_stakes } from "./Migration20261206120000_stakes.js";
+import { Migration20261206200000_dashboard_metrics } from "./Migration20261206200000_dashboard_metrics.js";
 import { Migration20261206300000_artifact_storage } from "./Migration20261206300000_artifact_storage.js";
 import { Migration20261206500000_node_faults } from "./Migration20261206500000_node_faults.js";
 import { Migration20261206510000_account_limits } from "./Migration20261206510000_account_limits.js";
@@ -22,6 +26,10 @@ export const migrationsList: MigrationObject[] = [
     name: "Migration20261203000000_ledger_statement_checks",
     class: Migration20261203000000_ledger_statement_checks,
   },
+  { name: "Migration20261206100000_deposits", class: Migration20261206100000_deposits },
+  { name: "Migration20261206110000_withdrawals", class: Migration20261206110000_withdrawals },
+  { name: "Migration20261206120000_stakes", class: Migration20261206120000_stakes },
+  { name: "Migration20261206200000_dashboard_metrics", class: Migration20261206200000_dashboard_metrics },
   { name: "Migration20261206300000_artifact_storage", class: Migration20261206300000_artifact_storage },
   { name: "Migration20261206500000_node_faults", class: Migration20261206500000_node_faults },
   { name: "Migration20261206510000_account_limits", class: Migration20261206510000_account_limits },
