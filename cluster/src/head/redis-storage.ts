@@ -5,6 +5,12 @@
  * `<prefix>revoked` (revoked node ids). Commands go down
  * one connection, so Redis applies them in the order they were made; flush() is a PING behind
  * them. A write that fails is logged (ioredis retries while Redis is unreachable, and queues).
+ *
+ * A Redis that comes back empty (restarted without persistence, or failed over to an empty
+ * replica) would leave the tables with only the changes made since: a head restarted after that
+ * would adopt nothing. So the storage keeps what it has written (the mirror, in memory) and a
+ * marker key; each time its connection is ready again and the marker is gone, it writes the
+ * whole mirror back, marker last, in one transaction.
  */
 import { Redis } from "ioredis";
 import type { LogFn } from "../logging/logger.js";
@@ -17,16 +23,36 @@ export interface RedisStorageOptions {
   log: LogFn;
 }
 
+/** What the storage has written, table by table: field -> value (the revoked set as fields). */
+type Mirror = Record<"nodes" | "actors" | "groups" | "names" | "revoked", Map<string, string>>;
+
 export class RedisStorage implements HeadStorage {
   readonly #redis: Redis;
   readonly #prefix: string;
   readonly #log: LogFn;
+  readonly #mirror: Mirror = {
+    nodes: new Map(),
+    actors: new Map(),
+    groups: new Map(),
+    names: new Map(),
+    revoked: new Map(),
+  };
+  #restoring: Promise<void> | undefined;
 
   constructor(options: RedisStorageOptions) {
-    this.#redis = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: false });
-    this.#redis.on("error", () => {}); // reconnects by itself; failed writes are logged below
     this.#prefix = options.prefix;
     this.#log = options.log;
+    this.#redis = new Redis(options.url, {
+      maxRetriesPerRequest: null,
+      lazyConnect: false,
+      connectionName: `neurogrid-head-storage:${options.prefix}`,
+    });
+    this.#redis.on("error", () => {}); // reconnects by itself; failed writes are logged below
+    this.#redis.on("ready", () => {
+      this.#restoring = this.#restoreIfEmptied().catch((err: unknown) =>
+        this.#log(`storage: rewriting the tables failed: ${(err as Error).message}`),
+      );
+    });
   }
 
   async load(): Promise<StoredTables> {
@@ -36,6 +62,12 @@ export class RedisStorage implements HeadStorage {
       ),
       this.#redis.smembers(this.#key("revoked")),
     ]);
+    const loaded = { nodes, actors, groups, names } as Record<string, Record<string, string> | undefined>;
+    for (const table of ["nodes", "actors", "groups", "names"] as const) {
+      for (const [field, value] of Object.entries(loaded[table] ?? {})) this.#mirror[table].set(field, value);
+    }
+    for (const id of revoked) this.#mirror.revoked.set(id, "");
+    await this.#redis.set(this.#key("marker"), "1");
     const parse = <T>(table: Record<string, string> | undefined): T[] =>
       Object.values(table ?? {}).map((json) => JSON.parse(json) as T);
     return {
@@ -48,34 +80,36 @@ export class RedisStorage implements HeadStorage {
   }
 
   putRevoked(nodeId: string): void {
+    this.#mirror.revoked.set(nodeId, "");
     this.#write(this.#redis.sadd(this.#key("revoked"), nodeId));
   }
 
   putNode(node: StoredNode): void {
-    this.#write(this.#redis.hset(this.#key("nodes"), node.nodeId, JSON.stringify(node)));
+    this.#put("nodes", node.nodeId, JSON.stringify(node));
   }
 
   deleteNode(nodeId: string): void {
-    this.#write(this.#redis.hdel(this.#key("nodes"), nodeId));
+    this.#delete("nodes", nodeId);
   }
 
   putActor(actor: StoredActor): void {
-    this.#write(this.#redis.hset(this.#key("actors"), actor.info.actorId, JSON.stringify(actor)));
+    this.#put("actors", actor.info.actorId, JSON.stringify(actor));
   }
 
   deleteActor(actorId: string): void {
-    this.#write(this.#redis.hdel(this.#key("actors"), actorId));
+    this.#delete("actors", actorId);
   }
 
   putName(key: string, actorId: string): void {
-    this.#write(this.#redis.hset(this.#key("names"), key, actorId));
+    this.#put("names", key, actorId);
   }
 
   putGroup(group: StoredGroup): void {
-    this.#write(this.#redis.hset(this.#key("groups"), group.info.placementGroupId, JSON.stringify(group)));
+    this.#put("groups", group.info.placementGroupId, JSON.stringify(group));
   }
 
   async flush(): Promise<void> {
+    await this.#restoring;
     await this.#redis.ping();
   }
 
@@ -86,6 +120,31 @@ export class RedisStorage implements HeadStorage {
 
   #key(table: string): string {
     return `${this.#prefix}${table}`;
+  }
+
+  #put(table: "nodes" | "actors" | "groups" | "names", field: string, value: string): void {
+    this.#mirror[table].set(field, value);
+    this.#write(this.#redis.hset(this.#key(table), field, value));
+  }
+
+  #delete(table: "nodes" | "actors", field: string): void {
+    this.#mirror[table].delete(field);
+    this.#write(this.#redis.hdel(this.#key(table), field));
+  }
+
+  /** After a reconnect: the whole mirror written back if Redis lost the tables (no marker). */
+  async #restoreIfEmptied(): Promise<void> {
+    if ((await this.#redis.exists(this.#key("marker"))) === 1) return;
+    const tx = this.#redis.multi();
+    for (const table of ["nodes", "actors", "groups", "names"] as const) {
+      const rows = this.#mirror[table];
+      if (rows.size > 0) tx.hset(this.#key(table), Object.fromEntries(rows));
+    }
+    if (this.#mirror.revoked.size > 0) tx.sadd(this.#key("revoked"), ...this.#mirror.revoked.keys());
+    tx.set(this.#key("marker"), "1");
+    await tx.exec();
+    const rows = Object.values(this.#mirror).reduce((n, m) => n + m.size, 0);
+    this.#log(`storage: Redis came back without the head's tables; wrote back ${rows} rows`);
   }
 
   #write(pending: Promise<unknown>): void {
