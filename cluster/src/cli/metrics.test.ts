@@ -147,7 +147,9 @@ describe("Prometheus metrics of the head and the worker", { timeout: 120_000 }, 
     const ratio = sample(text, `neurogrid_gpu_utilization_ratio{${gpu1}}`) ?? -1;
     assert.ok(ratio >= 0 && ratio <= 1, `utilisation ratio ${ratio}`);
 
-    assert.equal((await scrape(worker.metricsAddress, "/")).status, 404);
+    // "/" is the worker's status page (worker-status-page.test.ts); the head has none.
+    assert.equal((await scrape(worker.metricsAddress, "/nothing-here")).status, 404);
+    assert.equal((await scrape(head.metricsAddress, "/")).status, 404);
   });
 
   it("counts the actor's calls by method and outcome, and shows the actor while it lives", async () => {

@@ -57,6 +57,19 @@ export class ActorMetrics {
     this.#live.delete(actorId);
   }
 
+  /** Calls served so far per class, method and outcome, most first (the worker's status page). */
+  callTotals(): { className: string; method: string; outcome: string; count: number; meanMs: number }[] {
+    return [...this.#calls.values()]
+      .map(({ className, series }) => ({
+        className,
+        method: series.method,
+        outcome: series.outcome,
+        count: series.count,
+        meanMs: series.count === 0 ? 0 : (series.sum / series.count) * 1000,
+      }))
+      .sort((a, b) => b.count - a.count);
+  }
+
   register(registry: Registry): void {
     registerCollected(registry, {
       name: CALL_DURATION_METRIC,

@@ -1,7 +1,8 @@
 /**
  * A Prometheus scrape endpoint: GET /metrics serves a registry in the text exposition format;
- * every other path is 404. One per head or worker process part, each with its own registry (a
- * head and workers may share a process: `neurogrid up`, tests).
+ * GET / serves a status page when one is given (the worker's); every other path is 404. One per
+ * head or worker process part, each with its own registry (a head and workers may share a
+ * process: `neurogrid up`, tests).
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,9 +14,26 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function serveMetrics(registry: Registry, host: string, port: number): Promise<MetricsServer> {
+/** The status page's headers: plain HTML, no script, no framing, nothing loaded from anywhere. */
+const PAGE_HEADERS = {
+  "content-type": "text/html; charset=utf-8",
+  "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "cache-control": "no-store",
+};
+
+export async function serveMetrics(
+  registry: Registry,
+  host: string,
+  port: number,
+  statusPage?: () => string,
+): Promise<MetricsServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0];
+    if (req.method === "GET" && path === "/" && statusPage !== undefined) {
+      res.writeHead(200, PAGE_HEADERS).end(statusPage());
+      return;
+    }
     if (req.method !== "GET" || path !== "/metrics") {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found: try GET /metrics\n");
       return;
