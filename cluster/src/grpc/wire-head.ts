@@ -14,6 +14,7 @@ export interface RegisterNodeReply {
   nodeId: string;
   heartbeatIntervalMs: number;
   session: string;
+  heartbeatTimeoutMs: number;
 }
 
 export interface HeartbeatRequest {

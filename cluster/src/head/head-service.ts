@@ -34,6 +34,8 @@ export interface HeadServiceDeps {
   groups: PlacementGroupManager;
   resources: ResourceTable;
   heartbeatIntervalMs: number;
+  /** How long without a heartbeat before a node is DEAD (told to the node: its actors' fence). */
+  heartbeatTimeoutMs: number;
   /** Mutual TLS: a node's calls must come with a certificate that names its node id. */
   certifiedNodes: boolean;
   log: LogFn;
@@ -54,6 +56,7 @@ export function headService({
   groups,
   resources,
   heartbeatIntervalMs,
+  heartbeatTimeoutMs,
   certifiedNodes,
   log,
 }: HeadServiceDeps): HeadService {
@@ -91,7 +94,7 @@ export function headService({
       const gpus = node.total.gpus.length;
       log(`node ${node.nodeId} registered from ${node.address} (cpus=${node.total.cpus}, gpus=${gpus})`);
       actors.reconcile(node.nodeId, request.actorIds);
-      return { nodeId: node.nodeId, heartbeatIntervalMs, session: node.session };
+      return { nodeId: node.nodeId, heartbeatIntervalMs, heartbeatTimeoutMs, session: node.session };
     }),
 
     Heartbeat: (stream: HeartbeatStream) => {

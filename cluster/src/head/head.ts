@@ -116,6 +116,7 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
     groups,
     resources,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     certifiedNodes: tls !== undefined,
     log,
   });

@@ -35,6 +35,8 @@ export interface ChannelDeps {
   gate: CallGate;
   /** An error while the actor refuses new calls (it is stopping), else undefined. */
   refusal(): ClusterError | undefined;
+  /** The actor's fence (actor-fence.ts): answers are withheld while it refuses. */
+  fenced(): ClusterError | undefined;
   /** Told once, when the stream is over. */
   onClose(channel: ServerChannel): void;
   /** Where calls that carry a trace id are logged (with it); nothing is logged when absent. */
@@ -180,6 +182,8 @@ export class ServerChannel {
     return {
       item: async (payload) => {
         if (signal.aborted) throw abortError(signal);
+        const fenced = this.#deps.fenced();
+        if (fenced !== undefined) throw fenced;
         this.#send({ callId: call.id, kind: "ITEM", payload, errorCode: "", errorMessage: "" });
         call.credit -= 1;
         while (!signal.aborted && (call.credit <= 0 || this.#batcher.full)) {
@@ -190,8 +194,11 @@ export class ServerChannel {
         call.wake = undefined;
         if (signal.aborted) throw abortError(signal);
       },
-      result: (payload) =>
-        this.#finish(call, { callId: call.id, kind: "RESULT", payload, errorCode: "", errorMessage: "" }),
+      result: (payload) => {
+        const fenced = this.#deps.fenced();
+        if (fenced !== undefined) return this.#finish(call, errorReply(call.id, fenced));
+        this.#finish(call, { callId: call.id, kind: "RESULT", payload, errorCode: "", errorMessage: "" });
+      },
       end: () =>
         this.#finish(call, { callId: call.id, kind: "END", payload: EMPTY, errorCode: "", errorMessage: "" }),
       error: (error) => this.#finish(call, errorReply(call.id, error)),

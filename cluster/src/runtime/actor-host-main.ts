@@ -19,6 +19,7 @@ import { type ActorHost, startActorHost } from "./actor-host.js";
 import {
   type ActorHostStart,
   type ChildMessage,
+  isLeaseMessage,
   isStartMessage,
   isStopMessage,
   PRESTARTED_FLAG,
@@ -101,6 +102,7 @@ process.on("SIGINT", () => void stop(0, SIGNAL_STOP_GRACE_MS));
 
 process.on("message", (message: unknown) => {
   if (isStopMessage(message)) void stop(0, message.graceMs);
+  else if (isLeaseMessage(message)) host?.renewLease(message.validForMs);
   else if (isStartMessage(message) && !started) start(message);
   else if (!started) {
     void send({ type: "error", code: "INTERNAL", message: "bad start message" }).then(() => process.exit(2));

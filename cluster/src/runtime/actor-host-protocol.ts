@@ -11,6 +11,9 @@
  *                                                             when calls ended since the last one:
  *                                                             their duration buckets (a delta,
  *                                                             ../metrics/call-histogram.ts)
+ *   parent -> child   { type: "lease", validForMs }           the worker heard from the head: the
+ *                                                             actor may answer for validForMs more
+ *                                                             (actor-fence.ts)
  *   parent -> child   { type: "stop", graceMs }               graceful stop: refuse new calls, let
  *                                                             accepted ones finish for up to graceMs,
  *                                                             then exit 0
@@ -60,6 +63,14 @@ export interface ActorHostStart {
   auth?: ActorProcessAuth | undefined;
   /** Where model bytes may come from on this node (the worker's --model-cache-dir, --artifact-origin). */
   modelSources?: ModelSourcePolicy | undefined;
+  /** The actor's first lease (actor-fence.ts); absent: never fenced. */
+  leaseMs?: number | undefined;
+}
+
+/** The worker heard from the head: the actor may answer for validForMs more. */
+export interface ActorHostLease {
+  type: "lease";
+  validForMs: number;
 }
 
 interface ActorHostReady {
@@ -113,7 +124,18 @@ export function isStartMessage(value: unknown): value is ActorHostStart {
     Number.isInteger(value.maxConcurrency) &&
     value.maxConcurrency >= 0 &&
     (value.tls === undefined || isTlsMaterial(value.tls)) &&
-    (value.insecure === undefined || typeof value.insecure === "boolean")
+    (value.insecure === undefined || typeof value.insecure === "boolean") &&
+    (value.leaseMs === undefined || (typeof value.leaseMs === "number" && value.leaseMs > 0))
+  );
+}
+
+export function isLeaseMessage(value: unknown): value is ActorHostLease {
+  return (
+    isObject(value) &&
+    value.type === "lease" &&
+    typeof value.validForMs === "number" &&
+    Number.isFinite(value.validForMs) &&
+    value.validForMs > 0
   );
 }
 

@@ -28,6 +28,7 @@ import type { ActorCallReply, ActorCallRequest } from "../grpc/wire.js";
 import type { LogFn } from "../logging/logger.js";
 import { type CallHistogram, callOutcome } from "../metrics/call-histogram.js";
 import { type ActorClass, type ActorInstance, DEFAULT_MAX_CONCURRENCY } from "./actor-class.js";
+import { ActorFence } from "./actor-fence.js";
 import { ServerChannel } from "./actor-host-channel.js";
 import type { ActorHostStart } from "./actor-host-protocol.js";
 import { runCall } from "./actor-host-run.js";
@@ -40,6 +41,8 @@ export interface ActorHost {
   readonly info: Record<string, string>;
   /** Refuses new calls, lets accepted ones finish for up to graceMs, then closes the instance. */
   stop(graceMs: number): Promise<void>;
+  /** The worker heard from the head: the actor may answer for validForMs more (actor-fence.ts). */
+  renewLease(validForMs: number): void;
 }
 
 export interface ActorHostDeps {
@@ -77,7 +80,8 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
   }
   const limit = start.maxConcurrency || instance.maxConcurrency || DEFAULT_MAX_CONCURRENCY;
   const info = instanceInfo(instance, deps.log);
-  const service = new ActorService(instance, new CallGate(limit), deps.log, deps.calls);
+  const fence = new ActorFence(start.leaseMs);
+  const service = new ActorService(instance, new CallGate(limit), fence, deps.log, deps.calls);
   const server = new grpc.Server(LARGE_MESSAGES);
   const actorDefinition = clusterServices().actor;
   server.addService(
@@ -102,6 +106,7 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
     get load() {
       return service.load;
     },
+    renewLease: (validForMs) => fence.renew(validForMs),
     stop(graceMs) {
       stopping ??= (async () => {
         await service.drain(graceMs);
@@ -117,6 +122,7 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
 class ActorService {
   readonly #instance: ActorInstance;
   readonly #gate: CallGate;
+  readonly #fence: ActorFence;
   readonly #channels = new Set<ServerChannel>();
   readonly #unaryCalls = new Set<AbortController>();
   readonly #log: LogFn | undefined;
@@ -126,11 +132,13 @@ class ActorService {
   constructor(
     instance: ActorInstance,
     gate: CallGate,
+    fence: ActorFence,
     log: LogFn | undefined,
     calls: CallHistogram | undefined,
   ) {
     this.#instance = instance;
     this.#gate = gate;
+    this.#fence = fence;
     this.#log = log;
     this.#calls = calls;
   }
@@ -146,7 +154,8 @@ class ActorService {
         const channel = new ServerChannel(stream, {
           instance: this.#instance,
           gate: this.#gate,
-          refusal: () => this.#refusal,
+          refusal: () => this.#refusal ?? this.#fence.refusal(),
+          fenced: () => this.#fence.refusal(),
           onClose: (closed) => this.#channels.delete(closed),
           log: this.#log,
           calls: this.#calls,
@@ -171,9 +180,10 @@ class ActorService {
     const startedMs = performance.now();
     const observe = (code?: string) =>
       this.#calls?.observe(request.method, callOutcome(code), (performance.now() - startedMs) / 1000);
-    if (this.#refusal !== undefined) {
-      observe(this.#refusal.code);
-      return Promise.reject(this.#refusal);
+    const refusal = this.#refusal ?? this.#fence.refusal();
+    if (refusal !== undefined) {
+      observe(refusal.code);
+      return Promise.reject(refusal);
     }
     const controller = new AbortController();
     this.#unaryCalls.add(controller);
@@ -195,6 +205,13 @@ class ActorService {
         runCall(this.#instance, { ...request, streaming: false }, controller.signal, {
           item: () => Promise.reject(new ClusterError("INTERNAL", "a unary call has no items")),
           result: (result) => {
+            // An answer computed across a pause past the fence is withheld.
+            const fenced = this.#fence.refusal();
+            if (fenced !== undefined) {
+              settled(fenced.code);
+              reject(fenced);
+              return;
+            }
             settled();
             resolve({ result });
           },

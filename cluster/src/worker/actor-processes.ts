@@ -51,6 +51,8 @@ export interface ActorProcessesOptions {
   auth?: MemberAuth;
   /** Where this node's model actors may get model bytes (ActorContext.modelSources). */
   modelSources?: ModelSourcePolicy;
+  /** A new actor's first lease (runtime/actor-fence.ts), in ms; 0 or absent: no fence. */
+  leaseMs?: () => number;
   /** The head, passed to each actor (ActorContext.cluster) for calls to other actors. */
   headAddress?: string;
   /**
@@ -178,6 +180,7 @@ export class ActorProcesses {
         nodeId,
         auth: actorAuth,
         modelSources,
+        ...((this.#options.leaseMs?.() ?? 0) > 0 ? { leaseMs: this.#options.leaseMs?.() } : {}),
       } as const;
       const { port, info } = await handshake(
         child,
@@ -191,6 +194,16 @@ export class ActorProcesses {
     } catch (err) {
       await this.#stop(args.actorId, entry, { force: true });
       throw err;
+    }
+  }
+
+  /** The head answered: every running actor may answer for `validForMs` more (runtime/actor-fence.ts). */
+  renewLeases(validForMs: number): void {
+    for (const entry of this.#processes.values()) {
+      if (entry.address === undefined || entry.stopping || !entry.child.connected) continue;
+      entry.child.send({ type: "lease", validForMs }, (err) => {
+        if (err) this.#options.log(`lease to actor process ${entry.pid}: ${err.message}`);
+      });
     }
   }
 

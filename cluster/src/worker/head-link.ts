@@ -44,6 +44,11 @@ export interface HeadLinkOptions {
   tls?: TlsMaterial | undefined;
   /** The worker's loopback credential token (auth/credential-token.ts). */
   credential?: string | undefined;
+  /**
+   * The head answered a heartbeat (not asking for a new registration): this node's actors may
+   * answer for `validForMs` more, the head's death timeout (runtime/actor-fence.ts).
+   */
+  onHeadContact?: (validForMs: number) => void;
 }
 
 const REGISTER_TIMEOUT_MS = 5_000;
@@ -69,6 +74,13 @@ export class HeadLink {
   #session = "";
   #state: HeadLinkState = "registering";
   #lastReplyMs = 0;
+  /** The head's death timeout, from the last registration (0: the head did not say). */
+  #fenceMs = 0;
+
+  /** The head's death timeout as it last said (0: not known yet): a new actor's first lease. */
+  get fenceMs(): number {
+    return this.#fenceMs;
+  }
 
   constructor(options: HeadLinkOptions) {
     this.#options = options;
@@ -138,6 +150,7 @@ export class HeadLink {
           signal,
         });
         this.#session = reply.session;
+        this.#fenceMs = reply.heartbeatTimeoutMs > 0 ? reply.heartbeatTimeoutMs : 0;
         return reply.heartbeatIntervalMs > 0 ? reply.heartbeatIntervalMs : 1_000;
       } catch (err) {
         const error: ClusterError = fromServiceError(err);
@@ -175,6 +188,7 @@ export class HeadLink {
     stream.on("data", (reply: HeartbeatReply) => {
       this.#lastReplyMs = Date.now();
       if (reply.reregister) this.#reconnect(stream, "the head asked this node to register again");
+      else if (this.#fenceMs > 0) this.#options.onHeadContact?.(this.#fenceMs);
     });
     stream.on("error", (err: unknown) => {
       this.#reconnect(stream, `heartbeat stream broke (${fromServiceError(err).message})`);

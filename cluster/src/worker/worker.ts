@@ -29,6 +29,7 @@ import { TelemetryPoller } from "./telemetry-poller.js";
 import { nvidiaSmiSource, parseReplay, replaySource, type TelemetrySource } from "./telemetry-sources.js";
 import { workerMetrics } from "./worker-metrics.js";
 import { workerService } from "./worker-service.js";
+import { renderWorkerStatusPage } from "./worker-status-page.js";
 
 export interface WorkerHandle {
   readonly nodeId: string;
@@ -75,6 +76,8 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     modelSources,
     baseEnv: options.baseEnv,
     headAddress: config.headAddress,
+    // Actors answer only while this node hears from the head (runtime/actor-fence.ts).
+    leaseMs: () => headLink?.fenceMs ?? 0,
     log,
     // The head decides what happens to the actor (restart, or DEAD): tell it.
     onUnexpectedExit: (actorId, cause, pid) => headLink?.reportActorExit(actorId, pid, cause),
@@ -131,6 +134,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     log,
     tls,
     credential: auth.token,
+    onHeadContact: (validForMs) => processes.renewLeases(validForMs),
   });
 
   let stopping: Promise<void> | undefined;
@@ -153,8 +157,11 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
   try {
     if (options.signal?.aborted) throw new ClusterError("CANCELLED", "worker start aborted");
     if (config.metricsPort !== undefined) {
-      metricsServer = await serveMetrics(metrics.registry, config.host, config.metricsPort);
-      log(`metrics on http://${metricsServer.address}/metrics`);
+      const page = () => renderWorkerStatusPage(status(), processes.metrics.callTotals(), Date.now());
+      metricsServer = await serveMetrics(metrics.registry, config.host, config.metricsPort, page);
+      log(
+        `metrics on http://${metricsServer.address}/metrics, status page on http://${metricsServer.address}/`,
+      );
     }
     await headLink.start();
     log(`registered with head at ${config.headAddress}, serving on ${address}`);
