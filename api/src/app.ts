@@ -2,6 +2,7 @@ import { ClusterClient } from "@neurogrid/cluster";
 import { parseNeuro } from "@neurogrid/contracts";
 import { AlertService } from "./alerts/alert-service.js";
 import { DEFAULT_THRESHOLDS } from "./alerts/thresholds.js";
+import { AlertWebhookNotifier } from "./alerts/webhook-notifier.js";
 import { dispatcherFor, modelDeploymentsFor, taskRunningParts } from "./app-dispatcher.js";
 import { clusterClientOptions } from "./cluster-access.js";
 import { type ClusterEventSource, ClusterWatch } from "./cluster-events/cluster-watch.js";
@@ -97,6 +98,16 @@ export async function startApiProcess(
     alerts: new AlertService(orm, clusterWatch, redis, DEFAULT_THRESHOLDS, config.alertCooldownMs, log),
   };
   services.alerts.start();
+  const webhooks = new AlertWebhookNotifier(
+    orm,
+    {
+      attempts: config.alertWebhookAttempts,
+      backoffBaseMs: config.alertWebhookBackoffMs,
+      timeoutMs: config.alertWebhookTimeoutMs,
+    },
+    log,
+  );
+  services.alerts.onRecorded((event) => webhooks.notify(event));
   const gpuMetrics = new GpuMetricsRecorder(orm, clusterWatch, {
     flushMs: config.gpuMetricsFlushMs,
     jobIntervalMs: config.gpuMetricsJobIntervalMs,
@@ -130,6 +141,7 @@ export async function startApiProcess(
     close: async () => {
       await gpuMetrics.stop();
       await services.alerts.close();
+      await webhooks.close();
       services.clusterWatch.stop();
       await server.close();
       await credentials.close();

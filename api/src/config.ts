@@ -167,6 +167,12 @@ const apiConfigSchema = z.object({
     .default(10 * 60_000),
   /** GPU alerts: a resolved alert's GPU and metric raise no new alert for this long. */
   alertCooldownMs: z.coerce.number().int().min(0).default(60_000),
+  /** Alert webhooks: attempts per event and webhook (the first included). */
+  alertWebhookAttempts: z.coerce.number().int().min(1).max(20).default(5),
+  /** Alert webhooks: the wait before the second attempt, doubled before each further one. */
+  alertWebhookBackoffMs: z.coerce.number().int().min(1).default(1_000),
+  /** Alert webhooks: an attempt without an answer for this long has failed. */
+  alertWebhookTimeoutMs: z.coerce.number().int().min(100).default(5_000),
   /** GPU metrics history: samples are written in one statement per this many ms. */
   gpuMetricsFlushMs: z.coerce.number().int().min(50).default(1000),
   /** GPU metrics history: the per-minute averaging and pruning job runs this often. */

@@ -31,6 +31,8 @@ export class AlertService {
   readonly #orm: MikroORM;
   readonly #watch: ClusterWatch;
   readonly #log: (msg: string, err?: unknown) => void;
+  /** Told of each change this process recorded (the webhooks), after it is published. */
+  readonly #recorded: ((event: GpuAlertEvent) => void)[] = [];
 
   constructor(
     orm: MikroORM,
@@ -69,8 +71,16 @@ export class AlertService {
   /** Records a change and, when this call recorded it, publishes it; whether it did. */
   async announce(change: AlertChange): Promise<boolean> {
     const row = await recordAlertChange(this.#orm, change);
-    if (row) await this.#bus.publish(this.#channel, { change: change.change, alert: row });
-    return row !== undefined;
+    if (!row) return false;
+    const event: GpuAlertEvent = { change: change.change, alert: row };
+    await this.#bus.publish(this.#channel, event);
+    for (const listener of this.#recorded) listener(event);
+    return true;
+  }
+
+  /** Calls `listener` with each change this process records: once per change across processes. */
+  onRecorded(listener: (event: GpuAlertEvent) => void): void {
+    this.#recorded.push(listener);
   }
 
   /** Tells every api process (this one too) that an admin changed a threshold. */

@@ -319,6 +319,30 @@ const MATRIX: Row[] = [
     expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
   },
   {
+    field: "alertWebhooks",
+    op: "query",
+    doc: "{ alertWebhooks { id url } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
+  },
+  {
+    field: "alertWebhookDeliveries",
+    op: "query",
+    doc: "{ alertWebhookDeliveries(limit: 5) { deliveryId ok } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
+  },
+  {
+    field: "addAlertWebhook",
+    op: "mutation",
+    doc: 'mutation { addAlertWebhook(input: { url: "http://127.0.0.1:9/alerts" }) { webhook { id } } }',
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
+  },
+  {
+    field: "removeAlertWebhook",
+    op: "mutation",
+    doc: 'mutation { removeAlertWebhook(id: "00000000-0000-4000-8000-000000000000") }',
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
+  },
+  {
     field: "acknowledgeAlert",
     op: "mutation",
     doc: 'mutation { acknowledgeAlert(id: "00000000-0000-4000-8000-000000000000") { id } }',

@@ -5,6 +5,7 @@ import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphq
 import { buildSchema } from "type-graphql";
 import { AccountResolver } from "./account.resolver.js";
 import { AlertThresholdResolver } from "./alert-threshold.resolver.js";
+import { AlertWebhookResolver } from "./alert-webhook.resolver.js";
 import { ApiKeyResolver } from "./api-key.resolver.js";
 import { AuthResolver } from "./auth.resolver.js";
 import { authChecker } from "./auth-checker.js";
@@ -46,6 +47,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       GpuMetricsResolver,
       ClusterOverviewResolver,
       AlertThresholdResolver,
+      AlertWebhookResolver,
     ],
     authChecker,
     validate: true,
