@@ -46,7 +46,8 @@ export interface HeadLinkOptions {
   credential?: string | undefined;
   /**
    * The head answered a heartbeat (not asking for a new registration): this node's actors may
-   * answer for `validForMs` more, the head's death timeout (runtime/actor-fence.ts).
+   * answer for `validForMs` more, the head's death timeout less one heartbeat interval
+   * (runtime/actor-fence.ts).
    */
   onHeadContact?: (validForMs: number) => void;
 }
@@ -74,10 +75,10 @@ export class HeadLink {
   #session = "";
   #state: HeadLinkState = "registering";
   #lastReplyMs = 0;
-  /** The head's death timeout, from the last registration (0: the head did not say). */
+  /** The actors' lease: the head's death timeout less one heartbeat interval (0: not known). */
   #fenceMs = 0;
 
-  /** The head's death timeout as it last said (0: not known yet): a new actor's first lease. */
+  /** The actors' lease (0: not known yet): a new actor's first lease, renewed at each reply. */
   get fenceMs(): number {
     return this.#fenceMs;
   }
@@ -150,8 +151,11 @@ export class HeadLink {
           signal,
         });
         this.#session = reply.session;
-        this.#fenceMs = reply.heartbeatTimeoutMs > 0 ? reply.heartbeatTimeoutMs : 0;
-        return reply.heartbeatIntervalMs > 0 ? reply.heartbeatIntervalMs : 1_000;
+        const intervalMs = reply.heartbeatIntervalMs > 0 ? reply.heartbeatIntervalMs : 1_000;
+        // A heartbeat interval short of the head's death timeout: this node's actors stop
+        // answering before the head can declare it dead, so no answer is in flight past that.
+        this.#fenceMs = reply.heartbeatTimeoutMs > intervalMs ? reply.heartbeatTimeoutMs - intervalMs : 0;
+        return intervalMs;
       } catch (err) {
         const error: ClusterError = fromServiceError(err);
         if (signal.aborted || (first && FATAL_ON_FIRST_REGISTRATION.has(error.code))) throw error;
