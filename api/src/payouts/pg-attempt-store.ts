@@ -52,33 +52,15 @@ export class PgAttemptStore implements PayoutAttemptStore {
   }
 
   async listByBatch(batchId: string): Promise<PayoutAttempt[]> {
-    const rows = await this.#orm.em.fork().execute<
-      {
-        signature: string;
-        batch_id: string;
-        transaction: Buffer;
-        last_valid_block_height: string;
-        state: PayoutAttempt["state"];
-        slot: string | null;
-        error: string | null;
-        payout_ids: string[];
-      }[]
-    >(
-      `select a.signature, a.batch_id, a.transaction, a.last_valid_block_height, a.state, a.slot, a.error,
+    const rows = await this.#orm.em
+      .fork()
+      .execute<(AttemptRow & { batch_id: string; payout_ids: string[] })[]>(
+        `select a.signature, a.batch_id, a.transaction, a.last_valid_block_height, a.state, a.slot, a.error,
               array(select p.payout_id::text from payout_attempt_payouts p where p.signature = a.signature order by p.payout_id) as payout_ids
          from payout_attempts a where a.batch_id = ? order by a.seq`,
-      [batchId],
-    );
-    return rows.map((r) => ({
-      signature: r.signature,
-      batchId: r.batch_id,
-      payoutIds: r.payout_ids,
-      transaction: new Uint8Array(r.transaction),
-      lastValidBlockHeight: BigInt(r.last_valid_block_height),
-      state: r.state,
-      slot: r.slot === null ? null : BigInt(r.slot),
-      error: r.error,
-    }));
+        [batchId],
+      );
+    return rows.map((r) => attemptOfRow(r, r.batch_id, r.payout_ids));
   }
 
   async settle(signature: string, settlement: AttemptSettlement): Promise<void> {
@@ -95,4 +77,28 @@ export class PgAttemptStore implements PayoutAttemptStore {
       ]);
     });
   }
+}
+
+/** An attempt's row as both attempt tables store it (payout_attempts, withdrawal_attempts). */
+export interface AttemptRow {
+  signature: string;
+  transaction: Buffer;
+  last_valid_block_height: string;
+  state: PayoutAttempt["state"];
+  slot: string | null;
+  error: string | null;
+}
+
+/** The attempt a row stands for, in the batch and with the payouts given. */
+export function attemptOfRow(r: AttemptRow, batchId: string, payoutIds: string[]): PayoutAttempt {
+  return {
+    signature: r.signature,
+    batchId,
+    payoutIds,
+    transaction: new Uint8Array(r.transaction),
+    lastValidBlockHeight: BigInt(r.last_valid_block_height),
+    state: r.state,
+    slot: r.slot === null ? null : BigInt(r.slot),
+    error: r.error,
+  };
 }

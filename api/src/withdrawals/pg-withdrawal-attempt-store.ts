@@ -7,6 +7,7 @@ import {
   type PayoutAttempt,
   type PayoutAttemptStore,
 } from "@neurogrid/contracts";
+import { type AttemptRow, attemptOfRow } from "../payouts/pg-attempt-store.js";
 
 /**
  * contracts' PayoutAttemptStore for withdrawals, on PostgreSQL: the payout sender settles each
@@ -47,31 +48,12 @@ export class PgWithdrawalAttemptStore implements PayoutAttemptStore {
   }
 
   async listByBatch(batchId: string): Promise<PayoutAttempt[]> {
-    const rows = await this.#orm.em.fork().execute<
-      {
-        signature: string;
-        withdrawal_id: string;
-        transaction: Buffer;
-        last_valid_block_height: string;
-        state: PayoutAttempt["state"];
-        slot: string | null;
-        error: string | null;
-      }[]
-    >(
+    const rows = await this.#orm.em.fork().execute<(AttemptRow & { withdrawal_id: string })[]>(
       `select signature, withdrawal_id, transaction, last_valid_block_height, state, slot, error
          from withdrawal_attempts where withdrawal_id = ? order by seq`,
       [batchId],
     );
-    return rows.map((r) => ({
-      signature: r.signature,
-      batchId: r.withdrawal_id,
-      payoutIds: [r.withdrawal_id],
-      transaction: new Uint8Array(r.transaction),
-      lastValidBlockHeight: BigInt(r.last_valid_block_height),
-      state: r.state,
-      slot: r.slot === null ? null : BigInt(r.slot),
-      error: r.error,
-    }));
+    return rows.map((r) => attemptOfRow(r, r.withdrawal_id, [r.withdrawal_id]));
   }
 
   async settle(signature: string, settlement: AttemptSettlement): Promise<void> {
