@@ -13,6 +13,7 @@ import { Migration20261206200000_dashboard_metrics } from "./Migration2026120620
 import { Migration20261206300000_artifact_storage } from "./Migration20261206300000_artifact_storage.js";
 import { Migration20261206500000_node_faults } from "./Migration20261206500000_node_faults.js";
 import { Migration20261206510000_account_limits } from "./Migration20261206510000_account_limits.js";
+import { Migration20261206520000_ledger_checks_replanned } from "./Migration20261206520000_ledger_checks_replanned.js";
 import { Migration20261206600000_alert_webhooks } from "./Migration20261206600000_alert_webhooks.js";
 
 /** Every migration, in order (static imports, so compiled `node dist/...` finds them). */
@@ -34,5 +35,9 @@ export const migrationsList: MigrationObject[] = [
   { name: "Migration20261206300000_artifact_storage", class: Migration20261206300000_artifact_storage },
   { name: "Migration20261206500000_node_faults", class: Migration20261206500000_node_faults },
   { name: "Migration20261206510000_account_limits", class: Migration20261206510000_account_limits },
+  {
+    name: "Migration20261206520000_ledger_checks_replanned",
+    class: Migration20261206520000_ledger_checks_replanned,
+  },
   { name: "Migration20261206600000_alert_webhooks", class: Migration20261206600000_alert_webhooks },
 ];
