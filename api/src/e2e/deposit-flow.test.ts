@@ -2,8 +2,10 @@
  * Money in, work, money out — end to end through the public API: a client asks for a Solana Pay
  * transfer request, pays it from its wallet on the chain (LiteSVM, in this process), hears
  * depositStatus reach CREDITED (the api's scheduled deposit watcher), pays a task from that
- * balance (a real head and worker run it), the provider is paid out on chain to its linked
- * wallet, and the treasury check holds at the end.
+ * balance (a real head and worker run it), the provider stakes part of its earnings and is paid
+ * the rest on chain to its linked wallet, the client withdraws part of its balance to its own
+ * linked wallet — and the treasury check holds after all of it, and fails on a planted
+ * difference (the mixed run).
  */
 
 import assert from "node:assert/strict";
@@ -20,6 +22,7 @@ import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.
 import { linkWalletThroughApi } from "../testing/link-wallet.js";
 import { startHead, startWorker } from "../testing/local-cluster.js";
 import { checkTreasury } from "../treasury/treasury-check.js";
+import { WithdrawalRunner } from "../withdrawals/withdrawal-runner.js";
 
 const NODE = "deposit-e2e-worker";
 
@@ -43,16 +46,7 @@ describe("deposit -> task -> payout, end to end", () => {
         payoutIntervalMs: 3_600_000,
         rateLimitBurst: 10_000,
       },
-      {
-        payoutChain: {
-          rpc: fx.rpc,
-          treasury: fx.treasury,
-          mint: fx.mint,
-          commitment: "finalized",
-          pollIntervalMs: 0,
-          settleTimeoutMs: 30_000,
-        },
-      },
+      { payoutChain: chainOf(fx) },
     );
   });
   after(async () => {
@@ -60,7 +54,7 @@ describe("deposit -> task -> payout, end to end", () => {
     for (const child of children.reverse()) await child.stop();
   });
 
-  test("the client's NEURO pays for a task, the provider is paid on chain, the treasury reconciles", async () => {
+  test("deposit, task, stake, payout and withdrawal: the treasury reconciles, and a planted difference is found", async () => {
     const client = await t.account("payer", "client");
     const provider = await t.account("gpu-owner", "provider");
     const admin = await t.account("ops", "admin");
@@ -117,8 +111,18 @@ describe("deposit -> task -> payout, end to end", () => {
       { id: submitted.data?.submitTask.id },
     );
     assert.equal(progress.events.at(-1)?.taskProgress.status, "COMPLETED", JSON.stringify(progress));
-    const earned = (await balancesOf(t.orm.em.fork(), provider.id)).earnings;
-    assert.ok(earned > 0n, "the provider earned from the task");
+    const earnedInAll = (await balancesOf(t.orm.em.fork(), provider.id)).earnings;
+    assert.ok(earnedInAll > 1n, "the provider earned from the task");
+    // The provider stakes half of its earnings; the rest is paid out.
+    const stake = earnedInAll / 2n;
+    const staked = await graphqlRequest(
+      t.url,
+      provider.key,
+      "mutation($a: TokenAmount!) { stakeEarnings(amount: $a) { staked } }",
+      { a: stake.toString() },
+    );
+    assert.equal(staked.errors, undefined, JSON.stringify(staked.errors));
+    const earned = earnedInAll - stake;
 
     const run = await graphqlRequest<{ runPayouts: { ran: boolean; confirmed: number } }>(
       t.url,
@@ -136,13 +140,69 @@ describe("deposit -> task -> payout, end to end", () => {
     );
     assert.equal(await getNeuroBalance(fx.rpc, fx.mint, providerWallet.publicKey), earned, "paid on chain");
 
+    // The client withdraws 1,000,000 units to the wallet it paid from (linked first).
+    await linkWalletThroughApi(t.url, client.key, wallet);
+    const before = await getNeuroBalance(fx.rpc, fx.mint, wallet.publicKey);
+    const withdrawn = 1_000_000n;
+    const asked2 = await graphqlRequest(
+      t.url,
+      client.key,
+      "mutation($a: TokenAmount!) { withdraw(amount: $a) { id status } }",
+      { a: withdrawn.toString() },
+    );
+    assert.equal(asked2.errors, undefined, JSON.stringify(asked2.errors));
+    assert.deepEqual(await new WithdrawalRunner(t.orm, chainOf(fx)).run(), {
+      ran: true,
+      confirmed: 1,
+      failed: 0,
+      pending: 0,
+    });
+    assert.equal(
+      await getNeuroBalance(fx.rpc, fx.mint, wallet.publicKey),
+      before + withdrawn,
+      "withdrawn on chain",
+    );
+
     const report = await checkTreasury(t.orm, {
       rpc: fx.rpc,
       treasury: fx.treasury.publicKey,
       mint: fx.mint,
     });
     assert.deepEqual(report.differences, []);
-    assert.equal(report.onChain, 5_000_000n - earned, "the treasury holds the deposit less the payout");
+    assert.equal(
+      report.onChain,
+      5_000_000n - earned - withdrawn,
+      "the treasury holds the deposit less the payout and the withdrawal (the stake stays in it)",
+    );
     assert.equal((await checkLedger(t.orm.em.fork())).ok, true);
+
+    // A planted difference: a client balance that no NEURO on chain backs.
+    await t.orm.em
+      .fork()
+      .execute(
+        "update ledger_accounts set balance = balance + 7 where kind = 'client_available' and owner_id = ?",
+        [client.id],
+      );
+    const planted = await checkTreasury(t.orm, {
+      rpc: fx.rpc,
+      treasury: fx.treasury.publicKey,
+      mint: fx.mint,
+    });
+    assert.deepEqual(
+      planted.differences.map((d) => d.kind),
+      ["BALANCE_MISMATCH"],
+    );
   });
 });
+
+/** The payout chain of the test's LiteSVM fixture (finalized, no polling delay). */
+function chainOf(fx: Awaited<ReturnType<typeof createDepositChain>>) {
+  return {
+    rpc: fx.rpc,
+    treasury: fx.treasury,
+    mint: fx.mint,
+    commitment: "finalized" as const,
+    pollIntervalMs: 0,
+    settleTimeoutMs: 30_000,
+  };
+}
