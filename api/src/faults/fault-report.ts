@@ -1,4 +1,4 @@
-import type { ChaosReport } from "../chaos/chaos-report.js";
+import { type ChaosReport, moneyAndTaskFailures } from "../chaos/chaos-report.js";
 import type { FaultRecord } from "./fault-context.js";
 import { FAULT_KINDS, type FaultKind } from "./fault-schedule.js";
 
@@ -20,21 +20,10 @@ export type FaultReport = Omit<ChaosReport, "kills" | "killed"> & {
 
 /** Every invariant the fault run breaks, in words; empty when it passed. */
 export function faultFailures(r: FaultReport, expectedFaults: number): string[] {
-  const failures: string[] = [];
+  const failures = moneyAndTaskFailures(r);
   const must = (ok: boolean, what: string) => {
     if (!ok) failures.push(what);
   };
-  must(r.lost === 0, `${r.lost} tasks lost (no task for the key, or not final)`);
-  must(r.finished === r.tasks, `${r.finished} of ${r.tasks} tasks finished`);
-  must(r.rejected === 0, `${r.rejected} submissions refused or never answered`);
-  must(r.duplicateKeys === 0, `${r.duplicateKeys} idempotency keys have more than one task`);
-  must(r.strayTasks === 0, `${r.strayTasks} tasks under no submitted key`);
-  must(r.wrongTaskIds === 0, `${r.wrongTaskIds} clients were told another task id than the stored one`);
-  must(r.chargedTwice === 0, `${r.chargedTwice} tasks charged twice`);
-  must(r.unsettled === 0, `${r.unsettled} final tasks without their capture or refund`);
-  must(r.holdErrors === 0, `${r.holdErrors} tasks without exactly one escrow hold`);
-  must(r.balancesMatch, `client balances differ: ${(r.balanceErrors ?? []).join("; ")}`);
-  must(r.ledgerBalanced, `the ledger check fails: ${r.ledgerErrors ?? ""}`);
   const internal = r.retriedCodes.INTERNAL_SERVER_ERROR ?? 0;
   must(
     internal === 0,

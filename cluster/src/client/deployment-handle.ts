@@ -14,16 +14,16 @@
  * within the call's deadline. A streaming call is retried only before its first item. Errors
  * from the model's code are never retried.
  *
- * No replica to call: the call waits for one (the head is asked again every WAIT_POLL_MS) until
+ * No replica to call: the call waits for one (the head is asked again every WAIT_POLL_MS, deployment-attempts.ts) until
  * its deadline, then fails UNAVAILABLE ("no replica ready"): nothing ran, so it is not a model's
  * timeout. While the head cannot be reached either, it waits at most headWaitMs and fails
  * UNAVAILABLE saying so: the replicas it knew are gone and nothing can make new ones, so a
  * caller learns it in seconds instead of at its deadline.
  */
 import { randomUUID } from "node:crypto";
-import { setTimeout as delay } from "node:timers/promises";
 import { type ActorInfo, ActorState, type DeploymentInfo, type DeploymentSpec } from "@neurogrid/schema";
 import { ClusterError, isClusterError } from "../errors.js";
+import { Attempts } from "./deployment-attempts.js";
 import type { ActorHandle, CallOptions } from "./types.js";
 
 export interface DeploymentHandleDeps {
@@ -58,9 +58,6 @@ export interface DeploymentCallOptions extends CallOptions {
 }
 
 const DEFAULT_RETRIES = 3;
-const WAIT_POLL_MS = 100;
-/** A call with no deadline waits this long for a first replica. */
-const NO_REPLICA_WAIT_MS = 120_000;
 /** A call with no replica waits this long while the head is unreachable. */
 const HEAD_WAIT_MS = 3_000;
 
@@ -273,45 +270,5 @@ export class DeploymentHandle {
   #attempts(opts: CallOptions): Attempts {
     const retries = this.#info.spec.replica.maxTaskRetries ?? DEFAULT_RETRIES;
     return new Attempts(opts, opts.timeoutMs ?? this.#deps.defaultTimeoutMs, retries);
-  }
-}
-
-/** One call's deadline, signal, retry budget and the replicas it failed on. */
-class Attempts {
-  readonly avoid = new Set<string>();
-  leaseUsed = false;
-  readonly #started = Date.now();
-  readonly #opts: CallOptions;
-  readonly #deadline: number | undefined;
-  #retriesLeft: number;
-
-  constructor(opts: CallOptions, timeoutMs: number | undefined, retries: number) {
-    this.#opts = opts;
-    this.#deadline = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
-    this.#retriesLeft = retries < 0 ? Number.POSITIVE_INFINITY : retries;
-  }
-
-  options(): CallOptions {
-    const out: CallOptions = { ...this.#opts };
-    if (this.#deadline !== undefined) out.timeoutMs = Math.max(1, this.#deadline - Date.now());
-    return out;
-  }
-
-  mayRetry(): boolean {
-    if (this.#retriesLeft <= 0 || this.#opts.signal?.aborted) return false;
-    this.#retriesLeft -= 1;
-    return true;
-  }
-
-  async pause(why: string): Promise<void> {
-    const deadline = this.#deadline ?? this.#started + NO_REPLICA_WAIT_MS;
-    const left = deadline - Date.now();
-    // Nothing ran: not the model's timeout (DEADLINE_EXCEEDED), which a caller may charge for.
-    if (left <= 0) throw new ClusterError("UNAVAILABLE", `${why} before the deadline`);
-    try {
-      await delay(Math.min(WAIT_POLL_MS, left), undefined, { signal: this.#opts.signal });
-    } catch {
-      throw new ClusterError("CANCELLED", "call cancelled by the caller while waiting for a replica");
-    }
   }
 }

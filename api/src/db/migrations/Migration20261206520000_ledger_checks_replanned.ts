@@ -9,62 +9,50 @@ import { Migration } from "@mikro-orm/migrations";
  * 4 ms again after ANALYZE replanned it). Planned each time, both are index look-ups however
  * large the tables are. The rules are unchanged.
  */
+const TX_MISSING = `select n.transaction_id from new_entries n
+  where not exists (select 1 from ledger_transactions t where t.id = n.transaction_id) limit 1`;
+const ACCOUNT_MISSING = `select n.account_id from new_entries n
+  where not exists (select 1 from ledger_accounts a where a.id = n.account_id) limit 1`;
+
+/** The check function, its two existence queries run `planned` each time or as static SQL. */
+function checkedFunction(planned: boolean): string {
+  const first = (query: string) =>
+    planned
+      ? `execute '${query}' into bad;`
+      : `${query.replace(/^select ([^ ]+) from/, "select $1 into bad from")};`;
+  return `
+    create or replace function ledger_entries_checked() returns trigger language plpgsql as $$
+    declare
+      bad uuid;
+    begin
+      bad := null;
+      ${first(TX_MISSING)}
+      if bad is not null then
+        raise exception 'ledger entry of transaction % that does not exist', bad
+          using errcode = 'foreign_key_violation';
+      end if;
+      bad := null;
+      ${first(ACCOUNT_MISSING)}
+      if bad is not null then
+        raise exception 'ledger entry of account % that does not exist', bad
+          using errcode = 'foreign_key_violation';
+      end if;
+      select transaction_id into bad from new_entries
+       group by transaction_id having sum(amount) <> 0 limit 1;
+      if found then
+        raise exception 'ledger transaction % does not balance', bad;
+      end if;
+      return null;
+    end $$;
+  `;
+}
+
 export class Migration20261206520000_ledger_checks_replanned extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`
-      create or replace function ledger_entries_checked() returns trigger language plpgsql as $$
-      declare
-        bad uuid;
-      begin
-        execute 'select n.transaction_id from new_entries n
-                  where not exists (select 1 from ledger_transactions t where t.id = n.transaction_id) limit 1'
-          into bad;
-        if bad is not null then
-          raise exception 'ledger entry of transaction % that does not exist', bad
-            using errcode = 'foreign_key_violation';
-        end if;
-        execute 'select n.account_id from new_entries n
-                  where not exists (select 1 from ledger_accounts a where a.id = n.account_id) limit 1'
-          into bad;
-        if bad is not null then
-          raise exception 'ledger entry of account % that does not exist', bad
-            using errcode = 'foreign_key_violation';
-        end if;
-        select transaction_id into bad from new_entries
-         group by transaction_id having sum(amount) <> 0 limit 1;
-        if found then
-          raise exception 'ledger transaction % does not balance', bad;
-        end if;
-        return null;
-      end $$;
-    `);
+    this.addSql(checkedFunction(true));
   }
 
   override async down(): Promise<void> {
-    this.addSql(`
-      create or replace function ledger_entries_checked() returns trigger language plpgsql as $$
-      declare
-        bad uuid;
-      begin
-        select n.transaction_id into bad from new_entries n
-         where not exists (select 1 from ledger_transactions t where t.id = n.transaction_id) limit 1;
-        if found then
-          raise exception 'ledger entry of transaction % that does not exist', bad
-            using errcode = 'foreign_key_violation';
-        end if;
-        select n.account_id into bad from new_entries n
-         where not exists (select 1 from ledger_accounts a where a.id = n.account_id) limit 1;
-        if found then
-          raise exception 'ledger entry of account % that does not exist', bad
-            using errcode = 'foreign_key_violation';
-        end if;
-        select transaction_id into bad from new_entries
-         group by transaction_id having sum(amount) <> 0 limit 1;
-        if found then
-          raise exception 'ledger transaction % does not balance', bad;
-        end if;
-        return null;
-      end $$;
-    `);
+    this.addSql(checkedFunction(false));
   }
 }
