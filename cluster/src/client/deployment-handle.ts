@@ -12,7 +12,9 @@
  * Failures: a call that a replica cannot take (UNAVAILABLE: it died, or it is draining after a
  * scale-down) is tried on another replica, up to the template's maxTaskRetries (3 by default),
  * within the call's deadline. A streaming call is retried only before its first item. Errors
- * from the model's code are never retried.
+ * from the model's code are never retried. A replica the head no longer lists as ALIVE (its node
+ * declared DEAD) takes this handle's calls in flight with it: they go to another replica at once
+ * (replica-losses.ts) rather than wait out their deadline on a link that may never answer.
  *
  * No replica to call: the call waits for one (the head is asked again every WAIT_POLL_MS, deployment-attempts.ts) until
  * its deadline, then fails UNAVAILABLE ("no replica ready"): nothing ran, so it is not a model's
@@ -24,6 +26,7 @@ import { randomUUID } from "node:crypto";
 import { type ActorInfo, ActorState, type DeploymentInfo, type DeploymentSpec } from "@neurogrid/schema";
 import { ClusterError, isClusterError } from "../errors.js";
 import { Attempts } from "./deployment-attempts.js";
+import { ReplicaLosses } from "./replica-losses.js";
 import type { ActorHandle, CallOptions } from "./types.js";
 
 export interface DeploymentHandleDeps {
@@ -69,6 +72,7 @@ export class DeploymentHandle {
   readonly #handles = new Map<string, ActorHandle>();
   readonly #inFlight = new Map<string, number>();
   #waiting = 0;
+  readonly #losses = new ReplicaLosses();
   #closed = false;
   readonly #timer: NodeJS.Timeout;
 
@@ -94,12 +98,14 @@ export class DeploymentHandle {
     const attempts = this.#attempts(opts);
     for (;;) {
       const lease = await this.#attempt(attempts, opts);
+      const tracked = this.#losses.track(lease.replica.actorId, attempts.options());
       try {
         await opts.onReplica?.(lease.replica);
-        return await this.#replica(lease.replica).call<T>(method, args, attempts.options());
+        return await this.#replica(lease.replica).call<T>(method, args, tracked.options);
       } catch (err) {
-        this.#beforeRetry(err, lease.replica, attempts);
+        this.#beforeRetry(tracked.lostError(err), lease.replica, attempts);
       } finally {
+        tracked.done();
         lease.release();
       }
     }
@@ -113,18 +119,20 @@ export class DeploymentHandle {
     const attempts = this.#attempts(opts);
     for (;;) {
       const lease = await this.#attempt(attempts, opts);
+      const tracked = this.#losses.track(lease.replica.actorId, attempts.options());
       let delivered = false;
       try {
         await opts.onReplica?.(lease.replica);
-        for await (const item of this.#replica(lease.replica).stream<T>(method, args, attempts.options())) {
+        for await (const item of this.#replica(lease.replica).stream<T>(method, args, tracked.options)) {
           delivered = true;
           yield item;
         }
         return;
       } catch (err) {
-        if (delivered) throw err;
-        this.#beforeRetry(err, lease.replica, attempts);
+        if (delivered) throw tracked.lostError(err);
+        this.#beforeRetry(tracked.lostError(err), lease.replica, attempts);
       } finally {
+        tracked.done();
         lease.release();
       }
     }
@@ -189,6 +197,7 @@ export class DeploymentHandle {
     this.#routable = info.replicas.filter((r) => r.state === ActorState.ALIVE && r.address !== "");
     const live = new Set<string>(this.#routable.map((r) => r.actorId));
     for (const id of this.#handles.keys()) if (!live.has(id)) this.#handles.delete(id);
+    this.#losses.keepOnly(live);
   }
 
   #replica(info: ActorInfo): ActorHandle {
