@@ -46,3 +46,38 @@ export async function describeOpenTasks(
     await queue.close();
   }
 }
+
+/**
+ * Why a final task's money is wrong, for a run that failed: each COMPLETED task without exactly
+ * one capture and no refund, and each FAILED or CANCELLED one without exactly one refund and no
+ * capture, with its error, attempts, node and the ledger movements it has.
+ */
+export async function describeUnsettledTasks(orm: MikroORM, limit = 20): Promise<string[]> {
+  const rows = await orm.em.fork().execute<
+    {
+      id: string;
+      status: string;
+      attempts: number;
+      node_id: string | null;
+      error: string | null;
+      moves: string;
+    }[]
+  >(
+    `select t.id, t.status, t.attempts, t.node_id, t.error,
+            coalesce(string_agg(l.kind, ',' order by l.created_at), '') as moves
+       from tasks t left join ledger_transactions l on l.task_id = t.id
+      where t.status in ('COMPLETED', 'FAILED', 'CANCELLED')
+      group by t.id
+     having (t.status = 'COMPLETED' and (count(*) filter (where l.kind = 'capture') <> 1
+                                        or count(*) filter (where l.kind = 'refund') > 0))
+         or (t.status <> 'COMPLETED' and (count(*) filter (where l.kind = 'refund') <> 1
+                                          or count(*) filter (where l.kind = 'capture') > 0))
+      limit ?`,
+    [limit],
+  );
+  return rows.map(
+    (t) =>
+      `task ${t.id} ${t.status}, attempts ${t.attempts}, node ${t.node_id ?? "-"}, ` +
+      `error ${JSON.stringify(t.error)}; ledger: ${t.moves || "nothing"}`,
+  );
+}

@@ -36,6 +36,12 @@ export interface ChaosProcessSettings {
   /** The head address a worker dials (by node id), when not the head's own (a proxy). */
   workerHeadAddress?: Record<string, string>;
   /**
+   * Where a worker runs (by node id), when not beside the head: a command line it runs under
+   * (`ip netns exec NS`) and the address it binds there. Off loopback, it and the head run
+   * plain text authenticated by the cluster secret (--insecure with --cluster-secret).
+   */
+  workerPlacement?: Record<string, { prefix: string[]; host: string }>;
+  /**
    * The cluster's secret, given to the head and the workers (the api and the dispatcher get a
    * driver credential minted from it), as `neurogrid up` does; when unset, each finds the
    * head's local secret by the head's port, which a proxy in between does not have.
@@ -98,7 +104,12 @@ export class ChaosProcesses {
     // One prestarted actor process, and short stop graces: a small machine, a quick teardown.
     args.push("--actor-pool-size", "1", "--stop-grace-ms", "1000", "--kill-grace-ms", "1000");
     args.push(...this.#secretArgs());
-    this.#workers.set(nodeId, (await this.#spawn(nodeId, args, /registered/)).child);
+    const placement = this.#s.workerPlacement?.[nodeId];
+    if (placement) args.push("--host", placement.host, "--insecure");
+    this.#workers.set(
+      nodeId,
+      (await this.#spawn(nodeId, args, /registered/, undefined, placement?.prefix)).child,
+    );
   }
 
   async startApi(): Promise<void> {
@@ -181,9 +192,16 @@ export class ChaosProcesses {
     };
   }
 
-  #spawn(name: string, args: string[], ready: RegExp, env: NodeJS.ProcessEnv = this.#s.baseEnv) {
+  #spawn(
+    name: string,
+    args: string[],
+    ready: RegExp,
+    env: NodeJS.ProcessEnv = this.#s.baseEnv,
+    prefix?: string[],
+  ) {
     return startNodeChild({
       name,
+      prefix,
       script: this.#s.cli,
       args,
       ready,

@@ -6,7 +6,7 @@ import { migrate, openOrm } from "../db/orm.js";
 import { CLI } from "../testing/local-cluster.js";
 import { createTestDatabase, uniquePrefix } from "../testing/test-database.js";
 import { seedChaosAccounts } from "./chaos-accounts.js";
-import { describeOpenTasks } from "./chaos-diagnose.js";
+import { describeOpenTasks, describeUnsettledTasks } from "./chaos-diagnose.js";
 import { checkInvariants, type Invariants } from "./chaos-invariants.js";
 import { type KillRecord, runMonkey } from "./chaos-monkey.js";
 import { ChaosProcesses, type ChaosProcessSettings } from "./chaos-processes.js";
@@ -233,6 +233,7 @@ export async function runScenario<R>(
         startedAt,
       });
       for (const line of open) log(`chaos: open: ${line}`);
+      for (const line of await describeUnsettledTasks(orm)) log(`chaos: unsettled: ${line}`);
     }
     return {
       invariants,

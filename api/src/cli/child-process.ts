@@ -26,8 +26,11 @@ export async function startNodeChild(opts: {
   timeoutMs?: number;
   env: NodeJS.ProcessEnv;
   onLine?: (name: string, line: string) => void;
+  /** A command line the node command runs under (e.g. `ip netns exec NS`, which keeps the PID). */
+  prefix?: string[];
 }): Promise<{ child: Child; match: RegExpMatchArray }> {
-  const proc = spawn(process.execPath, [opts.script, ...opts.args], {
+  const [command, ...rest] = [...(opts.prefix ?? []), process.execPath, opts.script, ...opts.args];
+  const proc = spawn(command ?? process.execPath, rest, {
     stdio: ["ignore", "pipe", "pipe"],
     env: opts.env,
   });

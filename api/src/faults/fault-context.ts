@@ -6,6 +6,12 @@ import type { LinkProxy } from "./link-proxy.js";
 import type { OwnPostgres } from "./own-postgres.js";
 import type { OwnRedis } from "./own-redis.js";
 
+/** A worker's link to the head, cut and healed by a partition. */
+export interface WorkerLink {
+  cut(): void | Promise<void>;
+  heal(): void | Promise<void>;
+}
+
 /** What a fault may act on: the run's processes and its own PostgreSQL, Redis and link proxies. */
 export interface FaultContext {
   processes: ChaosProcesses;
@@ -15,8 +21,11 @@ export interface FaultContext {
   redis: OwnRedis;
   /** In front of the head for the api and the dispatcher. */
   headProxy: LinkProxy;
-  /** In front of the head for each worker (by node id), to partition one. */
-  workerLinks: Map<string, LinkProxy>;
+  /**
+   * Each worker's link to the head (by node id), to partition one: its network namespace's veth
+   * (netns-links.ts) where the machine allows it, else its TCP proxy (link-proxy.ts).
+   */
+  workerLinks: Map<string, WorkerLink>;
   nodeIds: string[];
   heartbeatTimeoutMs: number;
   rng: Prng;

@@ -8,6 +8,8 @@ import { FAULT_KINDS, type FaultKind } from "./fault-schedule.js";
  */
 export type FaultReport = Omit<ChaosReport, "kills" | "killed"> & {
   faults: number;
+  /** How a partition cut its worker off: a veth of the run's network namespaces, or a TCP proxy. */
+  partitionVia: "netns" | "proxy";
   faultKinds: FaultKind[];
   staleAnswers: number;
   /** Live actors a restarted head did not adopt (they were restarted instead), all head kills. */

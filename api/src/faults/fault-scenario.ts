@@ -3,11 +3,12 @@ import { toReport } from "../chaos/chaos-report.js";
 import { CHAOS_NODE_IDS, type ChaosOptions, runScenario } from "../chaos/chaos-scenario.js";
 import { prng } from "../chaos/prng.js";
 import { freePort } from "../cli/child-process.js";
-import type { FaultRecord } from "./fault-context.js";
+import type { FaultRecord, WorkerLink } from "./fault-context.js";
 import type { FaultReport } from "./fault-report.js";
 import { runSchedule } from "./fault-runner.js";
 import { describeSchedule, drawSchedule, FAULT_KINDS, type FaultKind } from "./fault-schedule.js";
 import { LinkProxy } from "./link-proxy.js";
+import { NETNS_HEAD_HOST, NetnsLinks, netnsAvailable } from "./netns-links.js";
 import { startOwnPostgres } from "./own-postgres.js";
 import { startOwnRedis } from "./own-redis.js";
 import { countStaleAnswers } from "./stale-answers.js";
@@ -31,6 +32,11 @@ import { countStaleAnswers } from "./stale-answers.js";
 export interface FaultOptions extends Omit<ChaosOptions, "redisUrl"> {
   /** Faults in the schedule (at least one of each kind). */
   faults?: number;
+  /**
+   * Workers in network namespaces of the run's own (netns-links.ts): the default where the
+   * machine allows it (root, iproute2); false keeps every process on loopback.
+   */
+  netns?: boolean;
 }
 
 const SPAN_PER_FAULT_S = 10;
@@ -46,14 +52,34 @@ export async function runFaults(o: FaultOptions): Promise<FaultReport> {
   const postgres = await startOwnPostgres();
   let redis: Awaited<ReturnType<typeof startOwnRedis>> | undefined;
   let headProxy: LinkProxy | undefined;
-  const workerLinks = new Map<string, LinkProxy>();
+  const proxies: LinkProxy[] = [];
+  let netns: NetnsLinks | undefined;
+  const workerLinks = new Map<string, WorkerLink>();
   try {
     redis = await startOwnRedis();
     const headPort = await freePort();
-    headProxy = await LinkProxy.start(headPort);
-    for (const nodeId of CHAOS_NODE_IDS) workerLinks.set(nodeId, await LinkProxy.start(headPort));
+    if (o.netns !== false && (await netnsAvailable())) netns = await NetnsLinks.create(CHAOS_NODE_IDS);
+    const headHost = netns ? NETNS_HEAD_HOST : "127.0.0.1";
+    headProxy = await LinkProxy.start(headPort, headHost);
+    proxies.push(headProxy);
+    const workerHeadAddress: Record<string, string> = {};
+    const workerPlacement: Record<string, { prefix: string[]; host: string }> = {};
+    for (const nodeId of CHAOS_NODE_IDS) {
+      if (netns) {
+        const link = netns.get(nodeId);
+        workerLinks.set(nodeId, link);
+        workerHeadAddress[nodeId] = `${headHost}:${headPort}`;
+        workerPlacement[nodeId] = { prefix: link.prefix, host: link.workerHost };
+      } else {
+        const proxy = await LinkProxy.start(headPort);
+        proxies.push(proxy);
+        workerLinks.set(nodeId, proxy);
+        workerHeadAddress[nodeId] = proxy.address;
+      }
+    }
+    const partitionVia = netns ? "netns" : "proxy";
     log(
-      `faults: own PostgreSQL ${new URL(postgres.url).port}, Redis ${new URL(redis.url).port}, head ${headPort} behind ${headProxy.address}`,
+      `faults: own PostgreSQL ${new URL(postgres.url).port}, Redis ${new URL(redis.url).port}, head ${headHost}:${headPort} behind ${headProxy.address}, workers partitioned by ${partitionVia}`,
     );
     const infra = { postgres, redis, headProxy, workerLinks, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS };
     const result = await runScenario(
@@ -63,9 +89,13 @@ export async function runFaults(o: FaultOptions): Promise<FaultReport> {
         submitSpanS: SPAN_PER_FAULT_S * count,
         processes: {
           headPort,
-          headArgs: ["--storage", redis.url, "--storage-prefix", "faults:head:"],
+          headArgs: [
+            ...["--storage", redis.url, "--storage-prefix", "faults:head:"],
+            ...(netns ? ["--host", headHost, "--insecure"] : []),
+          ],
           clientHeadAddress: headProxy.address,
-          workerHeadAddress: Object.fromEntries([...workerLinks].map(([id, link]) => [id, link.address])),
+          workerHeadAddress,
+          workerPlacement: netns ? workerPlacement : undefined,
           heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS,
           clusterSecret: randomBytes(32).toString("base64url"),
         },
@@ -87,6 +117,7 @@ export async function runFaults(o: FaultOptions): Promise<FaultReport> {
     return {
       ...rest,
       faults: result.records.length,
+      partitionVia,
       faultKinds: kindsOf(result.records),
       staleAnswers: result.extra,
       actorsNotAdopted: result.records.reduce((n, r) => n + (r.notAdopted ?? 0), 0),
@@ -102,9 +133,8 @@ export async function runFaults(o: FaultOptions): Promise<FaultReport> {
         log(`faults: cleanup (${what}) failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     };
-    await cleanup("link proxies", () =>
-      Promise.all([headProxy, ...workerLinks.values()].map((p) => p?.close())).then(() => {}),
-    );
+    await cleanup("link proxies", () => Promise.all(proxies.map((p) => p.close())).then(() => {}));
+    await cleanup("network namespaces", () => netns?.remove());
     await cleanup("redis", () => redis?.stop());
     await cleanup("postgres", () => postgres.remove());
   }

@@ -6,8 +6,9 @@ import { runFaults } from "./fault-scenario.js";
 import { FAULT_KINDS } from "./fault-schedule.js";
 
 /**
- * `npm run faults [-- --json] [--tasks N] [--seed S] [--faults F] [--verbose]`: the fault run
- * (see fault-scenario.ts). 1,000 tasks and 8 faults unless told; the seed and the schedule are
+ * `npm run faults [-- --json] [--tasks N] [--seed S] [--faults F] [--no-netns] [--verbose]`: the
+ * fault run (see fault-scenario.ts); --no-netns keeps the workers on loopback (a partition then
+ * cuts a TCP proxy instead of a network namespace's link). 1,000 tasks and 8 faults unless told; the seed and the schedule are
  * printed first, and `--seed S` replays the same schedule. With --json the last line is one JSON
  * object (the report). Exits 1 when an invariant fails, 2 when the run could not be carried
  * out. The run starts its own PostgreSQL and Redis; nothing else is needed.
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     faults: { type: "string", default: "8" },
     clients: { type: "string", default: "4" },
     verbose: { type: "boolean", default: false },
+    "no-netns": { type: "boolean", default: false },
   },
 });
 
@@ -51,6 +53,7 @@ try {
     seed,
     faults,
     clients,
+    netns: !values["no-netns"],
     baseEnv: process.env,
     log,
     signal: abort.signal,

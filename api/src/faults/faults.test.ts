@@ -3,7 +3,9 @@
  * submitted over GraphQL while every fault kind strikes once, in an order drawn from the seed
  * (FAULTS_SEED replays a run; the seed and the schedule are printed first): the head killed -9,
  * PostgreSQL stopped 5 s, Redis restarted empty, a worker paused past its death timeout, the
- * connections to the head cut mid-call, a worker cut off from the head for 10 s. Afterwards, from the database: every task final and
+ * connections to the head cut mid-call, a worker cut off for 10 s (its network namespace's link
+ * taken down, where the machine allows namespaces: as root with iproute2; else its link to the
+ * head through a proxy). Afterwards, from the database: every task final and
  * only once, none charged twice, each settled as its state says, balances and ledger right, every
  * live actor adopted by a restarted head, and no answer of a fenced (stale) actor charged.
  */
@@ -13,6 +15,7 @@ import { randomSeed } from "../chaos/prng.js";
 import { faultFailures } from "./fault-report.js";
 import { runFaults } from "./fault-scenario.js";
 import { FAULT_KINDS } from "./fault-schedule.js";
+import { netnsAvailable } from "./netns-links.js";
 
 const tasks = Number(process.env.FAULTS_TASKS ?? 120);
 const seed = process.env.FAULTS_SEED === undefined ? randomSeed() : Number(process.env.FAULTS_SEED) >>> 0;
@@ -31,6 +34,11 @@ test(`${tasks} tasks while every fault kind strikes once: nothing lost, nothing 
   t.diagnostic(JSON.stringify(report));
   assert.deepEqual(report.faultKinds, [...FAULT_KINDS], "every fault kind struck");
   assert.equal(report.faults, FAULT_KINDS.length, "once each");
+  assert.equal(
+    report.partitionVia,
+    (await netnsAvailable()) ? "netns" : "proxy",
+    "workers ran in network namespaces of the run's own wherever the machine allows them",
+  );
   assert.equal(report.rejected, 0, "every submission was answered with a task");
   assert.equal(
     report.retriedCodes.INTERNAL_SERVER_ERROR ?? 0,

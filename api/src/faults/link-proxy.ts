@@ -21,11 +21,11 @@ export class LinkProxy {
     this.#server = server;
   }
 
-  static async start(headPort: number): Promise<LinkProxy> {
+  static async start(headPort: number, headHost = "127.0.0.1"): Promise<LinkProxy> {
     let connect: (client: Socket) => void = (client) => client.destroy();
     const server = createServer((client) => connect(client));
     const proxy = new LinkProxy(server);
-    connect = (client) => proxy.#connect(client, headPort);
+    connect = (client) => proxy.#connect(client, headPort, headHost);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());
@@ -85,7 +85,7 @@ export class LinkProxy {
     this.#pairs.clear();
   }
 
-  #connect(client: Socket, headPort: number): void {
+  #connect(client: Socket, headPort: number, headHost: string): void {
     const head = new Socket();
     const pair = { client, head };
     this.#pairs.add(pair);
@@ -107,6 +107,6 @@ export class LinkProxy {
     head.on("close", end);
     client.on("error", end);
     head.on("error", end);
-    head.connect(headPort, "127.0.0.1");
+    head.connect(headPort, headHost);
   }
 }
