@@ -89,3 +89,21 @@ test("settings that are fine alone but not together are refused: faucet or no do
   );
   assert.equal(apiConfigFrom({}, env).publicDomain, "localhost", "no payouts: localhost by default");
 });
+
+test("CORS origins: a comma-separated list of origins, anything else refused by name", () => {
+  const base = {
+    databaseUrl: "postgres://x/db",
+    redisUrl: "redis://y",
+    headAddress: "h:1",
+    jwtSecret: "x".repeat(32),
+  };
+  assert.deepEqual(parseApiConfig(base).corsOrigins, []);
+  assert.deepEqual(
+    apiConfigFrom({}, { ...env, NEUROGRID_CORS_ORIGINS: " https://a.example.com ,http://127.0.0.1:5173/" })
+      .corsOrigins,
+    ["https://a.example.com", "http://127.0.0.1:5173"],
+  );
+  assert.throws(() => parseApiConfig({ ...base, corsOrigins: "https://a.example.com/app" }), /corsOrigins/);
+  assert.throws(() => parseApiConfig({ ...base, corsOrigins: "*" }), /corsOrigins/);
+  assert.throws(() => parseApiConfig({ ...base, corsOrigins: "ftp://a.example.com" }), /corsOrigins/);
+});

@@ -70,6 +70,7 @@ export function apiConfigFrom(
       internalPort: env.NEUROGRID_INTERNAL_PORT,
       internalHost: env.NEUROGRID_INTERNAL_HOST,
       credentialCacheTtlMs: env.NEUROGRID_CREDENTIAL_CACHE_TTL_MS,
+      corsOrigins: env.NEUROGRID_CORS_ORIGINS,
       maxDepth: env.NEUROGRID_MAX_QUERY_DEPTH,
       maxCost: env.NEUROGRID_MAX_QUERY_COST,
       nodeTokenSecret: env.NEUROGRID_NODE_TOKEN_SECRET,
