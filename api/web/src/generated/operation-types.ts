@@ -1,6 +1,36 @@
 // Generated from schema/graphql/schema.graphql and the operations in api/web/src by
 // api/src/dashboard/operation-types.ts (`npm run sdl` writes it, `npm run check:sdl` checks it). Do not edit.
 
+export interface AccountsQuery {
+  accounts: {
+    totalCount: number;
+    edges: Array<{
+      node: {
+        id: string;
+        name: string;
+        email: string | null;
+        role: string;
+        createdAt: string;
+        balance: {
+          available: string;
+          held: string;
+          earnings: string;
+        };
+      };
+    }>;
+    pageInfo: {
+      hasNextPage: boolean;
+      endCursor: string | null;
+    };
+  };
+}
+
+export interface AccountsVariables {
+  search?: string | null;
+  first?: number | null;
+  after?: string | null;
+}
+
 export interface AcknowledgeAlertMutation {
   acknowledgeAlert: {
     id: string;
@@ -12,6 +42,27 @@ export interface AcknowledgeAlertVariables {
   id: string;
 }
 
+export interface AddAlertWebhookMutation {
+  addAlertWebhook: {
+    secret: string;
+    webhook: {
+      id: string;
+      url: string;
+    };
+  };
+}
+
+export interface AddAlertWebhookVariables {
+  url: string;
+}
+
+export interface AdminPayoutStatusSubscription {
+  payoutStatus: {
+    payoutId: string;
+    status: string;
+  };
+}
+
 export interface AlertThresholdsQuery {
   alertThresholds: Array<{
     nodeId: string;
@@ -20,6 +71,25 @@ export interface AlertThresholdsQuery {
     warning: number;
     critical: number;
     updatedAt: string;
+  }>;
+}
+
+export interface AlertWebhooksQuery {
+  alertWebhooks: Array<{
+    id: string;
+    url: string;
+    createdAt: string;
+  }>;
+  alertWebhookDeliveries: Array<{
+    deliveryId: string;
+    webhookId: string;
+    event: string;
+    attempt: number;
+    ok: boolean;
+    statusCode: number | null;
+    error: string | null;
+    durationMs: number;
+    at: string;
   }>;
 }
 
@@ -242,6 +312,32 @@ export interface MeQuery {
   };
 }
 
+export interface MoneyNeedingAttentionQuery {
+  moneyNeedingAttention: Array<{
+    kind: string;
+    id: string;
+    accountId: string;
+    accountName: string;
+    amount: string;
+    status: string;
+    reason: string;
+    signature: string | null;
+    error: string | null;
+    createdAt: string;
+  }>;
+  unmatchedDeposits: Array<{
+    signature: string;
+    amount: string;
+    sender: string | null;
+    reason: string | null;
+    seenAt: string;
+  }>;
+}
+
+export interface MoneyNeedingAttentionVariables {
+  stuckAfterMinutes: number;
+}
+
 export interface NodeStatusSubscription {
   nodeStatus: {
     nodeId: string;
@@ -347,6 +443,27 @@ export interface ProviderPayoutsQuery {
   };
 }
 
+export interface ProviderWorkloadsQuery {
+  providerWorkloads: {
+    nodeIds: Array<string>;
+    actors: Array<{
+      namespace: string;
+      name: string;
+      state: string;
+      nodeId: string | null;
+      gpuIds: Array<number>;
+    }>;
+    deployments: Array<{
+      namespace: string;
+      name: string;
+      targetReplicas: number;
+      aliveReplicas: number;
+      aliveOnYourNodes: number;
+      nodeIds: Array<string>;
+    }>;
+  };
+}
+
 export interface RemoveAlertThresholdMutation {
   removeAlertThreshold: boolean;
 }
@@ -357,6 +474,14 @@ export interface RemoveAlertThresholdVariables {
     metric: string;
     nodeId: string;
   };
+}
+
+export interface RemoveAlertWebhookMutation {
+  removeAlertWebhook: boolean;
+}
+
+export interface RemoveAlertWebhookVariables {
+  id: string;
 }
 
 export interface RevokeApiKeyMutation {
@@ -500,4 +625,13 @@ export interface WalletChallengeMutation {
 
 export interface WalletChallengeVariables {
   address: string;
+}
+
+export interface WebhookAlertChangesSubscription {
+  gpuAlerts: {
+    change: string;
+    alert: {
+      id: string;
+    };
+  };
 }

@@ -191,3 +191,26 @@ export const PAYOUT_STATUS = /* GraphQL */ `
     }
   }
 `;
+
+export const PROVIDER_WORKLOADS = /* GraphQL */ `
+  query ProviderWorkloads {
+    providerWorkloads {
+      nodeIds
+      actors {
+        namespace
+        name
+        state
+        nodeId
+        gpuIds
+      }
+      deployments {
+        namespace
+        name
+        targetReplicas
+        aliveReplicas
+        aliveOnYourNodes
+        nodeIds
+      }
+    }
+  }
+`;
