@@ -58,11 +58,18 @@ test("tuning settings have their defaults, and each its environment variable", (
       NEUROGRID_CREDENTIAL_CACHE_TTL_MS: "5000",
       NEUROGRID_PAYOUT_POLL_INTERVAL_MS: "500",
       NEUROGRID_PAYOUT_SETTLE_TIMEOUT_MS: "30000",
+      NEUROGRID_ALERT_WEBHOOK_ATTEMPTS: "7",
+      NEUROGRID_ALERT_WEBHOOK_BACKOFF_MS: "250",
+      NEUROGRID_ALERT_WEBHOOK_TIMEOUT_MS: "2000",
     },
   );
   assert.deepEqual(
     [set.credentialCacheTtlMs, set.payoutPollIntervalMs, set.payoutSettleTimeoutMs],
     [5000, 500, 30_000],
+  );
+  assert.deepEqual(
+    [set.alertWebhookAttempts, set.alertWebhookBackoffMs, set.alertWebhookTimeoutMs],
+    [7, 250, 2000],
   );
 });
 
