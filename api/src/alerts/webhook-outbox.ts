@@ -77,9 +77,12 @@ export async function finishDelivery(em: EntityManager, deliveryId: string): Pro
 
 /** Milliseconds until some delivery can next be claimed (0: now), or undefined when none waits. */
 export async function nextClaimableInMs(em: EntityManager): Promise<number | undefined> {
+  // greatest() skips nulls, so the empty table's null is kept apart from "due now".
   const [row] = await em.execute<{ ms: string | number | null }[]>(
-    `select greatest(0, extract(epoch from min(greatest(due_at, coalesce(claimed_until, due_at))) - now()) * 1000)
-       as ms from alert_webhook_outbox`,
+    `select case when next_at is null then null
+       else greatest(0, extract(epoch from next_at - now()) * 1000) end as ms
+     from (select min(greatest(due_at, coalesce(claimed_until, due_at))) as next_at
+           from alert_webhook_outbox) n`,
   );
   return row?.ms === null || row?.ms === undefined ? undefined : Math.ceil(Number(row.ms));
 }
