@@ -3,23 +3,44 @@
  * (204, naming it) and lets it read a GraphQL answer; a preflight from any other origin is
  * refused (403, no CORS headers) and its requests get no Access-Control-Allow-Origin, so a
  * browser keeps the answer from that page. Requests without an Origin (servers, curl) are as before.
+ * The same in Chromium: a page served from the configured origin reads a GraphQL answer sent with
+ * an Authorization header; a page from another origin (another port) is refused by the browser.
  */
 import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
+import { launchChromium } from "../testing/chromium.js";
 import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
 
 const ALLOWED = "https://app.example.com";
 const REFUSED = "https://evil.example.net";
 const QUERY = JSON.stringify({ query: "{ models { totalCount } }" });
 
+/** A blank page on its own loopback port: another origin than the api's. */
+async function pageServer(): Promise<{ origin: string; server: Server }> {
+  const server = createServer((_req, res) => {
+    res.setHeader("content-type", "text/html");
+    res.end("<!doctype html><title>another origin</title>");
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
 describe("CORS", () => {
   let t: InProcessApi;
+  let allowedPage: { origin: string; server: Server };
+  let refusedPage: { origin: string; server: Server };
 
   before(async () => {
-    t = await startInProcessApi({ corsOrigins: `${ALLOWED}, http://127.0.0.1:5173` });
+    allowedPage = await pageServer();
+    refusedPage = await pageServer();
+    t = await startInProcessApi({ corsOrigins: `${ALLOWED}, ${allowedPage.origin}/` });
   });
   after(async () => {
     await t?.stop();
+    allowedPage?.server.close();
+    refusedPage?.server.close();
   });
 
   function preflight(origin: string): Promise<Response> {
@@ -41,7 +62,7 @@ describe("CORS", () => {
   }
 
   test("the configured origins are parsed once into a typed list", () => {
-    assert.deepEqual(t.api.services.config.corsOrigins, [ALLOWED, "http://127.0.0.1:5173"]);
+    assert.deepEqual(t.api.services.config.corsOrigins, [ALLOWED, allowedPage.origin]);
   });
 
   test("a configured origin's preflight is answered, and it may read the answer", async () => {
@@ -76,5 +97,35 @@ describe("CORS", () => {
     const res = await post();
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("access-control-allow-origin"), null);
+  });
+
+  test("in Chromium, a page from the configured origin reads the answer and one from another cannot", async () => {
+    const { key } = await t.account("cors-client", "client");
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext()).newPage();
+      const call = (origin: string) =>
+        page.goto(`${origin}/`).then(() =>
+          page.evaluate(
+            async ([url, bearer]) => {
+              try {
+                const res = await fetch(url as string, {
+                  method: "POST",
+                  headers: { "content-type": "application/json", authorization: `Bearer ${bearer}` },
+                  body: JSON.stringify({ query: "{ me { name } }" }),
+                });
+                return JSON.stringify(await res.json());
+              } catch (err) {
+                return `refused: ${(err as Error).name}`;
+              }
+            },
+            [t.url, key],
+          ),
+        );
+      assert.equal(await call(allowedPage.origin), JSON.stringify({ data: { me: { name: "cors-client" } } }));
+      assert.equal(await call(refusedPage.origin), "refused: TypeError");
+    } finally {
+      await browser.close();
+    }
   });
 });
