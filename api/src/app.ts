@@ -108,6 +108,7 @@ export async function startApiProcess(
     log,
   );
   services.alerts.onRecorded((event) => webhooks.notify(event));
+  webhooks.start();
   const gpuMetrics = new GpuMetricsRecorder(orm, clusterWatch, {
     flushMs: config.gpuMetricsFlushMs,
     jobIntervalMs: config.gpuMetricsJobIntervalMs,

@@ -58,11 +58,18 @@ test("tuning settings have their defaults, and each its environment variable", (
       NEUROGRID_CREDENTIAL_CACHE_TTL_MS: "5000",
       NEUROGRID_PAYOUT_POLL_INTERVAL_MS: "500",
       NEUROGRID_PAYOUT_SETTLE_TIMEOUT_MS: "30000",
+      NEUROGRID_ALERT_WEBHOOK_ATTEMPTS: "7",
+      NEUROGRID_ALERT_WEBHOOK_BACKOFF_MS: "250",
+      NEUROGRID_ALERT_WEBHOOK_TIMEOUT_MS: "2000",
     },
   );
   assert.deepEqual(
     [set.credentialCacheTtlMs, set.payoutPollIntervalMs, set.payoutSettleTimeoutMs],
     [5000, 500, 30_000],
+  );
+  assert.deepEqual(
+    [set.alertWebhookAttempts, set.alertWebhookBackoffMs, set.alertWebhookTimeoutMs],
+    [7, 250, 2000],
   );
 });
 
@@ -88,4 +95,22 @@ test("settings that are fine alone but not together are refused: faucet or no do
     "no payouts: the faucet may be on",
   );
   assert.equal(apiConfigFrom({}, env).publicDomain, "localhost", "no payouts: localhost by default");
+});
+
+test("CORS origins: a comma-separated list of origins, anything else refused by name", () => {
+  const base = {
+    databaseUrl: "postgres://x/db",
+    redisUrl: "redis://y",
+    headAddress: "h:1",
+    jwtSecret: "x".repeat(32),
+  };
+  assert.deepEqual(parseApiConfig(base).corsOrigins, []);
+  assert.deepEqual(
+    apiConfigFrom({}, { ...env, NEUROGRID_CORS_ORIGINS: " https://a.example.com ,http://127.0.0.1:5173/" })
+      .corsOrigins,
+    ["https://a.example.com", "http://127.0.0.1:5173"],
+  );
+  assert.throws(() => parseApiConfig({ ...base, corsOrigins: "https://a.example.com/app" }), /corsOrigins/);
+  assert.throws(() => parseApiConfig({ ...base, corsOrigins: "*" }), /corsOrigins/);
+  assert.throws(() => parseApiConfig({ ...base, corsOrigins: "ftp://a.example.com" }), /corsOrigins/);
 });

@@ -7,6 +7,18 @@ export const DEFAULT_CREDENTIAL_CACHE_TTL_MS = 60_000;
  * The api process's configuration, parsed once at the entry point from flags and environment
  * and passed down. Nothing below the entry point reads process.env.
  */
+/**
+ * One browser origin (scheme, host, port; no path): "https://app.example.com". Written as the
+ * browser sends it in the Origin header, so it is compared as a plain string.
+ */
+const originSchema = z
+  .string()
+  .url()
+  .refine((o) => /^https?:\/\//i.test(o) && new URL(o).origin === o.replace(/\/+$/, "").toLowerCase(), {
+    message: "an origin: http(s)://host[:port], nothing after it",
+  })
+  .transform((o) => new URL(o).origin);
+
 const apiConfigSchema = z.object({
   databaseUrl: z.string().min(1),
   redisUrl: z.string().min(1),
@@ -112,6 +124,23 @@ const apiConfigSchema = z.object({
    * pushed to every process at once; this bounds what a missed message can leave behind.
    */
   credentialCacheTtlMs: z.coerce.number().int().min(0).default(DEFAULT_CREDENTIAL_CACHE_TTL_MS),
+  /**
+   * Browser origins other than the api's own that may call it (CORS: server/cors.ts), e.g. a
+   * separately hosted front end. A comma-separated list in NEUROGRID_CORS_ORIGINS. Empty: only
+   * the dashboard on the api's own origin, which needs no CORS.
+   */
+  corsOrigins: z
+    .preprocess(
+      (v) =>
+        typeof v === "string"
+          ? v
+              .split(",")
+              .map((o) => o.trim())
+              .filter((o) => o !== "")
+          : v,
+      z.array(originSchema),
+    )
+    .default([]),
   /** Query shape limits (HTTP and WebSocket). */
   maxDepth: z.coerce.number().int().min(2).default(10),
   maxCost: z.coerce.number().int().min(10).default(5000),

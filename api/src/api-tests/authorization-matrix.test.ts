@@ -367,6 +367,24 @@ const MATRIX: Row[] = [
     expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
   },
   {
+    field: "accounts",
+    op: "query",
+    doc: '{ accounts(search: "client") { totalCount edges { node { name balance { available } } } } }',
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
+  },
+  {
+    field: "moneyNeedingAttention",
+    op: "query",
+    doc: "{ moneyNeedingAttention { kind id reason } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
+  },
+  {
+    field: "providerWorkloads",
+    op: "query",
+    doc: "{ providerWorkloads { nodeIds actors { name } deployments { name aliveOnYourNodes } } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: A, admin: A },
+  },
+  {
     field: "taskProgress",
     op: "subscription",
     doc: "subscription($id: ID!) { taskProgress(taskId: $id) { status } }",
@@ -472,6 +490,36 @@ describe("authorisation matrix", () => {
       assert.deepEqual(got, row.expect);
     });
   }
+
+  test("an admin finds an account by part of its name, with the balances its owner sees", async () => {
+    const me = await graphqlRequest<{ me: { id: string; balance: Record<string, string> } }>(
+      t.url,
+      creds.client,
+      "{ me { id balance { available held earnings } } }",
+    );
+    const found = await graphqlRequest<{
+      accounts: {
+        totalCount: number;
+        edges: { node: { id: string; name: string; balance: Record<string, string> } }[];
+      };
+    }>(
+      t.url,
+      creds.admin,
+      '{ accounts(search: "WNE") { totalCount edges { node { id name balance { available held earnings } } } } }',
+    );
+    assert.equal(found.errors, undefined, JSON.stringify(found.errors));
+    assert.equal(found.data?.accounts.totalCount, 1);
+    const node = found.data?.accounts.edges[0]?.node;
+    assert.equal(node?.name, "owner");
+    assert.equal(node?.id, me.data?.me.id);
+    assert.deepEqual(node?.balance, me.data?.me.balance);
+    const none = await graphqlRequest<{ accounts: { totalCount: number } }>(
+      t.url,
+      creds.admin,
+      '{ accounts(search: "100%") { totalCount } }',
+    );
+    assert.equal(none.data?.accounts.totalCount, 0, "% is a character, not a wildcard");
+  });
 
   test("a client's lists hold only its own things", async () => {
     const res = await graphqlRequest<{ tasks: { totalCount: number } }>(

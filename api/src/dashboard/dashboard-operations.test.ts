@@ -1,36 +1,24 @@
 /**
  * The dashboard's GraphQL operations against the committed SDL: every document the web app
  * marks with a GraphQL comment (api/web/src) must parse, name one operation, and validate
- * against schema/graphql/schema.graphql, so a schema change that breaks the dashboard fails CI.
+ * against schema/graphql/schema.graphql, and the result types the views use
+ * (api/web/src/generated/operation-types.ts) must be the ones generated from that SDL, so a
+ * schema change that breaks the dashboard fails CI here and in the dashboard's type check.
  */
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { buildSchema, Kind, parse, validate } from "graphql";
+import { operationTypes } from "./operation-types.js";
+import { OPERATION_TYPES_FILE, WEB_SRC, webOperations } from "./web-operations.js";
 
-const WEB_SRC = fileURLToPath(new URL("../../web/src/", import.meta.url));
 const SDL = fileURLToPath(new URL("../../../schema/graphql/schema.graphql", import.meta.url));
-const MARKED = /\/\* GraphQL \*\/ `([^`]*)`/g;
-
-function sources(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sources(path);
-    return /\.tsx?$/.test(name) ? [path] : [];
-  });
-}
-
-function documents(): { file: string; text: string }[] {
-  return sources(WEB_SRC).flatMap((file) =>
-    [...readFileSync(file, "utf8").matchAll(MARKED)].map((m) => ({ file, text: m[1] ?? "" })),
-  );
-}
+const committedSchema = () => buildSchema(readFileSync(SDL, "utf8"));
 
 test("every dashboard operation validates against the committed SDL", () => {
-  const schema = buildSchema(readFileSync(SDL, "utf8"));
-  const docs = documents();
+  const schema = committedSchema();
+  const docs = webOperations();
   assert.ok(docs.length >= 20, `found only ${docs.length} operations under ${WEB_SRC}`);
   const names = new Set<string>();
   for (const { file, text } of docs) {
@@ -52,7 +40,38 @@ test("every dashboard operation validates against the committed SDL", () => {
 });
 
 test("an operation that asks for a field the SDL lacks is refused (the check can fail)", () => {
-  const schema = buildSchema(readFileSync(SDL, "utf8"));
+  const schema = committedSchema();
   const errors = validate(schema, parse("query Broken { me { balance { notAField } } }"));
   assert.equal(errors.length, 1);
+});
+
+test("the dashboard's operation types are the ones generated from the committed SDL", () => {
+  const generated = operationTypes(
+    committedSchema(),
+    webOperations().map((o) => o.text),
+  );
+  assert.equal(
+    readFileSync(OPERATION_TYPES_FILE, "utf8"),
+    generated,
+    "api/web/src/generated/operation-types.ts is stale: run `npm run sdl` and commit it",
+  );
+});
+
+test("a field retyped or made nullable in the SDL changes the generated type the views use", () => {
+  const doc = "query Probe($n: Int!) { thing(n: $n) { id count state label } }";
+  const sdl = (count: string) => `
+    enum State { UP DOWN }
+    type Thing { id: ID! count: ${count} state: State! label: String }
+    type Query { thing(n: Int!): Thing }
+  `;
+  const before = operationTypes(buildSchema(sdl("Int!")), [doc]);
+  assert.match(
+    before,
+    /export interface ProbeQuery \{\n {2}thing: \{\n {4}id: string;\n {4}count: number;\n/,
+  );
+  assert.match(before, /state: "UP" \| "DOWN";/);
+  assert.match(before, /label: string \| null;/);
+  assert.match(before, /export interface ProbeVariables \{\n {2}n: number;\n\}/);
+  assert.match(operationTypes(buildSchema(sdl("Int")), [doc]), /count: number \| null;/);
+  assert.match(operationTypes(buildSchema(sdl("String!")), [doc]), /count: string;/);
 });

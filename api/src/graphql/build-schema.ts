@@ -4,6 +4,7 @@ import { createPubSub } from "@graphql-yoga/subscription";
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { AccountResolver } from "./account.resolver.js";
+import { AdminAccountsResolver } from "./admin-accounts.resolver.js";
 import { AlertThresholdResolver } from "./alert-threshold.resolver.js";
 import { AlertWebhookResolver } from "./alert-webhook.resolver.js";
 import { ApiKeyResolver } from "./api-key.resolver.js";
@@ -17,9 +18,11 @@ import { GpuMetricsResolver } from "./gpu-metrics.resolver.js";
 import { LedgerResolver } from "./ledger.resolver.js";
 import { ModelResolver } from "./model.resolver.js";
 import { ModelRegistryResolver } from "./model-registry.resolver.js";
+import { MoneyAttentionResolver } from "./money-attention.resolver.js";
 import { NodeResolver } from "./node.resolver.js";
 import { NodeRevokeResolver } from "./node-revoke.resolver.js";
 import { PayoutResolver } from "./payout.resolver.js";
+import { ProviderWorkloadsResolver } from "./provider-workloads.resolver.js";
 import { StakeResolver } from "./stake.resolver.js";
 import { TaskResolver } from "./task.resolver.js";
 import { WithdrawalResolver } from "./withdrawal.resolver.js";
@@ -48,6 +51,9 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       ClusterOverviewResolver,
       AlertThresholdResolver,
       AlertWebhookResolver,
+      AdminAccountsResolver,
+      MoneyAttentionResolver,
+      ProviderWorkloadsResolver,
     ],
     authChecker,
     validate: true,

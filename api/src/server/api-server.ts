@@ -19,6 +19,7 @@ import { type AdmissionDeps, addressRateLimit, admission, admittedOf } from "../
 import { armor, documentChecks, parseOptions } from "../protection/armor.js";
 import { TokenBucket } from "../protection/token-bucket.js";
 import { modelArtifactRoutes } from "../registry/artifact-routes.js";
+import { cors } from "./cors.js";
 import { graphiqlAssets, graphiqlPage } from "./graphiql.js";
 import { graphqlEdge } from "./graphql-edge.js";
 import { httpErrors, requireAdmin } from "./http-errors.js";
@@ -73,6 +74,7 @@ export async function startApiServer(
   const limits = armor({ maxDepth: config.maxDepth, maxCost: config.maxCost });
   const metrics = createMetrics(services.orm, services.queue, () => services.local?.waiting ?? 0);
   app.use(httpMetrics(metrics));
+  app.use(cors(config.corsOrigins));
   const bucket = new TokenBucket(
     services.redis,
     config.redisPrefix,

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { Provider } from "urql";
-import { AdminView } from "./admin/admin-view.js";
+import { AdminPages } from "./admin/admin-pages.js";
 import { ClientView } from "./client/client-view.js";
 import { createDashboardClient } from "./graphql-client.js";
 import { LoginView } from "./login-view.js";
@@ -48,7 +48,7 @@ function SignedIn({ session, onSignOut }: { session: Session; onSignOut: () => v
       <main className="content">
         {account.role === "client" ? <ClientView /> : null}
         {account.role === "provider" ? <ProviderView /> : null}
-        {account.role === "admin" ? <AdminView /> : null}
+        {account.role === "admin" ? <AdminPages /> : null}
       </main>
     </Provider>
   );

@@ -1,3 +1,9 @@
+import type {
+  AlertThresholdsQuery,
+  ClusterEventsSubscription,
+  ClusterOverviewQuery,
+  PlatformLedgerQuery,
+} from "../generated/operation-types.js";
 /** The admin view's GraphQL operations (validated against the SDL like the others). */
 export const CLUSTER_OVERVIEW = /* GraphQL */ `
   query ClusterOverview {
@@ -32,26 +38,7 @@ export const CLUSTER_OVERVIEW = /* GraphQL */ `
     }
   }
 `;
-export interface ClusterOverviewData {
-  clusterOverview: {
-    nodes: {
-      nodeId: string;
-      state: string;
-      gpus: number;
-      freeGpus: number;
-      lastHeartbeatAt: string | null;
-    }[];
-    actors: { namespace: string; name: string; state: string; nodeId: string | null; gpuIds: number[] }[];
-    deployments: {
-      namespace: string;
-      name: string;
-      targetReplicas: number;
-      aliveReplicas: number;
-      ongoingRequests: number;
-    }[];
-    queue: { waiting: number; active: number; delayed: number; prioritized: number };
-  };
-}
+export type ClusterOverviewData = ClusterOverviewQuery;
 
 export const CLUSTER_EVENTS = /* GraphQL */ `
   subscription ClusterEvents {
@@ -64,9 +51,7 @@ export const CLUSTER_EVENTS = /* GraphQL */ `
     }
   }
 `;
-export interface ClusterEventsData {
-  clusterEvents: { kind: string; type: string; nodeId: string | null; actor: string | null; at: string };
-}
+export type ClusterEventsData = ClusterEventsSubscription;
 
 export const PLATFORM_LEDGER = /* GraphQL */ `
   query PlatformLedger {
@@ -80,9 +65,7 @@ export const PLATFORM_LEDGER = /* GraphQL */ `
     }
   }
 `;
-export interface PlatformLedgerData {
-  platformLedger: { balanced: boolean; totals: { kind: string; accounts: number; balance: string }[] };
-}
+export type PlatformLedgerData = PlatformLedgerQuery;
 
 export const ALERT_THRESHOLDS = /* GraphQL */ `
   query AlertThresholds {
@@ -96,17 +79,7 @@ export const ALERT_THRESHOLDS = /* GraphQL */ `
     }
   }
 `;
-interface ThresholdRow {
-  nodeId: string;
-  gpuIndex: number | null;
-  metric: string;
-  warning: number;
-  critical: number;
-  updatedAt: string;
-}
-export interface AlertThresholdsData {
-  alertThresholds: ThresholdRow[];
-}
+export type AlertThresholdsData = AlertThresholdsQuery;
 
 export const SET_ALERT_THRESHOLD = /* GraphQL */ `
   mutation SetAlertThreshold($input: SetAlertThresholdInput!) {

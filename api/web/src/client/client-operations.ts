@@ -1,3 +1,15 @@
+import type {
+  ApiKeysQuery,
+  CreateApiKeyMutation,
+  LedgerEntriesQuery,
+  MeQuery,
+  PlaygroundModelsQuery,
+  SubmitTaskMutation,
+  TaskDetailQuery,
+  TaskPageQuery,
+  TaskProgressSubscription,
+  TasksQuery,
+} from "../generated/operation-types.js";
 /**
  * The client view's GraphQL operations. Every document marked GraphQL in this folder is
  * validated against the committed SDL by api/src/dashboard/dashboard-operations.test.ts, so a
@@ -17,14 +29,7 @@ export const ME = /* GraphQL */ `
     }
   }
 `;
-export interface MeData {
-  me: {
-    id: string;
-    name: string;
-    role: string;
-    balance: { available: string; held: string; earnings: string };
-  };
-}
+export type MeData = MeQuery;
 
 export const PLAYGROUND_MODELS = /* GraphQL */ `
   query PlaygroundModels {
@@ -46,24 +51,13 @@ export const PLAYGROUND_MODELS = /* GraphQL */ `
     }
   }
 `;
+/** One declared input tensor: the shape of the elements of a model's `inputs` (a JSON field). */
 export interface ModelInput {
   name: string;
   dtype?: string;
   shape?: number[];
 }
-interface PlaygroundModel {
-  id: string;
-  name: string;
-  version: string;
-  description: string;
-  inputs: ModelInput[];
-  pricePerCall: string;
-  /** unit "output_token": a streaming language model, given a prompt rather than tensors. */
-  pricing: { unit: string; maxUnits: number };
-}
-export interface PlaygroundModelsData {
-  models: { edges: { node: PlaygroundModel }[] };
-}
+export type PlaygroundModelsData = PlaygroundModelsQuery;
 
 export const SUBMIT_TASK = /* GraphQL */ `
   mutation SubmitTask($input: SubmitTaskInput!) {
@@ -74,9 +68,7 @@ export const SUBMIT_TASK = /* GraphQL */ `
     }
   }
 `;
-export interface SubmitTaskData {
-  submitTask: { id: string; status: string; maxPrice: string };
-}
+export type SubmitTaskData = SubmitTaskMutation;
 
 export const TASK_PROGRESS = /* GraphQL */ `
   subscription TaskProgress($taskId: ID!) {
@@ -90,18 +82,8 @@ export const TASK_PROGRESS = /* GraphQL */ `
     }
   }
 `;
-export interface ProgressEvent {
-  taskId: string;
-  status: string;
-  at: string;
-  message: string | null;
-  /** A streaming model's token (status RUNNING), live subscribers only. */
-  token: string | null;
-  tokenIndex: number | null;
-}
-export interface TaskProgressData {
-  taskProgress: ProgressEvent;
-}
+export type ProgressEvent = TaskProgressSubscription["taskProgress"];
+export type TaskProgressData = TaskProgressSubscription;
 
 export const TASK_DETAIL = /* GraphQL */ `
   query TaskDetail($id: ID!) {
@@ -122,19 +104,8 @@ export const TASK_DETAIL = /* GraphQL */ `
     }
   }
 `;
-export interface TaskFactsRow {
-  id: string;
-  status: string;
-  error: string | null;
-  result: Record<string, unknown> | null;
-  executionProvider: string | null;
-  nodeId: string | null;
-  latencyMs: number | null;
-  cost: { total: string; platformFee: string; providerEarning: string; units: string } | null;
-}
-export interface TaskDetailData {
-  task: TaskFactsRow;
-}
+export type TaskFactsRow = TaskDetailQuery["task"];
+export type TaskDetailData = TaskDetailQuery;
 
 export const TASK_PAGE = /* GraphQL */ `
   query TaskPage($id: ID!) {
@@ -147,9 +118,7 @@ export const TASK_PAGE = /* GraphQL */ `
     }
   }
 `;
-export interface TaskPageData {
-  task: { id: string; model: string; modelVersion: string; createdAt: string; maxPrice: string };
-}
+export type TaskPageData = TaskPageQuery;
 
 export const TASKS = /* GraphQL */ `
   query Tasks($first: Int, $after: String, $filter: TaskFilter) {
@@ -174,16 +143,7 @@ export const TASKS = /* GraphQL */ `
     }
   }
 `;
-export interface TasksData {
-  tasks: {
-    totalCount: number;
-    edges: {
-      cursor: string;
-      node: { id: string; model: string; status: string; createdAt: string; cost: { total: string } | null };
-    }[];
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  };
-}
+export type TasksData = TasksQuery;
 
 export const API_KEYS = /* GraphQL */ `
   query ApiKeys {
@@ -202,18 +162,7 @@ export const API_KEYS = /* GraphQL */ `
     }
   }
 `;
-interface ApiKeyRow {
-  id: string;
-  label: string;
-  prefix: string;
-  scopes: string[];
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-export interface ApiKeysData {
-  apiKeys: { edges: { node: ApiKeyRow }[] };
-}
+export type ApiKeysData = ApiKeysQuery;
 
 export const CREATE_API_KEY = /* GraphQL */ `
   mutation CreateApiKey($input: CreateApiKeyInput!) {
@@ -231,9 +180,7 @@ export const CREATE_API_KEY = /* GraphQL */ `
     }
   }
 `;
-export interface CreateApiKeyData {
-  createApiKey: { key: string; apiKey: ApiKeyRow };
-}
+export type CreateApiKeyData = CreateApiKeyMutation;
 
 export const REVOKE_API_KEY = /* GraphQL */ `
   mutation RevokeApiKey($id: ID!) {
@@ -265,18 +212,5 @@ export const LEDGER_ENTRIES = /* GraphQL */ `
     }
   }
 `;
-export interface LedgerRow {
-  id: string;
-  createdAt: string;
-  movement: string;
-  accountKind: string;
-  amount: string;
-  memo: string;
-  taskId: string | null;
-}
-export interface LedgerEntriesData {
-  ledgerEntries: {
-    edges: { node: LedgerRow }[];
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-  };
-}
+export type LedgerRow = LedgerEntriesQuery["ledgerEntries"]["edges"][number]["node"];
+export type LedgerEntriesData = LedgerEntriesQuery;

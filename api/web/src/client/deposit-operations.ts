@@ -1,3 +1,4 @@
+import type { DepositRequestMutation, DepositStatusSubscription } from "../generated/operation-types.js";
 /**
  * The deposit panel's GraphQL operations (validated against the committed SDL by
  * api/src/dashboard/dashboard-operations.test.ts).
@@ -15,17 +16,7 @@ export const DEPOSIT_REQUEST = /* GraphQL */ `
     }
   }
 `;
-export interface DepositRequestData {
-  depositRequest: {
-    id: string;
-    url: string;
-    reference: string;
-    amount: string;
-    expiresAt: string;
-    qrCode: string;
-    status: string;
-  };
-}
+export type DepositRequestData = DepositRequestMutation;
 
 export const DEPOSIT_STATUS = /* GraphQL */ `
   subscription DepositStatus($reference: String!) {
@@ -38,13 +29,5 @@ export const DEPOSIT_STATUS = /* GraphQL */ `
     }
   }
 `;
-export interface DepositStatusEvent {
-  requestId: string;
-  status: string;
-  amount: string;
-  signature: string | null;
-  at: string;
-}
-export interface DepositStatusData {
-  depositStatus: DepositStatusEvent;
-}
+export type DepositStatusEvent = DepositStatusSubscription["depositStatus"];
+export type DepositStatusData = DepositStatusSubscription;

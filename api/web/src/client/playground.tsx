@@ -27,7 +27,7 @@ export function Playground({ onMoneyMoved }: { onMoneyMoved: () => void }) {
   const [parseError, setParseError] = useState<string | null>(null);
   const [submitted, submit] = useMutation<SubmitTaskData>(SUBMIT_TASK);
   const [taskId, setTaskId] = useState<string | null>(null);
-  const text = inputText ?? (model ? JSON.stringify(exampleInput(model.inputs)) : "");
+  const text = inputText ?? (model ? JSON.stringify(exampleInput(model.inputs as ModelInput[])) : "");
   const streaming = model?.pricing.unit === "output_token";
   const [prompt, setPrompt] = useState(DEFAULT_PROMPT);
   const [maxTokens, setMaxTokens] = useState(DEFAULT_MAX_TOKENS);

@@ -1,3 +1,15 @@
+import type {
+  GpuAlertsSubscription,
+  GpuMetricsQuery,
+  GpuTelemetrySubscription,
+  LinkWalletMutation,
+  NodeStatusSubscription,
+  ProviderAlertsQuery,
+  ProviderMeQuery,
+  ProviderNodesQuery,
+  ProviderPayoutsQuery,
+  WalletChallengeMutation,
+} from "../generated/operation-types.js";
 /** The provider view's GraphQL operations (validated against the SDL like the client view's). */
 export const PROVIDER_ME = /* GraphQL */ `
   query ProviderMe {
@@ -14,10 +26,7 @@ export const PROVIDER_ME = /* GraphQL */ `
     }
   }
 `;
-export interface ProviderMeData {
-  me: { id: string; balance: { available: string; earnings: string } };
-  wallet: { address: string; linkedAt: string } | null;
-}
+export type ProviderMeData = ProviderMeQuery;
 
 export const NODES = /* GraphQL */ `
   query ProviderNodes {
@@ -34,15 +43,8 @@ export const NODES = /* GraphQL */ `
     }
   }
 `;
-export interface NodeRow {
-  id: string;
-  name: string;
-  state: string;
-  lastHeartbeatAt: string | null;
-}
-export interface NodesData {
-  nodes: { totalCount: number; edges: { node: NodeRow }[] };
-}
+export type NodeRow = ProviderNodesQuery["nodes"]["edges"][number]["node"];
+export type NodesData = ProviderNodesQuery;
 
 export const NODE_STATUS = /* GraphQL */ `
   subscription NodeStatus {
@@ -54,9 +56,7 @@ export const NODE_STATUS = /* GraphQL */ `
     }
   }
 `;
-export interface NodeStatusData {
-  nodeStatus: { nodeId: string; state: string; type: string; at: string };
-}
+export type NodeStatusData = NodeStatusSubscription;
 
 export const GPU_TELEMETRY = /* GraphQL */ `
   subscription GpuTelemetry($nodeId: ID) {
@@ -77,25 +77,9 @@ export const GPU_TELEMETRY = /* GraphQL */ `
     }
   }
 `;
-export interface GpuNow {
-  index: number;
-  name: string;
-  temperatureC: number | null;
-  utilizationPct: number | null;
-  memoryUsedMb: number | null;
-  memoryTotalMb: number | null;
-  powerDrawW: number | null;
-  powerLimitW: number | null;
-}
-export interface TelemetryEvent {
-  nodeId: string;
-  at: string;
-  status: string;
-  gpus: GpuNow[];
-}
-export interface GpuTelemetryData {
-  gpuTelemetry: TelemetryEvent;
-}
+export type GpuNow = TelemetryEvent["gpus"][number];
+export type TelemetryEvent = GpuTelemetrySubscription["gpuTelemetry"];
+export type GpuTelemetryData = GpuTelemetrySubscription;
 
 export const GPU_METRICS = /* GraphQL */ `
   query GpuMetrics($nodeId: ID!, $gpu: Int!, $from: DateTimeISO!, $step: Int!) {
@@ -110,18 +94,7 @@ export const GPU_METRICS = /* GraphQL */ `
     }
   }
 `;
-interface MetricPoint {
-  at: string;
-  temperatureC: number | null;
-  utilizationPct: number | null;
-  memoryUsedMb: number | null;
-  memoryTotalMb: number | null;
-  powerDrawW: number | null;
-  powerLimitW: number | null;
-}
-export interface GpuMetricsData {
-  gpuMetrics: MetricPoint[];
-}
+export type GpuMetricsData = GpuMetricsQuery;
 
 export const ALERTS = /* GraphQL */ `
   query ProviderAlerts {
@@ -139,21 +112,8 @@ export const ALERTS = /* GraphQL */ `
     }
   }
 `;
-export interface AlertRow {
-  id: string;
-  nodeId: string;
-  gpuIndex: number;
-  metric: string;
-  level: string;
-  value: number;
-  threshold: number;
-  startedAt: string;
-  resolvedAt: string | null;
-  acknowledgedAt: string | null;
-}
-export interface AlertsData {
-  alerts: AlertRow[];
-}
+export type AlertRow = ProviderAlertsQuery["alerts"][number];
+export type AlertsData = ProviderAlertsQuery;
 
 export const GPU_ALERTS = /* GraphQL */ `
   subscription GpuAlerts {
@@ -174,9 +134,7 @@ export const GPU_ALERTS = /* GraphQL */ `
     }
   }
 `;
-export interface GpuAlertsData {
-  gpuAlerts: { change: string; alert: AlertRow };
-}
+export type GpuAlertsData = GpuAlertsSubscription;
 
 export const ACKNOWLEDGE_ALERT = /* GraphQL */ `
   mutation AcknowledgeAlert($id: ID!) {
@@ -194,9 +152,7 @@ export const WALLET_CHALLENGE = /* GraphQL */ `
     }
   }
 `;
-export interface WalletChallengeData {
-  walletChallenge: { message: string };
-}
+export type WalletChallengeData = WalletChallengeMutation;
 
 export const LINK_WALLET = /* GraphQL */ `
   mutation LinkWallet($message: String!, $signature: String!) {
@@ -206,9 +162,7 @@ export const LINK_WALLET = /* GraphQL */ `
     }
   }
 `;
-export interface LinkWalletData {
-  linkWallet: { address: string; linkedAt: string };
-}
+export type LinkWalletData = LinkWalletMutation;
 
 export const PAYOUTS = /* GraphQL */ `
   query ProviderPayouts {
@@ -227,27 +181,36 @@ export const PAYOUTS = /* GraphQL */ `
     }
   }
 `;
-export interface PayoutsData {
-  payouts: {
-    edges: {
-      node: {
-        id: string;
-        amount: string;
-        status: string;
-        wallet: string;
-        signature: string | null;
-        createdAt: string;
-        settledAt: string | null;
-      };
-    }[];
-  };
-}
+export type PayoutsData = ProviderPayoutsQuery;
 
 export const PAYOUT_STATUS = /* GraphQL */ `
   subscription PayoutStatus {
     payoutStatus {
       payoutId
       status
+    }
+  }
+`;
+
+export const PROVIDER_WORKLOADS = /* GraphQL */ `
+  query ProviderWorkloads {
+    providerWorkloads {
+      nodeIds
+      actors {
+        namespace
+        name
+        state
+        nodeId
+        gpuIds
+      }
+      deployments {
+        namespace
+        name
+        targetReplicas
+        aliveReplicas
+        aliveOnYourNodes
+        nodeIds
+      }
     }
   }
 `;

@@ -7,10 +7,12 @@ import { PayoutsCard } from "./payouts-card.js";
 import { PROVIDER_ME, type ProviderMeData } from "./provider-operations.js";
 import { useTelemetryHub } from "./telemetry-hub.js";
 import { WalletCard } from "./wallet-card.js";
+import { WorkloadsCard } from "./workloads-card.js";
 
 /**
  * What a provider sees first: earnings and the payout wallet, the nodes with their live state,
- * live charts of the chosen node's GPUs, and the alerts to acknowledge.
+ * live charts of the chosen node's GPUs, the alerts to acknowledge, and the actors and
+ * deployments running on its nodes.
  */
 export function ProviderView() {
   const [{ data: me }, reloadMe] = useQuery<ProviderMeData>({ query: PROVIDER_ME });
@@ -29,6 +31,7 @@ export function ProviderView() {
         <GpuCharts key={`${node}-${range}`} hub={hub} nodeId={node} range={range} onRange={setRange} />
       ) : null}
       <AlertsCard />
+      <WorkloadsCard nodesKey={nodes.map((n) => `${n.id}:${n.state}`).join(",")} />
     </div>
   );
 }
