@@ -101,6 +101,36 @@ describe("OCR and speech detection tasks through GraphQL", { timeout: 300_000 },
     return read.data.task;
   }
 
+  test("models declares what each kind of task takes and returns", async () => {
+    const res = await graphqlRequest<{
+      models: {
+        edges: {
+          node: {
+            name: string;
+            kind: string;
+            input: { name: string; type: string }[];
+            output: { name: string }[];
+          };
+        }[];
+      };
+    }>(
+      url,
+      fx.clientKey,
+      "{ models(first: 50) { edges { node { name kind input { name type } output { name } } } } }",
+    );
+    const byName = new Map(res.data?.models.edges.map((e) => [e.node.name, e.node]));
+    const names = (name: string, side: "input" | "output") => byName.get(name)?.[side].map((f) => f.name);
+    assert.equal(byName.get("char-trigram-lm")?.kind, "GENERATE");
+    assert.deepEqual(names("char-trigram-lm", "input"), ["prompt", "maxTokens", "temperature", "seed"]);
+    assert.deepEqual(names("char-trigram-lm", "output"), ["text", "finishReason"]);
+    assert.equal(byName.get("ocr")?.kind, "OCR");
+    assert.deepEqual(names("ocr", "input"), ["image"]);
+    assert.deepEqual(names("ocr", "output"), ["text", "lines", "width", "height"]);
+    assert.equal(byName.get("silero-vad")?.kind, "VAD");
+    assert.deepEqual(names("silero-vad", "input"), ["audio", "format"]);
+    assert.deepEqual(byName.get("mlp-classifier")?.input, [{ name: "features", type: "float32[-1,16]" }]);
+  });
+
   test("a PNG and a JPEG read back as their text, charged per call", async () => {
     const before = await balancesOf(orm.em.fork(), fx.clientId);
     const [png, jpeg] = await Promise.all([
