@@ -7,6 +7,9 @@
  * fails refunded while the pipeline goes on serving.
  */
 import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import {
@@ -22,7 +25,7 @@ import type { Child } from "../cli/child-process.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { balancesOf } from "../ledger/accounts.js";
 import { collectSubscription, errorCode, graphqlRequest } from "../testing/graphql-clients.js";
-import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
+import { apiEnv, runCli, startApi, startHead, startWorker } from "../testing/local-cluster.js";
 import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
 import { type Fixture, seedFixture } from "./fixture.js";
 
@@ -55,10 +58,12 @@ describe("OCR and speech detection tasks through GraphQL", { timeout: 300_000 },
   let orm: MikroORM;
   let fx: Fixture;
   let url: string;
+  let dir: string;
   const children: Child[] = [];
 
   before(async () => {
     registerTestFont();
+    dir = await mkdtemp(join(tmpdir(), "media-tasks-"));
     db = await createTestDatabase();
     orm = await openOrm(db.url);
     await migrate(orm);
@@ -75,6 +80,7 @@ describe("OCR and speech detection tasks through GraphQL", { timeout: 300_000 },
     for (const child of children.reverse()) await child.stop();
     await orm?.close();
     await db?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   function submit(model: string, input: Record<string, unknown>) {
@@ -211,5 +217,34 @@ describe("OCR and speech detection tasks through GraphQL", { timeout: 300_000 },
     assert.deepEqual(await balancesOf(orm.em.fork(), fx.clientId), before);
     const next = await run("ocr", { image: renderPng("SERVING", 128) });
     assert.equal(normaliseText(next.ocr?.text ?? ""), "SERVING");
+  });
+
+  test("neurogrid submit --image and --audio print the typed result, with progress on stderr", async () => {
+    const image = join(dir, "sign.jpg");
+    await writeFile(image, Buffer.from(renderJpeg("CHARLIE 7", 128), "base64"));
+    const clip = speechLikeClip({ silenceMs: 1000, speechMs: 1920 });
+    const audio = join(dir, "clip.wav");
+    await writeFile(audio, wavBytes(clip.samples, clip.rateHz));
+    const common = ["--url", url, "--api-key", fx.clientKey];
+    const ocr = await runCli(["submit", "--model", "ocr", "--image", image, ...common]);
+    assert.equal(ocr.code, 0, ocr.stderr);
+    const [first, last] = ocr.stdout.trim().split("\n");
+    assert.equal(normaliseText(first?.split("\t")[0] ?? ""), "CHARLIE 7", ocr.stdout);
+    assert.match(last ?? "", /^task \S+ COMPLETED \(ocr@1 on cpu, cost 3000000\)$/);
+    const steps = ocr.stderr.split("\n").filter((l) => l.startsWith("submit ["));
+    assert.deepEqual(steps.slice(0, 2), ["submit [1/5] reading sign.jpg", "submit [2/5] submitting to ocr"]);
+    assert.ok(
+      steps.some((l) => / RUNNING$/.test(l)),
+      ocr.stderr,
+    );
+    const vad = await runCli(["submit", "--model", "silero-vad", "--audio", audio, "--json", ...common]);
+    assert.equal(vad.code, 0, vad.stderr);
+    assert.equal(vad.stderr, "", "no progress with --json");
+    const task = JSON.parse(vad.stdout) as TaskView;
+    assert.equal(task.status, "COMPLETED");
+    assert.equal(task.vad?.segments.length, 1, vad.stdout);
+    const refused = await runCli(["submit", "--model", "ocr", "--image", audio, ...common]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /BAD_USER_INPUT: image: not a PNG or JPEG/);
   });
 });
