@@ -9,3 +9,4 @@ export * from "./node-token.js";
 export * from "./proto.js";
 export * from "./resources.js";
 export * from "./task.js";
+export * from "./task-kind.js";

@@ -4,6 +4,7 @@
  * unit (9 decimals), carried as decimal strings across process and JSON boundaries.
  */
 import type { ExecutionProvider } from "./task.js";
+import type { ModelTaskConfig } from "./task-kind.js";
 
 export type TensorDType = "float32" | "int64" | "int32";
 
@@ -74,6 +75,23 @@ export interface ModelManifest {
   executionProviders?: ExecutionProvider[];
   /** How many replicas serve it and how they scale; DEPLOYMENT_DEFAULTS where absent. */
   deployment?: ModelDeploymentConfig;
+  /**
+   * What a task of this model takes and returns (task-kind.ts). Absent: "generate" when priced
+   * per output token, else "tensor".
+   */
+  task?: ModelTaskConfig;
+  /**
+   * A model composed of other models' deployments (after Ray Serve's model composition): its
+   * replicas are actors of `className`, whose initArgs name each stage's deployment; each
+   * stage is a model "name@version" served by its own deployment. Absent: a model actor.
+   */
+  pipeline?: ModelPipeline;
+}
+
+export interface ModelPipeline {
+  className: string;
+  /** Stage name (an initArgs key of the pipeline actor) -> the model "name@version" serving it. */
+  stages: Record<string, string>;
 }
 
 /**

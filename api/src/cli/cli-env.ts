@@ -40,6 +40,10 @@ const cliEnvSchema = z.object({
   neuroMint: optional,
   /** NEUROGRID_TREASURY_KEYPAIR */
   treasuryKeyPath: optional,
+  /** NEUROGRID_API_URL: the api's GraphQL URL (`submit`) */
+  apiUrl: optional,
+  /** NEUROGRID_API_KEY: a client API key (`submit`) */
+  apiKey: optional,
   /** TERM: "dumb" turns the animated progress line off (progress.ts). */
   term: optional,
 });
@@ -69,6 +73,8 @@ export function cliContextOf(env: NodeJS.ProcessEnv): CliContext {
     solanaRpcUrl: env.SOLANA_RPC_URL,
     neuroMint: env.NEURO_MINT,
     treasuryKeyPath: env.NEUROGRID_TREASURY_KEYPAIR,
+    apiUrl: env.NEUROGRID_API_URL,
+    apiKey: env.NEUROGRID_API_KEY,
     term: env.TERM,
   });
   return {

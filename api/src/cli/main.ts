@@ -18,6 +18,7 @@ import { cliContextOf, required } from "./cli-env.js";
 import { registerModelCommands } from "./model-commands.js";
 import { registerNodeCommands } from "./node-command.js";
 import { printStatus, statusAccess } from "./status.js";
+import { registerSubmitCommand } from "./submit-command.js";
 import { registerTreasuryCommands } from "./treasury-command.js";
 import { up } from "./up.js";
 
@@ -129,6 +130,7 @@ registerCertsCommands(program);
 registerTreasuryCommands(program, cli);
 registerModelCommands(program, env);
 registerNodeCommands(program, env);
+registerSubmitCommand(program, env);
 
 program
   .command("status")

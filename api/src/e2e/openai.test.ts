@@ -46,12 +46,24 @@ describe("OpenAI-compatible endpoint", () => {
     await db?.drop();
   });
 
-  test("models lists the language model", async () => {
+  test("models lists every model with its task kind; retrieve finds one by id, 404 for none", async () => {
     const models = await openai.models.list();
-    assert.deepEqual(
-      models.data.map((m) => m.id),
-      ["char-trigram-lm"],
+    const kinds = Object.fromEntries(
+      models.data.map((m) => [m.id, (m as unknown as { task_kind: string }).task_kind]),
     );
+    assert.equal(kinds["char-trigram-lm"], "generate");
+    assert.equal(kinds.ocr, "ocr");
+    assert.equal(kinds["silero-vad"], "vad");
+    assert.equal(kinds["mlp-classifier"], "tensor");
+    const ocr = await openai.models.retrieve("ocr");
+    assert.equal(ocr.id, "ocr");
+    assert.equal(ocr.object, "model");
+    assert.equal((ocr as unknown as { version: string }).version, "1");
+    await assert.rejects(openai.models.retrieve("no-such-model"), (err: unknown) => {
+      assert.ok(err instanceof OpenAI.NotFoundError, String(err));
+      assert.equal(err.status, 404);
+      return true;
+    });
   });
 
   test("a completion is charged exactly its tokens; streaming gives the same text", async () => {

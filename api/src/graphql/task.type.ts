@@ -1,9 +1,16 @@
-import { TaskStatus } from "@neurogrid/schema";
+import { type OcrTaskResult, TaskStatus, taskKindOf, type VadTaskResult } from "@neurogrid/schema";
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { Model, Task } from "../db/entities/index.js";
 import { Connection } from "./connection.js";
 import { TokenAmountScalar } from "./scalars.js";
+import {
+  GenerationResultType,
+  kindEnumOf,
+  OcrResultType,
+  TaskKindEnum,
+  VadResultType,
+} from "./task-result.type.js";
 
 registerEnumType(TaskStatus, { name: "TaskStatus", description: "A task's lifecycle state." });
 
@@ -70,8 +77,29 @@ export class TaskType {
   @Field(() => GraphQLJSONObject)
   input!: Record<string, unknown>;
 
-  @Field(() => GraphQLJSONObject, { nullable: true, description: "Output tensors by name." })
+  @Field(() => TaskKindEnum, { description: "Its model's task kind: which typed result it has." })
+  kind!: TaskKindEnum;
+
+  @Field(() => GraphQLJSONObject, {
+    nullable: true,
+    description: "The stored result: output tensors by name (TENSOR), or the typed result's JSON.",
+  })
   result?: Record<string, unknown> | undefined;
+
+  @Field(() => OcrResultType, { nullable: true, description: "An OCR task's lines, once completed." })
+  ocr?: OcrResultType | undefined;
+
+  @Field(() => VadResultType, {
+    nullable: true,
+    description: "A speech detection task's segments, once completed.",
+  })
+  vad?: VadResultType | undefined;
+
+  @Field(() => GenerationResultType, {
+    nullable: true,
+    description: "A language model's output, once final.",
+  })
+  generation?: GenerationResultType | undefined;
 
   @Field(() => String, { nullable: true })
   error?: string | undefined;
@@ -113,6 +141,20 @@ export class TaskType {
   events!: TaskProgressEventType[];
 }
 
+/** The stored result, and the typed field of its kind (when there is a result). */
+function typedResult(
+  kind: ReturnType<typeof taskKindOf>,
+  result: Record<string, unknown> | undefined,
+): Pick<TaskType, "kind" | "result" | "ocr" | "vad" | "generation"> {
+  const typed = { kind: kindEnumOf(kind), result };
+  if (!result || Object.keys(result).length === 0) return typed;
+  if (kind === "ocr") return { ...typed, ocr: result as unknown as OcrTaskResult };
+  if (kind === "vad") return { ...typed, vad: result as unknown as VadTaskResult };
+  if (kind === "generate" && typeof result.text === "string")
+    return { ...typed, generation: { text: result.text, finishReason: String(result.finishReason ?? "") } };
+  return typed;
+}
+
 /** The states a task has passed, from its timestamps: what a late subscriber catches up on. */
 export function taskHistory(task: Task): TaskProgressEventType[] {
   const events: TaskProgressEventType[] = [
@@ -143,7 +185,7 @@ export function toTaskType(task: Task, model: Model): TaskType {
     priority: task.priority,
     idempotencyKey: task.idempotencyKey ?? undefined,
     input: task.input,
-    result: task.result ?? undefined,
+    ...typedResult(taskKindOf(model.manifest), task.result ?? undefined),
     error: task.error ?? undefined,
     maxPrice: task.maxPrice,
     cost: final

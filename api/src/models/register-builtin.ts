@@ -1,11 +1,15 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { builtinModels } from "@neurogrid/cluster/models";
+import { builtinModels, ocrTaskManifest } from "@neurogrid/cluster/models";
 import { Model } from "../db/entities/index.js";
 
-/** Registers (or refreshes) every model the project builds itself. Returns their names. */
+/**
+ * Registers (or refreshes) every model the project builds itself, and the task models composed
+ * of them (the "ocr" pipeline). Returns their names.
+ */
 export async function registerBuiltinModels(em: EntityManager): Promise<string[]> {
   const names: string[] = [];
-  for (const { manifest } of Object.values(builtinModels)) {
+  const manifests = [...Object.values(builtinModels).map((m) => m.manifest), ocrTaskManifest];
+  for (const manifest of manifests) {
     const existing = await em.findOne(Model, { name: manifest.name, version: manifest.version });
     const price = BigInt(manifest.pricePerCall);
     if (existing) Object.assign(existing, { manifest, pricePerCall: price });

@@ -5,10 +5,12 @@ import { admittedOf } from "../protection/admission.js";
 import { findUnsafeString } from "../protection/safe-strings.js";
 import { startChatCompletion } from "./chat-completion.js";
 import { sendOpenAiError } from "./openai-errors.js";
+import { openAiModel, openAiModels } from "./openai-models.js";
 
 /**
  * The OpenAI-compatible surface, for clients written against OpenAI's API:
- *   GET  /v1/models            the language models (priced per output token)
+ *   GET  /v1/models            every model, its latest version (openai-models.ts)
+ *   GET  /v1/models/{id}       one of them by name; 404 when there is none
  *   POST /v1/chat/completions  a chat completion; `stream: true` sends server-sent events
  * Authenticated by an API key (Authorization: Bearer), charged per token through the ledger.
  * Admitted (rate limit, credential) by the server before this router (protection/admission.ts);
@@ -44,20 +46,16 @@ export function openAiRoutes(services: Services, log: (m: string, e?: unknown) =
   router.get("/v1/models", async (req, res) => {
     try {
       await caller(req, res);
-      const rows = await services.orm.em
-        .fork()
-        .execute<{ name: string; created_at: string | Date; manifest: { pricing?: { unit: string } } }[]>(
-          "select name, created_at, manifest from models order by name",
-        );
-      const data = rows
-        .filter((r) => r.manifest.pricing?.unit === "output_token")
-        .map((r) => ({
-          id: r.name,
-          object: "model",
-          created: Math.floor(new Date(r.created_at).getTime() / 1000),
-          owned_by: "neurogrid",
-        }));
-      res.json({ object: "list", data });
+      res.json({ object: "list", data: await openAiModels(services.orm.em.fork()) });
+    } catch (err) {
+      sendOpenAiError(res, err, log);
+    }
+  });
+
+  router.get("/v1/models/:id", async (req, res) => {
+    try {
+      await caller(req, res);
+      res.json(await openAiModel(services.orm.em.fork(), req.params.id));
     } catch (err) {
       sendOpenAiError(res, err, log);
     }

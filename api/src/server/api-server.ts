@@ -22,7 +22,7 @@ import { modelArtifactRoutes } from "../registry/artifact-routes.js";
 import { cors } from "./cors.js";
 import { graphiqlAssets, graphiqlPage } from "./graphiql.js";
 import { graphqlEdge } from "./graphql-edge.js";
-import { httpErrors, requireAdmin } from "./http-errors.js";
+import { httpErrors, MAX_REQUEST_BYTES, requireAdmin } from "./http-errors.js";
 import { operationMetrics } from "./operation-metrics.js";
 import { newContext } from "./request-context.js";
 import { attachWebSocketServer } from "./websocket-server.js";
@@ -36,13 +36,12 @@ import { attachWebSocketServer } from "./websocket-server.js";
  * Every request is admitted first (protection/admission.ts: rate limit by valid credential,
  * else by address; a bad credential is refused at once), before its body is read. Every GraphQL
  * request passes the same query-shape limits (armor, with the token limit in the parser) and edge
- * checks (graphql-edge.ts) over HTTP and WebSocket. Bodies: 1 MiB (WebSocket messages too).
+ * checks (graphql-edge.ts) over HTTP and WebSocket. Bodies: MAX_REQUEST_BYTES (WebSocket messages
+ * too).
  * Whatever goes wrong answers JSON with a 4xx for the client's mistakes (malformed or oversized
  * bodies: http-errors.ts) and never a stack.
  */
 const API_VERSION = "0.1.0";
-/** Largest GraphQL request: an HTTP body (the limit of express's JSON parser) or a WebSocket message. */
-const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface ApiServer {
   url: string;

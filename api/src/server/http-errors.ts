@@ -3,6 +3,13 @@ import type { NextFunction, Request, Response } from "express";
 import { admittedOf } from "../protection/admission.js";
 
 /**
+ * Largest request: an HTTP body (the limit of express's JSON parser) or a WebSocket message.
+ * 16 MiB: a media task's file as base64 (an OCR image of at most 4 MiB, five minutes of 16 kHz
+ * mono 16-bit audio) with room for the query around it.
+ */
+export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+
+/**
  * The last Express error handler: what no route answered becomes JSON in the GraphQL error shape.
  * A client's mistake that the body parser or a route reports with a 4xx status (malformed JSON,
  * a body over the limit, an unsupported encoding) keeps its status, with code BAD_REQUEST (413:
@@ -44,7 +51,8 @@ function statusOf(err: unknown): number {
 function clientMessage(err: unknown, status: number): string {
   const type = (err as { type?: unknown } | undefined)?.type;
   if (type === "entity.parse.failed") return "the request body is not valid JSON";
-  if (type === "entity.too.large") return "the request body is over the limit (1 MiB)";
+  if (type === "entity.too.large")
+    return `the request body is over the limit (${MAX_REQUEST_BYTES / 1024 / 1024} MiB)`;
   if (type === "encoding.unsupported" || type === "charset.unsupported") return "unsupported body encoding";
   if (status === 413) return "the request body is over the limit";
   return err instanceof Error && err.message.length < 200 ? err.message : "bad request";

@@ -66,7 +66,15 @@ function setUp(opts: { pricing?: Pricing; maxResultChars?: number } = {}) {
     deployments: {
       known: (id) => (id === MODEL ? deployment : undefined),
       forModel: async () => deployment,
-      outputsOf: () => [{ name: "y", dtype: "float32", shape: [-1] }],
+      manifestOf: () => ({
+        name: "m",
+        version: "1",
+        description: "",
+        inputs: [{ name: "x", dtype: "float32", shape: [-1] }],
+        outputs: [{ name: "y", dtype: "float32", shape: [-1] }],
+        pricePerCall: "1",
+        resources: { cpus: 0, memoryMb: 0, gpus: 0 },
+      }),
     },
     faults: {
       record: async (f) => {

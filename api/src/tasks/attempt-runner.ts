@@ -1,5 +1,5 @@
 import { isClusterError, type ReplicaLease } from "@neurogrid/cluster";
-import { type InferResult, TaskStatus } from "@neurogrid/schema";
+import { TaskStatus } from "@neurogrid/schema";
 import { AttemptScope } from "./attempt-scope.js";
 import { type Started, settleStarted } from "./attempt-settle.js";
 import type { AttemptRequest, AttemptRunnerDeps } from "./attempt-types.js";
@@ -8,6 +8,7 @@ import type { ModelDeployment } from "./model-deployments.js";
 import { UnownedNodeError } from "./node-owners.js";
 import { UnknownModelError } from "./ready-deployments.js";
 import type { StartedTask } from "./start-statement.js";
+import { taskCallOf } from "./task-call.js";
 import { startedEvents } from "./task-events.js";
 import { InvalidOutputError, type TimedAnswer, timedCall } from "./task-output.js";
 import type { TaskCharge } from "./task-queue.js";
@@ -27,7 +28,8 @@ import type { TaskRef } from "./task-ref.js";
  *             carrying its charge too, its start is written by its capture unless the call
  *             outlasts startWriteDelayMs (deferred-start.ts). Not at hand: SCHEDULED first, the
  *             deployment got (or applied), a replica leased, then RUNNING.
- *   call      `infer`, or `generate` for a model priced per output token (each token announced
+ *   call      its task kind's method (task-call.ts: `infer`, `ocr`, `speech`), or `generate` for a
+ *             model priced per output token (each token announced
  *             and given to `onToken` as it comes: run-generation.ts); what is charged is measured
  *             here, never taken from the provider's report: the call's time on this side for a
  *             per-millisecond model, the tokens received for a per-token one; an `infer` answer
@@ -108,12 +110,11 @@ export class AttemptRunner {
     const known = this.#deps.deployments.known(req.modelId);
     if (known) {
       const lease = await this.#leaseOn(known);
-      const sent =
-        req.input === undefined
-          ? undefined
-          : timedCall(() =>
-              known.call<InferResult>("infer", { inputs: req.input }, scope.callOptions(lease)),
-            );
+      const manifest = this.#deps.deployments.manifestOf(req.modelId as string);
+      const call = req.input && manifest && taskCallOf(manifest, req.input);
+      const sent = call
+        ? timedCall(() => known.call<unknown>(call.method, call.args, scope.callOptions(lease)))
+        : undefined;
       // Awaited once started, or dropped (its call aborted by scope.end) when the start finds nothing.
       sent?.catch(() => {});
       // Per call only: a per-millisecond task cancelled while RUNNING pays for its time so far,
@@ -151,7 +152,7 @@ export class AttemptRunner {
     charge: TaskCharge,
     deployment: ModelDeployment,
     lease: ReplicaLease,
-    sent: Promise<TimedAnswer<InferResult>>,
+    sent: Promise<TimedAnswer<unknown>>,
     scope: AttemptScope,
   ): Started {
     const { taskId } = req;

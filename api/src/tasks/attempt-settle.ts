@@ -1,5 +1,5 @@
 import { isClusterError, type ReplicaLease } from "@neurogrid/cluster";
-import { type InferResult, TaskStatus } from "@neurogrid/schema";
+import { TaskStatus } from "@neurogrid/schema";
 import { captureSplit } from "../ledger/movements.js";
 import type { AttemptScope } from "./attempt-scope.js";
 import type { AttemptRequest, AttemptRunnerDeps } from "./attempt-types.js";
@@ -7,13 +7,14 @@ import type { DeferredStart } from "./deferred-start.js";
 import type { ModelDeployment } from "./model-deployments.js";
 import { runGeneration } from "./run-generation.js";
 import type { StartedTask } from "./start-statement.js";
+import { type TaskAnswer, taskAnswerOf, taskCallOf } from "./task-call.js";
 import { startedEvents } from "./task-events.js";
-import { InvalidOutputError, outputProblem, type TimedAnswer, timedCall } from "./task-output.js";
+import { InvalidOutputError, type TimedAnswer, timedCall } from "./task-output.js";
 import type { CaptureRequest } from "./task-store.js";
 
 /**
- * The second half of an attempt (attempt-runner.ts): the call on the leased replica — `infer`
- * (or the answer of the call sent ahead of the start), or `generate` with each token announced as
+ * The second half of an attempt (attempt-runner.ts): the call on the leased replica — its task
+ * kind's method (task-call.ts; or the answer of the call sent ahead of the start), or `generate` with each token announced as
  * it comes — then the capture (complete, or cutShort) and the final state announced after it. A
  * call that runs out of its time budget (DEADLINE_EXCEEDED) ends the task FAILED, charged for
  * what ran, and is not retried. Every other error goes back to the runner.
@@ -29,7 +30,7 @@ export interface Started {
    */
   announced: Promise<void>;
   /** The call, when it was sent ahead of the start; else made once started. */
-  sent?: Promise<TimedAnswer<InferResult>> | undefined;
+  sent?: Promise<TimedAnswer<unknown>> | undefined;
   /** The start, not written yet (deferred-start.ts): the capture writes it unless written meanwhile. */
   deferred?: DeferredStart | undefined;
 }
@@ -116,23 +117,23 @@ export async function settleStarted(
       req.onGeneration?.(out);
       return;
     }
-    const { value: out, ms } = await (sent ??
-      timedCall(() =>
-        deployment.call<InferResult>("infer", { inputs: task.input }, scope.callOptions(lease)),
-      ));
-    const problem = outputProblem(
-      deps.deployments.outputsOf(task.modelId) ?? [],
-      out.outputs,
-      deps.maxResultChars,
-    );
-    if (problem !== undefined) {
+    const manifest = deps.deployments.manifestOf(task.modelId);
+    if (!manifest) throw new Error(`task ${task.id}: model ${task.modelId} has no deployment at hand`);
+    const call = taskCallOf(manifest, task.input);
+    const { value, ms } = await (sent ??
+      timedCall(() => deployment.call<unknown>(call.method, call.args, scope.callOptions(lease))));
+    let out: TaskAnswer;
+    try {
+      out = taskAnswerOf(manifest, value, deps.maxResultChars);
+    } catch (err) {
+      if (!(err instanceof InvalidOutputError)) throw err;
       const { nodeId } = scope.servedBy(lease.replica);
-      await deps.faults.record({ nodeId, taskId: task.id, kind: "invalid_output", detail: problem });
-      throw new InvalidOutputError(problem);
+      await deps.faults.record({ nodeId, taskId: task.id, kind: "invalid_output", detail: err.message });
+      throw err;
     }
     await settle({
       status: TaskStatus.COMPLETED,
-      result: out.outputs,
+      result: out.result,
       // Charged for the time this side waited for the answer, not the time the provider reports.
       usage: { completed: true, computeMs: ms },
       executionProvider: out.executionProvider,

@@ -11,7 +11,7 @@ import type { TaskStore } from "./task-store.js";
 export interface AttemptRunnerDeps {
   store: TaskStore;
   /** The deployments at hand (ready-deployments.ts). */
-  deployments: Pick<ReadyDeployments, "known" | "forModel" | "outputsOf">;
+  deployments: Pick<ReadyDeployments, "known" | "forModel" | "manifestOf">;
   /** Where a replica's faults are recorded against its node (node-faults.ts). */
   faults: Pick<NodeFaults, "record">;
   /** The most JSON characters a replica's answer may take (task-output.ts). */

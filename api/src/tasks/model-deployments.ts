@@ -13,6 +13,11 @@
  * Streaming models (priced per output token) are never multiplexed: they keep their own
  * deployment.
  *
+ * Composition: a model with a `pipeline` (the "ocr" task model) is served by a deployment of
+ * its pipeline actor class, whose initArgs name each stage's deployment; each stage is a builtin
+ * model served by its own deployment as above (applied first), so each scales on its own load and
+ * a stage's replicas (OCR recognition) batch the calls of every pipeline replica.
+ *
  * Defaults where the manifest is silent: one replica, at most one (DEPLOYMENT_DEFAULTS); a
  * batching model aims at maxBatchSize ongoing requests per replica (so its batches can fill),
  * any other at Ray Serve's 2.
@@ -27,6 +32,7 @@ import {
   type DeploymentHandle,
   isClusterError,
 } from "@neurogrid/cluster";
+import { findBuiltinModel } from "@neurogrid/cluster/models";
 import {
   type ActorSpec,
   DEPLOYMENT_DEFAULTS,
@@ -101,12 +107,33 @@ export class ModelDeployments {
 
   async #resolve(manifest: ModelManifest): Promise<ModelDeployment> {
     const replica = this.#replicaSpec(manifest);
+    if (manifest.pipeline)
+      return this.#handle(await this.#pipelineSpec(manifest, replica, manifest.pipeline));
     const group = manifest.deployment?.multiplex;
     if (group && !isGenerative(manifest)) {
       const spec = muxDeploymentSpec(manifest, replica, group);
       return new MultiplexedModel(await this.#handle(spec), modelRefOf(replica));
     }
     return this.#handle(modelDeploymentSpec(manifest, replica));
+  }
+
+  /** The pipeline's deployment, each stage's deployment got (or applied) first. */
+  async #pipelineSpec(
+    manifest: ModelManifest,
+    replica: ActorSpec,
+    pipeline: NonNullable<ModelManifest["pipeline"]>,
+  ): Promise<DeploymentSpec> {
+    const stages: Record<string, { namespace: string; name: string }> = {};
+    for (const [stage, ref] of Object.entries(pipeline.stages)) {
+      const [name = "", version = ""] = ref.split("@");
+      const stageManifest = findBuiltinModel(name, version)?.manifest;
+      if (!stageManifest)
+        throw new Error(`pipeline ${manifest.name}: stage ${stage} is no builtin model (${ref})`);
+      await this.handle(stageManifest);
+      const { namespace, name: deployment } = this.#replicaSpec(stageManifest);
+      stages[stage] = { namespace, name: deployment };
+    }
+    return modelDeploymentSpec(manifest, { ...replica, className: pipeline.className, initArgs: stages });
   }
 
   #handle(spec: DeploymentSpec): Promise<DeploymentHandle> {

@@ -1,5 +1,5 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
-import type { ModelManifest, TensorSpec } from "@neurogrid/schema";
+import type { ModelManifest } from "@neurogrid/schema";
 import { modelById } from "./model-cache.js";
 import type { ModelDeployment } from "./model-deployments.js";
 
@@ -17,7 +17,7 @@ export class UnknownModelError extends Error {}
  */
 export class ReadyDeployments {
   readonly #ready = new Map<string, ModelDeployment>();
-  readonly #outputs = new Map<string, readonly TensorSpec[]>();
+  readonly #manifests = new Map<string, ModelManifest>();
   readonly #orm: MikroORM;
   readonly #source: ModelDeploymentSource;
 
@@ -31,9 +31,9 @@ export class ReadyDeployments {
     return modelId === undefined ? undefined : this.#ready.get(modelId);
   }
 
-  /** The model's declared outputs (known once its deployment is: forModel). */
-  outputsOf(modelId: string): readonly TensorSpec[] | undefined {
-    return this.#outputs.get(modelId);
+  /** The model's manifest: its task kind and declared outputs (known once its deployment is). */
+  manifestOf(modelId: string): ModelManifest | undefined {
+    return this.#manifests.get(modelId);
   }
 
   async forModel(modelId: string): Promise<ModelDeployment> {
@@ -42,7 +42,7 @@ export class ReadyDeployments {
     const model = await modelById(this.#orm.em.fork(), modelId);
     if (!model) throw new UnknownModelError(`no model ${modelId}`);
     const deployment = await this.#source.handle(model.manifest);
-    this.#outputs.set(modelId, model.manifest.outputs);
+    this.#manifests.set(modelId, model.manifest);
     this.#ready.set(modelId, deployment);
     return deployment;
   }

@@ -1,5 +1,6 @@
 /**
- * What a task's input is, by model:
+ * What a task's input is, by its model's task kind (task-kind.ts in @neurogrid/schema):
+ *   - ocr and vad: a media file, checked from its header (media-input.ts), priced per call;
  *   - a model priced per output token streams (its actors' `generate`): the input is the
  *     generation's arguments { prompt, maxTokens?, temperature?, seed? }; maxTokens (default
  *     min(64, the model's maxUnits)) bounds the escrow: price x maxTokens;
@@ -9,9 +10,10 @@
  * keeps (maxUnits = maxTokens).
  */
 import { generationArgsSchema, validateTensorMap } from "@neurogrid/cluster/models";
-import { DEFAULT_MAX_ROWS, type ModelManifest, type Pricing } from "@neurogrid/schema";
+import { DEFAULT_MAX_ROWS, type ModelManifest, type Pricing, taskKindOf } from "@neurogrid/schema";
 import { badInput } from "../errors.js";
 import { pricingOf } from "../pricing/pricing.js";
+import { ocrInputOf, vadInputOf } from "./media-input.js";
 
 const DEFAULT_MAX_TOKENS = 64;
 
@@ -31,6 +33,9 @@ export function taskInputOf(
 ): TaskInput {
   const pricing = pricingOf(model.manifest);
   const label = `${model.name}@${model.version}`;
+  const kind = taskKindOf(model.manifest);
+  if (kind === "ocr") return { input: ocrInputOf(label, model.manifest, raw), pricing };
+  if (kind === "vad") return { input: vadInputOf(label, model.manifest, raw), pricing };
   if (pricing.unit !== "output_token") {
     const valid = validateTensorMap(model.manifest.inputs, raw);
     if (!valid.ok) throw badInput(`input does not match model ${label}: ${valid.message}`);

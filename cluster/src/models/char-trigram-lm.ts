@@ -49,6 +49,7 @@ export const charTrigramLmManifest: ModelManifest = {
   batching: { maxBatchSize: 32, batchWaitTimeoutMs: 1 },
   vocabulary: [...LM_VOCAB],
   resources: { cpus: 0.25, memoryMb: 128, gpus: 0 },
+  task: { kind: "generate" },
 };
 
 /** The [V*V][V] logits table, row (a*V + b) for the context (a, b). */

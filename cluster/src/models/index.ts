@@ -24,6 +24,7 @@ export {
   type DownloadedArtifact,
   downloadArtifact,
 } from "./artifact-download.js";
+export { type AudioFormat, inspectAudio } from "./audio-clip.js";
 export {
   type BuiltinModel,
   builtinModels,
@@ -33,6 +34,7 @@ export {
 } from "./builtin-models.js";
 export { buildCharTrigramLmOnnx, charTrigramLmManifest, LM_VOCAB } from "./char-trigram-lm.js";
 export { generationArgsSchema } from "./generation-args.js";
+export { inspectImage } from "./image-header.js";
 export {
   batchingSchema,
   formatZodIssues,
@@ -50,6 +52,8 @@ export { mlpForwardReference } from "./mlp-forward-reference.js";
 export { type CachedModelFile, ensureModelFile, loadModelFile, sha256Hex } from "./model-file-cache.js";
 export type { ModelMethod, ModelMethods, ModelProgram, ModelRuntime } from "./model-program.js";
 export { artifactSourceSchema } from "./model-source-schema.js";
+export { MAX_IMAGE_SIDE } from "./ocr-image.js";
+export { ocrTaskManifest } from "./ocr-task-model.js";
 export { type OcrBox, type OcrResult, ppocrV4Manifest } from "./ppocr-v4.js";
 export { sileroVadManifest } from "./silero-vad.js";
 export { buildWideMlpOnnx, DEFAULT_WIDE_MLP, type WideMlpShape, wideMlpManifest } from "./wide-mlp.js";

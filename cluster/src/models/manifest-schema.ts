@@ -6,6 +6,7 @@ import type {
   BatchingConfig,
   ModelDeploymentConfig,
   ModelManifest,
+  ModelTaskConfig,
   Pricing,
   TensorSpec,
 } from "@neurogrid/schema";
@@ -57,6 +58,29 @@ const deploymentSchema = z
     },
   ) satisfies z.ZodType<ModelDeploymentConfig>;
 
+const positiveInt = z.number().int().positive();
+const durationMs = z.number().int().min(0).max(3_600_000);
+
+const taskConfigSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("tensor") }),
+  z.strictObject({ kind: z.literal("generate") }),
+  z.strictObject({
+    kind: z.literal("ocr"),
+    maxImageBytes: positiveInt.max(64 * 2 ** 20).optional(),
+    maxPixels: positiveInt.max(4096 * 4096).optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("vad"),
+    maxDurationMs: positiveInt.max(3_600_000).optional(),
+    threshold: z.number().gt(0).lt(1).optional(),
+    minSpeechMs: durationMs.optional(),
+    minSilenceMs: durationMs.optional(),
+    speechPadMs: durationMs.optional(),
+  }),
+]) satisfies z.ZodType<ModelTaskConfig>;
+
+const modelRef = z.string().regex(/^[^@\s]+@[^@\s]+$/, "a model as name@version");
+
 export const modelManifestSchema = z.strictObject({
   name: z.string().min(1),
   version: z.string().min(1),
@@ -79,6 +103,13 @@ export const modelManifestSchema = z.strictObject({
     .refine((list) => new Set(list).size === list.length, "names a provider twice")
     .optional(),
   deployment: deploymentSchema.optional(),
+  task: taskConfigSchema.optional(),
+  pipeline: z
+    .strictObject({
+      className: z.string().min(1),
+      stages: z.record(z.string().min(1), modelRef),
+    })
+    .optional(),
 }) satisfies z.ZodType<ModelManifest>;
 
 /** One line per problem: "inputs.0.shape: ..." (for error messages). */

@@ -52,5 +52,31 @@ export function renderPng(text: string, height: number): string {
   return drawText(text, height).canvas.toBuffer("image/png").toString("base64");
 }
 
+/** As base64 JPEG bytes, at the canvas encoder's quality 0..100. */
+export function renderJpeg(text: string, height: number, quality = 90): string {
+  return drawText(text, height).canvas.toBuffer("image/jpeg", quality).toString("base64");
+}
+
+/** A PNG whose IHDR says width x height, with one empty IDAT and IEND: a header to refuse. */
+export function pngHeaderOnly(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length);
+    head.write(type, 4, "ascii");
+    return Buffer.concat([head, data, Buffer.alloc(4)]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  return Buffer.concat([
+    signature,
+    chunk("IHDR", ihdr),
+    chunk("IDAT", Buffer.alloc(0)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
 /** Upper case, single spaces: what OCR answers are compared as. */
 export const normaliseText = (s: string) => s.toUpperCase().replace(/\s+/g, " ").trim();

@@ -11,7 +11,8 @@
  *                      the recognition classes, one per line
  *
  * `infer` serves the detection graph alone. Method `ocr` is the pipeline, in one call:
- *   { image: [H][W][3|4] (RGB or RGBA, 0..255) } or { png: base64 PNG bytes } (png-decode.ts)
+ *   { image: [H][W][3|4] (RGB or RGBA, 0..255) }, { png: base64 PNG bytes } (png-decode.ts) or
+ *   { file: base64 PNG or JPEG bytes } (image-header.ts, then png-decode.ts or jpeg-decode.ts)
  *   -> detect boxes (ocr-detect.ts) -> crop each and recognise them as one batch
  *      (ocr-recognize.ts) -> { text, lines, boxes: [{ x0, y0, x1, y1, score, text, confidence }] }
  * `text` is the lines (top to bottom) joined by "\n", each line's boxes (left to right) by " ".
@@ -20,10 +21,12 @@ import type { ModelManifest } from "@neurogrid/schema";
 import { z } from "zod";
 import { ClusterError } from "../errors.js";
 import type { BuiltinModel } from "./builtin-model.js";
+import { inspectImage } from "./image-header.js";
+import { decodeJpeg } from "./jpeg-decode.js";
 import { formatZodIssues } from "./manifest-schema.js";
 import type { ModelRuntime } from "./model-program.js";
 import { type DetectedBox, detectText, readingOrder } from "./ocr-detect.js";
-import { parseImage, type RgbImage } from "./ocr-image.js";
+import { MAX_IMAGE_SIDE, parseImage, type RgbImage } from "./ocr-image.js";
 import { ctcClasses, recogniseCrops } from "./ocr-recognize.js";
 import { readPackageFile } from "./package-file.js";
 import { decodePng } from "./png-decode.js";
@@ -58,14 +61,15 @@ export interface OcrResult {
   boxes: OcrBox[];
 }
 
+const encodedImage = z
+  .base64()
+  .min(1)
+  .max(64 * 2 ** 20);
+
 const ocrArgsSchema = z.union([
   z.strictObject({ image: z.unknown() }),
-  z.strictObject({
-    png: z
-      .base64()
-      .min(1)
-      .max(64 * 2 ** 20),
-  }),
+  z.strictObject({ png: encodedImage }),
+  z.strictObject({ file: encodedImage }),
 ]);
 
 export const ppocrV4: BuiltinModel = {
@@ -95,14 +99,26 @@ export const ppocrV4: BuiltinModel = {
   },
 };
 
-/** The caller's image, from { png } or { image }. */
+/** The caller's image, from { file }, { png } or { image }. */
 export function imageOfArgs(args: unknown, method: string): RgbImage {
   const parsed = ocrArgsSchema.safeParse(args);
   if (!parsed.success)
     throw new ClusterError("INVALID_ARGUMENT", `${method} args: ${formatZodIssues(parsed.error)}`);
-  return "png" in parsed.data
-    ? decodePng(Buffer.from(parsed.data.png, "base64"))
-    : parseImage(parsed.data.image);
+  if ("png" in parsed.data) return decodePng(Buffer.from(parsed.data.png, "base64"));
+  if ("file" in parsed.data) return decodeImageFile(Buffer.from(parsed.data.file, "base64"));
+  return parseImage(parsed.data.image);
+}
+
+/** A PNG or JPEG file, its size checked from its header before its pixels are decoded. */
+function decodeImageFile(bytes: Uint8Array): RgbImage {
+  const header = inspectImage(bytes);
+  if (header.width > MAX_IMAGE_SIDE || header.height > MAX_IMAGE_SIDE) {
+    throw new ClusterError(
+      "INVALID_ARGUMENT",
+      `image: ${header.width}x${header.height}: each side must be 1..${MAX_IMAGE_SIDE} px`,
+    );
+  }
+  return header.format === "png" ? decodePng(bytes) : decodeJpeg(bytes);
 }
 
 /** Detection alone: the text boxes, line by line in reading order. */
@@ -110,12 +126,14 @@ async function detect(runtime: ModelRuntime, args: unknown, signal: AbortSignal)
   const image = imageOfArgs(args, "detect");
   if (signal.aborted) throw new ClusterError("CANCELLED", "detect cancelled before the model ran");
   const lines = readingOrder(await detectText(runtime, "main", image));
-  return { width: image.width, height: image.height, lines };
+  return { width: image.width, height: image.height, lines, executionProvider: runtime.executionProvider };
 }
 
 export interface DetectResult {
   width: number;
   height: number;
+  /** Where the detection graph ran. */
+  executionProvider: string;
   /** Boxes line by line (top to bottom), each line left to right. */
   lines: DetectedBox[][];
 }

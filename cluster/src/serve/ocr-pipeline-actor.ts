@@ -6,7 +6,8 @@
  *     -> detection deployment (a ppocr-v4 replica):   detect -> boxes, line by line
  *     -> crops of those boxes, cut here (ocr-crops.ts: 8-bit RGB with a one-pixel margin)
  *     -> recognition deployment (ppocr-v4-rec):        recognise -> one text per crop
- *   <- { text, lines, boxes, recognitionBatchRequests }
+ *   <- { text, lines, boxes, width, height, recognitionBatchRequests, executionProvider
+ *        (the detection replica's), inferenceMs (the whole pipeline, as seen here) }
  *
  * The recognition replicas batch dynamically, so the crops of concurrent OCR tasks (from any
  * number of pipeline replicas) share inferences: `recognitionBatchRequests` says how many
@@ -32,6 +33,10 @@ const initArgsSchema = z.strictObject({ detection: deploymentRef, recognition: d
 export interface PipelineResult extends OcrResult {
   /** Calls whose crops shared the recognition inference with this task's (this one included). */
   recognitionBatchRequests: number;
+  width: number;
+  height: number;
+  executionProvider: string;
+  inferenceMs: number;
 }
 
 export const createOcrPipelineActor: ActorClass = async (initArgs, ctx) => {
@@ -84,6 +89,7 @@ class OcrPipeline implements ActorInstance {
   }
 
   async #ocr(args: unknown, signal: AbortSignal): Promise<PipelineResult> {
+    const startedAt = performance.now();
     const image = imageOfArgs(args, "ocr");
     this.#detection ??= this.#open(this.#args.detection, () => (this.#detection = undefined));
     this.#recognition ??= this.#open(this.#args.recognition, () => (this.#recognition = undefined));
@@ -97,6 +103,10 @@ class OcrPipeline implements ActorInstance {
     return {
       ...ocrResult(detected.lines, recognised.texts),
       recognitionBatchRequests: recognised.batchRequests,
+      width: image.width,
+      height: image.height,
+      executionProvider: detected.executionProvider,
+      inferenceMs: performance.now() - startedAt,
     };
   }
 
