@@ -20,7 +20,6 @@ import {
   type ComposeFile,
   composeServiceSpec,
   publishedPorts,
-  REPO_ROOT,
   readCompose,
 } from "../testing/compose-services.js";
 import {
@@ -31,6 +30,7 @@ import {
   registerNodeWithScript,
   signUp,
 } from "../testing/deploy-flow.js";
+import { REPO_ROOT } from "../testing/neurogrid-image.js";
 import { type RunningService, ServiceNetwork } from "../testing/service-network.js";
 
 const COMPOSE = join(REPO_ROOT, "docker-compose.yml");

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { imageArgv, REPO_ROOT } from "./neurogrid-image.js";
 import type { ServiceSpec } from "./service-network.js";
 
 /**
@@ -13,7 +14,6 @@ import type { ServiceSpec } from "./service-network.js";
  * variables, and `redis` runs the `redis-server` on PATH with the service's own command.
  * Each service gets a home and TMPDIR of its own: no file is shared between services.
  */
-export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const POSTGRES_MAIN = fileURLToPath(new URL("./postgres-service-main.js", import.meta.url));
 
 interface ComposeService {
@@ -46,23 +46,6 @@ export function readCompose(path: string, vars: Record<string, string | undefine
   return parse(interpolate(readFileSync(path, "utf8"), vars), { merge: true }) as ComposeFile;
 }
 
-/** The exec form of the Dockerfile's ENTRYPOINT and its WORKDIR. */
-function dockerfileEntrypoint(path: string): { entrypoint: string[]; workdir: string } {
-  const text = readFileSync(path, "utf8");
-  const finalStage = text.slice(text.lastIndexOf("\nFROM "));
-  const entry = finalStage.match(/^ENTRYPOINT\s+(\[.*\])\s*$/m)?.[1];
-  const workdir = finalStage.match(/^WORKDIR\s+(\S+)\s*$/m)?.[1];
-  if (!entry || !workdir) throw new Error("the Dockerfile's last stage has no ENTRYPOINT [...] or WORKDIR");
-  return { entrypoint: JSON.parse(entry) as string[], workdir };
-}
-
-/** A path inside the image (WORKDIR-relative or under WORKDIR) as a path in the checkout. */
-function inImage(path: string, workdir: string): string {
-  if (isAbsolute(path))
-    return path.startsWith(`${workdir}/`) ? join(REPO_ROOT, path.slice(workdir.length)) : path;
-  return path;
-}
-
 /**
  * The local process of one service. `projectDir` is where the compose file's relative paths
  * (secret files) are resolved; `stateDir` holds the service's home, TMPDIR and volumes.
@@ -91,15 +74,7 @@ export function composeServiceSpec(
   const command = options.extraCommand ?? service.command ?? [];
   const image = service.image ?? "";
   if (service.build !== undefined || image.startsWith("neurogrid:")) {
-    const { entrypoint, workdir } = dockerfileEntrypoint(join(REPO_ROOT, "Dockerfile"));
-    const [program, ...args] = [...entrypoint, ...command].map((a) => inImage(a, workdir));
-    return {
-      name,
-      argv: [program === "node" ? process.execPath : (program ?? ""), ...args],
-      env,
-      cwd: REPO_ROOT,
-      mounts,
-    };
+    return { name, argv: imageArgv(command), env, cwd: REPO_ROOT, mounts };
   }
   if (image.startsWith("postgres:")) {
     return {

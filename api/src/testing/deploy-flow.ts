@@ -4,9 +4,9 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { buildMlpClassifierOnnx, mlpClassifierManifest, sha256Hex } from "@neurogrid/cluster/models";
-import { REPO_ROOT } from "./compose-services.js";
 import { graphqlRequest } from "./graphql-clients.js";
 import { CLI } from "./local-cluster.js";
+import { REPO_ROOT } from "./neurogrid-image.js";
 
 /**
  * What a person does against a deployed NeuroGrid, for the deploy-file tests: accounts over
