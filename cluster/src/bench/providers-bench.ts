@@ -27,7 +27,8 @@
  *     1/SERVING_REPLICAS of it: they share it, and the default preference picks the GPU
  *     provider), once on the CPU (each replica with its share of the cores). Several replicas,
  *     because one replica's JavaScript thread (per-call decoding, batching, replies) caps what
- *     it serves well below what the GPU computes (one replica: 6,462 rows/s on the H100).
+ *     it serves well below what the GPU computes (no GPU run of this bench is recorded yet:
+ *     docs/gpu-results.md).
  *     Without a GPU (as in CI) part (2) is skipped and says so.
  *
  * With --json the last line is one JSON object: cudaUsable / webgpuUsable with their reasons,

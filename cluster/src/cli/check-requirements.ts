@@ -5,7 +5,12 @@
  *   gpu            nvidia-smi lists GPUs (names, memory, driver version); a stand-in (--fake-gpus,
  *                  --telemetry-replay) passes and says so
  *   gpu-provider   a GPU execution provider of onnxruntime runs a graph: CUDA, or else WebGPU
- *                  (Dawn over Vulkan, bundled with onnxruntime-node); the detail names both
+ *                  (Dawn over Vulkan, bundled with onnxruntime-node); the detail names both, and
+ *                  when one fails, the pieces it lacks (gpu-stack.ts: driver, CUDA provider
+ *                  binaries, CUDA libraries, Vulkan loader)
+ *
+ * `--execution-provider cuda|webgpu|cpu` asks for one provider: cuda or webgpu must then run
+ * (the other is not tried); cpu needs neither a GPU nor a GPU provider.
  *   memory         at least MIN_MEMORY_MB in all, and no more claimed (--memory-mb) than there is
  *   disk           at least MIN_DISK_MB free where model files are cached (--model-cache-dir)
  *   port           the worker's port is free (--port; 0 = any free port, nothing to check)
@@ -17,9 +22,14 @@ import { connect, createServer } from "node:net";
 import { freemem, totalmem } from "node:os";
 import { dirname, resolve } from "node:path";
 import type { WorkerCheckConfig } from "../config-worker.js";
-import type { ProviderProbe } from "../runtime/execution-provider.js";
+import type { GpuExecutionProvider, ProviderProbe } from "../runtime/execution-provider.js";
 import { commandFailure } from "../worker/gpu-telemetry.js";
 import type { RunCommand } from "../worker/gpus.js";
+import { type GpuStackDeps, missingGpuPieces } from "./gpu-stack.js";
+
+/** The provider a worker is checked for; "any" takes whichever GPU provider runs. */
+export type RequestedProvider = "any" | "cuda" | "webgpu" | "cpu";
+export const REQUESTED_PROVIDERS: readonly RequestedProvider[] = ["any", "cuda", "webgpu", "cpu"];
 
 export interface RequirementCheck {
   name: "gpu" | "gpu-provider" | "memory" | "disk" | "port" | "head";
@@ -39,6 +49,8 @@ export interface RequirementsDeps {
   memory?: () => { totalMb: number; freeMb: number };
   /** Free bytes of the file system that holds `path` (an existing directory). */
   freeDiskBytes?: (path: string) => Promise<number>;
+  /** Where the GPU providers' pieces are looked for (gpu-stack.ts). */
+  stack?: GpuStackDeps;
   timeoutMs?: number;
 }
 
@@ -71,11 +83,19 @@ async function freeDiskDefault(path: string): Promise<number> {
 export async function checkRequirements(
   config: WorkerCheckConfig,
   deps: RequirementsDeps = {},
+  requested: RequestedProvider = "any",
 ): Promise<RequirementsReport> {
   const timeoutMs = deps.timeoutMs ?? 5_000;
+  const notNeeded = (name: "gpu" | "gpu-provider"): RequirementCheck => ({
+    name,
+    ok: true,
+    detail: "not needed (--execution-provider cpu)",
+  });
   const checks = await Promise.all([
-    checkGpu(config, deps.run ?? runCommand),
-    checkGpuProvider(deps.probe ?? (await probeDefault())),
+    requested === "cpu" ? notNeeded("gpu") : checkGpu(config, deps.run ?? runCommand),
+    requested === "cpu"
+      ? notNeeded("gpu-provider")
+      : checkGpuProvider(deps.probe ?? (await probeDefault()), requested, deps.stack ?? {}),
     checkMemory(config, deps.memory ?? (() => ({ totalMb: totalmem() / MIB, freeMb: freemem() / MIB }))),
     checkDisk(config.modelCacheDir, deps.freeDiskBytes ?? freeDiskDefault),
     checkPort(config.host, config.port),
@@ -123,12 +143,24 @@ async function checkGpu(config: WorkerCheckConfig, run: RunCommand): Promise<Req
   return { name: "gpu", ok: true, detail: `${gpus.length} GPU(s): ${list}; driver ${drivers}` };
 }
 
-async function checkGpuProvider(probe: ProviderProbe): Promise<RequirementCheck> {
+async function checkGpuProvider(
+  probe: ProviderProbe,
+  requested: Exclude<RequestedProvider, "cpu">,
+  stack: GpuStackDeps,
+): Promise<RequirementCheck> {
+  const wanted: GpuExecutionProvider[] = requested === "any" ? ["cuda", "webgpu"] : [requested];
   try {
-    const [cuda, webgpu] = await Promise.all([probe.probeCuda(), probe.probeWebgpu()]);
-    const says = (label: string, r: typeof cuda) => (r.ok ? `${label} runs` : `${label}: ${r.reason}`);
-    const detail = `${says("CUDA", cuda)}; ${says("WebGPU", webgpu)}`;
-    return { name: "gpu-provider", ok: cuda.ok || webgpu.ok, detail };
+    const results = await Promise.all(
+      wanted.map(async (provider) => {
+        const r = provider === "cuda" ? await probe.probeCuda() : await probe.probeWebgpu();
+        if (r.ok) return { ok: true, text: `${LABEL[provider]} runs` };
+        const missing = await missingGpuPieces(provider, stack);
+        const lacks = missing.length > 0 ? `; missing: ${missing.join("; ")}` : "";
+        return { ok: false, text: `${LABEL[provider]}: ${r.reason}${lacks}` };
+      }),
+    );
+    const detail = results.map((r) => r.text).join(" | ");
+    return { name: "gpu-provider", ok: results.some((r) => r.ok), detail };
   } catch (err) {
     return {
       name: "gpu-provider",
@@ -137,6 +169,8 @@ async function checkGpuProvider(probe: ProviderProbe): Promise<RequirementCheck>
     };
   }
 }
+
+const LABEL: Record<GpuExecutionProvider, string> = { cuda: "CUDA", webgpu: "WebGPU" };
 
 function checkMemory(
   config: WorkerCheckConfig,

@@ -1,6 +1,7 @@
 /**
- * `neurogrid worker --check-requirements` and `--status`: the checks with stand-ins, the real
- * entry on this machine (no GPU here: it must fail and say why), and a running worker's status.
+ * `neurogrid worker --check-requirements` and `--status`: the checks with stand-ins (machines
+ * with and without each GPU piece), the real entry (asked for the CPU provider, which needs no
+ * GPU, so it answers the same on any machine), and a running worker's status.
  * The head and the worker run in this process; each entry process is awaited to its exit, or
  * killed by its PID.
  */
@@ -12,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { mintCredential } from "../auth/credential-token.js";
 import { localSecretOfHead } from "../auth/local-secret.js";
 import { checkRequirements, formatRequirements, type RequirementsDeps } from "./check-requirements.js";
+import type { GpuStackDeps } from "./gpu-stack.js";
 import {
   type HeadHandle,
   parseHeadConfig,
@@ -37,6 +39,37 @@ const good: RequirementsDeps = {
   },
   memory: () => ({ totalMb: 65_536, freeMb: 60_000 }),
   freeDiskBytes: async () => 100 * 1024 ** 3,
+  stack: everythingInstalled(),
+};
+
+/** A machine's GPU stack: every piece present except those named. */
+function everythingInstalled(...without: string[]): GpuStackDeps {
+  const libraries = ["libcuda.so.1", "libcudart.so.12", "libcublas.so.12", "libcudnn.so.9", "libvulkan.so.1"];
+  return {
+    libraries: async () => new Set(libraries.filter((l) => !without.includes(l))),
+    bindingDir: () => "/opt/ort/bin",
+    fileExists: (path) => !without.some((w) => path.endsWith(`/${w}`)),
+  };
+}
+
+const noGpu: RequirementsDeps = {
+  ...good,
+  run: async () => {
+    throw Object.assign(new Error("spawn nvidia-smi ENOENT"), { code: "ENOENT" });
+  },
+  probe: {
+    probeCuda: async () => ({
+      ok: false,
+      reason:
+        "creating a CUDA session failed: Failed to load shared library libonnxruntime_providers_cuda.so",
+    }),
+    probeWebgpu: async () => ({ ok: false, reason: "Failed to get a WebGPU adapter" }),
+  },
+  stack: {
+    libraries: async () => new Set(["libc.so.6"]),
+    bindingDir: () => "/opt/ort/bin",
+    fileExists: () => false,
+  },
 };
 
 function entry(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -92,6 +125,7 @@ describe("checkRequirements", () => {
           probeCuda: async () => ({ ok: false, reason: "this onnxruntime-node build has no CUDA backend" }),
           probeWebgpu: async () => ({ ok: false, reason: "Failed to get a WebGPU adapter" }),
         },
+        stack: everythingInstalled("libvulkan.so.1", "libcudart.so.12"),
         memory: () => ({ totalMb: 1_024, freeMb: 512 }),
         freeDiskBytes: async (path) => {
           if (path.startsWith("/nonexistent")) throw Object.assign(new Error("ENOENT"), { code: "ENOENT" });
@@ -102,9 +136,10 @@ describe("checkRequirements", () => {
       const failed = Object.fromEntries(report.checks.filter((c) => !c.ok).map((c) => [c.name, c.detail]));
       assert.deepEqual(Object.keys(failed).sort(), ["disk", "gpu", "gpu-provider", "head", "memory", "port"]);
       assert.match(failed.gpu ?? "", /no GPU found: nvidia-smi not found/);
-      assert.match(
-        failed["gpu-provider"] ?? "",
-        /^CUDA: .*no CUDA backend; WebGPU: Failed to get a WebGPU adapter$/,
+      assert.equal(
+        failed["gpu-provider"],
+        "CUDA: this onnxruntime-node build has no CUDA backend; missing: libcudart.so.12 (the CUDA 12 runtime)" +
+          " | WebGPU: Failed to get a WebGPU adapter; missing: the Vulkan loader (libvulkan.so.1; Debian: libvulkan1)",
       );
       assert.match(failed.memory ?? "", /1024 MiB in all/);
       assert.match(failed.disk ?? "", /1024 MiB free .* at least 5120 MiB needed/);
@@ -119,14 +154,59 @@ describe("checkRequirements", () => {
     }
   });
 
-  it("the entry checks this machine and exits non-zero with its reasons (no GPU here)", {
+  it("CUDA asked for on a machine without it: fails naming every missing piece, and not WebGPU's", async () => {
+    const report = await checkRequirements(parseWorkerCheckConfig([], {}), noGpu, "cuda");
+    assert.equal(report.ok, false);
+    const provider = report.checks.find((c) => c.name === "gpu-provider")?.detail ?? "";
+    assert.match(provider, /^CUDA: creating a CUDA session failed/);
+    for (const piece of [
+      "no NVIDIA driver (libcuda.so.1)",
+      "the CUDA provider binaries (libonnxruntime_providers_cuda.so, libonnxruntime_providers_shared.so in /opt/ort/bin; install: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node)",
+      "libcudart.so.12 (the CUDA 12 runtime)",
+      "libcudnn.so.9 (cuDNN 9 for CUDA 12)",
+    ])
+      assert.ok(provider.includes(piece), `names ${piece}: ${provider}`);
+    assert.doesNotMatch(provider, /WebGPU|Vulkan/);
+    assert.match(formatRequirements(report), /requirements not met: gpu, gpu-provider\n$/);
+  });
+
+  it("names only what is missing: the CUDA provider binaries on a machine with the driver and CUDA 12", async () => {
+    const report = await checkRequirements(
+      parseWorkerCheckConfig([], {}),
+      {
+        ...good,
+        probe: { ...noGpu.probe, probeWebgpu: async () => ({ ok: true }) } as RequirementsDeps["probe"],
+        stack: everythingInstalled("libonnxruntime_providers_cuda.so"),
+      },
+      "cuda",
+    );
+    const provider = report.checks.find((c) => c.name === "gpu-provider");
+    assert.equal(provider?.ok, false, "WebGPU running does not satisfy a request for CUDA");
+    assert.equal(
+      provider?.detail,
+      "CUDA: creating a CUDA session failed: Failed to load shared library libonnxruntime_providers_cuda.so; " +
+        "missing: the CUDA provider binaries (libonnxruntime_providers_cuda.so in /opt/ort/bin; " +
+        "install: ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node)",
+    );
+  });
+
+  it("the CPU provider needs no GPU: passes where no GPU piece exists", async () => {
+    const report = await checkRequirements(parseWorkerCheckConfig([], {}), noGpu, "cpu");
+    assert.equal(report.ok, true, formatRequirements(report));
+    assert.match(formatRequirements(report), /ok\s+gpu\s+not needed \(--execution-provider cpu\)/);
+  });
+
+  it("the entry, asked for the CPU provider, checks this machine and exits 1 exactly when a check fails", {
     timeout: 120_000,
   }, async () => {
-    const { code, stdout } = await entry(["--check-requirements"]);
-    assert.equal(code, 1, stdout);
-    assert.match(stdout, /FAIL\s+gpu\s+no GPU found/);
-    assert.match(stdout, /gpu-provider/);
+    const { code, stdout } = await entry(["--check-requirements", "--execution-provider", "cpu"]);
+    assert.match(stdout, /ok\s+gpu\s+not needed/);
+    assert.match(stdout, /ok\s+gpu-provider\s+not needed/);
     assert.match(stdout, /ok\s+head\s+not checked/);
+    assert.equal(code, /FAIL/.test(stdout) ? 1 : 0, stdout);
+    const bad = await entry(["--check-requirements", "--execution-provider", "tpu"]);
+    assert.equal(bad.code, 2, "a usage error");
+    assert.match(bad.stderr, /--execution-provider must be one of any, cuda, webgpu, cpu/);
   });
 });
 

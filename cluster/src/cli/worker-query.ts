@@ -1,7 +1,8 @@
 /**
  * The worker command's one-shot modes, for worker-main.ts and the api's `neurogrid worker`:
  *
- *   --check-requirements    check this machine (check-requirements.ts); exit 0 when all pass, else 1
+ *   --check-requirements    check this machine (check-requirements.ts); exit 0 when all pass, else 1;
+ *     [--execution-provider cuda|webgpu|cpu]   for that provider only (default: any GPU provider)
  *   --status [HOST:PORT]    ask a running worker (worker-status.ts); its address defaults to
  *                           --advertise-host:--port of the same flags (needs a fixed --port)
  *
@@ -16,7 +17,13 @@ import { tlsFilesOf } from "../config.js";
 import { parseWorkerCheckConfig } from "../config-worker.js";
 import { ClusterError } from "../errors.js";
 import { loadTls } from "../grpc/tls.js";
-import { checkRequirements, formatRequirements, type RequirementsDeps } from "./check-requirements.js";
+import {
+  checkRequirements,
+  formatRequirements,
+  REQUESTED_PROVIDERS,
+  type RequestedProvider,
+  type RequirementsDeps,
+} from "./check-requirements.js";
 import { formatWorkerStatus, workerStatus } from "./worker-status.js";
 
 export interface WorkerQueryIo {
@@ -27,6 +34,7 @@ export interface WorkerQueryIo {
 }
 
 const CHECK = "--check-requirements";
+const PROVIDER = "--execution-provider";
 const STATUS = "--status";
 
 /** Whether argv asks for a one-shot mode rather than running the worker. */
@@ -40,11 +48,19 @@ export async function runWorkerQuery(
   io: WorkerQueryIo,
 ): Promise<number | undefined> {
   if (argv.includes(CHECK)) {
+    const at = argv.indexOf(PROVIDER);
+    const requested = at < 0 ? "any" : argv[at + 1];
+    if (!REQUESTED_PROVIDERS.includes(requested as RequestedProvider))
+      throw new ClusterError(
+        "INVALID_ARGUMENT",
+        `${PROVIDER} must be one of ${REQUESTED_PROVIDERS.join(", ")}`,
+      );
     const config = parseWorkerCheckConfig(
-      argv.filter((a) => a !== CHECK),
+      argv.filter((a, i) => a !== CHECK && (at < 0 || (i !== at && i !== at + 1))),
       env,
     );
-    const report = await checkRequirements(config, io.checks);
+    const checks = { ...io.checks, stack: { ldLibraryPath: env.LD_LIBRARY_PATH, ...io.checks?.stack } };
+    const report = await checkRequirements(config, checks, requested as RequestedProvider);
     io.write(formatRequirements(report));
     return report.ok ? 0 : 1;
   }
