@@ -25,9 +25,16 @@
  *                                 --fake-gpus the node's GPUs are those of its first snapshot
  *   --metrics-port PORT           NEUROGRID_WORKER_METRICS_PORT    none: Prometheus /metrics off
  *                                                                  (0 = any free port)
- *   --model-cache-dir DIR         NEUROGRID_MODEL_CACHE_DIR        TMPDIR/neurogrid-models: where model
+ *   --data-dir DIR                NEUROGRID_WORKER_DATA_DIR        none: where the worker keeps its pid
+ *                                                                  file (worker.pid, for --stop) and,
+ *                                                                  by default, its model cache
+ *   --model-cache-dir DIR         NEUROGRID_MODEL_CACHE_DIR        DATA_DIR/models, else
+ *                                                                  TMPDIR/neurogrid-models: where model
  *                                                                  files are cached (free disk is
  *                                                                  checked by --check-requirements)
+ *   --max-vram-mb MB              NEUROGRID_MAX_VRAM_MB            none: each GPU offers at most this
+ *   --config FILE                 NEUROGRID_WORKER_CONFIG          none: a YAML or JSON file of these
+ *                                 settings (config-worker-file.ts), below flags and environment
  *   --artifact-origin URL         NEUROGRID_ARTIFACT_ORIGIN        none: no downloaded model artifacts;
  *                                                                  else the api whose /models/<sha256>
  *                                                                  is the only place they come from
@@ -36,7 +43,7 @@
  *                                 actors' servers; plain text only on loopback unless --insecure
  */
 import { hostname, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import {
   address,
@@ -49,10 +56,13 @@ import {
   type OptionSpec,
   port,
   positiveMs,
+  type RawOptions,
   TLS_OPTIONS,
   tlsFields,
   validateOptions,
 } from "./config.js";
+import { readWorkerConfigFile } from "./config-worker-file.js";
+import { ClusterError } from "./errors.js";
 
 /** A GPU declared by config instead of found by nvidia-smi (tests, machines without GPUs). */
 export interface FakeGpu {
@@ -95,6 +105,10 @@ export interface WorkerConfig {
   metricsPort?: number | undefined;
   /** Where model files are cached. */
   modelCacheDir: string;
+  /** Where the pid file lives (worker-pid-file.ts); none: no pid file. */
+  dataDir?: string | undefined;
+  /** Each GPU offers at most this much memory. */
+  maxVramMb?: number | undefined;
   /** The api that serves model artifacts (models/source-policy.ts); none: artifacts are refused. */
   artifactOrigin?: string | undefined;
   /** TLS files (all or none; see tlsFilesOf) and --insecure. */
@@ -126,6 +140,8 @@ const OPTIONS = {
   telemetryReplay: { flag: "telemetry-replay", env: "NEUROGRID_TELEMETRY_REPLAY" },
   metricsPort: { flag: "metrics-port", env: "NEUROGRID_WORKER_METRICS_PORT" },
   modelCacheDir: { flag: "model-cache-dir", env: "NEUROGRID_MODEL_CACHE_DIR" },
+  dataDir: { flag: "data-dir", env: "NEUROGRID_WORKER_DATA_DIR" },
+  maxVramMb: { flag: "max-vram-mb", env: "NEUROGRID_MAX_VRAM_MB" },
   artifactOrigin: { flag: "artifact-origin", env: "NEUROGRID_ARTIFACT_ORIGIN" },
   ...TLS_OPTIONS,
 } as const satisfies Record<keyof WorkerConfig, OptionSpec>;
@@ -156,10 +172,9 @@ const workerFields = {
   telemetryIntervalMs: z.coerce.number().int().min(250).default(1_000),
   telemetryReplay: z.string().min(1).optional(),
   metricsPort: port.optional(),
-  modelCacheDir: z
-    .string()
-    .min(1)
-    .default(() => join(tmpdir(), "neurogrid-models")),
+  modelCacheDir: z.string().min(1).optional(),
+  dataDir: z.string().min(1).optional(),
+  maxVramMb: z.coerce.number().int().positive().optional(),
   artifactOrigin: z
     .string()
     .url()
@@ -169,9 +184,20 @@ const workerFields = {
   ...tlsFields,
 };
 
-const advertised = <C extends { host: string; advertiseHost?: string | undefined }>(c: C) => ({
+interface Placeable {
+  host: string;
+  advertiseHost?: string | undefined;
+  modelCacheDir?: string | undefined;
+  dataDir?: string | undefined;
+}
+
+/** Defaults that depend on other settings: the advertised host, the model cache (under data_dir). */
+const advertised = <C extends Placeable>(c: C) => ({
   ...c,
   advertiseHost: c.advertiseHost ?? (WILDCARD_HOSTS.has(c.host) ? "127.0.0.1" : c.host),
+  modelCacheDir:
+    c.modelCacheDir ??
+    (c.dataDir === undefined ? join(tmpdir(), "neurogrid-models") : join(c.dataDir, "models")),
 });
 
 const workerSchema = z
@@ -188,11 +214,49 @@ const workerCheckSchema = z
   .transform((c): WorkerCheckConfig => advertised(c));
 
 export function parseWorkerCheckConfig(argv: readonly string[], env: Env): WorkerCheckConfig {
-  const raw = collectOptions("worker", OPTIONS, argv, env);
-  return validateOptions("worker", OPTIONS, workerCheckSchema, raw);
+  return withConfigFile(argv, env, (rest, file) =>
+    validateOptions("worker", OPTIONS, workerCheckSchema, collectOptions("worker", OPTIONS, rest, env, file)),
+  );
 }
 
 export function parseWorkerConfig(argv: readonly string[], env: Env): WorkerConfig {
-  const raw = collectOptions("worker", OPTIONS, argv, env);
-  return validateOptions("worker", OPTIONS, workerSchema, raw);
+  return withConfigFile(argv, env, (rest, file) =>
+    validateOptions("worker", OPTIONS, workerSchema, collectOptions("worker", OPTIONS, rest, env, file)),
+  );
+}
+
+/** The config file named by --config (or NEUROGRID_WORKER_CONFIG), if any, and argv without it. */
+function configFileOf(argv: readonly string[], env: Env): { file?: string; rest: string[] } {
+  const rest = [...argv];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    if (arg === "--config") {
+      const file = rest[i + 1];
+      if (file === undefined || file.startsWith("--"))
+        throw new ClusterError("INVALID_ARGUMENT", "--config needs a file: --config worker.yaml");
+      rest.splice(i, 2);
+      return { file: resolve(file), rest };
+    }
+    if (arg.startsWith("--config=")) {
+      rest.splice(i, 1);
+      return { file: resolve(arg.slice("--config=".length)), rest };
+    }
+  }
+  const fromEnv = env.NEUROGRID_WORKER_CONFIG;
+  return fromEnv === undefined || fromEnv === "" ? { rest } : { file: resolve(fromEnv), rest };
+}
+
+function withConfigFile<T>(
+  argv: readonly string[],
+  env: Env,
+  parse: (rest: string[], file: RawOptions<keyof WorkerConfig>) => T,
+): T {
+  const { file, rest } = configFileOf(argv, env);
+  if (file === undefined) return parse(rest, {});
+  try {
+    return parse(rest, readWorkerConfigFile(file));
+  } catch (err) {
+    if (!(err instanceof ClusterError) || err.message.includes(file)) throw err;
+    throw new ClusterError(err.code, `${err.message} (from the flags, the environment or ${file})`);
+  }
 }

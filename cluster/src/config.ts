@@ -24,12 +24,16 @@ export interface OptionSpec {
 
 export type RawOptions<K extends string> = Partial<Record<K, string | string[]>>;
 
-/** Collects raw string values from argv and env; unknown flags and positionals are errors. */
+/**
+ * Collects raw string values from argv, then env, then `fallback` (a config file's values);
+ * unknown flags and positionals are errors.
+ */
 export function collectOptions<K extends string>(
   what: string,
   specs: Readonly<Record<K, OptionSpec>>,
   argv: readonly string[],
   env: Env,
+  fallback: RawOptions<K> = {},
 ): RawOptions<K> {
   const entries = Object.entries(specs) as [K, OptionSpec][];
   const options: Record<string, { type: "string" | "boolean"; multiple: boolean }> = {};
@@ -54,7 +58,7 @@ export function collectOptions<K extends string>(
       raw[key] = fromArgv.filter((v: unknown): v is string => typeof v === "string");
     else if (fromEnv !== undefined && fromEnv !== "") {
       raw[key] = spec.multiple ? fromEnv.split(",").map((v) => v.trim()) : fromEnv;
-    }
+    } else if (fallback[key] !== undefined) raw[key] = fallback[key];
   }
   return raw;
 }

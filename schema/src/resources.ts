@@ -108,11 +108,28 @@ export interface GpuSample {
   memClockMhz?: number;
 }
 
-/** A node's latest GPU telemetry, as its worker sampled it. */
+/**
+ * The host's own figures beside its GPUs': CPU (busy share of all cores since the previous
+ * sample, and the 1-minute load average), memory, and network traffic (all interfaces but
+ * loopback, bytes per second since the previous sample). A figure the host cannot give is absent.
+ */
+export interface HostSample {
+  cpuUtilizationPct?: number;
+  /** The 1-minute load average. */
+  loadAverage?: number;
+  cpuCores: number;
+  memoryUsedMb: number;
+  memoryTotalMb: number;
+  netRxBytesPerS?: number;
+  netTxBytesPerS?: number;
+}
+
+/** A node's latest GPU and host telemetry, as its worker sampled it. */
 export interface NodeTelemetry {
   /** Worker clock, ms since the epoch. */
   sampledAtMs: number;
-  /** "ok", or "unavailable: <reason>" (no nvidia-smi, it failed, no GPUs to watch). */
+  /** "ok", or "unavailable: <reason>" (no nvidia-smi, it failed, no GPUs to watch): the GPUs' status. */
   status: string;
   gpus: GpuSample[];
+  host?: HostSample | undefined;
 }

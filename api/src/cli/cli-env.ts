@@ -32,6 +32,10 @@ const cliEnvSchema = z.object({
   modelCacheDir: optional,
   /** NEUROGRID_PUBLIC_URL */
   publicUrl: optional,
+  /** NEUROGRID_API_URL: the api a provider's commands talk to (`node register`) */
+  apiUrl: optional,
+  /** NEUROGRID_API_KEY: a provider's API key for those commands */
+  apiKey: optional,
   /** NEUROGRID_JWT_SECRET */
   jwtSecret: optional,
   /** SOLANA_RPC_URL */
@@ -69,6 +73,8 @@ export function cliContextOf(env: NodeJS.ProcessEnv): CliContext {
     apiPort: env.NEUROGRID_API_PORT,
     modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
     publicUrl: env.NEUROGRID_PUBLIC_URL,
+    apiUrl: env.NEUROGRID_API_URL,
+    apiKey: env.NEUROGRID_API_KEY,
     jwtSecret: env.NEUROGRID_JWT_SECRET,
     solanaRpcUrl: env.SOLANA_RPC_URL,
     neuroMint: env.NEURO_MINT,

@@ -1,4 +1,6 @@
 /**
+ * `neurogrid node register --name NAME --config FILE`: a provider's machine joins (node-register.ts).
+ *
  * `neurogrid node revoke NODE_ID [--database-url URL] [--head ADDR]`: an operator revokes a
  * provider's node straight against the database and the head, as the admin's `revokeNode`
  * mutation does (nodes/revoke-node.ts). The head is reached as a driver (cluster-access.ts:
@@ -10,9 +12,48 @@ import { clusterClientOptions } from "../cluster-access.js";
 import { openOrm } from "../db/orm.js";
 import { revokeNode } from "../nodes/revoke-node.js";
 import { type CliEnv, required } from "./cli-env.js";
+import { registerNodeWithConfig } from "./node-register.js";
 
 export function registerNodeCommands(program: Command, env: CliEnv): void {
-  const node = program.command("node").description("provider nodes (operator)");
+  const node = program.command("node").description("provider nodes");
+  node
+    .command("register")
+    .description(
+      "register a machine you own: prints its node id and token once, and writes them into the worker's config",
+    )
+    .requiredOption("--name <name>", "a name for the machine (letters, digits, . _ -)")
+    .requiredOption(
+      "--config <file>",
+      "the worker config file to create or update (YAML, or JSON for .json), mode 0600",
+    )
+    .option("--api-url <url>", "the api (NEUROGRID_API_URL)", env.apiUrl ?? env.publicUrl)
+    .option("--api-key <key>", "your provider API key (NEUROGRID_API_KEY)", env.apiKey)
+    .option("--head <address>", "the head's HOST:PORT, written into the config", env.headAddress)
+    .option("--data-dir <dir>", "the worker's data folder, written into the config")
+    .action(
+      async (o: {
+        name: string;
+        config: string;
+        apiUrl?: string;
+        apiKey?: string;
+        head?: string;
+        dataDir?: string;
+      }) => {
+        const registered = await registerNodeWithConfig({
+          name: o.name,
+          config: o.config,
+          apiUrl: required(o.apiUrl, "NEUROGRID_API_URL or --api-url"),
+          apiKey: required(o.apiKey, "NEUROGRID_API_KEY or --api-key"),
+          headAddress: o.head,
+          dataDir: o.dataDir,
+        });
+        process.stdout.write(
+          `node id:    ${registered.nodeId}\nnode token: ${registered.nodeToken}\n` +
+            `(shown once; both are in ${registered.configFile}, mode 0600)\n` +
+            `next: neurogrid worker --config ${registered.configFile} --test-config\n`,
+        );
+      },
+    );
   node
     .command("revoke")
     .description("revoke a node for good: the head refuses it at once, and a connected node is DEAD")

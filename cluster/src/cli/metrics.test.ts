@@ -6,6 +6,8 @@
  * its PID.
  */
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ClusterClient } from "../index.js";
@@ -68,6 +70,31 @@ describe("Prometheus metrics of the head and the worker", { timeout: 120_000 }, 
     await worker?.stop();
     await head?.stop();
     if (actorPid > 0 && isAlive(actorPid)) killQuietly(actorPid, "SIGKILL");
+  });
+
+  it("reports the host's CPU, memory and network beside the GPUs: heartbeats, worker and head", async () => {
+    const host = await waitFor(
+      "a heartbeat with the host's CPU share (its second sample)",
+      async () => {
+        const node = (await client.listNodes()).find((n) => n.nodeId === "m1");
+        return node?.telemetry?.host?.cpuUtilizationPct !== undefined ? node.telemetry.host : undefined;
+      },
+      30_000,
+    );
+    assert.equal(host.memoryTotalMb, totalmem() / 1024 / 1024);
+    assert.equal(host.cpuCores, cpus().length);
+    assert.ok(
+      host.cpuUtilizationPct !== undefined && host.cpuUtilizationPct >= 0 && host.cpuUtilizationPct <= 100,
+    );
+    if (existsSync("/proc/net/dev"))
+      assert.ok((host.netRxBytesPerS ?? -1) >= 0 && (host.netTxBytesPerS ?? -1) >= 0);
+    for (const address of [worker.metricsAddress, head.metricsAddress]) {
+      const { text } = await scrape(address);
+      assert.equal(sample(text, 'neurogrid_host_memory_total_bytes{node="m1"}'), totalmem());
+      assert.equal(sample(text, 'neurogrid_host_cpu_cores{node="m1"}'), cpus().length);
+      const ratio = sample(text, 'neurogrid_host_cpu_utilization_ratio{node="m1"}');
+      assert.ok(ratio !== undefined && ratio >= 0 && ratio <= 1, text);
+    }
   });
 
   it("serves gauges and histograms in the Prometheus text format", async () => {

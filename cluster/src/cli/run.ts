@@ -8,6 +8,7 @@ import type { WorkerConfig } from "../config-worker.js";
 import { type HeadHandle, startHead } from "../head/head.js";
 import type { LogFn } from "../logging/logger.js";
 import { startWorker, type WorkerHandle } from "../worker/worker.js";
+import { claimPidFile } from "./worker-pid-file.js";
 
 export type { HeadHandle, WorkerHandle };
 
@@ -30,8 +31,25 @@ export function runHead(config: HeadConfig, options: RunHeadOptions = {}): Promi
   return startHead(config, options);
 }
 
-/** Starts a worker; resolves once it has registered with the head (retrying until it answers). */
-export function runWorker(config: WorkerConfig, options: RunWorkerOptions): Promise<WorkerHandle> {
+/**
+ * Starts a worker; resolves once it has registered with the head (retrying until it answers).
+ * With a data folder, the worker's pid is recorded there until it stops (worker-pid-file.ts).
+ */
+export async function runWorker(config: WorkerConfig, options: RunWorkerOptions): Promise<WorkerHandle> {
   const { env, ...rest } = options;
-  return startWorker(config, { ...rest, baseEnv: env });
+  const release = config.dataDir === undefined ? () => {} : claimPidFile(config.dataDir, config.nodeId);
+  let worker: WorkerHandle;
+  try {
+    worker = await startWorker(config, { ...rest, baseEnv: env });
+  } catch (err) {
+    release();
+    throw err;
+  }
+  return {
+    ...worker,
+    stop: async () => {
+      await worker.stop();
+      release();
+    },
+  };
 }

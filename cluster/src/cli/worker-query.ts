@@ -5,6 +5,8 @@
  *     [--execution-provider cuda|webgpu|cpu]   for that provider only (default: any GPU provider)
  *   --status [HOST:PORT]    ask a running worker (worker-status.ts); its address defaults to
  *                           --advertise-host:--port of the same flags (needs a fixed --port)
+ *   --test-config, --stop   check a config against its head, or stop the worker started from it
+ *                           (worker-config-modes.ts); one line, exit 0 or 1
  *
  * Other flags are the worker's own (config-worker.ts; --head is optional here). Returns the exit
  * status when argv asks for one of these modes, undefined otherwise (run the worker).
@@ -24,6 +26,7 @@ import {
   type RequestedProvider,
   type RequirementsDeps,
 } from "./check-requirements.js";
+import { stopConfiguredWorker, testWorkerConfig } from "./worker-config-modes.js";
 import { formatWorkerStatus, workerStatus } from "./worker-status.js";
 
 export interface WorkerQueryIo {
@@ -36,10 +39,13 @@ export interface WorkerQueryIo {
 const CHECK = "--check-requirements";
 const PROVIDER = "--execution-provider";
 const STATUS = "--status";
+const CONFIG_MODES = { "--test-config": testWorkerConfig, "--stop": stopConfiguredWorker } as const;
 
 /** Whether argv asks for a one-shot mode rather than running the worker. */
 export function isWorkerQuery(argv: readonly string[]): boolean {
-  return argv.includes(CHECK) || argv.includes(STATUS);
+  return (
+    argv.includes(CHECK) || argv.includes(STATUS) || Object.keys(CONFIG_MODES).some((m) => argv.includes(m))
+  );
 }
 
 export async function runWorkerQuery(
@@ -63,6 +69,15 @@ export async function runWorkerQuery(
     const report = await checkRequirements(config, checks, requested as RequestedProvider);
     io.write(formatRequirements(report));
     return report.ok ? 0 : 1;
+  }
+  for (const [mode, run] of Object.entries(CONFIG_MODES)) {
+    if (!argv.includes(mode)) continue;
+    const result = await run(
+      argv.filter((a) => a !== mode),
+      env,
+    );
+    io.write(`${result.line}\n`);
+    return result.code;
   }
   const at = argv.indexOf(STATUS);
   if (at < 0) return undefined;

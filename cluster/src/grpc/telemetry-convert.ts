@@ -1,5 +1,5 @@
-/** GPU telemetry between its TypeScript shape (@neurogrid/schema) and the wire (head.proto). */
-import type { GpuSample, NodeTelemetry } from "@neurogrid/schema";
+/** GPU and host telemetry between its TypeScript shape (@neurogrid/schema) and the wire (head.proto). */
+import type { GpuSample, HostSample, NodeTelemetry } from "@neurogrid/schema";
 import type * as wire from "./wire.js";
 
 const METRICS = [
@@ -22,9 +22,29 @@ function sample(gpu: GpuSample | wire.GpuSample): GpuSample {
   return out;
 }
 
+const HOST_OPTIONAL = ["cpuUtilizationPct", "loadAverage", "netRxBytesPerS", "netTxBytesPerS"] as const;
+
+function hostSample(host: HostSample | wire.HostSample): HostSample {
+  const out: HostSample = {
+    cpuCores: host.cpuCores,
+    memoryUsedMb: host.memoryUsedMb,
+    memoryTotalMb: host.memoryTotalMb,
+  };
+  for (const figure of HOST_OPTIONAL) {
+    const value = host[figure];
+    if (typeof value === "number" && Number.isFinite(value)) out[figure] = value;
+  }
+  return out;
+}
+
 export function telemetryToWire(telemetry: NodeTelemetry | undefined): wire.NodeTelemetry | null {
   if (telemetry === undefined) return null;
-  return { sampledAtMs: telemetry.sampledAtMs, status: telemetry.status, gpus: telemetry.gpus.map(sample) };
+  return {
+    sampledAtMs: telemetry.sampledAtMs,
+    status: telemetry.status,
+    gpus: telemetry.gpus.map(sample),
+    host: telemetry.host === undefined ? null : hostSample(telemetry.host),
+  };
 }
 
 export function telemetryFromWire(
@@ -35,6 +55,7 @@ export function telemetryFromWire(
     sampledAtMs: Number(telemetry.sampledAtMs),
     status: telemetry.status,
     gpus: (telemetry.gpus ?? []).map(sample),
+    ...(telemetry.host ? { host: hostSample(telemetry.host) } : {}),
   };
 }
 

@@ -57,8 +57,19 @@ export interface GpuSample {
   memClockMhz?: number;
 }
 
+export interface HostSample {
+  cpuUtilizationPct?: number | null;
+  loadAverage?: number | null;
+  cpuCores: number;
+  memoryUsedMb: number;
+  memoryTotalMb: number;
+  netRxBytesPerS?: number | null;
+  netTxBytesPerS?: number | null;
+}
+
 export interface NodeTelemetry {
   sampledAtMs: number;
   status: string;
   gpus: GpuSample[];
+  host?: HostSample | null;
 }

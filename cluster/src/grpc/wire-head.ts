@@ -8,6 +8,7 @@ export interface RegisterNodeRequest {
   labels: Record<string, string>;
   nodeToken: string;
   actorIds: string[];
+  checkOnly?: boolean;
 }
 
 export interface RegisterNodeReply {

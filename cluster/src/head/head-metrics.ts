@@ -12,6 +12,7 @@
  *   neurogrid_head_placement_groups{state}
  *   neurogrid_head_actor_start_duration_seconds         PENDING_CREATION/RESTARTING -> ALIVE
  *   neurogrid_gpu_*{node,gpu,uuid}                      every live node's GPU telemetry (gpu-gauges.ts)
+ *   neurogrid_host_*{node}                              every live node's CPU, memory, network (host-gauges.ts)
  *   neurogrid_gpu_unschedulable{node,gpu,uuid}          1 while the GPU takes no new actors (too hot)
  *   neurogrid_deployment_replicas{deployment,kind}      kind = target | alive
  *   neurogrid_deployment_ongoing_requests{deployment}   over its callers' latest reports
@@ -20,6 +21,7 @@
 import { ActorState, NodeState } from "@neurogrid/schema";
 import { Gauge, Histogram, Registry } from "prom-client";
 import { registerGpuGauges } from "../metrics/gpu-gauges.js";
+import { registerHostGauges } from "../metrics/host-gauges.js";
 import type { ActorManager } from "./actor-manager.js";
 import type { DeploymentManager } from "./deployment-manager.js";
 import type { NodeManager } from "./node-manager.js";
@@ -140,6 +142,7 @@ export function headMetrics({ nodes, actors, groups, resources, deployments }: H
     },
   });
   registerGpuGauges(registry, () => live().map((n) => ({ nodeId: n.nodeId, telemetry: n.telemetry })));
+  registerHostGauges(registry, () => live().map((n) => ({ nodeId: n.nodeId, telemetry: n.telemetry })));
 
   const startDuration = new Histogram({
     name: "neurogrid_head_actor_start_duration_seconds",

@@ -82,6 +82,15 @@ export function headService({
 
   const implementation: HeadImplementation = {
     RegisterNode: unaryHandler((request: wire.RegisterNodeRequest, call) => {
+      if (request.checkOnly) {
+        const registration = {
+          peerNames: identity(call),
+          nodeId: request.nodeId,
+          nodeToken: request.nodeToken,
+        };
+        nodes.checkRegistration(registration);
+        return { nodeId: request.nodeId, heartbeatIntervalMs, heartbeatTimeoutMs, session: "" };
+      }
       const node = nodes.register({
         peerNames: identity(call),
         nodeId: request.nodeId,

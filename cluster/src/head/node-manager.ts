@@ -169,7 +169,13 @@ export class NodeManager {
     return () => this.#revokeListeners.delete(listener);
   }
 
-  register(registration: Registration): NodeEntry {
+  /**
+   * Whether a registration would be accepted (its token, revocation, certificate), registering
+   * nothing; returns the token's expiry (undefined: the shared token, or none needed).
+   */
+  checkRegistration(registration: Omit<Registration, "address" | "resources" | "labels" | "peer">): {
+    tokenExpiresAtMs: number | undefined;
+  } {
     const grant = this.#checkToken(registration.nodeId, registration.nodeToken);
     if (this.#revoked.has(registration.nodeId))
       throw new ClusterError("UNAUTHENTICATED", `node ${registration.nodeId}: this node was revoked`);
@@ -180,6 +186,11 @@ export class NodeManager {
         `node ${registration.nodeId}: the client certificate is not issued for this node id`,
       );
     }
+    return { tokenExpiresAtMs: grant.expiresAtMs };
+  }
+
+  register(registration: Registration): NodeEntry {
+    const grant = { expiresAtMs: this.checkRegistration(registration).tokenExpiresAtMs };
     if (registration.nodeId === "") throw new ClusterError("INVALID_ARGUMENT", "node id is empty");
     if (registration.address === "") throw new ClusterError("INVALID_ARGUMENT", "node address is empty");
     const existing = this.#nodes.get(registration.nodeId);

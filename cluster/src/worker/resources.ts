@@ -1,7 +1,7 @@
 /**
  * What this node offers the cluster: CPUs and memory from the OS unless config overrides them,
  * GPUs from nvidia-smi or the config's stand-in (declared GPUs, or the first snapshot of a
- * telemetry replay), custom resources from config.
+ * telemetry replay), each offering at most the config's maxVramMb, custom resources from config.
  */
 import { availableParallelism, totalmem } from "node:os";
 import type { GpuSample, NodeResources } from "@neurogrid/schema";
@@ -24,10 +24,11 @@ export async function discoverResources(
             memoryMb: g.memoryTotalMb ?? 0,
           }))
         : await detectNvidiaGpus(run);
+  const cap = config.maxVramMb;
   return {
     cpus: config.cpus ?? availableParallelism(),
     memoryMb: config.memoryMb ?? Math.floor(totalmem() / (1024 * 1024)),
-    gpus,
+    gpus: cap === undefined ? gpus : gpus.map((gpu) => ({ ...gpu, memoryMb: Math.min(gpu.memoryMb, cap) })),
     custom: { ...config.custom },
   };
 }

@@ -1,22 +1,25 @@
 /**
  * Polls a telemetry source at a fixed interval and keeps the latest sample (sent with each
- * heartbeat, served on /metrics and to `--status`). One poll at a time: a slow nvidia-smi delays
- * the next poll instead of piling up processes.
+ * heartbeat, served on /metrics and to `--status`), with the host's own figures taken at the same
+ * time (host-telemetry.ts). One poll at a time: a slow nvidia-smi delays the next poll instead of
+ * piling up processes.
  */
-import type { NodeTelemetry } from "@neurogrid/schema";
+import type { HostSample, NodeTelemetry } from "@neurogrid/schema";
 import type { TelemetrySource } from "./telemetry-sources.js";
 
 export class TelemetryPoller {
   readonly #source: TelemetrySource;
   readonly #intervalMs: number;
+  readonly #host: (() => HostSample) | undefined;
   readonly #listeners = new Set<(sample: NodeTelemetry) => void>();
   #latest: NodeTelemetry | undefined;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(source: TelemetrySource, intervalMs: number) {
+  constructor(source: TelemetrySource, intervalMs: number, host?: () => HostSample) {
     this.#source = source;
     this.#intervalMs = intervalMs;
+    this.#host = host;
   }
 
   get source(): TelemetrySource {
@@ -45,8 +48,9 @@ export class TelemetryPoller {
 
   async #poll(): Promise<void> {
     if (this.#stopped) return;
-    const sample = await this.#source.sample();
+    const gpus = await this.#source.sample();
     if (this.#stopped) return;
+    const sample = this.#host === undefined ? gpus : { ...gpus, host: this.#host() };
     this.#latest = sample;
     for (const listener of [...this.#listeners]) {
       try {

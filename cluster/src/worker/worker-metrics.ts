@@ -9,11 +9,13 @@
  *   neurogrid_actor_info{actor_id,class,...}         1 per live actor, with its info() labels
  *                                                    (both from the actor processes, actor-metrics.ts)
  *   neurogrid_gpu_*{node,gpu,uuid}                   this node's GPU telemetry (gpu-gauges.ts)
+ *   neurogrid_host_*{node}                           its CPU, memory and network (host-gauges.ts)
  */
 import type { NodeTelemetry } from "@neurogrid/schema";
 import { Gauge, Histogram, Registry } from "prom-client";
 import type { ActorMetrics } from "../metrics/actor-metrics.js";
 import { registerGpuGauges } from "../metrics/gpu-gauges.js";
+import { registerHostGauges } from "../metrics/host-gauges.js";
 
 export interface WorkerMetricsSources {
   nodeId: string;
@@ -51,6 +53,7 @@ export function workerMetrics(sources: WorkerMetricsSources): WorkerMetrics {
     sources.telemetry()?.status === "ok" ? 1 : 0,
   );
   registerGpuGauges(registry, () => [{ nodeId: sources.nodeId, telemetry: sources.telemetry() }]);
+  registerHostGauges(registry, () => [{ nodeId: sources.nodeId, telemetry: sources.telemetry() }]);
   sources.actors.register(registry);
   const starts = new Histogram({
     name: "neurogrid_worker_actor_start_duration_seconds",

@@ -24,6 +24,7 @@ import { type MetricsServer, serveMetrics } from "../metrics/metrics-server.js";
 import { ActorProcesses } from "./actor-processes.js";
 import { parseTelemetryCsv } from "./gpu-telemetry.js";
 import { HeadLink } from "./head-link.js";
+import { HostSampler } from "./host-telemetry.js";
 import { discoverResources } from "./resources.js";
 import { TelemetryPoller } from "./telemetry-poller.js";
 import { nvidiaSmiSource, parseReplay, replaySource, type TelemetrySource } from "./telemetry-sources.js";
@@ -59,7 +60,8 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
   const auth = memberAuth(tls, clusterSecretOf(config, tls), { role: "worker", nodeId: config.nodeId });
   const { source, replayedGpus } = await telemetrySource(config);
   const resources = await discoverResources(config, undefined, replayedGpus);
-  const telemetry = new TelemetryPoller(source, config.telemetryIntervalMs);
+  const host = new HostSampler();
+  const telemetry = new TelemetryPoller(source, config.telemetryIntervalMs, () => host.sample());
   await telemetry.start();
   let headLink: HeadLink | undefined;
   const modelSources = { modelCacheDir: config.modelCacheDir, artifactOrigin: config.artifactOrigin };
@@ -185,7 +187,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
  * a head on this machine wrote for its port (auth/local-secret.ts). A worker with neither refuses
  * to start: its own servers would take calls from anyone.
  */
-function clusterSecretOf(config: WorkerConfig, tls: TlsMaterial | undefined): string | undefined {
+export function clusterSecretOf(config: WorkerConfig, tls: TlsMaterial | undefined): string | undefined {
   if (tls !== undefined) return undefined;
   const secret = config.clusterSecret ?? localSecretOfHead(config.headAddress);
   if (secret === undefined)
