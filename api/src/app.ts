@@ -19,6 +19,7 @@ import { createLog } from "./observability/log.js";
 import { chainFromConfig } from "./payouts/chain-from-config.js";
 import type { PayoutChain } from "./payouts/payout-chain.js";
 import { PayoutEventBus } from "./payouts/payout-events.js";
+import { PayoutRunRequests } from "./payouts/payout-run-request.js";
 import { PayoutService } from "./payouts/payout-service.js";
 import { type ApiServer, startApiServer } from "./server/api-server.js";
 import { AnswerWait } from "./tasks/answer-wait.js";
@@ -42,7 +43,11 @@ export interface ApiProcess {
 export interface ApiProcessExtras {
   /** Tests: ORM hooks (query counting). */
   orm?: Parameters<typeof openOrm>[1];
-  /** Tests: a chain to pay out on (the in-process runtime) instead of the configured RPC. */
+  /**
+   * Tests: a chain to pay out on (the in-process runtime), with its hot wallet signer: this
+   * process then also runs the payouts process's jobs (payouts/payouts-process.ts), as one
+   * process for a test. A configured api has none and signs nothing.
+   */
   payoutChain?: PayoutChain;
   /** Benches: where cluster events come from instead of the head (e.g. synthetic telemetry). */
   clusterEvents?: ClusterEventSource;
@@ -62,10 +67,16 @@ export async function startApiProcess(
   const payoutEvents = new PayoutEventBus(redis);
   const clusterWatch = new ClusterWatch(extras.clusterEvents ?? cluster, (m) => log(m));
   const deployments = modelDeploymentsFor(config, cluster);
-  const chain = extras.payoutChain ?? (await chainFromConfig(config));
-  const payouts = chain
-    ? new PayoutService(orm, chain, parseNeuro(config.payoutThreshold), payoutEvents, log)
+  // An api process loads no key: it records payout and withdrawal requests, and the payouts
+  // process signs them. A test may hand it a signer to run the payouts process's jobs here too.
+  const signer = extras.payoutChain;
+  const chain = signer
+    ? { rpc: signer.rpc, treasury: signer.treasury, mint: signer.mint, hotWallet: signer.wallet.publicKey }
+    : chainFromConfig(config);
+  const payouts = signer
+    ? new PayoutService(orm, signer, parseNeuro(config.payoutThreshold), payoutEvents, log)
     : undefined;
+  const payoutRuns = chain && !signer ? new PayoutRunRequests(redis) : undefined;
   const { store, runner } = taskRunningParts(config, { orm, deployments, events }, log);
   const leases = new TaskLeases(queue, { leaseMs: config.jobLockMs, log: (m) => log(m) });
   const jwt = new JwtIssuer(config.jwtSecret);
@@ -93,6 +104,7 @@ export async function startApiProcess(
     redis: connection,
     payoutEvents,
     payouts,
+    payoutRuns,
     clusterWatch,
     log: (msg) => log(msg),
     alerts: new AlertService(orm, clusterWatch, redis, DEFAULT_THRESHOLDS, config.alertCooldownMs, log),
@@ -114,7 +126,9 @@ export async function startApiProcess(
     log,
   });
   gpuMetrics.start();
-  const treasury = chain ? treasuryPartsFor(config, orm, redis, chain, services.alerts, log) : undefined;
+  const treasury = chain
+    ? treasuryPartsFor(config, { orm, redis, chain, signer, alerts: services.alerts }, log)
+    : undefined;
   services.deposits = treasury?.deposits;
   services.depositEvents = treasury?.events;
   services.withdrawals = treasury?.withdrawals;
@@ -149,6 +163,7 @@ export async function startApiProcess(
       leases.close();
       await deployments.close();
       await payouts?.close();
+      await payoutRuns?.close();
       await treasury?.close();
       await payoutEvents.close();
       await queue.close();

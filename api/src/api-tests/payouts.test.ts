@@ -44,7 +44,8 @@ describe("payouts on Solana", () => {
     const fx = await createChainFixture();
     chain = {
       rpc: fx.rpc,
-      treasury: fx.treasury,
+      wallet: fx.treasury,
+      treasury: fx.treasury.publicKey,
       mint: fx.mint,
       commitment: "confirmed",
       ...NO_WAIT,
@@ -226,7 +227,8 @@ describe("a payout that fails for good", () => {
     const poor = await createChainFixture({ treasuryTokens: 1n });
     const chain: PayoutChain = {
       rpc: poor.rpc,
-      treasury: poor.treasury,
+      wallet: poor.treasury,
+      treasury: poor.treasury.publicKey,
       mint: poor.mint,
       commitment: "confirmed",
       ...NO_WAIT,

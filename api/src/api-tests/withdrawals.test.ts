@@ -42,7 +42,8 @@ describe("withdrawals to a linked wallet", () => {
     fx = await createDepositChain();
     chain = {
       rpc: fx.rpc,
-      treasury: fx.treasury,
+      wallet: fx.treasury,
+      treasury: fx.treasury.publicKey,
       mint: fx.mint,
       commitment: "finalized",
       pollIntervalMs: 0,

@@ -120,10 +120,11 @@ export class PayoutResolver {
     description: "Admin: runs the payout job now (it also runs on a schedule).",
   })
   async runPayouts(@Ctx() ctx: ApiContext): Promise<PayoutRunType> {
-    const runner = ctx.services.payouts;
-    if (!runner)
+    const { payouts, payoutRuns } = ctx.services;
+    if (payouts) return payouts.runner.run();
+    if (!payoutRuns)
       throw new ApiError("CONFLICT", "payouts are not configured on this deployment (no Solana RPC)");
-    return runner.runner.run();
+    return payoutRuns.run();
   }
 
   @Subscription(() => PayoutStatusEventType, {

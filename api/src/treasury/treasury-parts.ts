@@ -4,6 +4,7 @@ import type { AlertService } from "../alerts/alert-service.js";
 import type { ApiConfig } from "../config.js";
 import { DepositEventBus } from "../deposits/deposit-events.js";
 import { DepositService } from "../deposits/deposit-service.js";
+import type { DepositChain } from "../deposits/deposit-watcher.js";
 import type { RedisConnections } from "../infra/redis-connections.js";
 import type { RepeatableJob } from "../infra/repeatable-job.js";
 import { repeatEvery } from "../infra/repeatable-job.js";
@@ -30,14 +31,19 @@ export interface TreasuryParts {
 
 export function treasuryPartsFor(
   config: ApiConfig,
-  orm: MikroORM,
-  redis: RedisConnections,
-  chain: PayoutChain,
-  alerts: AlertService,
+  parts: {
+    orm: MikroORM;
+    redis: RedisConnections;
+    chain: DepositChain;
+    /** The hot wallet's signer: present in the payouts process (or a test's single process). */
+    signer: PayoutChain | undefined;
+    alerts: AlertService;
+  },
   log: (msg: string, err?: unknown) => void,
 ): TreasuryParts {
+  const { orm, redis, chain, signer, alerts } = parts;
   const events = new DepositEventBus(redis);
-  const depositChain = { rpc: chain.rpc, treasury: chain.treasury.publicKey, mint: chain.mint };
+  const depositChain = chain;
   const service = new DepositService(
     orm,
     depositChain,
@@ -46,7 +52,7 @@ export function treasuryPartsFor(
     log,
   );
   const treasuryCheck = new TreasuryCheckJob(orm, depositChain, alerts, log);
-  const withdrawals = new WithdrawalRunner(orm, chain, (m) => log(m));
+  const withdrawals = new WithdrawalRunner(orm, signer, (m) => log(m));
   const stakes = new ProviderStakes(orm, config.stakeCoolingOffMs, parseNeuro(config.minProviderStake));
   let withdrawalJob: RepeatableJob | undefined;
   let releaseJob: RepeatableJob | undefined;
@@ -58,16 +64,18 @@ export function treasuryPartsFor(
     treasuryCheck,
     async schedule() {
       await service.schedule(redis, config.depositWatchIntervalMs);
-      withdrawalJob = await repeatEvery(
-        redis,
-        "withdrawals",
-        config.payoutIntervalMs,
-        async () => {
-          const s = await withdrawals.run();
-          if (s.confirmed + s.failed > 0) log(`withdrawals: ${JSON.stringify(s)}`);
-        },
-        log,
-      );
+      // Withdrawals are sent where the signer is: the payouts process (payouts/payouts-process.ts).
+      if (signer)
+        withdrawalJob = await repeatEvery(
+          redis,
+          "withdrawals",
+          config.payoutIntervalMs,
+          async () => {
+            const s = await withdrawals.run();
+            if (s.confirmed + s.failed > 0) log(`withdrawals: ${JSON.stringify(s)}`);
+          },
+          log,
+        );
       releaseJob = await repeatEvery(
         redis,
         "stake-releases",
