@@ -1,5 +1,4 @@
 import { ClusterClient } from "@neurogrid/cluster";
-import { parseNeuro } from "@neurogrid/contracts";
 import { AlertService } from "./alerts/alert-service.js";
 import { DEFAULT_THRESHOLDS } from "./alerts/thresholds.js";
 import { AlertWebhookNotifier } from "./alerts/webhook-notifier.js";
@@ -8,6 +7,7 @@ import { clusterClientOptions } from "./cluster-access.js";
 import { type ClusterEventSource, ClusterWatch } from "./cluster-events/cluster-watch.js";
 import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
+import type { DepositChain } from "./deposits/deposit-watcher.js";
 import { GpuMetricsRecorder } from "./gpu-metrics/gpu-metrics-recorder.js";
 import { buildApiSchema } from "./graphql/build-schema.js";
 import type { Services } from "./graphql/context.js";
@@ -17,10 +17,8 @@ import { LoginBackoff } from "./identity/login.js";
 import { createRedisConnections } from "./infra/redis-connections.js";
 import { createLog } from "./observability/log.js";
 import { chainFromConfig } from "./payouts/chain-from-config.js";
-import type { PayoutChain } from "./payouts/payout-chain.js";
 import { PayoutEventBus } from "./payouts/payout-events.js";
 import { PayoutRunRequests } from "./payouts/payout-run-request.js";
-import { PayoutService } from "./payouts/payout-service.js";
 import { type ApiServer, startApiServer } from "./server/api-server.js";
 import { AnswerWait } from "./tasks/answer-wait.js";
 import type { Dispatcher } from "./tasks/dispatcher.js";
@@ -43,12 +41,8 @@ export interface ApiProcess {
 export interface ApiProcessExtras {
   /** Tests: ORM hooks (query counting). */
   orm?: Parameters<typeof openOrm>[1];
-  /**
-   * Tests: a chain to pay out on (the in-process runtime), with its hot wallet signer: this
-   * process then also runs the payouts process's jobs (payouts/payouts-process.ts), as one
-   * process for a test. A configured api has none and signs nothing.
-   */
-  payoutChain?: PayoutChain;
+  /** Tests: the chain (the in-process runtime) instead of the configured RPC. */
+  chain?: DepositChain;
   /** Benches: where cluster events come from instead of the head (e.g. synthetic telemetry). */
   clusterEvents?: ClusterEventSource;
 }
@@ -68,15 +62,9 @@ export async function startApiProcess(
   const clusterWatch = new ClusterWatch(extras.clusterEvents ?? cluster, (m) => log(m));
   const deployments = modelDeploymentsFor(config, cluster);
   // An api process loads no key: it records payout and withdrawal requests, and the payouts
-  // process signs them. A test may hand it a signer to run the payouts process's jobs here too.
-  const signer = extras.payoutChain;
-  const chain = signer
-    ? { rpc: signer.rpc, treasury: signer.treasury, mint: signer.mint, hotWallet: signer.wallet.publicKey }
-    : chainFromConfig(config);
-  const payouts = signer
-    ? new PayoutService(orm, signer, parseNeuro(config.payoutThreshold), payoutEvents, log)
-    : undefined;
-  const payoutRuns = chain && !signer ? new PayoutRunRequests(redis) : undefined;
+  // process (payouts/payouts-process.ts) signs them.
+  const chain = extras.chain ?? chainFromConfig(config);
+  const payoutRuns = chain ? new PayoutRunRequests(redis) : undefined;
   const { store, runner } = taskRunningParts(config, { orm, deployments, events }, log);
   const leases = new TaskLeases(queue, { leaseMs: config.jobLockMs, log: (m) => log(m) });
   const jwt = new JwtIssuer(config.jwtSecret);
@@ -103,7 +91,6 @@ export async function startApiProcess(
     logins: new LoginBackoff(connection, config.redisPrefix),
     redis: connection,
     payoutEvents,
-    payouts,
     payoutRuns,
     clusterWatch,
     log: (msg) => log(msg),
@@ -127,7 +114,7 @@ export async function startApiProcess(
   });
   gpuMetrics.start();
   const treasury = chain
-    ? treasuryPartsFor(config, { orm, redis, chain, signer, alerts: services.alerts }, log)
+    ? treasuryPartsFor(config, { orm, redis, chain, alerts: services.alerts }, log)
     : undefined;
   services.deposits = treasury?.deposits;
   services.depositEvents = treasury?.events;
@@ -139,7 +126,6 @@ export async function startApiProcess(
     await dispatcher.start();
     services.local = dispatcher.local;
     services.answers = new AnswerWait(config.answerWaitMs);
-    await payouts?.schedule(redis, config.payoutIntervalMs);
     await treasury?.schedule();
   }
   const schema = await buildApiSchema();
@@ -162,7 +148,6 @@ export async function startApiProcess(
       await dispatcher?.close();
       leases.close();
       await deployments.close();
-      await payouts?.close();
       await payoutRuns?.close();
       await treasury?.close();
       await payoutEvents.close();

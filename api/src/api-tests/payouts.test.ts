@@ -252,7 +252,7 @@ describe("a payout that fails for good", () => {
       );
       const heard: string[] = [];
       const stop = await t.api.services.payoutEvents.subscribe(p.id, (e) => heard.push(e.status));
-      const summary = await t.api.services.payouts?.runner.run();
+      const summary = await t.payouts?.service.runner.run();
       assert.equal(summary?.failed, 1, JSON.stringify(summary));
       assert.equal((await balancesOf(t.orm.em.fork(), p.id)).earnings, 600_000_000n, "back in earnings");
       const [row] = await t.orm.em

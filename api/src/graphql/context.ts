@@ -13,7 +13,6 @@ import type { JwtIssuer } from "../identity/jwt.js";
 import type { LoginBackoff } from "../identity/login.js";
 import type { PayoutEventBus } from "../payouts/payout-events.js";
 import type { PayoutRunRequests } from "../payouts/payout-run-request.js";
-import type { PayoutService } from "../payouts/payout-service.js";
 import type { MoreTokens } from "../protection/admission.js";
 import type { ProviderStakes } from "../stakes/provider-stakes.js";
 import type { AnswerWait } from "../tasks/answer-wait.js";
@@ -49,8 +48,6 @@ export interface Services {
   clusterWatch: ClusterWatch;
   /** GPU alerts from the head's telemetry. */
   alerts: AlertService;
-  /** Present when this process runs the payouts itself (a test's single process). */
-  payouts?: PayoutService;
   /** Present on an api with a chain configured: queues a run for the payouts process. */
   payoutRuns?: PayoutRunRequests;
   /** Present when Solana is configured: deposit requests and the deposit watcher. */

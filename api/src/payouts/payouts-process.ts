@@ -88,17 +88,35 @@ export async function startPayoutsProcess(
     hotWallet: await loadTreasuryKey(config.hotWalletKeyPath),
     mint: parseAddress(config.neuroMint, "NEURO mint"),
   };
-  const chain = payoutsChain(parts, config, (m) => log(m));
-  const orm = await openOrm(config.databaseUrl);
-  const redis = createRedisConnections(config);
+  return runPayoutsJobs(
+    config,
+    payoutsChain(parts, config, (m) => log(m)),
+    log,
+  );
+}
+
+/** What the jobs need beside the chain. */
+export type PayoutsJobSettings = Pick<
+  PayoutsConfig,
+  "databaseUrl" | "redisUrl" | "redisPrefix" | "payoutThreshold" | "payoutIntervalMs"
+>;
+
+/** The payout and withdrawal jobs over a chain whose wallet signs (tests give a LiteSVM one). */
+export async function runPayoutsJobs(
+  settings: PayoutsJobSettings,
+  chain: PayoutChain,
+  log: (msg: string, err?: unknown) => void,
+): Promise<PayoutsProcess> {
+  const orm = await openOrm(settings.databaseUrl);
+  const redis = createRedisConnections(settings);
   const events = new PayoutEventBus(redis);
-  const service = new PayoutService(orm, chain, parseNeuro(config.payoutThreshold), events, log);
+  const service = new PayoutService(orm, chain, parseNeuro(settings.payoutThreshold), events, log);
   const withdrawals = new WithdrawalRunner(orm, chain, (m) => log(m));
-  await service.schedule(redis, config.payoutIntervalMs);
+  await service.schedule(redis, settings.payoutIntervalMs);
   const withdrawalJob: RepeatableJob = await repeatEvery(
     redis,
     "withdrawals",
-    config.payoutIntervalMs,
+    settings.payoutIntervalMs,
     async () => {
       const s = await withdrawals.run();
       if (s.confirmed + s.failed > 0) log(`withdrawals: ${JSON.stringify(s)}`);

@@ -8,16 +8,15 @@ import type { DepositChain } from "../deposits/deposit-watcher.js";
 import type { RedisConnections } from "../infra/redis-connections.js";
 import type { RepeatableJob } from "../infra/repeatable-job.js";
 import { repeatEvery } from "../infra/repeatable-job.js";
-import type { PayoutChain } from "../payouts/payout-chain.js";
 import { ProviderStakes } from "../stakes/provider-stakes.js";
 import { WithdrawalRunner } from "../withdrawals/withdrawal-runner.js";
 import { TreasuryCheckJob } from "./treasury-check-job.js";
 
 /**
  * Money in and out of the treasury, for an api process with a chain: deposit requests, their
- * events, withdrawal requests and stake moves everywhere; the deposit watcher's, the
- * withdrawals', the stake releases' and the treasury check's repeatable jobs where the
- * dispatcher runs.
+ * events, withdrawal requests and stake moves everywhere; the deposit watcher's, the stake
+ * releases' and the treasury check's repeatable jobs where the dispatcher runs. Withdrawals are
+ * sent, like payouts, by the payouts process alone (payouts/payouts-process.ts).
  */
 export interface TreasuryParts {
   deposits: DepositService;
@@ -35,13 +34,11 @@ export function treasuryPartsFor(
     orm: MikroORM;
     redis: RedisConnections;
     chain: DepositChain;
-    /** The hot wallet's signer: present in the payouts process (or a test's single process). */
-    signer: PayoutChain | undefined;
     alerts: AlertService;
   },
   log: (msg: string, err?: unknown) => void,
 ): TreasuryParts {
-  const { orm, redis, chain, signer, alerts } = parts;
+  const { orm, redis, chain, alerts } = parts;
   const events = new DepositEventBus(redis);
   const depositChain = chain;
   const service = new DepositService(
@@ -52,9 +49,9 @@ export function treasuryPartsFor(
     log,
   );
   const treasuryCheck = new TreasuryCheckJob(orm, depositChain, alerts, log);
-  const withdrawals = new WithdrawalRunner(orm, signer, (m) => log(m));
+  // Requests only: the payouts process sends them (payouts/payouts-process.ts).
+  const withdrawals = new WithdrawalRunner(orm, undefined, (m) => log(m));
   const stakes = new ProviderStakes(orm, config.stakeCoolingOffMs, parseNeuro(config.minProviderStake));
-  let withdrawalJob: RepeatableJob | undefined;
   let releaseJob: RepeatableJob | undefined;
   return {
     deposits: service,
@@ -64,18 +61,6 @@ export function treasuryPartsFor(
     treasuryCheck,
     async schedule() {
       await service.schedule(redis, config.depositWatchIntervalMs);
-      // Withdrawals are sent where the signer is: the payouts process (payouts/payouts-process.ts).
-      if (signer)
-        withdrawalJob = await repeatEvery(
-          redis,
-          "withdrawals",
-          config.payoutIntervalMs,
-          async () => {
-            const s = await withdrawals.run();
-            if (s.confirmed + s.failed > 0) log(`withdrawals: ${JSON.stringify(s)}`);
-          },
-          log,
-        );
       releaseJob = await repeatEvery(
         redis,
         "stake-releases",
@@ -88,7 +73,6 @@ export function treasuryPartsFor(
     async close() {
       await treasuryCheck.close();
       await releaseJob?.close();
-      await withdrawalJob?.close();
       await service.close();
       await events.close();
     },

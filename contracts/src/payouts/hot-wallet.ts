@@ -58,7 +58,9 @@ export async function topUpHotWallet(req: TopUpRequest, options: ConfirmOptions 
   if (hotWallet.equals(treasury.publicKey))
     throw new ContractsError("INVALID_ADDRESS", "the hot payout wallet must not be the treasury");
   const before = await getNeuroBalance(rpc, mint, hotWallet);
-  const target = req.needed < req.capUnits ? req.needed : req.capUnits;
+  // What the wallet may hold after this top-up: the need, capped.
+  let target = req.capUnits;
+  if (req.needed < target) target = req.needed;
   if (before >= target) return { before, transferred: 0n, balance: before, signature: null };
   const amount = target - before;
   const destination = tokenAccountOf(mint, hotWallet);
