@@ -2,17 +2,20 @@
  * Payouts signed in a process of their own: an api configured for the chain loads no key and
  * only records; the admin's runPayouts is queued to the payouts process (here in this test
  * process, over real PostgreSQL and Redis, on LiteSVM), which tops the hot payout wallet up from
- * the treasury, never above its cap, and pays from it. A payouts process refuses a key file that
- * others may read.
+ * the treasury, never above its cap, and pays from it. `neurogrid payouts run`, as a child
+ * process, refuses a key file that others may read.
  */
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { promisify } from "node:util";
 import { getNeuroBalance, TreasuryKey } from "@neurogrid/contracts";
 import { type ChainFixture, createChainFixture } from "@neurogrid/contracts/testing";
 import { Keypair } from "@solana/web3.js";
+import { startNodeChild } from "../cli/child-process.js";
 import { LedgerTxKind } from "../db/entities/index.js";
 import { externalAccount, providerEarningsAccount } from "../ledger/accounts.js";
 import { post } from "../ledger/ledger.js";
@@ -21,6 +24,7 @@ import { type PayoutsProcess, startPayoutsProcess } from "../payouts/payouts-pro
 import { graphqlRequest } from "../testing/graphql-clients.js";
 import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
 import { linkWalletThroughApi } from "../testing/link-wallet.js";
+import { CLI } from "../testing/local-cluster.js";
 import { testRedisUrl } from "../testing/test-database.js";
 
 const NEURO = 1_000_000_000n;
@@ -137,14 +141,33 @@ describe("the payouts process", () => {
     assert.equal(row?.status, "PENDING", "it waits for a larger cap or a manual transfer, paid once");
   });
 
-  test("refuses to start with a key file others may read", async () => {
-    const key = TreasuryKey.generate();
-    await writeFile(join(dir, "treasury.json"), key.toKeypairFileContents());
-    await chmod(join(dir, "treasury.json"), 0o644);
+  test("`neurogrid payouts run` refuses a key file others may read, and runs with 0600 ones", async () => {
+    const treasuryFile = join(dir, "treasury.json");
+    await writeFile(treasuryFile, TreasuryKey.generate().toKeypairFileContents());
+    await chmod(treasuryFile, 0o644);
     await writeFile(join(dir, "hot.json"), hot.toKeypairFileContents(), { mode: 0o600 });
-    await assert.rejects(
-      startPayoutsProcess(payoutsConfigFrom(env()), () => {}),
-      /readable by others/,
+    const processEnv = { ...process.env, ...env() };
+    const refused = await promisify(execFile)(process.execPath, [CLI, "payouts", "run"], {
+      env: processEnv,
+    }).then(
+      () => undefined,
+      (err: { code?: number; stderr?: string }) => err,
     );
+    assert.equal(refused?.code, 1, "the process does not start");
+    assert.match(refused?.stderr ?? "", /treasury\.json is readable by others \(mode 644\): chmod 600 it/);
+
+    await chmod(treasuryFile, 0o600);
+    const { child, match } = await startNodeChild({
+      name: "payouts",
+      script: CLI,
+      args: ["payouts", "run"],
+      ready: /payouts running: hot wallet (\S+)/,
+      env: processEnv,
+    });
+    try {
+      assert.equal(match[1], hot.publicKey.toBase58());
+    } finally {
+      await child.stop();
+    }
   });
 });

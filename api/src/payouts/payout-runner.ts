@@ -169,7 +169,8 @@ export class PayoutRunner {
     });
     const all: PayoutOutcome[] = [];
     const totals = [...batches.values()].map((ps) => ps.reduce((sum, p) => sum + BigInt(p.amount), 0n));
-    let spendable = await this.#opts.chain.fund?.(totals.reduce((a, b) => a + b, 0n));
+    const needed = totals.reduce((a, b) => a + b, 0n);
+    let spendable = needed > 0n ? await this.#opts.chain.fund?.(needed) : undefined;
     for (const [i, [batchId, payouts]] of [...batches].entries()) {
       const total = totals[i] ?? 0n;
       if (spendable !== undefined) {

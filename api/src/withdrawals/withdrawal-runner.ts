@@ -108,7 +108,8 @@ export class WithdrawalRunner {
       onEvent: (e) => this.#log?.(`withdrawals: ${e.type} ${"signature" in e ? e.signature : ""}`),
     });
     const summary: WithdrawalRunSummary = { ran: true, confirmed: 0, failed: 0, pending: 0 };
-    let spendable = await chain.fund?.(pending.reduce((sum, w) => sum + BigInt(w.amount), 0n));
+    const needed = pending.reduce((sum, w) => sum + BigInt(w.amount), 0n);
+    let spendable = needed > 0n ? await chain.fund?.(needed) : undefined;
     const funded = pending.filter((w) => {
       if (spendable === undefined) return true;
       if (BigInt(w.amount) > spendable) return false; // waits for the hot wallet's next top-up
