@@ -1,5 +1,4 @@
 import { ClusterClient } from "@neurogrid/cluster";
-import { parseNeuro } from "@neurogrid/contracts";
 import { AlertService } from "./alerts/alert-service.js";
 import { DEFAULT_THRESHOLDS } from "./alerts/thresholds.js";
 import { AlertWebhookNotifier } from "./alerts/webhook-notifier.js";
@@ -8,6 +7,7 @@ import { clusterClientOptions } from "./cluster-access.js";
 import { type ClusterEventSource, ClusterWatch } from "./cluster-events/cluster-watch.js";
 import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
+import type { DepositChain } from "./deposits/deposit-watcher.js";
 import { GpuMetricsRecorder } from "./gpu-metrics/gpu-metrics-recorder.js";
 import { buildApiSchema } from "./graphql/build-schema.js";
 import type { Services } from "./graphql/context.js";
@@ -17,9 +17,8 @@ import { LoginBackoff } from "./identity/login.js";
 import { createRedisConnections } from "./infra/redis-connections.js";
 import { createLog } from "./observability/log.js";
 import { chainFromConfig } from "./payouts/chain-from-config.js";
-import type { PayoutChain } from "./payouts/payout-chain.js";
 import { PayoutEventBus } from "./payouts/payout-events.js";
-import { PayoutService } from "./payouts/payout-service.js";
+import { PayoutRunRequests } from "./payouts/payout-run-request.js";
 import { type ApiServer, startApiServer } from "./server/api-server.js";
 import { AnswerWait } from "./tasks/answer-wait.js";
 import type { Dispatcher } from "./tasks/dispatcher.js";
@@ -42,8 +41,8 @@ export interface ApiProcess {
 export interface ApiProcessExtras {
   /** Tests: ORM hooks (query counting). */
   orm?: Parameters<typeof openOrm>[1];
-  /** Tests: a chain to pay out on (the in-process runtime) instead of the configured RPC. */
-  payoutChain?: PayoutChain;
+  /** Tests: the chain (the in-process runtime) instead of the configured RPC. */
+  chain?: DepositChain;
   /** Benches: where cluster events come from instead of the head (e.g. synthetic telemetry). */
   clusterEvents?: ClusterEventSource;
 }
@@ -62,10 +61,10 @@ export async function startApiProcess(
   const payoutEvents = new PayoutEventBus(redis);
   const clusterWatch = new ClusterWatch(extras.clusterEvents ?? cluster, (m) => log(m));
   const deployments = modelDeploymentsFor(config, cluster);
-  const chain = extras.payoutChain ?? (await chainFromConfig(config));
-  const payouts = chain
-    ? new PayoutService(orm, chain, parseNeuro(config.payoutThreshold), payoutEvents, log)
-    : undefined;
+  // An api process loads no key: it records payout and withdrawal requests, and the payouts
+  // process (payouts/payouts-process.ts) signs them.
+  const chain = extras.chain ?? chainFromConfig(config);
+  const payoutRuns = chain ? new PayoutRunRequests(redis) : undefined;
   const { store, runner } = taskRunningParts(config, { orm, deployments, events }, log);
   const leases = new TaskLeases(queue, { leaseMs: config.jobLockMs, log: (m) => log(m) });
   const jwt = new JwtIssuer(config.jwtSecret);
@@ -92,7 +91,7 @@ export async function startApiProcess(
     logins: new LoginBackoff(connection, config.redisPrefix),
     redis: connection,
     payoutEvents,
-    payouts,
+    payoutRuns,
     clusterWatch,
     log: (msg) => log(msg),
     alerts: new AlertService(orm, clusterWatch, redis, DEFAULT_THRESHOLDS, config.alertCooldownMs, log),
@@ -115,7 +114,9 @@ export async function startApiProcess(
     log,
   });
   gpuMetrics.start();
-  const treasury = chain ? treasuryPartsFor(config, orm, redis, chain, services.alerts, log) : undefined;
+  const treasury = chain
+    ? treasuryPartsFor(config, { orm, redis, chain, alerts: services.alerts }, log)
+    : undefined;
   services.deposits = treasury?.deposits;
   services.depositEvents = treasury?.events;
   services.withdrawals = treasury?.withdrawals;
@@ -126,7 +127,6 @@ export async function startApiProcess(
     await dispatcher.start();
     services.local = dispatcher.local;
     services.answers = new AnswerWait(config.answerWaitMs);
-    await payouts?.schedule(redis, config.payoutIntervalMs);
     await treasury?.schedule();
   }
   const schema = await buildApiSchema();
@@ -149,7 +149,7 @@ export async function startApiProcess(
       await dispatcher?.close();
       leases.close();
       await deployments.close();
-      await payouts?.close();
+      await payoutRuns?.close();
       await treasury?.close();
       await payoutEvents.close();
       await queue.close();

@@ -78,7 +78,7 @@ test("settings that are fine alone but not together are refused: faucet or no do
     ...env,
     SOLANA_RPC_URL: "https://api.devnet.solana.com",
     NEURO_MINT: "So11111111111111111111111111111111111111112",
-    NEUROGRID_TREASURY_KEYPAIR: "/secrets/treasury.json",
+    NEUROGRID_TREASURY_ADDRESS: "So11111111111111111111111111111111111111112",
     NEUROGRID_PUBLIC_DOMAIN: "neurogrid.example.com",
   };
   assert.equal(apiConfigFrom({}, payouts).publicDomain, "neurogrid.example.com");

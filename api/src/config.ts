@@ -149,10 +149,16 @@ const apiConfigSchema = z.object({
    * payouts are on (a proof naming localhost proves nothing); "localhost" otherwise.
    */
   publicDomain: z.string().min(1).optional(),
-  /** Solana payouts: all three set, or payouts are off. The keypair file is never logged. */
+  /**
+   * Solana: RPC, mint and the treasury's address all set, or deposits and payouts are off. An api
+   * process loads no key: payouts and withdrawals are signed by the payouts process alone
+   * (`neurogrid payouts run`, payouts/payouts-process.ts), by the hot payout wallet whose address
+   * is hotWalletAddress (the treasury check counts what it holds).
+   */
   solanaRpcUrl: z.string().url().optional(),
   neuroMint: z.string().optional(),
-  treasuryKeyPath: z.string().optional(),
+  treasuryAddress: z.string().optional(),
+  hotWalletAddress: z.string().optional(),
   solanaCommitment: z.enum(["confirmed", "finalized"]).default("finalized"),
   /** Payouts: between rounds of asking the chain whether transfers are confirmed. */
   payoutPollIntervalMs: z.coerce.number().int().min(1).default(2_000),
@@ -228,7 +234,7 @@ const apiConfigSchema = z.object({
  */
 const checkedApiConfigSchema = apiConfigSchema
   .superRefine((c, ctx) => {
-    const payouts = Boolean(c.solanaRpcUrl || c.neuroMint || c.treasuryKeyPath);
+    const payouts = Boolean(c.solanaRpcUrl || c.neuroMint || c.treasuryAddress);
     if (!payouts) return;
     if (c.faucet) {
       ctx.addIssue({

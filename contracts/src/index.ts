@@ -31,6 +31,7 @@ export {
   type PayoutAttempt,
   type PayoutAttemptStore,
 } from "./payouts/attempt-store.js";
+export { DEFAULT_HOT_WALLET_CAP_UNITS, type TopUp, topUpHotWallet } from "./payouts/hot-wallet.js";
 export { type PackedTransaction, type PackInput, packPayouts } from "./payouts/pack-payouts.js";
 export {
   batchIdOfMemo,

@@ -10,9 +10,12 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  * A worker presenting a token can act only as that node id, and only until the expiry; the head
  * also refuses a node the api revoked (revokeNode), whatever its token says.
  *
- * Artifact tokens are capabilities for one registered model artifact: whoever holds one may
- * GET /models/<sha256> for that sha256 only, until it expires. The api signs one into a model
- * actor's initArgs and verifies it itself, with its own secret (no database):
+ * Artifact tokens are grants for one registered model artifact: the api signs one into a model
+ * actor's initArgs, and GET /models/<sha256> serves that sha256 only, until the expiry, and only
+ * to the node that presents its own node token beside it (NODE_CREDENTIAL_HEADER) while that
+ * node runs, or is being given, an actor of the model: placement happens after the token is
+ * signed, so the api binds token, node and model when the node asks, not in the token. The api
+ * verifies the signature itself, with its own secret:
  *
  *   nga.<sha256, hex>.<expiry, unix seconds>.<HMAC-SHA256(secret, "artifact:<sha256>:<expiry>"), base64url>
  *
@@ -20,6 +23,13 @@ import { createHmac, timingSafeEqual } from "node:crypto";
  * another artifact (403).
  */
 const PREFIX = "ngn";
+
+/**
+ * The HTTP header a node's own token travels in beside an artifact token (GET /models/<sha256>):
+ * the api serves the artifact only to that node, and only while it runs, or is being given, an
+ * actor of the artifact's model.
+ */
+export const NODE_CREDENTIAL_HEADER = "x-neurogrid-node";
 const ARTIFACT_PREFIX = "nga";
 
 /** How long a node token is good for when its issuer names no expiry: 90 days. */

@@ -9,8 +9,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, test } from "node:test";
 import { ModelArtifact } from "../db/entities/index.js";
-import { issueArtifactToken } from "../registry/artifact-token.js";
-import { type InProcessApi, startInProcessApi, TEST_JWT_SECRET } from "../testing/in-process-api.js";
+import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
 
 interface Answer {
   status: number;
@@ -176,7 +175,7 @@ describe("model artifacts: hashes for accounts only, downloads streamed and rate
 
   test("GET /models/:sha256 streams the bytes from PostgreSQL in slices, then answers 429 past the burst", async () => {
     const url = `${t.url.replace(/\/graphql$/, "")}/models/${sha256}`;
-    const token = issueArtifactToken(TEST_JWT_SECRET, sha256, 60_000);
+    const { key: token } = await t.account("artifact-admin", "admin");
     t.queries.length = 0;
     const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(res.status, 200);

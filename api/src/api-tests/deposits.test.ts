@@ -80,7 +80,8 @@ describe("deposits from the chain", () => {
       {
         payoutChain: {
           rpc: gate,
-          treasury: fx.treasury,
+          wallet: fx.treasury,
+          treasury: fx.treasury.publicKey,
           mint: fx.mint,
           commitment: "finalized",
           pollIntervalMs: 0,

@@ -44,7 +44,8 @@ describe("payouts on Solana", () => {
     const fx = await createChainFixture();
     chain = {
       rpc: fx.rpc,
-      treasury: fx.treasury,
+      wallet: fx.treasury,
+      treasury: fx.treasury.publicKey,
       mint: fx.mint,
       commitment: "confirmed",
       ...NO_WAIT,
@@ -226,7 +227,8 @@ describe("a payout that fails for good", () => {
     const poor = await createChainFixture({ treasuryTokens: 1n });
     const chain: PayoutChain = {
       rpc: poor.rpc,
-      treasury: poor.treasury,
+      wallet: poor.treasury,
+      treasury: poor.treasury.publicKey,
       mint: poor.mint,
       commitment: "confirmed",
       ...NO_WAIT,
@@ -250,7 +252,7 @@ describe("a payout that fails for good", () => {
       );
       const heard: string[] = [];
       const stop = await t.api.services.payoutEvents.subscribe(p.id, (e) => heard.push(e.status));
-      const summary = await t.api.services.payouts?.runner.run();
+      const summary = await t.payouts?.service.runner.run();
       assert.equal(summary?.failed, 1, JSON.stringify(summary));
       assert.equal((await balancesOf(t.orm.em.fork(), p.id)).earnings, 600_000_000n, "back in earnings");
       const [row] = await t.orm.em

@@ -32,7 +32,8 @@ describe("provider stakes", () => {
       {
         payoutChain: {
           rpc: fx.rpc,
-          treasury: fx.treasury,
+          wallet: fx.treasury,
+          treasury: fx.treasury.publicKey,
           mint: fx.mint,
           commitment: "finalized",
           pollIntervalMs: 0,
@@ -124,7 +125,8 @@ describe("a minimum stake for paid work", () => {
       {
         payoutChain: {
           rpc: fx.rpc,
-          treasury: fx.treasury,
+          wallet: fx.treasury,
+          treasury: fx.treasury.publicKey,
           mint: fx.mint,
           commitment: "finalized",
           pollIntervalMs: 0,

@@ -42,7 +42,8 @@ describe("withdrawals to a linked wallet", () => {
     fx = await createDepositChain();
     chain = {
       rpc: fx.rpc,
-      treasury: fx.treasury,
+      wallet: fx.treasury,
+      treasury: fx.treasury.publicKey,
       mint: fx.mint,
       commitment: "finalized",
       pollIntervalMs: 0,
@@ -85,7 +86,7 @@ describe("withdrawals to a linked wallet", () => {
     assert.equal(await available(), 2n * NEURO, "moved out at request time");
     assert.equal(await platformBalance(t.orm.em.fork(), LedgerAccountKind.WITHDRAWALS_IN_FLIGHT), NEURO);
     assert.deepEqual(await treasuryOk(), [], "in flight counts as held for the client");
-    const runner = t.api.services.withdrawals;
+    const runner = t.payouts?.withdrawals;
     assert.ok(runner);
     assert.deepEqual(await runner.run(), { ran: true, confirmed: 1, failed: 0, pending: 0 });
     assert.equal(await getNeuroBalance(fx.rpc, fx.mint, wallet.publicKey), before + NEURO);
@@ -151,7 +152,7 @@ describe("withdrawals to a linked wallet", () => {
     const res = await graphqlRequest(t.url, client.key, WITHDRAW, { a: (1000n * NEURO).toString() });
     assert.equal(res.errors, undefined, JSON.stringify(res.errors));
     assert.equal(await available(), NEURO);
-    assert.deepEqual(await t.api.services.withdrawals?.run(), {
+    assert.deepEqual(await t.payouts?.withdrawals.run(), {
       ran: true,
       confirmed: 0,
       failed: 1,

@@ -9,11 +9,14 @@ import {
   Web3Rpc,
 } from "@neurogrid/contracts";
 import type { Command } from "commander";
+import { defaultLog } from "../app.js";
 import { openOrm } from "../db/orm.js";
 import { chainFromConfig } from "../payouts/chain-from-config.js";
+import { startPayoutsProcess } from "../payouts/payouts-process.js";
 import { reconcileFromDb } from "../payouts/reconcile-from-db.js";
 import { type CliContext, required } from "./cli-env.js";
 import { cliProgress } from "./progress.js";
+import { untilSignal } from "./signals.js";
 
 /**
  * Operator commands that touch the chain:
@@ -81,9 +84,19 @@ export function registerChainCommands(program: Command, cli: CliContext): void {
       say(`${formatNeuro(units)} NEURO (${units} units)`);
     });
 
-  program
-    .command("payouts")
-    .description("payout tools")
+  const payouts = program.command("payouts").description("the payouts process and payout tools");
+  payouts
+    .command("run")
+    .description(
+      "run the payouts process: the one process with the treasury and hot wallet keys (NEUROGRID_TREASURY_KEYPAIR, NEUROGRID_HOT_WALLET_KEYPAIR, mode 0600)",
+    )
+    .action(async () => {
+      const running = await startPayoutsProcess(cli.payoutsConfig(), defaultLog);
+      say(`neurogrid payouts running: hot wallet ${running.chain.wallet.publicKey.toBase58()}`);
+      await untilSignal();
+      await running.close();
+    });
+  payouts
     .command("reconcile")
     .description("match confirmed payouts with on-chain transfers (by memo); exits 1 on a difference")
     .option("--database-url <url>")
@@ -106,13 +119,14 @@ export function registerChainCommands(program: Command, cli: CliContext): void {
       const report = await progress.run(
         async () => {
           progress.step("loading the chain settings");
-          const chain = await chainFromConfig(config);
-          if (!chain) throw new Error("set SOLANA_RPC_URL, NEURO_MINT and NEUROGRID_TREASURY_KEYPAIR");
+          const chain = chainFromConfig(config);
+          if (!chain) throw new Error("set SOLANA_RPC_URL, NEURO_MINT and NEUROGRID_TREASURY_ADDRESS");
           progress.step("connecting to the database");
           const orm = await openOrm(config.databaseUrl);
           try {
             progress.step(`matching confirmed payouts with transfers on ${config.solanaRpcUrl}`);
-            return await reconcileFromDb(orm, chain);
+            const sender = chain.hotWallet ?? chain.treasury;
+            return await reconcileFromDb(orm, { ...chain, wallet: { publicKey: sender } });
           } finally {
             await orm.close();
           }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ApiConfig } from "../config.js";
+import { type PayoutsConfig, payoutsConfigFrom } from "../payouts/payouts-config.js";
 import { type ApiFlags, apiConfigFrom } from "./api-options.js";
 
 /**
@@ -59,6 +60,8 @@ export interface CliContext {
   env: CliEnv;
   /** The api configuration from these flags over the environment (api-options.ts). */
   apiConfig(flags: ApiFlags, defaults?: Partial<ApiConfig>): ApiConfig;
+  /** The payouts process's configuration from the environment (payouts/payouts-config.ts). */
+  payoutsConfig(): PayoutsConfig;
 }
 
 export function cliContextOf(env: NodeJS.ProcessEnv): CliContext {
@@ -86,6 +89,7 @@ export function cliContextOf(env: NodeJS.ProcessEnv): CliContext {
   return {
     env: parsed,
     apiConfig: (flags, defaults = {}) => apiConfigFrom(flags, env, defaults),
+    payoutsConfig: () => payoutsConfigFrom(env),
   };
 }
 

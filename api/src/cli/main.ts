@@ -17,6 +17,7 @@ import { registerChainCommands } from "./chain-commands.js";
 import { cliContextOf, required } from "./cli-env.js";
 import { registerModelCommands } from "./model-commands.js";
 import { registerNodeCommands } from "./node-command.js";
+import { untilSignal } from "./signals.js";
 import { printStatus, statusAccess } from "./status.js";
 import { registerSubmitCommand } from "./submit-command.js";
 import { registerTreasuryCommands } from "./treasury-command.js";
@@ -188,13 +189,6 @@ program
     await untilSignal();
     await worker.stop();
   });
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
-}
 
 // Each command stops what it started before it returns; exiting here makes sure a stray
 // handle in a library (a socket pool, a timer) cannot keep a finished command alive.

@@ -49,14 +49,10 @@ export function registerTreasuryCommands(program: Command, cli: CliContext): voi
           jwtSecret: "unused-by-treasury-check-unused-unused",
         },
       );
-      const chain = await chainFromConfig(config);
-      if (!chain) throw new Error("set SOLANA_RPC_URL, NEURO_MINT and NEUROGRID_TREASURY_KEYPAIR");
+      const chain = chainFromConfig(config);
+      if (!chain) throw new Error("set SOLANA_RPC_URL, NEURO_MINT and NEUROGRID_TREASURY_ADDRESS");
       const orm = await openOrm(config.databaseUrl);
-      const report = await checkTreasury(orm, {
-        rpc: chain.rpc,
-        treasury: chain.treasury.publicKey,
-        mint: chain.mint,
-      }).finally(() => orm.close());
+      const report = await checkTreasury(orm, chain).finally(() => orm.close());
       const out = treasuryCheckOutput(report, Boolean(o.json));
       for (const line of out.lines) say(line);
       process.exitCode = out.exitCode;

@@ -18,7 +18,8 @@ import { cliProgress } from "./progress.js";
 /**
  * `neurogrid up`: the whole network on one machine, on embedded defaults.
  *   PostgreSQL (DATABASE_URL, else embedded) -> Redis (REDIS_URL, else local) -> migrations
- *   -> head + two workers (child processes) -> demo data -> api with dispatcher (this process)
+ *   -> head + two workers (child processes) -> demo data -> the payouts process (a child, only
+ *   when NEUROGRID_TREASURY_KEYPAIR is set: it alone loads keys) -> api with dispatcher (this process)
  *   -> one demo task through the public API -> serve until Ctrl-C, then stop what we started.
  * Everything lives in the data directory, so a second `up` reuses it. Each of those is a step
  * of the progress shown on stderr (progress.ts; none with --quiet); what was started, where,
@@ -42,8 +43,10 @@ const SIGNAL_POLL_MS = 200;
 
 export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void> {
   const started = performance.now();
-  // PostgreSQL, Redis, migrations, head, each worker, demo data, api, demo task.
-  const progress = cliProgress("up", 7 + opts.workers, { quiet: opts.quiet }, env);
+  // With key files configured, payouts run, and the development faucet is off (config.ts refuses both).
+  const payoutsOn = Boolean(env.NEUROGRID_TREASURY_KEYPAIR);
+  // PostgreSQL, Redis, migrations, head, each worker, demo data, [payouts], api, demo task.
+  const progress = cliProgress("up", 7 + opts.workers + (payoutsOn ? 1 : 0), { quiet: opts.quiet }, env);
   const say = (line: string) => progress.print(line);
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
@@ -137,6 +140,21 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     progress.step("seeding the demo data");
     const demo = await seedDemo(orm.em.fork(), dataDir, nodeIds);
     await orm.close();
+
+    if (payoutsOn) {
+      // The one process with the treasury's and the hot wallet's keys; the api loads none.
+      progress.step("starting the payouts process");
+      const payouts = await startNodeChild({
+        name: "payouts",
+        script: CLI,
+        args: ["payouts", "run"],
+        ready: /payouts running/,
+        onLine: log,
+        env: { ...payoutsChildEnv(env), DATABASE_URL: databaseUrl, REDIS_URL: redisUrl },
+      });
+      stops.push({ name: "payouts", stop: payouts.child.stop });
+      say(`payouts    pid ${payouts.child.process.pid} (signs payouts from the hot wallet)`);
+    }
     const config = apiConfigFrom({ port: opts.port }, env, {
       databaseUrl,
       redisUrl,
@@ -145,7 +163,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       jwtSecret: localSecret(dataDir, "jwt-secret"),
       nodeTokenSecret,
       clusterCredential: mintCredential(clusterSecret, { role: "driver" }),
-      faucet: true,
+      faucet: !payoutsOn,
     });
     progress.step("starting the api");
     const api = await startApiProcess({ ...config, databaseUrl, redisUrl, headAddress });
@@ -196,6 +214,7 @@ const API_ONLY = [
   /^NEUROGRID_JWT_SECRET$/,
   /^NEUROGRID_NODE_TOKEN_SECRET$/,
   /^NEUROGRID_TREASURY_KEYPAIR$/,
+  /^NEUROGRID_HOT_WALLET_KEYPAIR$/,
   /^NEUROGRID_CLUSTER_CREDENTIAL$/,
   /^SOLANA_/,
   /^NEURO_MINT$/,
@@ -204,4 +223,10 @@ const API_ONLY = [
 /** The environment of the head and worker children: this one less what only the api may see. */
 function clusterChildEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !API_ONLY.some((re) => re.test(name))));
+}
+
+/** The payouts process's environment: this one less the api's and the cluster's secrets. */
+function payoutsChildEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const others = [/^NEUROGRID_JWT_SECRET$/, /^NEUROGRID_NODE_TOKEN_SECRET$/, /^NEUROGRID_CLUSTER_/];
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !others.some((re) => re.test(name))));
 }

@@ -63,7 +63,8 @@ describe("dashboard: a client's deposit in Chromium", () => {
       {
         payoutChain: {
           rpc: gate,
-          treasury: fx.treasury,
+          wallet: fx.treasury,
+          treasury: fx.treasury.publicKey,
           mint: fx.mint,
           commitment: "finalized",
           pollIntervalMs: 0,

@@ -22,6 +22,7 @@ const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
 const knownEnv = () =>
   [
     "api/dist/cli/api-options.js",
+    "api/dist/payouts/payouts-config.js",
     ...readdirSync(join(ROOT, "cluster/dist"))
       .filter((f) => /^config.*\.js$/.test(f))
       .map((f) => `cluster/dist/${f}`),
@@ -44,6 +45,9 @@ function checkCommand(args: string[]): void {
       break;
     case "worker":
       parseWorkerConfig(rest, env);
+      break;
+    case "payouts":
+      assert.deepEqual(rest, ["run"], "the payouts process takes its settings from the environment");
       break;
     case "api":
     case "migrate":
@@ -169,6 +173,13 @@ test("shipped deploy files: mutual TLS with `neurogrid certs` certificates, each
     for (const flag of ["--tls-ca", "--tls-cert", "--tls-key"]) assert.ok(command?.includes(flag), flag);
   for (const key of ["NEUROGRID_TLS_CA", "NEUROGRID_TLS_CERT", "NEUROGRID_TLS_KEY"])
     assert.ok(api.environment?.[key], `the api reaches the head over TLS (${key})`);
+  // Keys: only the payouts service is given key files; the api and the rest never are.
+  for (const [name, service] of Object.entries(compose.services)) {
+    const keys = Object.keys(service.environment ?? {}).filter((k) => k.endsWith("_KEYPAIR"));
+    if (name === "payouts")
+      assert.deepEqual(keys.sort(), ["NEUROGRID_HOT_WALLET_KEYPAIR", "NEUROGRID_TREASURY_KEYPAIR"]);
+    else assert.deepEqual(keys, [], `${name} gets no key file`);
+  }
 
   // Every certificate file compose mounts is one `neurogrid certs` makes, under that name.
   const dir = mkdtempSync(join(tmpdir(), "neurogrid-deploy-certs-"));

@@ -50,6 +50,8 @@ export interface DepositChain {
   /** The treasury wallet (recipient of the requests). */
   treasury: PublicKey;
   mint: PublicKey;
+  /** The hot payout wallet, when it is not the treasury: the treasury check counts its NEURO. */
+  hotWallet?: PublicKey | undefined;
 }
 
 export interface DepositWatchSummary {

@@ -199,7 +199,8 @@ describe("deposit -> task -> payout, end to end", () => {
 function chainOf(fx: Awaited<ReturnType<typeof createDepositChain>>) {
   return {
     rpc: fx.rpc,
-    treasury: fx.treasury,
+    wallet: fx.treasury,
+    treasury: fx.treasury.publicKey,
     mint: fx.mint,
     commitment: "finalized" as const,
     pollIntervalMs: 0,

@@ -12,7 +12,7 @@ import type { CredentialCache } from "../identity/credential-cache.js";
 import type { JwtIssuer } from "../identity/jwt.js";
 import type { LoginBackoff } from "../identity/login.js";
 import type { PayoutEventBus } from "../payouts/payout-events.js";
-import type { PayoutService } from "../payouts/payout-service.js";
+import type { PayoutRunRequests } from "../payouts/payout-run-request.js";
 import type { MoreTokens } from "../protection/admission.js";
 import type { ProviderStakes } from "../stakes/provider-stakes.js";
 import type { AnswerWait } from "../tasks/answer-wait.js";
@@ -48,8 +48,8 @@ export interface Services {
   clusterWatch: ClusterWatch;
   /** GPU alerts from the head's telemetry. */
   alerts: AlertService;
-  /** Present when Solana payouts are configured. */
-  payouts?: PayoutService;
+  /** Present on an api with a chain configured: queues a run for the payouts process. */
+  payoutRuns?: PayoutRunRequests;
   /** Present when Solana is configured: deposit requests and the deposit watcher. */
   deposits?: DepositService;
   depositEvents?: DepositEventBus;

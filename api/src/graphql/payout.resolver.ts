@@ -117,13 +117,14 @@ export class PayoutResolver {
 
   @Authorized("admin")
   @Mutation(() => PayoutRunType, {
-    description: "Admin: runs the payout job now (it also runs on a schedule).",
+    description:
+      "Admin: runs the payout job now, in the payouts process (it also runs on a schedule), and answers its summary.",
   })
   async runPayouts(@Ctx() ctx: ApiContext): Promise<PayoutRunType> {
-    const runner = ctx.services.payouts;
-    if (!runner)
+    const { payoutRuns } = ctx.services;
+    if (!payoutRuns)
       throw new ApiError("CONFLICT", "payouts are not configured on this deployment (no Solana RPC)");
-    return runner.runner.run();
+    return payoutRuns.run();
   }
 
   @Subscription(() => PayoutStatusEventType, {

@@ -15,7 +15,10 @@ import { PgLookupTableStore } from "./pg-lookup-table-store.js";
  *            writes a PENDING payout of the whole balance and moves it earnings -> payouts in
  *            flight (ledger movement `payout`, unique per payout)
  *   batch    unbatched PENDING payouts get a batch id (at most `batchSize` per batch)
- *   settle   each batch with PENDING payouts goes to contracts' PayoutSender over the PgAttemptStore:
+ *   fund     the hot payout wallet is topped up toward the batches' total, never above its cap
+ *            (chain.fund, in the payouts process); a batch beyond what it then holds waits
+ *   settle   each batch with PENDING payouts goes to contracts' PayoutSender over the PgAttemptStore,
+ *            signed and sent by the hot wallet (never the treasury key):
  *            confirmed -> payout CONFIRMED with its signature; in flight -> external (`payout_settled`)
  *            failed    -> payout FAILED; in flight -> back to earnings (`payout_returned`)
  *            pending   -> left for the next run, which resumes from the stored transactions
@@ -60,7 +63,7 @@ export class PayoutRunner {
     this.#store = new PgAttemptStore(opts.orm);
     this.#lookupTables = new RecipientLookupTables(
       opts.chain.rpc,
-      opts.chain.treasury,
+      opts.chain.wallet,
       new PgLookupTableStore(opts.orm),
       { pollIntervalMs: opts.chain.pollIntervalMs },
     );
@@ -155,7 +158,7 @@ export class PayoutRunner {
     for (const p of pending) batches.set(p.batch_id, [...(batches.get(p.batch_id) ?? []), p]);
     const sender = new PayoutSender({
       rpc: this.#opts.chain.rpc,
-      treasury: this.#opts.chain.treasury,
+      wallet: this.#opts.chain.wallet,
       mint: this.#opts.chain.mint,
       store: this.#store,
       lookupTables: this.#lookupTables,
@@ -165,7 +168,21 @@ export class PayoutRunner {
       onEvent: (e) => this.#opts.log?.(`payouts: ${e.type} ${"signature" in e ? e.signature : ""}`),
     });
     const all: PayoutOutcome[] = [];
-    for (const [batchId, payouts] of batches) {
+    const totals = [...batches.values()].map((ps) => ps.reduce((sum, p) => sum + BigInt(p.amount), 0n));
+    const needed = totals.reduce((a, b) => a + b, 0n);
+    let spendable = needed > 0n ? await this.#opts.chain.fund?.(needed) : undefined;
+    for (const [i, [batchId, payouts]] of [...batches].entries()) {
+      const total = totals[i] ?? 0n;
+      if (spendable !== undefined) {
+        // Beyond what the hot wallet holds after its top-up: left PENDING for a later run.
+        if (total > spendable) {
+          this.#opts.log?.(
+            `payouts: batch ${batchId} (${total} units) waits for the hot wallet's next top-up`,
+          );
+          continue;
+        }
+        spendable -= total;
+      }
       const settlement = await sender.settle({
         batchId,
         payouts: payouts.map((p) => ({ payoutId: p.id, recipient: p.wallet, amount: BigInt(p.amount) })),

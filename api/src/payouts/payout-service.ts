@@ -6,12 +6,12 @@ import type { PayoutEventBus } from "./payout-events.js";
 import { PayoutRunner } from "./payout-runner.js";
 
 /**
- * Payouts in a process: the runner, the repeatable BullMQ job that calls it every
+ * Payouts in the payouts process (payouts-process.ts): the runner, the repeatable BullMQ job that calls it every
  * `intervalMs` (one job id per repeat; the runner's advisory lock keeps runs from overlapping
  * across processes). A recipient's token account is made by its first payout (nothing on
  * chain when a wallet is linked: wallets/wallet-link.ts).
  */
-const PAYOUT_QUEUE = "payouts";
+export const PAYOUT_QUEUE = "payouts";
 
 export class PayoutService {
   readonly runner: PayoutRunner;
@@ -42,6 +42,7 @@ export class PayoutService {
         const summary = await this.runner.run();
         if (summary.created + summary.confirmed + summary.failed > 0)
           this.#log(`payouts: ${JSON.stringify(summary)}`);
+        return summary; // what an api's runPayouts waits for (payout-run-request.ts)
       },
       { connection, prefix, concurrency: 1 },
     );

@@ -1,16 +1,17 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { type ReconcileReport, reconcilePayouts } from "@neurogrid/contracts";
+import type { PublicKey } from "@solana/web3.js";
 import type { PayoutChain } from "./payout-chain.js";
 
 /**
  * `neurogrid payouts reconcile`: every payout and client withdrawal (sent by the same sender, a
  * batch of one named by the withdrawal id) the database calls CONFIRMED, matched against the
  * chain (its transaction, the memo naming its batch, the recipient's token balance change), and
- * the treasury's recent payout transactions no record names. Any difference is reported.
+ * the hot payout wallet's recent payout transactions no record names. Any difference is reported.
  */
 export async function reconcileFromDb(
   orm: MikroORM,
-  chain: Pick<PayoutChain, "rpc" | "mint" | "treasury">,
+  chain: Pick<PayoutChain, "rpc" | "mint"> & { wallet: { publicKey: PublicKey } },
   scanLimit = 1000,
 ): Promise<ReconcileReport> {
   const rows = await orm.em
@@ -23,7 +24,7 @@ export async function reconcileFromDb(
     );
   return reconcilePayouts(chain.rpc, {
     mint: chain.mint,
-    treasury: chain.treasury.publicKey,
+    treasury: chain.wallet.publicKey, // the payouts' sender: the hot payout wallet
     payouts: rows.map((r) => ({
       payoutId: r.id,
       batchId: r.batch_id,

@@ -1,9 +1,9 @@
 /**
- * GET /models/:sha256 with per-artifact capability tokens, on a real api (in this process, real
- * PostgreSQL, real HTTP on 127.0.0.1): a token signed for one artifact fetches that artifact
- * until it expires; a forged, expired or other-artifact token is refused (401/403). The model
- * actor spec carries such a token when the api's public URL is configured, and the cluster's
- * artifact download fetches the registered bytes with it from this api.
+ * GET /models/:sha256 with per-artifact tokens, on a real api (in this process, real
+ * PostgreSQL, real HTTP on 127.0.0.1): a forged, expired or other-artifact token is refused
+ * (401/403), and a genuine one opens nothing without the node's own token (node binding:
+ * artifact-node-grants.test.ts). The model actor spec carries such a token when the api's public
+ * URL is configured.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -13,7 +13,6 @@ import { after, before, describe, test } from "node:test";
 import {
   buildCharTrigramLmOnnx,
   buildMlpClassifierOnnx,
-  downloadArtifact,
   mlpClassifierManifest,
   sha256Hex,
 } from "@neurogrid/cluster/models";
@@ -54,12 +53,14 @@ describe("model artifacts with artifact tokens", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test("a token for an artifact fetches exactly its bytes", async () => {
+  test("a genuine token without its node's token is 401; an admin fetches the bytes", async () => {
     const res = await get(mlpSha, issueArtifactToken(TEST_JWT_SECRET, mlpSha, HOUR));
-    assert.equal(res.status, 200);
-    assert.equal(sha256Hex(new Uint8Array(await res.arrayBuffer())), mlpSha);
-    const upper = await get(mlpSha.toUpperCase(), issueArtifactToken(TEST_JWT_SECRET, mlpSha, HOUR));
-    assert.equal(upper.status, 200, "the sha256 in the path is case-insensitive");
+    assert.equal(res.status, 401);
+    assert.match(((await res.json()) as { error: string }).error, /node's token in x-neurogrid-node/);
+    const admin = await t.account("artifact-admin", "admin");
+    const own = await get(mlpSha.toUpperCase(), admin.key);
+    assert.equal(own.status, 200, "the sha256 in the path is case-insensitive");
+    assert.equal(sha256Hex(new Uint8Array(await own.arrayBuffer())), mlpSha);
   });
 
   test("a forged, tampered or malformed token is 401", async () => {
@@ -89,7 +90,7 @@ describe("model artifacts with artifact tokens", () => {
     assert.match(((await res.json()) as { error: string }).error, new RegExp(`is for artifact ${mlpSha}`));
   });
 
-  test("with a public URL the actor spec carries a token that downloads the artifact from this api", async () => {
+  test("with a public URL the actor spec carries a token for the artifact, and no path", async () => {
     const manifest = { ...mlpClassifierManifest, name: "tok-mlp", version: "1", sha256: mlpSha };
     const source = modelActorSourceOf({
       modelCacheDir: undefined,
@@ -105,17 +106,6 @@ describe("model artifacts with artifact tokens", () => {
     assert.equal(initArgs.artifact.sha256, mlpSha);
     assert.equal(initArgs.path, undefined);
     assert.equal(initArgs.cacheDir, undefined);
-    const fetched = await downloadArtifact(initArgs.artifact, {
-      cacheDir: join(dir, "worker"),
-      maxBytes: 1e9,
-    });
-    assert.equal(fetched.downloaded, true);
-    assert.equal(sha256Hex(fetched.bytes), mlpSha);
-    const other = await fetch(`${base()}/models/${lmSha}`, {
-      headers: { authorization: `Bearer ${initArgs.artifact.token}` },
-    });
-    assert.equal(other.status, 403, "the actor's token opens its own artifact only");
-
     const local = modelActorSpec(manifest, { ...source, publicUrl: undefined }).initArgs as Record<
       string,
       unknown

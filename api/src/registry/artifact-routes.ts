@@ -4,17 +4,20 @@
  * immutable: the sha256 is the strong ETag, `If-None-Match` answers 304, and caches may keep it
  * forever.
  *
- * Who may fetch (`Authorization: Bearer <credential>`):
- *   - the holder of an artifact token for this sha256 (`nga.…`, artifact-token.ts: what the api
- *     signs into a model actor's initArgs), until it expires;
- *   - a worker with its node token (`ngn.…`, signed with the node token secret the api shares
- *     with the head);
+ * Who may fetch:
+ *   - a node, with the artifact token for this sha256 (`Authorization: Bearer nga.…`,
+ *     artifact-token.ts: what the api signs into a model actor's initArgs), unexpired, AND its own
+ *     node token (`ngn.…`, signed with the secret the api shares with the head) in the
+ *     x-neurogrid-node header, AND only while the head places an actor of that model on that
+ *     node (artifact-grants.ts): a token copied to another node, or kept after its actor left,
+ *     opens nothing. A node token alone opens nothing either;
  *   - an admin (API key or access token).
- *   401 no credential, a bad or expired one; 403 a valid credential that is none of these (an
- *   artifact token for another artifact, a client's key); 400 not a sha256; 404 no registered
+ *   401 no credential, a bad or expired one, an artifact token without a valid node token;
+ *   403 a valid credential that may not have it (an artifact token for another artifact, a node
+ *   that runs no actor of the model, a client's key); 400 not a sha256; 404 no registered
  *   artifact has that sha256; 429 over the download rate limit.
  *
- * Rate-limited: a token bucket per holder (the artifact token's artifact, the node, the admin),
+ * Rate-limited: a token bucket per holder (the node, the admin),
  * else per client address (no credential or a bad one), NEUROGRID_ARTIFACT_RATE_LIMIT_*.
  *
  * Streamed, never held whole in the api's memory: from the api's model cache directory when the
@@ -26,18 +29,25 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { isArtifactToken, verifyArtifactToken, verifyNodeToken } from "@neurogrid/schema";
+import { isClusterError } from "@neurogrid/cluster";
+import {
+  checkNodeToken,
+  isArtifactToken,
+  NODE_CREDENTIAL_HEADER,
+  verifyArtifactToken,
+} from "@neurogrid/schema";
 import express, { type Request, type Router } from "express";
 import type { Services } from "../graphql/context.js";
 import { apiKeyFromHeaders } from "../identity/api-keys.js";
 import { addressKey } from "../protection/admission.js";
 import { TokenBucket } from "../protection/token-bucket.js";
 import { resolveCaller } from "../server/auth-context.js";
+import { nodeServesArtifact } from "./artifact-grants.js";
 import { artifactTokenSecret } from "./artifact-token.js";
 import { artifactPath, modelCacheDirOf } from "./model-cache-dir.js";
 import { SHA256_HEX } from "./registry-manifest.js";
 
-type Verdict = { ok: true; who: string } | { ok: false; status: 401 | 403; message: string };
+type Verdict = { ok: true; who: string } | { ok: false; status: 401 | 403 | 503; message: string };
 
 /** Bytes per slice read from PostgreSQL. */
 const SLICE_BYTES = 1024 * 1024;
@@ -54,19 +64,15 @@ export function modelArtifactRoutes(services: Services): Router {
   const authorize = async (req: Request, sha256: string): Promise<Verdict> => {
     const credential = apiKeyFromHeaders(req.headers);
     if (!credential) {
-      return { ok: false, status: 401, message: "send an artifact token, a node token or an admin API key" };
+      return { ok: false, status: 401, message: "send the api-signed artifact token or an admin API key" };
     }
-    if (isArtifactToken(credential)) {
-      const check = verifyArtifactToken(artifactTokenSecret(services.config), credential, sha256);
-      if (check.ok) return { ok: true, who: `artifact:${check.sha256}` };
-      return { ok: false, status: check.reason === "other-artifact" ? 403 : 401, message: check.message };
-    }
-    const secret = services.config.nodeTokenSecret;
+    if (isArtifactToken(credential)) return authorizeNode(services, req, credential, sha256);
     if (credential.startsWith("ngn.")) {
-      const nodeId = secret ? verifyNodeToken(secret, credential) : null;
-      return nodeId
-        ? { ok: true, who: `node:${nodeId}` }
-        : { ok: false, status: 401, message: "invalid node token" };
+      return {
+        ok: false,
+        status: 401,
+        message: `a node downloads with its actor's artifact token, its node token in ${NODE_CREDENTIAL_HEADER}`,
+      };
     }
     const resolved = await resolveCaller(
       services.orm.em.fork(),
@@ -132,6 +138,43 @@ export function modelArtifactRoutes(services: Services): Router {
     }
   });
   return router;
+}
+
+/**
+ * A node's download: the api-signed artifact token (this sha256, unexpired), the node's own
+ * token beside it (which node asks), and that node runs or is being given an actor of the model.
+ */
+async function authorizeNode(
+  services: Services,
+  req: Request,
+  artifactToken: string,
+  sha256: string,
+): Promise<Verdict> {
+  const check = verifyArtifactToken(artifactTokenSecret(services.config), artifactToken, sha256);
+  if (!check.ok)
+    return { ok: false, status: check.reason === "other-artifact" ? 403 : 401, message: check.message };
+  const header = req.headers[NODE_CREDENTIAL_HEADER];
+  const nodeToken = typeof header === "string" ? header : undefined;
+  const secret = services.config.nodeTokenSecret;
+  if (!nodeToken || !secret)
+    return { ok: false, status: 401, message: `send the node's token in ${NODE_CREDENTIAL_HEADER}` };
+  const node = checkNodeToken(secret, nodeToken);
+  if (!node.ok) return { ok: false, status: 401, message: node.message };
+  let serves: boolean;
+  try {
+    serves = await nodeServesArtifact(services.orm.em.fork(), services.cluster, node.nodeId, check.sha256);
+  } catch (err) {
+    if (!isClusterError(err)) throw err;
+    return { ok: false, status: 503, message: `cannot ask the head where the model runs: ${err.message}` };
+  }
+  if (!serves) {
+    return {
+      ok: false,
+      status: 403,
+      message: `node ${node.nodeId} runs no actor of a model with artifact ${check.sha256}`,
+    };
+  }
+  return { ok: true, who: `node:${node.nodeId}` };
 }
 
 /** Takes a download token for `key`; answers 429 and false when the bucket is empty. */

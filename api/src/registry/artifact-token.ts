@@ -1,8 +1,10 @@
 /**
  * Per-artifact capability tokens (schema's node-token.ts: `nga.<sha256>.<expiry>.<HMAC>`, the
  * HMAC-SHA256 of "artifact:<sha256>:<expiry>"): the api signs one into a model actor's initArgs,
- * and GET /models/:sha256 (artifact-routes.ts) serves that one artifact to its holder until it
- * expires, wherever the actor runs, without a node token.
+ * and GET /models/:sha256 (artifact-routes.ts) serves that one artifact until it expires, to the
+ * node that sends its own node token with it while the head places an actor of that model on
+ * that node (artifact-grants.ts). The head picks the node after the token is signed, so the
+ * binding to a node is checked at each download rather than written into the token.
  *
  * Signed with the api's own secret (jwtSecret): every api and dispatcher process of a deployment
  * has it, so any of them can sign and any can verify; the "artifact:" message prefix keeps these

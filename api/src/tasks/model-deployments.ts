@@ -63,6 +63,21 @@ export function modelDeploymentSpec(manifest: ModelManifest, replica: ActorSpec)
   };
 }
 
+/** The multiplex group that serves a model, if any (streaming models never are). */
+function muxGroupOf(manifest: ModelManifest) {
+  const group = manifest.deployment?.multiplex;
+  return group && !isGenerative(manifest) ? group : undefined;
+}
+
+/**
+ * The name of the deployment whose replicas serve a model version: its own (the replica spec's
+ * name, model-actor-spec.ts) or its multiplex group's. Replica actors are named `<name>#<n>`.
+ */
+export function servingDeploymentName(manifest: ModelManifest): string {
+  const group = muxGroupOf(manifest);
+  return group ? `mux:${group.group}` : `model:${manifest.name}@${manifest.version}`;
+}
+
 /** The shared deployment of a multiplex group, made from one of its models' replica spec. */
 function muxDeploymentSpec(
   manifest: ModelManifest,
@@ -109,8 +124,8 @@ export class ModelDeployments {
     const replica = this.#replicaSpec(manifest);
     if (manifest.pipeline)
       return this.#handle(await this.#pipelineSpec(manifest, replica, manifest.pipeline));
-    const group = manifest.deployment?.multiplex;
-    if (group && !isGenerative(manifest)) {
+    const group = muxGroupOf(manifest);
+    if (group) {
       const spec = muxDeploymentSpec(manifest, replica, group);
       return new MultiplexedModel(await this.#handle(spec), modelRefOf(replica));
     }

@@ -5,6 +5,8 @@ import { Account, type Role } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { issueApiKey } from "../identity/api-keys.js";
 import { registerBuiltinModels } from "../models/register-builtin.js";
+import type { PayoutChain } from "../payouts/payout-chain.js";
+import { type PayoutsProcess, runPayoutsJobs } from "../payouts/payouts-process.js";
 import { createTestDatabase, type TestDatabase, testRedisUrl, uniquePrefix } from "./test-database.js";
 
 /**
@@ -17,6 +19,8 @@ export const TEST_NODE_TOKEN_SECRET = "node-token-secret-for-tests";
 export interface InProcessApi {
   url: string;
   api: ApiProcess;
+  /** The payouts process's jobs, when started with a payoutChain (payouts/payouts-process.ts). */
+  payouts: PayoutsProcess | undefined;
   orm: MikroORM;
   db: TestDatabase;
   /** SQL statements the api ran since the last reset. */
@@ -27,8 +31,9 @@ export interface InProcessApi {
 
 export async function startInProcessApi(
   overrides: Record<string, unknown> = {},
-  extras: Omit<ApiProcessExtras, "orm"> = {},
+  extras: Omit<ApiProcessExtras, "orm" | "chain"> & { payoutChain?: PayoutChain } = {},
 ): Promise<InProcessApi> {
+  const { payoutChain, ...apiExtras } = extras;
   const db = await createTestDatabase();
   const orm = await openOrm(db.url);
   await migrate(orm);
@@ -46,17 +51,27 @@ export async function startInProcessApi(
     faucet: true,
     ...overrides,
   });
+  const chain = payoutChain && {
+    rpc: payoutChain.rpc,
+    treasury: payoutChain.treasury,
+    mint: payoutChain.mint,
+    hotWallet: payoutChain.wallet.publicKey,
+  };
   const api = await startApiProcess(config, () => {}, {
-    ...extras,
+    ...apiExtras,
+    ...(chain ? { chain } : {}),
     orm: {
       onQuery: (sql) => {
         if (sql.includes("[query]")) queries.push(sql);
       },
     },
   });
+  // With a chain: the payouts process beside it, on the same database and Redis prefix.
+  const payouts = payoutChain && (await runPayoutsJobs(config, payoutChain, () => {}));
   return {
     url: api.server.url,
     api,
+    payouts,
     orm,
     db,
     queries,
@@ -68,6 +83,7 @@ export async function startInProcessApi(
       return { id: account.id, key };
     },
     async stop() {
+      await payouts?.close();
       await api.close();
       await orm.close();
       await db.drop();

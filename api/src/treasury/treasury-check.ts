@@ -6,7 +6,8 @@ import type { DepositChain } from "../deposits/deposit-watcher.js";
 /**
  * `neurogrid treasury check`, and the same on a schedule: proves from PostgreSQL and the chain
  *
- *   1. the treasury's NEURO balance on chain
+ *   1. the treasury's NEURO balance on chain (with the hot payout wallet's, which holds what the
+ *      treasury moved to it for the next payouts)
  *        = what the ledger holds for others (client available and held, provider earnings,
  *          payouts and withdrawals in flight, stakes and stakes cooling off, unmatched deposits)
  *          + the platform's fee account
@@ -83,7 +84,14 @@ export async function checkTreasury(
   );
   const seen = recorded.filter((r) => r.status === "SEEN");
   const awaitingFinality = seen.reduce((sum, r) => sum + BigInt(r.amount), 0n);
-  const [onChain = 0n] = await getTokenAccountBalances(chain.rpc, [account]);
+  // The platform's NEURO: the treasury's token account plus what was moved to the hot payout
+  // wallet and not paid out yet (contracts' payouts/hot-wallet.ts).
+  const hot = chain.hotWallet && !chain.hotWallet.equals(chain.treasury) ? chain.hotWallet : undefined;
+  const held = await getTokenAccountBalances(chain.rpc, [
+    account,
+    ...(hot ? [tokenAccountOf(chain.mint, hot)] : []),
+  ]);
+  const onChain = held.reduce((sum, b) => sum + b, 0n);
   // The balance may be read before or after the chain finalizes what is awaiting finality.
   if (onChain !== expected && onChain !== expected + awaitingFinality) {
     differences.push({ kind: "BALANCE_MISMATCH", onChain, expected, difference: onChain - expected });

@@ -4,19 +4,19 @@ import type { AlertService } from "../alerts/alert-service.js";
 import type { ApiConfig } from "../config.js";
 import { DepositEventBus } from "../deposits/deposit-events.js";
 import { DepositService } from "../deposits/deposit-service.js";
+import type { DepositChain } from "../deposits/deposit-watcher.js";
 import type { RedisConnections } from "../infra/redis-connections.js";
 import type { RepeatableJob } from "../infra/repeatable-job.js";
 import { repeatEvery } from "../infra/repeatable-job.js";
-import type { PayoutChain } from "../payouts/payout-chain.js";
 import { ProviderStakes } from "../stakes/provider-stakes.js";
 import { WithdrawalRunner } from "../withdrawals/withdrawal-runner.js";
 import { TreasuryCheckJob } from "./treasury-check-job.js";
 
 /**
  * Money in and out of the treasury, for an api process with a chain: deposit requests, their
- * events, withdrawal requests and stake moves everywhere; the deposit watcher's, the
- * withdrawals', the stake releases' and the treasury check's repeatable jobs where the
- * dispatcher runs.
+ * events, withdrawal requests and stake moves everywhere; the deposit watcher's, the stake
+ * releases' and the treasury check's repeatable jobs where the dispatcher runs. Withdrawals are
+ * sent, like payouts, by the payouts process alone (payouts/payouts-process.ts).
  */
 export interface TreasuryParts {
   deposits: DepositService;
@@ -30,14 +30,17 @@ export interface TreasuryParts {
 
 export function treasuryPartsFor(
   config: ApiConfig,
-  orm: MikroORM,
-  redis: RedisConnections,
-  chain: PayoutChain,
-  alerts: AlertService,
+  parts: {
+    orm: MikroORM;
+    redis: RedisConnections;
+    chain: DepositChain;
+    alerts: AlertService;
+  },
   log: (msg: string, err?: unknown) => void,
 ): TreasuryParts {
+  const { orm, redis, chain, alerts } = parts;
   const events = new DepositEventBus(redis);
-  const depositChain = { rpc: chain.rpc, treasury: chain.treasury.publicKey, mint: chain.mint };
+  const depositChain = chain;
   const service = new DepositService(
     orm,
     depositChain,
@@ -46,9 +49,9 @@ export function treasuryPartsFor(
     log,
   );
   const treasuryCheck = new TreasuryCheckJob(orm, depositChain, alerts, log);
-  const withdrawals = new WithdrawalRunner(orm, chain, (m) => log(m));
+  // Requests only: the payouts process sends them (payouts/payouts-process.ts).
+  const withdrawals = new WithdrawalRunner(orm, undefined, (m) => log(m));
   const stakes = new ProviderStakes(orm, config.stakeCoolingOffMs, parseNeuro(config.minProviderStake));
-  let withdrawalJob: RepeatableJob | undefined;
   let releaseJob: RepeatableJob | undefined;
   return {
     deposits: service,
@@ -58,16 +61,6 @@ export function treasuryPartsFor(
     treasuryCheck,
     async schedule() {
       await service.schedule(redis, config.depositWatchIntervalMs);
-      withdrawalJob = await repeatEvery(
-        redis,
-        "withdrawals",
-        config.payoutIntervalMs,
-        async () => {
-          const s = await withdrawals.run();
-          if (s.confirmed + s.failed > 0) log(`withdrawals: ${JSON.stringify(s)}`);
-        },
-        log,
-      );
       releaseJob = await repeatEvery(
         redis,
         "stake-releases",
@@ -80,7 +73,6 @@ export function treasuryPartsFor(
     async close() {
       await treasuryCheck.close();
       await releaseJob?.close();
-      await withdrawalJob?.close();
       await service.close();
       await events.close();
     },

@@ -15,7 +15,9 @@ import { PgWithdrawalAttemptStore } from "./pg-withdrawal-attempt-store.js";
  *
  *   request  one statement: the withdrawal PENDING and its amount moved out of the client's
  *            available balance into withdrawals in flight (refused whole when it does not cover it)
- *   run      each PENDING withdrawal goes to contracts' PayoutSender as a batch of one (memo
+ *   run      (the payouts process) the hot wallet is topped up toward the PENDING total, never
+ *            above its cap; each PENDING withdrawal it covers goes to contracts' PayoutSender,
+ *            sent by the hot wallet, as a batch of one (memo
  *            `neurogrid-payout:<withdrawal id>`) over PgWithdrawalAttemptStore — the payouts'
  *            safe sender: stored signed bytes, no new transaction until the old one provably
  *            cannot land, so a first transaction that lands late is found, not sent again
@@ -35,11 +37,12 @@ export interface WithdrawalRunSummary {
 
 export class WithdrawalRunner {
   readonly #orm: MikroORM;
-  readonly #chain: PayoutChain;
+  readonly #chain: PayoutChain | undefined;
   readonly #store: PgWithdrawalAttemptStore;
   readonly #log: ((msg: string) => void) | undefined;
 
-  constructor(orm: MikroORM, chain: PayoutChain, log?: (msg: string) => void) {
+  /** Without a chain (an api replica): requests only; the payouts process runs them. */
+  constructor(orm: MikroORM, chain: PayoutChain | undefined, log?: (msg: string) => void) {
     this.#orm = orm;
     this.#chain = chain;
     this.#log = log;
@@ -87,24 +90,35 @@ export class WithdrawalRunner {
   }
 
   async #settle(): Promise<WithdrawalRunSummary> {
+    const chain = this.#chain;
+    if (!chain) throw new Error("withdrawals are sent by the payouts process, which holds the hot wallet");
     const pending = await this.#orm.em
       .fork()
       .execute<{ id: string; account_id: string; wallet: string; amount: string }[]>(
         "select id, account_id, wallet, amount from withdrawals where status = 'PENDING' order by created_at",
       );
     const sender = new PayoutSender({
-      rpc: this.#chain.rpc,
-      treasury: this.#chain.treasury,
-      mint: this.#chain.mint,
+      rpc: chain.rpc,
+      wallet: chain.wallet,
+      mint: chain.mint,
       store: this.#store,
-      commitment: this.#chain.commitment,
-      pollIntervalMs: this.#chain.pollIntervalMs,
-      timeoutMs: this.#chain.settleTimeoutMs,
+      commitment: chain.commitment,
+      pollIntervalMs: chain.pollIntervalMs,
+      timeoutMs: chain.settleTimeoutMs,
       onEvent: (e) => this.#log?.(`withdrawals: ${e.type} ${"signature" in e ? e.signature : ""}`),
     });
     const summary: WithdrawalRunSummary = { ran: true, confirmed: 0, failed: 0, pending: 0 };
+    const needed = pending.reduce((sum, w) => sum + BigInt(w.amount), 0n);
+    let spendable = needed > 0n ? await chain.fund?.(needed) : undefined;
+    const funded = pending.filter((w) => {
+      if (spendable === undefined) return true;
+      if (BigInt(w.amount) > spendable) return false; // waits for the hot wallet's next top-up
+      spendable -= BigInt(w.amount);
+      return true;
+    });
+    summary.pending += pending.length - funded.length;
     const settled = await Promise.all(
-      pending.map(async (w) => {
+      funded.map(async (w) => {
         const { outcomes } = await sender.settle({
           batchId: w.id,
           payouts: [{ payoutId: w.id, recipient: w.wallet, amount: BigInt(w.amount) }],

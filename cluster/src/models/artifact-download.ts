@@ -5,7 +5,8 @@
  *
  *   hit:   the file exists and hashes to the expected sha256 -> its mtime is touched (most
  *          recently used) and its verified bytes are returned; a corrupt file is fetched again
- *   miss:  GET <url> (`Authorization: Bearer <token>`, a per-artifact capability the api signs)
+ *   miss:  GET <url> (`Authorization: Bearer <token>`, a per-artifact capability the api signs,
+ *          and the node's own token in NODE_CREDENTIAL_HEADER when the worker has one)
  *          -> the whole body must hash to the expected sha256, else ArtifactIntegrityError naming
  *          both hashes, and nothing is written: bad bytes never reach the cache directory
  *          -> written atomically (model-file-cache.ts installModelFile), so actor processes on
@@ -25,6 +26,7 @@
  */
 import { mkdir, readdir, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
+import { NODE_CREDENTIAL_HEADER } from "@neurogrid/schema";
 import { ClusterError, type ClusterErrorCode } from "../errors.js";
 import { installModelFile, readModelFileIfPresent, sha256Hex } from "./model-file-cache.js";
 
@@ -41,6 +43,8 @@ export interface ArtifactRef {
   sha256: string;
   /** Sent as `Authorization: Bearer <token>`. */
   token?: string;
+  /** The downloading node's token, sent as NODE_CREDENTIAL_HEADER (the api checks which node asks). */
+  nodeToken?: string | undefined;
 }
 
 export interface ArtifactDownloadOptions {
@@ -138,7 +142,10 @@ async function download(ref: ArtifactRef, doFetch: typeof fetch): Promise<Uint8A
   const label = `model artifact ${ref.sha256} from ${ref.url}`;
   let res: Response;
   try {
-    res = await doFetch(ref.url, { headers: ref.token ? { authorization: `Bearer ${ref.token}` } : {} });
+    const headers: Record<string, string> = {};
+    if (ref.token) headers.authorization = `Bearer ${ref.token}`;
+    if (ref.nodeToken) headers[NODE_CREDENTIAL_HEADER] = ref.nodeToken;
+    res = await doFetch(ref.url, { headers });
   } catch (err) {
     throw new ArtifactFetchError("UNAVAILABLE", `cannot fetch ${label}: ${causeOf(err)}`, undefined, {
       cause: err,

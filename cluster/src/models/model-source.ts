@@ -28,6 +28,8 @@ import type { ModelProgram } from "./model-program.js";
 
 export interface ModelSourceOptions extends ModelSource {
   cacheDir: string;
+  /** The node's token, sent with an artifact download (the worker's, never the caller's). */
+  nodeToken?: string | undefined;
 }
 
 export interface LoadedFile {
@@ -67,10 +69,13 @@ export async function loadModel(options: ModelSourceOptions): Promise<LoadedMode
   let main: LoadedFile;
   if (options.artifact !== undefined) {
     const { artifact } = options;
-    const file = await downloadArtifact(artifact, {
-      cacheDir: options.cacheDir,
-      maxBytes: artifact.cacheLimitBytes ?? DEFAULT_ARTIFACT_CACHE_LIMIT_BYTES,
-    });
+    const file = await downloadArtifact(
+      { ...artifact, nodeToken: options.nodeToken },
+      {
+        cacheDir: options.cacheDir,
+        maxBytes: artifact.cacheLimitBytes ?? DEFAULT_ARTIFACT_CACHE_LIMIT_BYTES,
+      },
+    );
     main = { path: file.path, sha256: file.sha256, bytes: file.bytes };
   } else if (options.path !== undefined && options.sha256 !== undefined) {
     const sha256 = options.sha256.toLowerCase();

@@ -17,7 +17,9 @@
  *                            takes no downloaded artifacts
  *   artifact.token           missing, not an artifact token, for another sha256, or expired (its
  *                            signature is checked by the api that serves the bytes, and the bytes
- *                            must hash to the sha256 whatever the token says)
+ *                            must hash to the sha256 whatever the token says); the download also
+ *                            carries this node's own token (nodeToken), so the api hands the bytes
+ *                            only to a node that runs an actor of that model
  *
  * The same rules hold for every model a model mux is started with. Refusals are
  * PERMISSION_DENIED and name the field; the head hands them to the driver that asked.
@@ -31,6 +33,11 @@ export interface ModelSourcePolicy {
   modelCacheDir: string;
   /** Base URL of the api that serves artifacts (GET <origin>/models/<sha256>); none: no downloads. */
   artifactOrigin?: string | undefined;
+  /**
+   * This node's token, sent with every artifact download (NODE_CREDENTIAL_HEADER) so the api
+   * serves an artifact only to the node that runs, or is being given, an actor of its model.
+   */
+  nodeToken?: string | undefined;
   now?: () => Date;
 }
 

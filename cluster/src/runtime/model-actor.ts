@@ -77,6 +77,7 @@ export async function startModelActor(
   const model = await loadModel({
     ...args,
     cacheDir: args.cacheDir ?? ctx.modelSources?.modelCacheDir ?? defaultModelCacheDir(),
+    nodeToken: ctx.modelSources?.nodeToken,
   });
   const choice = await chooseExecutionProvider(
     ctx,

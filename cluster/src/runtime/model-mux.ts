@@ -140,7 +140,11 @@ export class ModelMux implements ActorInstance {
   async #load(id: string, ref: ModelSource): Promise<LoadedModelServer> {
     this.#refs.set(id, ref);
     try {
-      const model = await loadModel({ ...ref, cacheDir: this.#args.cacheDir ?? defaultModelCacheDir() });
+      const model = await loadModel({
+        ...ref,
+        cacheDir: this.#args.cacheDir ?? defaultModelCacheDir(),
+        nodeToken: this.#sources?.nodeToken,
+      });
       return await openModelServer(model, this.#choice, {
         intraOpNumThreads: this.#args.intraOpNumThreads,
         batching: ref.batching,

@@ -64,7 +64,11 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
   const telemetry = new TelemetryPoller(source, config.telemetryIntervalMs, () => host.sample());
   await telemetry.start();
   let headLink: HeadLink | undefined;
-  const modelSources = { modelCacheDir: config.modelCacheDir, artifactOrigin: config.artifactOrigin };
+  const modelSources = {
+    modelCacheDir: config.modelCacheDir,
+    artifactOrigin: config.artifactOrigin,
+    nodeToken: config.nodeToken,
+  };
   const processes = new ActorProcesses({
     host: config.host,
     advertiseHost: config.advertiseHost,

@@ -42,7 +42,7 @@ async function largestTransaction(
   const lookupTables = withTables ? lookupTablesFor(chain) : undefined;
   const sender = new PayoutSender({
     rpc: chain.rpc,
-    treasury: chain.treasury,
+    wallet: chain.treasury,
     mint: chain.mint,
     store,
     lookupTables,
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const store = new InMemoryAttemptStore();
   const sender = new PayoutSender({
     rpc: chainExisting.rpc,
-    treasury: chainExisting.treasury,
+    wallet: chainExisting.treasury,
     mint: chainExisting.mint,
     store,
     lookupTables: tables,

@@ -22,7 +22,7 @@ function senderFor(
 ): PayoutSender {
   return new PayoutSender({
     rpc: chain.rpc,
-    treasury: chain.treasury,
+    wallet: chain.treasury,
     mint: chain.mint,
     store,
     pollIntervalMs: 0,

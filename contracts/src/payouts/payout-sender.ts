@@ -58,7 +58,11 @@ export type PayoutSenderEvent =
 
 export interface PayoutSenderOptions {
   rpc: SolanaRpc;
-  treasury: TreasuryKey;
+  /**
+   * The hot payout wallet (hot-wallet.ts): signs, pays the fees and sends the NEURO from its own
+   * token account. Never the treasury: the mint authority is not needed to pay out.
+   */
+  wallet: TreasuryKey;
   mint: PublicKey;
   store: PayoutAttemptStore;
   /** When given, recipients' token accounts are added to these tables before packing. */
@@ -208,13 +212,13 @@ export class PayoutSender {
 
   /** Packs, signs, stores and sends new transactions for these payouts; returns how many. */
   async #sendNew(batchId: string, payouts: readonly ValidPayout[]): Promise<number> {
-    const { rpc, treasury, mint, store } = this.#options;
+    const { rpc, wallet, mint, store } = this.#options;
     const accounts = payouts.map((p) => p.tokenAccount);
     const lookupTables = this.#options.lookupTables ? await this.#options.lookupTables.ensure(accounts) : [];
     const packed = packPayouts({
       batchId,
       payouts,
-      treasury: treasury.publicKey,
+      treasury: wallet.publicKey,
       mint,
       tokenAccounts: await tokenAccountStates(rpc, accounts),
       lookupTables,
@@ -222,8 +226,8 @@ export class PayoutSender {
     });
     const latest = await rpc.getLatestBlockhash();
     for (const group of packed) {
-      const tx = buildV0Transaction(treasury, group.instructions, latest.blockhash, lookupTables);
-      treasury.sign(tx);
+      const tx = buildV0Transaction(wallet, group.instructions, latest.blockhash, lookupTables);
+      wallet.sign(tx);
       const signature = signatureOf(tx);
       const bytes = tx.serialize();
       await store.insert({

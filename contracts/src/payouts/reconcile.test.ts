@@ -15,7 +15,7 @@ describe("reconcilePayouts", () => {
     await prepareRecipients(chain, wallets, tables);
     const sender = new PayoutSender({
       rpc: chain.rpc,
-      treasury: chain.treasury,
+      wallet: chain.treasury,
       mint: chain.mint,
       store: new InMemoryAttemptStore(),
       lookupTables: tables,
