@@ -33,9 +33,9 @@ const cliEnvSchema = z.object({
   modelCacheDir: optional,
   /** NEUROGRID_PUBLIC_URL */
   publicUrl: optional,
-  /** NEUROGRID_API_URL: the api a provider's commands talk to (`node register`) */
+  /** NEUROGRID_API_URL: the api's GraphQL URL the client commands talk to (`node register`, `submit`) */
   apiUrl: optional,
-  /** NEUROGRID_API_KEY: a provider's API key for those commands */
+  /** NEUROGRID_API_KEY: the API key for those commands (a provider's, a client's) */
   apiKey: optional,
   /** NEUROGRID_JWT_SECRET */
   jwtSecret: optional,
@@ -45,10 +45,6 @@ const cliEnvSchema = z.object({
   neuroMint: optional,
   /** NEUROGRID_TREASURY_KEYPAIR */
   treasuryKeyPath: optional,
-  /** NEUROGRID_API_URL: the api's GraphQL URL (`submit`) */
-  apiUrl: optional,
-  /** NEUROGRID_API_KEY: a client API key (`submit`) */
-  apiKey: optional,
   /** TERM: "dumb" turns the animated progress line off (progress.ts). */
   term: optional,
 });
@@ -82,8 +78,6 @@ export function cliContextOf(env: NodeJS.ProcessEnv): CliContext {
     solanaRpcUrl: env.SOLANA_RPC_URL,
     neuroMint: env.NEURO_MINT,
     treasuryKeyPath: env.NEUROGRID_TREASURY_KEYPAIR,
-    apiUrl: env.NEUROGRID_API_URL,
-    apiKey: env.NEUROGRID_API_KEY,
     term: env.TERM,
   });
   return {

@@ -59,14 +59,15 @@ export function registerSubmitCommand(program: Command, env: CliEnv): void {
     .option("--input <json>", "the task's input as JSON")
     .option(
       "--url <url>",
-      "the api's GraphQL URL (NEUROGRID_API_URL)",
+      "the api's URL, with or without /graphql (NEUROGRID_API_URL)",
       env.apiUrl ?? "http://127.0.0.1:4000/graphql",
     )
     .option("--api-key <key>", "a client API key (NEUROGRID_API_KEY)", env.apiKey)
     .option("--json", "print the task as one JSON object (and no progress)")
     .action(async (o: SubmitOptions, command: Command) => {
       const apiKey = required(o.apiKey, "NEUROGRID_API_KEY or --api-key");
-      const url = o.url ?? "";
+      // NEUROGRID_API_URL is the api's base URL for `node register` too: both forms work.
+      const url = `${(o.url ?? "").replace(/\/+$/, "").replace(/\/graphql$/, "")}/graphql`;
       const json = Boolean(o.json);
       const progress = cliProgress(
         "submit",
