@@ -86,3 +86,20 @@ export async function nextClaimableInMs(em: EntityManager): Promise<number | und
   );
   return row?.ms === null || row?.ms === undefined ? undefined : Math.ceil(Number(row.ms));
 }
+
+export interface WaitingDelivery {
+  delivery_id: string;
+  webhook_id: string;
+  event: string;
+  attempt: number;
+  due_at: string | Date;
+}
+
+/** Deliveries not yet made, soonest first: each with the number and due time of its next attempt. */
+export async function waitingDeliveries(em: EntityManager, limit: number): Promise<WaitingDelivery[]> {
+  return em.execute<WaitingDelivery[]>(
+    `select delivery_id, webhook_id, event, attempt, due_at from alert_webhook_outbox
+     order by due_at, delivery_id limit ?`,
+    [limit],
+  );
+}

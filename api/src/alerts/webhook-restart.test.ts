@@ -20,6 +20,7 @@ const WAIT_MS = 15_000;
 const POLL_MS = 25;
 
 const ADD = "mutation($url: String!) { addAlertWebhook(input: { url: $url }) { secret webhook { id } } }";
+const RETRIES = "{ alertWebhookRetries { deliveryId webhookId event nextAttempt dueAt } }";
 const DELIVERIES =
   "query($id: ID) { alertWebhookDeliveries(webhookId: $id) { deliveryId attempt ok statusCode } }";
 
@@ -93,6 +94,28 @@ test("a retry waiting for its backoff is sent by the next api process after a re
   const outbox = () =>
     first.orm.em.fork().execute<{ attempt: number }[]>("select attempt from alert_webhook_outbox");
   await waitFor("the retry scheduled", async () => ((await outbox())[0]?.attempt === 2 ? true : undefined));
+
+  // An admin sees the retry waiting, due a backoff after the first attempt.
+  const waiting = await graphqlRequest<{
+    alertWebhookRetries: {
+      deliveryId: string;
+      webhookId: string;
+      event: string;
+      nextAttempt: number;
+      dueAt: string;
+    }[];
+  }>(first.url, admin.key, RETRIES);
+  const retry = waiting.data?.alertWebhookRetries;
+  assert.equal(retry?.length, 1, JSON.stringify(waiting));
+  assert.equal(retry?.[0]?.deliveryId, received[0]?.headers["x-neurogrid-delivery"]);
+  assert.deepEqual(
+    [retry?.[0]?.webhookId, retry?.[0]?.event, retry?.[0]?.nextAttempt],
+    [hook.webhook.id, "gpu_alert.opened", 2],
+  );
+  assert.ok(
+    Date.parse(retry?.[0]?.dueAt ?? "") >= (received[0]?.at ?? 0) + BACKOFF_MS,
+    "due a backoff after the first attempt",
+  );
 
   // The api stops mid-retry; another process starts on the same database and Redis.
   await first.api.close();

@@ -331,6 +331,12 @@ const MATRIX: Row[] = [
     expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
   },
   {
+    field: "alertWebhookRetries",
+    op: "query",
+    doc: "{ alertWebhookRetries { deliveryId nextAttempt dueAt } }",
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: A },
+  },
+  {
     field: "addAlertWebhook",
     op: "mutation",
     doc: 'mutation { addAlertWebhook(input: { url: "http://127.0.0.1:9/alerts" }) { webhook { id } } }',

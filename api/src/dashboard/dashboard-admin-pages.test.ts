@@ -3,8 +3,8 @@
  * and Redis (in this process, so a GPU alert change can be announced as the alert engine would):
  * an admin finds accounts by name with their balances; sees the failed payout, the stuck
  * withdrawal and the stuck deposit (and not a payout that is merely recent); adds a webhook,
- * is shown its secret once, and watches an alert's delivery fail with 500 and succeed on the
- * retry in the delivery log. Each page passes axe and fits a phone's width; screenshots are saved.
+ * is shown its secret once, and watches an alert's delivery fail with 500, its retry wait, and
+ * succeed in the delivery log. Each page passes axe and fits a phone's width; screenshots are saved.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
@@ -28,6 +28,8 @@ const DESKTOP = { width: 1280, height: 900 };
 const VIEW_TIMEOUT_MS = 20_000;
 const CLIENT_DEPOSIT = 5_000_000_000n;
 const HOUR_MS = 3_600_000;
+/** Long enough for the waiting retry to be seen on the page (it is read again at least every 5 s). */
+const RETRY_BACKOFF_MS = 8_000;
 
 describe("dashboard: the admin's accounts, money and webhooks pages in Chromium", () => {
   let t: InProcessApi;
@@ -41,7 +43,11 @@ describe("dashboard: the admin's accounts, money and webhooks pages in Chromium"
 
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    t = await startInProcessApi({ alertWebhookBackoffMs: 300, alertWebhookAttempts: 3, faucet: false });
+    t = await startInProcessApi({
+      alertWebhookBackoffMs: RETRY_BACKOFF_MS,
+      alertWebhookAttempts: 3,
+      faucet: false,
+    });
     fx = await seedFixture(t.orm, [], CLIENT_DEPOSIT);
     const em = t.orm.em.fork();
     em.persist(
@@ -175,7 +181,14 @@ describe("dashboard: the admin's accounts, money and webhooks pages in Chromium"
       true,
     );
     const rows = page.getByTestId("delivery");
+    await rows.filter({ hasText: "failed" }).filter({ hasText: "500" }).waitFor();
+    await page
+      .getByRole("list", { name: "Deliveries waiting" })
+      .getByText(`gpu_alert.opened to ${url}: attempt 2 at`)
+      .waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}admin-webhooks-retry-waiting.png`, fullPage: true });
     await rows.filter({ hasText: "delivered" }).filter({ hasText: "200" }).waitFor();
+    await page.getByText("Nothing waiting.").waitFor();
     await rows.filter({ hasText: "failed" }).filter({ hasText: "500" }).waitFor();
     assert.equal(await rows.count(), 2);
     assert.match((await rows.first().textContent()) ?? "", /gpu_alert\.opened.*2.*delivered/);

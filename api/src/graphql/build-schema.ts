@@ -7,6 +7,7 @@ import { AccountResolver } from "./account.resolver.js";
 import { AdminAccountsResolver } from "./admin-accounts.resolver.js";
 import { AlertThresholdResolver } from "./alert-threshold.resolver.js";
 import { AlertWebhookResolver } from "./alert-webhook.resolver.js";
+import { AlertWebhookRetriesResolver } from "./alert-webhook-retries.resolver.js";
 import { ApiKeyResolver } from "./api-key.resolver.js";
 import { AuthResolver } from "./auth.resolver.js";
 import { authChecker } from "./auth-checker.js";
@@ -51,6 +52,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       ClusterOverviewResolver,
       AlertThresholdResolver,
       AlertWebhookResolver,
+      AlertWebhookRetriesResolver,
       AdminAccountsResolver,
       MoneyAttentionResolver,
       ProviderWorkloadsResolver,

@@ -65,6 +65,13 @@ export const ALERT_WEBHOOKS = /* GraphQL */ `
       url
       createdAt
     }
+    alertWebhookRetries(limit: 50) {
+      deliveryId
+      webhookId
+      event
+      nextAttempt
+      dueAt
+    }
     alertWebhookDeliveries(limit: 50) {
       deliveryId
       webhookId

@@ -17,11 +17,14 @@ import {
 } from "./admin-pages-operations.js";
 
 /**
- * The alert webhooks (add one: its signing secret is shown once; remove one) and the latest
- * delivery attempts. Deliveries have no subscription: the log is read again when an alert
- * changes (gpuAlerts: a delivery is on its way) and every REFRESH_MS, for retries.
+ * The alert webhooks (add one: its signing secret is shown once; remove one), the deliveries
+ * waiting for an attempt, and the latest attempts. Deliveries have no subscription: the page is
+ * read again when an alert changes (gpuAlerts: a delivery is on its way), just after the next
+ * waiting retry falls due, and every REFRESH_MS.
  */
 const REFRESH_MS = 5_000;
+/** How long after a retry's due time the log is read again (the attempt takes a moment). */
+const RETRY_SETTLE_MS = 500;
 
 export function WebhooksPage() {
   const [{ data, error }, reload] = useQuery<AlertWebhooksQuery>({ query: ALERT_WEBHOOKS });
@@ -43,6 +46,14 @@ export function WebhooksPage() {
     const timer = setInterval(() => reload({ requestPolicy: "network-only" }), REFRESH_MS);
     return () => clearInterval(timer);
   }, [reload]);
+  const retries = data?.alertWebhookRetries ?? [];
+  const nextDue = Math.min(...retries.map((r) => Date.parse(r.dueAt)));
+  useEffect(() => {
+    if (!Number.isFinite(nextDue)) return;
+    const wait = Math.max(0, nextDue - Date.now()) + RETRY_SETTLE_MS;
+    const timer = setTimeout(() => reload({ requestPolicy: "network-only" }), wait);
+    return () => clearTimeout(timer);
+  }, [nextDue, reload]);
   const hooks = data?.alertWebhooks ?? [];
   const urlOf = new Map(hooks.map((h) => [h.id, h.url]));
   const deliveries = data?.alertWebhookDeliveries ?? [];
@@ -104,6 +115,18 @@ export function WebhooksPage() {
               >
                 Remove
               </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <section className="card wide" aria-labelledby="retries-title">
+        <h2 id="retries-title">Waiting to be sent</h2>
+        {data && retries.length === 0 ? <p className="muted">Nothing waiting.</p> : null}
+        <ul className="plain" aria-label="Deliveries waiting">
+          {retries.map((r) => (
+            <li key={r.deliveryId} data-testid="waiting-delivery">
+              {r.event} to <span className="wrap">{urlOf.get(r.webhookId) ?? "a removed webhook"}</span>:
+              attempt {r.nextAttempt} at {formatTime(r.dueAt)}
             </li>
           ))}
         </ul>

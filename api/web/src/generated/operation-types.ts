@@ -80,6 +80,13 @@ export interface AlertWebhooksQuery {
     url: string;
     createdAt: string;
   }>;
+  alertWebhookRetries: Array<{
+    deliveryId: string;
+    webhookId: string;
+    event: string;
+    nextAttempt: number;
+    dueAt: string;
+  }>;
   alertWebhookDeliveries: Array<{
     deliveryId: string;
     webhookId: string;
