@@ -125,7 +125,6 @@ test("the Helm chart renders to valid head and api Deployments and a GPU worker 
     "DaemonSet/ng-worker",
     "Deployment/ng-api",
     "Deployment/ng-head",
-    "Deployment/ng-payouts",
     "Service/ng-api",
     "Service/ng-head",
   ]);
@@ -209,12 +208,4 @@ test("shipped deploy files: mutual TLS with `neurogrid certs` certificates, each
   const headYaml = renderHelm(read(`${chart}/templates/head.yaml`), values, "ng");
   assert.match(headYaml, /--tls-cert/);
   assert.doesNotMatch(headYaml, /name: neurogrid-api\b/);
-  // Keys: only the payouts workload mounts them, owner-read-only.
-  for (const file of readdirSync(join(ROOT, chart, "templates"))) {
-    const yaml = renderHelm(read(`${chart}/templates/${file}`), values, "ng");
-    if (file === "payouts.yaml") {
-      assert.match(yaml, /secretName: neurogrid-payout-keys\n\s+# .*\n\s+defaultMode: 0400/);
-      assert.match(yaml, /NEUROGRID_TREASURY_KEYPAIR/);
-    } else assert.doesNotMatch(yaml, /_KEYPAIR|neurogrid-payout-keys/, `${file} gets no key`);
-  }
 });
