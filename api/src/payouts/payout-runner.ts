@@ -179,6 +179,7 @@ export class PayoutRunner {
           this.#opts.log?.(
             `payouts: batch ${batchId} (${total} units) waits for the hot wallet's next top-up`,
           );
+          for (const p of payouts) all.push({ payoutId: p.id, status: "pending", signature: null });
           continue;
         }
         spendable -= total;

@@ -40,7 +40,7 @@ export interface PayoutsChainParts {
 }
 
 /** The payout chain of this process: the hot wallet signs, a top-up funds it before each run. */
-function payoutsChain(
+export function payoutsChain(
   parts: PayoutsChainParts,
   config: Pick<
     PayoutsConfig,
