@@ -113,19 +113,18 @@ describe("password logins back off per account and per address", () => {
     await t?.stop();
   });
 
-  test("after 5 wrong passwords the account waits, right password or not, without scrypt", async () => {
+  // The refusal comes from the backoff, checked before the password (identity/login.ts), so the
+  // right password is refused too; how fast is not asserted (no timed tests).
+  test("after 5 wrong passwords the account waits, right password or not", async () => {
     const codes: (string | undefined)[] = [];
     for (let i = 0; i < 6; i++) codes.push((await login("guessed", `wrong ${i}`, `10.4.0.${i}`)).code);
     assert.deepEqual(codes, Array(6).fill("UNAUTHENTICATED"));
-    const started = performance.now();
     const refused = await login("guessed", "correct horse", "10.4.1.1");
-    const ms = performance.now() - started;
     assert.equal(refused.code, "RATE_LIMITED", "from any address: the account backs off");
     assert.ok(
       (refused.retryAfterMs ?? 0) > 0 && (refused.retryAfterMs ?? 0) <= 1000,
       `${refused.retryAfterMs}`,
     );
-    assert.ok(ms < 40, `refused in ${ms.toFixed(1)} ms: no scrypt ran`);
     await new Promise((r) => setTimeout(r, (refused.retryAfterMs ?? 0) + 20));
     assert.equal(
       (await login("guessed", "correct horse", "10.4.1.1")).code,

@@ -180,15 +180,21 @@ export class CredentialCache implements AccessRevoker {
     }
   }
 
-  /** Whether this API key is cached as valid (its look-up will cost no query). */
-  knowsKey(key: string): boolean {
-    const hit = this.#keys.get(hashApiKey(key));
+  /** Whether the API key with this hash (hashApiKey) is cached as valid (its look-up will cost no query). */
+  knowsKey(keyHash: string): boolean {
+    const hit = this.#keys.get(keyHash);
     return hit !== undefined && this.#now() - hit.at < this.#ttlMs;
   }
 
-  /** The key's account (merged into `em`) and scopes, or null for an unknown or revoked key. */
-  async apiKey(em: EntityManager, key: string): Promise<{ account: Account; scopes: string[] } | null> {
-    const keyHash = hashApiKey(key);
+  /**
+   * The key's account (merged into `em`) and scopes, or null for an unknown or revoked key.
+   * `keyHash`: the key's hashApiKey, when the caller has it already (one hash per request).
+   */
+  async apiKey(
+    em: EntityManager,
+    key: string,
+    keyHash = hashApiKey(key),
+  ): Promise<{ account: Account; scopes: string[] } | null> {
     const now = this.#now();
     const hit = this.#keys.get(keyHash);
     if (hit && now - hit.at < this.#ttlMs) {

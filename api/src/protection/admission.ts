@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { ApiError } from "../errors.js";
-import { apiKeyFromHeaders } from "../identity/api-keys.js";
+import { apiKeyFromHeaders, hashApiKey } from "../identity/api-keys.js";
 import type { CredentialCache } from "../identity/credential-cache.js";
 import { type JwtIssuer, looksLikeJwt } from "../identity/jwt.js";
 import { type ResolvedCaller, resolveCaller } from "../server/auth-context.js";
@@ -54,8 +53,9 @@ export function addressKey(address: string | undefined): string {
   return `ip:${address ?? "unknown"}`;
 }
 
-function credentialKey(credential: string): string {
-  return `cred:${createHash("sha256").update(credential).digest("hex").slice(0, 32)}`;
+/** A credential's bucket, named by its hash (hashApiKey: the one hash a request computes). */
+function credentialKey(credentialHash: string): string {
+  return `cred:${credentialHash.slice(0, 32)}`;
 }
 
 function rateLimited(retryAfterMs: number): ApiError {
@@ -85,7 +85,8 @@ export async function admit(
   const credential = apiKeyFromHeaders(headers);
   const byAddress = addressKey(address);
   if (credential === undefined) return take(byAddress, { caller: null });
-  const free = credential !== "" && (looksLikeJwt(credential) || deps.credentials.knowsKey(credential));
+  const hash = hashApiKey(credential);
+  const free = credential !== "" && (looksLikeJwt(credential) || deps.credentials.knowsKey(hash));
   if (!free) {
     const paid = await take(byAddress, { caller: null });
     if (!paid.ok) return paid;
@@ -93,7 +94,7 @@ export async function admit(
   const resolved =
     credential === ""
       ? { caller: null, authError: "malformed Authorization header (expected Bearer <token>)" }
-      : await resolveCaller(em, deps.jwt, headers, deps.credentials);
+      : await resolveCaller(em, deps.jwt, headers, deps.credentials, hash);
   if (!resolved.caller) {
     if (free) {
       const paid = await take(byAddress, resolved);
@@ -105,7 +106,7 @@ export async function admit(
       error: new ApiError("UNAUTHENTICATED", resolved.authError ?? "invalid credential"),
     };
   }
-  return take(credentialKey(credential), resolved);
+  return take(credentialKey(hash), resolved);
 }
 
 /** What an admitted HTTP request carries to its handlers (`res.locals.admitted`). */

@@ -23,6 +23,8 @@ export async function resolveCaller(
   jwt: JwtIssuer,
   headers: Record<string, string | string[] | undefined>,
   cache: CredentialCache,
+  /** The credential's hashApiKey, when the caller has it already. */
+  keyHash?: string,
 ): Promise<ResolvedCaller> {
   const credential = apiKeyFromHeaders(headers);
   if (credential === undefined) return { caller: null };
@@ -49,7 +51,7 @@ export async function resolveCaller(
       },
     };
   }
-  const found = await cache.apiKey(em, credential);
+  const found = await cache.apiKey(em, credential, keyHash);
   if (!found) return { caller: null, authError: "invalid or revoked API key" };
   const scopes = found.scopes.filter(isScope);
   return {
