@@ -92,10 +92,19 @@ describe("docker-compose.yml as local processes", () => {
     const [apiPort] = publishedPorts(compose, "api");
     url = `http://127.0.0.1:${await net.publish(apiPort ?? 0)}/graphql`;
 
+    // Step 3 of the file's header, as written (its /certs is ./certs, its api is the published port).
+    const step3 = header.match(
+      /deploy\/register-node\.sh \S+ "\$PROVIDER_TOKEN" (\S+) \/certs (.+?) >> \.env$/m,
+    );
+    assert.ok(step3, "the header registers the worker with deploy/register-node.sh");
     const provider = await signUp(url, "provider");
-    node = await registerNodeWithScript(url, provider, "compose-worker", join(projectDir(), "certs"), [
-      "worker",
-    ]);
+    node = await registerNodeWithScript(
+      url,
+      provider,
+      step3[1] ?? "",
+      join(projectDir(), "certs"),
+      (step3[2] ?? "").split(" "),
+    );
     const withNode = readCompose(COMPOSE, { ...vars, NODE_ID: node.nodeId, NODE_TOKEN: node.nodeToken });
     worker = start(withNode, "worker");
     await worker.waitFor(/registered with head/);

@@ -119,6 +119,26 @@ describe("the Helm chart", () => {
     assert.doesNotMatch(JSON.stringify(objects), /hostPort|hostNetwork/);
   });
 
+  test("each component reads only its own secret keys; workers read none of them", () => {
+    const { objects } = renderChart(CHART, RELEASE, overrides);
+    const keysOf = (kind: string, name: string) =>
+      [
+        ...JSON.stringify(find(objects, kind, name)).matchAll(
+          /"secretKeyRef":\{"name":"ng-secrets","key":"([^"]+)"/g,
+        ),
+      ]
+        .map((m) => m[1])
+        .sort();
+    assert.deepEqual(keysOf("Deployment", "ng-head"), ["node-token-secret", "redis-url"]);
+    assert.deepEqual(keysOf("Deployment", "ng-dispatcher"), ["database-url", "jwt-secret", "redis-url"]);
+    assert.deepEqual(keysOf("StatefulSet", "ng-worker"), []);
+    assert.deepEqual(
+      [...new Set(keysOf("Deployment", "ng-api"))],
+      ["database-url", "jwt-secret", "node-token-secret", "redis-url"],
+    );
+    assert.doesNotMatch(JSON.stringify(find(objects, "StatefulSet", "ng-worker")), /envFrom|ng-secrets/);
+  });
+
   describe("its containers, run as local processes", () => {
     let dir: string;
     let net: ServiceNetwork;

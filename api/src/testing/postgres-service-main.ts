@@ -22,8 +22,11 @@ const server = new EmbeddedPostgres({
   password,
   persistent: true,
   onLog: () => {},
-  onError: () => {},
+  onError: (message: unknown) => process.stderr.write(`${String(message)}\n`),
   createPostgresUser: true,
+  // Its Unix socket in its own directory: the file system, unlike the network, is shared with
+  // every other server on this machine listening on the same port number.
+  postgresFlags: ["-c", `unix_socket_directories=${dataDir}/data`],
 } as ConstructorParameters<typeof EmbeddedPostgres>[0]);
 await server.initialise();
 await server.start();

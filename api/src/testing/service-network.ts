@@ -56,7 +56,9 @@ export class ServiceNetwork {
   /** Creates the namespace, with `hosts` resolving to 127.0.0.1 inside it. */
   static async create(hosts: string[], workDir: string): Promise<ServiceNetwork> {
     const net = new ServiceNetwork(workDir);
-    await run("ip", ["netns", "add", net.name]);
+    await run("ip", ["netns", "add", net.name]).catch((err: Error) => {
+      throw new Error(`a network namespace is needed (root and iproute2's ip netns): ${err.message}`);
+    });
     mkdirSync(`/etc/netns/${net.name}`, { recursive: true });
     writeFileSync(`/etc/netns/${net.name}/hosts`, `127.0.0.1 localhost ${hosts.join(" ")}\n::1 localhost\n`);
     await run("ip", ["netns", "exec", net.name, "ip", "link", "set", "lo", "up"]);
