@@ -14,7 +14,8 @@
  * Reported: the api process's resident memory (VmRSS) after minute 1 and at the end, and the
  * growth (`rssGrowthMb`, goal < 50); p99 submit latency (the HTTP submit, not the task) over the
  * first and the last minute (`p99FirstMs`, `p99LastMs`: the last at most 1.5x the first); the
- * open subscriptions sampled each second (`openSubscriptionsMin`, `...Mean`). The last line with
+ * open subscriptions sampled each second (`openSubscriptionsMin`, `...Mean`); submits sent again
+ * after their keep-alive connection was reset (`submitsResent`). The last line with
  * --json is one JSON object.
  *
  * Real processes (head, worker, api via the `neurogrid` CLI), the PostgreSQL and Redis named by
@@ -47,7 +48,9 @@ const sockets = Number(values.sockets);
 const perSocket = Number(values["per-socket"]);
 const log = (msg: string) => (values.json ? process.stderr : process.stdout).write(`${msg}\n`);
 
-const SUBMIT = `mutation($f: [[Float!]!]!) { submitTask(input: { model: "mlp-classifier", input: { features: $f } }) { id } }`;
+const SUBMIT = `mutation($f: [[Float!]!]!, $k: String!) { submitTask(input: { model: "mlp-classifier", input: { features: $f }, idempotencyKey: $k }) { id } }`;
+/** A submit whose connection broke is sent again under its idempotency key, as a client does. */
+const SUBMIT_ATTEMPTS = 3;
 const PROGRESS = `subscription($id: ID!) { taskProgress(taskId: $id) { status } }`;
 const features = (i: number) => [Array.from({ length: 16 }, (_, j) => Math.sin(i + j))];
 
@@ -89,6 +92,20 @@ function followToCompletion(ws: Client, id: string): Promise<void> {
       },
     );
   });
+}
+
+let resent = 0;
+
+async function submitWithRetry(http: KeepAliveClient, variables: Record<string, unknown>) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await http.post<{ submitTask: { id: string } }>(SUBMIT, variables);
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (attempt >= SUBMIT_ATTEMPTS || (code !== "ECONNRESET" && code !== "EPIPE")) throw err;
+      resent++;
+    }
+  }
 }
 
 async function main(): Promise<void> {
@@ -148,7 +165,8 @@ async function main(): Promise<void> {
     const follower = async (ws: Client) => {
       while (performance.now() < endAt) {
         const t0 = performance.now();
-        const res = await http.post<{ submitTask: { id: string } }>(SUBMIT, { f: features(seq++) });
+        const i = seq++;
+        const res = await submitWithRetry(http, { f: features(i), k: `soak-${i}` });
         const id = res.data?.submitTask.id;
         if (!id) throw new Error(`submit failed: ${JSON.stringify(res.errors)}`);
         if (t0 >= startedAt) submits.push({ at: t0 - startedAt, ms: performance.now() - t0 });
@@ -199,6 +217,7 @@ async function main(): Promise<void> {
       rssGrowthMb: Number((rssEnd - rssMinute1).toFixed(1)),
       p99FirstMs: Number(p99(first).toFixed(1)),
       p99LastMs: Number(p99(last).toFixed(1)),
+      submitsResent: resent,
     };
     log(
       `soak: ${result.tasks} tasks, rss ${result.rssMinute1Mb} -> ${result.rssEndMb} MB, ` +
