@@ -7,10 +7,10 @@
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { CLI } from "../testing/local-cluster.js";
 import { testRedisUrl, uniquePrefix } from "../testing/test-database.js";
@@ -51,7 +51,13 @@ describe("neurogrid up", { timeout: 2 * UP_TIMEOUT_MS }, () => {
   const prefix = uniquePrefix("up");
   let pgPort = 0;
 
-  after(() => rmSync(home, { recursive: true, force: true }));
+  after(() => {
+    // As root with this closed folder, PostgreSQL's data went where its user can reach it.
+    const moved = join(dataDir, "postgres-location");
+    if (existsSync(moved))
+      rmSync(dirname(readFileSync(moved, "utf8").trim()), { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  });
 
   /** Runs `up` in a process group of its own; `interrupt` sends SIGINT to the group once it serves. */
   function up(args: string[], interrupt: boolean): Promise<Run> {
