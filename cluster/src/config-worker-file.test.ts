@@ -81,6 +81,11 @@ describe("worker --config FILE", () => {
       code: "INVALID_ARGUMENT",
       message: new RegExp(`invalid worker config ${unknown}: .*coordinator`),
     });
+    const elsewhere = file("elsewhere.yaml", "head_address: 127.0.0.1:1\nheartbeat_interval: 5\n");
+    assert.throws(
+      () => parseWorkerConfig(["--config", elsewhere], {}),
+      /heartbeat_interval: the head sets it/,
+    );
     const wrongType = file("wrong.yaml", "head_address: 127.0.0.1:1\nmax_cpu_cores: many\n");
     assert.throws(() => parseWorkerConfig(["--config", wrongType], {}), /max_cpu_cores/);
     const broken = file("broken.json", "{ not json");

@@ -23,7 +23,8 @@
  *   fake_gpus: [{ name: Fake, memoryMb: 16384 }]        --fake-gpus (machines without GPUs)
  *
  * Relative paths are relative to the file's folder, so a config and its certificates can move
- * together.
+ * together. Keys other node agents' configs have that a NeuroGrid worker does not decide are
+ * refused with where the setting lives (SET_ELSEWHERE).
  */
 import { readFileSync } from "node:fs";
 import { dirname, extname, resolve } from "node:path";
@@ -50,6 +51,13 @@ const duration = z.union([
       return Number(amount) * MS_PER_UNIT[unit];
     }),
 ]);
+
+/** Settings that are not the worker's to make, and where they are made. */
+const SET_ELSEWHERE: Record<string, string> = {
+  coordinator_url: "the head's address is head_address (HOST:PORT)",
+  heartbeat_interval: "the head sets it for every node (neurogrid head --heartbeat-interval-ms)",
+  task_timeout: "the api's dispatcher sets it (NEUROGRID_TASK_TIMEOUT_MS)",
+};
 
 const fileSchema = z
   .object({
@@ -100,6 +108,11 @@ export function readWorkerConfigFile(path: string): RawOptions<string> {
       `worker config ${path} does not parse: ${(err as Error).message}`,
     );
   }
+  const elsewhere = Object.keys(typeof data === "object" && data !== null ? data : {})
+    .filter((key) => SET_ELSEWHERE[key] !== undefined)
+    .map((key) => `${key}: ${SET_ELSEWHERE[key]}`);
+  if (elsewhere.length > 0)
+    throw new ClusterError("INVALID_ARGUMENT", `invalid worker config ${path}: ${elsewhere.join("; ")}`);
   const parsed = fileSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {

@@ -146,6 +146,14 @@ const OPTIONS = {
   ...TLS_OPTIONS,
 } as const satisfies Record<keyof WorkerConfig, OptionSpec>;
 
+/** `neurogrid worker --help`: each flag with its environment variable (this file's header says more). */
+export function workerFlagsHelp(): string {
+  const rows = Object.values<OptionSpec>(OPTIONS).map(
+    (spec) => `  --${spec.flag}${spec.boolean ? "" : " VALUE"}`.padEnd(34) + (spec.env ?? ""),
+  );
+  return `${[...rows, `  --config FILE`.padEnd(34) + "NEUROGRID_WORKER_CONFIG"].join("\n")}\n`;
+}
+
 const WILDCARD_HOSTS = new Set(["0.0.0.0", "::", "[::]"]);
 
 const fakeGpus = z.array(z.object({ name: z.string().min(1), memoryMb: z.number().int().min(0) }));

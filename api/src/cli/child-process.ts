@@ -25,7 +25,12 @@ export async function startNodeChild(opts: {
   ready: RegExp;
   timeoutMs?: number;
   env: NodeJS.ProcessEnv;
-  onLine?: (name: string, line: string) => void;
+  onLine?: (name: string, line: string, stream: "out" | "err") => void;
+  /**
+   * In a process group of its own: a terminal's Ctrl-C then reaches only the caller, which
+   * stops its children itself, in order (`up`).
+   */
+  detached?: boolean;
   /** A command line the node command runs under (e.g. `ip netns exec NS`, which keeps the PID). */
   prefix?: string[];
 }): Promise<{ child: Child; match: RegExpMatchArray }> {
@@ -33,6 +38,7 @@ export async function startNodeChild(opts: {
   const proc = spawn(command ?? process.execPath, rest, {
     stdio: ["ignore", "pipe", "pipe"],
     env: opts.env,
+    detached: opts.detached ?? false,
   });
   const timeoutMs = opts.timeoutMs ?? READY_TIMEOUT_MS;
   const child: Child = { name: opts.name, process: proc, stop: () => stopChild(proc) };
@@ -48,7 +54,7 @@ export async function startNodeChild(opts: {
       const lines = buffered.split("\n");
       buffered = lines.pop() ?? "";
       for (const line of lines) {
-        opts.onLine?.(opts.name, line);
+        opts.onLine?.(opts.name, line, stream);
         const m = stream === "out" ? opts.ready.exec(line) : null;
         if (m) {
           clearTimeout(timer);

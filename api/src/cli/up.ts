@@ -14,6 +14,7 @@ import { apiConfigFrom } from "./api-options.js";
 import { freePort, startNodeChild } from "./child-process.js";
 import { runDemoTask } from "./demo-task.js";
 import { cliProgress } from "./progress.js";
+import { upLogs } from "./up-logs.js";
 
 /**
  * `neurogrid up`: the whole network on one machine, on embedded defaults.
@@ -23,7 +24,10 @@ import { cliProgress } from "./progress.js";
  *   -> one demo task through the public API -> serve until Ctrl-C, then stop what we started.
  * Everything lives in the data directory, so a second `up` reuses it. Each of those is a step
  * of the progress shown on stderr (progress.ts; none with --quiet); what was started, where,
- * and the demo task's result go to stdout.
+ * and the demo task's result go to stdout. Every process's log goes to a file under
+ * <dataDir>/logs; the terminal shows only errors, readable (up-logs.ts). The processes `up`
+ * starts run in process groups of their own, so a terminal's Ctrl-C reaches `up` alone, which
+ * stops them in dependency order: api, workers, head, Redis, PostgreSQL.
  */
 export interface UpOptions {
   dataDir: string;
@@ -50,6 +54,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
   const say = (line: string) => progress.print(line);
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  const logs = upLogs(dataDir, (line) => progress.note(line));
   const stops: { name: string; stop: () => Promise<void> }[] = [];
   const stopAll = async () => {
     for (const s of stops.reverse()) await s.stop().catch((err) => say(`stopping ${s.name}: ${String(err)}`));
@@ -67,7 +72,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       const pg = await startEmbeddedPostgres(dataDir, opts.pgPort);
       stops.push({ name: "postgres", stop: pg.stop });
       databaseUrl = pg.url;
-      say(`postgres   embedded, 127.0.0.1:${opts.pgPort} (data in ${dataDir}/postgres)`);
+      say(`postgres   embedded, 127.0.0.1:${opts.pgPort} (data in ${pg.databaseDir})`);
     } else say("postgres   DATABASE_URL");
     let redisUrl = env.REDIS_URL;
     progress.step(redisUrl ? "Redis from REDIS_URL" : "finding or starting Redis");
@@ -94,9 +99,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     writeFileSync(observerFile, `${mintCredential(clusterSecret, { role: "observer" })}\n`, { mode: 0o600 });
     const childEnv = { ...clusterChildEnv(env), NEUROGRID_CLUSTER_SECRET: clusterSecret };
     const headPort = await freePort();
-    const log = (name: string, line: string) => {
-      if (line.trim()) progress.note(line.startsWith("[") ? line : `[${name}] ${line}`);
-    };
+    const log = logs.childLine;
     progress.step("starting the head");
     const head = await startNodeChild({
       name: "head",
@@ -104,6 +107,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       args: ["head", "--port", String(headPort)],
       ready: /listening on (\S+)/,
       onLine: log,
+      detached: true,
       env: { ...childEnv, NEUROGRID_NODE_TOKEN_SECRET: nodeTokenSecret },
     });
     stops.push({ name: "head", stop: head.child.stop });
@@ -131,6 +135,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
         ],
         ready: /registered/,
         onLine: log,
+        detached: true,
         env: { ...childEnv, NEUROGRID_NODE_TOKEN: signNodeToken(nodeTokenSecret, nodeId) },
       });
       stops.push({ name: nodeId, stop: worker.child.stop });
@@ -166,9 +171,10 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       faucet: !payoutsOn,
     });
     progress.step("starting the api");
-    const api = await startApiProcess({ ...config, databaseUrl, redisUrl, headAddress });
+    const api = await startApiProcess({ ...config, databaseUrl, redisUrl, headAddress }, logs.apiLog);
     stops.push({ name: "api", stop: api.close });
     say(`api        ${api.server.url}`);
+    say(`logs       ${logs.dir} (one file per process; errors also here)`);
     say("");
     say(`GraphiQL   ${api.server.url}   (open in a browser)`);
     say(`demo key   ${demo.apiKey}   (client "demo-client", seeded with ${DEMO_DEPOSIT} NEURO)`);
@@ -196,7 +202,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     say("");
     say("serving; press Ctrl-C to stop");
     while (!interrupted) await new Promise((r) => setTimeout(r, SIGNAL_POLL_MS));
-    say("stopping…");
+    say("stopping: api, workers, head, then Redis and PostgreSQL");
   } catch (err) {
     progress.fail();
     throw err;
@@ -204,6 +210,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await stopAll();
+    if (interrupted) say("stopped");
   }
 }
 

@@ -28,7 +28,8 @@ export async function findOrStartRedis(dataDir: string, port: number): Promise<L
   const child = spawn(
     "redis-server",
     ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "60 1", "--appendonly", "no"],
-    { stdio: "ignore" },
+    // Its own process group: a terminal's Ctrl-C reaches `up`, which stops Redis after its users.
+    { stdio: "ignore", detached: true },
   );
   const spawned = await new Promise<boolean>((resolve) => {
     child.once("error", () => resolve(false));

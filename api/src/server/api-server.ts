@@ -102,6 +102,10 @@ export async function startApiServer(
     schema,
     formatError: (formatted, error) => formatError(formatted, error, opts.log),
     includeStacktraceInErrorResponses: false,
+    // The process's entry stops the api on SIGINT/SIGTERM, in order with what else it runs
+    // (`neurogrid up` stops its workers, head, Redis and PostgreSQL after it); Apollo's own
+    // handler would re-raise the signal after stopping only itself, killing the process midway.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
     parseOptions,

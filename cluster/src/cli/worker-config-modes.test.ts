@@ -61,6 +61,15 @@ describe("worker --config FILE: --test-config and --stop", { timeout: 120_000 },
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("--help names the config modes and every flag with its environment variable", async () => {
+    const { code, output } = await once(["--help"]);
+    assert.equal(code, 0, output);
+    assert.match(output, /^usage: neurogrid worker --head HOST:PORT/);
+    assert.match(output, /--config FILE --test-config/);
+    assert.match(output, /^ {2}--node-token VALUE +NEUROGRID_NODE_TOKEN$/m);
+    assert.match(output, /^ {2}--insecure +NEUROGRID_INSECURE$/m);
+  });
+
   it("--test-config: exit 0 when the head accepts the token, and nothing is registered", async () => {
     const path = config("good", "cfg-good", signNodeToken(SECRET, "cfg-good"));
     const { code, output } = await once(["--config", path, "--test-config"]);

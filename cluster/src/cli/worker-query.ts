@@ -7,6 +7,7 @@
  *                           --advertise-host:--port of the same flags (needs a fixed --port)
  *   --test-config, --stop   check a config against its head, or stop the worker started from it
  *                           (worker-config-modes.ts); one line, exit 0 or 1
+ *   --help                  the modes, and every flag with its environment variable
  *
  * Other flags are the worker's own (config-worker.ts; --head is optional here). Returns the exit
  * status when argv asks for one of these modes, undefined otherwise (run the worker).
@@ -16,7 +17,7 @@ import { mintCredential } from "../auth/credential-token.js";
 import { localSecretOfHead } from "../auth/local-secret.js";
 import type { Env } from "../config.js";
 import { tlsFilesOf } from "../config.js";
-import { parseWorkerCheckConfig } from "../config-worker.js";
+import { parseWorkerCheckConfig, workerFlagsHelp } from "../config-worker.js";
 import { ClusterError } from "../errors.js";
 import { loadTls } from "../grpc/tls.js";
 import {
@@ -39,12 +40,24 @@ export interface WorkerQueryIo {
 const CHECK = "--check-requirements";
 const PROVIDER = "--execution-provider";
 const STATUS = "--status";
+const HELP = "--help";
 const CONFIG_MODES = { "--test-config": testWorkerConfig, "--stop": stopConfiguredWorker } as const;
+const USAGE = `usage: neurogrid worker --head HOST:PORT [flags]      run a node agent
+       neurogrid worker --config FILE [flags]         the same, from a YAML or JSON config file
+       neurogrid worker --config FILE --test-config   check the config against its head (exit 0/1)
+       neurogrid worker --config FILE --stop          stop the worker started from that config
+       neurogrid worker --check-requirements          check this machine (GPU, provider, disk, ...)
+       neurogrid worker --status [HOST:PORT]          ask a running worker
+flags (a flag wins over its environment variable, which wins over the config file):
+`;
 
 /** Whether argv asks for a one-shot mode rather than running the worker. */
 export function isWorkerQuery(argv: readonly string[]): boolean {
   return (
-    argv.includes(CHECK) || argv.includes(STATUS) || Object.keys(CONFIG_MODES).some((m) => argv.includes(m))
+    argv.includes(CHECK) ||
+    argv.includes(STATUS) ||
+    argv.includes(HELP) ||
+    Object.keys(CONFIG_MODES).some((m) => argv.includes(m))
   );
 }
 
@@ -53,6 +66,10 @@ export async function runWorkerQuery(
   env: Env,
   io: WorkerQueryIo,
 ): Promise<number | undefined> {
+  if (argv.includes(HELP)) {
+    io.write(USAGE + workerFlagsHelp());
+    return 0;
+  }
   if (argv.includes(CHECK)) {
     const at = argv.indexOf(PROVIDER);
     const requested = at < 0 ? "any" : argv[at + 1];
