@@ -14,8 +14,6 @@
 
 export type TaskKind = "tensor" | "generate" | "ocr" | "vad";
 
-export const TASK_KINDS: readonly TaskKind[] = ["tensor", "generate", "ocr", "vad"];
-
 /** OCR limits, checked at submit from the image's header before anything is decoded or held. */
 export interface OcrTaskConfig {
   kind: "ocr";

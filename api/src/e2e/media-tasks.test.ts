@@ -247,4 +247,31 @@ describe("OCR and speech detection tasks through GraphQL", { timeout: 300_000 },
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /BAD_USER_INPUT: image: not a PNG or JPEG/);
   });
+
+  test("POST /v1/tasks takes the file as multipart; GET /v1/tasks/{id} gives the typed result", async () => {
+    const post = (parts: Record<string, string | Blob>) => {
+      const form = new FormData();
+      for (const [k, v] of Object.entries(parts)) form.append(k, v);
+      const headers = { authorization: `Bearer ${fx.clientKey}` };
+      return fetch(new URL("/v1/tasks", url), { method: "POST", body: form, headers });
+    };
+    const png = new Blob([Buffer.from(renderPng("UPLOAD", 128), "base64")], { type: "image/png" });
+    const res = await post({ model: "ocr", file: png });
+    assert.equal(res.status, 200);
+    const { id, object, kind } = (await res.json()) as { id: string; object: string; kind: string };
+    assert.deepEqual([object, kind], ["task", "ocr"]);
+    await collectSubscription(url, { authorization: `Bearer ${fx.clientKey}` }, PROGRESS, { id }, 180_000);
+    const read = await fetch(new URL(`/v1/tasks/${id}`, url), {
+      headers: { authorization: `Bearer ${fx.clientKey}` },
+    });
+    const task = (await read.json()) as { status: string; ocr: { text: string } | null };
+    assert.equal(task.status, "COMPLETED");
+    assert.equal(normaliseText(task.ocr?.text ?? ""), "UPLOAD");
+    const bad = await post({ model: "ocr", file: new Blob([Buffer.from("not an image")]) });
+    assert.equal(bad.status, 400);
+    const { error } = (await bad.json()) as { error: { type: string; param: string; message: string } };
+    assert.equal(error.type, "invalid_request_error");
+    assert.equal(error.param, "image");
+    assert.match(error.message, /not a PNG or JPEG/);
+  });
 });

@@ -374,6 +374,42 @@ describe("fuzz: every public surface of a real api process", () => {
       await refused(`/v1 ${body.slice(0, 60)}`, await v1(body));
     }
     await refused("/v1 with a forged key", await v1("{}", { authorization: "Bearer ng_forged" }));
+    const upload = (body: string, type: string, authorization = `Bearer ${fx.clientKey}`) =>
+      send("/v1/tasks", { method: "POST", headers: { "content-type": type, authorization }, body });
+    const part = (name: string, value: string, file = "") =>
+      `--x\r\nContent-Disposition: form-data; name="${name}"${file}\r\n\r\n${value}\r\n`;
+    const multipart = "multipart/form-data; boundary=x";
+    for (const [what, body, type] of [
+      ["a JSON body", '{"model":"ocr"}', "application/json"],
+      ["multipart without a boundary", "x", "multipart/form-data"],
+      ["a broken multipart", "--x\r\nnonsense", multipart],
+      ["no model part", `${part("file", "abc", '; filename="a.png"')}--x--\r\n`, multipart],
+      ["no file part", `${part("model", "ocr")}--x--\r\n`, multipart],
+      ["a file that is text", `${part("model", "ocr")}${part("file", "abc")}--x--\r\n`, multipart],
+      [
+        "an unknown model",
+        `${part("model", "nope")}${part("file", "a", '; filename="a"')}--x--\r\n`,
+        multipart,
+      ],
+      [
+        "a file for a tensor model",
+        `${part("model", "mlp-classifier")}${part("file", "a", '; filename="a"')}--x--\r\n`,
+        multipart,
+      ],
+      [
+        "a file that is no image",
+        `${part("model", "ocr")}${part("file", "abc", '; filename="a.png"')}--x--\r\n`,
+        multipart,
+      ],
+    ] as const) {
+      await refused(`/v1/tasks ${what}`, await upload(body, type));
+    }
+    await refused("/v1/tasks with a forged key", await upload("", multipart, "Bearer ng_forged"));
+    for (const id of ["not-an-id", "00000000-0000-4000-8000-000000000000"])
+      await refused(
+        `/v1/tasks/${id}`,
+        await send(`/v1/tasks/${id}`, { headers: { authorization: `Bearer ${fx.clientKey}` } }),
+      );
     for (const [path, authorization] of [
       ["/models/not-a-sha", `Bearer ${fx.clientKey}`],
       [`/models/${"a".repeat(64)}`, ""],

@@ -4,13 +4,7 @@
  * Task.generation for a language model's. Each is null for tasks of other kinds and until the
  * task has completed.
  */
-import {
-  type OcrTaskResult,
-  TASK_KINDS,
-  type TaskField,
-  type TaskKind,
-  type VadTaskResult,
-} from "@neurogrid/schema";
+import { type OcrTaskResult, type TaskField, type TaskKind, type VadTaskResult } from "@neurogrid/schema";
 import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
 
 export enum TaskKindEnum {
@@ -26,11 +20,14 @@ registerEnumType(TaskKindEnum, {
     "What a model's tasks take and return. TENSOR: named tensors in, named tensors out (Task.result). GENERATE: { prompt, maxTokens?, temperature?, seed? } in, streamed tokens and Task.generation out. OCR: { image: base64 PNG or JPEG } in, Task.ocr out. VAD: { audio: base64 WAV, or 16 kHz mono pcm_s16le with format } in, Task.vad out.",
 });
 
-export function kindEnumOf(kind: TaskKind): TaskKindEnum {
-  const value = Object.values(TaskKindEnum).find((k) => k === kind);
-  if (!value || !TASK_KINDS.includes(kind)) throw new Error(`unknown task kind ${kind}`);
-  return value;
-}
+const KIND_ENUM: Readonly<Record<TaskKind, TaskKindEnum>> = {
+  tensor: TaskKindEnum.TENSOR,
+  generate: TaskKindEnum.GENERATE,
+  ocr: TaskKindEnum.OCR,
+  vad: TaskKindEnum.VAD,
+};
+
+export const kindEnumOf = (kind: TaskKind): TaskKindEnum => KIND_ENUM[kind];
 
 @ObjectType("TaskField", {
   description: "One field of what a model's task takes (input) or returns (output).",

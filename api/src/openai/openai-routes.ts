@@ -6,11 +6,13 @@ import { findUnsafeString } from "../protection/safe-strings.js";
 import { startChatCompletion } from "./chat-completion.js";
 import { sendOpenAiError } from "./openai-errors.js";
 import { openAiModel, openAiModels } from "./openai-models.js";
+import { taskFileRoutes } from "./task-file-routes.js";
 
 /**
  * The OpenAI-compatible surface, for clients written against OpenAI's API:
  *   GET  /v1/models            every model, its latest version (openai-models.ts)
  *   GET  /v1/models/{id}       one of them by name; 404 when there is none
+ *   POST /v1/tasks, GET /v1/tasks/{id}  media tasks from a file upload (task-file-routes.ts)
  *   POST /v1/chat/completions  a chat completion; `stream: true` sends server-sent events
  * Authenticated by an API key (Authorization: Bearer), charged per token through the ledger.
  * Admitted (rate limit, credential) by the server before this router (protection/admission.ts);
@@ -42,6 +44,8 @@ export function openAiRoutes(services: Services, log: (m: string, e?: unknown) =
     }
     return account;
   };
+
+  router.use(taskFileRoutes(services, caller, log));
 
   router.get("/v1/models", async (req, res) => {
     try {

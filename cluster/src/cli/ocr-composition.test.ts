@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import type { ActorSpec, DeploymentSpec } from "@neurogrid/schema";
 import { ClusterClient, type DeploymentHandle } from "../index.js";
 import { normaliseText, registerTestFont, renderPng } from "../models/ocr-test-image.js";
-import type { PipelineResult } from "../serve/ocr-pipeline-actor.js";
+import type { PipelineResult, PipelineStats } from "../serve/ocr-pipeline-actor.js";
 import { startTestCluster, type TestCluster } from "./testing/test-cluster.js";
 
 const NAMESPACE = "ocr-composition-test";
@@ -84,6 +84,13 @@ describe("OCR composed of deployments, with real processes", { timeout: 240_000 
     assert.ok(
       results.some((r) => r.recognitionBatchRequests >= 2),
       `crops of different tasks shared an inference: ${results.map((r) => r.recognitionBatchRequests)}`,
+    );
+    const stats = await pipeline.call<PipelineStats>("stats", {});
+    assert.equal(stats.calls, words.length);
+    assert.equal(
+      stats.recognitionBatchRequests,
+      results.reduce((sum, r) => sum + r.recognitionBatchRequests, 0),
+      "the pipeline's stats sum what its answers said",
     );
   });
 

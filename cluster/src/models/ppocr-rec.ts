@@ -4,7 +4,8 @@
  * serve/ocr-pipeline-actor.ts). Same pinned files as ppocr-v4 (its "rec" graph and "keys").
  *
  *   infer      x f32 [B,3,48,W] -> softmax_11.tmp_0 [B,T,6625], dynamically batched
- *   recognise  { crops: [WireCrop] } (ocr-crops.ts) -> { texts: [{ text, confidence }] }
+ *   recognise  { crops: [WireCrop] } (ocr-crops.ts) -> { texts: [{ text, confidence }],
+ *              batchRequests, batchSize (the calls and crops of the inference they ran in) }
  *              The crops become one x tensor padded to a multiple of WIDTH_BUCKET, and go
  *              through the actor's dynamic batcher: concurrent calls (crops of other tasks)
  *              whose width bucket matches share one inference.
@@ -66,15 +67,15 @@ async function recognise(
   classes: readonly string[],
   args: unknown,
   signal: AbortSignal,
-): Promise<{ texts: Recognised[]; batchRequests: number }> {
+): Promise<{ texts: Recognised[]; batchRequests: number; batchSize: number }> {
   const parsed = recognizeArgsSchema.safeParse(args);
   if (!parsed.success)
     throw new ClusterError("INVALID_ARGUMENT", `recognise args: ${formatZodIssues(parsed.error)}`);
-  if (parsed.data.crops.length === 0) return { texts: [], batchRequests: 0 };
+  if (parsed.data.crops.length === 0) return { texts: [], batchRequests: 0, batchSize: 0 };
   const crops = parsed.data.crops.map(cropFromWire);
   const widest = Math.max(...crops.map((c) => recognitionWidth(c.box)));
   const bucket = Math.min(REC_MAX_WIDTH, Math.ceil(widest / WIDTH_BUCKET) * WIDTH_BUCKET);
   const x = recognitionTensor(crops, bucket);
-  const { outputs, batchRequests } = await runtime.infer({ x }, signal);
-  return { texts: ctcDecode(outputs[REC_OUTPUT], classes), batchRequests };
+  const { outputs, batchRequests, batchSize } = await runtime.infer({ x }, signal);
+  return { texts: ctcDecode(outputs[REC_OUTPUT], classes), batchRequests, batchSize };
 }

@@ -13,6 +13,10 @@
  * number of pipeline replicas) share inferences: `recognitionBatchRequests` says how many
  * calls the crops of this task shared theirs with. Each stage scales on its own load.
  *
+ * `stats` -> { calls, recognitionInferences, recognitionBatchRequests, recognitionBatchSize }:
+ * since the actor started, the OCR calls answered, and summed over the recognition inferences
+ * their crops ran in, the calls and crops each held (a bench's mean recognition batch).
+ *
  * initArgs: { detection: { namespace, name }, recognition: { namespace, name } } — deployments
  * that exist (their handles are opened on the first call). The pipeline reaches the head with
  * cluster client its context gives it (ActorContext.cluster; the host closes it).
@@ -51,7 +55,20 @@ export const createOcrPipelineActor: ActorClass = async (initArgs, ctx) => {
   return new OcrPipeline(parsed.data, ctx.cluster());
 };
 
+export interface PipelineStats {
+  calls: number;
+  recognitionInferences: number;
+  recognitionBatchRequests: number;
+  recognitionBatchSize: number;
+}
+
 class OcrPipeline implements ActorInstance {
+  readonly #stats: PipelineStats = {
+    calls: 0,
+    recognitionInferences: 0,
+    recognitionBatchRequests: 0,
+    recognitionBatchSize: 0,
+  };
   #detection: Promise<DeploymentHandle> | undefined;
   #recognition: Promise<DeploymentHandle> | undefined;
 
@@ -69,10 +86,12 @@ class OcrPipeline implements ActorInstance {
         return this.#ocr(args, signal);
       case "health":
         return { detection: this.#args.detection, recognition: this.#args.recognition };
+      case "stats":
+        return { ...this.#stats };
       default:
         throw new ClusterError(
           "UNIMPLEMENTED",
-          `ocr-pipeline has no method ${JSON.stringify(method)} (ocr, health)`,
+          `ocr-pipeline has no method ${JSON.stringify(method)} (ocr, health, stats)`,
         );
     }
   }
@@ -95,11 +114,17 @@ class OcrPipeline implements ActorInstance {
     this.#recognition ??= this.#open(this.#args.recognition, () => (this.#recognition = undefined));
     const detected = await (await this.#detection).call<DetectResult>("detect", args, { signal });
     const crops = detected.lines.flat().map((box) => cropForRecognition(image, box));
-    const recognised = await (await this.#recognition).call<{ texts: Recognised[]; batchRequests: number }>(
-      "recognise",
-      { crops },
-      { signal },
-    );
+    const recognised = await (await this.#recognition).call<{
+      texts: Recognised[];
+      batchRequests: number;
+      batchSize: number;
+    }>("recognise", { crops }, { signal });
+    this.#stats.calls += 1;
+    if (crops.length > 0) {
+      this.#stats.recognitionInferences += 1;
+      this.#stats.recognitionBatchRequests += recognised.batchRequests;
+      this.#stats.recognitionBatchSize += recognised.batchSize;
+    }
     return {
       ...ocrResult(detected.lines, recognised.texts),
       recognitionBatchRequests: recognised.batchRequests,
