@@ -16,8 +16,6 @@ export interface UpLogs {
   dir: string;
   /** A line a child printed (stream: its stdout or stderr). */
   childLine(name: string, line: string, stream: "out" | "err"): void;
-  /** The in-process api's log (the api's log function's shape). */
-  apiLog(message: string, err?: unknown): void;
 }
 
 export function upLogs(dataDir: string, show: (line: string) => void): UpLogs {
@@ -35,15 +33,6 @@ export function upLogs(dataDir: string, show: (line: string) => void): UpLogs {
       } else if (typeof json.level === "number" && json.level >= ERROR_LEVEL) {
         show(`[${name}] error: ${typeof json.msg === "string" ? json.msg : line}`);
       }
-    },
-    apiLog(message, err) {
-      const at = new Date().toISOString();
-      const error = err === undefined ? undefined : err instanceof Error ? err.message : String(err);
-      write(
-        "api",
-        JSON.stringify({ time: at, msg: message, ...(error === undefined ? {} : { err: error }) }),
-      );
-      if (error !== undefined) show(`[api] ${message}: ${error}`);
     },
   };
 }

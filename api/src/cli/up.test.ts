@@ -15,6 +15,7 @@ import { after, describe, it } from "node:test";
 import { CLI } from "../testing/local-cluster.js";
 import { testRedisUrl, uniquePrefix } from "../testing/test-database.js";
 import { freePort } from "./child-process.js";
+import { runDemoTask } from "./demo-task.js";
 
 const UP_TIMEOUT_MS = 150_000;
 
@@ -45,7 +46,7 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-describe("neurogrid up", { timeout: 2 * UP_TIMEOUT_MS }, () => {
+describe("neurogrid up", { timeout: 3 * UP_TIMEOUT_MS }, () => {
   const home = mkdtempSync(join(tmpdir(), "neurogrid-up-"));
   const dataDir = join(home, "data");
   const prefix = uniquePrefix("up");
@@ -59,8 +60,11 @@ describe("neurogrid up", { timeout: 2 * UP_TIMEOUT_MS }, () => {
     rmSync(home, { recursive: true, force: true });
   });
 
-  /** Runs `up` in a process group of its own; `interrupt` sends SIGINT to the group once it serves. */
-  function up(args: string[], interrupt: boolean): Promise<Run> {
+  /**
+   * Runs `up` in a process group of its own; with `serving`, once it serves, runs it, then sends
+   * SIGINT to the group (a terminal's Ctrl-C).
+   */
+  function up(args: string[], serving?: (out: () => string) => Promise<void>): Promise<Run> {
     const env = Object.fromEntries(
       Object.entries(process.env).filter(([k]) => !k.startsWith("NEUROGRID_") && k !== "DATABASE_URL"),
     );
@@ -77,12 +81,17 @@ describe("neurogrid up", { timeout: 2 * UP_TIMEOUT_MS }, () => {
     const pid = child.pid as number;
     let out = "";
     let err = "";
+    let err_ = "";
     let sent = false;
     child.stdout.on("data", (d) => {
       out += String(d);
-      if (interrupt && !sent && out.includes("press Ctrl-C")) {
+      if (serving && !sent && out.includes("press Ctrl-C")) {
         sent = true;
-        process.kill(-pid, "SIGINT");
+        void serving(() => out)
+          .catch((err) => {
+            err_ += `\ntest: ${String(err)}`;
+          })
+          .finally(() => process.kill(-pid, "SIGINT"));
       }
     });
     child.stderr.on("data", (d) => (err += String(d)));
@@ -90,7 +99,7 @@ describe("neurogrid up", { timeout: 2 * UP_TIMEOUT_MS }, () => {
       const timer = setTimeout(() => process.kill(-pid, "SIGKILL"), UP_TIMEOUT_MS);
       child.once("exit", (code) => {
         clearTimeout(timer);
-        resolve({ code, out, err });
+        resolve({ code, out, err: err + err_ });
       });
     });
   }
@@ -98,7 +107,7 @@ describe("neurogrid up", { timeout: 2 * UP_TIMEOUT_MS }, () => {
   it("--once: the demo task completes and is charged; the screen has the summary, the files the logs", async () => {
     pgPort = await freePort();
     assert.equal(statSync(home).mode & 0o777, 0o700);
-    const run = await up(["--once"], false);
+    const run = await up(["--once"]);
     assert.equal(run.code, 0, `${run.out}\n${run.err}`);
     assert.match(run.out, /^demo task +\S+ COMPLETED on local-worker-\d \(cpu\)$/m);
     assert.match(run.out, /^cost +0\.001 NEURO$/m);
@@ -116,17 +125,41 @@ describe("neurogrid up", { timeout: 2 * UP_TIMEOUT_MS }, () => {
   });
 
   it("Ctrl-C stops the api, the workers, the head and PostgreSQL in order, and prints no error", async () => {
-    const run = await up([], true);
+    const run = await up([], async () => {});
     const screen = `${run.out}\n${run.err}`;
     assert.equal(run.code, 0, screen);
     assert.match(run.out, /^stopping: api, workers, head, then Redis and PostgreSQL\nstopped\n$/m);
     assert.doesNotMatch(screen, /ECONNREFUSED|Error|at .+:\d+:\d+\)/);
     const pids = [...run.out.matchAll(/\(pid (\d+)/g)].map((m) => Number(m[1]));
-    assert.equal(pids.length, 3, run.out);
+    assert.equal(pids.length, 4, run.out);
     assert.deepEqual(
       pids.filter((pid) => alive(pid)),
       [],
     );
     assert.equal(await listening(pgPort), false, "PostgreSQL stopped");
+  });
+
+  it("kill -9 of the head, a worker or the api: up starts it again, and tasks still complete", async () => {
+    const pidOf = (out: string, name: string) =>
+      Number(new RegExp(`^(?:worker +)?${name} +.*?\\(pid (\\d+)`, "m").exec(out)?.[1]);
+    const restarted = async (out: () => string, name: string) => {
+      const again = new RegExp(`^${name} +running again \\(pid (\\d+)\\)$`, "m");
+      while (!again.test(out())) await new Promise((r) => setTimeout(r, 100));
+    };
+    const outcomes: string[] = [];
+    const run = await up([], async (out) => {
+      const apiUrl = /^api +(\S+)/m.exec(out())?.[1] ?? "";
+      const apiKey = /^demo key +(\S+)/m.exec(out())?.[1] ?? "";
+      for (const name of ["head", "local-worker-1", "api"]) {
+        process.kill(pidOf(out(), name), "SIGKILL");
+        await restarted(out, name);
+        outcomes.push(`${name}: ${(await runDemoTask(apiUrl, apiKey)).status}`);
+      }
+    });
+    const screen = `${run.out}\n${run.err}`;
+    assert.equal(run.code, 0, screen);
+    assert.deepEqual(outcomes, ["head: COMPLETED", "local-worker-1: COMPLETED", "api: COMPLETED"], screen);
+    for (const name of ["head", "local-worker-1", "api"])
+      assert.match(run.out, new RegExp(`^${name} +killed by SIGKILL; starting it again in`, "m"));
   });
 });

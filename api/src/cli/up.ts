@@ -4,24 +4,27 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { mintCredential } from "@neurogrid/cluster";
 import { signNodeToken } from "@neurogrid/schema";
-import { startApiProcess } from "../app.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { startEmbeddedPostgres } from "../local/embedded-postgres.js";
 import { findOrStartRedis } from "../local/local-redis.js";
 import { localSecret } from "../local/secrets.js";
 import { DEMO_DEPOSIT, seedDemo } from "../local/seed-demo.js";
-import { apiConfigFrom } from "./api-options.js";
-import { freePort, startNodeChild } from "./child-process.js";
+import { type Child, freePort, startNodeChild } from "./child-process.js";
 import { runDemoTask } from "./demo-task.js";
 import { cliProgress } from "./progress.js";
+import { Supervised } from "./supervised.js";
 import { upLogs } from "./up-logs.js";
 
 /**
  * `neurogrid up`: the whole network on one machine, on embedded defaults.
  *   PostgreSQL (DATABASE_URL, else embedded) -> Redis (REDIS_URL, else local) -> migrations
  *   -> head + two workers (child processes) -> demo data -> the payouts process (a child, only
- *   when NEUROGRID_TREASURY_KEYPAIR is set: it alone loads keys) -> api with dispatcher (this process)
+ *   when NEUROGRID_TREASURY_KEYPAIR is set: it alone loads keys) -> api with dispatcher (a child)
  *   -> one demo task through the public API -> serve until Ctrl-C, then stop what we started.
+ * `up` supervises the head, the workers and the api (supervised.ts): one that exits without being
+ * asked to (kill -9, a crash) is started again on the same port, with the same node id, after a
+ * backoff, and the screen says so. The head keeps its tables in `up`'s Redis, so a head started
+ * again adopts the workers and actors that are alive.
  * Everything lives in the data directory, so a second `up` reuses it. Each of those is a step
  * of the progress shown on stderr (progress.ts; none with --quiet); what was started, where,
  * and the demo task's result go to stdout. Every process's log goes to a file under
@@ -58,6 +61,16 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
   const stops: { name: string; stop: () => Promise<void> }[] = [];
   const stopAll = async () => {
     for (const s of stops.reverse()) await s.stop().catch((err) => say(`stopping ${s.name}: ${String(err)}`));
+  };
+  /** Starts a child that `up` keeps running, and stops it with the rest. */
+  const supervise = async (name: string, start: () => Promise<Child>) => {
+    const child = await Supervised.start({
+      name,
+      start,
+      say: (line) => say(`${name.padEnd(10)} ${line.slice(name.length + 1)}`),
+    });
+    stops.push({ name, stop: () => child.stop() });
+    return child;
   };
   let interrupted = false;
   const onSignal = () => {
@@ -101,45 +114,46 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
     const headPort = await freePort();
     const log = logs.childLine;
     progress.step("starting the head");
-    const head = await startNodeChild({
-      name: "head",
-      script: CLI,
-      args: ["head", "--port", String(headPort)],
-      ready: /listening on (\S+)/,
-      onLine: log,
-      detached: true,
-      env: { ...childEnv, NEUROGRID_NODE_TOKEN_SECRET: nodeTokenSecret },
-    });
-    stops.push({ name: "head", stop: head.child.stop });
-    const headAddress = head.match[1] ?? `127.0.0.1:${headPort}`;
-    say(
-      `head       ${headAddress} (pid ${head.child.process.pid}; status: --credential-file ${observerFile})`,
+    const headAddress = `127.0.0.1:${headPort}`;
+    const storagePrefix = `${env.NEUROGRID_REDIS_PREFIX ?? "neurogrid"}:head:`;
+    const head = await supervise("head", () =>
+      startNodeChild({
+        name: "head",
+        script: CLI,
+        args: ["head", "--port", String(headPort), "--storage", redisUrl, "--storage-prefix", storagePrefix],
+        ready: /listening on (\S+)/,
+        onLine: log,
+        detached: true,
+        env: { ...childEnv, NEUROGRID_NODE_TOKEN_SECRET: nodeTokenSecret },
+      }).then((started) => started.child),
     );
+    say(`head       ${headAddress} (pid ${head.pid}; status: --credential-file ${observerFile})`);
     const nodeIds = Array.from({ length: opts.workers }, (_, i) => `local-worker-${i + 1}`);
     for (const nodeId of nodeIds) {
       progress.step(`starting worker ${nodeId}`);
-      const worker = await startNodeChild({
-        name: nodeId,
-        script: CLI,
-        // The api's model cache: a worker loads registered models only from its own cache.
-        args: [
-          "worker",
-          "--head",
-          headAddress,
-          "--node-id",
-          nodeId,
-          "--port",
-          "0",
-          "--model-cache-dir",
-          resolve(dataDir, "models"),
-        ],
-        ready: /registered/,
-        onLine: log,
-        detached: true,
-        env: { ...childEnv, NEUROGRID_NODE_TOKEN: signNodeToken(nodeTokenSecret, nodeId) },
-      });
-      stops.push({ name: nodeId, stop: worker.child.stop });
-      say(`worker     ${nodeId} (pid ${worker.child.process.pid})`);
+      const worker = await supervise(nodeId, () =>
+        startNodeChild({
+          name: nodeId,
+          script: CLI,
+          // The api's model cache: a worker loads registered models only from its own cache.
+          args: [
+            "worker",
+            "--head",
+            headAddress,
+            "--node-id",
+            nodeId,
+            "--port",
+            "0",
+            "--model-cache-dir",
+            resolve(dataDir, "models"),
+          ],
+          ready: /registered/,
+          onLine: log,
+          detached: true,
+          env: { ...childEnv, NEUROGRID_NODE_TOKEN: signNodeToken(nodeTokenSecret, nodeId) },
+        }).then((started) => started.child),
+      );
+      say(`worker     ${nodeId} (pid ${worker.pid})`);
     }
 
     progress.step("seeding the demo data");
@@ -160,28 +174,47 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       stops.push({ name: "payouts", stop: payouts.child.stop });
       say(`payouts    pid ${payouts.child.process.pid} (signs payouts from the hot wallet)`);
     }
-    const config = apiConfigFrom({ port: opts.port }, env, {
-      databaseUrl,
-      redisUrl,
-      headAddress,
-      modelCacheDir: resolve(dataDir, "models"),
-      jwtSecret: localSecret(dataDir, "jwt-secret"),
-      nodeTokenSecret,
-      clusterCredential: mintCredential(clusterSecret, { role: "driver" }),
-      faucet: !payoutsOn,
-    });
+    // The api on a fixed port, so that one started again keeps its URL.
+    const apiPort = opts.port === "0" ? String(await freePort()) : opts.port;
+    const apiEnv: NodeJS.ProcessEnv = {
+      ...env,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      NEUROGRID_HEAD_ADDRESS: headAddress,
+      NEUROGRID_MODEL_CACHE_DIR: resolve(dataDir, "models"),
+      NEUROGRID_JWT_SECRET: env.NEUROGRID_JWT_SECRET ?? localSecret(dataDir, "jwt-secret"),
+      NEUROGRID_NODE_TOKEN_SECRET: nodeTokenSecret,
+      NEUROGRID_CLUSTER_CREDENTIAL: mintCredential(clusterSecret, { role: "driver" }),
+      NEUROGRID_FAUCET: env.NEUROGRID_FAUCET ?? String(!payoutsOn),
+      // The payouts process alone loads keys.
+      NEUROGRID_TREASURY_KEYPAIR: undefined,
+      NEUROGRID_HOT_WALLET_KEYPAIR: undefined,
+    };
     progress.step("starting the api");
-    const api = await startApiProcess({ ...config, databaseUrl, redisUrl, headAddress }, logs.apiLog);
-    stops.push({ name: "api", stop: api.close });
-    say(`api        ${api.server.url}`);
+    let apiUrl = "";
+    const api = await supervise("api", () =>
+      startNodeChild({
+        name: "api",
+        script: CLI,
+        args: ["api", "--port", apiPort],
+        ready: /listening on (\S+)/,
+        onLine: log,
+        detached: true,
+        env: apiEnv,
+      }).then((started) => {
+        apiUrl = started.match[1] ?? `http://127.0.0.1:${apiPort}/graphql`;
+        return started.child;
+      }),
+    );
+    say(`api        ${apiUrl} (pid ${api.pid})`);
     say(`logs       ${logs.dir} (one file per process; errors also here)`);
     say("");
-    say(`GraphiQL   ${api.server.url}   (open in a browser)`);
+    say(`GraphiQL   ${apiUrl}   (open in a browser)`);
     say(`demo key   ${demo.apiKey}   (client "demo-client", seeded with ${DEMO_DEPOSIT} NEURO)`);
     say(`models     ${demo.models.join(", ")}`);
 
     progress.step("running the demo task");
-    const outcome = await runDemoTask(api.server.url, demo.apiKey);
+    const outcome = await runDemoTask(apiUrl, demo.apiKey);
     const firstResultSec = (performance.now() - started) / 1000;
     say("");
     say(
@@ -194,7 +227,7 @@ export async function up(opts: UpOptions, env: NodeJS.ProcessEnv): Promise<void>
       `latency    ${outcome.latencyMs.toFixed(1)} ms end to end (submit -> final state; includes placing the actor)`,
     );
     say(`started    first result ${firstResultSec.toFixed(2)} s after start`);
-    const warm = await runDemoTask(api.server.url, demo.apiKey);
+    const warm = await runDemoTask(apiUrl, demo.apiKey);
     say(`again      ${warm.status} in ${warm.latencyMs.toFixed(1)} ms end to end (actor already running)`);
     progress.done(`first result ${firstResultSec.toFixed(2)} s after start`);
     if (outcome.status !== "COMPLETED") process.exitCode = 1;
