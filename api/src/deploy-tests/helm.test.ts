@@ -119,6 +119,55 @@ describe("the Helm chart", () => {
     assert.doesNotMatch(JSON.stringify(objects), /hostPort|hostNetwork/);
   });
 
+  test("with payouts on, one payouts Deployment alone mounts the keys; the api gets the chain's addresses only", () => {
+    const { objects } = renderChart(CHART, RELEASE, {
+      ...overrides,
+      payouts: {
+        enabled: true,
+        solanaRpcUrl: "http://solana:8899",
+        neuroMint: "Mint1111111111111111111111111111111111111111",
+        treasuryAddress: "Treasury11111111111111111111111111111111111",
+        hotWalletAddress: "Hot1111111111111111111111111111111111111111",
+        publicDomain: "neurogrid.example",
+      },
+    });
+    validate(objects);
+    const payouts = find(objects, "Deployment", "ng-payouts") as unknown as {
+      spec: {
+        replicas: number;
+        template: {
+          spec: {
+            containers: { args: string[]; env: { name: string; value?: string }[] }[];
+            volumes: { secret?: { secretName: string; defaultMode: number } }[];
+          };
+        };
+      };
+    };
+    assert.ok(payouts, "a payouts Deployment");
+    assert.equal(payouts.spec.replicas, 1, "one signer");
+    const pod = payouts.spec.template.spec;
+    assert.deepEqual(pod.containers[0]?.args, ["payouts", "run"]);
+    assert.deepEqual(pod.volumes[0]?.secret, { secretName: "neurogrid-payout-keys", defaultMode: 0o600 });
+    for (const o of objects as K8sObject[]) {
+      if (o.metadata.name === "ng-payouts") continue;
+      assert.doesNotMatch(
+        JSON.stringify(o),
+        /neurogrid-payout-keys|_KEYPAIR/,
+        `${o.kind} ${o.metadata.name}`,
+      );
+    }
+    const api = JSON.stringify(find(objects, "Deployment", "ng-api"));
+    for (const name of [
+      "SOLANA_RPC_URL",
+      "NEURO_MINT",
+      "NEUROGRID_TREASURY_ADDRESS",
+      "NEUROGRID_HOT_WALLET_ADDRESS",
+    ])
+      assert.match(api, new RegExp(`"name":"${name}"`));
+    const off = renderChart(CHART, RELEASE, overrides).objects;
+    assert.equal(find(off, "Deployment", "ng-payouts"), undefined, "off unless enabled");
+  });
+
   test("each component reads only its own secret keys; workers read none of them", () => {
     const { objects } = renderChart(CHART, RELEASE, overrides);
     const keysOf = (kind: string, name: string) =>
