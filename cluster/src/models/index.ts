@@ -51,5 +51,11 @@ export { type CachedModelFile, ensureModelFile, loadModelFile, sha256Hex } from 
 export type { ModelMethod, ModelMethods, ModelProgram, ModelRuntime } from "./model-program.js";
 export { artifactSourceSchema } from "./model-source-schema.js";
 export { type OcrBox, type OcrResult, ppocrV4Manifest } from "./ppocr-v4.js";
+export {
+  type ComparisonVerdict,
+  compareResults,
+  comparisonOf,
+  comparisonProblem,
+} from "./result-comparison.js";
 export { sileroVadManifest } from "./silero-vad.js";
 export { buildWideMlpOnnx, DEFAULT_WIDE_MLP, type WideMlpShape, wideMlpManifest } from "./wide-mlp.js";
