@@ -22,6 +22,7 @@ import { NodeRevokeResolver } from "./node-revoke.resolver.js";
 import { PayoutResolver } from "./payout.resolver.js";
 import { StakeResolver } from "./stake.resolver.js";
 import { TaskResolver } from "./task.resolver.js";
+import { TaskVerificationResolver } from "./task-verification.resolver.js";
 import { WithdrawalResolver } from "./withdrawal.resolver.js";
 
 /** The executable schema: every resolver, the role checker, input validation on. */
@@ -29,6 +30,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [
       TaskResolver,
+      TaskVerificationResolver,
       AccountLimitsResolver,
       AccountResolver,
       AuthResolver,
