@@ -17,7 +17,7 @@ export class UnknownModelError extends Error {}
  */
 export class ReadyDeployments {
   readonly #ready = new Map<string, ModelDeployment>();
-  readonly #outputs = new Map<string, readonly TensorSpec[]>();
+  readonly #manifests = new Map<string, ModelManifest>();
   readonly #orm: MikroORM;
   readonly #source: ModelDeploymentSource;
 
@@ -33,7 +33,12 @@ export class ReadyDeployments {
 
   /** The model's declared outputs (known once its deployment is: forModel). */
   outputsOf(modelId: string): readonly TensorSpec[] | undefined {
-    return this.#outputs.get(modelId);
+    return this.#manifests.get(modelId)?.outputs;
+  }
+
+  /** The model's manifest (known once its deployment is: forModel). */
+  manifestOf(modelId: string): ModelManifest | undefined {
+    return this.#manifests.get(modelId);
   }
 
   async forModel(modelId: string): Promise<ModelDeployment> {
@@ -42,7 +47,7 @@ export class ReadyDeployments {
     const model = await modelById(this.#orm.em.fork(), modelId);
     if (!model) throw new UnknownModelError(`no model ${modelId}`);
     const deployment = await this.#source.handle(model.manifest);
-    this.#outputs.set(modelId, model.manifest.outputs);
+    this.#manifests.set(modelId, model.manifest);
     this.#ready.set(modelId, deployment);
     return deployment;
   }

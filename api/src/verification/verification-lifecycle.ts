@@ -7,13 +7,16 @@ import { VerificationStatus } from "@neurogrid/schema";
  *
  *                 sample              agree
  *   UNCHECKED ───────────▶ SAMPLED ──────────▶ VERIFIED
- *                             │
- *                             │ disagree               resolve (the referee's run)
- *                             ╰──────────▶ DISPUTED ─────────────────────────▶ RESOLVED
+ *       ▲                     │ │
+ *       ╰──── abandon ────────╯ │ disagree               resolve (the referee's run)
+ *                               ╰──────────▶ DISPUTED ─────────────────────────▶ RESOLVED
  *
  *   event      from        to          writes
  *   sample     UNCHECKED   SAMPLED     the verification row
  *   agree      SAMPLED     VERIFIED    the checking node, the verdict
+ *   abandon    SAMPLED     UNCHECKED   the verdict (why no check ran: no replica of another
+ *                                      provider, or its run failed); the row stays, so the
+ *                                      task is never sampled again
  *   disagree   SAMPLED     DISPUTED    the checking node, its result, the verdict
  *   resolve    DISPUTED    RESOLVED    the referee, its result as the task's result when the
  *                                      task's own node was at fault, a fault against the node
@@ -28,12 +31,14 @@ export type VerificationEvent =
   | { type: "sample" }
   | { type: "agree" }
   | { type: "disagree" }
+  | { type: "abandon" }
   | { type: "resolve" };
 
 const MOVES: Record<VerificationEvent["type"], { from: VerificationStatus; to: VerificationStatus }> = {
   sample: { from: VerificationStatus.UNCHECKED, to: VerificationStatus.SAMPLED },
   agree: { from: VerificationStatus.SAMPLED, to: VerificationStatus.VERIFIED },
   disagree: { from: VerificationStatus.SAMPLED, to: VerificationStatus.DISPUTED },
+  abandon: { from: VerificationStatus.SAMPLED, to: VerificationStatus.UNCHECKED },
   resolve: { from: VerificationStatus.DISPUTED, to: VerificationStatus.RESOLVED },
 };
 

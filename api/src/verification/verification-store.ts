@@ -25,7 +25,8 @@ export interface TaskVerification {
 }
 
 export interface DisputeResolution {
-  referee: string;
+  /** The referee's node; undefined when no third provider could referee. */
+  referee: string | undefined;
   refereeResult: unknown;
   /** The node at fault, or undefined when no two of the three runs agree. */
   atFault: string | undefined;
@@ -45,6 +46,9 @@ const SAMPLE = `insert into task_verifications (task_id, status, sampled_at, upd
 const CHECKED = `update task_verifications
   set status = $2::text, checked_by = $3::text, check_result = $4::jsonb, verdict = $5::text, updated_at = $6::timestamptz
   where task_id = $1::uuid and status = $7::text returning task_id`;
+
+const ABANDON = `update task_verifications set status = 'UNCHECKED', verdict = $2::text, updated_at = $3::timestamptz
+  where task_id = $1::uuid and status = $4::text returning task_id`;
 
 // The referee's result replaces the task's only when the task's own node was at fault; the
 // fault is recorded in the same statement, so a resolution and its fault are one fact.
@@ -69,7 +73,10 @@ export class VerificationStore {
     this.#deps = deps;
   }
 
-  /** UNCHECKED -> SAMPLED, for a COMPLETED task. */
+  /**
+   * UNCHECKED -> SAMPLED, for a task already COMPLETED (a task drawn as it completes is written
+   * SAMPLED by its capture instead: ledger/settle-statement.ts).
+   */
   async sample(taskId: string): Promise<boolean> {
     const now = this.#deps.now();
     const rows = await runPrepared(this.#deps.em, "verification_sample", SAMPLE, [
@@ -99,12 +106,24 @@ export class VerificationStore {
     return this.#announce(rows.length > 0, taskId, to, now);
   }
 
+  /** SAMPLED -> UNCHECKED: no check could run (the verdict says why). */
+  async abandon(taskId: string, verdict: string): Promise<boolean> {
+    const now = this.#deps.now();
+    const rows = await runPrepared(this.#deps.em, "verification_abandon", ABANDON, [
+      taskId,
+      verdict,
+      now,
+      verificationMovesFrom("abandon"),
+    ]);
+    return this.#announce(rows.length > 0, taskId, VerificationStatus.UNCHECKED, now);
+  }
+
   /** DISPUTED -> RESOLVED with the referee's result. */
   async resolve(taskId: string, resolution: DisputeResolution): Promise<boolean> {
     const now = this.#deps.now();
     const [row] = await runPrepared<{ moved: string }>(this.#deps.em, "verification_resolve", RESOLVE, [
       taskId,
-      resolution.referee,
+      resolution.referee ?? null,
       JSON.stringify(resolution.refereeResult),
       resolution.atFault ?? null,
       resolution.verdict,

@@ -2,7 +2,7 @@ import { Migration } from "@mikro-orm/migrations";
 
 /**
  * Result verification (api/src/verification/verification-lifecycle.ts): one row per task chosen
- * for a check, none for an UNCHECKED task. The row keeps the evidence a provider at fault is
+ * for a check (UNCHECKED again when its check was abandoned), none for a task never chosen. The row keeps the evidence a provider at fault is
  * shown: the checking node's result, the referee's, and the verdict. A wrong result is a new
  * kind of node fault, recorded with the task it concerned.
  */
@@ -11,7 +11,7 @@ export class Migration20261206710000_task_verifications extends Migration {
     this.addSql(`
       create table task_verifications (
         task_id uuid primary key references tasks(id),
-        status text not null check (status in ('SAMPLED','VERIFIED','DISPUTED','RESOLVED')),
+        status text not null check (status in ('UNCHECKED','SAMPLED','VERIFIED','DISPUTED','RESOLVED')),
         checked_by text null,
         check_result jsonb null,
         referee text null,
