@@ -4,6 +4,7 @@ import { runPrepared } from "../db/prepared.js";
 import { notFound } from "../errors.js";
 import { AsyncQueue } from "../tasks/async-queue.js";
 import type { TaskProgressEvent } from "../tasks/task-events.js";
+import { type VerificationMove, verificationHistory } from "../verification/verification-history.js";
 import { isVerificationOpen } from "../verification/verification-lifecycle.js";
 import { requireAccess } from "./auth-checker.js";
 import type { ApiContext } from "./context.js";
@@ -45,7 +46,7 @@ export async function subscribeTaskProgress(
  * once per subscription, on the path every client that follows a task takes), prepared once per
  * connection (db/prepared.ts).
  */
-type Progress = Task & { accountId: string; verification: VerificationStatus };
+type Progress = Task & { accountId: string; verification: VerificationMove[] };
 
 async function progressOf(ctx: ApiContext, taskId: string): Promise<Progress | null> {
   const [row] = await runPrepared<{
@@ -57,11 +58,15 @@ async function progressOf(ctx: ApiContext, taskId: string): Promise<Progress | n
     started_at: Date | string | null;
     finished_at: Date | string | null;
     verification: VerificationStatus | null;
+    sampled_at: Date | string | null;
+    checked_at: Date | string | null;
+    resolved_at: Date | string | null;
+    updated_at: Date | string | null;
   }>(
     ctx.services.orm.em,
     "task_progress",
     `select t.account_id, t.status, t.error, t.created_at, t.scheduled_at, t.started_at, t.finished_at,
-            v.status as verification
+            v.status as verification, v.sampled_at, v.checked_at, v.resolved_at, v.updated_at
        from tasks t left join task_verifications v on v.task_id = t.id where t.id = $1::uuid`,
     [taskId],
   );
@@ -76,7 +81,17 @@ async function progressOf(ctx: ApiContext, taskId: string): Promise<Progress | n
     scheduledAt: date(row.scheduled_at),
     startedAt: date(row.started_at),
     finishedAt: date(row.finished_at),
-    verification: row.verification ?? VerificationStatus.UNCHECKED,
+    verification: verificationHistory(
+      row.verification === null
+        ? undefined
+        : {
+            status: row.verification,
+            sampledAt: new Date(row.sampled_at ?? row.created_at),
+            checkedAt: date(row.checked_at),
+            resolvedAt: date(row.resolved_at),
+            updatedAt: new Date(row.updated_at ?? row.created_at),
+          },
+    ),
   });
 }
 
@@ -92,10 +107,11 @@ async function* stream(
       yield event;
     }
     let final = isFinalTaskStatus(task.status);
-    let verification = task.verification;
-    if (verification !== VerificationStatus.UNCHECKED) {
-      seen.add(`verification:${verification}`);
-      yield { taskId: task.id, status: TaskStatus.COMPLETED, at: new Date(), verification };
+    let verification: VerificationStatus = VerificationStatus.UNCHECKED;
+    for (const move of task.verification) {
+      seen.add(`verification:${move.verification}`);
+      verification = move.verification;
+      yield { taskId: task.id, status: TaskStatus.COMPLETED, at: move.at, verification: move.verification };
     }
     if (final && !isVerificationOpen(verification)) return;
     for await (const event of live) {

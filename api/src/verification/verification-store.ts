@@ -44,7 +44,8 @@ const SAMPLE = `insert into task_verifications (task_id, status, sampled_at, upd
   on conflict (task_id) do nothing returning task_id`;
 
 const CHECKED = `update task_verifications
-  set status = $2::text, checked_by = $3::text, check_result = $4::jsonb, verdict = $5::text, updated_at = $6::timestamptz
+  set status = $2::text, checked_by = $3::text, check_result = $4::jsonb, verdict = $5::text,
+      checked_at = $6::timestamptz, updated_at = $6::timestamptz
   where task_id = $1::uuid and status = $7::text returning task_id`;
 
 const ABANDON = `update task_verifications set status = 'UNCHECKED', verdict = $2::text, updated_at = $3::timestamptz
@@ -55,7 +56,7 @@ const ABANDON = `update task_verifications set status = 'UNCHECKED', verdict = $
 const RESOLVE = `with v as (
     update task_verifications
        set status = 'RESOLVED', referee = $2::text, referee_result = $3::jsonb, at_fault = $4::text,
-           verdict = $5::text, updated_at = $6::timestamptz
+           verdict = $5::text, resolved_at = $6::timestamptz, updated_at = $6::timestamptz
      where task_id = $1::uuid and status = $7::text returning task_id
   ), t as (
     update tasks set result = $3::jsonb where id in (select task_id from v) and node_id = $4::text returning id

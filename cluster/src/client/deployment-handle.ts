@@ -140,7 +140,8 @@ export class DeploymentHandle {
   }
 
   /**
-   * A lease on the least loaded live replica that `accept` takes (the replica list refreshed
+   * A lease on the least loaded live replica that `accept` takes (ties broken at random; the
+   * replica list refreshed
    * from the head once when none of the known ones does), or undefined when no replica is
    * accepted: for a caller that must run on a particular kind of replica (result verification:
    * a node of another provider). It never waits for a replica to be made.
@@ -151,8 +152,10 @@ export class DeploymentHandle {
     const acceptedNow = async () => {
       const accepted: ActorInfo[] = [];
       for (const replica of this.#routable) if (await accept(replica)) accepted.push(replica);
-      accepted.sort((a, b) => (this.#inFlight.get(a.actorId) ?? 0) - (this.#inFlight.get(b.actorId) ?? 0));
-      return accepted[0];
+      const load = (r: ActorInfo) => this.#inFlight.get(r.actorId) ?? 0;
+      const least = Math.min(...accepted.map(load));
+      const idlest = accepted.filter((r) => load(r) === least);
+      return idlest[Math.floor(Math.random() * idlest.length)];
     };
     let found = await acceptedNow();
     if (!found) {

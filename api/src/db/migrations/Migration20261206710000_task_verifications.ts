@@ -4,7 +4,8 @@ import { Migration } from "@mikro-orm/migrations";
  * Result verification (api/src/verification/verification-lifecycle.ts): one row per task chosen
  * for a check (UNCHECKED again when its check was abandoned), none for a task never chosen. The row keeps the evidence a provider at fault is
  * shown: the checking node's result, the referee's, and the verdict. A wrong result is a new
- * kind of node fault, recorded with the task it concerned.
+ * kind of node fault, recorded with the task it concerned. The times of its moves let a late
+ * subscriber replay them (taskProgress), as a task's own timestamps do.
  */
 export class Migration20261206710000_task_verifications extends Migration {
   override async up(): Promise<void> {
@@ -19,6 +20,8 @@ export class Migration20261206710000_task_verifications extends Migration {
         at_fault text null,
         verdict text null,
         sampled_at timestamptz not null,
+        checked_at timestamptz null,
+        resolved_at timestamptz null,
         updated_at timestamptz not null
       );
       create index task_verifications_open_index on task_verifications(sampled_at)
