@@ -27,7 +27,7 @@ export interface AttemptRunnerDeps {
   /** A call shorter than this has its start written by its capture (deferred-start.ts); 0: never. */
   startWriteDelayMs: number;
   /** Spot checks of completed tasks (verification/verifier.ts); none without it. */
-  verifier?: Pick<Verifier, "draw" | "check"> | undefined;
+  verifier?: Pick<Verifier, "draw" | "check" | "sweep"> | undefined;
   log?: (msg: string) => void;
 }
 

@@ -194,3 +194,32 @@ test("a disputed task is resolved with the referee's result and a fault against 
 test("only a COMPLETED task is sampled", async () => {
   assert.equal(await store.sample("00000000-0000-4000-8000-000000000000"), false);
 });
+
+test("a check whose process died is ended by the sweep, and its subscriber's stream ends", async () => {
+  const sampled = await completedTask();
+  const disputed = await completedTask();
+  await store.sample(sampled);
+  await store.sample(disputed);
+  await store.checked(disputed, {
+    agree: false,
+    checkedBy: "node-b",
+    result: REFEREE_RESULT,
+    verdict: "differs",
+  });
+  assert.equal(await store.sweepStale(new Date(Date.now() - 60_000)), 0, "nothing that recent is stale");
+  assert.equal(await store.sweepStale(new Date(Date.now() + 1)), 2);
+  const seen = await follow(sampled, () => {});
+  assert.deepEqual(seen.slice(-2), ["COMPLETED/SAMPLED", "COMPLETED/UNCHECKED"]);
+  assert.deepEqual((await view(sampled)).verification, {
+    status: "UNCHECKED",
+    checkedBy: null,
+    referee: null,
+    verdict: "the check did not finish",
+  });
+  const resolved = (await view(disputed)).verification;
+  assert.deepEqual(
+    [resolved.status, resolved.verdict],
+    ["RESOLVED", "the referee did not finish: no fault found"],
+  );
+  assert.deepEqual(await new NodeFaults(t.orm).ofNode("node-b"), [], "no fault without a referee");
+});

@@ -51,6 +51,18 @@ const CHECKED = `update task_verifications
 const ABANDON = `update task_verifications set status = 'UNCHECKED', verdict = $2::text, updated_at = $3::timestamptz
   where task_id = $1::uuid and status = $4::text returning task_id`;
 
+// Checks whose runs cannot still be under way (their process died): a sample is abandoned, a
+// dispute resolved with no fault (no referee spoke). The lifecycle's guards, as the moves above.
+const SWEEP = `with s as (
+    update task_verifications set status = 'UNCHECKED', verdict = $2::text, updated_at = $3::timestamptz
+     where status = 'SAMPLED' and updated_at < $1::timestamptz returning task_id, 'UNCHECKED' as moved
+  ), d as (
+    update task_verifications set status = 'RESOLVED', verdict = $4::text, resolved_at = $3::timestamptz,
+           updated_at = $3::timestamptz
+     where status = 'DISPUTED' and updated_at < $1::timestamptz returning task_id, 'RESOLVED' as moved
+  )
+  select task_id, moved from s union all select task_id, moved from d`;
+
 // The referee's result replaces the task's only when the task's own node was at fault; the
 // fault is recorded in the same statement, so a resolution and its fault are one fact.
 const RESOLVE = `with v as (
@@ -117,6 +129,19 @@ export class VerificationStore {
       verificationMovesFrom("abandon"),
     ]);
     return this.#announce(rows.length > 0, taskId, VerificationStatus.UNCHECKED, now);
+  }
+
+  /** Ends every check not moved since `before` (see SWEEP); how many it ended. */
+  async sweepStale(before: Date): Promise<number> {
+    const now = this.#deps.now();
+    const rows = await runPrepared<{ task_id: string; moved: VerificationStatus }>(
+      this.#deps.em,
+      "verification_sweep",
+      SWEEP,
+      [before, "the check did not finish", now, "the referee did not finish: no fault found"],
+    );
+    for (const row of rows) await this.#announce(true, row.task_id, row.moved, now);
+    return rows.length;
   }
 
   /** DISPUTED -> RESOLVED with the referee's result. */

@@ -24,10 +24,11 @@ import type { VerificationStore } from "./verification-store.js";
  * cannot run (that replica gone, its run failed) abandons the sample: UNCHECKED again, with the
  * reason as its verdict. A dispute no third provider can referee is RESOLVED with no fault and
  * the task's result kept: a fault needs two providers against one. Check runs go through the
- * same deployment as tasks, so they count in its load and its autoscaling.
+ * same deployment as tasks, so they count in its load and its autoscaling. A check whose process
+ * died is ended by the dispatcher's sweep (`sweep`): nobody waits on an open check for ever.
  */
 export interface VerifierDeps {
-  store: Pick<VerificationStore, "checked" | "abandon" | "resolve">;
+  store: Pick<VerificationStore, "checked" | "abandon" | "resolve" | "sweepStale">;
   deployments: Pick<ReadyDeployments, "forModel" | "manifestOf">;
   /** The provider who owns a node: node-owners.ts. */
   providerOf(nodeId: string): Promise<string>;
@@ -48,6 +49,12 @@ export interface CompletedTask {
   result: unknown;
   nodeId: string;
 }
+
+/**
+ * A check not moved for this many call deadlines is no longer running anywhere (a check and a
+ * referee run each end by their deadline): the dispatcher's sweep ends it.
+ */
+const STALE_CHECK_DEADLINES = 3;
 
 export class Verifier {
   readonly #deps: VerifierDeps;
@@ -144,6 +151,13 @@ export class Verifier {
     const lease = await deployment.leaseWhere(accept);
     if (!lease) return undefined;
     return runCheck(deployment, lease, task, accept, this.#deps.callTimeoutMs);
+  }
+
+  /** Ends the checks whose process died mid-way (the dispatcher's recovery sweep calls this). */
+  async sweep(now: Date = new Date()): Promise<number> {
+    return this.#deps.store.sweepStale(
+      new Date(now.getTime() - STALE_CHECK_DEADLINES * this.#deps.callTimeoutMs),
+    );
   }
 
   /** Accepts a replica whose node belongs to a known provider other than `excluded`. */

@@ -24,7 +24,7 @@ export class Migration20261206710000_task_verifications extends Migration {
         resolved_at timestamptz null,
         updated_at timestamptz not null
       );
-      create index task_verifications_open_index on task_verifications(sampled_at)
+      create index task_verifications_open_index on task_verifications(updated_at)
         where status in ('SAMPLED','DISPUTED');
       alter table node_faults drop constraint node_faults_kind_check;
       alter table node_faults add constraint node_faults_kind_check
