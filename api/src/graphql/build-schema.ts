@@ -20,6 +20,7 @@ import { ModelRegistryResolver } from "./model-registry.resolver.js";
 import { NodeResolver } from "./node.resolver.js";
 import { NodeRevokeResolver } from "./node-revoke.resolver.js";
 import { PayoutResolver } from "./payout.resolver.js";
+import { AccountReputationResolver, NodeReputationResolver } from "./reputation.resolver.js";
 import { StakeResolver } from "./stake.resolver.js";
 import { TaskResolver } from "./task.resolver.js";
 import { TaskVerificationResolver } from "./task-verification.resolver.js";
@@ -31,6 +32,8 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
     resolvers: [
       TaskResolver,
       TaskVerificationResolver,
+      NodeReputationResolver,
+      AccountReputationResolver,
       AccountLimitsResolver,
       AccountResolver,
       AuthResolver,

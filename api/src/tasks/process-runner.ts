@@ -1,5 +1,6 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { Task } from "../db/entities/index.js";
+import { ReputationStore } from "../verification/reputation-store.js";
 import { VerificationStore } from "../verification/verification-store.js";
 import { Verifier } from "../verification/verifier.js";
 import { AttemptRunner } from "./attempt-runner.js";
@@ -32,6 +33,7 @@ export function processRunner(
   const deployments = new ReadyDeployments(parts.orm, parts.deployments);
   const providerOf = (nodeId: string) => owners.providerOf(nodeId);
   const { verificationSampleRate, random, ...runnerSettings } = settings;
+  const reputations = new ReputationStore(parts.orm.em);
   const verifier =
     verificationSampleRate > 0
       ? new Verifier({
@@ -39,6 +41,7 @@ export function processRunner(
           deployments,
           providerOf,
           sampleRate: verificationSampleRate,
+          scoreOf: (providerId) => reputations.providerScore(providerId),
           random: random ?? Math.random,
           callTimeoutMs: settings.taskTimeoutMs,
           ...(log ? { log } : {}),

@@ -19,6 +19,7 @@ import {
 import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
 import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
 import { uniquePrefix } from "../testing/test-database.js";
+import { ReputationStore } from "./reputation-store.js";
 
 const PROGRESS = `subscription($id: ID!) { taskProgress(taskId: $id) { status verification } }`;
 const TASK = `query($id: ID!) { task(id: $id) { status nodeId result verification { status checkedBy referee verdict } } }`;
@@ -37,6 +38,8 @@ type TaskView = {
 let t: InProcessApi;
 let fake: FakeDeploymentDispatcher;
 let clientKey: string;
+/** Each node's provider's API key. */
+const providerKeys = new Map<string, string>();
 /** Which nodes lie, and a gate the check run on node-b waits at (opened by the test). */
 const liars = new Set<string>();
 let checkGate: Promise<void> = Promise.resolve();
@@ -45,13 +48,10 @@ before(async () => {
   const prefix = uniquePrefix("spot");
   t = await startInProcessApi({ redisPrefix: prefix });
   const em = t.orm.em.fork();
-  for (const [provider, node] of [
-    ["provider-a", "node-a"],
-    ["provider-b", "node-b"],
-    ["provider-c", "node-c"],
-  ] as const) {
-    const account = em.create(Account, { name: provider, role: Role.PROVIDER });
-    em.persist([account, em.create(Node, { id: node, provider: account })]);
+  for (const node of ["node-a", "node-b", "node-c"]) {
+    const provider = await t.account(`provider-of-${node}`, Role.PROVIDER);
+    providerKeys.set(node, provider.key);
+    em.persist(em.create(Node, { id: node, provider: em.getReference(Account, provider.id) }));
   }
   await em.flush();
   fake = fakeDeploymentDispatcher(t.orm, {
@@ -165,4 +165,30 @@ test("a lying checker is the one at fault; the task keeps its result", async () 
     1,
     "node-a: only its lie of the last test",
   );
+});
+
+test("reputation follows the verdicts: each node's and provider's score, by the written rule", async () => {
+  // node-a: agreed (first test), at fault (second), agreed (third); node-b: agreed, agreed, at
+  // fault; node-c refereed the two disputes on the majority side.
+  const node = (id: string) => new ReputationStore(t.orm.em.fork()).ofNode(id);
+  const close = (a: number, b: number) => Math.abs(a - b) < 1e-12;
+  const a = await node("node-a");
+  assert.deepEqual([a.agreed, a.faults], [2, 1]);
+  assert.ok(close(a.score, 0.5 * 1.01 * 0.8 * 1.01), String(a.score));
+  const b = await node("node-b");
+  assert.deepEqual([b.agreed, b.faults], [2, 1]);
+  assert.ok(close(b.score, 0.5 * 1.01 * 1.01 * 0.8), String(b.score));
+  const me = await graphqlRequest<{ me: { reputation: { score: number; agreed: number; faults: number } } }>(
+    t.url,
+    providerKeys.get("node-c"),
+    `{ me { reputation { score agreed faults } } }`,
+  );
+  assert.equal(me.errors, undefined, JSON.stringify(me.errors));
+  assert.deepEqual(me.data?.me.reputation, { score: 0.5 * 1.01 * 1.01, agreed: 2, faults: 0 });
+  const client = await graphqlRequest<{ me: { reputation: null } }>(
+    t.url,
+    clientKey,
+    `{ me { reputation { score } } }`,
+  );
+  assert.equal(client.data?.me.reputation, null, "a client has no reputation");
 });

@@ -4,6 +4,7 @@ import type { ModelDeployment } from "../tasks/model-deployments.js";
 import type { ReadyDeployments } from "../tasks/ready-deployments.js";
 import { type CheckRun, runCheck } from "./check-run.js";
 import { judgeDispute } from "./referee.js";
+import { sampleRateFor } from "./reputation.js";
 import type { VerificationStore } from "./verification-store.js";
 
 /**
@@ -11,7 +12,7 @@ import type { VerificationStore } from "./verification-store.js";
  * provider and the two results compared under the model's rule (result-comparison.ts).
  *
  *   sample    before a task's capture is written COMPLETED, it is drawn with probability
- *             `sampleRate`; a drawn task's capture writes it SAMPLED in the same statement
+ *             `sampleRate`, raised for a provider of low reputation (reputation.ts); a drawn task's capture writes it SAMPLED in the same statement
  *             (ledger/settle-statement.ts), and its COMPLETED announcement says so
  *   check     its input runs on the least loaded replica whose node belongs to another provider;
  *             agreement -> VERIFIED, else DISPUTED
@@ -32,8 +33,10 @@ export interface VerifierDeps {
   deployments: Pick<ReadyDeployments, "forModel" | "manifestOf">;
   /** The provider who owns a node: node-owners.ts. */
   providerOf(nodeId: string): Promise<string>;
-  /** The share of completed tasks checked, 0..1. */
+  /** The share of completed tasks checked, 0..1, for a provider of score 1 (reputation.ts). */
   sampleRate: number;
+  /** A provider's reputation score (reputation-store.ts); 1 for every provider without it. */
+  scoreOf?: (providerId: string) => Promise<number>;
   random: () => number;
   /** A check's or referee's run may take this long. */
   callTimeoutMs: number;
@@ -68,9 +71,11 @@ export class Verifier {
    * while a replica of another provider serves its model. Its capture then writes it SAMPLED.
    */
   async draw(task: CompletedTask): Promise<boolean> {
-    if (!(this.#deps.random() < this.#deps.sampleRate)) return false;
+    const provider = await this.#deps.providerOf(task.nodeId);
+    const score = this.#deps.scoreOf ? await this.#deps.scoreOf(provider) : 1;
+    if (!(this.#deps.random() < sampleRateFor(this.#deps.sampleRate, score))) return false;
     const deployment = await this.#deps.deployments.forModel(task.modelId);
-    const lease = await deployment.leaseWhere(this.#acceptOthers([await this.#deps.providerOf(task.nodeId)]));
+    const lease = await deployment.leaseWhere(this.#acceptOthers([provider]));
     lease?.release();
     return lease !== undefined;
   }
