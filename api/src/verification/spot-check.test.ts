@@ -192,3 +192,46 @@ test("reputation follows the verdicts: each node's and provider's score, by the 
   );
   assert.equal(client.data?.me.reputation, null, "a client has no reputation");
 });
+
+test("a provider sees its node's faults with the evidence: its result, the checker's, the referee's", async () => {
+  const res = await graphqlRequest<{
+    nodes: {
+      edges: {
+        node: {
+          id: string;
+          faults: {
+            kind: string;
+            evidence: {
+              taskNode: string;
+              taskResult: unknown;
+              checkedBy: string;
+              checkResult: unknown;
+              referee: string;
+              refereeResult: unknown;
+            };
+          }[];
+        };
+      }[];
+    };
+  }>(
+    t.url,
+    providerKeys.get("node-a"),
+    `{ nodes { edges { node { id faults { kind evidence { taskNode taskResult checkedBy checkResult referee refereeResult } } } } } }`,
+  );
+  assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+  const [edge] = res.data?.nodes.edges ?? [];
+  assert.equal(edge?.node.id, "node-a");
+  assert.deepEqual(edge?.node.faults, [
+    {
+      kind: "wrong_result",
+      evidence: {
+        taskNode: "node-a",
+        taskResult: LIE,
+        checkedBy: "node-b",
+        checkResult: DRIFTED,
+        referee: "node-c",
+        refereeResult: MLP_OUTPUTS,
+      },
+    },
+  ]);
+});

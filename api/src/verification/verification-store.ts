@@ -64,11 +64,14 @@ const SWEEP = `with s as (
   select task_id, moved from s union all select task_id, moved from d`;
 
 // The referee's result replaces the task's only when the task's own node was at fault; the
-// fault is recorded in the same statement, so a resolution and its fault are one fact.
+// fault is recorded in the same statement, so a resolution and its fault are one fact. The
+// task's own result is kept as evidence first (every part of the statement reads the rows as
+// they were before it).
 const RESOLVE = `with v as (
     update task_verifications
        set status = 'RESOLVED', referee = $2::text, referee_result = $3::jsonb, at_fault = $4::text,
-           verdict = $5::text, resolved_at = $6::timestamptz, updated_at = $6::timestamptz
+           verdict = $5::text, resolved_at = $6::timestamptz, updated_at = $6::timestamptz,
+           task_result = (select result from tasks where id = $1::uuid)
      where task_id = $1::uuid and status = $7::text returning task_id
   ), t as (
     update tasks set result = $3::jsonb where id in (select task_id from v) and node_id = $4::text returning id

@@ -2,10 +2,11 @@ import { Migration } from "@mikro-orm/migrations";
 
 /**
  * Result verification (api/src/verification/verification-lifecycle.ts): one row per task chosen
- * for a check (UNCHECKED again when its check was abandoned), none for a task never chosen. The row keeps the evidence a provider at fault is
- * shown: the checking node's result, the referee's, and the verdict. A wrong result is a new
- * kind of node fault, recorded with the task it concerned. The times of its moves let a late
- * subscriber replay them (taskProgress), as a task's own timestamps do.
+ * for a check (UNCHECKED again when its check was abandoned), none for a task never chosen. The
+ * row keeps the evidence a provider at fault is shown: the task's own result (kept when a
+ * dispute replaces it), the checking node's, the referee's, and the verdict. A wrong result is
+ * a new kind of node fault, recorded with the task it concerned. The times of its moves let a
+ * late subscriber replay them (taskProgress), as a task's own timestamps do.
  */
 export class Migration20261206710000_task_verifications extends Migration {
   override async up(): Promise<void> {
@@ -13,6 +14,7 @@ export class Migration20261206710000_task_verifications extends Migration {
       create table task_verifications (
         task_id uuid primary key references tasks(id),
         status text not null check (status in ('UNCHECKED','SAMPLED','VERIFIED','DISPUTED','RESOLVED')),
+        task_result jsonb null,
         checked_by text null,
         check_result jsonb null,
         referee text null,
