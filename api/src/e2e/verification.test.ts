@@ -50,6 +50,7 @@ describe("result verification, end to end", () => {
   let orm: MikroORM;
   let url: string;
   let clientKey: string;
+  let headAddress: string;
   const children: Child[] = [];
 
   before(async () => {
@@ -68,6 +69,7 @@ describe("result verification, end to end", () => {
     await em.flush();
     await deposit(em, client.id, 1_000_000_000n, "test deposit");
     const head = await startHead();
+    headAddress = head.address;
     children.push(head.child);
     const room = ["--memory-mb", WORKER_MEMORY_MB, "--cpus", "1"];
     children.push(await startWorker(head.address, LIAR, [...room, "--fault-injection-rate", "1"]));
@@ -146,5 +148,16 @@ describe("result verification, end to end", () => {
     const faults = new NodeFaults(orm);
     assert.ok((await faults.ofNode(LIAR)).length >= 1);
     for (const node of HONEST) assert.deepEqual(await faults.ofNode(node), [], `${node} was never at fault`);
+    // `neurogrid status` shows the verdicts: the liar's faults, and none of an honest node's.
+    const status = await runCli(["status", "--head", headAddress, "--database-url", db.url, "--json"]);
+    assert.equal(status.code, 0, status.stderr);
+    const { reputation } = JSON.parse(status.stdout) as {
+      reputation: Record<string, { score: number; agreed: number; faults: number }>;
+    };
+    assert.ok(
+      (reputation[LIAR]?.faults ?? 0) >= 1 && (reputation[LIAR]?.score ?? 1) < 0.5,
+      JSON.stringify(reputation),
+    );
+    for (const node of HONEST) assert.equal(reputation[node]?.faults, 0, JSON.stringify(reputation));
   });
 });
