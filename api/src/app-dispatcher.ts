@@ -70,6 +70,7 @@ export function taskRunningParts(
       taskTimeoutMs: config.taskTimeoutMs,
       startWriteDelayMs: config.startWriteDelayMs,
       maxResultChars: config.maxResultChars,
+      verificationSampleRate: config.verificationSampleRate,
     },
     (m) => log(m),
   );

@@ -3,6 +3,9 @@ import { z } from "zod";
 /** Default of `credentialCacheTtlMs` (and of a CredentialCache made without one). */
 export const DEFAULT_CREDENTIAL_CACHE_TTL_MS = 60_000;
 
+/** The share of completed tasks spot-checked when the configuration does not say: 5 %. */
+const DEFAULT_VERIFICATION_SAMPLE_RATE = 0.05;
+
 /**
  * The api process's configuration, parsed once at the entry point from flags and environment
  * and passed down. Nothing below the entry point reads process.env.
@@ -91,6 +94,11 @@ const apiConfigSchema = z.object({
     .int()
     .min(1024)
     .default(32 * 1024 * 1024),
+  /**
+   * The share of completed tasks re-run on another provider's node and compared (result
+   * verification: verification/verifier.ts); 0 turns spot checks off.
+   */
+  verificationSampleRate: z.coerce.number().min(0).max(1).default(DEFAULT_VERIFICATION_SAMPLE_RATE),
   /** How long the dispatcher waits for an actor to be placed and answer, per attempt. */
   taskTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** HS256 secret for access tokens (NEUROGRID_JWT_SECRET). */

@@ -38,6 +38,9 @@
  *   --artifact-origin URL         NEUROGRID_ARTIFACT_ORIGIN        none: no downloaded model artifacts;
  *                                                                  else the api whose /models/<sha256>
  *                                                                  is the only place they come from
+ *   --fault-injection-rate Q      NEUROGRID_FAULT_INJECTION_RATE   none: for tests of result verification
+ *                                 only, a fraction Q of this node's model answers are perturbed
+ *                                 (runtime/fault-injection.ts); refused when NODE_ENV=production
  *   --tls-ca/--tls-cert/--tls-key FILE, --insecure, --cluster-secret  transport security (config.ts):
  *                                 mutual TLS with the head, and TLS for the worker's and its
  *                                 actors' servers; plain text only on loopback unless --insecure
@@ -111,6 +114,10 @@ export interface WorkerConfig {
   maxVramMb?: number | undefined;
   /** The api that serves model artifacts (models/source-policy.ts); none: artifacts are refused. */
   artifactOrigin?: string | undefined;
+  /** Tests only: the fraction of model answers this node's actors perturb (fault-injection.ts). */
+  faultInjectionRate?: number | undefined;
+  /** NODE_ENV: fault injection is refused when it is "production". */
+  nodeEnv?: string | undefined;
   /** TLS files (all or none; see tlsFilesOf) and --insecure. */
   tlsCa?: string | undefined;
   tlsCert?: string | undefined;
@@ -143,6 +150,8 @@ const OPTIONS = {
   dataDir: { flag: "data-dir", env: "NEUROGRID_WORKER_DATA_DIR" },
   maxVramMb: { flag: "max-vram-mb", env: "NEUROGRID_MAX_VRAM_MB" },
   artifactOrigin: { flag: "artifact-origin", env: "NEUROGRID_ARTIFACT_ORIGIN" },
+  faultInjectionRate: { flag: "fault-injection-rate", env: "NEUROGRID_FAULT_INJECTION_RATE" },
+  nodeEnv: { flag: "node-env", env: "NODE_ENV" },
   ...TLS_OPTIONS,
 } as const satisfies Record<keyof WorkerConfig, OptionSpec>;
 
@@ -189,8 +198,24 @@ const workerFields = {
     .refine((u) => /^https?:\/\//i.test(u), "an http or https URL")
     .transform((u) => u.replace(/\/+$/, ""))
     .optional(),
+  faultInjectionRate: z.coerce.number().min(0).max(1).optional(),
+  nodeEnv: z.string().optional(),
   ...tlsFields,
 };
+
+/** A lying node is a test fixture: never one a production configuration can start. */
+function checkFaultInjection(
+  c: { faultInjectionRate?: number | undefined; nodeEnv?: string | undefined },
+  ctx: z.RefinementCtx,
+): void {
+  if (c.faultInjectionRate !== undefined && c.nodeEnv === "production") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["faultInjectionRate"],
+      message: "fault injection is a test option: refused when NODE_ENV=production",
+    });
+  }
+}
 
 interface Placeable {
   host: string;
@@ -211,6 +236,7 @@ const advertised = <C extends Placeable>(c: C) => ({
 const workerSchema = z
   .object(workerFields)
   .superRefine(checkTransport)
+  .superRefine(checkFaultInjection)
   .transform((c): WorkerConfig => advertised(c));
 
 /** A worker's configuration where the head's address is optional (`--check-requirements`, `--status`). */
@@ -219,6 +245,7 @@ export type WorkerCheckConfig = Omit<WorkerConfig, "headAddress"> & { headAddres
 const workerCheckSchema = z
   .object({ ...workerFields, headAddress: address.optional() })
   .superRefine(checkTransport)
+  .superRefine(checkFaultInjection)
   .transform((c): WorkerCheckConfig => advertised(c));
 
 export function parseWorkerCheckConfig(argv: readonly string[], env: Env): WorkerCheckConfig {

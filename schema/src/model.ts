@@ -86,6 +86,11 @@ export interface ModelManifest {
    * stage is a model "name@version" served by its own deployment. Absent: a model actor.
    */
   pipeline?: ModelPipeline;
+  /**
+   * How two results of the same input are compared when a task is verified (re-run on another
+   * provider's node). Absent: `close` at DEFAULT_TOLERANCE for every output.
+   */
+  comparison?: ResultComparison;
 }
 
 export interface ModelPipeline {
@@ -93,6 +98,32 @@ export interface ModelPipeline {
   /** Stage name (an initArgs key of the pipeline actor) -> the model "name@version" serving it. */
   stages: Record<string, string>;
 }
+
+/** How far apart two honest values of one output may be: |a - b| <= atol + rtol * max(|a|, |b|). */
+export interface Tolerance {
+  atol: number;
+  rtol: number;
+}
+
+/** The tolerance of a `close` output the manifest does not name, and of a model that declares none. */
+export const DEFAULT_TOLERANCE: Readonly<Tolerance> = Object.freeze({ atol: 1e-4, rtol: 1e-3 });
+
+/**
+ * A model's comparison rule for result verification:
+ *   exact    every output bit-identical (one execution provider, fixed threads and graph options)
+ *   close    every output element within its tolerance (`tolerances` by output name; an output
+ *            not named there: DEFAULT_TOLERANCE); shapes must be equal
+ *   argmax   the index of the largest value along the last axis of `output`, for every row,
+ *            must be equal (classification: the class a client acts on)
+ *   topk     the set of the `k` largest indices along the last axis of `output`, for every row
+ *   text     the generated `text` (a `generate` result) must be identical (same seed)
+ */
+export type ResultComparison =
+  | { rule: "exact" }
+  | { rule: "close"; tolerances?: Record<string, Tolerance> }
+  | { rule: "argmax"; output: string }
+  | { rule: "topk"; output: string; k: number }
+  | { rule: "text" };
 
 /**
  * A model's deployment (see deployment.ts): replicas between min and max, scaled on ongoing

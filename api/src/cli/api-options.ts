@@ -39,6 +39,7 @@ export function apiConfigFrom(
       walletRelinkCooldownMs: env.NEUROGRID_WALLET_RELINK_COOLDOWN_MS,
       defaultMaxPriority: env.NEUROGRID_DEFAULT_MAX_PRIORITY,
       taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,
+      verificationSampleRate: env.NEUROGRID_VERIFICATION_SAMPLE_RATE,
       modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
       publicUrl: env.NEUROGRID_PUBLIC_URL,
       jwtSecret: env.NEUROGRID_JWT_SECRET,

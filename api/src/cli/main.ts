@@ -12,6 +12,7 @@ import { defaultLog, startApiProcess } from "../app.js";
 import { startDispatcherProcess } from "../app-dispatcher.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { checkLedger } from "../ledger/check.js";
+import { ReputationStore } from "../verification/reputation-store.js";
 import { registerCertsCommands } from "./certs-command.js";
 import { registerChainCommands } from "./chain-commands.js";
 import { cliContextOf, required } from "./cli-env.js";
@@ -142,8 +143,19 @@ program
   .option("--tls-ca <file>", "mutual TLS: the cluster CA's certificate")
   .option("--tls-cert <file>", "mutual TLS: an observer certificate (neurogrid certs issue --role observer)")
   .option("--tls-key <file>", "mutual TLS: its key")
+  .option("--database-url <url>", "the api's database: each node's reputation from result verification too")
   .action(async (o) => {
-    await printStatus(o.head, Boolean(o.json), statusAccess(o));
+    if (o.databaseUrl === undefined) {
+      await printStatus(o.head, Boolean(o.json), statusAccess(o));
+      return;
+    }
+    const orm = await openOrm(o.databaseUrl);
+    try {
+      const reputations = new ReputationStore(orm.em.fork());
+      await printStatus(o.head, Boolean(o.json), statusAccess(o), (nodeId) => reputations.ofNode(nodeId));
+    } finally {
+      await orm.close();
+    }
   });
 
 program

@@ -1,15 +1,21 @@
 import { readFileSync } from "node:fs";
 import { ClusterClient, type ClusterClientOptions, loadTls } from "@neurogrid/cluster";
+import type { Reputation } from "../verification/reputation.js";
+
+/** Each node's reputation (verification/reputation-store.ts), read from the api's database. */
+export type ReputationsOf = (nodeId: string) => Promise<Reputation>;
 
 /**
  * `neurogrid status --head ADDR`, after `ray status`: the cluster's nodes with resources used
  * and free (GPUs with their VRAM), its actors by state (with the reason a pending one waits),
  * its placement groups and its deployments (replicas and load). Read from the head; prints text, or JSON with --json.
+ * With the api's database (--database-url), each node's reputation from result verification too.
  */
 export async function printStatus(
   headAddress: string,
   json: boolean,
   access: Omit<ClusterClientOptions, "headAddress"> = {},
+  reputationOf?: ReputationsOf,
 ): Promise<void> {
   const client = new ClusterClient({ headAddress, ...access });
   try {
@@ -19,8 +25,13 @@ export async function printStatus(
       client.listPlacementGroups(),
       client.listDeployments(),
     ]);
+    const reputations = new Map<string, Reputation>();
+    if (reputationOf) for (const n of nodes) reputations.set(n.nodeId, await reputationOf(n.nodeId));
     if (json) {
-      process.stdout.write(`${JSON.stringify({ nodes, actors, placementGroups: groups, deployments })}\n`);
+      const reputation = reputationOf ? { reputation: Object.fromEntries(reputations) } : {};
+      process.stdout.write(
+        `${JSON.stringify({ nodes, actors, placementGroups: groups, deployments, ...reputation })}\n`,
+      );
       return;
     }
     const out: string[] = [];
@@ -41,6 +52,8 @@ export async function printStatus(
           `     GPU ${gpu.index} ${gpu.name}: VRAM ${gpu.memoryMb - vramFree}/${gpu.memoryMb} MiB used`,
         );
       }
+      const r = reputations.get(n.nodeId);
+      if (r) out.push(`     reputation ${r.score.toFixed(3)} (${r.agreed} agreed, ${r.faults} faults)`);
       const labels = Object.entries(n.labels).map(([k, v]) => `${k}=${v}`);
       if (labels.length) out.push(`     labels ${labels.join(" ")}`);
     }

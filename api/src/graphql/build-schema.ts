@@ -24,8 +24,10 @@ import { NodeResolver } from "./node.resolver.js";
 import { NodeRevokeResolver } from "./node-revoke.resolver.js";
 import { PayoutResolver } from "./payout.resolver.js";
 import { ProviderWorkloadsResolver } from "./provider-workloads.resolver.js";
+import { AccountReputationResolver, NodeReputationResolver } from "./reputation.resolver.js";
 import { StakeResolver } from "./stake.resolver.js";
 import { TaskResolver } from "./task.resolver.js";
+import { TaskVerificationResolver } from "./task-verification.resolver.js";
 import { WithdrawalResolver } from "./withdrawal.resolver.js";
 
 /** The executable schema: every resolver, the role checker, input validation on. */
@@ -33,6 +35,9 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [
       TaskResolver,
+      TaskVerificationResolver,
+      NodeReputationResolver,
+      AccountReputationResolver,
       AccountLimitsResolver,
       AccountResolver,
       AuthResolver,

@@ -1,4 +1,10 @@
-import { type OcrTaskResult, TaskStatus, taskKindOf, type VadTaskResult } from "@neurogrid/schema";
+import {
+  type OcrTaskResult,
+  TaskStatus,
+  taskKindOf,
+  type VadTaskResult,
+  VerificationStatus,
+} from "@neurogrid/schema";
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import type { Model, Task } from "../db/entities/index.js";
@@ -52,6 +58,13 @@ export class TaskProgressEventType {
 
   @Field(() => Int, { nullable: true, description: "The token's position in the output, from 0." })
   tokenIndex?: number | undefined;
+
+  @Field(() => VerificationStatus, {
+    nullable: true,
+    description:
+      "A move of the result's verification (status COMPLETED): SAMPLED, then VERIFIED, or DISPUTED then RESOLVED.",
+  })
+  verification?: VerificationStatus | undefined;
 }
 
 @ObjectType("Task")

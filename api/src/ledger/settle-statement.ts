@@ -24,7 +24,9 @@ import type { Leg } from "./movements.js";
  * keep that plan; `id = any(...)` is always an index look-up.
  *
  * A deferred start (tasks/deferred-start.ts) rides along: `started` writes the attempt's start
- * (kept where one was written) and settles the task only if it is of that model.
+ * (kept where one was written) and settles the task only if it is of that model. So does a spot
+ * check's draw (verification/verifier.ts): a `sampled` capture writes the task SAMPLED with its
+ * COMPLETED, so no reader ever sees it completed and unchecked in between.
  */
 export interface SettleRow {
   taskId: string;
@@ -46,6 +48,8 @@ export interface SettleRow {
   memo: string;
   now: Date;
   started?: { at: Date; actorId: string; attempts: number; modelId: string } | undefined;
+  /** Drawn for a spot check: written SAMPLED with the capture (COMPLETED only). */
+  sampled?: boolean | undefined;
 }
 
 /** In order: whether each row settled its task (false: it was final already). */
@@ -71,6 +75,7 @@ export async function settleTasks(em: EntityManager, open: string, rows: SettleR
     actor_id: r.started?.actorId ?? null,
     attempts: r.started?.attempts ?? null,
     model_id: r.started?.modelId ?? null,
+    sampled: r.sampled === true && r.status === "COMPLETED",
     legs: r.legs
       .filter((l) => l.amount !== 0n)
       .map((l) => ({ account_id: l.accountId, amount: l.amount.toString() })),
@@ -83,7 +88,7 @@ export async function settleTasks(em: EntityManager, open: string, rows: SettleR
        select * from jsonb_to_recordset($1::jsonb) as r(task_id uuid, kind text, status text, error text, result jsonb,
          execution_provider text, inference_ms double precision, node_id text, escrow bigint, cost bigint, units bigint, fee bigint,
          provider_earning bigint, finished_at timestamptz, tx_id uuid, memo text, started_at timestamptz, actor_id text,
-         attempts int, model_id uuid, legs jsonb)
+         attempts int, model_id uuid, sampled boolean, legs jsonb)
      ), t as (
        update tasks x set status = r.status, error = r.error, result = coalesce(r.result, x.result),
               execution_provider = coalesce(r.execution_provider, x.execution_provider),
@@ -94,7 +99,11 @@ export async function settleTasks(em: EntityManager, open: string, rows: SettleR
               actor_id = coalesce(r.actor_id, x.actor_id), attempts = greatest(x.attempts, coalesce(r.attempts, 0))
          from r where x.id = any($4::uuid[]) and x.id = r.task_id and x.status = any($5::text[])
           and x.max_price = r.escrow
-          and (r.model_id is null or x.model_id = r.model_id) returning x.id, r.kind, r.tx_id, r.memo, r.legs
+          and (r.model_id is null or x.model_id = r.model_id) returning x.id, r.kind, r.tx_id, r.memo, r.legs, r.sampled
+     ), sampled as (
+       insert into task_verifications (task_id, status, sampled_at, updated_at)
+       select t.id, 'SAMPLED', $3::timestamptz, $3::timestamptz from t where t.sampled
+       on conflict (task_id) do nothing
      ), mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)
        select t.tx_id, t.kind, t.id, t.memo, $3::timestamptz from t returning id, task_id

@@ -4,7 +4,12 @@
  * sha256, so whoever holds a model's manifest knows which bytes it names; `plainManifest`
  * strips it again for the actor, whose manifest schema is strict.
  */
-import { findBuiltinModel, formatZodIssues, modelManifestSchema } from "@neurogrid/cluster/models";
+import {
+  comparisonProblem,
+  findBuiltinModel,
+  formatZodIssues,
+  modelManifestSchema,
+} from "@neurogrid/cluster/models";
 import type { ModelManifest } from "@neurogrid/schema";
 import { z } from "zod";
 
@@ -27,6 +32,8 @@ export type ManifestParse =
 export function parseRegistryManifest(input: unknown): ManifestParse {
   const parsed = registryManifestSchema.safeParse(input);
   if (!parsed.success) return { ok: false, message: formatZodIssues(parsed.error) };
+  const comparison = comparisonProblem(parsed.data);
+  if (comparison !== undefined) return { ok: false, message: `comparison: ${comparison}` };
   const { sha256, ...rest } = parsed.data;
   return { ok: true, manifest: sha256 === undefined ? rest : { ...rest, sha256 } };
 }

@@ -45,6 +45,7 @@ function setUp(opts: { pricing?: Pricing; maxResultChars?: number } = {}) {
     });
   const deployment: ModelDeployment = {
     lease: async () => ({ replica, release: () => {} }),
+    leaseWhere: async (accept) => ((await accept(replica)) ? { replica, release: () => {} } : undefined),
     call: <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) =>
       new Promise<T>((resolve, reject) => {
         const call = {

@@ -61,6 +61,11 @@ export class AttemptRunner {
     return this.#deps.deployments.known(modelId) !== undefined;
   }
 
+  /** Ends spot checks whose process died (verification/verifier.ts); nothing without a verifier. */
+  async sweepChecks(): Promise<void> {
+    await this.#deps.verifier?.sweep();
+  }
+
   cancel(taskId: string): void {
     this.#running.get(taskId)?.abort();
   }

@@ -1,5 +1,5 @@
 import { isClusterError, type ReplicaLease } from "@neurogrid/cluster";
-import { TaskStatus } from "@neurogrid/schema";
+import { TaskStatus, VerificationStatus } from "@neurogrid/schema";
 import { captureSplit } from "../ledger/movements.js";
 import type { AttemptScope } from "./attempt-scope.js";
 import type { AttemptRequest, AttemptRunnerDeps } from "./attempt-types.js";
@@ -56,6 +56,21 @@ export async function settleStarted(
     req.onCallEnded?.();
     const served = scope.servedBy(lease.replica);
     const providerId = await deps.providerOf(served.nodeId);
+    // A completed task drawn for a spot check is written SAMPLED by its capture, and its
+    // COMPLETED announced so; the check runs after the announcement (verification/verifier.ts).
+    const completed =
+      outcome.status === TaskStatus.COMPLETED
+        ? {
+            id: task.id,
+            modelId: task.modelId,
+            generative: task.pricing.unit === "output_token",
+            input: task.input,
+            result: outcome.result,
+            nodeId: served.nodeId,
+          }
+        : undefined;
+    const drawn =
+      completed !== undefined && deps.verifier !== undefined && (await deps.verifier.draw(completed));
     // A deferred start still pending is dropped (or, in flight, awaited): the capture writes it.
     const startAnnounced = deferred ? await deferred.settle() : true;
     const [at, notAnnounced] = await Promise.all([
@@ -65,6 +80,7 @@ export async function settleStarted(
         nodeId: served.nodeId,
         providerId,
         platformFeeBps: deps.platformFeeBps,
+        sampled: drawn,
         started: deferred && {
           at: task.at,
           actorId: served.actorId,
@@ -86,12 +102,22 @@ export async function settleStarted(
       actorId: served.actorId,
       split: captureSplit(task.pricing, outcome.usage, deps.platformFeeBps),
     });
-    const final = { taskId: task.id, status: outcome.status as TaskStatus, at: at.toISOString() };
+    const final = {
+      taskId: task.id,
+      status: outcome.status as TaskStatus,
+      at: at.toISOString(),
+      ...(drawn ? { verification: VerificationStatus.SAMPLED } : {}),
+    };
     const last = outcome.error === undefined ? final : { ...final, message: outcome.error };
     // Every state in one round trip, in order, when the start's were not announced.
     const events =
       !startAnnounced || notAnnounced !== undefined ? [...startedEvents(task.id, task.at), last] : [last];
     await deps.events.publishAll(events);
+    if (drawn && completed) {
+      void deps.verifier?.check(completed).catch((err: unknown) => {
+        deps.log?.(`verification of task ${task.id}: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
   };
   try {
     if (task.pricing.unit === "output_token") {

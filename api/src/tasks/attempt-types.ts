@@ -1,3 +1,4 @@
+import type { Verifier } from "../verification/verifier.js";
 import type { NodeFaults } from "./node-faults.js";
 import type { ReadyDeployments } from "./ready-deployments.js";
 import type { GenerationOutcome } from "./run-generation.js";
@@ -25,6 +26,8 @@ export interface AttemptRunnerDeps {
   taskTimeoutMs: number;
   /** A call shorter than this has its start written by its capture (deferred-start.ts); 0: never. */
   startWriteDelayMs: number;
+  /** Spot checks of completed tasks (verification/verifier.ts); none without it. */
+  verifier?: Pick<Verifier, "draw" | "check" | "sweep"> | undefined;
   log?: (msg: string) => void;
 }
 

@@ -18,7 +18,8 @@ import { TASK_QUEUE, type TaskJob, type TaskJobData, type TaskQueue } from "./ta
  *     queue's round trips, as attempts of the same runner;
  *   - the queue's pause (BullMQ Queue.pause), read every PAUSE_POLL_MS, holds local starts too
  *     (not through BullMQ's QueueEvents: that stream wakes its reader for every job's every state);
- *   - the recovery sweep (recovery-sweep.ts) gives every open task a job or a lease;
+ *   - the recovery sweep (recovery-sweep.ts) gives every open task a job or a lease, and ends
+ *     the spot checks whose process died (the runner's sweepChecks);
  *   - cancelTask's signal (through Redis) aborts a running attempt, or drops a backlog task.
  */
 export const PAUSE_POLL_MS = 200;
@@ -122,6 +123,7 @@ export class Dispatcher implements LocalRunner {
       sweepOpenTasks(this.#opts.orm, this.#opts.queue, this.#opts.jobLockMs).catch((err) =>
         this.#opts.log?.(`dispatcher sweep: ${String(err)}`),
       );
+      this.#runner.sweepChecks().catch((err) => this.#opts.log?.(`verification sweep: ${String(err)}`));
     }, every);
     this.#sweeper.unref();
   }

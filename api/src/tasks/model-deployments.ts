@@ -41,8 +41,11 @@ import {
 } from "@neurogrid/schema";
 import { isGenerative } from "./task-input.js";
 
-/** What callers use of a model's deployment: lease a replica, call it, stream from it. */
-export type ModelDeployment = Pick<DeploymentHandle, "lease" | "call" | "stream">;
+/**
+ * What callers use of a model's deployment: lease a replica (any, or one the caller accepts:
+ * result verification's run on another provider's node), call it, stream from it.
+ */
+export type ModelDeployment = Pick<DeploymentHandle, "lease" | "leaseWhere" | "call" | "stream">;
 
 const DEFAULT_MUX_MODELS = 4;
 
@@ -201,6 +204,10 @@ class MultiplexedModel implements ModelDeployment {
 
   lease(opts?: DeploymentCallOptions) {
     return this.#group.lease(opts);
+  }
+
+  leaseWhere(accept: Parameters<DeploymentHandle["leaseWhere"]>[0]) {
+    return this.#group.leaseWhere(accept);
   }
 
   call<T = unknown>(method: string, args: unknown, opts?: DeploymentCallOptions): Promise<T> {

@@ -5,7 +5,7 @@ import type { MikroORM } from "@mikro-orm/postgresql";
 export interface NodeFault {
   nodeId: string;
   taskId: string;
-  kind: "invalid_output";
+  kind: "invalid_output" | "wrong_result";
   detail: string;
 }
 

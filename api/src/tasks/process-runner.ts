@@ -1,5 +1,8 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { Task } from "../db/entities/index.js";
+import { ReputationStore } from "../verification/reputation-store.js";
+import { VerificationStore } from "../verification/verification-store.js";
+import { Verifier } from "../verification/verifier.js";
 import { AttemptRunner } from "./attempt-runner.js";
 import { NodeFaults } from "./node-faults.js";
 import { NodeOwners } from "./node-owners.js";
@@ -14,6 +17,10 @@ export interface RunnerSettings {
   taskTimeoutMs: number;
   startWriteDelayMs: number;
   maxResultChars: number;
+  /** The share of completed tasks spot-checked on another provider's node (0: none). */
+  verificationSampleRate: number;
+  /** Draws which tasks are checked (tests pass their own). */
+  random?: () => number;
 }
 
 /** A process's one attempt runner, over the parts the process already has. */
@@ -23,14 +30,32 @@ export function processRunner(
   log?: (msg: string) => void,
 ): AttemptRunner {
   const owners = new NodeOwners(parts.orm);
+  const deployments = new ReadyDeployments(parts.orm, parts.deployments);
+  const providerOf = (nodeId: string) => owners.providerOf(nodeId);
+  const { verificationSampleRate, random, ...runnerSettings } = settings;
+  const reputations = new ReputationStore(parts.orm.em);
+  const verifier =
+    verificationSampleRate > 0
+      ? new Verifier({
+          store: new VerificationStore({ em: parts.orm.em, events: parts.events, now: () => new Date() }),
+          deployments,
+          providerOf,
+          sampleRate: verificationSampleRate,
+          scoreOf: (providerId) => reputations.providerScore(providerId),
+          random: random ?? Math.random,
+          callTimeoutMs: settings.taskTimeoutMs,
+          ...(log ? { log } : {}),
+        })
+      : undefined;
   return new AttemptRunner({
     store: parts.store,
-    deployments: new ReadyDeployments(parts.orm, parts.deployments),
+    deployments,
     events: parts.events,
-    providerOf: (nodeId) => owners.providerOf(nodeId),
+    providerOf,
     faults: new NodeFaults(parts.orm),
     taskRef: (taskId) => taskRefOf(parts.orm, taskId),
-    ...settings,
+    verifier,
+    ...runnerSettings,
     ...(log ? { log } : {}),
   });
 }

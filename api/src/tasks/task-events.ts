@@ -1,4 +1,4 @@
-import { TaskStatus } from "@neurogrid/schema";
+import { TaskStatus, type VerificationStatus } from "@neurogrid/schema";
 import type { Redis } from "ioredis";
 import type { RedisConnections } from "../infra/redis-connections.js";
 
@@ -21,6 +21,8 @@ export interface TaskProgressEvent {
   message?: string;
   /** A token a streaming model produced (status RUNNING); live only, never replayed. */
   token?: { index: number; text: string };
+  /** A move of the task's result verification (status COMPLETED): verification-store.ts. */
+  verification?: VerificationStatus;
 }
 
 type Listener = (event: TaskProgressEvent) => void;

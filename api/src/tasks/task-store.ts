@@ -44,6 +44,8 @@ export interface CaptureRequest {
   platformFeeBps: number;
   /** The attempt's start, when no statement wrote it (deferred-start.ts). */
   started?: SettleRow["started"];
+  /** Drawn for a spot check: written SAMPLED with the capture (settle-statement.ts). */
+  sampled?: boolean | undefined;
 }
 
 export interface RefundRequest {
@@ -119,6 +121,7 @@ export class PgTaskStore implements TaskStore {
       memo: `task ${task.id} on node ${req.nodeId}`,
       now,
       started: req.started,
+      sampled: req.sampled,
     });
     return settled ? now : null;
   }

@@ -1,11 +1,12 @@
 /**
  * Test support: a real Dispatcher (real PostgreSQL, Redis, BullMQ) over a fake model deployment
- * whose one replica lives on `nodeId`: the test writes the deployment's `call`; lease gives that
- * replica, and a stream is refused (the fake is not a generative model). close() stops the
+ * whose replica for tasks lives on `nodeId`: the test writes the deployment's `call`; lease gives
+ * that replica, leaseWhere any of it and the `otherNodes`' replicas (result verification's check
+ * runs), and a stream is refused (the fake is not a generative model). close() stops the
  * dispatcher, the queue, the event bus and the Redis connections.
  */
 import type { MikroORM } from "@mikro-orm/postgresql";
-import type { ActorInfo } from "@neurogrid/schema";
+import { type ActorInfo, actorId, nodeId } from "@neurogrid/schema";
 import { createRedisConnections } from "../infra/redis-connections.js";
 import { Dispatcher } from "../tasks/dispatcher.js";
 import type { ModelDeployment } from "../tasks/model-deployments.js";
@@ -45,6 +46,11 @@ export function fakeDeploymentDispatcher(
     localBacklogMs?: number;
     /** Another dispatcher's prefix: the same queue and events (default: a new prefix). */
     prefix?: string;
+    /** Nodes with a replica of their own that only leaseWhere gives (default none). */
+    otherNodes?: string[];
+    /** The share of completed tasks spot-checked (default 0: none), drawn with `random`. */
+    verificationSampleRate?: number;
+    random?: () => number;
   },
 ): FakeDeploymentDispatcher {
   const prefix = opts.prefix ?? uniquePrefix(opts.label);
@@ -59,8 +65,20 @@ export function fakeDeploymentDispatcher(
     address: "127.0.0.1:1",
     state: "ALIVE",
   } as ActorInfo;
+  const replicas = [
+    replica,
+    ...(opts.otherNodes ?? []).map((node, i) => ({
+      ...replica,
+      actorId: actorId(`a${i + 2}`),
+      nodeId: nodeId(node),
+    })),
+  ];
   const deployment: ModelDeployment = {
     lease: async () => ({ replica, release: () => {} }),
+    leaseWhere: async (accept) => {
+      for (const r of replicas) if (await accept(r)) return { replica: r, release: () => {} };
+      return undefined;
+    },
     call: opts.call,
     stream: () => {
       throw new Error("not a generative model");
@@ -74,6 +92,8 @@ export function fakeDeploymentDispatcher(
       taskTimeoutMs: opts.taskTimeoutMs,
       startWriteDelayMs: opts.startWriteDelayMs ?? 100,
       maxResultChars: 1_000_000,
+      verificationSampleRate: opts.verificationSampleRate ?? 0,
+      ...(opts.random ? { random: opts.random } : {}),
     },
   );
   const jobLockMs = opts.jobLockMs ?? 30_000;

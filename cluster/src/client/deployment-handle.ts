@@ -147,6 +147,32 @@ export class DeploymentHandle {
     return this.#lease(await this.#pick(this.#attempts(opts)));
   }
 
+  /**
+   * A lease on the least loaded live replica that `accept` takes (ties broken at random; the
+   * replica list refreshed
+   * from the head once when none of the known ones does), or undefined when no replica is
+   * accepted: for a caller that must run on a particular kind of replica (result verification:
+   * a node of another provider). It never waits for a replica to be made.
+   */
+  async leaseWhere(
+    accept: (replica: ActorInfo) => boolean | Promise<boolean>,
+  ): Promise<ReplicaLease | undefined> {
+    const acceptedNow = async () => {
+      const accepted: ActorInfo[] = [];
+      for (const replica of this.#routable) if (await accept(replica)) accepted.push(replica);
+      const load = (r: ActorInfo) => this.#inFlight.get(r.actorId) ?? 0;
+      const least = Math.min(...accepted.map(load));
+      const idlest = accepted.filter((r) => load(r) === least);
+      return idlest[Math.floor(Math.random() * idlest.length)];
+    };
+    let found = await acceptedNow();
+    if (!found) {
+      await this.refresh();
+      found = await acceptedNow();
+    }
+    return found && this.#lease(found);
+  }
+
   /** The first attempt runs on the caller's lease, if any; every other on a replica picked now. */
   async #attempt(attempts: Attempts, opts: DeploymentCallOptions): Promise<ReplicaLease> {
     if (opts.lease && !attempts.leaseUsed) {

@@ -50,6 +50,9 @@ export const charTrigramLmManifest: ModelManifest = {
   vocabulary: [...LM_VOCAB],
   resources: { cpus: 0.25, memoryMb: 128, gpus: 0 },
   task: { kind: "generate" },
+  // Tasks generate (priced per output token): the tokens, sampled with the task's seed, are the
+  // result and must be identical.
+  comparison: { rule: "text" },
 };
 
 /** The [V*V][V] logits table, row (a*V + b) for the context (a, b). */

@@ -55,5 +55,11 @@ export { artifactSourceSchema } from "./model-source-schema.js";
 export { MAX_IMAGE_SIDE } from "./ocr-image.js";
 export { ocrTaskManifest } from "./ocr-task-model.js";
 export { type OcrBox, type OcrResult, ppocrV4Manifest } from "./ppocr-v4.js";
+export {
+  type ComparisonVerdict,
+  compareResults,
+  comparisonOf,
+  comparisonProblem,
+} from "./result-comparison.js";
 export { sileroVadManifest } from "./silero-vad.js";
 export { buildWideMlpOnnx, DEFAULT_WIDE_MLP, type WideMlpShape, wideMlpManifest } from "./wide-mlp.js";

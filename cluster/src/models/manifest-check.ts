@@ -4,10 +4,12 @@
  * Each declared tensor must exist in the graph with the same dtype and rank; a fixed dimension
  * in the manifest must be the same fixed dimension in the graph or a symbolic one (the manifest
  * may promise less than the graph accepts: Silero VAD's graph takes any number of samples, its
- * manifest 576), and a dynamic one (-1) must be symbolic in the graph.
+ * manifest 576), and a dynamic one (-1) must be symbolic in the graph. The comparison rule, if
+ * declared, must name the manifest's own outputs.
  */
 import type { ModelManifest, TensorSpec } from "@neurogrid/schema";
 import { formatShape } from "../runtime/tensor.js";
+import { comparisonProblem } from "./result-comparison.js";
 
 /** What the runtime reports about one graph input or output (onnxruntime's ValueMetadata). */
 export interface GraphValueInfo {
@@ -25,6 +27,7 @@ export function manifestMismatch(
   const problems = [
     ...manifest.inputs.flatMap((spec) => specProblems("input", spec, graph.inputs)),
     ...manifest.outputs.flatMap((spec) => specProblems("output", spec, graph.outputs)),
+    ...[comparisonProblem(manifest)].filter((p) => p !== undefined),
   ];
   return problems.length > 0 ? problems.join("; ") : undefined;
 }

@@ -8,6 +8,7 @@ import type {
   ModelManifest,
   ModelTaskConfig,
   Pricing,
+  ResultComparison,
   TensorSpec,
 } from "@neurogrid/schema";
 import { z } from "zod";
@@ -80,6 +81,23 @@ const taskConfigSchema = z.discriminatedUnion("kind", [
 ]) satisfies z.ZodType<ModelTaskConfig>;
 
 const modelRef = z.string().regex(/^[^@\s]+@[^@\s]+$/, "a model as name@version");
+const tolerance = z.strictObject({
+  atol: z.number().min(0).max(1e6),
+  rtol: z.number().min(0).max(1),
+});
+
+/** A comparison rule (ResultComparison); that its outputs exist is checked by result-comparison.ts. */
+const resultComparisonSchema = z.discriminatedUnion("rule", [
+  z.strictObject({ rule: z.literal("exact") }),
+  z.strictObject({ rule: z.literal("close"), tolerances: z.record(z.string().min(1), tolerance).optional() }),
+  z.strictObject({ rule: z.literal("argmax"), output: z.string().min(1) }),
+  z.strictObject({
+    rule: z.literal("topk"),
+    output: z.string().min(1),
+    k: z.number().int().min(1).max(1_000),
+  }),
+  z.strictObject({ rule: z.literal("text") }),
+]) satisfies z.ZodType<ResultComparison>;
 
 export const modelManifestSchema = z.strictObject({
   name: z.string().min(1),
@@ -110,6 +128,7 @@ export const modelManifestSchema = z.strictObject({
       stages: z.record(z.string().min(1), modelRef),
     })
     .optional(),
+  comparison: resultComparisonSchema.optional(),
 }) satisfies z.ZodType<ModelManifest>;
 
 /** One line per problem: "inputs.0.shape: ..." (for error messages). */

@@ -30,6 +30,12 @@ export const mlpClassifierManifest: ModelManifest = {
   ],
   pricePerCall: "1000000",
   resources: { cpus: 0.5, memoryMb: 256, gpus: 0 },
+  // A client reads the probabilities, not only the class: every value is compared. Two float32
+  // GEMMs sum in a different order on another SIMD width or a GPU (TF32 on CUDA: ~1e-3 relative).
+  comparison: {
+    rule: "close",
+    tolerances: { logits: { atol: 1e-3, rtol: 2e-3 }, probabilities: { atol: 1e-3, rtol: 2e-3 } },
+  },
 };
 
 export interface MlpClassifierWeights {

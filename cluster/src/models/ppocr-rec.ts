@@ -42,6 +42,9 @@ const ppocrRecManifest: ModelManifest = {
   pricePerCall: "500000",
   batching: { maxBatchSize: 64, batchWaitTimeoutMs: 5 },
   resources: { cpus: 1, memoryMb: 512, gpus: 0 },
+  // The text is the CTC decoding of each step's most likely class: the classes must be equal,
+  // the softmax values (6625 per step, drifting across hardware) need not.
+  comparison: { rule: "argmax", output: REC_OUTPUT },
 };
 
 const recognizeArgsSchema = z.strictObject({ crops: z.array(wireCropSchema).max(MAX_CROPS) });

@@ -25,6 +25,7 @@
  */
 import type { ClusterClient } from "../client/cluster-client.js";
 import type { ModelSourcePolicy } from "../models/source-policy.js";
+import type { FaultInjection } from "./fault-injection.js";
 
 export interface ActorContext {
   actorId: string;
@@ -37,6 +38,8 @@ export interface ActorContext {
    * models/source-policy.ts); absent outside a worker (in-process tests).
    */
   modelSources?: ModelSourcePolicy;
+  /** Tests only: model answers this actor perturbs (fault-injection.ts); absent: none. */
+  faultInjection?: FaultInjection;
   /**
    * A driver client on the actor's cluster (made on first use, with the worker's TLS material),
    * for actors that call other actors or deployments (composition); closed with the actor.

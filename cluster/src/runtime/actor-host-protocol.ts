@@ -30,6 +30,7 @@ import type { ClusterErrorCode } from "../errors.js";
 import type { TlsMaterial } from "../grpc/tls.js";
 import { type CallSeries, isCallSeries } from "../metrics/call-histogram.js";
 import type { ModelSourcePolicy } from "../models/source-policy.js";
+import type { FaultInjection } from "./fault-injection.js";
 
 /** The compiled entry a worker forks for each actor. */
 export const ACTOR_HOST_MAIN = fileURLToPath(new URL("./actor-host-main.js", import.meta.url));
@@ -63,6 +64,8 @@ export interface ActorHostStart {
   auth?: ActorProcessAuth | undefined;
   /** Where model bytes may come from on this node (the worker's --model-cache-dir, --artifact-origin). */
   modelSources?: ModelSourcePolicy | undefined;
+  /** Tests only: the worker's --fault-injection-rate (fault-injection.ts). */
+  faultInjection?: FaultInjection | undefined;
   /** The actor's first lease (actor-fence.ts); absent: never fenced. */
   leaseMs?: number | undefined;
 }

@@ -72,6 +72,7 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
       gpuIds: start.gpuIds,
       cudaVisibleDevices: deps.cudaVisibleDevices,
       ...(start.modelSources ? { modelSources: start.modelSources } : {}),
+      ...(start.faultInjection ? { faultInjection: start.faultInjection } : {}),
       ...(start.headAddress ? { cluster: client.get } : {}),
     });
   } catch (err) {

@@ -18,10 +18,13 @@
  *
  * maxConcurrency is high (MODEL_ACTOR_MAX_CONCURRENCY): calls must reach the batcher together
  * to be batched; the batcher, not the host's queue, decides what runs.
+ *
+ * Tests of result verification start some workers lying (ActorContext.faultInjection): a share
+ * of this actor's `infer` answers is then perturbed (fault-injection.ts).
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ModelActorInit } from "@neurogrid/schema";
+import type { InferResult, ModelActorInit } from "@neurogrid/schema";
 import { z } from "zod";
 import { ClusterError } from "../errors.js";
 import { formatZodIssues } from "../models/manifest-schema.js";
@@ -34,6 +37,7 @@ import {
   type ProviderProbe,
 } from "./execution-provider.js";
 import { createOnnxruntimeProbe } from "./execution-provider-probe.js";
+import { lieDraw, perturbOutputs } from "./fault-injection.js";
 import { type LoadedModelServer, openModelServer } from "./model-actor-server.js";
 
 export type { ModelHealth } from "./model-actor-server.js";
@@ -88,21 +92,27 @@ export async function startModelActor(
     intraOpNumThreads: args.intraOpNumThreads,
     batching: args.batching,
   });
-  return new ModelActor(server);
+  return new ModelActor(server, ctx.faultInjection ? lieDraw(ctx.faultInjection) : undefined);
 }
 
 class ModelActor implements ActorInstance {
   readonly maxConcurrency = MODEL_ACTOR_MAX_CONCURRENCY;
   #closed = false;
   readonly #server: LoadedModelServer;
+  /** Whether the next `infer` answer lies (fault injection); undefined: never. */
+  readonly #lies: (() => boolean) | undefined;
 
-  constructor(server: LoadedModelServer) {
+  constructor(server: LoadedModelServer, lies: (() => boolean) | undefined) {
     this.#server = server;
+    this.#lies = lies;
   }
 
   async call(method: string, args: unknown, signal: AbortSignal): Promise<unknown> {
     if (this.#closed) throw new ClusterError("INTERNAL", "model actor is closed");
-    return this.#server.call(method, args, signal);
+    const answer = await this.#server.call(method, args, signal);
+    if (method !== "infer" || !this.#lies?.()) return answer;
+    const result = answer as InferResult;
+    return { ...result, outputs: perturbOutputs(result.outputs) };
   }
 
   /** What `status` shows for this actor. */

@@ -27,6 +27,7 @@ import type { LogFn } from "../logging/logger.js";
 import { ActorMetrics } from "../metrics/actor-metrics.js";
 import type { ModelSourcePolicy } from "../models/source-policy.js";
 import { ACTOR_HOST_MAIN, isChildMessage, PRESTARTED_FLAG } from "../runtime/actor-host-protocol.js";
+import type { FaultInjection } from "../runtime/fault-injection.js";
 import { actorEnv } from "./actor-env.js";
 import { handshake } from "./actor-handshake.js";
 import { ActorPool } from "./actor-pool.js";
@@ -51,6 +52,8 @@ export interface ActorProcessesOptions {
   auth?: MemberAuth;
   /** Where this node's model actors may get model bytes (ActorContext.modelSources). */
   modelSources?: ModelSourcePolicy;
+  /** Tests only: this node's model actors perturb answers (runtime/fault-injection.ts). */
+  faultInjection?: FaultInjection | undefined;
   /** A new actor's first lease (runtime/actor-fence.ts), in ms; 0 or absent: no fence. */
   leaseMs?: () => number;
   /** The head, passed to each actor (ActorContext.cluster) for calls to other actors. */
@@ -168,7 +171,7 @@ export class ActorProcesses {
     });
     try {
       const { tls, insecure } = this.#options.security ?? {};
-      const { host, headAddress, nodeId = "", auth, modelSources } = this.#options;
+      const { host, headAddress, nodeId = "", auth, modelSources, faultInjection } = this.#options;
       const actorAuth = auth === undefined ? undefined : actorProcessAuth(auth, nodeId);
       const start = {
         type: "start",
@@ -180,6 +183,7 @@ export class ActorProcesses {
         nodeId,
         auth: actorAuth,
         modelSources,
+        ...(faultInjection ? { faultInjection } : {}),
         ...((this.#options.leaseMs?.() ?? 0) > 0 ? { leaseMs: this.#options.leaseMs?.() } : {}),
       } as const;
       const { port, info } = await handshake(

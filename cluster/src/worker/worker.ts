@@ -80,6 +80,9 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     nodeId: config.nodeId,
     auth,
     modelSources,
+    ...(config.faultInjectionRate === undefined
+      ? {}
+      : { faultInjection: { rate: config.faultInjectionRate, seed: seedOf(config.nodeId) } }),
     baseEnv: options.baseEnv,
     headAddress: config.headAddress,
     // Actors answer only while this node hears from the head (runtime/actor-fence.ts).
@@ -221,4 +224,11 @@ async function telemetrySource(
     source: replaySource(text, basename(config.telemetryReplay)),
     replayedGpus: first === undefined ? [] : parseTelemetryCsv(first.text),
   };
+}
+
+/** A seed for the node's fault injection draw, from its id (a rerun lies on the same answers). */
+function seedOf(nodeId: string): number {
+  let h = 2166136261;
+  for (const c of nodeId) h = Math.imul(h ^ (c.codePointAt(0) ?? 0), 16777619);
+  return h >>> 0;
 }

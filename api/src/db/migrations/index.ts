@@ -15,6 +15,7 @@ import { Migration20261206500000_node_faults } from "./Migration20261206500000_n
 import { Migration20261206510000_account_limits } from "./Migration20261206510000_account_limits.js";
 import { Migration20261206520000_ledger_checks_replanned } from "./Migration20261206520000_ledger_checks_replanned.js";
 import { Migration20261206600000_alert_webhooks } from "./Migration20261206600000_alert_webhooks.js";
+import { Migration20261206710000_task_verifications } from "./Migration20261206710000_task_verifications.js";
 import { Migration20261206740000_webhook_outbox } from "./Migration20261206740000_webhook_outbox.js";
 
 /** Every migration, in order (static imports, so compiled `node dist/...` finds them). */
@@ -41,5 +42,6 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261206520000_ledger_checks_replanned,
   },
   { name: "Migration20261206600000_alert_webhooks", class: Migration20261206600000_alert_webhooks },
+  { name: "Migration20261206710000_task_verifications", class: Migration20261206710000_task_verifications },
   { name: "Migration20261206740000_webhook_outbox", class: Migration20261206740000_webhook_outbox },
 ];

@@ -1,0 +1,163 @@
+/**
+ * Result verification end to end, on real parts only: PostgreSQL, Redis, a head, three workers
+ * (one per provider, each with room for one mlp-classifier replica) and an api as child processes
+ * on loopback, a GraphQL client over HTTP and graphql-ws. One worker lies on every answer
+ * (--fault-injection-rate 1, a test-only option of the model actor); the api checks every task
+ * (NEUROGRID_VERIFICATION_SAMPLE_RATE=1). Tasks are submitted until the client has seen a task
+ * SAMPLED then VERIFIED, and a task the liar ran go DISPUTED then RESOLVED with the referee's
+ * (honest) result; every fault found is the liar's.
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { MikroORM } from "@mikro-orm/postgresql";
+import {
+  compareResults,
+  mlpClassifierManifest,
+  mlpClassifierWeights,
+  mlpForwardReference,
+} from "@neurogrid/cluster/models";
+import type { Child } from "../cli/child-process.js";
+import { Account, Node, Role } from "../db/entities/index.js";
+import { migrate, openOrm } from "../db/orm.js";
+import { issueApiKey } from "../identity/api-keys.js";
+import { deposit } from "../ledger/deposit.js";
+import { registerBuiltinModels } from "../models/register-builtin.js";
+import { NodeFaults } from "../tasks/node-faults.js";
+import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
+import { apiEnv, runCli, startApi, startHead, startWorker } from "../testing/local-cluster.js";
+import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
+
+const LIAR = "verify-liar";
+const HONEST = ["verify-honest-1", "verify-honest-2"];
+/** Tasks submitted at most before both outcomes are seen (each is seen per task with p >= 1/3). */
+const MAX_TASKS = 30;
+/** Room for one mlp-classifier replica (256 MB) per worker. */
+const WORKER_MEMORY_MB = "300";
+const SUBMIT = `mutation($input: SubmitTaskInput!) { submitTask(input: $input) { id } }`;
+const PROGRESS = `subscription($id: ID!) { taskProgress(taskId: $id) { status verification } }`;
+const TASK = `query($id: ID!) { task(id: $id) { status nodeId result verification { status checkedBy referee verdict } } }`;
+
+type Outputs = { logits: number[][]; probabilities: number[][] };
+type TaskView = {
+  status: string;
+  nodeId: string;
+  result: Outputs;
+  verification: { status: string; checkedBy: string | null; referee: string | null; verdict: string | null };
+};
+
+describe("result verification, end to end", () => {
+  let db: TestDatabase;
+  let orm: MikroORM;
+  let url: string;
+  let clientKey: string;
+  let headAddress: string;
+  const children: Child[] = [];
+
+  before(async () => {
+    db = await createTestDatabase();
+    orm = await openOrm(db.url);
+    await migrate(orm);
+    const em = orm.em.fork();
+    await registerBuiltinModels(em);
+    const client = em.create(Account, { name: "client", role: Role.CLIENT });
+    em.persist(client);
+    for (const [i, node] of [LIAR, ...HONEST].entries()) {
+      const provider = em.create(Account, { name: `provider-${i}`, role: Role.PROVIDER });
+      em.persist([provider, em.create(Node, { id: node, provider })]);
+    }
+    clientKey = issueApiKey(em, client).key;
+    await em.flush();
+    await deposit(em, client.id, 1_000_000_000n, "test deposit");
+    const head = await startHead();
+    headAddress = head.address;
+    children.push(head.child);
+    const room = ["--memory-mb", WORKER_MEMORY_MB, "--cpus", "1"];
+    children.push(await startWorker(head.address, LIAR, [...room, "--fault-injection-rate", "1"]));
+    for (const node of HONEST) children.push(await startWorker(head.address, node, room));
+    const deployed = await runCli([
+      "model",
+      "deploy",
+      "mlp-classifier@1",
+      "--head",
+      head.address,
+      "--database-url",
+      db.url,
+      "--min",
+      "3",
+      "--max",
+      "3",
+    ]);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    const api = await startApi(
+      apiEnv(db.url, uniquePrefix("verify-e2e"), head.address, { NEUROGRID_VERIFICATION_SAMPLE_RATE: "1" }),
+    );
+    children.push(api.child);
+    url = api.url;
+  });
+
+  after(async () => {
+    for (const child of children.reverse()) await child.stop();
+    await orm?.close();
+    await db?.drop();
+  });
+
+  /** Submits one task and follows it to the end of its progress; the verification moves seen. */
+  async function oneTask(row: number): Promise<{ task: TaskView; moves: string[] }> {
+    const features = [Array.from({ length: 16 }, (_, i) => Math.sin(row * 16 + i))];
+    const submitted = await graphqlRequest<{ submitTask: { id: string } }>(url, clientKey, SUBMIT, {
+      input: { model: "mlp-classifier", input: { features } },
+    });
+    assert.equal(submitted.errors, undefined, JSON.stringify(submitted.errors));
+    const id = submitted.data?.submitTask.id ?? "";
+    const { events, errors } = await collectSubscription<{
+      taskProgress: { status: string; verification: string | null };
+    }>(url, { authorization: `Bearer ${clientKey}` }, PROGRESS, { id });
+    assert.deepEqual(errors, []);
+    const res = await graphqlRequest<{ task: TaskView }>(url, clientKey, TASK, { id });
+    const task = res.data?.task as TaskView;
+    const honest = mlpForwardReference(mlpClassifierWeights(), features);
+    const moves = events.flatMap((e) => (e.taskProgress.verification ? [e.taskProgress.verification] : []));
+    // Whatever happened, the client ends with the honest answer.
+    assert.deepEqual(
+      compareResults(mlpClassifierManifest, honest, task.result),
+      { agree: true },
+      JSON.stringify(task),
+    );
+    return { task, moves };
+  }
+
+  test("a client sees SAMPLED then VERIFIED; a lying node's task goes DISPUTED -> RESOLVED with the referee's result", async () => {
+    let verified: TaskView | undefined;
+    let caught: TaskView | undefined;
+    for (let row = 0; row < MAX_TASKS && !(verified && caught); row++) {
+      const { task, moves } = await oneTask(row);
+      assert.equal(task.status, "COMPLETED");
+      if (task.verification.status === "VERIFIED") {
+        assert.deepEqual(moves, ["SAMPLED", "VERIFIED"]);
+        assert.notEqual(task.verification.checkedBy, task.nodeId);
+        verified = task;
+      } else {
+        assert.deepEqual(moves, ["SAMPLED", "DISPUTED", "RESOLVED"], JSON.stringify(task));
+        assert.match(task.verification.verdict ?? "", new RegExp(`^${LIAR} disagrees with `));
+        if (task.nodeId === LIAR) caught = task;
+      }
+    }
+    assert.ok(verified, `no task verified in ${MAX_TASKS}`);
+    assert.ok(caught, `no task of the liar caught in ${MAX_TASKS}`);
+    assert.ok(HONEST.includes(caught.verification.referee ?? ""), "a third provider refereed");
+    const faults = new NodeFaults(orm);
+    assert.ok((await faults.ofNode(LIAR)).length >= 1);
+    for (const node of HONEST) assert.deepEqual(await faults.ofNode(node), [], `${node} was never at fault`);
+    // `neurogrid status` shows the verdicts: the liar's faults, and none of an honest node's.
+    const status = await runCli(["status", "--head", headAddress, "--database-url", db.url, "--json"]);
+    assert.equal(status.code, 0, status.stderr);
+    const { reputation } = JSON.parse(status.stdout) as {
+      reputation: Record<string, { score: number; agreed: number; faults: number }>;
+    };
+    assert.ok(
+      (reputation[LIAR]?.faults ?? 0) >= 1 && (reputation[LIAR]?.score ?? 1) < 0.5,
+      JSON.stringify(reputation),
+    );
+    for (const node of HONEST) assert.equal(reputation[node]?.faults, 0, JSON.stringify(reputation));
+  });
+});

@@ -1,0 +1,53 @@
+import type { ReplicaLease } from "@neurogrid/cluster";
+import type { ActorInfo, GenerateItem, InferResult } from "@neurogrid/schema";
+import type { ModelDeployment } from "../tasks/model-deployments.js";
+
+/**
+ * One run of a task's input for result verification, on a replica the verifier leased on a node
+ * of another provider: `infer` (the output tensors) or `generate` (the whole text, with the
+ * task's own seed and limits: its input is the generation's arguments). A retry that would land
+ * on a replica the verifier does not accept (the task's own provider) ends the run instead.
+ * Nothing is announced: a check is not the task's progress.
+ */
+class CheckerUnavailableError extends Error {
+  override readonly name = "CheckerUnavailableError";
+}
+
+export interface CheckRun {
+  nodeId: string;
+  result: unknown;
+}
+
+export async function runCheck(
+  deployment: ModelDeployment,
+  lease: ReplicaLease,
+  task: { id: string; generative: boolean; input: Record<string, unknown> },
+  accept: (replica: ActorInfo) => Promise<boolean>,
+  timeoutMs: number,
+): Promise<CheckRun> {
+  let nodeId = lease.replica.nodeId;
+  const opts = {
+    lease,
+    timeoutMs,
+    traceId: `verify:${task.id}`,
+    onReplica: async (replica: ActorInfo) => {
+      if (!(await accept(replica)))
+        throw new CheckerUnavailableError(`replica ${replica.actorId} may not check`);
+      nodeId = replica.nodeId;
+    },
+  };
+  if (!task.generative) {
+    const out = await deployment.call<InferResult>("infer", { inputs: task.input }, opts);
+    return { nodeId, result: out.outputs };
+  }
+  const tokens: string[] = [];
+  let finishReason = "length";
+  for await (const item of deployment.stream<GenerateItem>("generate", task.input, opts)) {
+    if (item.done) {
+      finishReason = item.finishReason ?? finishReason;
+      break;
+    }
+    tokens.push(item.token);
+  }
+  return { nodeId, result: { text: tokens.join(""), finishReason } };
+}

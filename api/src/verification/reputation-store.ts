@@ -1,0 +1,61 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { runPrepared } from "../db/prepared.js";
+import { type Reputation, reputationOf, type Verdict } from "./reputation.js";
+
+/**
+ * Reputation read from verification's verdicts (reputation.ts says the rule): every node that
+ * took part in a verified or resolved check, in the order the verdicts were reached. A dispute
+ * resolved with no fault (no majority, no referee) tells nothing about anyone.
+ */
+const VERDICTS = `with v as (
+    select v.status, v.checked_by, v.referee, v.at_fault, v.checked_at, v.resolved_at, t.node_id as task_node
+      from task_verifications v join tasks t on t.id = v.task_id
+     where v.status = 'VERIFIED' or (v.status = 'RESOLVED' and v.at_fault is not null)
+  ), parts as (
+    select n.node, coalesce(v.resolved_at, v.checked_at) as at,
+           case when n.node = v.at_fault then 'fault' else 'agreed' end as verdict
+      from v, lateral (values (v.task_node), (v.checked_by), (v.referee)) n(node)
+     where n.node is not null
+  )
+  select verdict from parts
+   where node = any($1::text[]) or node in (select id from nodes where provider_id = $2::uuid)
+   order by at`;
+
+/** How long a provider's score is reused for sampling before it is read again. */
+const SCORE_TTL_MS = 30_000;
+
+export class ReputationStore {
+  readonly #em: EntityManager;
+  readonly #now: () => number;
+  readonly #scores = new Map<string, { score: number; at: number }>();
+
+  constructor(em: EntityManager, now: () => number = Date.now) {
+    this.#em = em;
+    this.#now = now;
+  }
+
+  ofNode(nodeId: string): Promise<Reputation> {
+    return this.#read([nodeId], null);
+  }
+
+  ofProvider(providerId: string): Promise<Reputation> {
+    return this.#read([], providerId);
+  }
+
+  /** A provider's score for sampling, cached for SCORE_TTL_MS. */
+  async providerScore(providerId: string): Promise<number> {
+    const hit = this.#scores.get(providerId);
+    if (hit && this.#now() - hit.at < SCORE_TTL_MS) return hit.score;
+    const { score } = await this.ofProvider(providerId);
+    this.#scores.set(providerId, { score, at: this.#now() });
+    return score;
+  }
+
+  async #read(nodes: string[], providerId: string | null): Promise<Reputation> {
+    const rows = await runPrepared<{ verdict: Verdict }>(this.#em, "reputation_verdicts", VERDICTS, [
+      nodes,
+      providerId,
+    ]);
+    return reputationOf(rows.map((r) => r.verdict));
+  }
+}

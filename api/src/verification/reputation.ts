@@ -1,0 +1,49 @@
+/**
+ * Reputation: a score in (0, 1] per node and per provider, from the verdicts of result
+ * verification, after Nesa's R' = R · 0.8^M · 1.01^(1−M), with M = 1 for a fault, 0 otherwise:
+ *
+ *   start          NEW_SCORE (0.5): a stranger is checked more until it has been seen right
+ *   agreement      R · 1.01, at most 1 (its result agreed with another provider's, or it was on
+ *                  the majority side of a dispute, as the task's node, the checker or the referee)
+ *   fault          R · 0.8 (its result disagreed with the other two)
+ *
+ * A score moves slowly up and fast down: about 70 agreements take a new node to 1, and one fault
+ * undoes about 22 of them. Verdicts are applied in the order they were reached. A provider's score
+ * folds the verdicts of all its nodes.
+ *
+ * Sampling follows the score: a task of a provider with score R is checked with probability
+ * min(1, rate / R): twice the base rate for a new provider, and every task of one whose score
+ * has fallen to the base rate.
+ */
+export const NEW_SCORE = 0.5;
+const AGREEMENT_GAIN = 1.01;
+const FAULT_LOSS = 0.8;
+
+export type Verdict = "agreed" | "fault";
+
+export interface Reputation {
+  score: number;
+  agreed: number;
+  faults: number;
+}
+
+export function reputationOf(verdicts: Iterable<Verdict>): Reputation {
+  let score = NEW_SCORE;
+  let agreed = 0;
+  let faults = 0;
+  for (const verdict of verdicts) {
+    if (verdict === "fault") {
+      score *= FAULT_LOSS;
+      faults += 1;
+    } else {
+      score = Math.min(1, score * AGREEMENT_GAIN);
+      agreed += 1;
+    }
+  }
+  return { score, agreed, faults };
+}
+
+/** The probability a task of a provider with this score is checked. */
+export function sampleRateFor(baseRate: number, score: number): number {
+  return Math.min(1, baseRate / Math.max(score, Number.MIN_VALUE));
+}

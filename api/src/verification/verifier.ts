@@ -1,0 +1,188 @@
+import { compareResults, comparisonOf } from "@neurogrid/cluster/models";
+import { type ActorInfo, type TaskKind, taskKindOf } from "@neurogrid/schema";
+import type { ModelDeployment } from "../tasks/model-deployments.js";
+import type { ReadyDeployments } from "../tasks/ready-deployments.js";
+import { type CheckRun, runCheck } from "./check-run.js";
+import { judgeDispute } from "./referee.js";
+import { sampleRateFor } from "./reputation.js";
+
+/**
+ * The task kinds a check can re-run and compare: output tensors and generated text. An OCR or
+ * speech task's typed result (lines, segments) has no comparison rule yet, so it is not drawn.
+ */
+const VERIFIABLE_KINDS: ReadonlySet<TaskKind> = new Set<TaskKind>(["tensor", "generate"]);
+
+import type { VerificationStore } from "./verification-store.js";
+
+/**
+ * Spot checks (result verification): a share of completed tasks is re-run on a node of another
+ * provider and the two results compared under the model's rule (result-comparison.ts).
+ *
+ *   sample    before a task's capture is written COMPLETED, it is drawn with probability
+ *             `sampleRate`, raised for a provider of low reputation (reputation.ts); a drawn task's capture writes it SAMPLED in the same statement
+ *             (ledger/settle-statement.ts), and its COMPLETED announcement says so
+ *   check     its input runs on the least loaded replica whose node belongs to another provider;
+ *             agreement -> VERIFIED, else DISPUTED
+ *   referee   a DISPUTED task runs once more on a third provider's node; the run that disagrees
+ *             with the other two is at fault (referee.ts): a wrong_result fault against its
+ *             node, and the referee's result replaces the task's when the task's node was wrong
+ *             (RESOLVED); no majority -> RESOLVED, no fault, the task's result kept
+ *
+ * A task is drawn only while another provider's replica serves its model. A check that then
+ * cannot run (that replica gone, its run failed) abandons the sample: UNCHECKED again, with the
+ * reason as its verdict. A dispute no third provider can referee is RESOLVED with no fault and
+ * the task's result kept: a fault needs two providers against one. Check runs go through the
+ * same deployment as tasks, so they count in its load and its autoscaling. A check whose process
+ * died is ended by the dispatcher's sweep (`sweep`): nobody waits on an open check for ever.
+ */
+export interface VerifierDeps {
+  store: Pick<VerificationStore, "checked" | "abandon" | "resolve" | "sweepStale">;
+  deployments: Pick<ReadyDeployments, "forModel" | "manifestOf">;
+  /** The provider who owns a node: node-owners.ts. */
+  providerOf(nodeId: string): Promise<string>;
+  /** The share of completed tasks checked, 0..1, for a provider of score 1 (reputation.ts). */
+  sampleRate: number;
+  /** A provider's reputation score (reputation-store.ts); 1 for every provider without it. */
+  scoreOf?: (providerId: string) => Promise<number>;
+  random: () => number;
+  /** A check's or referee's run may take this long. */
+  callTimeoutMs: number;
+  log?: (msg: string) => void;
+}
+
+/** A task as its capture wrote it COMPLETED. */
+export interface CompletedTask {
+  id: string;
+  modelId: string;
+  generative: boolean;
+  input: Record<string, unknown>;
+  result: unknown;
+  nodeId: string;
+}
+
+/**
+ * A check not moved for this many call deadlines is no longer running anywhere (a check and a
+ * referee run each end by their deadline): the dispatcher's sweep ends it.
+ */
+const STALE_CHECK_DEADLINES = 3;
+
+export class Verifier {
+  readonly #deps: VerifierDeps;
+
+  constructor(deps: VerifierDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Whether a task about to be captured COMPLETED is checked: drawn at the sample rate, and only
+   * while a replica of another provider serves its model. Its capture then writes it SAMPLED.
+   */
+  async draw(task: CompletedTask): Promise<boolean> {
+    const manifest = this.#deps.deployments.manifestOf(task.modelId);
+    if (!manifest || !VERIFIABLE_KINDS.has(taskKindOf(manifest))) return false;
+    const provider = await this.#deps.providerOf(task.nodeId);
+    const score = this.#deps.scoreOf ? await this.#deps.scoreOf(provider) : 1;
+    if (!(this.#deps.random() < sampleRateFor(this.#deps.sampleRate, score))) return false;
+    const deployment = await this.#deps.deployments.forModel(task.modelId);
+    const lease = await deployment.leaseWhere(this.#acceptOthers([provider]));
+    lease?.release();
+    return lease !== undefined;
+  }
+
+  /**
+   * Checks a SAMPLED task, and referees it if the check disagrees. A check that cannot run
+   * abandons the sample (UNCHECKED again, announced), so no one waits on it for ever.
+   */
+  async check(task: CompletedTask): Promise<void> {
+    try {
+      await this.#check(task);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      this.#log(`verification of task ${task.id}: ${why}`);
+      await this.#deps.store.abandon(task.id, `the check did not run: ${why}`);
+    }
+  }
+
+  async #check(task: CompletedTask): Promise<void> {
+    const deployment = await this.#deps.deployments.forModel(task.modelId);
+    const manifest = this.#deps.deployments.manifestOf(task.modelId);
+    if (!manifest) throw new Error(`model ${task.modelId} has no manifest at hand`);
+    const taskProvider = await this.#deps.providerOf(task.nodeId);
+    const check = await this.#runElsewhere(deployment, task, [taskProvider]);
+    if (!check) {
+      await this.#deps.store.abandon(task.id, "no replica of another provider serves the model");
+      return;
+    }
+    const verdict = compareResults(manifest, task.result, check.result);
+    const rule = comparisonOf(manifest).rule;
+    await this.#deps.store.checked(task.id, {
+      agree: verdict.agree,
+      checkedBy: check.nodeId,
+      result: check.result,
+      verdict: verdict.agree
+        ? `${check.nodeId} agrees (${rule})`
+        : `${check.nodeId} disagrees: ${verdict.reason}`,
+    });
+    if (verdict.agree) return;
+    const checkProvider = await this.#deps.providerOf(check.nodeId);
+    const referee = await this.#runElsewhere(deployment, task, [taskProvider, checkProvider]).catch(
+      (err: unknown) => {
+        this.#log(`referee run of task ${task.id}: ${err instanceof Error ? err.message : String(err)}`);
+        return undefined;
+      },
+    );
+    if (!referee) {
+      // No third opinion: nobody is shown wrong, the task keeps its result.
+      await this.#deps.store.resolve(task.id, {
+        referee: undefined,
+        refereeResult: null,
+        atFault: undefined,
+        verdict: "no replica of a third provider could referee: no fault found",
+      });
+      return;
+    }
+    const nodes = { task: task.nodeId, check: check.nodeId, referee: referee.nodeId };
+    const judged = judgeDispute(
+      manifest,
+      { task: task.result, check: check.result, referee: referee.result },
+      nodes,
+    );
+    await this.#deps.store.resolve(task.id, {
+      referee: referee.nodeId,
+      refereeResult: referee.result,
+      atFault: judged.atFault === undefined ? undefined : nodes[judged.atFault],
+      verdict: judged.verdict,
+    });
+  }
+
+  /** The task's input run on a replica whose provider is none of `excluded`; undefined if none. */
+  async #runElsewhere(
+    deployment: ModelDeployment,
+    task: CompletedTask,
+    excluded: readonly string[],
+  ): Promise<CheckRun | undefined> {
+    const accept = this.#acceptOthers(excluded);
+    const lease = await deployment.leaseWhere(accept);
+    if (!lease) return undefined;
+    return runCheck(deployment, lease, task, accept, this.#deps.callTimeoutMs);
+  }
+
+  /** Ends the checks whose process died mid-way (the dispatcher's recovery sweep calls this). */
+  async sweep(now: Date = new Date()): Promise<number> {
+    return this.#deps.store.sweepStale(
+      new Date(now.getTime() - STALE_CHECK_DEADLINES * this.#deps.callTimeoutMs),
+    );
+  }
+
+  /** Accepts a replica whose node belongs to a known provider other than `excluded`. */
+  #acceptOthers(excluded: readonly string[]): (replica: ActorInfo) => Promise<boolean> {
+    return async (replica) => {
+      const provider = await this.#deps.providerOf(replica.nodeId).catch(() => undefined);
+      return provider !== undefined && !excluded.includes(provider);
+    };
+  }
+
+  #log(msg: string): void {
+    this.#deps.log?.(msg);
+  }
+}
