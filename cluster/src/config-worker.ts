@@ -35,6 +35,10 @@
  *   --max-vram-mb MB              NEUROGRID_MAX_VRAM_MB            none: each GPU offers at most this
  *   --config FILE                 NEUROGRID_WORKER_CONFIG          none: a YAML or JSON file of these
  *                                 settings (config-worker-file.ts), below flags and environment
+ *   --no-actor-lease              NEUROGRID_NO_ACTOR_LEASE         off: actors get no lease (never
+ *                                                                  fenced by time, runtime/actor-fence.ts;
+ *                                                                  only their epoch fences them), for
+ *                                                                  tests of the epoch fence alone
  *   --artifact-origin URL         NEUROGRID_ARTIFACT_ORIGIN        none: no downloaded model artifacts;
  *                                                                  else the api whose /models/<sha256>
  *                                                                  is the only place they come from
@@ -50,6 +54,7 @@ import {
   checkTransport,
   collectOptions,
   type Env,
+  flag,
   host,
   json,
   keyValues,
@@ -111,6 +116,8 @@ export interface WorkerConfig {
   maxVramMb?: number | undefined;
   /** The api that serves model artifacts (models/source-policy.ts); none: artifacts are refused. */
   artifactOrigin?: string | undefined;
+  /** Actors get no lease (runtime/actor-fence.ts): only their epoch fences them. */
+  noActorLease: boolean;
   /** TLS files (all or none; see tlsFilesOf) and --insecure. */
   tlsCa?: string | undefined;
   tlsCert?: string | undefined;
@@ -143,6 +150,7 @@ const OPTIONS = {
   dataDir: { flag: "data-dir", env: "NEUROGRID_WORKER_DATA_DIR" },
   maxVramMb: { flag: "max-vram-mb", env: "NEUROGRID_MAX_VRAM_MB" },
   artifactOrigin: { flag: "artifact-origin", env: "NEUROGRID_ARTIFACT_ORIGIN" },
+  noActorLease: { flag: "no-actor-lease", env: "NEUROGRID_NO_ACTOR_LEASE", boolean: true },
   ...TLS_OPTIONS,
 } as const satisfies Record<keyof WorkerConfig, OptionSpec>;
 
@@ -181,6 +189,7 @@ const workerFields = {
     .refine((u) => /^https?:\/\//i.test(u), "an http or https URL")
     .transform((u) => u.replace(/\/+$/, ""))
     .optional(),
+  noActorLease: flag,
   ...tlsFields,
 };
 

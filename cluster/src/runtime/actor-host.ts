@@ -11,6 +11,10 @@
  * queued) get up to graceMs to finish; what is left is aborted (its signal fires, the caller
  * gets UNAVAILABLE) and the streams end; then the server stops and the instance is closed.
  *
+ * Fencing: the incarnation answers only while its lease holds (actor-fence.ts), and only calls
+ * on the call channel that name its own epoch or none (../grpc/epoch-fence.ts); every reply
+ * there carries its epoch. A unary Actor.Call names no epoch: only the lease fences it.
+ *
  * Metrics: every call that reaches the host, whichever way it came, is counted in `deps.calls`
  * when its final reply goes (duration from arrival, queueing included; outcome "ok" or its
  * error code), refused ones too; the instance's info() is asked once, after construction.
@@ -81,7 +85,14 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
   const limit = start.maxConcurrency || instance.maxConcurrency || DEFAULT_MAX_CONCURRENCY;
   const info = instanceInfo(instance, deps.log);
   const fence = new ActorFence(start.leaseMs);
-  const service = new ActorService(instance, new CallGate(limit), fence, deps.log, deps.calls);
+  const service = new ActorService(
+    instance,
+    new CallGate(limit),
+    fence,
+    start.epoch ?? 0,
+    deps.log,
+    deps.calls,
+  );
   const server = new grpc.Server(LARGE_MESSAGES);
   const actorDefinition = clusterServices().actor;
   server.addService(
@@ -123,6 +134,7 @@ class ActorService {
   readonly #instance: ActorInstance;
   readonly #gate: CallGate;
   readonly #fence: ActorFence;
+  readonly #epoch: number;
   readonly #channels = new Set<ServerChannel>();
   readonly #unaryCalls = new Set<AbortController>();
   readonly #log: LogFn | undefined;
@@ -133,12 +145,14 @@ class ActorService {
     instance: ActorInstance,
     gate: CallGate,
     fence: ActorFence,
+    epoch: number,
     log: LogFn | undefined,
     calls: CallHistogram | undefined,
   ) {
     this.#instance = instance;
     this.#gate = gate;
     this.#fence = fence;
+    this.#epoch = epoch;
     this.#log = log;
     this.#calls = calls;
   }
@@ -156,6 +170,7 @@ class ActorService {
           gate: this.#gate,
           refusal: () => this.#refusal ?? this.#fence.refusal(),
           fenced: () => this.#fence.refusal(),
+          epoch: this.#epoch,
           onClose: (closed) => this.#channels.delete(closed),
           log: this.#log,
           calls: this.#calls,
