@@ -44,6 +44,8 @@ export interface CaptureRequest {
   platformFeeBps: number;
   /** The attempt's start, when no statement wrote it (deferred-start.ts). */
   started?: SettleRow["started"];
+  /** The actor incarnation that answered: captured only if the task records it (settle-statement.ts). */
+  servedBy?: SettleRow["servedBy"];
 }
 
 export interface RefundRequest {
@@ -119,6 +121,7 @@ export class PgTaskStore implements TaskStore {
       memo: `task ${task.id} on node ${req.nodeId}`,
       now,
       started: req.started,
+      servedBy: req.servedBy,
     });
     return settled ? now : null;
   }
