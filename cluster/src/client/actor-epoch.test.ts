@@ -5,9 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import * as grpc from "@grpc/grpc-js";
 import type { ActorInfo } from "@neurogrid/schema";
 import { ActorFixture } from "../cli/testing/actor-fixture.js";
 import { waitFor } from "../cli/testing/processes.js";
+import { unaryCall } from "../grpc/call.js";
+import { clusterServices } from "../grpc/proto.js";
 
 describe("epoch fencing on the call channel", { timeout: 120_000 }, () => {
   const fixture = new ActorFixture();
@@ -32,6 +35,22 @@ describe("epoch fencing on the call channel", { timeout: 120_000 }, () => {
     });
     const after = await fixture.handle(actor).call<{ calls: number }>("stats", {});
     assert.equal(after.calls, before.calls + 1, "only the stats call itself ran");
+  });
+
+  it("fences the unary Actor.Call the same way: a stale epoch is refused, an answer names its epoch", async () => {
+    const client = new grpc.Client(actor.address, grpc.credentials.createInsecure());
+    try {
+      const Call = clusterServices().actor.Call;
+      const args = Buffer.from('"unary"');
+      const reply = await unaryCall(client, Call, { method: "echo", args, epoch: 3 });
+      assert.equal(reply.epoch, 3);
+      await assert.rejects(unaryCall(client, Call, { method: "echo", args, epoch: 1 }), {
+        code: "FAILED_PRECONDITION",
+        message: /stale epoch/,
+      });
+    } finally {
+      client.close();
+    }
   });
 
   it("a handle refused as stale asks the head again and retries on the incarnation it names now", async () => {

@@ -3,10 +3,14 @@
 export interface ActorCallRequest {
   method: string;
   args: Buffer;
+  /** The epoch the caller means to call (0 or absent: not checked). */
+  epoch?: number;
 }
 
 export interface ActorCallReply {
   result: Buffer;
+  /** The epoch of the incarnation that answered (0 or absent: none). */
+  epoch?: number;
 }
 
 type ActorChannelRequestKind = "KIND_UNSPECIFIED" | "START" | "CANCEL" | "CREDIT";

@@ -13,7 +13,7 @@
  *
  * Fencing: the incarnation answers only while its lease holds (actor-fence.ts), and only calls
  * on the call channel that name its own epoch or none (../grpc/epoch-fence.ts); every reply
- * there carries its epoch. A unary Actor.Call names no epoch: only the lease fences it.
+ * there carries its epoch; the same holds for a unary Actor.Call (its request and reply).
  *
  * Metrics: every call that reaches the host, whichever way it came, is counted in `deps.calls`
  * when its final reply goes (duration from arrival, queueing included; outcome "ok" or its
@@ -26,6 +26,7 @@ import { ClusterClient } from "../client/cluster-client.js";
 import { ClusterError } from "../errors.js";
 import { CallGate } from "../grpc/call-gate.js";
 import { LARGE_MESSAGES } from "../grpc/client-pool.js";
+import { staleCall } from "../grpc/epoch-fence.js";
 import { type ActorImplementation, clusterServices } from "../grpc/proto.js";
 import { listen, shutdown, unaryHandler } from "../grpc/server.js";
 import type { ActorCallReply, ActorCallRequest } from "../grpc/wire.js";
@@ -195,7 +196,7 @@ class ActorService {
     const startedMs = performance.now();
     const observe = (code?: string) =>
       this.#calls?.observe(request.method, callOutcome(code), (performance.now() - startedMs) / 1000);
-    const refusal = this.#refusal ?? this.#fence.refusal();
+    const refusal = this.#refusal ?? this.#fence.refusal() ?? staleCall(this.#epoch, request.epoch ?? 0);
     if (refusal !== undefined) {
       observe(refusal.code);
       return Promise.reject(refusal);
@@ -228,7 +229,7 @@ class ActorService {
               return;
             }
             settled();
-            resolve({ result });
+            resolve({ result, epoch: this.#epoch });
           },
           end: () => {},
           error: (error) => {
