@@ -35,6 +35,10 @@
  *   --max-vram-mb MB              NEUROGRID_MAX_VRAM_MB            none: each GPU offers at most this
  *   --config FILE                 NEUROGRID_WORKER_CONFIG          none: a YAML or JSON file of these
  *                                 settings (config-worker-file.ts), below flags and environment
+ *   --no-actor-lease              NEUROGRID_NO_ACTOR_LEASE         off: actors get no lease (never
+ *                                                                  fenced by time, runtime/actor-fence.ts;
+ *                                                                  only their epoch fences them), for
+ *                                                                  tests of the epoch fence alone
  *   --artifact-origin URL         NEUROGRID_ARTIFACT_ORIGIN        none: no downloaded model artifacts;
  *                                                                  else the api whose /models/<sha256>
  *                                                                  is the only place they come from
@@ -53,6 +57,7 @@ import {
   checkTransport,
   collectOptions,
   type Env,
+  flag,
   host,
   json,
   keyValues,
@@ -118,6 +123,8 @@ export interface WorkerConfig {
   faultInjectionRate?: number | undefined;
   /** NODE_ENV: fault injection is refused when it is "production". */
   nodeEnv?: string | undefined;
+  /** Actors get no lease (runtime/actor-fence.ts): only their epoch fences them. */
+  noActorLease: boolean;
   /** TLS files (all or none; see tlsFilesOf) and --insecure. */
   tlsCa?: string | undefined;
   tlsCert?: string | undefined;
@@ -152,6 +159,7 @@ const OPTIONS = {
   artifactOrigin: { flag: "artifact-origin", env: "NEUROGRID_ARTIFACT_ORIGIN" },
   faultInjectionRate: { flag: "fault-injection-rate", env: "NEUROGRID_FAULT_INJECTION_RATE" },
   nodeEnv: { flag: "node-env", env: "NODE_ENV" },
+  noActorLease: { flag: "no-actor-lease", env: "NEUROGRID_NO_ACTOR_LEASE", boolean: true },
   ...TLS_OPTIONS,
 } as const satisfies Record<keyof WorkerConfig, OptionSpec>;
 
@@ -200,6 +208,7 @@ const workerFields = {
     .optional(),
   faultInjectionRate: z.coerce.number().min(0).max(1).optional(),
   nodeEnv: z.string().optional(),
+  noActorLease: flag,
   ...tlsFields,
 };
 

@@ -114,7 +114,7 @@ export function json<T>(schema: z.ZodType<T>) {
 }
 
 /** A switch option (see OptionSpec.boolean), false when absent. */
-const flag = z
+export const flag = z
   .enum(["true", "false"])
   .default("false")
   .transform((value) => value === "true");

@@ -13,6 +13,7 @@ export type ClusterErrorCode =
   | "CANCELLED"
   | "UNAUTHENTICATED" // no valid credential (node token, certificate, cluster credential)
   | "PERMISSION_DENIED" // a valid caller that the RPC's rule does not allow (auth/rpc-rules.ts)
+  | "FAILED_PRECONDITION" // a call meant for another incarnation of the actor (a stale epoch)
   | "INTERNAL"; // a failure inside the actor or the runtime
 
 export class ClusterError extends Error {

@@ -60,4 +60,12 @@ export interface ActorInfo {
   numRestarts?: number;
   /** The spec's maxTaskRetries (0 = none; -1 = forever): handles on the actor retry this often. */
   maxTaskRetries?: number;
+  /**
+   * The incarnation's fencing epoch, issued by the head: every start of the actor's process
+   * (creation, each restart, also by a head restarted from its stored tables) takes the next
+   * number, so a later incarnation always has a larger one; 0 before the first start. Calls
+   * carry the epoch their caller believes, results the epoch of the incarnation that computed
+   * them, and each side refuses the other's when they differ.
+   */
+  epoch?: number;
 }

@@ -23,6 +23,12 @@ import type { Leg } from "./movements.js";
  * the table was small would otherwise join the recordset to a sequential scan of every task and
  * keep that plan; `id = any(...)` is always an index look-up.
  *
+ * Fencing: a row that names the actor incarnation whose answer it settles (`servedBy`) settles
+ * only a task that records that incarnation (actor_id and actor_epoch, written by the attempt's
+ * start) or none: an answer from an incarnation the task has moved away from (a later attempt
+ * started elsewhere, or the cluster restarted the actor as a newer epoch) moves nothing, like a
+ * row naming another escrow, and the task is left to the attempt that holds it.
+ *
  * A deferred start (tasks/deferred-start.ts) rides along: `started` writes the attempt's start
  * (kept where one was written) and settles the task only if it is of that model. So does a spot
  * check's draw (verification/verifier.ts): a `sampled` capture writes the task SAMPLED with its
@@ -47,9 +53,11 @@ export interface SettleRow {
   legs: Leg[];
   memo: string;
   now: Date;
-  started?: { at: Date; actorId: string; attempts: number; modelId: string } | undefined;
+  started?: { at: Date; actorId: string; epoch?: number; attempts: number; modelId: string } | undefined;
   /** Drawn for a spot check: written SAMPLED with the capture (COMPLETED only). */
   sampled?: boolean | undefined;
+  /** The actor incarnation that answered (ActorInfo.actorId and epoch); unchecked when absent. */
+  servedBy?: { actorId: string; epoch: number } | undefined;
 }
 
 /** In order: whether each row settled its task (false: it was final already). */
@@ -76,6 +84,9 @@ export async function settleTasks(em: EntityManager, open: string, rows: SettleR
     attempts: r.started?.attempts ?? null,
     model_id: r.started?.modelId ?? null,
     sampled: r.sampled === true && r.status === "COMPLETED",
+    actor_epoch: r.started?.epoch ?? null,
+    served_actor_id: r.servedBy?.actorId ?? null,
+    served_epoch: r.servedBy?.epoch ?? null,
     legs: r.legs
       .filter((l) => l.amount !== 0n)
       .map((l) => ({ account_id: l.accountId, amount: l.amount.toString() })),
@@ -88,7 +99,7 @@ export async function settleTasks(em: EntityManager, open: string, rows: SettleR
        select * from jsonb_to_recordset($1::jsonb) as r(task_id uuid, kind text, status text, error text, result jsonb,
          execution_provider text, inference_ms double precision, node_id text, escrow bigint, cost bigint, units bigint, fee bigint,
          provider_earning bigint, finished_at timestamptz, tx_id uuid, memo text, started_at timestamptz, actor_id text,
-         attempts int, model_id uuid, sampled boolean, legs jsonb)
+         attempts int, model_id uuid, sampled boolean, legs jsonb, actor_epoch int, served_actor_id text, served_epoch int)
      ), t as (
        update tasks x set status = r.status, error = r.error, result = coalesce(r.result, x.result),
               execution_provider = coalesce(r.execution_provider, x.execution_provider),
@@ -96,9 +107,12 @@ export async function settleTasks(em: EntityManager, open: string, rows: SettleR
               cost = r.cost, units = r.units, platform_fee = coalesce(r.fee, x.platform_fee),
               provider_earning = coalesce(r.provider_earning, x.provider_earning), finished_at = r.finished_at,
               scheduled_at = coalesce(x.scheduled_at, r.started_at), started_at = coalesce(x.started_at, r.started_at),
-              actor_id = coalesce(r.actor_id, x.actor_id), attempts = greatest(x.attempts, coalesce(r.attempts, 0))
+              actor_id = coalesce(r.actor_id, x.actor_id), attempts = greatest(x.attempts, coalesce(r.attempts, 0)),
+              actor_epoch = case when r.actor_id is null then x.actor_epoch else r.actor_epoch end
          from r where x.id = any($4::uuid[]) and x.id = r.task_id and x.status = any($5::text[])
           and x.max_price = r.escrow
+          and (r.served_actor_id is null or x.actor_id is null
+               or (x.actor_id = r.served_actor_id and coalesce(x.actor_epoch, r.served_epoch) = r.served_epoch))
           and (r.model_id is null or x.model_id = r.model_id) returning x.id, r.kind, r.tx_id, r.memo, r.legs, r.sampled
      ), sampled as (
        insert into task_verifications (task_id, status, sampled_at, updated_at)

@@ -1,6 +1,6 @@
 import { isClusterError, type ReplicaLease } from "@neurogrid/cluster";
-import { TaskStatus } from "@neurogrid/schema";
-import { AttemptScope } from "./attempt-scope.js";
+import { type ActorInfo, TaskStatus } from "@neurogrid/schema";
+import { AttemptScope, runningOn } from "./attempt-scope.js";
 import { type Started, settleStarted } from "./attempt-settle.js";
 import type { AttemptRequest, AttemptRunnerDeps } from "./attempt-types.js";
 import { deferStart } from "./deferred-start.js";
@@ -72,7 +72,16 @@ export class AttemptRunner {
 
   /** Resolves to the error to retry, or undefined when the task is final or not this attempt's. */
   async run(req: AttemptRequest): Promise<Error | undefined> {
-    const scope = new AttemptScope(req.taskId, this.#deps.taskTimeoutMs, this.#running, req.signal);
+    // A call moved to another incarnation is recorded there first: only its answer is captured.
+    const recordMove = (replica: ActorInfo) =>
+      this.#deps.store.start({ taskId: req.taskId, attempts: req.attempt, running: runningOn(replica) });
+    const scope = new AttemptScope(
+      req.taskId,
+      this.#deps.taskTimeoutMs,
+      this.#running,
+      req.signal,
+      recordMove,
+    );
     let started: Started | null = null;
     try {
       try {
@@ -128,7 +137,7 @@ export class AttemptRunner {
         return this.#deferred(req, req.input, req.charge, known, lease, sent, scope);
       }
       return this.#holding(lease, async () => {
-        const running = { nodeId: lease.replica.nodeId, actorId: lease.replica.actorId };
+        const running = runningOn(scope.servedBy(lease.replica));
         const task = await this.#deps.store.start({ taskId: req.taskId, attempts: req.attempt, running });
         if (!task || task.modelId !== req.modelId) return null; // final, gone (or not this model)
         const announced = this.#deps.events.publishAll(startedEvents(req.taskId, task.at));
@@ -142,7 +151,7 @@ export class AttemptRunner {
     const deployment = await this.#deps.deployments.forModel(task.modelId);
     const lease = await this.#leaseOn(deployment);
     return this.#holding(lease, async () => {
-      const running = { nodeId: lease.replica.nodeId, actorId: lease.replica.actorId };
+      const running = runningOn(scope.servedBy(lease.replica));
       const moved = await this.#deps.store.start({ taskId: req.taskId, attempts: req.attempt, running });
       if (!moved) return null; // cancelled (or finished elsewhere) before it started
       await this.#announce(req.taskId, TaskStatus.RUNNING, moved.at);
@@ -171,11 +180,11 @@ export class AttemptRunner {
       maxPrice: BigInt(charge.maxPrice),
       at: new Date(),
     };
-    const running = { nodeId: lease.replica.nodeId, actorId: lease.replica.actorId };
     const deferred = deferStart({
       attempts: req.attempt,
       delayMs: this.#deps.startWriteDelayMs,
       write: async () => {
+        const running = runningOn(scope.servedBy(lease.replica));
         const stored = await this.#deps.store.start({ taskId, attempts: req.attempt, running, at: task.at });
         return stored && stored.modelId === modelId ? stored : null;
       },

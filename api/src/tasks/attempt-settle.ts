@@ -84,9 +84,12 @@ export async function settleStarted(
         started: deferred && {
           at: task.at,
           actorId: served.actorId,
+          epoch: served.epoch ?? 0,
           attempts: deferred.attempts,
           modelId: task.modelId,
         },
+        // Fenced: moves money only while the task records this incarnation as its own.
+        servedBy: { actorId: served.actorId, epoch: served.epoch ?? 0 },
       }),
       announcing,
     ]);

@@ -8,7 +8,8 @@ import { pricingOfTask } from "./task-ref.js";
  * tasks to SCHEDULED, or straight to RUNNING on the replica when the caller has it (then
  * scheduled_at = started_at: the two states are one moment; a task SCHEDULED earlier keeps its
  * scheduled_at), and reads back what running them
- * needs. A task final or gone is left alone (null). It moves no money.
+ * needs. A task final or gone is left alone (null). It moves no money. A start on a replica
+ * records the actor incarnation (actor_id, actor_epoch) whose answer alone may be captured.
  *
  * Its commit does not wait for the WAL flush (synchronous_commit off for this one transaction): a
  * crash that lost it leaves the task open, which the recovery sweep and the job's retry already
@@ -19,8 +20,11 @@ import { pricingOfTask } from "./task-ref.js";
 export interface StartRequest {
   taskId: string;
   attempts: number;
-  /** The replica it runs on, when the caller already has it: straight on to RUNNING. */
-  running?: { nodeId: string; actorId: string } | undefined;
+  /**
+   * The replica it runs on, when the caller already has it: straight on to RUNNING. `epoch`: the
+   * replica's incarnation (ActorInfo.epoch), which the capture must be answered by.
+   */
+  running?: { nodeId: string; actorId: string; epoch?: number | undefined } | undefined;
   /** When it started (default: the statement's time): a start written after the fact. */
   at?: Date | undefined;
 }
@@ -54,12 +58,13 @@ export async function startTasks(
     "tasks_start",
     `with async_commit as (select set_config('synchronous_commit', 'off', true)),
      r as (select * from jsonb_to_recordset($1::jsonb) as r(id uuid, status text, node_id text, actor_id text, attempts int,
-             at timestamptz))
+             at timestamptz, actor_epoch int))
      update tasks x set status = r.status,
             scheduled_at = case when x.status = $6::text and r.status = $3::text then x.scheduled_at
                                 else coalesce(r.at, $2::timestamptz) end,
             started_at = case when r.status = $3::text then coalesce(r.at, $2::timestamptz) else x.started_at end,
-            node_id = coalesce(r.node_id, x.node_id), actor_id = coalesce(r.actor_id, x.actor_id), attempts = r.attempts
+            node_id = coalesce(r.node_id, x.node_id), actor_id = coalesce(r.actor_id, x.actor_id), attempts = r.attempts,
+            actor_epoch = case when r.actor_id is null then x.actor_epoch else r.actor_epoch end
        from r
       where x.id = any($5::uuid[]) and x.id = r.id and x.status = any($4::text[])
         and exists (select 1 from async_commit)
@@ -73,6 +78,7 @@ export async function startTasks(
           actor_id: q.running?.actorId ?? null,
           attempts: q.attempts,
           at: q.at?.toISOString() ?? null,
+          actor_epoch: q.running?.epoch ?? null,
         })),
       ),
       now,

@@ -46,6 +46,8 @@ export interface CaptureRequest {
   started?: SettleRow["started"];
   /** Drawn for a spot check: written SAMPLED with the capture (settle-statement.ts). */
   sampled?: boolean | undefined;
+  /** The actor incarnation that answered: captured only if the task records it (settle-statement.ts). */
+  servedBy?: SettleRow["servedBy"];
 }
 
 export interface RefundRequest {
@@ -122,6 +124,7 @@ export class PgTaskStore implements TaskStore {
       now,
       started: req.started,
       sampled: req.sampled,
+      servedBy: req.servedBy,
     });
     return settled ? now : null;
   }

@@ -8,12 +8,19 @@
  * DEADLINE_EXCEEDED) while the actor is told (CANCEL) and the slot frees when the actor ends it.
  * Streaming calls: see channel-calls.ts.
  *
+ * Fencing (../grpc/epoch-fence.ts): a call names the incarnation it is for (`incarnation`); its
+ * START carries that epoch, and a reply from another epoch, or from one older than the newest
+ * the driver has heard of for the actor (`epochs`), fails the call UNAVAILABLE "stale epoch"
+ * (a running call is cancelled at the actor): the answer is never handed over. The actor's own
+ * refusal of a stale call (FAILED_PRECONDITION) comes through as it is.
+ *
  * The stream opens on first use. When it breaks (the actor's process died, the connection
  * dropped) every open call fails with UNAVAILABLE, and the next call opens a new stream.
  */
 import type * as grpc from "@grpc/grpc-js";
 import { ClusterError } from "../errors.js";
 import { CallGate } from "../grpc/call-gate.js";
+import { type EpochBook, staleAnswer } from "../grpc/epoch-fence.js";
 import { FrameBatcher } from "../grpc/frame-batcher.js";
 import { clusterServices } from "../grpc/proto.js";
 import { fromServiceError } from "../grpc/status.js";
@@ -37,6 +44,8 @@ export interface ChannelCallOptions {
   signal?: AbortSignal | undefined;
   /** Sent with the START frame; the actor host logs the call with it. */
   traceId?: string | undefined;
+  /** The actor incarnation the call is for (ActorInfo.actorId and epoch); unchecked when absent. */
+  incarnation?: { actorId: string; epoch: number } | undefined;
 }
 
 type Stream = grpc.ClientDuplexStream<ActorChannelRequests, ActorChannelReplies>;
@@ -44,6 +53,9 @@ type Stream = grpc.ClientDuplexStream<ActorChannelRequests, ActorChannelReplies>
 interface Open {
   call: OpenCall;
   release: () => void;
+  actorId: string;
+  /** The epoch called (0: unchecked). */
+  epoch: number;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -55,6 +67,7 @@ export class ActorChannel {
   readonly #client: grpc.Client;
   readonly #options: ActorChannelOptions;
   readonly #gate: CallGate;
+  readonly #epochs: EpochBook | undefined;
   readonly #open = new Map<number, Open>();
   readonly #batcher = new FrameBatcher<ActorChannelRequest>({
     write: (frames) => (this.#stream ?? this.#connect()).write({ frames }),
@@ -65,9 +78,10 @@ export class ActorChannel {
   #lastId = 0;
   #closed = false;
 
-  constructor(client: grpc.Client, options: ActorChannelOptions) {
+  constructor(client: grpc.Client, options: ActorChannelOptions, epochs?: EpochBook) {
     this.#client = client;
     this.#options = options;
+    this.#epochs = epochs;
     this.#gate = new CallGate(options.window);
   }
 
@@ -152,10 +166,11 @@ export class ActorChannel {
             return;
           }
           id = this.#nextId();
-          this.#open.set(id, { call, release });
+          const { actorId = "", epoch = 0 } = options.incarnation ?? {};
+          this.#open.set(id, { call, release, actorId, epoch });
           const credit = streaming ? this.#options.streamWindow : 0;
           const traceId = options.traceId ?? "";
-          this.#write({ callId: id, kind: "START", method, args, streaming, credit, traceId });
+          this.#write({ callId: id, kind: "START", method, args, streaming, credit, traceId, epoch });
         }),
     );
   }
@@ -188,9 +203,33 @@ export class ActorChannel {
 
   #onReply(reply: ActorChannelReply): void {
     const open = this.#open.get(reply.callId);
-    if (open === undefined || !open.call.onReply(reply)) return;
+    if (open === undefined) return;
+    const stale = this.#stale(open, reply);
+    if (stale !== undefined) {
+      open.call.fail(stale);
+      if (reply.kind === "ITEM") {
+        // The call runs on at the stale incarnation: stop it; its final reply frees the slot.
+        this.#write({
+          callId: reply.callId,
+          kind: "CANCEL",
+          method: "",
+          args: EMPTY,
+          streaming: false,
+          credit: 0,
+        });
+        return;
+      }
+    } else if (!open.call.onReply(reply)) return;
     this.#open.delete(reply.callId);
     open.release();
+  }
+
+  /** The refusal of a reply from another incarnation than the call's (epoch-fence.ts), else undefined. */
+  #stale(open: Open, reply: ActorChannelReply) {
+    if (open.epoch === 0) return undefined;
+    // The actor refused the call as stale: nothing was computed; its own error says so.
+    if (reply.kind === "ERROR" && reply.errorCode === "FAILED_PRECONDITION") return undefined;
+    return staleAnswer(open.epoch, reply.epoch ?? 0, this.#epochs?.newest(open.actorId) ?? 0);
   }
 
   #broken(stream: Stream, why: string): void {

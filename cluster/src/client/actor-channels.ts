@@ -3,6 +3,7 @@
  * shares one stream), each over the long-lived gRPC connection to that address.
  */
 import { ClientPool, LARGE_MESSAGES } from "../grpc/client-pool.js";
+import { EpochBook } from "../grpc/epoch-fence.js";
 import type { TlsMaterial } from "../grpc/tls.js";
 import { ActorChannel, type ActorChannelOptions } from "./actor-channel.js";
 
@@ -14,6 +15,8 @@ export interface ActorChannelsOptions extends ActorChannelOptions {
 }
 
 export class ActorChannels {
+  /** The newest epoch heard of for each actor: answers from older incarnations are refused. */
+  readonly epochs = new EpochBook();
   readonly #pool: ClientPool;
   readonly #options: ActorChannelOptions;
   readonly #channels = new Map<string, ActorChannel>();
@@ -26,7 +29,7 @@ export class ActorChannels {
   get(address: string): ActorChannel {
     let channel = this.#channels.get(address);
     if (channel === undefined) {
-      channel = new ActorChannel(this.#pool.get(address), this.#options);
+      channel = new ActorChannel(this.#pool.get(address), this.#options, this.epochs);
       this.#channels.set(address, channel);
     }
     return channel;

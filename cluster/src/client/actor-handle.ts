@@ -9,12 +9,20 @@
  * retries. The call's deadline and signal cover every attempt. A streaming call is retried only
  * while none of its items has reached the caller. Errors from the actor's own code (INTERNAL,
  * INVALID_ARGUMENT, ...) are never retried.
+ *
+ * Fencing: each attempt names the incarnation the handle knows (actorId and epoch,
+ * ../grpc/epoch-fence.ts); an actor that is another incarnation refuses it (FAILED_PRECONDITION
+ * "stale epoch"), and the handle then asks the head where the actor lives now and retries there,
+ * while maxTaskRetries allow (a handle without retries, like a deployment's replica handle,
+ * passes the refusal up). An answer from another incarnation fails the attempt UNAVAILABLE and
+ * is retried like a lost actor.
  */
 
 import { setTimeout as delay } from "node:timers/promises";
 import { type ActorInfo, ActorState } from "@neurogrid/schema";
 import { ClusterError, isClusterError } from "../errors.js";
 import { decodeJson, encodeJson } from "../grpc/convert.js";
+import { isStaleCall } from "../grpc/epoch-fence.js";
 import type { ActorChannel, ChannelCallOptions } from "./actor-channel.js";
 import type { ActorChannels } from "./actor-channels.js";
 import type { ActorHandle, CallOptions } from "./types.js";
@@ -43,6 +51,7 @@ export class GrpcActorHandle implements ActorHandle {
   constructor(info: ActorInfo, deps: ActorHandleDeps) {
     this.#info = info;
     this.#deps = deps;
+    deps.channels.epochs.learn(info.actorId, info.epoch);
   }
 
   /** Where the actor lives, as last heard from the head. */
@@ -55,7 +64,7 @@ export class GrpcActorHandle implements ActorHandle {
     const attempt = new Attempts(this.#deps, opts);
     for (;;) {
       try {
-        const reply = await this.#channel().unary(method, payload, attempt.options());
+        const reply = await this.#channel().unary(method, payload, this.#options(attempt));
         return decodeJson(reply, "INTERNAL", `result of ${method}`) as T;
       } catch (err) {
         await this.#beforeRetry(err, attempt);
@@ -69,7 +78,7 @@ export class GrpcActorHandle implements ActorHandle {
     let delivered = false;
     for (;;) {
       try {
-        for await (const item of this.#channel().stream(method, payload, attempt.options())) {
+        for await (const item of this.#channel().stream(method, payload, this.#options(attempt))) {
           delivered = true;
           yield decodeJson(item, "INTERNAL", `an item of ${method}`) as T;
         }
@@ -79,6 +88,11 @@ export class GrpcActorHandle implements ActorHandle {
         await this.#beforeRetry(err, attempt);
       }
     }
+  }
+
+  #options(attempt: Attempts): ChannelCallOptions {
+    const { actorId, epoch = 0 } = this.#info;
+    return { ...attempt.options(), incarnation: { actorId, epoch } };
   }
 
   #channel(): ActorChannel {
@@ -92,6 +106,10 @@ export class GrpcActorHandle implements ActorHandle {
 
   /** Rethrows `err` unless the call may be tried again; then waits until the actor is ALIVE. */
   async #beforeRetry(err: unknown, attempt: Attempts): Promise<void> {
+    if (isStaleCall(err) && attempt.mayRetry()) {
+      await this.#refreshStale(err, attempt);
+      return;
+    }
     if (!isClusterError(err) || err.code !== "UNAVAILABLE" || !attempt.mayRetry()) throw err;
     const lost = this.#info.address;
     const giveUpAt = Date.now() + UNNOTICED_DEATH_WAIT_MS;
@@ -104,7 +122,7 @@ export class GrpcActorHandle implements ActorHandle {
         if (isClusterError(lookupErr) && lookupErr.code === "UNAVAILABLE") continue; // the head is away
         throw err;
       }
-      this.#info = info;
+      this.#learn(info);
       if (info.state === ActorState.DEAD) throw err;
       if (info.state !== ActorState.ALIVE) continue;
       if (info.address !== lost) {
@@ -116,6 +134,30 @@ export class GrpcActorHandle implements ActorHandle {
       if (await this.#deps.channels.reachable(lost, REACHABLE_PROBE_MS)) return;
       if (Date.now() > giveUpAt) throw err;
     }
+  }
+
+  /**
+   * The actor refused the call as meant for an older incarnation: the head is asked where the
+   * actor is now (until it is ALIVE in a newer epoch), then the call goes there. A DEAD actor,
+   * or no newer epoch, ends the call with the refusal.
+   */
+  async #refreshStale(err: unknown, attempt: Attempts): Promise<void> {
+    const refused = this.#info.epoch ?? 0;
+    for (;;) {
+      const info = await this.#deps.lookup(this.#info.namespace, this.#info.name).catch(() => undefined);
+      if (info !== undefined) {
+        this.#learn(info);
+        if (info.state === ActorState.DEAD) throw err;
+        if (info.state === ActorState.ALIVE && (info.epoch ?? 0) > refused) return;
+        if (info.state === ActorState.ALIVE) throw err;
+      }
+      await attempt.pause();
+    }
+  }
+
+  #learn(info: ActorInfo): void {
+    this.#info = info;
+    this.#deps.channels.epochs.learn(info.actorId, info.epoch);
   }
 }
 

@@ -125,7 +125,7 @@ export class ClusterClient {
   /** Every current actor (the latest of each name, DEAD ones included), of one namespace or all. */
   async listActors(namespace = ""): Promise<ActorInfo[]> {
     const reply = await unaryCall(this.#headClient(), this.#head.ListActors, { namespace }, this.#headCall());
-    return reply.actors.map(actorInfoFromWire);
+    return reply.actors.map((wire) => this.#learned(actorInfoFromWire(wire)));
   }
 
   /**
@@ -137,7 +137,7 @@ export class ClusterClient {
     const request = { namespace, name, graceful: opts.graceful === true, graceMs: opts.graceMs ?? 0 };
     const reply = await unaryCall(this.#headClient(), this.#head.KillActor, request, this.#headCall());
     if (reply.actor === null) throw new ClusterError("INTERNAL", "KillActor: empty reply");
-    return actorInfoFromWire(reply.actor);
+    return this.#learned(actorInfoFromWire(reply.actor));
   }
 
   /**
@@ -229,6 +229,7 @@ export class ClusterClient {
       report: (handleId, ongoing) => this.#deployments.report(namespace, name, handleId, ongoing),
       apply: (s) => this.#deployments.apply(s),
       replica: (actor) => this.#handle(actor, 0),
+      learn: (actor) => this.#channels.epochs.learn(actor.actorId, actor.epoch),
       reportIntervalMs: opts.reportIntervalMs ?? DEFAULT_REPORT_INTERVAL_MS,
       defaultTimeoutMs: this.#callTimeoutMs,
     });
@@ -300,7 +301,13 @@ export class ClusterClient {
       { namespace, name },
       { timeoutMs: HEAD_CALL_TIMEOUT_MS },
     );
-    return actorInfoFromWire(info);
+    return this.#learned(actorInfoFromWire(info));
+  }
+
+  /** Notes the actor's epoch (answers from older incarnations are refused from now on). */
+  #learned(info: ActorInfo): ActorInfo {
+    this.#channels.epochs.learn(info.actorId, info.epoch);
+    return info;
   }
 
   #handle(info: ActorInfo, maxTaskRetries: number): ActorHandle {

@@ -15,6 +15,10 @@
  * from the model's code are never retried. A replica the head no longer lists as ALIVE (its node
  * declared DEAD) takes this handle's calls in flight with it: they go to another replica at once
  * (replica-losses.ts) rather than wait out their deadline on a link that may never answer.
+ * Fencing (../grpc/epoch-fence.ts): a replica that refuses a call as meant for an older
+ * incarnation (FAILED_PRECONDITION "stale epoch") means this handle's replica list is out of
+ * date: it is refreshed and the call goes to another replica, as for UNAVAILABLE (an answer
+ * from another incarnation already arrives as UNAVAILABLE).
  *
  * No replica to call: the call waits for one (the head is asked again every WAIT_POLL_MS, deployment-attempts.ts) until
  * its deadline, then fails UNAVAILABLE ("no replica ready"): nothing ran, so it is not a model's
@@ -25,6 +29,7 @@
 import { randomUUID } from "node:crypto";
 import { type ActorInfo, ActorState, type DeploymentInfo, type DeploymentSpec } from "@neurogrid/schema";
 import { ClusterError, isClusterError } from "../errors.js";
+import { isStaleCall } from "../grpc/epoch-fence.js";
 import { Attempts } from "./deployment-attempts.js";
 import { ReplicaLosses } from "./replica-losses.js";
 import type { ActorHandle, CallOptions } from "./types.js";
@@ -36,6 +41,8 @@ export interface DeploymentHandleDeps {
   apply(spec: DeploymentSpec): Promise<DeploymentInfo>;
   /** A handle on one replica that does not retry on its own. */
   replica(info: ActorInfo): ActorHandle;
+  /** Told every replica of each list the head sends (the newest epoch of each, for fencing). */
+  learn?(replica: ActorInfo): void;
   reportIntervalMs: number;
   /** Deadline for calls that set none. */
   defaultTimeoutMs: number | undefined;
@@ -220,6 +227,7 @@ export class DeploymentHandle {
   }
 
   #route(info: DeploymentInfo): void {
+    for (const replica of info.replicas) this.#deps.learn?.(replica);
     this.#routable = info.replicas.filter((r) => r.state === ActorState.ALIVE && r.address !== "");
     const live = new Set<string>(this.#routable.map((r) => r.actorId));
     for (const id of this.#handles.keys()) if (!live.has(id)) this.#handles.delete(id);
@@ -228,7 +236,7 @@ export class DeploymentHandle {
 
   #replica(info: ActorInfo): ActorHandle {
     let handle = this.#handles.get(info.actorId);
-    if (!handle || handle.info.address !== info.address) {
+    if (!handle || handle.info.address !== info.address || handle.info.epoch !== info.epoch) {
       handle = this.#deps.replica(info);
       this.#handles.set(info.actorId, handle);
     }
@@ -296,7 +304,8 @@ export class DeploymentHandle {
 
   /** Rethrows unless the call may go to another replica. */
   #beforeRetry(err: unknown, replica: ActorInfo, attempts: Attempts): void {
-    if (!isClusterError(err) || err.code !== "UNAVAILABLE" || !attempts.mayRetry()) throw err;
+    const retryable = isClusterError(err) && (err.code === "UNAVAILABLE" || isStaleCall(err));
+    if (!retryable || !attempts.mayRetry()) throw err;
     attempts.avoid.add(replica.actorId);
     this.#routable = this.#routable.filter((r) => r.actorId !== replica.actorId);
     void this.refresh().catch(() => {});

@@ -119,8 +119,8 @@ export function actorSpecFromWire(spec: WireSpec | null): ActorSpec {
 }
 
 export function actorInfoToWire(info: ActorInfo): wire.ActorInfo & wire.ActorInfoLifecycle {
-  const { pendingReason = "", numRestarts = 0, maxTaskRetries = 0, ...rest } = info;
-  return { ...infoToWire(rest), pendingReason, numRestarts, maxTaskRetries };
+  const { pendingReason = "", numRestarts = 0, maxTaskRetries = 0, epoch = 0, ...rest } = info;
+  return { ...infoToWire(rest), pendingReason, numRestarts, maxTaskRetries, epoch };
 }
 
 export function actorInfoFromWire(info: WireInfo): ActorInfo {
@@ -129,6 +129,7 @@ export function actorInfoFromWire(info: WireInfo): ActorInfo {
     pendingReason: info.pendingReason ?? "",
     numRestarts: info.numRestarts ?? 0,
     maxTaskRetries: info.maxTaskRetries ?? 0,
+    epoch: info.epoch ?? 0,
   };
 }
 

@@ -3,10 +3,14 @@
 export interface ActorCallRequest {
   method: string;
   args: Buffer;
+  /** The epoch the caller means to call (0 or absent: not checked). */
+  epoch?: number;
 }
 
 export interface ActorCallReply {
   result: Buffer;
+  /** The epoch of the incarnation that answered (0 or absent: none). */
+  epoch?: number;
 }
 
 type ActorChannelRequestKind = "KIND_UNSPECIFIED" | "START" | "CANCEL" | "CREDIT";
@@ -21,6 +25,8 @@ export interface ActorChannelRequest {
   credit: number;
   /** START: the caller's trace id ("" or absent: none). */
   traceId?: string;
+  /** START: the epoch the caller means to call (0 or absent: not checked). */
+  epoch?: number;
 }
 
 type ActorChannelReplyKind = "KIND_UNSPECIFIED" | "RESULT" | "ITEM" | "END" | "ERROR";
@@ -32,6 +38,8 @@ export interface ActorChannelReply {
   payload: Buffer;
   errorCode: string;
   errorMessage: string;
+  /** The epoch of the incarnation that answered (0 or absent: none). */
+  epoch?: number;
 }
 
 /** One message on the call channel, caller -> actor: the frames the caller had ready. */

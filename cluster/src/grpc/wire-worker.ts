@@ -5,6 +5,8 @@ export interface StartActorRequest {
   actorId: string;
   spec: ActorSpec | null;
   gpuIds: number[];
+  /** The incarnation's fencing epoch (0 or absent: none). */
+  epoch?: number;
 }
 
 export interface StartActorReply {

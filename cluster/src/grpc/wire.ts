@@ -43,6 +43,7 @@ export interface ActorInfoLifecycle {
   pendingReason: string;
   numRestarts: number;
   maxTaskRetries: number;
+  epoch: number;
 }
 
 export * from "./wire-actor.js";

@@ -31,7 +31,16 @@
  * queue with its reason; the queue is tried again whenever resources free up or a node joins.
  * A start is an attempt: a node death or a kill during the worker's StartActor bumps the
  * attempt number, and the late answer of the old attempt is then ignored (the process it
- * started is killed). Restarts (maxRestarts, -1 = forever) count node deaths of ALIVE or
+ * started is killed).
+ *
+ * Fencing epochs: each start attempt issues the actor's next epoch (ActorInfo.epoch, 1 for the
+ * first), stored (and flushed) before the worker is asked, so epochs only grow, across head
+ * restarts too. The process runs with it; calls carry the epoch their caller has from this
+ * table, answers the epoch of the process that computed them, and a mismatch is refused on
+ * either side (grpc/epoch-fence.ts), so an incarnation the head has replaced cannot serve a
+ * caller that knows the new one.
+ *
+ * Restarts (maxRestarts, -1 = forever) count node deaths of ALIVE or
  * RESTARTING actors, and deaths of an ALIVE actor's process that its worker reports
  * (processExited); a PENDING_CREATION actor whose node died is simply placed again. A node that
  * registers says which actor processes it runs, and the table is reconciled with that
@@ -232,10 +241,17 @@ export class ActorManager {
       this.#die(entry, `placed on unknown node ${info.nodeId}`, new ClusterError("INTERNAL", "unknown node"));
       return;
     }
+    // This incarnation's epoch, stored before any worker hears it: no head, this one or one
+    // restarted from the stored table, issues it again.
+    const epoch = (info.epoch ?? 0) + 1;
+    info.epoch = epoch;
+    this.table.save(entry);
     try {
+      await this.table.flush();
+      if (entry.attempt !== attempt) return;
       const started = await this.#o.workers.startActor(
         node.address,
-        { actorId: info.actorId, spec, gpuIds: info.gpuIds },
+        { actorId: info.actorId, spec, gpuIds: info.gpuIds, epoch },
         this.#o.startTimeoutMs,
       );
       if (entry.attempt !== attempt) {

@@ -58,6 +58,7 @@ export function newEntry(id: string, spec: ActorSpec): ActorEntry {
       pendingReason: "",
       numRestarts: 0,
       maxTaskRetries: spec.maxTaskRetries ?? 0,
+      epoch: 0,
     },
   };
 }
@@ -83,6 +84,11 @@ export class ActorTable {
   /** Writes the actor's record through to storage. */
   save(entry: ActorEntry): void {
     this.#storage?.putActor({ info: entry.info, spec: entry.spec, placement: entry.placement });
+  }
+
+  /** Resolves once every record saved so far is stored. */
+  async flush(): Promise<void> {
+    await this.#storage?.flush();
   }
 
   /** Loads stored records (head restart): `names` says which actor holds each name. */

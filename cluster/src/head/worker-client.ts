@@ -14,6 +14,8 @@ export interface StartActorArgs {
   actorId: string;
   spec: ActorSpec;
   gpuIds: number[];
+  /** The incarnation's fencing epoch (ActorInfo.epoch). */
+  epoch: number;
 }
 
 export interface StartedActor {
@@ -55,7 +57,7 @@ export class GrpcWorkerClient implements WorkerClient {
     const reply = await unaryCall(
       this.#pool.get(workerAddress),
       this.#service.StartActor,
-      { actorId: args.actorId, spec: specToWire(args.spec), gpuIds: args.gpuIds },
+      { actorId: args.actorId, spec: specToWire(args.spec), gpuIds: args.gpuIds, epoch: args.epoch },
       { timeoutMs },
     );
     return { address: reply.address, pid: reply.pid };

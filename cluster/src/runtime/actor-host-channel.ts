@@ -16,6 +16,7 @@
 import type * as grpc from "@grpc/grpc-js";
 import { ClusterError } from "../errors.js";
 import type { CallGate, GateTicket } from "../grpc/call-gate.js";
+import { staleCall } from "../grpc/epoch-fence.js";
 import { FrameBatcher } from "../grpc/frame-batcher.js";
 import type {
   ActorChannelReplies,
@@ -37,6 +38,11 @@ export interface ChannelDeps {
   refusal(): ClusterError | undefined;
   /** The actor's fence (actor-fence.ts): answers are withheld while it refuses. */
   fenced(): ClusterError | undefined;
+  /**
+   * This incarnation's epoch (../grpc/epoch-fence.ts): a START naming another is refused, and
+   * every reply carries it.
+   */
+  epoch: number;
   /** Told once, when the stream is over. */
   onClose(channel: ServerChannel): void;
   /** Where calls that carry a trace id are logged (with it); nothing is logged when absent. */
@@ -134,7 +140,7 @@ export class ServerChannel {
   #start(request: ActorChannelRequest): void {
     const { callId } = request;
     const startedMs = performance.now();
-    const refusal = this.#deps.refusal();
+    const refusal = this.#deps.refusal() ?? staleCall(this.#deps.epoch, request.epoch ?? 0);
     if (refusal !== undefined || this.#calls.has(callId)) {
       const error = refusal ?? new ClusterError("INVALID_ARGUMENT", `call id ${callId} is already open`);
       this.#send(errorReply(callId, error));
@@ -238,7 +244,9 @@ export class ServerChannel {
   }
 
   #send(reply: ActorChannelReply): void {
-    if (!this.#closed) this.#batcher.push(reply);
+    if (this.#closed) return;
+    if (this.#deps.epoch !== 0) reply.epoch = this.#deps.epoch;
+    this.#batcher.push(reply);
   }
 }
 

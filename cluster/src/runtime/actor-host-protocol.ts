@@ -2,7 +2,8 @@
  * The IPC handshake between a worker and the actor process it forks (actor-host-main.js):
  *
  *   child  -> parent  { type: "hello" }                       the host is up and listening for IPC
- *   parent -> child   { type: "start", actorId, className, initArgs, gpuIds, host, maxConcurrency }
+ *   parent -> child   { type: "start", actorId, className, initArgs, gpuIds, host, maxConcurrency,
+ *                       epoch, ... }
  *   child  -> parent  { type: "ready", port, info }           the Actor service is serving; info:
  *                                                             the labels the instance's info()
  *                                                             reports ({} without one)
@@ -68,6 +69,8 @@ export interface ActorHostStart {
   faultInjection?: FaultInjection | undefined;
   /** The actor's first lease (actor-fence.ts); absent: never fenced. */
   leaseMs?: number | undefined;
+  /** The incarnation's fencing epoch from the head (grpc/epoch-fence.ts); absent or 0: none. */
+  epoch?: number | undefined;
 }
 
 /** The worker heard from the head: the actor may answer for validForMs more. */
@@ -128,7 +131,9 @@ export function isStartMessage(value: unknown): value is ActorHostStart {
     value.maxConcurrency >= 0 &&
     (value.tls === undefined || isTlsMaterial(value.tls)) &&
     (value.insecure === undefined || typeof value.insecure === "boolean") &&
-    (value.leaseMs === undefined || (typeof value.leaseMs === "number" && value.leaseMs > 0))
+    (value.leaseMs === undefined || (typeof value.leaseMs === "number" && value.leaseMs > 0)) &&
+    (value.epoch === undefined ||
+      (typeof value.epoch === "number" && Number.isInteger(value.epoch) && value.epoch >= 0))
   );
 }
 

@@ -11,6 +11,10 @@
  * queued) get up to graceMs to finish; what is left is aborted (its signal fires, the caller
  * gets UNAVAILABLE) and the streams end; then the server stops and the instance is closed.
  *
+ * Fencing: the incarnation answers only while its lease holds (actor-fence.ts), and only calls
+ * on the call channel that name its own epoch or none (../grpc/epoch-fence.ts); every reply
+ * there carries its epoch; the same holds for a unary Actor.Call (its request and reply).
+ *
  * Metrics: every call that reaches the host, whichever way it came, is counted in `deps.calls`
  * when its final reply goes (duration from arrival, queueing included; outcome "ok" or its
  * error code), refused ones too; the instance's info() is asked once, after construction.
@@ -22,6 +26,7 @@ import { ClusterClient } from "../client/cluster-client.js";
 import { ClusterError } from "../errors.js";
 import { CallGate } from "../grpc/call-gate.js";
 import { LARGE_MESSAGES } from "../grpc/client-pool.js";
+import { staleCall } from "../grpc/epoch-fence.js";
 import { type ActorImplementation, clusterServices } from "../grpc/proto.js";
 import { listen, shutdown, unaryHandler } from "../grpc/server.js";
 import type { ActorCallReply, ActorCallRequest } from "../grpc/wire.js";
@@ -82,7 +87,14 @@ export async function startActorHost(start: ActorHostStart, deps: ActorHostDeps)
   const limit = start.maxConcurrency || instance.maxConcurrency || DEFAULT_MAX_CONCURRENCY;
   const info = instanceInfo(instance, deps.log);
   const fence = new ActorFence(start.leaseMs);
-  const service = new ActorService(instance, new CallGate(limit), fence, deps.log, deps.calls);
+  const service = new ActorService(
+    instance,
+    new CallGate(limit),
+    fence,
+    start.epoch ?? 0,
+    deps.log,
+    deps.calls,
+  );
   const server = new grpc.Server(LARGE_MESSAGES);
   const actorDefinition = clusterServices().actor;
   server.addService(
@@ -124,6 +136,7 @@ class ActorService {
   readonly #instance: ActorInstance;
   readonly #gate: CallGate;
   readonly #fence: ActorFence;
+  readonly #epoch: number;
   readonly #channels = new Set<ServerChannel>();
   readonly #unaryCalls = new Set<AbortController>();
   readonly #log: LogFn | undefined;
@@ -134,12 +147,14 @@ class ActorService {
     instance: ActorInstance,
     gate: CallGate,
     fence: ActorFence,
+    epoch: number,
     log: LogFn | undefined,
     calls: CallHistogram | undefined,
   ) {
     this.#instance = instance;
     this.#gate = gate;
     this.#fence = fence;
+    this.#epoch = epoch;
     this.#log = log;
     this.#calls = calls;
   }
@@ -157,6 +172,7 @@ class ActorService {
           gate: this.#gate,
           refusal: () => this.#refusal ?? this.#fence.refusal(),
           fenced: () => this.#fence.refusal(),
+          epoch: this.#epoch,
           onClose: (closed) => this.#channels.delete(closed),
           log: this.#log,
           calls: this.#calls,
@@ -181,7 +197,7 @@ class ActorService {
     const startedMs = performance.now();
     const observe = (code?: string) =>
       this.#calls?.observe(request.method, callOutcome(code), (performance.now() - startedMs) / 1000);
-    const refusal = this.#refusal ?? this.#fence.refusal();
+    const refusal = this.#refusal ?? this.#fence.refusal() ?? staleCall(this.#epoch, request.epoch ?? 0);
     if (refusal !== undefined) {
       observe(refusal.code);
       return Promise.reject(refusal);
@@ -214,7 +230,7 @@ class ActorService {
               return;
             }
             settled();
-            resolve({ result });
+            resolve({ result, epoch: this.#epoch });
           },
           end: () => {},
           error: (error) => {

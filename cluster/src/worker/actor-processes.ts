@@ -77,6 +77,8 @@ export interface StartActorArgs {
   gpuIds: number[];
   /** 0: the actor class's default. */
   maxConcurrency: number;
+  /** The incarnation's fencing epoch from the head (0: none); the process answers as it. */
+  epoch: number;
 }
 
 export interface StopOptions {
@@ -89,6 +91,7 @@ export interface StopOptions {
 interface ActorProcess {
   child: ChildProcess;
   pid: number;
+  epoch: number;
   /** Set once the Actor service is up. */
   address?: string;
   stopping: boolean;
@@ -135,7 +138,13 @@ export class ActorProcesses {
 
   async start(args: StartActorArgs): Promise<{ address: string; pid: number }> {
     if (this.#closed) throw new ClusterError("UNAVAILABLE", "this worker is stopping");
-    const running = this.#processes.get(args.actorId);
+    let running = this.#processes.get(args.actorId);
+    if (running !== undefined && running.epoch !== args.epoch) {
+      // An older incarnation of the actor still runs here (the head restarted it since): it
+      // must not serve beside the new one.
+      await this.#stop(args.actorId, running, { force: true });
+      running = this.#processes.get(args.actorId);
+    }
     if (running?.address !== undefined) return { address: running.address, pid: running.pid };
     if (running !== undefined) {
       throw new ClusterError("UNAVAILABLE", `actor ${args.actorId} is already starting`);
@@ -146,7 +155,7 @@ export class ActorProcesses {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
       else child.once("exit", () => resolve());
     });
-    const entry: ActorProcess = { child, pid: child.pid ?? 0, stopping: false, exited };
+    const entry: ActorProcess = { child, pid: child.pid ?? 0, epoch: args.epoch, stopping: false, exited };
     this.#processes.set(args.actorId, entry);
     child.on("error", (err) =>
       this.#options.log(`actor ${args.actorId} (pid ${entry.pid}): ${err.message}`, {

@@ -45,6 +45,7 @@ export function workerService(
           initArgs,
           gpuIds: request.gpuIds,
           maxConcurrency: spec.maxConcurrency,
+          epoch: request.epoch ?? 0,
         });
         hooks.onStart?.(seconds(), true);
         return reply;

@@ -86,7 +86,7 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     baseEnv: options.baseEnv,
     headAddress: config.headAddress,
     // Actors answer only while this node hears from the head (runtime/actor-fence.ts).
-    leaseMs: () => headLink?.fenceMs ?? 0,
+    leaseMs: () => (config.noActorLease ? 0 : (headLink?.fenceMs ?? 0)),
     log,
     // The head decides what happens to the actor (restart, or DEAD): tell it.
     onUnexpectedExit: (actorId, cause, pid) => headLink?.reportActorExit(actorId, pid, cause),
@@ -143,7 +143,9 @@ export async function startWorker(config: WorkerConfig, options: WorkerOptions):
     log,
     tls,
     credential: auth.token,
-    onHeadContact: (validForMs) => processes.renewLeases(validForMs),
+    onHeadContact: (validForMs) => {
+      if (!config.noActorLease) processes.renewLeases(validForMs);
+    },
   });
 
   let stopping: Promise<void> | undefined;

@@ -74,6 +74,10 @@ export class Task {
   @Property({ type: "text", nullable: true })
   actorId?: string;
 
+  /** The fencing epoch of the actor incarnation the task runs on (with actorId); null: not known. */
+  @Property({ type: "integer", nullable: true })
+  actorEpoch?: number;
+
   @Property({ type: "double", nullable: true })
   inferenceMs?: number;
 

@@ -17,6 +17,7 @@ import { Migration20261206520000_ledger_checks_replanned } from "./Migration2026
 import { Migration20261206600000_alert_webhooks } from "./Migration20261206600000_alert_webhooks.js";
 import { Migration20261206710000_task_verifications } from "./Migration20261206710000_task_verifications.js";
 import { Migration20261206740000_webhook_outbox } from "./Migration20261206740000_webhook_outbox.js";
+import { Migration20261206760000_task_actor_epoch } from "./Migration20261206760000_task_actor_epoch.js";
 
 /** Every migration, in order (static imports, so compiled `node dist/...` finds them). */
 export const migrationsList: MigrationObject[] = [
@@ -44,4 +45,5 @@ export const migrationsList: MigrationObject[] = [
   { name: "Migration20261206600000_alert_webhooks", class: Migration20261206600000_alert_webhooks },
   { name: "Migration20261206710000_task_verifications", class: Migration20261206710000_task_verifications },
   { name: "Migration20261206740000_webhook_outbox", class: Migration20261206740000_webhook_outbox },
+  { name: "Migration20261206760000_task_actor_epoch", class: Migration20261206760000_task_actor_epoch },
 ];

@@ -16,6 +16,8 @@ export interface StartOptions {
   initArgs?: unknown;
   maxConcurrency?: number;
   gpuIds?: number[];
+  /** The incarnation's fencing epoch, as the head would issue it (0: none). */
+  epoch?: number;
 }
 
 export interface HandleOptions {
@@ -62,6 +64,7 @@ export class ActorFixture {
       initArgs: options.initArgs ?? {},
       gpuIds: options.gpuIds ?? [],
       maxConcurrency: options.maxConcurrency ?? 0,
+      epoch: options.epoch ?? 0,
     });
     this.#pids.add(started.pid);
     return {
@@ -75,6 +78,7 @@ export class ActorFixture {
       gpuIds: options.gpuIds ?? [],
       pid: started.pid,
       deathCause: "",
+      epoch: options.epoch ?? 0,
     };
   }
 

@@ -1,0 +1,165 @@
+/**
+ * The capture fenced by actor incarnation (settle-statement.ts), on a real PostgreSQL: an answer
+ * from an incarnation other than the one the task's start recorded — an older epoch of the same
+ * actor, or another actor — moves no money and leaves the task open; the recorded one captures.
+ */
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { after, before, test } from "node:test";
+import type { MikroORM } from "@mikro-orm/postgresql";
+import { Account, Model, Role } from "../db/entities/index.js";
+import { migrate, openOrm } from "../db/orm.js";
+import { registerBuiltinModels } from "../models/register-builtin.js";
+import { startTasks } from "../tasks/start-statement.js";
+import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
+import { balancesOf, clientAccounts, platformFeesAccount, providerEarningsAccount } from "./accounts.js";
+import { checkLedger } from "./check.js";
+import { deposit } from "./deposit.js";
+import { holdTasks } from "./hold-statement.js";
+import { type SettleRow, settleTasks } from "./settle-statement.js";
+
+const OPEN = "{QUEUED,SCHEDULED,RUNNING}";
+const PRICE = 100n;
+const COST = 60n;
+
+let db: TestDatabase;
+let orm: MikroORM;
+let clientId: string;
+let providerId: string;
+let modelId: string;
+
+before(async () => {
+  db = await createTestDatabase();
+  orm = await openOrm(db.url);
+  await migrate(orm);
+  await registerBuiltinModels(orm.em.fork());
+  const em = orm.em.fork();
+  const client = em.create(Account, { name: "c", role: Role.CLIENT });
+  const provider = em.create(Account, { name: "p", role: Role.PROVIDER });
+  await em.persist([client, provider]).flush();
+  clientId = client.id;
+  providerId = provider.id;
+  modelId = (await em.findOneOrFail(Model, { name: "mlp-classifier" })).id;
+  await deposit(orm.em.fork(), clientId, 1000n, "test");
+});
+
+after(async () => {
+  await orm?.close();
+  await db?.drop();
+});
+
+/** One task held and started RUNNING on actor `actorId` in `epoch`. */
+async function runningTask(actorId: string, epoch: number): Promise<string> {
+  const em = orm.em.fork();
+  const taskId = randomUUID();
+  await holdTasks(em, [
+    {
+      accountId: clientId,
+      accounts: await clientAccounts(em, clientId),
+      now: new Date(),
+      modelChecks: [],
+      tasks: [
+        {
+          taskId,
+          modelId,
+          idempotencyKey: null,
+          priority: 0,
+          input: {},
+          pricing: { unit: "call", price: PRICE.toString(), maxUnits: 1 },
+          escrow: PRICE,
+          memo: "test",
+        },
+      ],
+    },
+  ]);
+  const [started] = await startTasks(orm.em.fork(), OPEN, [
+    { taskId, attempts: 1, running: { nodeId: "n1", actorId, epoch } },
+  ]);
+  assert.ok(started, "the task started");
+  return taskId;
+}
+
+async function captureBy(taskId: string, servedBy: { actorId: string; epoch: number }): Promise<SettleRow> {
+  const em = orm.em.fork();
+  const client = await clientAccounts(em, clientId);
+  const fee = COST / 10n;
+  return {
+    taskId,
+    movement: "capture",
+    escrow: PRICE,
+    status: "COMPLETED",
+    result: { ok: true },
+    executionProvider: "cpu",
+    inferenceMs: 1,
+    nodeId: "n1",
+    cost: COST,
+    units: 1n,
+    fee,
+    providerEarning: COST - fee,
+    legs: [
+      { accountId: client.held, amount: -PRICE },
+      { accountId: client.available, amount: PRICE - COST },
+      { accountId: await providerEarningsAccount(em, providerId), amount: COST - fee },
+      { accountId: await platformFeesAccount(em), amount: fee },
+    ],
+    memo: "test",
+    now: new Date(),
+    servedBy,
+  };
+}
+
+async function taskRow(taskId: string) {
+  const [row] = await orm.em
+    .fork()
+    .execute<{ status: string; cost: string | null; actor_id: string; actor_epoch: number | null }[]>(
+      "select status, cost::text as cost, actor_id, actor_epoch from tasks where id = ?",
+      [taskId],
+    );
+  return row;
+}
+
+test("a capture answered by a stale epoch of the recorded actor moves no money; the recorded epoch's does", async () => {
+  const taskId = await runningTask("a1", 2);
+  assert.deepEqual(await taskRow(taskId), { status: "RUNNING", cost: null, actor_id: "a1", actor_epoch: 2 });
+  const before = await balancesOf(orm.em.fork(), clientId);
+
+  assert.deepEqual(
+    await settleTasks(orm.em.fork(), OPEN, [await captureBy(taskId, { actorId: "a1", epoch: 1 })]),
+    [false],
+  );
+  assert.deepEqual(
+    await balancesOf(orm.em.fork(), clientId),
+    before,
+    "nothing captured from the stale epoch",
+  );
+  assert.equal((await taskRow(taskId))?.status, "RUNNING", "the task stays with its live attempt");
+
+  assert.deepEqual(
+    await settleTasks(orm.em.fork(), OPEN, [await captureBy(taskId, { actorId: "a1", epoch: 2 })]),
+    [true],
+  );
+  const after = await balancesOf(orm.em.fork(), clientId);
+  assert.deepEqual([after.available, after.held], [before.available + PRICE - COST, before.held - PRICE]);
+  assert.equal((await taskRow(taskId))?.status, "COMPLETED");
+  assert.equal((await checkLedger(orm.em.fork())).ok, true);
+});
+
+test("a capture by an actor the task has moved away from (a later start on another) moves no money", async () => {
+  const taskId = await runningTask("a1", 1);
+  // The next attempt starts on another replica: the task records it now.
+  await startTasks(orm.em.fork(), OPEN, [
+    { taskId, attempts: 2, running: { nodeId: "n2", actorId: "b1", epoch: 4 } },
+  ]);
+  const before = await balancesOf(orm.em.fork(), clientId);
+  assert.deepEqual(
+    await settleTasks(orm.em.fork(), OPEN, [await captureBy(taskId, { actorId: "a1", epoch: 1 })]),
+    [false],
+  );
+  assert.deepEqual(await balancesOf(orm.em.fork(), clientId), before);
+  assert.deepEqual(
+    await settleTasks(orm.em.fork(), OPEN, [await captureBy(taskId, { actorId: "b1", epoch: 4 })]),
+    [true],
+  );
+  assert.equal((await taskRow(taskId))?.status, "COMPLETED");
+  assert.equal((await checkLedger(orm.em.fork())).ok, true);
+});
