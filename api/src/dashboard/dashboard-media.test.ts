@@ -6,7 +6,8 @@
  * exactly that; uploads a WAV with speech between silences and sees one segment where the speech
  * is; a file that is not an image is refused by the server with its reason shown at the field
  * and nothing charged, and one over the size limit is refused by the page before anything is
- * sent; each task's page shows the same typed result. Screenshots land in api/dist/screenshots.
+ * sent; each task's page shows the same typed result. Each form of the playground passes axe and
+ * fits a phone's width. Screenshots land in api/dist/screenshots.
  */
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -151,6 +152,21 @@ describe("dashboard: the playground's OCR and audio modes in Chromium", { timeou
     await page.screenshot({ path: `${SCREENSHOTS}${name}-phone.png`, fullPage: true });
     await page.setViewportSize(DESKTOP);
   }
+
+  test("each of the playground's forms (tensor, streaming text, OCR, audio) passes axe and fits a phone", async () => {
+    const forms: [string, string][] = [
+      ["mlp-classifier", "Input tensors (JSON)"],
+      ["char-trigram-lm", "Prompt"],
+      ["ocr", "Image"],
+      ["silero-vad", "Audio clip"],
+    ];
+    for (const [model, field] of forms) {
+      await chooseModel(model);
+      await page.getByLabel(field).first().waitFor();
+      await checkView(`client-playground-form-${model}`);
+    }
+    assert.deepEqual(watched.errors, []);
+  });
 
   test("a dropped PNG is read back with its boxes and cost, and the balance falls by exactly that", async () => {
     const before = (await balancesOf(orm.em.fork(), fx.clientId)).available;

@@ -35,10 +35,12 @@ export function MediaPicker({
   const id = useId();
   const [refusal, setRefusal] = useState<string | null>(null);
   const [over, setOver] = useState(false);
+  const [unviewable, setUnviewable] = useState(false);
   const problem = refusal ?? serverError;
 
   async function take(file: File | undefined) {
     if (!file) return;
+    setUnviewable(false);
     try {
       onPicked(await readPicked(kind, file));
       setRefusal(null);
@@ -92,9 +94,15 @@ export function MediaPicker({
             {picked.name} — {formatBytes(picked.bytes)}
             {picked.wav ? `, ${(picked.wav.durationMs / 1000).toFixed(2)} s at ${picked.wav.rateHz} Hz` : ""}
           </p>
-          {picked.imageUrl ? (
-            <img className="preview" src={picked.imageUrl} alt={`Preview of ${picked.name}`} />
+          {picked.imageUrl && !unviewable ? (
+            <img
+              className="preview"
+              src={picked.imageUrl}
+              alt={`Preview of ${picked.name}`}
+              onError={() => setUnviewable(true)}
+            />
           ) : null}
+          {unviewable ? <p className="muted">The browser cannot show this file as an image.</p> : null}
           {picked.wav ? (
             <Waveform durationMs={picked.wav.durationMs} peaks={picked.wav.peaks} segments={[]} />
           ) : null}
