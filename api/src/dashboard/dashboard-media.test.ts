@@ -4,7 +4,7 @@
  * through the `neurogrid` CLI. A client drops a rendered PNG (known text) on the playground and
  * sees the text read back with its boxes over the image and its cost, and the balance falls by
  * exactly that; uploads a WAV with speech between silences and sees one segment where the speech
- * is; a file that is not an image is refused by the server with its reason shown at the field
+ * is, and the same as raw pcm_s16le; a file that is not an image is refused by the server with its reason shown at the field
  * and nothing charged, and one over the size limit is refused by the page before anything is
  * sent; each task's page shows the same typed result. Each form of the playground passes axe and
  * fits a phone's width. Screenshots land in api/dist/screenshots.
@@ -247,6 +247,42 @@ describe("dashboard: the playground's OCR and audio modes in Chromium", { timeou
     assert.deepEqual(watched.errors, []);
   });
 
+  test("raw pcm_s16le audio is sent with its format; a WAV over the length limit is refused by the page", async () => {
+    const clip = speechLikeClip({ silenceMs: 1000, speechMs: 1920 });
+    const pcm = Int16Array.from(clip.samples, (v) => Math.round(Math.max(-1, Math.min(1, v)) * 32767));
+    await chooseModel("silero-vad");
+    await page.getByLabel("Audio format").selectOption("pcm_s16le");
+    await page.getByLabel("Audio clip").setInputFiles({
+      name: "speech.pcm",
+      mimeType: "application/octet-stream",
+      buffer: Buffer.from(pcm.buffer),
+    });
+    await page
+      .getByTestId("picked-file")
+      .filter({ hasText: `${(pcm.length / 16_000).toFixed(2)} s at 16000 Hz` })
+      .waitFor();
+    await runAndWait();
+    const rows = page.getByTestId("speech-segment");
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 1);
+    const [start, end] = await rows.first().locator("td").allTextContents();
+    assert.ok(Math.abs(millis(start ?? "") - clip.speech.startMs) <= TOLERANCE_MS, `start ${start}`);
+    assert.ok(Math.abs(millis(end ?? "") - clip.speech.endMs) <= TOLERANCE_MS, `end ${end}`);
+
+    // A WAV whose header says an hour: refused from its header before anything is sent.
+    const hour = Uint8Array.from(wavBytes(clip.samples, clip.rateHz));
+    new DataView(hour.buffer).setUint32(40, 3600 * 16_000 * 2, true);
+    await page.getByLabel("Audio format").selectOption("wav");
+    await page
+      .getByLabel("Audio clip")
+      .setInputFiles({ name: "hour.wav", mimeType: "audio/wav", buffer: Buffer.from(hour) });
+    await page
+      .getByTestId("file-error")
+      .filter({ hasText: "hour.wav is 3600.0 s long; a clip may be at most 300 s" })
+      .waitFor();
+    assert.deepEqual(watched.errors, []);
+  });
+
   test("a file that is not an image shows the server's reason at the field and charges nothing", async () => {
     const before = await balancesOf(orm.em.fork(), fx.clientId);
     const tasks = `{ tasks(first: 1) { totalCount } }`;
@@ -305,6 +341,11 @@ describe("dashboard: the playground's OCR and audio modes in Chromium", { timeou
     await page.getByTestId("speech-segment").first().waitFor();
     assert.equal(await page.getByTestId("speech-segment").count(), 1);
     assert.equal(await page.getByTestId("speech-mark").count(), 1);
+    assert.equal(
+      await page.getByTestId("waveform").locator("path.wave").count(),
+      1,
+      "the clip's waveform, from its input",
+    );
     await checkView("client-task-page-audio");
     assert.deepEqual(watched.errors, []);
   });

@@ -3,7 +3,7 @@
  * submitTask takes), checked against the same limits the server applies at submit, so a file
  * that would be refused anyway is refused here with the reason, before anything is sent.
  */
-import { type WavInfo, wavInfoOf } from "./wav-peaks.js";
+import { rawPcmInfoOf, type WavInfo, wavInfoOf } from "./wav-peaks.js";
 
 /** An OCR image's largest size, as the server's default (DEFAULT_OCR_LIMITS in schema/src/task-kind.ts). */
 export const MAX_IMAGE_BYTES = 4 * 1024 * 1024;
@@ -15,7 +15,8 @@ export const MAX_AUDIO_BYTES = 11 * 1024 * 1024;
 /** A clip's longest duration, as the server's default (DEFAULT_VAD_CONFIG in schema/src/task-kind.ts). */
 export const MAX_AUDIO_MS = 300_000;
 
-export type MediaKind = "image" | "audio";
+/** An OCR image, a WAV clip, or raw 16 kHz mono pcm_s16le audio (submitted with that format). */
+export type MediaKind = "image" | "audio" | "pcm";
 
 export interface PickedFile {
   name: string;
@@ -57,7 +58,7 @@ export async function readPicked(kind: MediaKind, file: File): Promise<PickedFil
     picked.imageUrl = `data:${file.type || "image/png"};base64,${base64}`;
     return picked;
   }
-  const wav = wavInfoOf(bytes);
+  const wav = kind === "pcm" ? rawPcmInfoOf(bytes) : wavInfoOf(bytes);
   if (wav && wav.durationMs > MAX_AUDIO_MS) {
     throw new Error(
       `${file.name} is ${(wav.durationMs / 1000).toFixed(1)} s long; a clip may be at most ${MAX_AUDIO_MS / 1000} s`,
@@ -99,8 +100,9 @@ export function previewOfInput(kind: string, input: unknown): MediaPreview {
       const jpeg = fields.image.startsWith("/9j/");
       return { imageUrl: `data:image/${jpeg ? "jpeg" : "png"};base64,${fields.image}` };
     }
-    if (kind === "VAD" && typeof fields.audio === "string" && (fields.format ?? "wav") === "wav") {
-      return { peaks: wavInfoOf(fromBase64(fields.audio))?.peaks ?? [] };
+    if (kind === "VAD" && typeof fields.audio === "string") {
+      const bytes = fromBase64(fields.audio);
+      return { peaks: (fields.format === "pcm_s16le" ? rawPcmInfoOf(bytes) : wavInfoOf(bytes))?.peaks ?? [] };
     }
   } catch {
     // Not base64 after all: the result is drawn without it.

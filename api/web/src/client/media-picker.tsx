@@ -13,10 +13,12 @@ import { Waveform } from "./waveform.js";
 const ACCEPT: Record<MediaKind, string> = {
   image: "image/png,image/jpeg",
   audio: "audio/wav,audio/x-wav,audio/wave,.wav",
+  pcm: ".pcm,.raw,.s16le,application/octet-stream",
 };
 
 /**
- * A file input that also takes a dropped file: an OCR image (PNG or JPEG) or a WAV clip. It
+ * A file input that also takes a dropped file: an OCR image (PNG or JPEG), a WAV clip or raw
+ * 16 kHz mono pcm_s16le audio. It
  * shows the file's name and size, and a preview (the image, or the clip's waveform and length);
  * a file over the limits is refused here with the reason, and the server's refusal of a file it
  * took (BAD_USER_INPUT naming this field) is shown under it.
@@ -59,7 +61,7 @@ export function MediaPicker({
   const limit =
     kind === "image"
       ? `PNG or JPEG, at most ${formatBytes(MAX_IMAGE_BYTES)}`
-      : `WAV, at most ${MAX_AUDIO_MS / 1000} s and ${formatBytes(MAX_AUDIO_BYTES)}`;
+      : `${kind === "pcm" ? "Raw 16 kHz mono 16-bit little-endian PCM" : "WAV"}, at most ${MAX_AUDIO_MS / 1000} s and ${formatBytes(MAX_AUDIO_BYTES)}`;
   return (
     <fieldset
       className={`drop-zone${over ? " over" : ""}`}

@@ -40,6 +40,7 @@ export function Playground({ onMoneyMoved }: { onMoneyMoved: () => void }) {
   const [prompt, setPrompt] = useState(DEFAULT_PROMPT);
   const [maxTokens, setMaxTokens] = useState(DEFAULT_MAX_TOKENS);
   const [picked, setPicked] = useState<PickedFile | null>(null);
+  const [audioFormat, setAudioFormat] = useState<"wav" | "pcm_s16le">("wav");
   const [sent, setSent] = useState<MediaPreview>({});
   const [shownError, setShownError] = useState<CombinedError | null>(null);
   const fieldError = mediaField ? errorOfParam(shownError, mediaField) : null;
@@ -54,7 +55,10 @@ export function Playground({ onMoneyMoved }: { onMoneyMoved: () => void }) {
         setParseError(`choose ${mediaField === "image" ? "an image" : "a WAV clip"} first`);
         return;
       }
-      input = { [mediaField]: picked.base64 };
+      input =
+        mediaField === "audio" && audioFormat === "pcm_s16le"
+          ? { audio: picked.base64, format: audioFormat }
+          : { [mediaField]: picked.base64 };
     } else if (!streaming) {
       try {
         input = JSON.parse(text);
@@ -99,10 +103,26 @@ export function Playground({ onMoneyMoved }: { onMoneyMoved: () => void }) {
           </select>
         </label>
         {model ? <p className="muted">{model.description}</p> : null}
+        {mediaField === "audio" ? (
+          <label>
+            Audio format
+            <select
+              value={audioFormat}
+              onChange={(e) => {
+                setAudioFormat(e.target.value === "pcm_s16le" ? "pcm_s16le" : "wav");
+                setPicked(null);
+                setShownError(null);
+              }}
+            >
+              <option value="wav">WAV file</option>
+              <option value="pcm_s16le">Raw PCM (16 kHz mono, s16le)</option>
+            </select>
+          </label>
+        ) : null}
         {mediaField ? (
           <MediaPicker
-            key={mediaField}
-            kind={mediaField}
+            key={`${mediaField}-${audioFormat}`}
+            kind={mediaField === "audio" && audioFormat === "pcm_s16le" ? "pcm" : mediaField}
             picked={picked}
             onPicked={(file) => {
               setPicked(file);

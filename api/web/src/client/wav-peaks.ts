@@ -1,7 +1,7 @@
 /**
  * What the page reads from a WAV file itself: its rate, channels and length from the header,
  * and a waveform (the loudest sample of each of WAVEFORM_BUCKETS stretches, 0..1) for 8- and
- * 16-bit PCM. Anything it cannot read is left to the server, which says what is wrong.
+ * 16-bit PCM; the same for raw pcm_s16le. Anything it cannot read is left to the server, which says what is wrong.
  */
 
 /** Stretches the waveform is drawn in. */
@@ -56,6 +56,22 @@ export function wavInfoOf(bytes: Uint8Array): WavInfo | null {
     at = body + size + (size % 2);
   }
   return null;
+}
+
+/** Raw audio as the server takes it with format pcm_s16le: 16 kHz mono, 16-bit little-endian. */
+const RAW_PCM_RATE_HZ = 16_000;
+
+/** The length and waveform of raw pcm_s16le bytes. */
+export function rawPcmInfoOf(bytes: Uint8Array): WavInfo {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = bytes.length - (bytes.length % 2);
+  return {
+    rateHz: RAW_PCM_RATE_HZ,
+    channels: 1,
+    bitsPerSample: 16,
+    durationMs: (end / 2 / RAW_PCM_RATE_HZ) * 1000,
+    peaks: peaksOf(view, 0, end, 16, 2),
+  };
 }
 
 /** The loudest first-channel sample of each stretch, 0..1. */
