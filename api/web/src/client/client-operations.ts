@@ -40,6 +40,7 @@ export const PLAYGROUND_MODELS = /* GraphQL */ `
           name
           version
           description
+          kind
           inputs
           pricePerCall
           pricing {
@@ -92,6 +93,29 @@ export const TASK_DETAIL = /* GraphQL */ `
       status
       error
       result
+      kind
+      ocr {
+        width
+        height
+        lines {
+          text
+          confidence
+          box {
+            x0
+            y0
+            x1
+            y1
+          }
+        }
+      }
+      vad {
+        durationMs
+        segments {
+          startMs
+          endMs
+          probability
+        }
+      }
       executionProvider
       nodeId
       latencyMs
@@ -115,6 +139,8 @@ export const TASK_PAGE = /* GraphQL */ `
       modelVersion
       createdAt
       maxPrice
+      kind
+      input
     }
   }
 `;

@@ -1,5 +1,5 @@
 import { type FormEvent, useMemo, useState } from "react";
-import { useMutation, useQuery } from "urql";
+import { type CombinedError, useMutation, useQuery } from "urql";
 import { formatNeuro } from "../money.js";
 import {
   type ModelInput,
@@ -8,15 +8,21 @@ import {
   SUBMIT_TASK,
   type SubmitTaskData,
 } from "./client-operations.js";
+import type { MediaPreview, PickedFile } from "./media-file.js";
+import { MediaPicker } from "./media-picker.js";
 import { TaskTimeline } from "./task-timeline.js";
 
 /** Output tokens a streaming prompt asks for unless the person says otherwise. */
 const DEFAULT_MAX_TOKENS = 40;
 const DEFAULT_PROMPT = "Alice was beginning";
 
+/** The file field each media kind sends, as submitTask's input names it. */
+const MEDIA_FIELD = { OCR: "image", VAD: "audio" } as const;
+
 /**
- * The playground: pick a model, edit its input (tensors as JSON, or a prompt for a streaming
- * language model), submit, watch the task live (a language model's tokens as they come).
+ * The playground: pick a model, and its kind picks the form: tensors as JSON (TENSOR), a prompt
+ * (GENERATE, streamed), an image to read (OCR) or a WAV clip to find speech in (VAD); submit,
+ * watch the task live (a language model's tokens as they come), then its cost and typed result.
  */
 export function Playground({ onMoneyMoved }: { onMoneyMoved: () => void }) {
   const [{ data, error }] = useQuery<PlaygroundModelsData>({ query: PLAYGROUND_MODELS });
@@ -28,15 +34,32 @@ export function Playground({ onMoneyMoved }: { onMoneyMoved: () => void }) {
   const [submitted, submit] = useMutation<SubmitTaskData>(SUBMIT_TASK);
   const [taskId, setTaskId] = useState<string | null>(null);
   const text = inputText ?? (model ? JSON.stringify(exampleInput(model.inputs as ModelInput[])) : "");
-  const streaming = model?.pricing.unit === "output_token";
+  const kind = model?.kind;
+  const streaming = kind === "GENERATE";
+  const mediaField = kind === "OCR" || kind === "VAD" ? MEDIA_FIELD[kind] : null;
   const [prompt, setPrompt] = useState(DEFAULT_PROMPT);
   const [maxTokens, setMaxTokens] = useState(DEFAULT_MAX_TOKENS);
+  const [picked, setPicked] = useState<PickedFile | null>(null);
+  const [audioFormat, setAudioFormat] = useState<"wav" | "pcm_s16le">("wav");
+  const [sent, setSent] = useState<MediaPreview>({});
+  const [shownError, setShownError] = useState<CombinedError | null>(null);
+  const fieldError = mediaField ? errorOfParam(shownError, mediaField) : null;
+  const formError = shownError && !fieldError ? shownError.message : null;
 
   async function run(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (!model) return;
     let input: unknown = { prompt, maxTokens };
-    if (!streaming) {
+    if (mediaField) {
+      if (!picked) {
+        setParseError(`choose ${mediaField === "image" ? "an image" : "a WAV clip"} first`);
+        return;
+      }
+      input =
+        mediaField === "audio" && audioFormat === "pcm_s16le"
+          ? { audio: picked.base64, format: audioFormat }
+          : { [mediaField]: picked.base64 };
+    } else if (!streaming) {
       try {
         input = JSON.parse(text);
       } catch (err) {
@@ -45,8 +68,11 @@ export function Playground({ onMoneyMoved }: { onMoneyMoved: () => void }) {
       }
     }
     setParseError(null);
+    setTaskId(null);
     const answer = await submit({ input: { model: model.name, version: model.version, input } });
+    setShownError(answer.error ?? null);
     if (answer.data) {
+      setSent(picked ? { imageUrl: picked.imageUrl, peaks: picked.wav?.peaks ?? [] } : {});
       setTaskId(answer.data.submitTask.id);
       onMoneyMoved();
     }
@@ -64,6 +90,9 @@ export function Playground({ onMoneyMoved }: { onMoneyMoved: () => void }) {
             onChange={(e) => {
               setModelId(e.target.value);
               setInputText(null);
+              setPicked(null);
+              setShownError(null);
+              setParseError(null);
             }}
           >
             {models.map((m) => (
@@ -74,7 +103,34 @@ export function Playground({ onMoneyMoved }: { onMoneyMoved: () => void }) {
           </select>
         </label>
         {model ? <p className="muted">{model.description}</p> : null}
-        {streaming ? (
+        {mediaField === "audio" ? (
+          <label>
+            Audio format
+            <select
+              value={audioFormat}
+              onChange={(e) => {
+                setAudioFormat(e.target.value === "pcm_s16le" ? "pcm_s16le" : "wav");
+                setPicked(null);
+                setShownError(null);
+              }}
+            >
+              <option value="wav">WAV file</option>
+              <option value="pcm_s16le">Raw PCM (16 kHz mono, s16le)</option>
+            </select>
+          </label>
+        ) : null}
+        {mediaField ? (
+          <MediaPicker
+            key={`${mediaField}-${audioFormat}`}
+            kind={mediaField === "audio" && audioFormat === "pcm_s16le" ? "pcm" : mediaField}
+            picked={picked}
+            onPicked={(file) => {
+              setPicked(file);
+              setShownError(null);
+            }}
+            serverError={fieldError}
+          />
+        ) : streaming ? (
           <>
             <label>
               Prompt
@@ -103,14 +159,24 @@ export function Playground({ onMoneyMoved }: { onMoneyMoved: () => void }) {
           </label>
         )}
         {parseError ? <p className="error">{parseError}</p> : null}
-        {submitted.error ? <p className="error">{submitted.error.message}</p> : null}
+        {formError ? (
+          <p className="error" role="alert" data-testid="form-error">
+            {formError}
+          </p>
+        ) : null}
         <button type="submit" disabled={!model || submitted.fetching}>
           Run task
         </button>
       </form>
-      {taskId ? <TaskTimeline key={taskId} taskId={taskId} onFinal={onMoneyMoved} /> : null}
+      {taskId ? <TaskTimeline key={taskId} taskId={taskId} onFinal={onMoneyMoved} media={sent} /> : null}
     </section>
   );
+}
+
+/** The server's message when it refused the field `param` (BAD_USER_INPUT naming it). */
+function errorOfParam(error: CombinedError | null, param: string): string | null {
+  const refusal = error?.graphQLErrors.find((e) => e.extensions?.param === param);
+  return refusal ? refusal.message : null;
 }
 
 /** An input that fits the declared shapes: dynamic dimensions become 1, values a small wave. */

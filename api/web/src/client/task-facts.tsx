@@ -1,11 +1,20 @@
 import { formatNeuro } from "../money.js";
 import type { TaskFactsRow } from "./client-operations.js";
+import type { MediaPreview } from "./media-file.js";
+import { OcrResult } from "./ocr-result.js";
+import { VadResult } from "./vad-result.js";
 
-/** What a final task cost and where it ran: the cost breakdown, node, execution provider, result. */
-export function TaskFacts({ task }: { task: TaskFactsRow }) {
+/**
+ * What a final task cost and where it ran: the cost breakdown, node, execution provider, and its
+ * result: typed for OCR (lines and boxes, over the image when `media` has it) and speech
+ * detection (segments, over the waveform), and as stored JSON.
+ */
+export function TaskFacts({ task, media }: { task: TaskFactsRow; media: MediaPreview }) {
   const { cost } = task;
   return (
     <>
+      {task.ocr ? <OcrResult ocr={task.ocr} imageUrl={media.imageUrl} /> : null}
+      {task.vad ? <VadResult vad={task.vad} peaks={media.peaks ?? []} /> : null}
       <dl className="figures" aria-label="Cost breakdown">
         <div>
           <dt>Cost</dt>

@@ -8,6 +8,7 @@ import {
   type TaskDetailData,
   type TaskProgressData,
 } from "./client-operations.js";
+import type { MediaPreview } from "./media-file.js";
 import { TaskFacts } from "./task-facts.js";
 
 const FINAL = new Set(["COMPLETED", "FAILED", "CANCELLED"]);
@@ -18,6 +19,7 @@ interface Progress {
   tokens: string[];
 }
 const NOTHING_YET: Progress = { states: [], tokens: [] };
+const NO_MEDIA: MediaPreview = {};
 
 function addEvent(seen: Progress = NOTHING_YET, next: TaskProgressData): Progress {
   const e = next.taskProgress;
@@ -36,7 +38,16 @@ function addEvent(seen: Progress = NOTHING_YET, next: TaskProgressData): Progres
  * A task's states as the subscription delivers them (it catches up first), a streaming model's
  * text as its tokens come, then what it cost and where it ran.
  */
-export function TaskTimeline({ taskId, onFinal }: { taskId: string; onFinal: () => void }) {
+export function TaskTimeline({
+  taskId,
+  onFinal,
+  media = NO_MEDIA,
+}: {
+  taskId: string;
+  onFinal: () => void;
+  /** The image or clip the task was given, to draw its typed result over. */
+  media?: MediaPreview;
+}) {
   const [{ data: progress = NOTHING_YET, error }] = useSubscription<TaskProgressData, Progress>(
     { query: TASK_PROGRESS, variables: { taskId } },
     addEvent,
@@ -82,7 +93,7 @@ export function TaskTimeline({ taskId, onFinal }: { taskId: string; onFinal: () 
           {tokens.join("")}
         </p>
       ) : null}
-      {task ? <TaskFacts task={task} /> : null}
+      {task ? <TaskFacts task={task} media={media} /> : null}
     </div>
   );
 }

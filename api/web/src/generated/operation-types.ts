@@ -380,6 +380,7 @@ export interface PlaygroundModelsQuery {
         name: string;
         version: string;
         description: string;
+        kind: "GENERATE" | "OCR" | "TENSOR" | "VAD";
         inputs: unknown;
         pricePerCall: string;
         pricing: {
@@ -547,6 +548,29 @@ export interface TaskDetailQuery {
     status: "CANCELLED" | "COMPLETED" | "FAILED" | "QUEUED" | "RUNNING" | "SCHEDULED";
     error: string | null;
     result: Record<string, unknown> | null;
+    kind: "GENERATE" | "OCR" | "TENSOR" | "VAD";
+    ocr: {
+      width: number;
+      height: number;
+      lines: Array<{
+        text: string;
+        confidence: number;
+        box: {
+          x0: number;
+          y0: number;
+          x1: number;
+          y1: number;
+        };
+      }>;
+    } | null;
+    vad: {
+      durationMs: number;
+      segments: Array<{
+        startMs: number;
+        endMs: number;
+        probability: number;
+      }>;
+    } | null;
     executionProvider: string | null;
     nodeId: string | null;
     latencyMs: number | null;
@@ -570,6 +594,8 @@ export interface TaskPageQuery {
     modelVersion: string;
     createdAt: string;
     maxPrice: string;
+    kind: "GENERATE" | "OCR" | "TENSOR" | "VAD";
+    input: Record<string, unknown>;
   };
 }
 
