@@ -105,7 +105,7 @@ export class DeploymentHandle {
     const attempts = this.#attempts(opts);
     for (;;) {
       const lease = await this.#attempt(attempts, opts);
-      const tracked = this.#losses.track(lease.replica.actorId, attempts.options());
+      const tracked = this.#losses.track(lease.replica, attempts.options());
       try {
         await opts.onReplica?.(lease.replica);
         return await this.#replica(lease.replica).call<T>(method, args, tracked.options);
@@ -126,7 +126,7 @@ export class DeploymentHandle {
     const attempts = this.#attempts(opts);
     for (;;) {
       const lease = await this.#attempt(attempts, opts);
-      const tracked = this.#losses.track(lease.replica.actorId, attempts.options());
+      const tracked = this.#losses.track(lease.replica, attempts.options());
       let delivered = false;
       try {
         await opts.onReplica?.(lease.replica);
@@ -231,7 +231,7 @@ export class DeploymentHandle {
     this.#routable = info.replicas.filter((r) => r.state === ActorState.ALIVE && r.address !== "");
     const live = new Set<string>(this.#routable.map((r) => r.actorId));
     for (const id of this.#handles.keys()) if (!live.has(id)) this.#handles.delete(id);
-    this.#losses.keepOnly(live);
+    this.#losses.keepOnly(this.#routable);
   }
 
   #replica(info: ActorInfo): ActorHandle {

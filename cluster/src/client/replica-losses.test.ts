@@ -94,6 +94,50 @@ test("a call in flight on a replica the head stops listing as ALIVE goes to anot
   }
 });
 
+test("a call in flight on an incarnation the head restarted elsewhere (same actor id) goes to the new one", async () => {
+  const old = replica("a", ActorState.ALIVE);
+  let listed = info([old]);
+  const reached: string[] = [];
+  const handle = new DeploymentHandle(listed, {
+    namespace: "t",
+    name: "m",
+    report: async () => listed,
+    apply: async () => listed,
+    replica: (r) => ({
+      info: r,
+      call: <T>(_m: string, _a: unknown, opts?: CallOptions) =>
+        new Promise<T>((resolve, reject) => {
+          reached.push(r.address);
+          if (r.address !== old.address) return resolve(`from ${r.address}` as T);
+          const timer = setTimeout(
+            () => reject(new ClusterError("DEADLINE_EXCEEDED", "no answer")),
+            opts?.timeoutMs ?? 0,
+          );
+          opts?.signal?.addEventListener("abort", () => {
+            clearTimeout(timer);
+            reject(new ClusterError("CANCELLED", "call cancelled"));
+          });
+        }),
+      stream: () => {
+        throw new Error("not used");
+      },
+    }),
+    reportIntervalMs: 60_000,
+    defaultTimeoutMs: 5_000,
+  });
+  try {
+    const answer = handle.call<string>("infer", {});
+    await new Promise((r) => setImmediate(r));
+    // Its node died; the head restarted the same actor on another node, already ALIVE there.
+    listed = info([{ ...old, address: "127.0.0.1:9", nodeId: nodeId("node-b"), epoch: 2 }]);
+    await handle.refresh();
+    assert.equal(await answer, "from 127.0.0.1:9");
+    assert.deepEqual(reached, [old.address, "127.0.0.1:9"]);
+  } finally {
+    handle.close();
+  }
+});
+
 test("a caller's own cancel is not turned into a retry", async () => {
   const listed = info([replica("a", ActorState.ALIVE), replica("b", ActorState.ALIVE)]);
   const calls: string[] = [];
