@@ -7,14 +7,10 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { Account, Model, Role } from "../db/entities/index.js";
-import { migrate, openOrm } from "../db/orm.js";
-import { registerBuiltinModels } from "../models/register-builtin.js";
 import { startTasks } from "../tasks/start-statement.js";
-import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
+import { type LedgerFixture, ledgerFixture } from "../testing/ledger-fixture.js";
 import { balancesOf, clientAccounts, platformFeesAccount, providerEarningsAccount } from "./accounts.js";
 import { checkLedger } from "./check.js";
-import { deposit } from "./deposit.js";
 import { holdTasks } from "./hold-statement.js";
 import { type SettleRow, settleTasks } from "./settle-statement.js";
 
@@ -22,30 +18,19 @@ const OPEN = "{QUEUED,SCHEDULED,RUNNING}";
 const PRICE = 100n;
 const COST = 60n;
 
-let db: TestDatabase;
+let fixture: LedgerFixture;
 let orm: MikroORM;
 let clientId: string;
 let providerId: string;
 let modelId: string;
 
 before(async () => {
-  db = await createTestDatabase();
-  orm = await openOrm(db.url);
-  await migrate(orm);
-  await registerBuiltinModels(orm.em.fork());
-  const em = orm.em.fork();
-  const client = em.create(Account, { name: "c", role: Role.CLIENT });
-  const provider = em.create(Account, { name: "p", role: Role.PROVIDER });
-  await em.persist([client, provider]).flush();
-  clientId = client.id;
-  providerId = provider.id;
-  modelId = (await em.findOneOrFail(Model, { name: "mlp-classifier" })).id;
-  await deposit(orm.em.fork(), clientId, 1000n, "test");
+  fixture = await ledgerFixture(1000n);
+  ({ orm, clientId, providerId, modelId } = fixture);
 });
 
 after(async () => {
-  await orm?.close();
-  await db?.drop();
+  await fixture?.close();
 });
 
 /** One task held and started RUNNING on actor `actorId` in `epoch`. */
