@@ -1,7 +1,7 @@
 /** Significant digits a number keeps when a result is shown compactly. */
 const SIGNIFICANT_DIGITS = 4;
 /** Characters a compact result is cut to. */
-export const COMPACT_RESULT_CHARS = 160;
+const COMPACT_RESULT_CHARS = 160;
 
 /**
  * A result as one short line: numbers to four significant digits, cut to `maxChars` with an

@@ -61,7 +61,7 @@ export function ReputationCard({ nodesKey }: { nodesKey: string }) {
           </div>
         </dl>
       ) : null}
-      <ul className="plain" aria-label="Your nodes' scores">
+      <ul className="plain scores" aria-label="Your nodes' scores">
         {nodes.map((n) => (
           <li key={n.id} data-testid="node-score" data-node={n.id}>
             <strong>{n.id}</strong> <span className="score">{formatScore(n.reputation.score)}</span>{" "}
