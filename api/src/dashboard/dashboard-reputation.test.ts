@@ -170,7 +170,7 @@ describe("dashboard: reputation, faults and verification in Chromium", () => {
     assert.fail(`the liar had no ${count} faults after ${MAX_TASKS} tasks`);
   }
 
-  test("a client's task page shows the verification reach VERIFIED or RESOLVED live", async () => {
+  test("a client's task page shows the verification reach VERIFIED or RESOLVED live", async (t) => {
     const { page, watched } = await signIn("rep-client");
     await page.getByTestId("balance-available").filter({ hasText: "NEURO" }).waitFor();
     // Every status the page shows, as it shows it.
@@ -206,12 +206,16 @@ describe("dashboard: reputation, faults and verification in Chromium", () => {
       `shown in order: ${seen}`,
     );
     assert.equal(seen.at(-1), v?.status);
+    t.diagnostic(`verification statuses the page showed: ${seen.join(" -> ")}`);
     // Verification's moves are not more COMPLETED steps of the timeline.
     const completed = page
       .getByRole("list", { name: "Task timeline" })
       .getByText("COMPLETED", { exact: true });
     assert.equal(await completed.count(), 1);
     await page.screenshot({ path: `${SCREENSHOTS}client-task-verification.png`, fullPage: true });
+    assert.deepEqual(await seriousAxeViolations(page), []);
+    await page.setViewportSize(PHONE);
+    assert.equal(await horizontalOverflow(page), 0, "no horizontal scroll on a phone");
     assert.deepEqual(watched.errors, [], "no page errors and no CSP refusals");
   });
 
