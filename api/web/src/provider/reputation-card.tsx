@@ -6,10 +6,13 @@ import { useNodeFaults } from "./use-node-faults.js";
 
 /**
  * A provider has no subscription of its nodes' verdicts (taskProgress is the client's, per task):
- * the card is read again when one of its nodes changes state (`nodesKey`, from nodeStatus) and
- * every REFRESH_MS.
+ * the scores are read again when one of its nodes changes state (`nodesKey`, from nodeStatus) and
+ * every REFRESH_MS; the faults (a query per node) when the scores' fault count moves, a node
+ * changes state, and every FAULTS_REFRESH_TICKS reads (for a fault no verdict counts: an output
+ * not of the model's shape).
  */
 const REFRESH_MS = 10_000;
+const FAULTS_REFRESH_TICKS = 6;
 
 function formatScore(score: number): string {
   return score.toFixed(3);
@@ -22,7 +25,13 @@ function formatScore(score: number): string {
 export function ReputationCard({ nodesKey }: { nodesKey: string }) {
   const [tick, setTick] = useState(0);
   const [{ data, error }, reload] = useQuery<ProviderReputationData>({ query: PROVIDER_REPUTATION });
-  const { faults, error: faultsError } = useNodeFaults(tick);
+  const mine = data?.me.reputation;
+  const [faultsTick, setFaultsTick] = useState(0);
+  const faultsKey = `${nodesKey}|${mine?.faults ?? ""}|${Math.floor(tick / FAULTS_REFRESH_TICKS)}`;
+  useEffect(() => {
+    if (faultsKey) setFaultsTick((t) => t + 1);
+  }, [faultsKey]);
+  const { faults, error: faultsError } = useNodeFaults(faultsTick);
   useEffect(() => {
     if (nodesKey) setTick((t) => t + 1);
   }, [nodesKey]);
@@ -34,7 +43,6 @@ export function ReputationCard({ nodesKey }: { nodesKey: string }) {
     if (tick > 0) reload({ requestPolicy: "network-only" });
   }, [tick, reload]);
   const nodes = data?.nodes.edges.map((e) => e.node) ?? [];
-  const mine = data?.me.reputation;
 
   return (
     <section className="card wide" aria-labelledby="reputation-title">

@@ -12,7 +12,7 @@ export interface ListedFault {
 
 /**
  * The provider's nodes' faults, newest first, read a page of nodes at a time (NODE_FAULTS) and
- * read again whenever `tick` changes. `faults` is undefined until the first read ends.
+ * read again whenever `tick` changes (from 1 on). `faults` is undefined until the first read ends.
  */
 export function useNodeFaults(tick: number): {
   faults: ListedFault[] | undefined;
@@ -22,6 +22,7 @@ export function useNodeFaults(tick: number): {
   // The read of each tick, kept unless a later tick's read has already been shown.
   const [shown, setShown] = useState<{ tick: number; faults?: ListedFault[]; error?: string }>({ tick: -1 });
   useEffect(() => {
+    if (tick === 0) return; // nothing asked for yet
     let stopped = false;
     async function readAll(): Promise<ListedFault[]> {
       const all: ListedFault[] = [];
