@@ -9,6 +9,7 @@ import type {
   TaskPageQuery,
   TaskProgressSubscription,
   TasksQuery,
+  TaskVerificationQuery,
 } from "../generated/operation-types.js";
 /**
  * The client view's GraphQL operations. Every document marked GraphQL in this folder is
@@ -80,6 +81,7 @@ export const TASK_PROGRESS = /* GraphQL */ `
       message
       token
       tokenIndex
+      verification
     }
   }
 `;
@@ -145,6 +147,21 @@ export const TASK_PAGE = /* GraphQL */ `
   }
 `;
 export type TaskPageData = TaskPageQuery;
+
+export const TASK_VERIFICATION = /* GraphQL */ `
+  query TaskVerification($id: ID!) {
+    task(id: $id) {
+      id
+      verification {
+        status
+        checkedBy
+        referee
+        verdict
+      }
+    }
+  }
+`;
+export type TaskVerificationData = TaskVerificationQuery;
 
 export const TASKS = /* GraphQL */ `
   query Tasks($first: Int, $after: String, $filter: TaskFilter) {

@@ -10,15 +10,17 @@ import {
 } from "./client-operations.js";
 import type { MediaPreview } from "./media-file.js";
 import { TaskFacts } from "./task-facts.js";
+import { TaskVerification } from "./task-verification.js";
 
 const FINAL = new Set(["COMPLETED", "FAILED", "CANCELLED"]);
 
-/** The states seen so far, and a streaming model's tokens by position. */
+/** The states seen so far, a streaming model's tokens by position, and verification's moves. */
 interface Progress {
   states: ProgressEvent[];
   tokens: string[];
+  checks: string[];
 }
-const NOTHING_YET: Progress = { states: [], tokens: [] };
+const NOTHING_YET: Progress = { states: [], tokens: [], checks: [] };
 const NO_MEDIA: MediaPreview = {};
 
 function addEvent(seen: Progress = NOTHING_YET, next: TaskProgressData): Progress {
@@ -29,6 +31,12 @@ function addEvent(seen: Progress = NOTHING_YET, next: TaskProgressData): Progres
     tokens[e.tokenIndex] = e.token;
     return { ...seen, tokens };
   }
+  // A verification move is not a new state; the first may come with COMPLETED itself.
+  if (e.verification !== null) {
+    const checks = seen.checks.includes(e.verification) ? seen.checks : [...seen.checks, e.verification];
+    const states = seen.states.some((s) => s.status === e.status) ? seen.states : [...seen.states, e];
+    return { ...seen, states, checks };
+  }
   return seen.states.some((s) => s.status === e.status && s.at === e.at)
     ? seen
     : { ...seen, states: [...seen.states, e] };
@@ -36,7 +44,8 @@ function addEvent(seen: Progress = NOTHING_YET, next: TaskProgressData): Progres
 
 /**
  * A task's states as the subscription delivers them (it catches up first), a streaming model's
- * text as its tokens come, then what it cost and where it ran.
+ * text as its tokens come, then what it cost and where it ran, and its result's verification as
+ * it moves.
  */
 export function TaskTimeline({
   taskId,
@@ -52,15 +61,20 @@ export function TaskTimeline({
     { query: TASK_PROGRESS, variables: { taskId } },
     addEvent,
   );
-  const { states, tokens } = progress;
+  const { states, tokens, checks } = progress;
   const status = states.at(-1)?.status;
   const final = status !== undefined && FINAL.has(status);
-  const [detail] = useQuery<TaskDetailData>({
+  const [detail, reloadDetail] = useQuery<TaskDetailData>({
     query: TASK_DETAIL,
     variables: { id: taskId },
     pause: !final,
     requestPolicy: "network-only",
   });
+  // A referee's run replaces the result of a node found wrong: read the task again when it settles.
+  const settled = checks.includes("RESOLVED");
+  useEffect(() => {
+    if (settled) reloadDetail({ requestPolicy: "network-only" });
+  }, [settled, reloadDetail]);
   const told = useRef(false);
   useEffect(() => {
     if (final && !told.current) {
@@ -93,6 +107,7 @@ export function TaskTimeline({
           {tokens.join("")}
         </p>
       ) : null}
+      {status === "COMPLETED" ? <TaskVerification taskId={taskId} move={checks.at(-1)} /> : null}
       {task ? <TaskFacts task={task} media={media} /> : null}
     </div>
   );

@@ -345,6 +345,38 @@ export interface MoneyNeedingAttentionVariables {
   stuckAfterMinutes: number;
 }
 
+export interface NodeFaultsQuery {
+  nodes: {
+    pageInfo: {
+      hasNextPage: boolean;
+      endCursor: string | null;
+    };
+    edges: Array<{
+      node: {
+        id: string;
+        faults: Array<{
+          taskId: string | null;
+          kind: string;
+          detail: string;
+          at: string;
+          evidence: {
+            taskNode: string | null;
+            taskResult: unknown | null;
+            checkedBy: string | null;
+            checkResult: unknown | null;
+            referee: string | null;
+            refereeResult: unknown | null;
+          } | null;
+        }>;
+      };
+    }>;
+  };
+}
+
+export interface NodeFaultsVariables {
+  after?: string | null;
+}
+
 export interface NodeStatusSubscription {
   nodeStatus: {
     nodeId: string;
@@ -446,6 +478,29 @@ export interface ProviderPayoutsQuery {
         signature: string | null;
         createdAt: string;
         settledAt: string | null;
+      };
+    }>;
+  };
+}
+
+export interface ProviderReputationQuery {
+  me: {
+    id: string;
+    reputation: {
+      score: number;
+      agreed: number;
+      faults: number;
+    } | null;
+  };
+  nodes: {
+    edges: Array<{
+      node: {
+        id: string;
+        reputation: {
+          score: number;
+          agreed: number;
+          faults: number;
+        };
       };
     }>;
   };
@@ -611,6 +666,7 @@ export interface TaskProgressSubscription {
     message: string | null;
     token: string | null;
     tokenIndex: number | null;
+    verification: "DISPUTED" | "RESOLVED" | "SAMPLED" | "UNCHECKED" | "VERIFIED" | null;
   };
 }
 
@@ -648,6 +704,22 @@ export interface TasksVariables {
     model?: string | null;
     status?: Array<"CANCELLED" | "COMPLETED" | "FAILED" | "QUEUED" | "RUNNING" | "SCHEDULED"> | null;
   } | null;
+}
+
+export interface TaskVerificationQuery {
+  task: {
+    id: string;
+    verification: {
+      status: "DISPUTED" | "RESOLVED" | "SAMPLED" | "UNCHECKED" | "VERIFIED";
+      checkedBy: string | null;
+      referee: string | null;
+      verdict: string | null;
+    };
+  };
+}
+
+export interface TaskVerificationVariables {
+  id: string;
 }
 
 export interface WalletChallengeMutation {

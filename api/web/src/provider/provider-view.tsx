@@ -5,14 +5,15 @@ import { GpuChart, RANGES, type RangeName } from "./gpu-chart.js";
 import { NodesCard, useLiveNodes } from "./nodes-card.js";
 import { PayoutsCard } from "./payouts-card.js";
 import { PROVIDER_ME, type ProviderMeData } from "./provider-operations.js";
+import { ReputationCard } from "./reputation-card.js";
 import { useTelemetryHub } from "./telemetry-hub.js";
 import { WalletCard } from "./wallet-card.js";
 import { WorkloadsCard } from "./workloads-card.js";
 
 /**
  * What a provider sees first: earnings and the payout wallet, the nodes with their live state,
- * live charts of the chosen node's GPUs, the alerts to acknowledge, and the actors and
- * deployments running on its nodes.
+ * live charts of the chosen node's GPUs, the alerts to acknowledge, its reputation and its nodes'
+ * faults from result verification, and the actors and deployments running on its nodes.
  */
 export function ProviderView() {
   const [{ data: me }, reloadMe] = useQuery<ProviderMeData>({ query: PROVIDER_ME });
@@ -21,6 +22,7 @@ export function ProviderView() {
   const [chosen, setChosen] = useState<string | undefined>();
   const [range, setRange] = useState<RangeName>("hour");
   const node = chosen ?? nodes[0]?.id;
+  const nodesKey = nodes.map((n) => `${n.id}:${n.state}`).join(",");
 
   return (
     <div className="grid">
@@ -31,7 +33,8 @@ export function ProviderView() {
         <GpuCharts key={`${node}-${range}`} hub={hub} nodeId={node} range={range} onRange={setRange} />
       ) : null}
       <AlertsCard />
-      <WorkloadsCard nodesKey={nodes.map((n) => `${n.id}:${n.state}`).join(",")} />
+      <ReputationCard nodesKey={nodesKey} />
+      <WorkloadsCard nodesKey={nodesKey} />
     </div>
   );
 }
