@@ -206,8 +206,8 @@ class MultiplexedModel implements ModelDeployment {
     return this.#group.lease(opts);
   }
 
-  leaseWhere(accept: Parameters<DeploymentHandle["leaseWhere"]>[0]) {
-    return this.#group.leaseWhere(accept);
+  leaseWhere(...args: Parameters<DeploymentHandle["leaseWhere"]>) {
+    return this.#group.leaseWhere(...args);
   }
 
   call<T = unknown>(method: string, args: unknown, opts?: DeploymentCallOptions): Promise<T> {

@@ -84,7 +84,9 @@ export class Verifier {
     const score = this.#deps.scoreOf ? await this.#deps.scoreOf(provider) : 1;
     if (!(this.#deps.random() < sampleRateFor(this.#deps.sampleRate, score))) return false;
     const deployment = await this.#deps.deployments.forModel(task.modelId);
-    const lease = await deployment.leaseWhere(this.#acceptOthers([provider]));
+    // Only the replicas this process knows (refreshed every report interval): the draw is on the
+    // capture's path, and asking the head there cost every drawn task a round trip.
+    const lease = await deployment.leaseWhere(this.#acceptOthers([provider]), { refresh: false });
     lease?.release();
     return lease !== undefined;
   }

@@ -156,13 +156,15 @@ export class DeploymentHandle {
 
   /**
    * A lease on the least loaded live replica that `accept` takes (ties broken at random; the
-   * replica list refreshed
-   * from the head once when none of the known ones does), or undefined when no replica is
-   * accepted: for a caller that must run on a particular kind of replica (result verification:
-   * a node of another provider). It never waits for a replica to be made.
+   * replica list refreshed from the head once when none of the known ones does, unless
+   * `refresh` is false: a caller on a task's hot path asks only what this handle knows), or
+   * undefined when no replica is accepted: for a caller that must run on a particular kind of
+   * replica (result verification: a node of another provider). It never waits for a replica to
+   * be made.
    */
   async leaseWhere(
     accept: (replica: ActorInfo) => boolean | Promise<boolean>,
+    opts: { refresh?: boolean } = {},
   ): Promise<ReplicaLease | undefined> {
     const acceptedNow = async () => {
       const accepted: ActorInfo[] = [];
@@ -173,7 +175,7 @@ export class DeploymentHandle {
       return idlest[Math.floor(Math.random() * idlest.length)];
     };
     let found = await acceptedNow();
-    if (!found) {
+    if (!found && opts.refresh !== false) {
       await this.refresh();
       found = await acceptedNow();
     }

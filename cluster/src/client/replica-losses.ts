@@ -29,17 +29,23 @@ export class ReplicaLosses {
     const set = this.#inFlight.get(actorId) ?? new Set<AbortController>();
     set.add(lost);
     this.#inFlight.set(actorId, set);
-    const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal;
+    // The caller's cancel ends the attempt too: forwarded by a listener that done() removes (lighter
+    // than AbortSignal.any on every call, and nothing stays attached to a long-lived signal).
+    const caller = options.signal;
+    const forward = () => lost.abort();
+    if (caller?.aborted) lost.abort();
+    else caller?.addEventListener("abort", forward, { once: true });
     return {
-      options: { ...options, signal },
+      options: { ...options, signal: lost.signal },
       lostError: (err) =>
-        lost.signal.aborted && !options.signal?.aborted
+        lost.signal.aborted && !caller?.aborted
           ? new ClusterError(
               "UNAVAILABLE",
               `replica ${replica.actorId} was lost while the call was in flight`,
             )
           : err,
       done: () => {
+        caller?.removeEventListener("abort", forward);
         set.delete(lost);
         if (set.size === 0 && this.#inFlight.get(actorId) === set) this.#inFlight.delete(actorId);
       },
