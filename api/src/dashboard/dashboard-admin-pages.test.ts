@@ -19,7 +19,13 @@ import { type Fixture, seedFixture } from "../e2e/fixture.js";
 import { hashPassword } from "../identity/passwords.js";
 import { launchChromium } from "../testing/chromium.js";
 import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
-import { horizontalOverflow, seriousAxeViolations, watchPage } from "../testing/page-checks.js";
+import {
+  endOfTest,
+  horizontalOverflow,
+  seriousAxeViolations,
+  signIn,
+  watchPage,
+} from "../testing/page-checks.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
 const PASSWORD = "correct horse battery";
@@ -85,18 +91,12 @@ describe("dashboard: the admin's accounts, money and webhooks pages in Chromium"
     page = await (await browser.newContext({ viewport: DESKTOP })).newPage();
     page.setDefaultTimeout(VIEW_TIMEOUT_MS);
     watched = watchPage(page, origin);
-    await page.goto(`${origin}/`);
-    await page.getByLabel("Name or email").fill("admin-a");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, origin, "admin-a", PASSWORD);
     await page.getByRole("navigation", { name: "Admin pages" }).waitFor();
   });
 
   afterEach(async (c) => {
-    if (!page) return;
-    const name = c.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-    await page.screenshot({ path: `${SCREENSHOTS}end-of-${name}.png`, fullPage: true }).catch(() => {});
-    if (watched.errors.length > 0) console.error(`page errors: ${JSON.stringify(watched.errors)}`);
+    await endOfTest(page, SCREENSHOTS, c.name, watched);
   });
 
   after(async () => {

@@ -15,7 +15,13 @@ import { migrate, openOrm } from "../db/orm.js";
 import { hashPassword } from "../identity/passwords.js";
 import { launchChromium } from "../testing/chromium.js";
 import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
-import { horizontalOverflow, seriousAxeViolations, watchPage } from "../testing/page-checks.js";
+import {
+  endOfTest,
+  horizontalOverflow,
+  seriousAxeViolations,
+  signIn,
+  watchPage,
+} from "../testing/page-checks.js";
 import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
@@ -65,10 +71,7 @@ describe("dashboard: the admin view in Chromium", () => {
   });
 
   afterEach(async (t) => {
-    if (!page) return;
-    const name = t.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-    await page.screenshot({ path: `${SCREENSHOTS}end-of-${name}.png`, fullPage: true }).catch(() => {});
-    if (watched.errors.length > 0) console.error(`page errors: ${JSON.stringify(watched.errors)}`);
+    await endOfTest(page, SCREENSHOTS, t.name, watched);
   });
 
   after(async () => {
@@ -79,10 +82,7 @@ describe("dashboard: the admin view in Chromium", () => {
   });
 
   test("an admin sees the cluster, and a node go DEAD live when its worker is killed", async () => {
-    await page.goto(`${origin}/`);
-    await page.getByLabel("Name or email").fill("admin-a");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, origin, "admin-a", PASSWORD);
     await page.getByTestId("nodes-alive").filter({ hasText: "2 / 2" }).waitFor();
     await page.getByTestId("queue-depths").filter({ hasText: "0 / 0 / 0" }).waitFor();
     await page.getByTestId("ledger-balanced").filter({ hasText: "Balanced" }).waitFor();

@@ -25,7 +25,13 @@ import { TASK_QUEUE } from "../tasks/task-queue.js";
 import { launchChromium } from "../testing/chromium.js";
 import { graphqlRequest } from "../testing/graphql-clients.js";
 import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
-import { horizontalOverflow, seriousAxeViolations, watchPage } from "../testing/page-checks.js";
+import {
+  endOfTest,
+  horizontalOverflow,
+  seriousAxeViolations,
+  signIn,
+  watchPage,
+} from "../testing/page-checks.js";
 import {
   createTestDatabase,
   type TestDatabase,
@@ -105,10 +111,7 @@ describe("dashboard: the client view in Chromium", () => {
 
   // Each test leaves what the page showed at its end, and what the page complained about.
   afterEach(async (t) => {
-    if (!page) return;
-    const name = t.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-    await page.screenshot({ path: `${SCREENSHOTS}end-of-${name}.png`, fullPage: true }).catch(() => {});
-    if (watched.errors.length > 0) console.error(`page errors: ${JSON.stringify(watched.errors)}`);
+    await endOfTest(page, SCREENSHOTS, t.name, watched);
   });
 
   after(async () => {
@@ -130,10 +133,7 @@ describe("dashboard: the client view in Chromium", () => {
   });
 
   test("a client signs in, creates a key, runs a task live and pays exactly its cost", async () => {
-    await page.goto(`${origin}/`);
-    await page.getByLabel("Name or email").fill("client-a");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, origin, "client-a", PASSWORD);
 
     const available = page.getByTestId("balance-available");
     const held = page.getByTestId("balance-held");
@@ -252,16 +252,13 @@ describe("dashboard: the client view in Chromium", () => {
     assert.deepEqual(watched.errors, []);
   });
 
-  async function signIn(): Promise<void> {
-    await page.goto(`${origin}/`);
-    await page.getByLabel("Name or email").fill("client-a");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+  async function signInAsClient(): Promise<void> {
+    await signIn(page, origin, "client-a", PASSWORD);
     await page.getByTestId("balance-available").filter({ hasText: "NEURO" }).waitFor();
   }
 
   test("a task's page, opened from the tasks list, shows its timeline, result, cost breakdown and node", async () => {
-    await signIn();
+    await signInAsClient();
     await page.getByRole("link", { name: "mlp-classifier" }).first().click();
     await page.waitForURL(/#\/tasks\/[0-9a-f-]{36}$/);
     const taskId = new URL(page.url()).hash.split("/")[2] ?? "";

@@ -25,7 +25,7 @@ import { balancesOf } from "../ledger/accounts.js";
 import { launchChromium } from "../testing/chromium.js";
 import { graphqlRequest } from "../testing/graphql-clients.js";
 import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
-import { horizontalOverflow, seriousAxeViolations, watchPage } from "../testing/page-checks.js";
+import { horizontalOverflow, seriousAxeViolations, signIn, watchPage } from "../testing/page-checks.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
 const PASSWORD = "correct horse battery";
@@ -96,10 +96,7 @@ describe("dashboard: a client's deposit in Chromium", () => {
   }
 
   test("a deposit request shows its Solana Pay URL and QR code and goes PENDING -> SEEN -> CREDITED live", async () => {
-    await page.goto(`${origin}/`);
-    await page.getByLabel("Name or email").fill("depositor");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, origin, "depositor", PASSWORD);
     const available = page.getByTestId("balance-available");
     await available.filter({ hasText: "0.000000000 NEURO" }).waitFor();
 

@@ -31,7 +31,13 @@ import { balancesOf } from "../ledger/accounts.js";
 import { launchChromium } from "../testing/chromium.js";
 import { graphqlRequest } from "../testing/graphql-clients.js";
 import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
-import { horizontalOverflow, seriousAxeViolations, watchPage } from "../testing/page-checks.js";
+import {
+  endOfTest,
+  horizontalOverflow,
+  seriousAxeViolations,
+  signIn,
+  watchPage,
+} from "../testing/page-checks.js";
 import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
@@ -99,18 +105,12 @@ describe("dashboard: the playground's OCR and audio modes in Chromium", { timeou
     page = await context.newPage();
     page.setDefaultTimeout(VIEW_TIMEOUT_MS);
     watched = watchPage(page, origin);
-    await page.goto(`${origin}/`);
-    await page.getByLabel("Name or email").fill("client-a");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, origin, "client-a", PASSWORD);
     await page.getByTestId("balance-available").filter({ hasText: "NEURO" }).waitFor();
   });
 
   afterEach(async (t) => {
-    if (!page) return;
-    const name = t.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-    await page.screenshot({ path: `${SCREENSHOTS}end-of-${name}.png`, fullPage: true }).catch(() => {});
-    if (watched.errors.length > 0) console.error(`page errors: ${JSON.stringify(watched.errors)}`);
+    await endOfTest(page, SCREENSHOTS, t.name, watched);
   });
 
   after(async () => {

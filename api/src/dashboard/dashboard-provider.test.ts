@@ -18,7 +18,13 @@ import { hashPassword } from "../identity/passwords.js";
 import { launchChromium } from "../testing/chromium.js";
 import { graphqlRequest } from "../testing/graphql-clients.js";
 import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
-import { horizontalOverflow, seriousAxeViolations, watchPage } from "../testing/page-checks.js";
+import {
+  endOfTest,
+  horizontalOverflow,
+  seriousAxeViolations,
+  signIn,
+  watchPage,
+} from "../testing/page-checks.js";
 import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
 import { installTestWallet, TEST_WALLET_NAME } from "../testing/test-wallet.js";
 
@@ -71,10 +77,7 @@ describe("dashboard: the provider view in Chromium", () => {
   });
 
   afterEach(async (t) => {
-    if (!page) return;
-    const name = t.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-    await page.screenshot({ path: `${SCREENSHOTS}end-of-${name}.png`, fullPage: true }).catch(() => {});
-    if (watched.errors.length > 0) console.error(`page errors: ${JSON.stringify(watched.errors)}`);
+    await endOfTest(page, SCREENSHOTS, t.name, watched);
   });
 
   after(async () => {
@@ -85,10 +88,7 @@ describe("dashboard: the provider view in Chromium", () => {
   });
 
   test("a provider links a wallet through the Wallet Standard", async () => {
-    await page.goto(`${origin}/`);
-    await page.getByLabel("Name or email").fill("provider-a");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, origin, "provider-a", PASSWORD);
     await page.getByText("none linked").waitFor();
     await page.getByRole("button", { name: `Link wallet with ${TEST_WALLET_NAME}` }).click();
     await page.getByTestId("linked-wallet").filter({ hasText: walletAddress }).waitFor();

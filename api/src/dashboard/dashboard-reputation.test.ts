@@ -22,7 +22,13 @@ import { registerBuiltinModels } from "../models/register-builtin.js";
 import { launchChromium } from "../testing/chromium.js";
 import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
 import { apiEnv, runCli, startApi, startHead, startWorker } from "../testing/local-cluster.js";
-import { horizontalOverflow, seriousAxeViolations, watchPage } from "../testing/page-checks.js";
+import {
+  endOfTest,
+  horizontalOverflow,
+  seriousAxeViolations,
+  signIn,
+  watchPage,
+} from "../testing/page-checks.js";
 import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
@@ -121,9 +127,7 @@ describe("dashboard: reputation, faults and verification in Chromium", () => {
   });
 
   afterEach(async (t) => {
-    if (!page) return;
-    const name = t.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-    await page.screenshot({ path: `${SCREENSHOTS}end-of-${name}.png`, fullPage: true }).catch(() => {});
+    await endOfTest(page, SCREENSHOTS, t.name);
   });
 
   after(async () => {
@@ -133,15 +137,12 @@ describe("dashboard: reputation, faults and verification in Chromium", () => {
     await db?.drop();
   });
 
-  async function signIn(name: string): Promise<{ page: Page; watched: ReturnType<typeof watchPage> }> {
+  async function openAs(name: string): Promise<{ page: Page; watched: ReturnType<typeof watchPage> }> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.setDefaultTimeout(VIEW_TIMEOUT_MS);
     const watched = watchPage(page, origin);
-    await page.goto(`${origin}/`);
-    await page.getByLabel("Name or email").fill(name);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, origin, name, PASSWORD);
     return { page, watched };
   }
 
@@ -171,7 +172,7 @@ describe("dashboard: reputation, faults and verification in Chromium", () => {
   }
 
   test("a client's task page shows the verification reach VERIFIED or RESOLVED live", async (t) => {
-    const { page, watched } = await signIn("rep-client");
+    const { page, watched } = await openAs("rep-client");
     await page.getByTestId("balance-available").filter({ hasText: "NEURO" }).waitFor();
     // Every status the page shows, as it shows it.
     await page.evaluate(`(() => {
@@ -221,7 +222,7 @@ describe("dashboard: reputation, faults and verification in Chromium", () => {
 
   test("the lying provider sees its score below 0.5 and its faults with their evidence, live", async () => {
     const before = await untilLiarFaults(1);
-    const { page, watched } = await signIn("rep-provider-0");
+    const { page, watched } = await openAs("rep-provider-0");
     const score = page.getByTestId("provider-score");
     await score.waitFor();
     assert.equal((await score.textContent())?.trim(), before.me.reputation.score.toFixed(3));
@@ -272,7 +273,7 @@ describe("dashboard: reputation, faults and verification in Chromium", () => {
   });
 
   test("an honest provider sees its score and no fault", async () => {
-    const { page, watched } = await signIn("rep-provider-1");
+    const { page, watched } = await openAs("rep-provider-1");
     const res = await graphqlRequest<Reputation>(url, providerKeys[1] ?? "", REPUTATION);
     assert.equal(res.errors, undefined, JSON.stringify(res.errors));
     const mine = res.data?.me.reputation;

@@ -20,7 +20,13 @@ import { hashPassword } from "../identity/passwords.js";
 import { launchChromium } from "../testing/chromium.js";
 import { graphqlRequest } from "../testing/graphql-clients.js";
 import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
-import { horizontalOverflow, seriousAxeViolations, watchPage } from "../testing/page-checks.js";
+import {
+  endOfTest,
+  horizontalOverflow,
+  seriousAxeViolations,
+  signIn,
+  watchPage,
+} from "../testing/page-checks.js";
 import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
@@ -80,10 +86,7 @@ describe("dashboard: a provider's actors and deployments in Chromium", () => {
   });
 
   afterEach(async (c) => {
-    if (!page) return;
-    const name = c.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
-    await page.screenshot({ path: `${SCREENSHOTS}end-of-${name}.png`, fullPage: true }).catch(() => {});
-    if (watched.errors.length > 0) console.error(`page errors: ${JSON.stringify(watched.errors)}`);
+    await endOfTest(page, SCREENSHOTS, c.name, watched);
   });
 
   after(async () => {
@@ -94,10 +97,7 @@ describe("dashboard: a provider's actors and deployments in Chromium", () => {
   });
 
   test("a client's task deploys the model on the provider's node, and the provider sees it live", async () => {
-    await page.goto(`${origin}/`);
-    await page.getByLabel("Name or email").fill("provider-a");
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await signIn(page, origin, "provider-a", PASSWORD);
     await page.getByText("No deployment runs on your nodes yet.").waitFor();
 
     const features = [Array.from({ length: 16 }, () => 0.5)];

@@ -53,3 +53,27 @@ export function watchPage(page: Page, origin: string): { errors: string[]; forei
   });
   return watched;
 }
+
+/** Signs in through the dashboard's own form, as a person would. */
+export async function signIn(page: Page, origin: string, name: string, password: string): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.getByLabel("Name or email").fill(name);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/**
+ * A browser test's afterEach: the page as the test left it, saved as end-of-<test name>.png in
+ * `dir`, and the page's errors, if any, on stderr.
+ */
+export async function endOfTest(
+  page: Page | undefined,
+  dir: string,
+  testName: string,
+  watched?: { errors: string[] },
+): Promise<void> {
+  if (!page) return;
+  const name = testName.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+  await page.screenshot({ path: `${dir}end-of-${name}.png`, fullPage: true }).catch(() => {});
+  if (watched && watched.errors.length > 0) console.error(`page errors: ${JSON.stringify(watched.errors)}`);
+}
