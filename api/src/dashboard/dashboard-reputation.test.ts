@@ -21,7 +21,8 @@ import { deposit } from "../ledger/deposit.js";
 import { registerBuiltinModels } from "../models/register-builtin.js";
 import { launchChromium } from "../testing/chromium.js";
 import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
-import { apiEnv, runCli, startApi, startHead, startWorker } from "../testing/local-cluster.js";
+import { apiEnv, startApi } from "../testing/local-cluster.js";
+import { startLyingCluster } from "../testing/lying-cluster.js";
 import {
   endOfTest,
   horizontalOverflow,
@@ -39,7 +40,6 @@ const PHONE = { width: 375, height: 812 };
 /** Tasks submitted at most for one more fault of the liar (it runs or checks 2 of 3 tasks). */
 const MAX_TASKS = 30;
 /** Room for one mlp-classifier replica (256 MB) per worker. */
-const WORKER_MEMORY_MB = "300";
 /** Bounds on what the page shows (the card is read again every 10 s); the waits end as soon as it does. */
 const VIEW_TIMEOUT_MS = 40_000;
 const SUBMIT = `mutation($input: SubmitTaskInput!) { submitTask(input: $input) { id } }`;
@@ -96,27 +96,10 @@ describe("dashboard: reputation, faults and verification in Chromium", () => {
     clientKey = issueApiKey(em, client).key;
     await em.flush();
     await deposit(em, client.id, 1_000_000_000n, "test deposit");
-    const head = await startHead();
-    children.push(head.child);
-    const room = ["--memory-mb", WORKER_MEMORY_MB, "--cpus", "1"];
-    children.push(await startWorker(head.address, LIAR, [...room, "--fault-injection-rate", "1"]));
-    for (const node of HONEST) children.push(await startWorker(head.address, node, room));
-    const deployed = await runCli([
-      "model",
-      "deploy",
-      "mlp-classifier@1",
-      "--head",
-      head.address,
-      "--database-url",
-      db.url,
-      "--min",
-      "3",
-      "--max",
-      "3",
-    ]);
-    assert.equal(deployed.code, 0, deployed.stderr);
+    const cluster = await startLyingCluster(db.url, { liar: LIAR, honest: HONEST });
+    children.push(...cluster.children);
     const api = await startApi(
-      apiEnv(db.url, uniquePrefix("dash-reputation"), head.address, {
+      apiEnv(db.url, uniquePrefix("dash-reputation"), cluster.headAddress, {
         NEUROGRID_VERIFICATION_SAMPLE_RATE: "1",
       }),
     );

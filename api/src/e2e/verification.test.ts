@@ -24,7 +24,8 @@ import { deposit } from "../ledger/deposit.js";
 import { registerBuiltinModels } from "../models/register-builtin.js";
 import { NodeFaults } from "../tasks/node-faults.js";
 import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
-import { apiEnv, runCli, startApi, startHead, startWorker } from "../testing/local-cluster.js";
+import { apiEnv, runCli, startApi } from "../testing/local-cluster.js";
+import { startLyingCluster } from "../testing/lying-cluster.js";
 import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
 
 const LIAR = "verify-liar";
@@ -32,7 +33,6 @@ const HONEST = ["verify-honest-1", "verify-honest-2"];
 /** Tasks submitted at most before both outcomes are seen (each is seen per task with p >= 1/3). */
 const MAX_TASKS = 30;
 /** Room for one mlp-classifier replica (256 MB) per worker. */
-const WORKER_MEMORY_MB = "300";
 const SUBMIT = `mutation($input: SubmitTaskInput!) { submitTask(input: $input) { id } }`;
 const PROGRESS = `subscription($id: ID!) { taskProgress(taskId: $id) { status verification } }`;
 const TASK = `query($id: ID!) { task(id: $id) { status nodeId result verification { status checkedBy referee verdict } } }`;
@@ -68,28 +68,11 @@ describe("result verification, end to end", () => {
     clientKey = issueApiKey(em, client).key;
     await em.flush();
     await deposit(em, client.id, 1_000_000_000n, "test deposit");
-    const head = await startHead();
-    headAddress = head.address;
-    children.push(head.child);
-    const room = ["--memory-mb", WORKER_MEMORY_MB, "--cpus", "1"];
-    children.push(await startWorker(head.address, LIAR, [...room, "--fault-injection-rate", "1"]));
-    for (const node of HONEST) children.push(await startWorker(head.address, node, room));
-    const deployed = await runCli([
-      "model",
-      "deploy",
-      "mlp-classifier@1",
-      "--head",
-      head.address,
-      "--database-url",
-      db.url,
-      "--min",
-      "3",
-      "--max",
-      "3",
-    ]);
-    assert.equal(deployed.code, 0, deployed.stderr);
+    const cluster = await startLyingCluster(db.url, { liar: LIAR, honest: HONEST });
+    children.push(...cluster.children);
+    headAddress = cluster.headAddress;
     const api = await startApi(
-      apiEnv(db.url, uniquePrefix("verify-e2e"), head.address, { NEUROGRID_VERIFICATION_SAMPLE_RATE: "1" }),
+      apiEnv(db.url, uniquePrefix("verify-e2e"), headAddress, { NEUROGRID_VERIFICATION_SAMPLE_RATE: "1" }),
     );
     children.push(api.child);
     url = api.url;
