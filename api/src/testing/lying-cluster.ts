@@ -5,20 +5,21 @@ import { runCli, startHead, startWorker } from "./local-cluster.js";
 const WORKER_MEMORY_MB = "300";
 
 /**
- * The cluster of a result-verification test: a head, one worker whose model actors lie on every
- * answer (--fault-injection-rate 1) and honest ones, each node registered to a provider of its
+ * The cluster of a result-verification test: a head, one worker whose model actors lie on a
+ * share `lieRate` of their answers (--fault-injection-rate; every answer by default) and honest ones, each node registered to a provider of its
  * own by the caller, and mlp-classifier deployed with one replica per node, so a spot check and
  * a referee always find another provider's replica.
  */
 export async function startLyingCluster(
   databaseUrl: string,
   nodes: { liar: string; honest: string[] },
+  lieRate = 1,
 ): Promise<{ headAddress: string; children: Child[] }> {
   const children: Child[] = [];
   const head = await startHead();
   children.push(head.child);
   const room = ["--memory-mb", WORKER_MEMORY_MB, "--cpus", "1"];
-  children.push(await startWorker(head.address, nodes.liar, [...room, "--fault-injection-rate", "1"]));
+  children.push(await startWorker(head.address, nodes.liar, [...room, "--fault-injection-rate", String(lieRate)]));
   for (const node of nodes.honest) children.push(await startWorker(head.address, node, room));
   const replicas = String(1 + nodes.honest.length);
   const deployed = await runCli([
