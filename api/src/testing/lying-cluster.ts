@@ -19,7 +19,9 @@ export async function startLyingCluster(
   const head = await startHead();
   children.push(head.child);
   const room = ["--memory-mb", WORKER_MEMORY_MB, "--cpus", "1"];
-  children.push(await startWorker(head.address, nodes.liar, [...room, "--fault-injection-rate", String(lieRate)]));
+  children.push(
+    await startWorker(head.address, nodes.liar, [...room, "--fault-injection-rate", String(lieRate)]),
+  );
   for (const node of nodes.honest) children.push(await startWorker(head.address, node, room));
   const replicas = String(1 + nodes.honest.length);
   const deployed = await runCli([
