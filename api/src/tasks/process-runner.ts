@@ -44,6 +44,7 @@ export function processRunner(
           scoreOf: (providerId) => reputations.providerScore(providerId),
           random: random ?? Math.random,
           callTimeoutMs: settings.taskTimeoutMs,
+          maxResultChars: settings.maxResultChars,
           ...(log ? { log } : {}),
         })
       : undefined;

@@ -1,11 +1,14 @@
 import type { ReplicaLease } from "@neurogrid/cluster";
-import type { ActorInfo, GenerateItem, InferResult } from "@neurogrid/schema";
+import type { ActorInfo, GenerateItem, ModelManifest } from "@neurogrid/schema";
 import type { ModelDeployment } from "../tasks/model-deployments.js";
+import { taskAnswerOf, taskCallOf } from "../tasks/task-call.js";
 
 /**
  * One run of a task's input for result verification, on a replica the verifier leased on a node
- * of another provider: `infer` (the output tensors) or `generate` (the whole text, with the
- * task's own seed and limits: its input is the generation's arguments). A retry that would land
+ * of another provider: the call its kind makes (task-call.ts: `infer` for the output tensors,
+ * `speech` for a speech task's segments), its answer made the task's result as an attempt makes
+ * it (the same checks and size limit), or `generate` (the whole text, with the task's own seed
+ * and limits: its input is the generation's arguments). A retry that would land
  * on a replica the verifier does not accept (the task's own provider) ends the run instead.
  * Nothing is announced: a check is not the task's progress.
  */
@@ -24,6 +27,7 @@ export async function runCheck(
   task: { id: string; generative: boolean; input: Record<string, unknown> },
   accept: (replica: ActorInfo) => Promise<boolean>,
   timeoutMs: number,
+  answer: { manifest: ModelManifest; maxResultChars: number },
 ): Promise<CheckRun> {
   let nodeId = lease.replica.nodeId;
   const opts = {
@@ -37,8 +41,9 @@ export async function runCheck(
     },
   };
   if (!task.generative) {
-    const out = await deployment.call<InferResult>("infer", { inputs: task.input }, opts);
-    return { nodeId, result: out.outputs };
+    const call = taskCallOf(answer.manifest, task.input);
+    const out = await deployment.call<unknown>(call.method, call.args, opts);
+    return { nodeId, result: taskAnswerOf(answer.manifest, out, answer.maxResultChars).result };
   }
   const tokens: string[] = [];
   let finishReason = "length";

@@ -1,10 +1,10 @@
-import { compareResults } from "@neurogrid/cluster/models";
+import { compareTaskResults } from "@neurogrid/cluster/models";
 import type { ModelManifest } from "@neurogrid/schema";
 
 /**
  * Who is at fault in a dispute: the task's own run (node A), the check (node B, another
  * provider's) and the referee (node C, a third provider's) compared under the model's rule
- * (result-comparison.ts). The run that disagrees with the other two is at fault:
+ * (task-result-comparison.ts). The run that disagrees with the other two is at fault:
  *
  *   referee agrees with   at fault   the client's result
  *   the check only        A          the referee's (it replaces A's)
@@ -19,15 +19,15 @@ export interface Judgement {
   verdict: string;
 }
 
-type Rule = Pick<ModelManifest, "comparison" | "outputs">;
+type Rule = Pick<ModelManifest, "comparison" | "outputs" | "task" | "pricing">;
 
 export function judgeDispute(
   manifest: Rule,
   runs: { task: unknown; check: unknown; referee: unknown },
   nodes: { task: string; check: string; referee: string },
 ): Judgement {
-  const withTask = compareResults(manifest, runs.referee, runs.task);
-  const withCheck = compareResults(manifest, runs.referee, runs.check);
+  const withTask = compareTaskResults(manifest, runs.referee, runs.task);
+  const withCheck = compareTaskResults(manifest, runs.referee, runs.check);
   if (withCheck.agree && !withTask.agree) {
     return {
       atFault: "task",

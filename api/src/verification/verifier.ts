@@ -1,4 +1,4 @@
-import { compareResults, comparisonOf } from "@neurogrid/cluster/models";
+import { compareTaskResults, comparisonOf } from "@neurogrid/cluster/models";
 import { type ActorInfo, type TaskKind, taskKindOf } from "@neurogrid/schema";
 import type { ModelDeployment } from "../tasks/model-deployments.js";
 import type { ReadyDeployments } from "../tasks/ready-deployments.js";
@@ -7,10 +7,11 @@ import { judgeDispute } from "./referee.js";
 import { sampleRateFor } from "./reputation.js";
 
 /**
- * The task kinds a check can re-run and compare: output tensors and generated text. An OCR or
- * speech task's typed result (lines, segments) has no comparison rule yet, so it is not drawn.
+ * The task kinds a check can re-run and compare (task-result-comparison.ts): output tensors,
+ * generated text and speech segments. An OCR task is composed of other deployments' calls whose
+ * replicas its pipeline picks, so a wrong line could not be laid at one node: it is not drawn.
  */
-const VERIFIABLE_KINDS: ReadonlySet<TaskKind> = new Set<TaskKind>(["tensor", "generate"]);
+const VERIFIABLE_KINDS: ReadonlySet<TaskKind> = new Set<TaskKind>(["tensor", "generate", "vad"]);
 
 import type { VerificationStore } from "./verification-store.js";
 
@@ -47,6 +48,8 @@ export interface VerifierDeps {
   random: () => number;
   /** A check's or referee's run may take this long. */
   callTimeoutMs: number;
+  /** A check's answer is held to the size limit of a task's (config maxResultChars). */
+  maxResultChars: number;
   log?: (msg: string) => void;
 }
 
@@ -115,7 +118,7 @@ export class Verifier {
       await this.#deps.store.abandon(task.id, "no replica of another provider serves the model");
       return;
     }
-    const verdict = compareResults(manifest, task.result, check.result);
+    const verdict = compareTaskResults(manifest, task.result, check.result);
     const rule = comparisonOf(manifest).rule;
     await this.#deps.store.checked(task.id, {
       agree: verdict.agree,
@@ -166,7 +169,12 @@ export class Verifier {
     const accept = this.#acceptOthers(excluded);
     const lease = await deployment.leaseWhere(accept);
     if (!lease) return undefined;
-    return runCheck(deployment, lease, task, accept, this.#deps.callTimeoutMs);
+    const manifest = this.#deps.deployments.manifestOf(task.modelId);
+    if (!manifest) throw new Error(`model ${task.modelId} has no manifest at hand`);
+    return runCheck(deployment, lease, task, accept, this.#deps.callTimeoutMs, {
+      manifest,
+      maxResultChars: this.#deps.maxResultChars,
+    });
   }
 
   /** Ends the checks whose process died mid-way (the dispatcher's recovery sweep calls this). */

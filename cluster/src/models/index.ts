@@ -62,4 +62,5 @@ export {
   comparisonProblem,
 } from "./result-comparison.js";
 export { sileroVadManifest } from "./silero-vad.js";
+export { compareTaskResults } from "./task-result-comparison.js";
 export { buildWideMlpOnnx, DEFAULT_WIDE_MLP, type WideMlpShape, wideMlpManifest } from "./wide-mlp.js";
