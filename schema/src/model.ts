@@ -91,6 +91,17 @@ export interface ModelManifest {
    * provider's node). Absent: `close` at DEFAULT_TOLERANCE for every output.
    */
   comparison?: ResultComparison;
+  /** How result verification treats this model's tasks. */
+  verification?: ModelVerification;
+}
+
+export interface ModelVerification {
+  /**
+   * The share of this model's tasks re-run on another provider's node, for a provider of
+   * reputation 1 (a lower score raises it). Absent: the api's default (its
+   * verificationSampleRate, 5% unless the operator set another).
+   */
+  sampleRate?: number;
 }
 
 export interface ModelPipeline {

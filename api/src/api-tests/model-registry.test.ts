@@ -234,4 +234,26 @@ describe("model registry", () => {
     const malformed = await fetch(`${base()}/models/xyz`, { headers: { authorization: `Bearer ${admin}` } });
     assert.equal(malformed.status, 400);
   });
+  test("a model's own sample rate and comparison rule are what models lists; a rate outside 0..1 is refused", async () => {
+    const checked = { ...manifest, name: "registry-mlp-checked", verification: { sampleRate: 0.5 } };
+    const res = await register(admin, { ...checked, sha256: onnxSha }, onnx);
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    type Row = { name: string; verification: { checked: boolean; rule: string; sampleRate: number | null } };
+    const list = await graphqlRequest<ModelsPage<Row>>(
+      t.url,
+      client,
+      "{ models(first: 100) { edges { node { name verification { checked rule sampleRate } } } } }",
+    );
+    const byName = new Map(modelsOf(list.data).map((m) => [m.name, m.verification]));
+    assert.deepEqual(byName.get("registry-mlp-checked"), { checked: true, rule: "close", sampleRate: 0.5 });
+    assert.deepEqual(byName.get("mlp-classifier"), { checked: true, rule: "close", sampleRate: null });
+    assert.deepEqual(byName.get("silero-vad"), { checked: true, rule: "segments", sampleRate: null });
+    assert.equal(byName.get("ocr")?.checked, false, "a composed model is not drawn");
+    const bad = await register(
+      admin,
+      { ...manifest, name: "registry-mlp-bad", sha256: onnxSha, verification: { sampleRate: 2 } },
+      onnx,
+    );
+    assert.equal(errorCode(bad), "BAD_USER_INPUT", JSON.stringify(bad.errors));
+  });
 });

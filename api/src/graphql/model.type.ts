@@ -15,6 +15,7 @@ import { Field, ID, Int, ObjectType } from "type-graphql";
 import type { Model } from "../db/entities/index.js";
 import { escrowOf, pricingOf } from "../pricing/pricing.js";
 import { Connection } from "./connection.js";
+import { ModelVerificationType, verificationOfModel } from "./model-verification.type.js";
 import { TokenAmountScalar } from "./scalars.js";
 import { kindEnumOf, TaskFieldType, TaskKindEnum } from "./task-result.type.js";
 
@@ -76,6 +77,9 @@ export class ModelType {
 
   @Field(() => ModelPricingType)
   pricing!: ModelPricingType;
+
+  @Field(() => ModelVerificationType)
+  verification!: ModelVerificationType;
 }
 
 export const ModelConnection = Connection("Model", ModelType);
@@ -91,6 +95,7 @@ export function toModelType(m: Model): ModelType {
     vocabulary: m.manifest.vocabulary,
     pricePerCall: m.pricePerCall,
     pricing: { unit: p.unit, price: BigInt(p.price), maxUnits: p.maxUnits, escrow: escrowOf(p) },
+    verification: verificationOfModel(m.manifest),
   };
 }
 

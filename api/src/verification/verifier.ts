@@ -13,6 +13,8 @@ import { sampleRateFor } from "./reputation.js";
  */
 const VERIFIABLE_KINDS: ReadonlySet<TaskKind> = new Set<TaskKind>(["tensor", "generate", "vad"]);
 
+export const isVerifiableKind = (kind: TaskKind): boolean => VERIFIABLE_KINDS.has(kind);
+
 import type { VerificationStore } from "./verification-store.js";
 
 /**
@@ -41,7 +43,10 @@ export interface VerifierDeps {
   deployments: Pick<ReadyDeployments, "forModel" | "manifestOf">;
   /** The provider who owns a node: node-owners.ts. */
   providerOf(nodeId: string): Promise<string>;
-  /** The share of completed tasks checked, 0..1, for a provider of score 1 (reputation.ts). */
+  /**
+   * The share of completed tasks checked, 0..1, for a provider of score 1 (reputation.ts), for a
+   * model whose manifest does not set its own (`verification.sampleRate`).
+   */
   sampleRate: number;
   /** A provider's reputation score (reputation-store.ts); 1 for every provider without it. */
   scoreOf?: (providerId: string) => Promise<number>;
@@ -82,10 +87,11 @@ export class Verifier {
    */
   async draw(task: CompletedTask): Promise<boolean> {
     const manifest = this.#deps.deployments.manifestOf(task.modelId);
-    if (!manifest || !VERIFIABLE_KINDS.has(taskKindOf(manifest))) return false;
+    if (!manifest || !isVerifiableKind(taskKindOf(manifest))) return false;
     const provider = await this.#deps.providerOf(task.nodeId);
     const score = this.#deps.scoreOf ? await this.#deps.scoreOf(provider) : 1;
-    if (!(this.#deps.random() < sampleRateFor(this.#deps.sampleRate, score))) return false;
+    const rate = manifest.verification?.sampleRate ?? this.#deps.sampleRate;
+    if (!(this.#deps.random() < sampleRateFor(rate, score))) return false;
     const deployment = await this.#deps.deployments.forModel(task.modelId);
     // Only the replicas this process knows (refreshed every report interval): the draw is on the
     // capture's path, and asking the head there cost every drawn task a round trip.

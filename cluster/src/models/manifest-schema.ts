@@ -129,6 +129,7 @@ export const modelManifestSchema = z.strictObject({
     })
     .optional(),
   comparison: resultComparisonSchema.optional(),
+  verification: z.strictObject({ sampleRate: z.number().min(0).max(1).optional() }).optional(),
 }) satisfies z.ZodType<ModelManifest>;
 
 /** One line per problem: "inputs.0.shape: ..." (for error messages). */
