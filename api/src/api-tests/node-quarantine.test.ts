@@ -11,6 +11,7 @@
  *   fault 4        already quarantined: nothing more
  *   restoreNode    refused to a provider and a client (FORBIDDEN); an admin's clears both; a
  *                  second restore changes nothing
+ *   command line   `neurogrid node quarantine --reason` and `neurogrid node restore` do the same
  *
  * Every process this file starts is stopped by its PID in `after`.
  */
@@ -27,7 +28,7 @@ import {
 } from "../testing/fake-deployment-dispatcher.js";
 import { errorCode, graphqlRequest } from "../testing/graphql-clients.js";
 import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
-import { startHead, startWorker } from "../testing/local-cluster.js";
+import { runCli, startHead, startWorker } from "../testing/local-cluster.js";
 import { uniquePrefix } from "../testing/test-database.js";
 import type { QuarantinePolicy } from "../verification/quarantine.js";
 import { ReputationStore } from "../verification/reputation-store.js";
@@ -48,6 +49,7 @@ describe("a node whose reputation falls below the floor is quarantined", { timeo
   let store: VerificationStore;
   let policy: QuarantinePolicy;
   let keys: { admin: string; provider: string; client: string };
+  let headAddress: string;
 
   const atHead = async () => (await cluster.listNodes()).find((n) => n.nodeId === NODE)?.quarantine;
   const row = () => t.orm.em.fork().findOneOrFail(Node, NODE);
@@ -55,6 +57,7 @@ describe("a node whose reputation falls below the floor is quarantined", { timeo
   before(async () => {
     const head = await startHead();
     children.push(head.child);
+    headAddress = head.address;
     children.push(await startWorker(head.address, NODE, ["--cpus", "1", "--actor-pool-size", "0"]));
     const prefix = uniquePrefix("quarantine");
     t = await startInProcessApi({ redisPrefix: prefix, headAddress: head.address });
@@ -167,5 +170,20 @@ describe("a node whose reputation falls below the floor is quarantined", { timeo
     );
     const missing = await graphqlRequest(t.url, keys.admin, RESTORE, { id: "no-such-node" });
     assert.equal(errorCode(missing), "NOT_FOUND");
+  });
+
+  test("`neurogrid node quarantine` and `neurogrid node restore` do the same from the command line", async () => {
+    const access = ["--database-url", t.db.url, "--head", headAddress];
+    const quarantined = await runCli(["node", "quarantine", NODE, "--reason", "checked by hand", ...access]);
+    assert.equal(quarantined.code, 0, quarantined.stderr);
+    assert.equal(quarantined.stdout, `node ${NODE} quarantined: checked by hand\n`);
+    assert.equal((await atHead())?.reason, "checked by hand");
+    assert.equal((await row()).quarantineReason, "checked by hand");
+
+    const restored = await runCli(["node", "restore", NODE, ...access]);
+    assert.equal(restored.code, 0, restored.stderr);
+    assert.equal(restored.stdout, `node ${NODE} restored: it takes actors again\n`);
+    assert.equal(await atHead(), undefined);
+    assert.equal((await row()).quarantinedAt, null);
   });
 });
