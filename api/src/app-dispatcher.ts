@@ -4,6 +4,7 @@ import { clusterClientOptions } from "./cluster-access.js";
 import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
 import { createRedisConnections } from "./infra/redis-connections.js";
+import type { HeadQuarantine } from "./nodes/node-quarantine.js";
 import type { AttemptRunner } from "./tasks/attempt-runner.js";
 import { Dispatcher, type DispatcherOptions } from "./tasks/dispatcher.js";
 import { modelActorSourceOf, modelActorSpec } from "./tasks/model-actor-spec.js";
@@ -34,7 +35,7 @@ export async function startDispatcherProcess(
   const events = new TaskEventBus(redis);
   const cluster = new ClusterClient(clusterClientOptions(config));
   const deployments = modelDeploymentsFor(config, cluster);
-  const { runner } = taskRunningParts(config, { orm, deployments, events }, log);
+  const { runner } = taskRunningParts(config, { orm, deployments, events, cluster }, log);
   const leases = new TaskLeases(queue, { leaseMs: config.jobLockMs, log: (m) => log(m) });
   const dispatcher = dispatcherFor(
     config,
@@ -59,7 +60,12 @@ export async function startDispatcherProcess(
 /** The parts of a process that runs tasks: its task store and its one attempt runner. */
 export function taskRunningParts(
   config: ApiConfig,
-  parts: { orm: MikroORM; deployments: ModelDeploymentSource; events: TaskEventBus },
+  parts: {
+    orm: MikroORM;
+    deployments: ModelDeploymentSource;
+    events: TaskEventBus;
+    cluster: HeadQuarantine;
+  },
   log: (msg: string, err?: unknown) => void,
 ): { store: PgTaskStore; runner: AttemptRunner } {
   const store = new PgTaskStore(parts.orm.em);
@@ -71,6 +77,7 @@ export function taskRunningParts(
       startWriteDelayMs: config.startWriteDelayMs,
       maxResultChars: config.maxResultChars,
       verificationSampleRate: config.verificationSampleRate,
+      quarantineFloor: config.quarantineFloor,
     },
     (m) => log(m),
   );

@@ -65,7 +65,7 @@ export async function startApiProcess(
   // process (payouts/payouts-process.ts) signs them.
   const chain = extras.chain ?? chainFromConfig(config);
   const payoutRuns = chain ? new PayoutRunRequests(redis) : undefined;
-  const { store, runner } = taskRunningParts(config, { orm, deployments, events }, log);
+  const { store, runner } = taskRunningParts(config, { orm, deployments, events, cluster }, log);
   const leases = new TaskLeases(queue, { leaseMs: config.jobLockMs, log: (m) => log(m) });
   const jwt = new JwtIssuer(config.jwtSecret);
   // Credential look-ups cached in this process; revocations reach every api process via Redis.

@@ -6,6 +6,9 @@ export const DEFAULT_CREDENTIAL_CACHE_TTL_MS = 60_000;
 /** The share of completed tasks spot-checked when the configuration does not say: 5 %. */
 const DEFAULT_VERIFICATION_SAMPLE_RATE = 0.05;
 
+/** The reputation below which a node is quarantined when the configuration does not say. */
+const DEFAULT_QUARANTINE_FLOOR = 0.3;
+
 /**
  * The api process's configuration, parsed once at the entry point from flags and environment
  * and passed down. Nothing below the entry point reads process.env.
@@ -99,6 +102,11 @@ const apiConfigSchema = z.object({
    * verification: verification/verifier.ts); 0 turns spot checks off.
    */
   verificationSampleRate: z.coerce.number().min(0).max(1).default(DEFAULT_VERIFICATION_SAMPLE_RATE),
+  /**
+   * A node whose reputation falls below this after a fault is quarantined: it takes no new
+   * actors until an admin restores it (verification/reputation.ts says the rule); 0: never.
+   */
+  quarantineFloor: z.coerce.number().min(0).max(1).default(DEFAULT_QUARANTINE_FLOOR),
   /** How long the dispatcher waits for an actor to be placed and answer, per attempt. */
   taskTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** HS256 secret for access tokens (NEUROGRID_JWT_SECRET). */

@@ -47,6 +47,7 @@ export type {
   GetOrCreateOptions,
   KillActorOptions,
   NodeInfo,
+  NodeQuarantineInfo,
 } from "./client/types.js";
 export { ClusterError, type ClusterErrorCode, isClusterError } from "./errors.js";
 export { isLoopbackAddress, loadTls, type TlsFiles, type TlsMaterial } from "./grpc/tls.js";

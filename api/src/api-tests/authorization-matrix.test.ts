@@ -161,6 +161,13 @@ const MATRIX: Row[] = [
     expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: N },
   },
   {
+    field: "restoreNode",
+    op: "mutation",
+    doc: 'mutation { restoreNode(nodeId: "no-such-node") { id } }',
+    // Admins only; the admin's call reaches the resolver, which finds no such node.
+    expect: { anonymous: U, client: F, otherClient: F, provider: F, admin: N },
+  },
+  {
     field: "registerModel",
     op: "mutation",
     doc: 'mutation { registerModel(input: { manifest: {}, artifactBase64: "AA==" }) { sha256 } }',

@@ -5,11 +5,16 @@
  * provider's node straight against the database and the head, as the admin's `revokeNode`
  * mutation does (nodes/revoke-node.ts). The head is reached as a driver (cluster-access.ts:
  * NEUROGRID_TLS_* off loopback, NEUROGRID_CLUSTER_CREDENTIAL on it).
+ *
+ * `neurogrid node quarantine NODE_ID --reason WHY` and `neurogrid node restore NODE_ID`: the
+ * same, for a node's quarantine (nodes/node-quarantine.ts; restore is the admin's `restoreNode`).
  */
+import type { EntityManager } from "@mikro-orm/postgresql";
 import { ClusterClient } from "@neurogrid/cluster";
 import type { Command } from "commander";
 import { clusterClientOptions } from "../cluster-access.js";
 import { openOrm } from "../db/orm.js";
+import { quarantineNode, restoreNode } from "../nodes/node-quarantine.js";
 import { revokeNode } from "../nodes/revoke-node.js";
 import { type CliEnv, required } from "./cli-env.js";
 import { registerNodeWithConfig } from "./node-register.js";
@@ -73,4 +78,45 @@ export function registerNodeCommands(program: Command, env: CliEnv): void {
         await orm.close();
       }
     });
+  node
+    .command("quarantine")
+    .description("quarantine a node: it takes no new actors, and its actors move to other nodes")
+    .argument("<nodeId>", "the node's id")
+    .requiredOption("--reason <why>", "why (shown in status and in pending actors' reasons)")
+    .option("--database-url <url>")
+    .option("--head <address>", "the head", env.headAddress)
+    .action(async (nodeId: string, o: { reason: string; databaseUrl?: string; head?: string }) => {
+      const node = await withNodeAccess(env, o, (em, cluster) =>
+        quarantineNode(em, cluster, nodeId, o.reason),
+      );
+      process.stdout.write(`node ${nodeId} quarantined: ${node.quarantineReason ?? o.reason}\n`);
+    });
+  node
+    .command("restore")
+    .description("take a node out of quarantine (its reputation is unchanged)")
+    .argument("<nodeId>", "the node's id")
+    .option("--database-url <url>")
+    .option("--head <address>", "the head", env.headAddress)
+    .action(async (nodeId: string, o: { databaseUrl?: string; head?: string }) => {
+      await withNodeAccess(env, o, (em, cluster) => restoreNode(em, cluster, nodeId));
+      process.stdout.write(`node ${nodeId} restored: it takes actors again\n`);
+    });
+}
+
+/** Runs `work` with the api's database and the head (as a driver), both closed after. */
+async function withNodeAccess<T>(
+  env: CliEnv,
+  o: { databaseUrl?: string; head?: string },
+  work: (em: EntityManager, cluster: ClusterClient) => Promise<T>,
+): Promise<T> {
+  const databaseUrl = required(o.databaseUrl ?? env.databaseUrl, "DATABASE_URL or --database-url");
+  const headAddress = required(o.head, "NEUROGRID_HEAD_ADDRESS or --head");
+  const cluster = new ClusterClient(clusterClientOptions({ ...env, headAddress }));
+  const orm = await openOrm(databaseUrl);
+  try {
+    return await work(orm.em.fork(), cluster);
+  } finally {
+    cluster.close();
+    await orm.close();
+  }
 }

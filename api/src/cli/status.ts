@@ -7,8 +7,9 @@ export type ReputationsOf = (nodeId: string) => Promise<Reputation>;
 
 /**
  * `neurogrid status --head ADDR`, after `ray status`: the cluster's nodes with resources used
- * and free (GPUs with their VRAM), its actors by state (with the reason a pending one waits),
- * its placement groups and its deployments (replicas and load). Read from the head; prints text, or JSON with --json.
+ * and free (GPUs with their VRAM, a quarantine), its actors by state (with the reason a pending
+ * or restarting one waits), its placement groups and its deployments (replicas and load). Read
+ * from the head; prints text, or JSON with --json.
  * With the api's database (--database-url), each node's reputation from result verification too.
  */
 export async function printStatus(
@@ -54,6 +55,7 @@ export async function printStatus(
       }
       const r = reputations.get(n.nodeId);
       if (r) out.push(`     reputation ${r.score.toFixed(3)} (${r.agreed} agreed, ${r.faults} faults)`);
+      if (n.quarantine) out.push(`     quarantined: ${n.quarantine.reason}`);
       const labels = Object.entries(n.labels).map(([k, v]) => `${k}=${v}`);
       if (labels.length) out.push(`     labels ${labels.join(" ")}`);
     }
@@ -61,8 +63,8 @@ export async function printStatus(
     for (const a of actors) byState.set(a.state, (byState.get(a.state) ?? 0) + 1);
     out.push(`Actors: ${[...byState].map(([s, n]) => `${n} ${s}`).join(", ") || "none"}`);
     for (const a of actors) {
-      const where =
-        a.state === "PENDING_CREATION" ? `pending: ${a.pendingReason ?? "?"}` : `${a.nodeId} ${a.address}`;
+      const waits = a.state === "PENDING_CREATION" || (a.state === "RESTARTING" && a.pendingReason);
+      const where = waits ? `pending: ${a.pendingReason ?? "?"}` : `${a.nodeId} ${a.address}`;
       out.push(
         `  ${a.namespace}/${a.name}  ${a.state}  ${where}${a.numRestarts ? `  restarts ${a.numRestarts}` : ""}`,
       );

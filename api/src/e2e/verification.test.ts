@@ -5,7 +5,9 @@
  * (--fault-injection-rate 1, a test-only option of the model actor); the api checks every task
  * (NEUROGRID_VERIFICATION_SAMPLE_RATE=1). Tasks are submitted until the client has seen a task
  * SAMPLED then VERIFIED, and a task the liar ran go DISPUTED then RESOLVED with the referee's
- * (honest) result; every fault found is the liar's.
+ * (honest) result; every fault found is the liar's. Then until the liar has three faults: it is
+ * quarantined (reputation below the default floor 0.3), in the database and at the head, its
+ * replica waits with the quarantine as its pending reason, and tasks run on honest nodes only.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -23,6 +25,7 @@ import { issueApiKey } from "../identity/api-keys.js";
 import { deposit } from "../ledger/deposit.js";
 import { registerBuiltinModels } from "../models/register-builtin.js";
 import { NodeFaults } from "../tasks/node-faults.js";
+import { until } from "../testing/dispatcher-fixture.js";
 import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
 import { apiEnv, runCli, startApi } from "../testing/local-cluster.js";
 import { startLyingCluster } from "../testing/lying-cluster.js";
@@ -119,7 +122,8 @@ describe("result verification, end to end", () => {
         assert.deepEqual(moves, ["SAMPLED", "VERIFIED"]);
         assert.notEqual(task.verification.checkedBy, task.nodeId);
         verified = task;
-      } else {
+      } else if (task.verification.status !== "UNCHECKED") {
+        // (UNCHECKED: a check on the liar's replica cut short when the liar was quarantined.)
         assert.deepEqual(moves, ["SAMPLED", "DISPUTED", "RESOLVED"], JSON.stringify(task));
         assert.match(task.verification.verdict ?? "", new RegExp(`^${LIAR} disagrees with `));
         if (task.nodeId === LIAR) caught = task;
@@ -142,5 +146,41 @@ describe("result verification, end to end", () => {
       JSON.stringify(reputation),
     );
     for (const node of HONEST) assert.equal(reputation[node]?.faults, 0, JSON.stringify(reputation));
+  });
+
+  test("the liar is quarantined at its third fault: in the database, at the head, and its replica waits", async () => {
+    const faults = new NodeFaults(orm);
+    let row = MAX_TASKS;
+    while ((await faults.ofNode(LIAR)).length < 3 && row < 3 * MAX_TASKS) await oneTask(row++);
+    assert.ok((await faults.ofNode(LIAR)).length >= 3, `fewer than 3 faults of the liar in ${row} tasks`);
+    const since = await until("the liar to be quarantined", async () => {
+      const node = await orm.em.fork().findOneOrFail(Node, LIAR);
+      return node.quarantinedAt ?? undefined;
+    });
+    assert.ok(since);
+    for (const node of HONEST)
+      assert.equal((await orm.em.fork().findOneOrFail(Node, node)).quarantinedAt ?? null, null, node);
+
+    const status = await runCli(["status", "--head", headAddress, "--json"]);
+    assert.equal(status.code, 0, status.stderr);
+    const cluster = JSON.parse(status.stdout) as {
+      nodes: { nodeId: string; quarantine?: { reason: string } }[];
+      actors: { state: string; pendingReason?: string }[];
+    };
+    const reason = cluster.nodes.find((n) => n.nodeId === LIAR)?.quarantine?.reason ?? "";
+    assert.match(reason, /^reputation 0\.2\d+ < floor 0\.3 \(3 wrong results/);
+    for (const node of HONEST)
+      assert.equal(cluster.nodes.find((n) => n.nodeId === node)?.quarantine, undefined);
+    assert.ok(
+      cluster.actors.some(
+        (a) => a.state !== "ALIVE" && (a.pendingReason ?? "").includes(`${LIAR}: quarantined: ${reason}`),
+      ),
+      JSON.stringify(cluster.actors),
+    );
+    const text = await runCli(["status", "--head", headAddress]);
+    assert.ok(text.stdout.includes(`quarantined: ${reason}`), text.stdout);
+
+    // Its replica gone, the next tasks run on honest nodes.
+    for (let i = 0; i < 3; i++) assert.notEqual((await oneTask(row++)).task.nodeId, LIAR);
   });
 });

@@ -21,6 +21,7 @@ import { ModelResolver } from "./model.resolver.js";
 import { ModelRegistryResolver } from "./model-registry.resolver.js";
 import { MoneyAttentionResolver } from "./money-attention.resolver.js";
 import { NodeResolver } from "./node.resolver.js";
+import { NodeRestoreResolver } from "./node-restore.resolver.js";
 import { NodeRevokeResolver } from "./node-revoke.resolver.js";
 import { PayoutResolver } from "./payout.resolver.js";
 import { ProviderWorkloadsResolver } from "./provider-workloads.resolver.js";
@@ -44,6 +45,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       ApiKeyResolver,
       NodeResolver,
       NodeRevokeResolver,
+      NodeRestoreResolver,
       LedgerResolver,
       ModelResolver,
       ModelRegistryResolver,

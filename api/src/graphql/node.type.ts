@@ -2,6 +2,18 @@ import { Field, ID, ObjectType } from "type-graphql";
 import type { Node } from "../db/entities/index.js";
 import { Connection } from "./connection.js";
 
+@ObjectType("NodeQuarantine", {
+  description:
+    "A quarantined node takes no new actors (its actors moved to other nodes) until an admin restores it.",
+})
+export class NodeQuarantineType {
+  @Field(() => Date)
+  since!: Date;
+
+  @Field(() => String, { description: "Why, e.g. its reputation fell below the quarantine floor." })
+  reason!: string;
+}
+
 @ObjectType("Node", {
   description: "A provider's machine, as registered, with its live state in the cluster.",
 })
@@ -26,6 +38,12 @@ export class NodeType {
 
   @Field(() => Date, { nullable: true })
   lastHeartbeatAt?: Date | undefined;
+
+  @Field(() => NodeQuarantineType, {
+    nullable: true,
+    description: "Set while the node is quarantined (result verification found it wrong too often).",
+  })
+  quarantine?: NodeQuarantineType | undefined;
 }
 
 export const NodeConnection = Connection("Node", NodeType);
@@ -51,5 +69,8 @@ export function toNodeType(node: Node, live?: { state: string; lastHeartbeatMs: 
     revokedAt: node.revokedAt ?? undefined,
     state: live?.state ?? "OFFLINE",
     lastHeartbeatAt: live?.lastHeartbeatMs ? new Date(live.lastHeartbeatMs) : undefined,
+    quarantine: node.quarantinedAt
+      ? { since: node.quarantinedAt, reason: node.quarantineReason ?? "" }
+      : undefined,
   };
 }

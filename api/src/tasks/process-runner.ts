@@ -1,5 +1,6 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { Task } from "../db/entities/index.js";
+import { type HeadQuarantine, quarantinePolicyOf } from "../nodes/node-quarantine.js";
 import { ReputationStore } from "../verification/reputation-store.js";
 import { VerificationStore } from "../verification/verification-store.js";
 import { Verifier } from "../verification/verifier.js";
@@ -19,21 +20,34 @@ export interface RunnerSettings {
   maxResultChars: number;
   /** The share of completed tasks spot-checked on another provider's node (0: none). */
   verificationSampleRate: number;
+  /** Reputation below which a node at fault is quarantined (0: never; verification/quarantine.ts). */
+  quarantineFloor?: number;
   /** Draws which tasks are checked (tests pass their own). */
   random?: () => number;
 }
 
 /** A process's one attempt runner, over the parts the process already has. */
 export function processRunner(
-  parts: { orm: MikroORM; store: TaskStore; deployments: ModelDeploymentSource; events: TaskEventBus },
+  parts: {
+    orm: MikroORM;
+    store: TaskStore;
+    deployments: ModelDeploymentSource;
+    events: TaskEventBus;
+    /** The head, told of quarantines; without it nothing is quarantined. */
+    cluster?: HeadQuarantine;
+  },
   settings: RunnerSettings,
   log?: (msg: string) => void,
 ): AttemptRunner {
   const owners = new NodeOwners(parts.orm);
   const deployments = new ReadyDeployments(parts.orm, parts.deployments);
   const providerOf = (nodeId: string) => owners.providerOf(nodeId);
-  const { verificationSampleRate, random, ...runnerSettings } = settings;
+  const { verificationSampleRate, random, quarantineFloor, ...runnerSettings } = settings;
   const reputations = new ReputationStore(parts.orm.em);
+  const quarantine =
+    parts.cluster && quarantineFloor
+      ? quarantinePolicyOf(parts.orm, parts.cluster, reputations, quarantineFloor, log)
+      : undefined;
   const verifier =
     verificationSampleRate > 0
       ? new Verifier({
@@ -45,6 +59,7 @@ export function processRunner(
           random: random ?? Math.random,
           callTimeoutMs: settings.taskTimeoutMs,
           maxResultChars: settings.maxResultChars,
+          ...(quarantine ? { afterFault: (nodeId: string) => quarantine.afterFault(nodeId) } : {}),
           ...(log ? { log } : {}),
         })
       : undefined;

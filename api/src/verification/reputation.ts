@@ -14,6 +14,15 @@
  * Sampling follows the score: a task of a provider with score R is checked with probability
  * min(1, rate / R): twice the base rate for a new provider, and every task of one whose score
  * has fallen to the base rate.
+ *
+ * Quarantine (quarantine.ts): after each fault, a node whose own score is below the floor
+ * (quarantineFloor, 0.3 by default) is quarantined: it takes no new actors and its actors move
+ * elsewhere until an admin restores it (restoreNode). With the default, a new node that is wrong
+ * every time is quarantined at its third fault (0.5 -> 0.4 -> 0.32 -> 0.256), while an honest
+ * node's rare fault does not reach the floor (a new node's first two faults leave 0.32; a node
+ * at 1 needs six faults in a row). Restoring does not touch the score: a restored node is
+ * sampled at its raised rate, and its next fault while still below the floor quarantines it
+ * again; agreements lift it above the floor over time (0.256 -> 0.3 takes 16 agreements).
  */
 export const NEW_SCORE = 0.5;
 const AGREEMENT_GAIN = 1.01;

@@ -55,6 +55,8 @@ export interface VerifierDeps {
   callTimeoutMs: number;
   /** A check's answer is held to the size limit of a task's (config maxResultChars). */
   maxResultChars: number;
+  /** Told of each node found at fault, once the fault is stored (quarantine.ts afterFault). */
+  afterFault?: (nodeId: string) => Promise<unknown>;
   log?: (msg: string) => void;
 }
 
@@ -158,12 +160,18 @@ export class Verifier {
       { task: task.result, check: check.result, referee: referee.result },
       nodes,
     );
+    const atFault = judged.atFault === undefined ? undefined : nodes[judged.atFault];
     await this.#deps.store.resolve(task.id, {
       referee: referee.nodeId,
       refereeResult: referee.result,
-      atFault: judged.atFault === undefined ? undefined : nodes[judged.atFault],
+      atFault,
       verdict: judged.verdict,
     });
+    // The fault is stored: the quarantine policy reads it. Its failure leaves the verdict as it is.
+    if (atFault !== undefined)
+      await this.#deps.afterFault?.(atFault).catch((err: unknown) => {
+        this.#log(`quarantine check of node ${atFault}: ${err instanceof Error ? err.message : String(err)}`);
+      });
   }
 
   /** The task's input run on a replica whose provider is none of `excluded`; undefined if none. */

@@ -39,6 +39,7 @@ export const RPC_RULES: {
     GetActor: READ,
     ListNodes: READ,
     RevokeNode: DRIVER,
+    SetNodeQuarantine: DRIVER,
     ListActors: READ,
     KillActor: DRIVER,
     WatchActors: READ,

@@ -43,6 +43,7 @@ import type {
   GetOrCreateOptions,
   KillActorOptions,
   NodeInfo,
+  NodeQuarantineInfo,
 } from "./types.js";
 
 const HEAD_CALL_TIMEOUT_MS = 10_000;
@@ -110,6 +111,20 @@ export class ClusterClient {
       { timeoutMs: HEAD_CALL_TIMEOUT_MS },
     );
     return { wasAlive: reply.wasAlive };
+  }
+
+  /**
+   * Quarantines the node (`reason`), or restores it (reason ""): while quarantined it takes no
+   * new actors and its actors move elsewhere. Resolves with its quarantine now (undefined: none).
+   */
+  async setNodeQuarantine(nodeId: string, reason: string): Promise<NodeQuarantineInfo | undefined> {
+    const reply = await unaryCall(
+      this.#headClient(),
+      this.#head.SetNodeQuarantine,
+      { nodeId, reason },
+      { timeoutMs: HEAD_CALL_TIMEOUT_MS },
+    );
+    return reply.quarantined ? { reason: reply.reason, sinceMs: Number(reply.sinceMs) } : undefined;
   }
 
   async listNodes(): Promise<NodeInfo[]> {

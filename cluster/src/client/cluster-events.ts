@@ -70,6 +70,9 @@ export function nodeInfoFromWire(node: wire.NodeInfo): NodeInfo {
     lastHeartbeatMs: node.lastHeartbeatMs,
     ...withTelemetry(telemetryFromWire(node.telemetry)),
     unschedulableGpus: unschedulableFromWire(node.unschedulableGpus),
+    ...(node.quarantineReason
+      ? { quarantine: { reason: node.quarantineReason, sinceMs: Number(node.quarantinedAtMs ?? 0) } }
+      : {}),
   };
 }
 

@@ -82,6 +82,14 @@ export interface NodeInfo {
   telemetry?: NodeTelemetry;
   /** GPUs that take no new actors now (index -> why, e.g. too hot). */
   unschedulableGpus: Record<number, string>;
+  /** Set while the node is quarantined (setNodeQuarantine): it takes no new actors. */
+  quarantine?: NodeQuarantineInfo;
+}
+
+/** A node's quarantine: why, and since when (head clock, ms since the epoch). */
+export interface NodeQuarantineInfo {
+  reason: string;
+  sinceMs: number;
 }
 
 /**

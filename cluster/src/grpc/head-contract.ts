@@ -12,6 +12,7 @@ export type HeadService = {
   GetActor: Method<wire.GetActorRequest, wire.ActorInfo>;
   ListNodes: Method<wire.ListNodesRequest, wire.ListNodesReply>;
   RevokeNode: Method<wire.RevokeNodeRequest, wire.RevokeNodeReply>;
+  SetNodeQuarantine: Method<wire.SetNodeQuarantineRequest, wire.SetNodeQuarantineReply>;
   ListActors: Method<wire.ListActorsRequest, wire.ListActorsReply>;
   KillActor: Method<wire.KillNamedActorRequest, wire.KillNamedActorReply>;
   WatchActors: Method<wire.WatchActorsRequest, wire.ActorEvent>;
@@ -36,6 +37,7 @@ export type HeadImplementation = {
   GetActor: grpc.handleUnaryCall<wire.GetActorRequest, wire.ActorInfo>;
   ListNodes: grpc.handleUnaryCall<wire.ListNodesRequest, wire.ListNodesReply>;
   RevokeNode: grpc.handleUnaryCall<wire.RevokeNodeRequest, wire.RevokeNodeReply>;
+  SetNodeQuarantine: grpc.handleUnaryCall<wire.SetNodeQuarantineRequest, wire.SetNodeQuarantineReply>;
   ListActors: grpc.handleUnaryCall<wire.ListActorsRequest, wire.ListActorsReply>;
   KillActor: grpc.handleUnaryCall<wire.KillNamedActorRequest, wire.KillNamedActorReply>;
   WatchActors: grpc.handleServerStreamingCall<wire.WatchActorsRequest, wire.ActorEvent>;

@@ -60,6 +60,17 @@ export interface RevokeNodeReply {
   wasAlive: boolean;
 }
 
+export interface SetNodeQuarantineRequest {
+  nodeId: string;
+  reason: string;
+}
+
+export interface SetNodeQuarantineReply {
+  quarantined: boolean;
+  sinceMs: number;
+  reason: string;
+}
+
 export interface NodeInfo {
   nodeId: string;
   address: string;
@@ -70,6 +81,8 @@ export interface NodeInfo {
   lastHeartbeatMs: number;
   telemetry?: NodeTelemetry | null;
   unschedulableGpus?: Record<string, string>;
+  quarantineReason?: string;
+  quarantinedAtMs?: number;
 }
 
 export interface ListNodesReply {

@@ -206,6 +206,25 @@ export class ActorManager {
     for (const entry of missing) this.#lose(entry, `its process is not running on node ${nodeId} any more`);
   }
 
+  /**
+   * Moves the actors placed on the node elsewhere (it is quarantined: node-quarantine.ts), as a
+   * move the head decided, not a failure: an ALIVE actor's process is killed and it is
+   * RESTARTING with no restart counted; one being started is placed again. Actors in a
+   * placement-group bundle stay (their bundle is on the node). Returns how many moved.
+   */
+  evictNode(nodeId: string, cause: string): number {
+    const address = this.#o.nodes.get(nodeId)?.address;
+    let moved = 0;
+    for (const entry of this.#live()) {
+      if (entry.placement?.nodeId !== nodeId || entry.placement.bundle !== undefined) continue;
+      const alive = entry.info.state === ActorState.ALIVE;
+      this.#lose(entry, cause, false);
+      if (alive && address !== undefined) this.#killProcess(address, entry.info.actorId);
+      moved++;
+    }
+    return moved;
+  }
+
   #live(): ActorEntry[] {
     return [...this.table.all()].filter((entry) => entry.info.state !== ActorState.DEAD);
   }
@@ -315,9 +334,10 @@ export class ActorManager {
 
   /**
    * The actor's node (or its allocation) is gone: placed again if it was still being created,
-   * restarted while maxRestarts allows, else DEAD.
+   * restarted while maxRestarts allows, else DEAD. A move (`counts` false: the head took it off
+   * its node) is a restart that maxRestarts does not limit or count.
    */
-  #lose(entry: ActorEntry, cause: string): void {
+  #lose(entry: ActorEntry, cause: string, counts = true): void {
     const { info } = entry;
     if (entry.placement !== undefined) this.#o.resources.release(info.actorId);
     entry.placement = undefined;
@@ -331,11 +351,11 @@ export class ActorManager {
     }
     const max = entry.spec.maxRestarts ?? 0;
     const restarts = info.numRestarts ?? 0;
-    if (from === ActorState.ALIVE && max !== -1 && restarts >= max) {
+    if (counts && from === ActorState.ALIVE && max !== -1 && restarts >= max) {
       this.#die(entry, cause, new ClusterError("UNAVAILABLE", `actor ${label(entry)}: ${cause}`), true);
       return;
     }
-    if (from === ActorState.ALIVE) info.numRestarts = restarts + 1;
+    if (counts && from === ActorState.ALIVE) info.numRestarts = restarts + 1;
     Object.assign(info, { state: ActorState.RESTARTING, nodeId: "", gpuIds: [], address: "", pid: 0 });
     entry.waiters ??= deferred();
     this.#publish(entry, from, cause);

@@ -24,6 +24,7 @@ import type { ActorEvent } from "./actor-events.js";
 import type { ActorManager } from "./actor-manager.js";
 import type { DriverSessions } from "./driver-sessions.js";
 import type { NodeEntry, NodeManager } from "./node-manager.js";
+import type { NodeQuarantine } from "./node-quarantine.js";
 import type { PlacementGroupManager } from "./placement-group-manager.js";
 import type { ResourceTable } from "./resource-table.js";
 
@@ -33,6 +34,7 @@ export interface HeadServiceDeps {
   sessions: DriverSessions;
   groups: PlacementGroupManager;
   resources: ResourceTable;
+  quarantine: NodeQuarantine;
   heartbeatIntervalMs: number;
   /** How long without a heartbeat before a node is DEAD (told to the node: its actors' fence). */
   heartbeatTimeoutMs: number;
@@ -55,6 +57,7 @@ export function headService({
   sessions,
   groups,
   resources,
+  quarantine,
   heartbeatIntervalMs,
   heartbeatTimeoutMs,
   certifiedNodes,
@@ -237,6 +240,12 @@ export function headService({
       log(`node ${request.nodeId} revoked${wasAlive ? ": it was alive, and is DEAD now" : ""}`);
       return { wasAlive };
     }),
+
+    SetNodeQuarantine: unaryHandler((request: wire.SetNodeQuarantineRequest) => {
+      const now = quarantine.set(request.nodeId, request.reason);
+      log(`node ${request.nodeId} ${now ? `quarantined: ${now.reason}` : "not quarantined (restored)"}`);
+      return { quarantined: now !== undefined, sinceMs: now?.sinceMs ?? 0, reason: now?.reason ?? "" };
+    }),
   };
 
   function nodeInfoToWire(node: NodeEntry): wire.NodeInfo {
@@ -250,6 +259,8 @@ export function headService({
       lastHeartbeatMs: node.lastHeartbeatMs,
       telemetry: telemetryToWire(node.telemetry),
       unschedulableGpus: unschedulableToWire(resources.unschedulableGpus(node.nodeId)),
+      quarantineReason: quarantine.get(node.nodeId)?.reason ?? "",
+      quarantinedAtMs: quarantine.get(node.nodeId)?.sinceMs ?? 0,
     };
   }
 

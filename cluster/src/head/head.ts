@@ -25,6 +25,7 @@ import { headMetrics } from "./head-metrics.js";
 import { headRpcHistogram, timeUnaryCalls } from "./head-rpc-metrics.js";
 import { headService } from "./head-service.js";
 import { NodeManager } from "./node-manager.js";
+import { NodeQuarantine, quarantineCause } from "./node-quarantine.js";
 import { PlacementGroupManager } from "./placement-group-manager.js";
 import { recover } from "./recovery.js";
 import { RedisStorage } from "./redis-storage.js";
@@ -100,7 +101,12 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
         placements: group.placements.map((p) => p ?? null),
       }),
   });
-  const recovered = await recover(storage, { nodes, actors, groups });
+  const quarantine = new NodeQuarantine({ resources, storage });
+  quarantine.onQuarantined((nodeId, { reason }) => {
+    const moved = actors.evictNode(nodeId, quarantineCause(nodeId, reason));
+    log(`node ${nodeId} quarantined: ${reason}; ${moved} actors moved off it`);
+  });
+  const recovered = await recover(storage, { nodes, actors, groups, quarantine });
   sessions.expect(actors.owners());
   if (recovered.nodes + recovered.actors + recovered.groups > 0) {
     log(
@@ -115,6 +121,7 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
     sessions,
     groups,
     resources,
+    quarantine,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
     certifiedNodes: tls !== undefined,

@@ -12,9 +12,13 @@
  *
  * A node that does not come back is DEAD after the heartbeat timeout, and its actors restart
  * elsewhere or die, as with any dead node.
+ *
+ * Quarantined nodes (node-quarantine.ts) are quarantined again before anything is placed, and
+ * an actor the stored tables still have on one (the old head stopped mid-move) is moved.
  */
 import type { ActorManager } from "./actor-manager.js";
 import type { NodeManager } from "./node-manager.js";
+import { type NodeQuarantine, quarantineCause } from "./node-quarantine.js";
 import type { PlacementGroupManager } from "./placement-group-manager.js";
 import type { HeadStorage } from "./storage.js";
 
@@ -26,9 +30,15 @@ export interface Recovered {
 
 export async function recover(
   storage: HeadStorage,
-  managers: { nodes: NodeManager; actors: ActorManager; groups: PlacementGroupManager },
+  managers: {
+    nodes: NodeManager;
+    actors: ActorManager;
+    groups: PlacementGroupManager;
+    quarantine: NodeQuarantine;
+  },
 ): Promise<Recovered> {
   const tables = await storage.load();
+  managers.quarantine.restore(tables.quarantined);
   managers.nodes.restoreRevoked(tables.revoked);
   for (const node of tables.nodes) if (!tables.revoked.includes(node.nodeId)) managers.nodes.restore(node);
   for (const group of tables.groups) {
@@ -39,5 +49,7 @@ export async function recover(
     });
   }
   managers.actors.restore(tables.actors, tables.names);
+  for (const { nodeId, reason } of tables.quarantined)
+    managers.actors.evictNode(nodeId, quarantineCause(nodeId, reason));
   return { nodes: tables.nodes.length, actors: tables.actors.length, groups: tables.groups.length };
 }

@@ -1,8 +1,9 @@
 /**
  * HeadStorage on Redis: four hashes under a key prefix (one head per prefix), each field a
  * JSON record: `<prefix>nodes` (node id), `<prefix>actors` (actor id), `<prefix>groups`
- * (placement group id) and `<prefix>names` ((namespace, name) -> actor id); and a set,
- * `<prefix>revoked` (revoked node ids). Commands go down
+ * (placement group id), `<prefix>names` ((namespace, name) -> actor id) and
+ * `<prefix>quarantined` (node id -> its quarantine); and a set, `<prefix>revoked` (revoked node
+ * ids). Commands go down
  * one connection, so Redis applies them in the order they were made; flush() is a PING behind
  * them. A write that fails is logged (ioredis retries while Redis is unreachable, and queues).
  *
@@ -14,7 +15,14 @@
  */
 import { Redis } from "ioredis";
 import type { LogFn } from "../logging/logger.js";
-import type { HeadStorage, StoredActor, StoredGroup, StoredNode, StoredTables } from "./storage.js";
+import type {
+  HeadStorage,
+  StoredActor,
+  StoredGroup,
+  StoredNode,
+  StoredQuarantine,
+  StoredTables,
+} from "./storage.js";
 
 export interface RedisStorageOptions {
   /** redis://[user:pass@]host:port[/db] */
@@ -24,7 +32,11 @@ export interface RedisStorageOptions {
 }
 
 /** What the storage has written, table by table: field -> value (the revoked set as fields). */
-type Mirror = Record<"nodes" | "actors" | "groups" | "names" | "revoked", Map<string, string>>;
+type Mirror = Record<Table | "revoked", Map<string, string>>;
+
+/** The hashes, each field a JSON record (names: an actor id). */
+type Table = "nodes" | "actors" | "groups" | "names" | "quarantined";
+const TABLES: readonly Table[] = ["nodes", "actors", "groups", "names", "quarantined"];
 
 export class RedisStorage implements HeadStorage {
   readonly #redis: Redis;
@@ -35,6 +47,7 @@ export class RedisStorage implements HeadStorage {
     actors: new Map(),
     groups: new Map(),
     names: new Map(),
+    quarantined: new Map(),
     revoked: new Map(),
   };
   #restoring: Promise<void> | undefined;
@@ -56,14 +69,15 @@ export class RedisStorage implements HeadStorage {
   }
 
   async load(): Promise<StoredTables> {
-    const [[nodes, actors, groups, names], revoked] = await Promise.all([
-      Promise.all(
-        ["nodes", "actors", "groups", "names"].map((table) => this.#redis.hgetall(this.#key(table))),
-      ),
+    const [[nodes, actors, groups, names, quarantined], revoked] = await Promise.all([
+      Promise.all(TABLES.map((table) => this.#redis.hgetall(this.#key(table)))),
       this.#redis.smembers(this.#key("revoked")),
     ]);
-    const loaded = { nodes, actors, groups, names } as Record<string, Record<string, string> | undefined>;
-    for (const table of ["nodes", "actors", "groups", "names"] as const) {
+    const loaded = { nodes, actors, groups, names, quarantined } as Record<
+      string,
+      Record<string, string> | undefined
+    >;
+    for (const table of TABLES) {
       for (const [field, value] of Object.entries(loaded[table] ?? {})) this.#mirror[table].set(field, value);
     }
     for (const id of revoked) this.#mirror.revoked.set(id, "");
@@ -76,12 +90,21 @@ export class RedisStorage implements HeadStorage {
       groups: parse<StoredGroup>(groups),
       names: new Map(Object.entries(names ?? {})),
       revoked,
+      quarantined: parse<StoredQuarantine>(quarantined),
     };
   }
 
   putRevoked(nodeId: string): void {
     this.#mirror.revoked.set(nodeId, "");
     this.#write(this.#redis.sadd(this.#key("revoked"), nodeId));
+  }
+
+  putQuarantine(quarantine: StoredQuarantine): void {
+    this.#put("quarantined", quarantine.nodeId, JSON.stringify(quarantine));
+  }
+
+  deleteQuarantine(nodeId: string): void {
+    this.#delete("quarantined", nodeId);
   }
 
   putNode(node: StoredNode): void {
@@ -122,12 +145,12 @@ export class RedisStorage implements HeadStorage {
     return `${this.#prefix}${table}`;
   }
 
-  #put(table: "nodes" | "actors" | "groups" | "names", field: string, value: string): void {
+  #put(table: Table, field: string, value: string): void {
     this.#mirror[table].set(field, value);
     this.#write(this.#redis.hset(this.#key(table), field, value));
   }
 
-  #delete(table: "nodes" | "actors", field: string): void {
+  #delete(table: "nodes" | "actors" | "quarantined", field: string): void {
     this.#mirror[table].delete(field);
     this.#write(this.#redis.hdel(this.#key(table), field));
   }
@@ -136,7 +159,7 @@ export class RedisStorage implements HeadStorage {
   async #restoreIfEmptied(): Promise<void> {
     if ((await this.#redis.exists(this.#key("marker"))) === 1) return;
     const tx = this.#redis.multi();
-    for (const table of ["nodes", "actors", "groups", "names"] as const) {
+    for (const table of TABLES) {
       const rows = this.#mirror[table];
       if (rows.size > 0) tx.hset(this.#key(table), Object.fromEntries(rows));
     }

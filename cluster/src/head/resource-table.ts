@@ -56,6 +56,8 @@ export class ResourceTable {
   readonly #scheduler: Scheduler;
   readonly #bundles = new Bundles();
   readonly #listeners: (() => void)[] = [];
+  /** node id -> why it takes no new actors (kept while the node is away, applied when it joins). */
+  readonly #blockedNodes = new Map<string, string>();
 
   constructor(options: ResourceTableOptions = {}) {
     this.#scheduler = new Scheduler({ spreadThreshold: options.spreadThreshold });
@@ -68,6 +70,8 @@ export class ResourceTable {
   /** A node joined (or came back): all of it is free. */
   addNode(nodeId: string, total: NodeResources, labels: Readonly<Record<string, string>>): void {
     this.#scheduler.addNode(nodeId, total, labels);
+    const blocked = this.#blockedNodes.get(nodeId);
+    if (blocked !== undefined) this.#scheduler.node(nodeId)?.capacity.setBlocked(blocked);
     this.#changed();
   }
 
@@ -180,6 +184,18 @@ export class ResourceTable {
     const capacity = this.#scheduler.node(nodeId)?.capacity;
     if (capacity === undefined) return;
     if (capacity.setUnschedulable(gpuIndex, reason) && reason === undefined) this.#changed();
+  }
+
+  /**
+   * Marks a whole node as taking no new actors or bundles (`reason`, e.g. "quarantined: ..."),
+   * also across its leaving and joining again, or as usable again (undefined): then waiting
+   * requests are tried again. What it holds stays.
+   */
+  setNodeUnschedulable(nodeId: string, reason: string | undefined): void {
+    if (reason === undefined) this.#blockedNodes.delete(nodeId);
+    else this.#blockedNodes.set(nodeId, reason);
+    const capacity = this.#scheduler.node(nodeId)?.capacity;
+    if (capacity?.setBlocked(reason) === true && reason === undefined) this.#changed();
   }
 
   /** A node's GPUs that take no new actors now (index -> why). */

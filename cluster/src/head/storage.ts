@@ -1,8 +1,8 @@
 /**
  * The head's tables behind one storage interface (after Ray's GCS table storage): nodes,
- * actors, placement groups and the named-actor index. The managers keep their tables in memory
- * and write every change through here; a head that starts with the same storage loads them
- * back (recovery.ts) and carries on where the old one stopped.
+ * actors, placement groups, the named-actor index, revoked and quarantined nodes. The managers
+ * keep their tables in memory and write every change through here; a head that starts with the
+ * same storage loads them back (recovery.ts) and carries on where the old one stopped.
  *
  * Writes are write-behind and ordered: put/delete return at once, and the store applies them in
  * the order they were made (flush() waits for those made so far). What a head killed with
@@ -40,6 +40,13 @@ export interface StoredGroup {
   placements: (BundlePlacement | null)[];
 }
 
+/** A node in quarantine (node-quarantine.ts). */
+export interface StoredQuarantine {
+  nodeId: string;
+  reason: string;
+  sinceMs: number;
+}
+
 export interface StoredTables {
   nodes: StoredNode[];
   actors: StoredActor[];
@@ -48,6 +55,8 @@ export interface StoredTables {
   names: Map<string, string>;
   /** Node ids revoked for good (node-manager.ts revoke). */
   revoked: string[];
+  /** Nodes in quarantine (node-quarantine.ts). */
+  quarantined: StoredQuarantine[];
 }
 
 export interface HeadStorage {
@@ -61,6 +70,8 @@ export interface HeadStorage {
   putGroup(group: StoredGroup): void;
   /** Records a revoked node id; never removed. */
   putRevoked(nodeId: string): void;
+  putQuarantine(quarantine: StoredQuarantine): void;
+  deleteQuarantine(nodeId: string): void;
   /** Resolves once every change made so far is stored. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -77,6 +88,7 @@ export class MemoryStorage implements HeadStorage {
   readonly #groups = new Map<string, StoredGroup>();
   readonly #names = new Map<string, string>();
   readonly #revoked = new Set<string>();
+  readonly #quarantined = new Map<string, StoredQuarantine>();
 
   async load(): Promise<StoredTables> {
     return {
@@ -85,6 +97,7 @@ export class MemoryStorage implements HeadStorage {
       groups: [...this.#groups.values()].map(copy),
       names: new Map(this.#names),
       revoked: [...this.#revoked],
+      quarantined: [...this.#quarantined.values()].map(copy),
     };
   }
 
@@ -114,6 +127,14 @@ export class MemoryStorage implements HeadStorage {
 
   putRevoked(nodeId: string): void {
     this.#revoked.add(nodeId);
+  }
+
+  putQuarantine(quarantine: StoredQuarantine): void {
+    this.#quarantined.set(quarantine.nodeId, copy(quarantine));
+  }
+
+  deleteQuarantine(nodeId: string): void {
+    this.#quarantined.delete(nodeId);
   }
 
   async flush(): Promise<void> {}

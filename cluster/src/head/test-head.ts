@@ -6,6 +6,7 @@ import type { NodeResources } from "@neurogrid/schema";
 import { ActorManager } from "./actor-manager.js";
 import { FakeWorkerClient } from "./fake-worker-client.js";
 import { NodeManager } from "./node-manager.js";
+import { NodeQuarantine, quarantineCause } from "./node-quarantine.js";
 import { PlacementGroupManager } from "./placement-group-manager.js";
 import { ResourceTable } from "./resource-table.js";
 import type { HeadStorage } from "./storage.js";
@@ -50,6 +51,8 @@ export function testHead(options: TestHeadOptions = {}) {
     onChange: (g) =>
       storage?.putGroup({ info: g.info, spec: g.spec, placements: g.placements.map((p) => p ?? null) }),
   });
+  const quarantine = new NodeQuarantine({ resources, storage, now: () => clock.now });
+  quarantine.onQuarantined((nodeId, { reason }) => actors.evictNode(nodeId, quarantineCause(nodeId, reason)));
   const join = (nodeId: string, total: NodeResources) =>
     nodes.register({ nodeId, address: `addr-${nodeId}`, resources: total, labels: {}, nodeToken: "" });
   /** The node's heartbeats stop (the others' go on) until the head marks it DEAD. */
@@ -58,7 +61,7 @@ export function testHead(options: TestHeadOptions = {}) {
     for (const node of nodes.list()) if (node.nodeId !== nodeId) nodes.heartbeat(node.nodeId, node.session);
     nodes.checkHeartbeats();
   };
-  return { clock, resources, nodes, workers, actors, groups, join, killNode };
+  return { clock, resources, nodes, workers, actors, groups, quarantine, join, killNode };
 }
 
 /** Lets callbacks queued with setImmediate (retries of waiting requests) run. */

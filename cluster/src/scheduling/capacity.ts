@@ -13,6 +13,8 @@
  *   allocations on it, and a share is only taken where it fits.
  * - A GPU marked unschedulable (setUnschedulable: e.g. over its critical temperature) takes no
  *   new shares; what it holds stays (its actors keep running). The reason is part of misfit().
+ * - A capacity marked unschedulable as a whole (setBlocked: e.g. its node is quarantined) takes
+ *   nothing new; misfit() says why before anything else, so a pending reason names it.
  */
 import type { GpuInfo, NodeResources } from "@neurogrid/schema";
 import { type Demand, fromUnits, toUnits, UNIT } from "./demand.js";
@@ -51,6 +53,8 @@ export class Capacity {
   readonly gpus: GpuSlot[];
   /** GPU index -> why it takes no new shares now. */
   readonly #unschedulable = new Map<number, string>();
+  /** Why the whole capacity takes nothing new now (undefined: it does). */
+  #blocked: string | undefined;
 
   private constructor(cpu: number, memoryMb: number, custom: Map<string, number>, gpus: GpuSlot[]) {
     this.totalCpu = cpu;
@@ -83,6 +87,7 @@ export class Capacity {
 
   /** Why this capacity cannot host `demand` now, or undefined when it can. */
   misfit(demand: Demand): string | undefined {
+    if (this.#blocked !== undefined) return this.#blocked;
     const reasons: string[] = [];
     if (this.cpu < demand.cpu) reasons.push(`cpus ${fromUnits(this.cpu)} free < ${fromUnits(demand.cpu)}`);
     if (this.memoryMb < demand.memoryMb) reasons.push(`memoryMb ${this.memoryMb} free < ${demand.memoryMb}`);
@@ -132,6 +137,13 @@ export class Capacity {
     if (reason === undefined) return this.#unschedulable.delete(index);
     if (this.#unschedulable.get(index) === reason) return false;
     this.#unschedulable.set(index, reason);
+    return true;
+  }
+
+  /** Marks the whole capacity as taking nothing new (`reason`), or as usable again (undefined). */
+  setBlocked(reason: string | undefined): boolean {
+    if (this.#blocked === reason) return false;
+    this.#blocked = reason;
     return true;
   }
 

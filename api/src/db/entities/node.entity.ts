@@ -27,4 +27,11 @@ export class Node {
 
   @Property({ type: "timestamptz", nullable: true })
   revokedAt?: Date;
+
+  /** When result verification quarantined it (verification/quarantine.ts); null: it is not. */
+  @Property({ type: "timestamptz", nullable: true })
+  quarantinedAt?: Date | null;
+
+  @Property({ type: "text", nullable: true })
+  quarantineReason?: string | null;
 }

@@ -501,6 +501,10 @@ export interface ProviderReputationQuery {
           agreed: number;
           faults: number;
         };
+        quarantine: {
+          since: string;
+          reason: string;
+        } | null;
       };
     }>;
   };

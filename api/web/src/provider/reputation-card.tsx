@@ -49,7 +49,8 @@ export function ReputationCard({ nodesKey }: { nodesKey: string }) {
       <h2 id="reputation-title">Reputation and faults</h2>
       <p className="muted">
         Score from result verification: starts at 0.5, ×1.01 per agreement (at most 1), ×0.8 per fault; lower
-        scores are checked more often.
+        scores are checked more often, and a node whose score falls below the floor after a fault is
+        quarantined (it takes no work) until an admin restores it.
       </p>
       {error ? <p className="error">{error.message}</p> : null}
       {faultsError ? <p className="error">{faultsError}</p> : null}
@@ -76,6 +77,12 @@ export function ReputationCard({ nodesKey }: { nodesKey: string }) {
             <span className="muted">
               ({n.reputation.agreed} agreed, {n.reputation.faults} faults)
             </span>
+            {n.quarantine ? (
+              <span className="error" data-testid="node-quarantine">
+                {" "}
+                quarantined since {new Date(n.quarantine.since).toLocaleString()}: {n.quarantine.reason}
+              </span>
+            ) : null}
           </li>
         ))}
       </ul>

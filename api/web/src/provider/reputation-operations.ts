@@ -1,6 +1,6 @@
 import type { NodeFaultsQuery, ProviderReputationQuery } from "../generated/operation-types.js";
 
-/** The reputation card's scores: the provider's, and each of its nodes'. */
+/** The reputation card's scores: the provider's, and each of its nodes' (with its quarantine). */
 export const PROVIDER_REPUTATION = /* GraphQL */ `
   query ProviderReputation {
     me {
@@ -19,6 +19,10 @@ export const PROVIDER_REPUTATION = /* GraphQL */ `
             score
             agreed
             faults
+          }
+          quarantine {
+            since
+            reason
           }
         }
       }
