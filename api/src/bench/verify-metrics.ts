@@ -15,6 +15,7 @@ import {
  *   liesDetected        wrong answers of the liar found by the platform: faults against its node
  *   liesServed          tasks whose final result, as the client reads it, is wrong
  *   falseAccusations    faults against an honest node (must be 0)
+ *   tasksUntilQuarantine  the liar's tasks submitted before its node was quarantined (null: never)
  *   extraComputeRatio   check and referee runs per task
  *   verifiedLatencyP50Ms  submit to VERIFIED, for the tasks verified
  */
@@ -25,6 +26,7 @@ export interface VerifyMetrics {
   liesDetected: number;
   liesServed: number;
   falseAccusations: number;
+  tasksUntilQuarantine: number | null;
   extraComputeRatio: number;
   verifiedLatencyP50Ms: number | null;
 }
@@ -66,6 +68,12 @@ export async function readVerifyMetrics(em: EntityManager, liar: string): Promis
               filter (where v.status = 'VERIFIED') as p50
        from task_verifications v join tasks t on t.id = v.task_id`,
   );
+  const [quarantine] = await em.getConnection().execute<{ quarantined: boolean; tasks: string }[]>(
+    `select n.quarantined_at is not null as quarantined,
+            (select count(*) from tasks t where t.node_id = n.id and t.created_at < n.quarantined_at) as tasks
+       from nodes n where n.id = ?`,
+    [liar],
+  );
   const extraRuns = Number(runs?.checks ?? 0) + Number(runs?.referees ?? 0);
   return {
     tasks: tasks.length,
@@ -74,6 +82,7 @@ export async function readVerifyMetrics(em: EntityManager, liar: string): Promis
     liesDetected: Number(faults?.liar ?? 0),
     liesServed,
     falseAccusations: Number(faults?.honest ?? 0),
+    tasksUntilQuarantine: quarantine?.quarantined ? Number(quarantine.tasks) : null,
     extraComputeRatio: tasks.length === 0 ? 0 : extraRuns / tasks.length,
     verifiedLatencyP50Ms: runs?.p50 === null || runs?.p50 === undefined ? null : Number(runs.p50),
   };
