@@ -14,6 +14,7 @@ import { TaskEventBus } from "./tasks/task-events.js";
 import { TaskLeases } from "./tasks/task-leases.js";
 import { TaskQueue } from "./tasks/task-queue.js";
 import { PgTaskStore } from "./tasks/task-store.js";
+import { NodeTrust } from "./verification/node-trust.js";
 
 /**
  * A dispatcher process on its own (`neurogrid dispatcher`): the BullMQ worker that runs tasks,
@@ -34,7 +35,7 @@ export async function startDispatcherProcess(
   const events = new TaskEventBus(redis);
   const cluster = new ClusterClient(clusterClientOptions(config));
   const deployments = modelDeploymentsFor(config, cluster);
-  const { runner } = taskRunningParts(config, { orm, deployments, events }, log);
+  const { runner, trust } = taskRunningParts(config, { orm, deployments, events }, log);
   const leases = new TaskLeases(queue, { leaseMs: config.jobLockMs, log: (m) => log(m) });
   const dispatcher = dispatcherFor(
     config,
@@ -45,6 +46,7 @@ export async function startDispatcherProcess(
   return {
     close: async () => {
       await dispatcher.close();
+      await trust.close();
       leases.close();
       await deployments.close();
       await queue.close();
@@ -56,15 +58,32 @@ export async function startDispatcherProcess(
   };
 }
 
-/** The parts of a process that runs tasks: its task store and its one attempt runner. */
+/**
+ * The parts of a process that runs tasks: its task store, its one attempt runner, and its
+ * known-answer checks of nodes (onboarding's gate on the runner's deployments, and canaries,
+ * started here; the caller closes them).
+ */
 export function taskRunningParts(
   config: ApiConfig,
   parts: { orm: MikroORM; deployments: ModelDeploymentSource; events: TaskEventBus },
   log: (msg: string, err?: unknown) => void,
-): { store: PgTaskStore; runner: AttemptRunner } {
+): { store: PgTaskStore; runner: AttemptRunner; trust: NodeTrust } {
   const store = new PgTaskStore(parts.orm.em);
+  // Quarantine's hook goes here: NodeTrustDeps.onFault, told of every wrong known answer.
+  const trust = new NodeTrust(
+    parts.orm.em,
+    {
+      onboarding: config.onboarding,
+      onboardingTasks: config.onboardingTasks,
+      canaryRatePerNodePerMinute: config.canaryRatePerNodePerMinute,
+      callTimeoutMs: config.taskTimeoutMs,
+      modelCacheDir: config.modelCacheDir,
+    },
+    { log: (m) => log(m) },
+  );
+  trust.start();
   const runner = processRunner(
-    { ...parts, store },
+    { ...parts, store, gate: trust.gate },
     {
       platformFeeBps: config.platformFeeBps,
       taskTimeoutMs: config.taskTimeoutMs,
@@ -74,7 +93,7 @@ export function taskRunningParts(
     },
     (m) => log(m),
   );
-  return { store, runner };
+  return { store, runner, trust };
 }
 
 /** The dispatcher of a configuration, over the parts its process already has. */

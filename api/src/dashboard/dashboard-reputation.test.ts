@@ -101,6 +101,8 @@ describe("dashboard: reputation, faults and verification in Chromium", () => {
     const api = await startApi(
       apiEnv(db.url, uniquePrefix("dash-reputation"), cluster.headAddress, {
         NEUROGRID_VERIFICATION_SAMPLE_RATE: "1",
+        // The liar must serve to be caught: onboarding would keep it out.
+        NEUROGRID_ONBOARDING: "false",
       }),
     );
     children.push(api.child);

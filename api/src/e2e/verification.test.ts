@@ -3,9 +3,10 @@
  * (one per provider, each with room for one mlp-classifier replica) and an api as child processes
  * on loopback, a GraphQL client over HTTP and graphql-ws. One worker lies on every answer
  * (--fault-injection-rate 1, a test-only option of the model actor); the api checks every task
- * (NEUROGRID_VERIFICATION_SAMPLE_RATE=1). Tasks are submitted until the client has seen a task
- * SAMPLED then VERIFIED, and a task the liar ran go DISPUTED then RESOLVED with the referee's
- * (honest) result; every fault found is the liar's.
+ * (NEUROGRID_VERIFICATION_SAMPLE_RATE=1) and onboards no node (NEUROGRID_ONBOARDING=false: the
+ * liar would be kept out). Tasks are submitted until the client has seen a task SAMPLED then
+ * VERIFIED, and a task the liar ran go DISPUTED then RESOLVED with the referee's (honest)
+ * result; every fault found is the liar's.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
@@ -72,7 +73,11 @@ describe("result verification, end to end", () => {
     children.push(...cluster.children);
     headAddress = cluster.headAddress;
     const api = await startApi(
-      apiEnv(db.url, uniquePrefix("verify-e2e"), headAddress, { NEUROGRID_VERIFICATION_SAMPLE_RATE: "1" }),
+      // Onboarding off: the liar would fail it and never serve a task to be caught at.
+      apiEnv(db.url, uniquePrefix("verify-e2e"), headAddress, {
+        NEUROGRID_VERIFICATION_SAMPLE_RATE: "1",
+        NEUROGRID_ONBOARDING: "false",
+      }),
     );
     children.push(api.child);
     url = api.url;

@@ -6,7 +6,7 @@ import { Verifier } from "../verification/verifier.js";
 import { AttemptRunner } from "./attempt-runner.js";
 import { NodeFaults } from "./node-faults.js";
 import { NodeOwners } from "./node-owners.js";
-import { type ModelDeploymentSource, ReadyDeployments } from "./ready-deployments.js";
+import { type DeploymentGate, type ModelDeploymentSource, ReadyDeployments } from "./ready-deployments.js";
 import type { TaskEventBus } from "./task-events.js";
 import { pricingOfTask, type TaskRef } from "./task-ref.js";
 import type { TaskStore } from "./task-store.js";
@@ -25,12 +25,19 @@ export interface RunnerSettings {
 
 /** A process's one attempt runner, over the parts the process already has. */
 export function processRunner(
-  parts: { orm: MikroORM; store: TaskStore; deployments: ModelDeploymentSource; events: TaskEventBus },
+  parts: {
+    orm: MikroORM;
+    store: TaskStore;
+    deployments: ModelDeploymentSource;
+    events: TaskEventBus;
+    /** Onboarding's gate on the deployments (verification/node-trust.ts); none: every replica. */
+    gate?: DeploymentGate;
+  },
   settings: RunnerSettings,
   log?: (msg: string) => void,
 ): AttemptRunner {
   const owners = new NodeOwners(parts.orm);
-  const deployments = new ReadyDeployments(parts.orm, parts.deployments);
+  const deployments = new ReadyDeployments(parts.orm, parts.deployments, parts.gate);
   const providerOf = (nodeId: string) => owners.providerOf(nodeId);
   const { verificationSampleRate, random, ...runnerSettings } = settings;
   const reputations = new ReputationStore(parts.orm.em);

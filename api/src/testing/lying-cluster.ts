@@ -8,18 +8,24 @@ const WORKER_MEMORY_MB = "300";
  * The cluster of a result-verification test: a head, one worker whose model actors lie on every
  * answer (--fault-injection-rate 1) and honest ones, each node registered to a provider of its
  * own by the caller, and mlp-classifier deployed with one replica per node, so a spot check and
- * a referee always find another provider's replica.
+ * a referee always find another provider's replica. The liar fails onboarding (it answers every
+ * known-answer task wrong), so an api that must see it serve turns onboarding off
+ * (NEUROGRID_ONBOARDING=false). `onLine` hears each worker's output (its actors' call logs).
  */
 export async function startLyingCluster(
   databaseUrl: string,
   nodes: { liar: string; honest: string[] },
+  onLine?: (nodeId: string, line: string) => void,
 ): Promise<{ headAddress: string; children: Child[] }> {
   const children: Child[] = [];
   const head = await startHead();
   children.push(head.child);
   const room = ["--memory-mb", WORKER_MEMORY_MB, "--cpus", "1"];
-  children.push(await startWorker(head.address, nodes.liar, [...room, "--fault-injection-rate", "1"]));
-  for (const node of nodes.honest) children.push(await startWorker(head.address, node, room));
+  const heard = (node: string) => (onLine ? (line: string) => onLine(node, line) : undefined);
+  children.push(
+    await startWorker(head.address, nodes.liar, [...room, "--fault-injection-rate", "1"], heard(nodes.liar)),
+  );
+  for (const node of nodes.honest) children.push(await startWorker(head.address, node, room, heard(node)));
   const replicas = String(1 + nodes.honest.length);
   const deployed = await runCli([
     "model",
