@@ -22,8 +22,9 @@ import type { NodeChecks } from "./node-checks.js";
  *   no answer     (the replica died, a deadline passed) no verdict: tried again on a sight
  *                 after RETRY_MS
  *
- * So tasks wait while a model's first replica is onboarded rather than fail; onboarding a small
- * model takes a few milliseconds. A model without known answers (known-answers.ts: not a tensor
+ * So tasks wait while a model's first replica is onboarded rather than fail. Onboarding a small
+ * model takes a few milliseconds, after the first in a process has computed the model version's
+ * known answers (its file loaded on this process's CPU once). A model without known answers (known-answers.ts: not a tensor
  * model), or whose known answers this process cannot compute (logged), admits every replica.
  * With onboarding off every replica is admitted at once. Either way the admitted replicas seen
  * are canaries' targets (canaries.ts).
