@@ -4,7 +4,7 @@ import { clusterClientOptions } from "./cluster-access.js";
 import type { ApiConfig } from "./config.js";
 import { openOrm } from "./db/orm.js";
 import { createRedisConnections } from "./infra/redis-connections.js";
-import type { HeadQuarantine } from "./nodes/node-quarantine.js";
+import { type HeadQuarantine, quarantinePolicyOf } from "./nodes/node-quarantine.js";
 import type { AttemptRunner } from "./tasks/attempt-runner.js";
 import { Dispatcher, type DispatcherOptions } from "./tasks/dispatcher.js";
 import { modelActorSourceOf, modelActorSpec } from "./tasks/model-actor-spec.js";
@@ -15,6 +15,8 @@ import { TaskEventBus } from "./tasks/task-events.js";
 import { TaskLeases } from "./tasks/task-leases.js";
 import { TaskQueue } from "./tasks/task-queue.js";
 import { PgTaskStore } from "./tasks/task-store.js";
+import { NodeTrust } from "./verification/node-trust.js";
+import { ReputationStore } from "./verification/reputation-store.js";
 
 /**
  * A dispatcher process on its own (`neurogrid dispatcher`): the BullMQ worker that runs tasks,
@@ -35,7 +37,7 @@ export async function startDispatcherProcess(
   const events = new TaskEventBus(redis);
   const cluster = new ClusterClient(clusterClientOptions(config));
   const deployments = modelDeploymentsFor(config, cluster);
-  const { runner } = taskRunningParts(config, { orm, deployments, events, cluster }, log);
+  const { runner, trust } = taskRunningParts(config, { orm, deployments, events, cluster }, log);
   const leases = new TaskLeases(queue, { leaseMs: config.jobLockMs, log: (m) => log(m) });
   const dispatcher = dispatcherFor(
     config,
@@ -46,6 +48,7 @@ export async function startDispatcherProcess(
   return {
     close: async () => {
       await dispatcher.close();
+      await trust.close();
       leases.close();
       await deployments.close();
       await queue.close();
@@ -57,7 +60,11 @@ export async function startDispatcherProcess(
   };
 }
 
-/** The parts of a process that runs tasks: its task store and its one attempt runner. */
+/**
+ * The parts of a process that runs tasks: its task store, its one attempt runner, and its
+ * known-answer checks of nodes (onboarding's gate on the runner's deployments, and canaries,
+ * started here; the caller closes them).
+ */
 export function taskRunningParts(
   config: ApiConfig,
   parts: {
@@ -67,21 +74,47 @@ export function taskRunningParts(
     cluster: HeadQuarantine;
   },
   log: (msg: string, err?: unknown) => void,
-): { store: PgTaskStore; runner: AttemptRunner } {
+): { store: PgTaskStore; runner: AttemptRunner; trust: NodeTrust } {
   const store = new PgTaskStore(parts.orm.em);
+  // Whatever finds a node at fault (a check's referee, a wrong known answer) tells quarantine.
+  const quarantine =
+    config.quarantineFloor > 0
+      ? quarantinePolicyOf(
+          parts.orm,
+          parts.cluster,
+          new ReputationStore(parts.orm.em),
+          config.quarantineFloor,
+          log,
+        )
+      : undefined;
+  const afterFault = quarantine ? { afterFault: (nodeId: string) => quarantine.afterFault(nodeId) } : {};
+  const trust = new NodeTrust(
+    parts.orm.em,
+    {
+      onboarding: config.onboarding,
+      onboardingTasks: config.onboardingTasks,
+      canaryRatePerNodePerMinute: config.canaryRatePerNodePerMinute,
+      callTimeoutMs: config.taskTimeoutMs,
+      modelCacheDir: config.modelCacheDir,
+    },
+    {
+      log: (m) => log(m),
+      ...(quarantine ? { onFault: async (id) => void (await quarantine.afterFault(id)) } : {}),
+    },
+  );
+  trust.start();
   const runner = processRunner(
-    { ...parts, store },
+    { ...parts, store, gate: trust.gate, ...afterFault },
     {
       platformFeeBps: config.platformFeeBps,
       taskTimeoutMs: config.taskTimeoutMs,
       startWriteDelayMs: config.startWriteDelayMs,
       maxResultChars: config.maxResultChars,
       verificationSampleRate: config.verificationSampleRate,
-      quarantineFloor: config.quarantineFloor,
     },
     (m) => log(m),
   );
-  return { store, runner };
+  return { store, runner, trust };
 }
 
 /** The dispatcher of a configuration, over the parts its process already has. */

@@ -65,7 +65,7 @@ export async function startApiProcess(
   // process (payouts/payouts-process.ts) signs them.
   const chain = extras.chain ?? chainFromConfig(config);
   const payoutRuns = chain ? new PayoutRunRequests(redis) : undefined;
-  const { store, runner } = taskRunningParts(config, { orm, deployments, events, cluster }, log);
+  const { store, runner, trust } = taskRunningParts(config, { orm, deployments, events, cluster }, log);
   const leases = new TaskLeases(queue, { leaseMs: config.jobLockMs, log: (m) => log(m) });
   const jwt = new JwtIssuer(config.jwtSecret);
   // Credential look-ups cached in this process; revocations reach every api process via Redis.
@@ -78,6 +78,7 @@ export async function startApiProcess(
   const services: Services = {
     store,
     runner,
+    trust,
     leases,
     priorities: new PriorityCaps(orm, config.defaultMaxPriority),
     config,
@@ -147,6 +148,7 @@ export async function startApiProcess(
       await server.close();
       await credentials.close();
       await dispatcher?.close();
+      await trust.close();
       leases.close();
       await deployments.close();
       await payoutRuns?.close();

@@ -10,6 +10,12 @@ const DEFAULT_VERIFICATION_SAMPLE_RATE = 0.05;
 const DEFAULT_QUARANTINE_FLOOR = 0.3;
 
 /**
+ * Canaries per (serving node, model) pair per minute when the configuration does not say: one
+ * every five minutes, a small share of the extra compute verification may cost (canaries.ts).
+ */
+const DEFAULT_CANARY_RATE_PER_NODE_PER_MINUTE = 0.2;
+
+/**
  * The api process's configuration, parsed once at the entry point from flags and environment
  * and passed down. Nothing below the entry point reads process.env.
  */
@@ -107,6 +113,23 @@ const apiConfigSchema = z.object({
    * actors until an admin restores it (verification/reputation.ts says the rule); 0: never.
    */
   quarantineFloor: z.coerce.number().min(0).max(1).default(DEFAULT_QUARANTINE_FLOOR),
+  /**
+   * Onboarding (verification/onboarding.ts): a node's replica of a model takes no paid task until
+   * the node has answered `onboardingTasks` known-answer tasks of the model right. Off
+   * (NEUROGRID_ONBOARDING=false): every replica serves at once.
+   */
+  onboarding: z.boolean().default(true),
+  /** At most verification/known-answers.ts KNOWN_ANSWERS_PER_MODEL. */
+  onboardingTasks: z.coerce.number().int().min(1).max(8).default(3),
+  /**
+   * Canaries (verification/canaries.ts): known-answer tasks sent to each serving (node, model)
+   * pair, this many per minute on average; 0 turns them off.
+   */
+  canaryRatePerNodePerMinute: z.coerce
+    .number()
+    .min(0)
+    .max(60)
+    .default(DEFAULT_CANARY_RATE_PER_NODE_PER_MINUTE),
   /** How long the dispatcher waits for an actor to be placed and answer, per attempt. */
   taskTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** HS256 secret for access tokens (NEUROGRID_JWT_SECRET). */

@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     const clientKey = issueApiKey(em, client).key;
     await em.flush();
     await deposit(em, client.id, 10n ** 15n, "bench deposit");
-    const cluster = await startLyingCluster(db.url, { liar: LIAR, honest: HONEST }, LIE_RATE);
+    const cluster = await startLyingCluster(db.url, { liar: LIAR, honest: HONEST }, { lieRate: LIE_RATE });
     children.push(...cluster.children);
     const api = await startApi(
       apiEnv(db.url, uniquePrefix("verify-bench"), cluster.headAddress, {

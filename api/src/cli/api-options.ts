@@ -41,6 +41,12 @@ export function apiConfigFrom(
       taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,
       verificationSampleRate: env.NEUROGRID_VERIFICATION_SAMPLE_RATE,
       quarantineFloor: env.NEUROGRID_QUARANTINE_FLOOR,
+      onboarding:
+        env.NEUROGRID_ONBOARDING === undefined
+          ? undefined
+          : !(env.NEUROGRID_ONBOARDING === "0" || env.NEUROGRID_ONBOARDING === "false"),
+      onboardingTasks: env.NEUROGRID_ONBOARDING_TASKS,
+      canaryRatePerNodePerMinute: env.NEUROGRID_CANARY_RATE_PER_NODE_PER_MINUTE,
       modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
       publicUrl: env.NEUROGRID_PUBLIC_URL,
       jwtSecret: env.NEUROGRID_JWT_SECRET,

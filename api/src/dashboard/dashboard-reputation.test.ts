@@ -103,6 +103,8 @@ describe("dashboard: reputation, faults and verification in Chromium", () => {
         NEUROGRID_VERIFICATION_SAMPLE_RATE: "1",
         // The liar keeps lying here (one fault more is watched live): no quarantine stops it.
         NEUROGRID_QUARANTINE_FLOOR: "0",
+        // The liar must serve to be caught: onboarding would keep it out.
+        NEUROGRID_ONBOARDING: "false",
       }),
     );
     children.push(api.child);

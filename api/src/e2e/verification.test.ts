@@ -3,9 +3,10 @@
  * (one per provider, each with room for one mlp-classifier replica) and an api as child processes
  * on loopback, a GraphQL client over HTTP and graphql-ws. One worker lies on every answer
  * (--fault-injection-rate 1, a test-only option of the model actor); the api checks every task
- * (NEUROGRID_VERIFICATION_SAMPLE_RATE=1). Tasks are submitted until the client has seen a task
- * SAMPLED then VERIFIED, and a task the liar ran go DISPUTED then RESOLVED with the referee's
- * (honest) result; every fault found is the liar's. Then until the liar has three faults: it is
+ * (NEUROGRID_VERIFICATION_SAMPLE_RATE=1) and onboards no node (NEUROGRID_ONBOARDING=false: the
+ * liar would be kept out). Tasks are submitted until the client has seen a task SAMPLED then
+ * VERIFIED, and a task the liar ran go DISPUTED then RESOLVED with the referee's (honest)
+ * result; every fault found is the liar's. Then until the liar has three faults: it is
  * quarantined (reputation below the default floor 0.3), in the database and at the head, its
  * replica waits with the quarantine as its pending reason, and tasks run on honest nodes only.
  */
@@ -75,7 +76,11 @@ describe("result verification, end to end", () => {
     children.push(...cluster.children);
     headAddress = cluster.headAddress;
     const api = await startApi(
-      apiEnv(db.url, uniquePrefix("verify-e2e"), headAddress, { NEUROGRID_VERIFICATION_SAMPLE_RATE: "1" }),
+      // Onboarding off: the liar would fail it and never serve a task to be caught at.
+      apiEnv(db.url, uniquePrefix("verify-e2e"), headAddress, {
+        NEUROGRID_VERIFICATION_SAMPLE_RATE: "1",
+        NEUROGRID_ONBOARDING: "false",
+      }),
     );
     children.push(api.child);
     url = api.url;

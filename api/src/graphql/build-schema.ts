@@ -21,6 +21,7 @@ import { ModelResolver } from "./model.resolver.js";
 import { ModelRegistryResolver } from "./model-registry.resolver.js";
 import { MoneyAttentionResolver } from "./money-attention.resolver.js";
 import { NodeResolver } from "./node.resolver.js";
+import { NodeOnboardingResolver } from "./node-onboarding.resolver.js";
 import { NodeRestoreResolver } from "./node-restore.resolver.js";
 import { NodeRevokeResolver } from "./node-revoke.resolver.js";
 import { PayoutResolver } from "./payout.resolver.js";
@@ -38,6 +39,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       TaskResolver,
       TaskVerificationResolver,
       NodeReputationResolver,
+      NodeOnboardingResolver,
       AccountReputationResolver,
       AccountLimitsResolver,
       AccountResolver,

@@ -24,6 +24,7 @@ import type { TaskEventBus } from "../tasks/task-events.js";
 import type { TaskLeases } from "../tasks/task-leases.js";
 import type { TaskQueue } from "../tasks/task-queue.js";
 import type { TaskStore } from "../tasks/task-store.js";
+import type { NodeTrust } from "../verification/node-trust.js";
 import type { WithdrawalRunner } from "../withdrawals/withdrawal-runner.js";
 import type { Loaders } from "./loaders.js";
 
@@ -70,6 +71,8 @@ export interface Services {
   priorities: PriorityCaps;
   /** This process's attempt runner, when it runs tasks (the OpenAI endpoint's completions). */
   runner?: AttemptRunner;
+  /** This process's known-answer checks of nodes: onboarding and canaries (verification/node-trust.ts). */
+  trust?: NodeTrust;
   /** Leases of the tasks this process attempts outside the queue (tasks/task-leases.ts). */
   leases: TaskLeases;
   /** The process's log (failures nobody waits for, such as an announcement's). */

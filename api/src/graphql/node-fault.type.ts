@@ -22,13 +22,31 @@ export class FaultEvidenceType {
   refereeResult?: unknown;
 }
 
+@ObjectType("KnownAnswerEvidence", {
+  description: "A known-answer task (canary or onboarding) the node answered wrong.",
+})
+export class KnownAnswerEvidenceType {
+  @Field(() => String, { description: "name@version." })
+  model!: string;
+
+  @Field(() => GraphQLJSON, { description: "The input sent, as a task's." })
+  input!: unknown;
+
+  @Field(() => GraphQLJSON, { description: "The answer the platform computed from the model's reference." })
+  expected!: unknown;
+
+  @Field(() => GraphQLJSON, { description: "The node's answer." })
+  got!: unknown;
+}
+
 @ObjectType("NodeFault", { description: "Something a node did that its provider is not paid for." })
 export class NodeFaultType {
   @Field(() => ID, { nullable: true })
   taskId?: string | undefined;
 
   @Field(() => String, {
-    description: "invalid_output (not the model's outputs) or wrong_result (outvoted).",
+    description:
+      "invalid_output (not the model's outputs), wrong_result (outvoted), canary or onboarding (a known-answer task answered wrong).",
   })
   kind!: string;
 
@@ -40,4 +58,10 @@ export class NodeFaultType {
 
   @Field(() => FaultEvidenceType, { nullable: true, description: "For a wrong result: the dispute's runs." })
   evidence?: FaultEvidenceType | undefined;
+
+  @Field(() => KnownAnswerEvidenceType, {
+    nullable: true,
+    description: "For a canary or onboarding fault: the known answer and the node's.",
+  })
+  knownAnswer?: KnownAnswerEvidenceType | undefined;
 }

@@ -14,13 +14,16 @@ import { ReputationType } from "./reputation.type.js";
  */
 @Resolver(() => NodeType)
 export class NodeReputationResolver {
-  @FieldResolver(() => ReputationType, { description: "The node's reputation from result verification." })
+  @FieldResolver(() => ReputationType, {
+    description: "The node's reputation from result verification and known-answer checks.",
+  })
   reputation(@Root() node: NodeType, @Ctx() ctx: ApiContext): Promise<ReputationType> {
     return new ReputationStore(ctx.em).ofNode(node.id);
   }
 
   @FieldResolver(() => [NodeFaultType], {
-    description: "The node's newest faults (50 at most), each wrong result with the dispute's evidence.",
+    description:
+      "The node's newest faults (50 at most): each wrong result with the dispute's evidence, each wrong known answer (canary, onboarding) with the answer expected.",
   })
   faults(@Root() node: NodeType, @Ctx() ctx: ApiContext): Promise<NodeFaultType[]> {
     return faultsWithEvidence(ctx.em, node.id);

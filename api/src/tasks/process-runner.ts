@@ -1,13 +1,12 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { Task } from "../db/entities/index.js";
-import { type HeadQuarantine, quarantinePolicyOf } from "../nodes/node-quarantine.js";
 import { ReputationStore } from "../verification/reputation-store.js";
 import { VerificationStore } from "../verification/verification-store.js";
 import { Verifier } from "../verification/verifier.js";
 import { AttemptRunner } from "./attempt-runner.js";
 import { NodeFaults } from "./node-faults.js";
 import { NodeOwners } from "./node-owners.js";
-import { type ModelDeploymentSource, ReadyDeployments } from "./ready-deployments.js";
+import { type DeploymentGate, type ModelDeploymentSource, ReadyDeployments } from "./ready-deployments.js";
 import type { TaskEventBus } from "./task-events.js";
 import { pricingOfTask, type TaskRef } from "./task-ref.js";
 import type { TaskStore } from "./task-store.js";
@@ -20,8 +19,6 @@ export interface RunnerSettings {
   maxResultChars: number;
   /** The share of completed tasks spot-checked on another provider's node (0: none). */
   verificationSampleRate: number;
-  /** Reputation below which a node at fault is quarantined (0: never; verification/quarantine.ts). */
-  quarantineFloor?: number;
   /** Draws which tasks are checked (tests pass their own). */
   random?: () => number;
 }
@@ -33,21 +30,22 @@ export function processRunner(
     store: TaskStore;
     deployments: ModelDeploymentSource;
     events: TaskEventBus;
-    /** The head, told of quarantines; without it nothing is quarantined. */
-    cluster?: HeadQuarantine;
+    /**
+     * Told of each node a check found at fault, once the fault is stored: quarantine's policy
+     * (verification/quarantine.ts afterFault); without it nothing is quarantined.
+     */
+    afterFault?: (nodeId: string) => Promise<unknown>;
+    /** Onboarding's gate on the deployments (verification/node-trust.ts); none: every replica. */
+    gate?: DeploymentGate;
   },
   settings: RunnerSettings,
   log?: (msg: string) => void,
 ): AttemptRunner {
   const owners = new NodeOwners(parts.orm);
-  const deployments = new ReadyDeployments(parts.orm, parts.deployments);
+  const deployments = new ReadyDeployments(parts.orm, parts.deployments, parts.gate);
   const providerOf = (nodeId: string) => owners.providerOf(nodeId);
-  const { verificationSampleRate, random, quarantineFloor, ...runnerSettings } = settings;
+  const { verificationSampleRate, random, ...runnerSettings } = settings;
   const reputations = new ReputationStore(parts.orm.em);
-  const quarantine =
-    parts.cluster && quarantineFloor
-      ? quarantinePolicyOf(parts.orm, parts.cluster, reputations, quarantineFloor, log)
-      : undefined;
   const verifier =
     verificationSampleRate > 0
       ? new Verifier({
@@ -59,7 +57,7 @@ export function processRunner(
           random: random ?? Math.random,
           callTimeoutMs: settings.taskTimeoutMs,
           maxResultChars: settings.maxResultChars,
-          ...(quarantine ? { afterFault: (nodeId: string) => quarantine.afterFault(nodeId) } : {}),
+          ...(parts.afterFault ? { afterFault: parts.afterFault } : {}),
           ...(log ? { log } : {}),
         })
       : undefined;

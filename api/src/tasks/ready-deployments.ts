@@ -8,6 +8,16 @@ export interface ModelDeploymentSource {
   handle(manifest: ModelManifest): Promise<ModelDeployment>;
 }
 
+/**
+ * What tasks see of a model's deployment: the onboarding gate (verification/onboarding.ts) lets
+ * them reach only the replicas of nodes that answered the model's known-answer tasks right.
+ */
+export type DeploymentGate = (
+  modelId: string,
+  manifest: ModelManifest,
+  deployment: ModelDeployment,
+) => ModelDeployment;
+
 /** A model the attempt names that is not stored: the attempt fails for good. */
 export class UnknownModelError extends Error {}
 
@@ -20,10 +30,12 @@ export class ReadyDeployments {
   readonly #manifests = new Map<string, ModelManifest>();
   readonly #orm: MikroORM;
   readonly #source: ModelDeploymentSource;
+  readonly #gate: DeploymentGate | undefined;
 
-  constructor(orm: MikroORM, source: ModelDeploymentSource) {
+  constructor(orm: MikroORM, source: ModelDeploymentSource, gate?: DeploymentGate) {
     this.#orm = orm;
     this.#source = source;
+    this.#gate = gate;
   }
 
   /** The model's deployment if this process has it already. */
@@ -41,7 +53,8 @@ export class ReadyDeployments {
     if (known) return known;
     const model = await modelById(this.#orm.em.fork(), modelId);
     if (!model) throw new UnknownModelError(`no model ${modelId}`);
-    const deployment = await this.#source.handle(model.manifest);
+    const handle = await this.#source.handle(model.manifest);
+    const deployment = this.#gate ? this.#gate(modelId, model.manifest, handle) : handle;
     this.#manifests.set(modelId, model.manifest);
     this.#ready.set(modelId, deployment);
     return deployment;

@@ -28,14 +28,23 @@ export async function startHead(extra: string[] = []): Promise<{ child: Child; a
   return { child, address: match[1] ?? `127.0.0.1:${port}` };
 }
 
-export async function startWorker(headAddress: string, nodeId: string, extra: string[] = []): Promise<Child> {
+/** `onLine` hears the worker's output, its actor processes' included (their call logs). */
+export async function startWorker(
+  headAddress: string,
+  nodeId: string,
+  extra: string[] = [],
+  onLine?: (line: string) => void,
+): Promise<Child> {
   const { child } = await startNodeChild({
     name: nodeId,
     script: CLI,
     args: ["worker", "--head", headAddress, "--node-id", nodeId, "--port", "0", ...extra],
     ready: /registered/,
     env: process.env,
-    onLine: echo,
+    onLine: (name, line) => {
+      echo?.(name, line);
+      onLine?.(line);
+    },
   });
   return child;
 }

@@ -4,8 +4,10 @@ import { type Reputation, reputationOf, type Verdict } from "./reputation.js";
 
 /**
  * Reputation read from verification's verdicts (reputation.ts says the rule): every node that
- * took part in a verified or resolved check, in the order the verdicts were reached. A dispute
- * resolved with no fault (no majority, no referee) tells nothing about anyone.
+ * took part in a verified or resolved check, and every known-answer check a node answered (a
+ * canary or an onboarding: node_checks, node-checks.ts), all in the order the verdicts were
+ * reached. A dispute resolved with no fault (no majority, no referee) tells nothing about anyone;
+ * nor does a known-answer task that got no answer (it is not written).
  */
 const VERDICTS = `with v as (
     select v.status, v.checked_by, v.referee, v.at_fault, v.checked_at, v.resolved_at, t.node_id as task_node
@@ -16,6 +18,9 @@ const VERDICTS = `with v as (
            case when n.node = v.at_fault then 'fault' else 'agreed' end as verdict
       from v, lateral (values (v.task_node), (v.checked_by), (v.referee)) n(node)
      where n.node is not null
+    union all
+    select c.node_id, c.created_at, case when c.passed then 'agreed' else 'fault' end
+      from node_checks c
   )
   select verdict from parts
    where node = any($1::text[]) or node in (select id from nodes where provider_id = $2::uuid)

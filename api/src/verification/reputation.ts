@@ -1,11 +1,14 @@
 /**
  * Reputation: a score in (0, 1] per node and per provider, from the verdicts of result
- * verification, after Nesa's R' = R · 0.8^M · 1.01^(1−M), with M = 1 for a fault, 0 otherwise:
+ * verification and of known-answer checks (canaries, onboarding), after Nesa's
+ * R' = R · 0.8^M · 1.01^(1−M), with M = 1 for a fault, 0 otherwise:
  *
  *   start          NEW_SCORE (0.5): a stranger is checked more until it has been seen right
  *   agreement      R · 1.01, at most 1 (its result agreed with another provider's, or it was on
- *                  the majority side of a dispute, as the task's node, the checker or the referee)
- *   fault          R · 0.8 (its result disagreed with the other two)
+ *                  the majority side of a dispute, as the task's node, the checker or the
+ *                  referee; or it answered a canary, or all of an onboarding's tasks, right)
+ *   fault          R · 0.8 (its result disagreed with the other two; or it answered a canary or
+ *                  an onboarding's task wrong)
  *
  * A score moves slowly up and fast down: about 70 agreements take a new node to 1, and one fault
  * undoes about 22 of them. Verdicts are applied in the order they were reached. A provider's score

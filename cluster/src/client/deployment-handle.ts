@@ -65,6 +65,13 @@ export interface DeploymentCallOptions extends CallOptions {
    * again): a caller that records where its work ran, or who is paid for it, learns it here.
    */
   onReplica?: (replica: ActorInfo) => void | Promise<void>;
+  /**
+   * The replicas this call may run on (a lease picked now, and every retry); the others are
+   * passed over as if absent, so a call that admits none waits for one as for no replica at all.
+   * Synchronous: it is asked on every pick. For a caller that keeps some live replicas out of
+   * its work (the api's onboarding: a node not yet shown to answer right takes no paid task).
+   */
+  admit?: (replica: ActorInfo) => boolean;
 }
 
 const DEFAULT_RETRIES = 3;
@@ -150,8 +157,8 @@ export class DeploymentHandle {
    * call in flight on it until released; pass it as `lease` to the call that runs there. For a
    * caller that must record where the work runs before sending it.
    */
-  async lease(opts: CallOptions = {}): Promise<ReplicaLease> {
-    return this.#lease(await this.#pick(this.#attempts(opts)));
+  async lease(opts: CallOptions & Pick<DeploymentCallOptions, "admit"> = {}): Promise<ReplicaLease> {
+    return this.#lease(await this.#pick(this.#attempts(opts), opts.admit));
   }
 
   /**
@@ -188,7 +195,7 @@ export class DeploymentHandle {
       attempts.leaseUsed = true;
       return opts.lease;
     }
-    return this.#lease(await this.#pick(attempts));
+    return this.#lease(await this.#pick(attempts, opts.admit));
   }
 
   #lease(replica: ActorInfo): ReplicaLease {
@@ -245,13 +252,14 @@ export class DeploymentHandle {
     return handle;
   }
 
-  /** Power of two choices over the replicas this call has not failed on. */
-  #choose(avoid: ReadonlySet<string>): ActorInfo | undefined {
-    const candidates = this.#routable.filter((r) => !avoid.has(r.actorId));
+  /** Power of two choices over the admitted replicas this call has not failed on. */
+  #choose(avoid: ReadonlySet<string>, admit: DeploymentCallOptions["admit"]): ActorInfo | undefined {
+    const admitted = admit ? this.#routable.filter((r) => admit(r)) : this.#routable;
+    const candidates = admitted.filter((r) => !avoid.has(r.actorId));
     if (candidates.length === 0) {
       // Every replica failed this call once: any may have come back.
-      if (this.#routable.length === 0) return undefined;
-      return this.#routable[Math.floor(Math.random() * this.#routable.length)];
+      if (admitted.length === 0) return undefined;
+      return admitted[Math.floor(Math.random() * admitted.length)];
     }
     if (candidates.length === 1) return candidates[0];
     const i = Math.floor(Math.random() * candidates.length);
@@ -264,8 +272,8 @@ export class DeploymentHandle {
     return la < lb ? a : lb < la ? b : Math.random() < 0.5 ? a : b;
   }
 
-  async #pick(attempts: Attempts): Promise<ActorInfo> {
-    const now = this.#choose(attempts.avoid);
+  async #pick(attempts: Attempts, admit: DeploymentCallOptions["admit"]): Promise<ActorInfo> {
+    const now = this.#choose(attempts.avoid, admit);
     if (now) return now;
     this.#waiting += 1;
     let headLostAt: number | undefined;
@@ -278,7 +286,7 @@ export class DeploymentHandle {
             return false;
           },
         );
-        const found = this.#choose(attempts.avoid);
+        const found = this.#choose(attempts.avoid, admit);
         if (found) return found;
         headLostAt = reached ? undefined : (headLostAt ?? Date.now());
         if (headLostAt !== undefined && Date.now() - headLostAt >= (this.#deps.headWaitMs ?? HEAD_WAIT_MS)) {

@@ -20,7 +20,7 @@ const replica = (n: number, node: string): ActorInfo => ({
 function handleWith(first: ActorInfo[], afterRefresh: ActorInfo[]) {
   const info = (replicas: ActorInfo[]): DeploymentInfo =>
     ({
-      spec: { name: "model", namespace: "ns" },
+      spec: { name: "model", namespace: "ns", replica: {} },
       replicas,
       targetReplicas: replicas.length,
       ongoingRequests: 0,
@@ -68,6 +68,29 @@ test("leaseWhere finds a replica the head reports on refresh", async () => {
     const lease = await handle.leaseWhere((r) => r.nodeId === "node-d");
     assert.equal(lease?.replica.actorId, "a4");
     lease?.release();
+  } finally {
+    handle.close();
+  }
+});
+
+test("a lease that admits some replicas picks only those, and waits while it admits none", async () => {
+  const replicas = [replica(1, "node-a"), replica(2, "node-b")];
+  const { handle, reports } = handleWith(replicas, replicas);
+  try {
+    for (let i = 0; i < 20; i++) {
+      const lease = await handle.lease({ admit: (r) => r.nodeId === "node-b" });
+      assert.equal(lease.replica.nodeId, "node-b");
+      lease.release();
+    }
+    let admitted = false;
+    const waiting = handle.lease({ timeoutMs: 30_000, admit: (r) => admitted && r.nodeId === "node-a" });
+    // The call waits (asking the head again) until its filter lets a replica in.
+    while (reports() < 2) await new Promise((r) => setImmediate(r));
+    admitted = true;
+    const lease = await waiting;
+    assert.equal(lease.replica.nodeId, "node-a");
+    lease.release();
+    await assert.rejects(handle.lease({ timeoutMs: 50, admit: () => false }), /no replica ready/);
   } finally {
     handle.close();
   }

@@ -55,6 +55,7 @@ export { artifactSourceSchema } from "./model-source-schema.js";
 export { MAX_IMAGE_SIDE } from "./ocr-image.js";
 export { ocrTaskManifest } from "./ocr-task-model.js";
 export { type OcrBox, type OcrResult, ppocrV4Manifest } from "./ppocr-v4.js";
+export { mulberry32 } from "./prng.js";
 export {
   type ComparisonVerdict,
   compareResults,

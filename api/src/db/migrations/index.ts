@@ -19,6 +19,7 @@ import { Migration20261206710000_task_verifications } from "./Migration202612067
 import { Migration20261206740000_webhook_outbox } from "./Migration20261206740000_webhook_outbox.js";
 import { Migration20261206760000_task_actor_epoch } from "./Migration20261206760000_task_actor_epoch.js";
 import { Migration20261206820000_node_quarantine } from "./Migration20261206820000_node_quarantine.js";
+import { Migration20261206830000_node_checks } from "./Migration20261206830000_node_checks.js";
 
 /** Every migration, in order (static imports, so compiled `node dist/...` finds them). */
 export const migrationsList: MigrationObject[] = [
@@ -48,4 +49,5 @@ export const migrationsList: MigrationObject[] = [
   { name: "Migration20261206740000_webhook_outbox", class: Migration20261206740000_webhook_outbox },
   { name: "Migration20261206760000_task_actor_epoch", class: Migration20261206760000_task_actor_epoch },
   { name: "Migration20261206820000_node_quarantine", class: Migration20261206820000_node_quarantine },
+  { name: "Migration20261206830000_node_checks", class: Migration20261206830000_node_checks },
 ];

@@ -1,0 +1,66 @@
+import { randomUUID } from "node:crypto";
+import { compareResults } from "@neurogrid/cluster/models";
+import type { ActorInfo, InferResult, ModelManifest } from "@neurogrid/schema";
+import type { ModelDeployment } from "../tasks/model-deployments.js";
+import type { KnownAnswer } from "./known-answers.js";
+
+/**
+ * One known-answer task (a canary, or one of an onboarding's) sent to one replica, and judged.
+ *
+ * Indistinguishable at the actor: it goes through the model's deployment exactly as a tensor
+ * task does (attempt-scope.ts `callOptions`, task-call.ts): method `infer`, arguments
+ * `{ inputs }` shaped as a client's (known-inputs.ts), a lease on the replica, the task deadline,
+ * an abort signal, and a trace id that is a random UUID as a task id is. What reaches the actor's
+ * process is the method, the arguments and the trace id, nothing else, so nothing tells it
+ * apart from a client's task.
+ *
+ * The task must run on that replica: a retry the deployment would move to another replica ends
+ * the run instead (the answer would not be that node's). A run that does not come back (the
+ * replica gone, its deadline passed) is `unanswered`: no verdict on the node.
+ */
+export type KnownAnswerOutcome =
+  | { answered: true; agree: boolean; detail: string; got: unknown }
+  | { answered: false; why: string };
+
+class OtherReplicaError extends Error {
+  override readonly name = "OtherReplicaError";
+}
+
+export async function runKnownAnswer(
+  deployment: ModelDeployment,
+  manifest: ModelManifest,
+  replica: ActorInfo,
+  known: KnownAnswer,
+  opts: { timeoutMs: number; signal: AbortSignal },
+): Promise<KnownAnswerOutcome> {
+  const lease = await deployment.leaseWhere((r) => r.actorId === replica.actorId, { refresh: false });
+  if (!lease) return { answered: false, why: `replica ${replica.actorId} is not live` };
+  let got: unknown;
+  try {
+    const answer = await deployment.call<InferResult>(
+      "infer",
+      { inputs: known.input },
+      {
+        lease,
+        timeoutMs: opts.timeoutMs,
+        signal: opts.signal,
+        traceId: randomUUID(),
+        onReplica: (r: ActorInfo) => {
+          if (r.actorId !== replica.actorId) throw new OtherReplicaError(`moved to replica ${r.actorId}`);
+        },
+      },
+    );
+    got = answer?.outputs;
+  } catch (err) {
+    return { answered: false, why: err instanceof Error ? err.message : String(err) };
+  }
+  const verdict = compareResults(manifest, known.expected, got);
+  return verdict.agree
+    ? { answered: true, agree: true, detail: "the known answer", got }
+    : {
+        answered: true,
+        agree: false,
+        detail: `a wrong answer to a known-answer task: ${verdict.reason}`,
+        got,
+      };
+}

@@ -1,0 +1,35 @@
+import { mulberry32 } from "@neurogrid/cluster/models";
+import type { ModelManifest, TensorMap, TensorSpec } from "@neurogrid/schema";
+
+/**
+ * Inputs for known-answer tasks (canaries, onboarding), generated from a model's declared input
+ * shapes by a seeded generator: shaped as a client's task is (one row in the dynamic batch
+ * dimension, a few entries in any other dynamic one), valued as typical features are (floats in
+ * [-2, 2) with four decimals; integers in [0, INT_VALUES), small enough to be a valid index of
+ * any embedding or vocabulary). The seed is the caller's secret (random per process), so a
+ * provider cannot know the inputs ahead; the same seed gives the same inputs (tests).
+ */
+const ROWS = 1;
+/** Entries of a dynamic dimension other than the first. */
+const OTHER_DYNAMIC = 4;
+const INT_VALUES = 8;
+
+export function knownInputs(manifest: ModelManifest, seed: number, count: number): TensorMap[] {
+  const random = mulberry32(seed);
+  return Array.from({ length: count }, () =>
+    Object.fromEntries(manifest.inputs.map((spec) => [spec.name, tensorOf(spec, random)])),
+  );
+}
+
+function tensorOf(spec: TensorSpec, random: () => number): unknown {
+  const dims = spec.shape.map((d, i) => (d > 0 ? d : i === 0 ? ROWS : OTHER_DYNAMIC));
+  const value =
+    spec.dtype === "float32"
+      ? () => Math.round((random() * 4 - 2) * 10_000) / 10_000
+      : () => Math.floor(random() * INT_VALUES);
+  const fill = (depth: number): unknown =>
+    depth === dims.length - 1
+      ? Array.from({ length: dims[depth] ?? 1 }, value)
+      : Array.from({ length: dims[depth] ?? 1 }, () => fill(depth + 1));
+  return dims.length === 0 ? value() : fill(0);
+}

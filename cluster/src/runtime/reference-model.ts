@@ -1,0 +1,31 @@
+/**
+ * A model run inside the caller's own process on the CPU execution provider, exactly as a model
+ * actor runs it (the same loading and integrity checks, sessions and `infer`:
+ * model-actor-server.ts), for a caller that must know a model's answer without asking any
+ * provider: the api's known-answer tasks (canaries and onboarding). Batching is off: each call
+ * runs alone, at once. The CPU provider makes the answer the model's own reference; a provider's
+ * GPU answer is compared with it under the model's comparison rule (result-comparison.ts), which
+ * allows for the difference between providers.
+ */
+import type { TensorMap } from "@neurogrid/schema";
+import { loadModel, type ModelSourceOptions } from "../models/model-source.js";
+import { openModelServer } from "./model-actor-server.js";
+
+export interface ReferenceModel {
+  /** The model's output tensors for these inputs (nested arrays, as an actor's `infer` answers). */
+  infer(inputs: TensorMap): Promise<TensorMap>;
+  close(): Promise<void>;
+}
+
+export async function openReferenceModel(source: ModelSourceOptions): Promise<ReferenceModel> {
+  const model = await loadModel(source);
+  const server = await openModelServer(
+    model,
+    { provider: "cpu", reason: "the reference runs on the CPU of the process that asks" },
+    { intraOpNumThreads: 1, batching: { maxBatchSize: 1, batchWaitTimeoutMs: 0 } },
+  );
+  return {
+    infer: async (inputs) => (await server.infer({ inputs }, new AbortController().signal)).outputs,
+    close: () => server.close(),
+  };
+}
