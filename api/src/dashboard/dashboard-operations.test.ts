@@ -3,13 +3,17 @@
  * marks with a GraphQL comment (api/web/src) must parse, name one operation, and validate
  * against schema/graphql/schema.graphql, and the result types the views use
  * (api/web/src/generated/operation-types.ts) must be the ones generated from that SDL, so a
- * schema change that breaks the dashboard fails CI here and in the dashboard's type check.
+ * schema change that breaks the dashboard fails CI here and in the dashboard's type check. Each
+ * must also pass the API's default depth and cost limits as the browser sends it (with
+ * `__typename`s), or the page would show the limit's error instead of its data.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { buildSchema, Kind, parse, validate } from "graphql";
+import { buildSchema, type DocumentNode, Kind, parse, validate, visit } from "graphql";
+import { parseApiConfig } from "../config.js";
+import { armor } from "../protection/armor.js";
 import { operationTypes } from "./operation-types.js";
 import { OPERATION_TYPES_FILE, WEB_SRC, webOperations } from "./web-operations.js";
 
@@ -74,4 +78,42 @@ test("a field retyped or made nullable in the SDL changes the generated type the
   assert.match(before, /export interface ProbeVariables \{\n {2}n: number;\n\}/);
   assert.match(operationTypes(buildSchema(sdl("Int")), [doc]), /count: number \| null;/);
   assert.match(operationTypes(buildSchema(sdl("String!")), [doc]), /count: string;/);
+});
+
+/** A document as urql sends it: `__typename` asked in every selection set below the root. */
+function withTypenames(doc: DocumentNode): DocumentNode {
+  return visit(doc, {
+    SelectionSet: (node, _key, parent) => {
+      if ((parent as { kind?: string } | undefined)?.kind === Kind.OPERATION_DEFINITION) return undefined;
+      return {
+        ...node,
+        selections: [
+          ...node.selections,
+          { kind: Kind.FIELD, name: { kind: Kind.NAME, value: "__typename" } },
+        ],
+      };
+    },
+  });
+}
+
+test("every dashboard operation fits the API's default query depth and cost limits", () => {
+  const schema = committedSchema();
+  const config = parseApiConfig({
+    databaseUrl: "postgres://x/db",
+    redisUrl: "redis://y",
+    headAddress: "h:1",
+    jwtSecret: "x".repeat(32),
+  });
+  const rules = armor({ maxDepth: config.maxDepth, maxCost: config.maxCost }).validationRules;
+  for (const { file, text } of webOperations()) {
+    const errors = validate(schema, withTypenames(parse(text)), rules);
+    assert.deepEqual(
+      errors.map((e) => e.message),
+      [],
+      `${file}: the API would refuse this operation`,
+    );
+  }
+  // The check can fail: a page of 200 nodes with their scores is over the cost limit.
+  const tooDear = parse("query Dear { nodes(first: 200) { edges { node { id reputation { score } } } } }");
+  assert.equal(validate(schema, withTypenames(tooDear), rules).length, 1);
 });

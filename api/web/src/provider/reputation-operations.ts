@@ -1,6 +1,10 @@
 import type { NodeFaultsQuery, ProviderReputationQuery } from "../generated/operation-types.js";
 
-/** The reputation card's scores: the provider's, and each of its nodes' (with its quarantine). */
+/**
+ * The reputation card's scores: the provider's, and each of its nodes' (with its quarantine), for
+ * its first 50 nodes: the API's query cost grows with `first` times the fields asked, and 100
+ * nodes with a score and a quarantine each is over its limit.
+ */
 export const PROVIDER_REPUTATION = /* GraphQL */ `
   query ProviderReputation {
     me {
@@ -11,7 +15,7 @@ export const PROVIDER_REPUTATION = /* GraphQL */ `
         faults
       }
     }
-    nodes(first: 100) {
+    nodes(first: 50) {
       edges {
         node {
           id
