@@ -13,10 +13,12 @@ import {
  *   liesTold            the liar's task answers that were wrong (its own result, before any referee
  *                       replaced it)
  *   liesDetected        wrong answers of the liar found by the platform: faults against its node
+ *                       (a check's referee, a canary, onboarding)
  *   liesServed          tasks whose final result, as the client reads it, is wrong
  *   falseAccusations    faults against an honest node (must be 0)
  *   tasksUntilQuarantine  the liar's tasks submitted before its node was quarantined (null: never)
- *   extraComputeRatio   check and referee runs per task
+ *   extraComputeRatio   runs no client asked for, per task: checks, referees, canaries and
+ *                       onboarding's known-answer tasks
  *   verifiedLatencyP50Ms  submit to VERIFIED, for the tasks verified
  */
 export interface VerifyMetrics {
@@ -59,7 +61,7 @@ export async function readVerifyMetrics(em: EntityManager, liar: string): Promis
   }
   const [faults] = await em.getConnection().execute<{ liar: string; honest: string }[]>(
     `select count(*) filter (where node_id = ?) as liar, count(*) filter (where node_id <> ?) as honest
-       from node_faults where kind = 'wrong_result'`,
+       from node_faults`,
     [liar, liar],
   );
   const [runs] = await em.getConnection().execute<{ checks: string; referees: string; p50: number | null }[]>(
@@ -74,7 +76,8 @@ export async function readVerifyMetrics(em: EntityManager, liar: string): Promis
        from nodes n where n.id = ?`,
     [liar],
   );
-  const extraRuns = Number(runs?.checks ?? 0) + Number(runs?.referees ?? 0);
+  const [known] = await em.getConnection().execute<{ n: string }[]>("select count(*) as n from node_checks");
+  const extraRuns = Number(runs?.checks ?? 0) + Number(runs?.referees ?? 0) + Number(known?.n ?? 0);
   return {
     tasks: tasks.length,
     liarTasks,

@@ -26,8 +26,13 @@ const VERDICTS = `with v as (
    where node = any($1::text[]) or node in (select id from nodes where provider_id = $2::uuid)
    order by at`;
 
-/** How long a provider's score is reused for sampling before it is read again. */
-const SCORE_TTL_MS = 30_000;
+/**
+ * How long a provider's score is reused for sampling before it is read again: short enough that
+ * a new provider's rate falls as its first checks agree (at 30 s a new provider was checked at
+ * twice the base rate for its first half-minute of work whatever it proved meanwhile), long
+ * enough that the read is not on every draw.
+ */
+const SCORE_TTL_MS = 5_000;
 
 export class ReputationStore {
   readonly #em: EntityManager;
