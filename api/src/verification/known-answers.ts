@@ -13,7 +13,8 @@ import { knownInputs } from "./known-inputs.js";
  *
  * Only tensor models have known answers: their `infer` is what the comparison rules cover and
  * costs one small run each. A generation (the other verifiable kind) would need the whole text
- * generated here token by token; it is left to spot checks. OCR and speech have no rule.
+ * generated here token by token, and a speech task a clip run through the whole recurrence: both
+ * are left to spot checks. OCR has no task-level rule.
  */
 export interface KnownAnswer {
   input: TensorMap;
