@@ -6,6 +6,12 @@ export const DEFAULT_CREDENTIAL_CACHE_TTL_MS = 60_000;
 /** The share of completed tasks spot-checked when the configuration does not say: 5 %. */
 const DEFAULT_VERIFICATION_SAMPLE_RATE = 0.05;
 
+/** How long a task's provider share stays pending when no check of it is open: 10 minutes. */
+const DEFAULT_VERIFICATION_WINDOW_MS = 10 * 60_000;
+
+/** A node at fault pays this many times the task's provider share, from its pending balance. */
+export const DEFAULT_VERIFICATION_PENALTY_FACTOR = 1;
+
 /**
  * The api process's configuration, parsed once at the entry point from flags and environment
  * and passed down. Nothing below the entry point reads process.env.
@@ -99,6 +105,17 @@ const apiConfigSchema = z.object({
    * verification: verification/verifier.ts); 0 turns spot checks off.
    */
   verificationSampleRate: z.coerce.number().min(0).max(1).default(DEFAULT_VERIFICATION_SAMPLE_RATE),
+  /**
+   * How long after its capture a task's provider share stays in the provider's pending account
+   * when no check of it is open (unchecked, or its check abandoned); a checked task's share moves
+   * with its verdict (ledger/verification-money.ts). Only then can it be paid out.
+   */
+  verificationWindowMs: z.coerce.number().int().min(0).default(DEFAULT_VERIFICATION_WINDOW_MS),
+  /**
+   * The penalty of a node whose result a referee found wrong, times the task's provider share,
+   * taken from its provider's pending earnings (capped at what they hold): ledger/verification-money.ts.
+   */
+  verificationPenaltyFactor: z.coerce.number().min(0).max(100).default(DEFAULT_VERIFICATION_PENALTY_FACTOR),
   /** How long the dispatcher waits for an actor to be placed and answer, per attempt. */
   taskTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** HS256 secret for access tokens (NEUROGRID_JWT_SECRET). */

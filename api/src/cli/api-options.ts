@@ -40,6 +40,8 @@ export function apiConfigFrom(
       defaultMaxPriority: env.NEUROGRID_DEFAULT_MAX_PRIORITY,
       taskTimeoutMs: env.NEUROGRID_TASK_TIMEOUT_MS,
       verificationSampleRate: env.NEUROGRID_VERIFICATION_SAMPLE_RATE,
+      verificationWindowMs: env.NEUROGRID_VERIFICATION_WINDOW_MS,
+      verificationPenaltyFactor: env.NEUROGRID_VERIFICATION_PENALTY_FACTOR,
       modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
       publicUrl: env.NEUROGRID_PUBLIC_URL,
       jwtSecret: env.NEUROGRID_JWT_SECRET,

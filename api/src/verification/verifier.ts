@@ -36,12 +36,20 @@ import type { VerificationStore } from "./verification-store.js";
  * died is ended by the dispatcher's sweep (`sweep`): nobody waits on an open check for ever.
  */
 export interface VerifierDeps {
-  store: Pick<VerificationStore, "checked" | "abandon" | "resolve" | "sweepStale">;
+  store: Pick<VerificationStore, "checked" | "abandon" | "resolve" | "sweepStale" | "releaseDue">;
   deployments: Pick<ReadyDeployments, "forModel" | "manifestOf">;
   /** The provider who owns a node: node-owners.ts. */
   providerOf(nodeId: string): Promise<string>;
-  /** The share of completed tasks checked, 0..1, for a provider of score 1 (reputation.ts). */
+  /**
+   * The share of completed tasks checked, 0..1, for a provider of score 1 (reputation.ts); 0:
+   * only the tasks whose client asked for a check (`verify`).
+   */
   sampleRate: number;
+  /**
+   * How long a task's provider share stays pending with no check open (config.ts
+   * verificationWindowMs): the sweep releases it after that.
+   */
+  windowMs: number;
   /** A provider's reputation score (reputation-store.ts); 1 for every provider without it. */
   scoreOf?: (providerId: string) => Promise<number>;
   random: () => number;
@@ -58,6 +66,8 @@ export interface CompletedTask {
   input: Record<string, unknown>;
   result: unknown;
   nodeId: string;
+  /** The client asked for a check (`verify` on submit): drawn whatever the sample rate. */
+  verify?: boolean | undefined;
 }
 
 /**
@@ -74,15 +84,19 @@ export class Verifier {
   }
 
   /**
-   * Whether a task about to be captured COMPLETED is checked: drawn at the sample rate, and only
-   * while a replica of another provider serves its model. Its capture then writes it SAMPLED.
+   * Whether a task about to be captured COMPLETED is checked: drawn at the sample rate (always,
+   * when its client asked: `verify`), and only while a replica of another provider serves its
+   * model. Its capture then writes it SAMPLED (and charges a `verify` task the extra run).
    */
   async draw(task: CompletedTask): Promise<boolean> {
+    if (!task.verify && this.#deps.sampleRate <= 0) return false;
     const manifest = this.#deps.deployments.manifestOf(task.modelId);
     if (!manifest || !VERIFIABLE_KINDS.has(taskKindOf(manifest))) return false;
     const provider = await this.#deps.providerOf(task.nodeId);
-    const score = this.#deps.scoreOf ? await this.#deps.scoreOf(provider) : 1;
-    if (!(this.#deps.random() < sampleRateFor(this.#deps.sampleRate, score))) return false;
+    if (!task.verify) {
+      const score = this.#deps.scoreOf ? await this.#deps.scoreOf(provider) : 1;
+      if (!(this.#deps.random() < sampleRateFor(this.#deps.sampleRate, score))) return false;
+    }
     const deployment = await this.#deps.deployments.forModel(task.modelId);
     // Only the replicas this process knows (refreshed every report interval): the draw is on the
     // capture's path, and asking the head there cost every drawn task a round trip.
@@ -169,11 +183,17 @@ export class Verifier {
     return runCheck(deployment, lease, task, accept, this.#deps.callTimeoutMs);
   }
 
-  /** Ends the checks whose process died mid-way (the dispatcher's recovery sweep calls this). */
+  /**
+   * Ends the checks whose process died mid-way, then releases the pending provider shares whose
+   * window has passed with no check open (the dispatcher's recovery sweep calls this); how many
+   * checks it ended.
+   */
   async sweep(now: Date = new Date()): Promise<number> {
-    return this.#deps.store.sweepStale(
+    const ended = await this.#deps.store.sweepStale(
       new Date(now.getTime() - STALE_CHECK_DEADLINES * this.#deps.callTimeoutMs),
     );
+    await this.#deps.store.releaseDue(new Date(now.getTime() - this.#deps.windowMs));
+    return ended;
   }
 
   /** Accepts a replica whose node belongs to a known provider other than `excluded`. */

@@ -18,6 +18,7 @@ import { Migration20261206600000_alert_webhooks } from "./Migration2026120660000
 import { Migration20261206710000_task_verifications } from "./Migration20261206710000_task_verifications.js";
 import { Migration20261206740000_webhook_outbox } from "./Migration20261206740000_webhook_outbox.js";
 import { Migration20261206760000_task_actor_epoch } from "./Migration20261206760000_task_actor_epoch.js";
+import { Migration20261206810000_provider_pending } from "./Migration20261206810000_provider_pending.js";
 
 /** Every migration, in order (static imports, so compiled `node dist/...` finds them). */
 export const migrationsList: MigrationObject[] = [
@@ -46,4 +47,5 @@ export const migrationsList: MigrationObject[] = [
   { name: "Migration20261206710000_task_verifications", class: Migration20261206710000_task_verifications },
   { name: "Migration20261206740000_webhook_outbox", class: Migration20261206740000_webhook_outbox },
   { name: "Migration20261206760000_task_actor_epoch", class: Migration20261206760000_task_actor_epoch },
+  { name: "Migration20261206810000_provider_pending", class: Migration20261206810000_provider_pending },
 ];
