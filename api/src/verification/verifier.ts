@@ -34,6 +34,11 @@ import type { VerificationStore } from "./verification-store.js";
  * the task's result kept: a fault needs two providers against one. Check runs go through the
  * same deployment as tasks, so they count in its load and its autoscaling. A check whose process
  * died is ended by the dispatcher's sweep (`sweep`): nobody waits on an open check for ever.
+ *
+ * Money: each verdict moves the task's provider share, held pending since its capture, in the
+ * verdict's own statement (ledger/verification-money.ts); the sweep also releases the shares
+ * whose verification window has passed with no check open. A client may ask for a check of its
+ * task (`verify`): it is drawn whatever the sample rate, and pays the extra run.
  */
 export interface VerifierDeps {
   store: Pick<VerificationStore, "checked" | "abandon" | "resolve" | "sweepStale" | "releaseDue">;

@@ -207,3 +207,32 @@ test("a lying node's verify task: RESOLVED with the referee's result, its cost b
   assert.equal(Number(row?.n), 4, "hold, capture, forfeit, penalty: once each");
   assert.equal((await checkLedger(t.orm.em.fork())).ok, true);
 });
+
+test("submitTasks takes verify per task: its escrow doubled, the request shown on the task", async () => {
+  const res = await graphqlRequest<{
+    submitTasks: { id: string; maxPrice: string; verificationRequested: boolean }[];
+  }>(
+    t.url,
+    clientKey,
+    `mutation($input: JSONObject!) {
+      submitTasks(inputs: [{ model: "mlp-classifier", input: $input, verify: true }, { model: "mlp-classifier", input: $input }]) {
+        id maxPrice verificationRequested
+      }
+    }`,
+    { input: FEATURES },
+  );
+  assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+  const [checked, plain] = res.data?.submitTasks ?? [];
+  assert.deepEqual([checked?.verificationRequested, plain?.verificationRequested], [true, false]);
+  assert.equal(BigInt(checked?.maxPrice ?? 0), 2n * BigInt(plain?.maxPrice ?? 0));
+  for (const task of [checked, plain]) {
+    await collectSubscription(
+      t.url,
+      { authorization: `Bearer ${clientKey}` },
+      PROGRESS,
+      { id: task?.id },
+      20_000,
+    );
+  }
+  assert.equal((await checkLedger(t.orm.em.fork())).ok, true);
+});
