@@ -3,7 +3,8 @@
  * the task store's capture (its real legs) and the verification store's writes: a capture
  * credits the provider's pending account; a verdict releases or forfeits the task's share, with
  * the penalty of the node at fault, each movement once and balanced; the window's release moves
- * only the tasks with no check open, many in one statement; a check the client asked for is paid
+ * only the tasks with no check open, many in one statement, once however many sweeps run at once;
+ * a check the client asked for is paid
  * for once, and given back when it could not run.
  */
 import assert from "node:assert/strict";
@@ -198,6 +199,21 @@ test("the window releases, in one statement, every task with no check open finis
     verdict: "v",
   });
   for (const id of [sampled, disputed]) assert.deepEqual(kinds(await verdictMovements(id)), ["release"]);
+  assert.equal((await checkLedger(orm.em.fork())).ok, true);
+});
+
+test("two sweeps releasing at once release each task once", async () => {
+  await store().releaseDue(new Date(Date.now() + 3_600_000));
+  const ids: string[] = [];
+  for (let i = 0; i < 12; i++) ids.push(await completed());
+  const before = await balancesOf(orm.em.fork(), taskProvider);
+  const cutoff = new Date(Date.now() + 1000);
+  const released = await Promise.all([store().releaseDue(cutoff), store().releaseDue(cutoff)]);
+  assert.equal(released[0] + released[1], ids.length);
+  for (const id of ids) assert.deepEqual(kinds(await verdictMovements(id)), ["release"]);
+  const after = await balancesOf(orm.em.fork(), taskProvider);
+  assert.equal(after.earnings - before.earnings, BigInt(ids.length) * SHARE);
+  assert.equal(after.pending, 0n);
   assert.equal((await checkLedger(orm.em.fork())).ok, true);
 });
 
