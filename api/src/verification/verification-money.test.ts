@@ -3,9 +3,8 @@
  * the task store's capture (its real legs) and the verification store's writes: a capture
  * credits the provider's pending account; a verdict releases or forfeits the task's share, with
  * the penalty of the node at fault, each movement once and balanced; the window's release moves
- * only the tasks with no check open, many in one statement, once however many sweeps run at once;
- * a check the client asked for is paid
- * for once, and given back when it could not run.
+ * only the tasks with no check open, many in one statement, once however many sweeps run at
+ * once; a check the client asked for is paid for once, and given back when it could not run.
  */
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
