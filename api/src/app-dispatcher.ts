@@ -111,6 +111,8 @@ export function taskRunningParts(
       startWriteDelayMs: config.startWriteDelayMs,
       maxResultChars: config.maxResultChars,
       verificationSampleRate: config.verificationSampleRate,
+      verificationWindowMs: config.verificationWindowMs,
+      verificationPenaltyFactor: config.verificationPenaltyFactor,
     },
     (m) => log(m),
   );

@@ -15,6 +15,12 @@ const DEFAULT_QUARANTINE_FLOOR = 0.3;
  */
 const DEFAULT_CANARY_RATE_PER_NODE_PER_MINUTE = 0.2;
 
+/** How long a task's provider share stays pending when no check of it is open: 10 minutes. */
+const DEFAULT_VERIFICATION_WINDOW_MS = 10 * 60_000;
+
+/** A node at fault pays this many times the task's provider share, from its pending balance. */
+export const DEFAULT_VERIFICATION_PENALTY_FACTOR = 1;
+
 /**
  * The api process's configuration, parsed once at the entry point from flags and environment
  * and passed down. Nothing below the entry point reads process.env.
@@ -130,6 +136,17 @@ const apiConfigSchema = z.object({
     .min(0)
     .max(60)
     .default(DEFAULT_CANARY_RATE_PER_NODE_PER_MINUTE),
+  /**
+   * How long after its capture a task's provider share stays in the provider's pending account
+   * when no check of it is open (unchecked, or its check abandoned); a checked task's share moves
+   * with its verdict (ledger/verification-money.ts). Only then can it be paid out.
+   */
+  verificationWindowMs: z.coerce.number().int().min(0).default(DEFAULT_VERIFICATION_WINDOW_MS),
+  /**
+   * The penalty of a node whose result a referee found wrong, times the task's provider share,
+   * taken from its provider's pending earnings (capped at what they hold): ledger/verification-money.ts.
+   */
+  verificationPenaltyFactor: z.coerce.number().min(0).max(100).default(DEFAULT_VERIFICATION_PENALTY_FACTOR),
   /** How long the dispatcher waits for an actor to be placed and answer, per attempt. */
   taskTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** HS256 secret for access tokens (NEUROGRID_JWT_SECRET). */

@@ -12,7 +12,12 @@ import { Keypair } from "@solana/web3.js";
 import bs58 from "bs58";
 import nacl from "tweetnacl";
 import { LedgerAccountKind, LedgerTxKind } from "../db/entities/index.js";
-import { balancesOf, externalAccount, providerEarningsAccount } from "../ledger/accounts.js";
+import {
+  balancesOf,
+  externalAccount,
+  providerEarningsAccount,
+  providerPendingAccount,
+} from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
 import { post } from "../ledger/ledger.js";
 import type { PayoutChain } from "../payouts/payout-chain.js";
@@ -58,14 +63,15 @@ describe("payouts on Solana", () => {
     await t?.stop();
   });
 
-  async function earn(providerId: string, amount: bigint) {
+  /** Credits a provider's earnings (payable), or its pending account as a capture does. */
+  async function earn(providerId: string, amount: bigint, account = providerEarningsAccount) {
     await t.orm.em.fork().transactional(async (tx) =>
       post(tx, {
         kind: LedgerTxKind.DEPOSIT,
         memo: "test earnings",
         legs: [
           { accountId: await externalAccount(tx), amount: -amount },
-          { accountId: await providerEarningsAccount(tx, providerId), amount },
+          { accountId: await account(tx, providerId), amount },
         ],
       }),
     );
@@ -171,6 +177,22 @@ describe("payouts on Solana", () => {
     for (const p of providers) {
       assert.equal(await getNeuroBalance(chain.rpc, chain.mint, p.wallet.publicKey), p.earned);
     }
+  });
+
+  test("pending earnings are not paid out: a provider with only pending has nothing to pay", async () => {
+    const p = providers[1];
+    assert.ok(p);
+    await earn(p.id, 2_000_000_000n, providerPendingAccount);
+    const run = await graphqlRequest<{ runPayouts: { created: number } }>(
+      t.url,
+      admin.key,
+      "mutation { runPayouts { created confirmed } }",
+    );
+    assert.equal(run.errors, undefined, JSON.stringify(run.errors));
+    assert.equal(run.data?.runPayouts.created, 0, "above the threshold, but pending");
+    assert.equal(await getNeuroBalance(chain.rpc, chain.mint, p.wallet.publicKey), p.earned);
+    const balances = await balancesOf(t.orm.em.fork(), p.id);
+    assert.deepEqual([balances.pending, balances.earnings], [2_000_000_000n, 0n]);
   });
 
   test("a crash after send: the next run finds the stored transaction and pays once", async () => {

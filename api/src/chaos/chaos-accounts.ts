@@ -6,8 +6,9 @@ import { registerBuiltinModels } from "../models/register-builtin.js";
 import { escrowOf, pricingOf } from "../pricing/pricing.js";
 
 /**
- * The accounts a chaos run starts from, written straight to the database: one provider who owns
- * every worker node, and a few clients, each with an API key and a deposit that covers the
+ * The accounts a chaos run starts from, written straight to the database: one provider per
+ * worker node (so result verification's spot checks, which re-run a task on another provider's
+ * node, run under the chaos too), and a few clients, each with an API key and a deposit that covers the
  * escrow of every task it will submit (plus a spare, so "covers" is not "exactly").
  */
 export interface ChaosClient {
@@ -17,7 +18,8 @@ export interface ChaosClient {
 }
 
 export interface ChaosAccounts {
-  providerId: string;
+  /** Each worker node's provider, in the order of the node ids. */
+  providerIds: string[];
   clients: ChaosClient[];
   /** The escrow one task of the model holds (its maximum price). */
   escrow: bigint;
@@ -33,9 +35,11 @@ export async function seedChaosAccounts(
   await registerBuiltinModels(em);
   const model = await em.findOneOrFail(Model, { name: opts.model }, { orderBy: { createdAt: "desc" } });
   const escrow = escrowOf(pricingOf(model.manifest));
-  const provider = em.create(Account, { name: "chaos-provider", role: Role.PROVIDER });
-  em.persist(provider);
-  for (const id of opts.nodeIds) em.persist(em.create(Node, { id, provider }));
+  const providers = opts.nodeIds.map((id) => {
+    const provider = em.create(Account, { name: `chaos-provider-of-${id}`, role: Role.PROVIDER });
+    em.persist([provider, em.create(Node, { id, provider })]);
+    return provider;
+  });
   const made = opts.tasksPerClient.map((tasks, i) => {
     const account = em.create(Account, { name: `chaos-client-${i}`, role: Role.CLIENT });
     em.persist(account);
@@ -48,7 +52,7 @@ export async function seedChaosAccounts(
   await em.flush();
   for (const c of made) await deposit(orm.em.fork(), c.account.id, c.deposited, "chaos deposit");
   return {
-    providerId: provider.id,
+    providerIds: providers.map((p) => p.id),
     clients: made.map((c) => ({ id: c.account.id, key: c.key, deposited: c.deposited })),
     escrow,
   };

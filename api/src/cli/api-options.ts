@@ -47,6 +47,8 @@ export function apiConfigFrom(
           : !(env.NEUROGRID_ONBOARDING === "0" || env.NEUROGRID_ONBOARDING === "false"),
       onboardingTasks: env.NEUROGRID_ONBOARDING_TASKS,
       canaryRatePerNodePerMinute: env.NEUROGRID_CANARY_RATE_PER_NODE_PER_MINUTE,
+      verificationWindowMs: env.NEUROGRID_VERIFICATION_WINDOW_MS,
+      verificationPenaltyFactor: env.NEUROGRID_VERIFICATION_PENALTY_FACTOR,
       modelCacheDir: env.NEUROGRID_MODEL_CACHE_DIR,
       publicUrl: env.NEUROGRID_PUBLIC_URL,
       jwtSecret: env.NEUROGRID_JWT_SECRET,

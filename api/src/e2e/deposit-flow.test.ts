@@ -2,7 +2,8 @@
  * Money in, work, money out — end to end through the public API: a client asks for a Solana Pay
  * transfer request, pays it from its wallet on the chain (LiteSVM, in this process), hears
  * depositStatus reach CREDITED (the api's scheduled deposit watcher), pays a task from that
- * balance (a real head and worker run it), the provider stakes part of its earnings and is paid
+ * balance (a real head and worker run it), its share released to the provider once its
+ * verification window is over, the provider stakes part of its earnings and is paid
  * the rest on chain to its linked wallet, the client withdraws part of its balance to its own
  * linked wallet — and the treasury check holds after all of it, and fails on a planted
  * difference (the mixed run).
@@ -22,6 +23,7 @@ import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.
 import { linkWalletThroughApi } from "../testing/link-wallet.js";
 import { startHead, startWorker } from "../testing/local-cluster.js";
 import { checkTreasury } from "../treasury/treasury-check.js";
+import { VerificationStore } from "../verification/verification-store.js";
 import { WithdrawalRunner } from "../withdrawals/withdrawal-runner.js";
 
 const NODE = "deposit-e2e-worker";
@@ -111,6 +113,14 @@ describe("deposit -> task -> payout, end to end", () => {
       { id: submitted.data?.submitTask.id },
     );
     assert.equal(progress.events.at(-1)?.taskProgress.status, "COMPLETED", JSON.stringify(progress));
+    // Its share is pending until the verification window passes: the sweep's release, its window
+    // over now (a window of 0).
+    const release = new VerificationStore({
+      em: t.orm.em.fork(),
+      events: { publish: async () => {} },
+      now: () => new Date(),
+    });
+    assert.equal(await release.releaseDue(new Date()), 1);
     const earnedInAll = (await balancesOf(t.orm.em.fork(), provider.id)).earnings;
     assert.ok(earnedInAll > 1n, "the provider earned from the task");
     // The provider stakes half of its earnings; the rest is paid out.

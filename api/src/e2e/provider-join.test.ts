@@ -42,7 +42,8 @@ const NODE_TOKEN_SECRET = "provider-join-node-token-secret";
 const REGISTER_MODEL = `mutation($input: RegisterModelInput!) { registerModel(input: $input) { sha256 } }`;
 const SUBMIT = `mutation($input: SubmitTaskInput!) { submitTask(input: $input) { id } }`;
 const TASK = `query($id: ID!) { task(id: $id) { status error nodeId result cost { providerEarning } } }`;
-const EARNINGS = `{ me { balance { earnings } } }`;
+/** What the provider is credited: pending until verified or the verification window passes. */
+const EARNINGS = `{ me { balance { pending } } }`;
 
 interface TaskRead {
   status: string;
@@ -249,13 +250,13 @@ describe("a provider's machine joins with the documented commands", { timeout: 2
   });
 
   async function earnings(key: string): Promise<bigint> {
-    const read = await graphqlRequest<{ me: { balance: { earnings: string } } }>(
+    const read = await graphqlRequest<{ me: { balance: { pending: string } } }>(
       `${apiUrl}/graphql`,
       key,
       EARNINGS,
     );
     assert.equal(read.errors, undefined, JSON.stringify(read.errors));
-    return BigInt(read.data?.me.balance.earnings ?? "0");
+    return BigInt(read.data?.me.balance.pending ?? "0");
   }
 
   async function finished(id: string): Promise<TaskRead | undefined> {

@@ -177,10 +177,11 @@ describe("one paid task, end to end", () => {
     assert.equal(after.held, before.held, "nothing left in escrow");
     const providerAfter = await balancesOf(orm.em.fork(), fx.providerId);
     assert.equal(
-      providerAfter.earnings,
-      providerBefore.earnings + provider,
-      "provider earned price less fee",
+      providerAfter.pending,
+      providerBefore.pending + provider,
+      "provider earned price less fee (pending until verified or its window passes)",
     );
+    assert.equal(providerAfter.earnings, providerBefore.earnings, "not payable yet");
     assert.equal(
       await platformBalance(orm.em.fork(), LedgerAccountKind.PLATFORM_FEES),
       feesBefore + fee,

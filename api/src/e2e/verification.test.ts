@@ -6,7 +6,10 @@
  * (NEUROGRID_VERIFICATION_SAMPLE_RATE=1) and onboards no node (NEUROGRID_ONBOARDING=false: the
  * liar would be kept out). Tasks are submitted until the client has seen a task SAMPLED then
  * VERIFIED, and a task the liar ran go DISPUTED then RESOLVED with the referee's (honest)
- * result; every fault found is the liar's. Then until the liar has three faults: it is
+ * result; every fault found is the liar's. The money follows the verdict: the liar's share of
+ * that task is forfeited to the client (who paid nothing for it in the end) and a penalty is
+ * taken from its provider's pending earnings, each movement balanced; the verified task's share
+ * is released to its provider's earnings. Then until the liar has three faults: it is
  * quarantined (reputation below the default floor 0.3), in the database and at the head, its
  * replica waits with the quarantine as its pending reason, and tasks run on honest nodes only.
  */
@@ -20,10 +23,13 @@ import {
   mlpForwardReference,
 } from "@neurogrid/cluster/models";
 import type { Child } from "../cli/child-process.js";
-import { Account, Node, Role } from "../db/entities/index.js";
+import { Account, LedgerTxKind, Node, Role } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { issueApiKey } from "../identity/api-keys.js";
+import { externalAccount, providerPendingAccount } from "../ledger/accounts.js";
+import { checkLedger } from "../ledger/check.js";
 import { deposit } from "../ledger/deposit.js";
+import { post } from "../ledger/ledger.js";
 import { registerBuiltinModels } from "../models/register-builtin.js";
 import { NodeFaults } from "../tasks/node-faults.js";
 import { until } from "../testing/dispatcher-fixture.js";
@@ -36,14 +42,20 @@ const LIAR = "verify-liar";
 const HONEST = ["verify-honest-1", "verify-honest-2"];
 /** Tasks submitted at most before both outcomes are seen (each is seen per task with p >= 1/3). */
 const MAX_TASKS = 30;
+/** What the liar's provider has pending before the first task (more than any penalty). */
+const PENDING_BEFORE = 1_000_000_000n;
 /** Room for one mlp-classifier replica (256 MB) per worker. */
 const SUBMIT = `mutation($input: SubmitTaskInput!) { submitTask(input: $input) { id } }`;
 const PROGRESS = `subscription($id: ID!) { taskProgress(taskId: $id) { status verification } }`;
-const TASK = `query($id: ID!) { task(id: $id) { status nodeId result verification { status checkedBy referee verdict } } }`;
+const TASK = `query($id: ID!) {
+  task(id: $id) { id status nodeId result cost { total platformFee providerEarning } verification { status checkedBy referee verdict } }
+}`;
 
 type Outputs = { logits: number[][]; probabilities: number[][] };
 type TaskView = {
+  id: string;
   status: string;
+  cost: { total: string; platformFee: string; providerEarning: string };
   nodeId: string;
   result: Outputs;
   verification: { status: string; checkedBy: string | null; referee: string | null; verdict: string | null };
@@ -55,6 +67,7 @@ describe("result verification, end to end", () => {
   let url: string;
   let clientKey: string;
   let headAddress: string;
+  let liarProvider: string;
   const children: Child[] = [];
 
   before(async () => {
@@ -68,10 +81,23 @@ describe("result verification, end to end", () => {
     for (const [i, node] of [LIAR, ...HONEST].entries()) {
       const provider = em.create(Account, { name: `provider-${i}`, role: Role.PROVIDER });
       em.persist([provider, em.create(Node, { id: node, provider })]);
+      if (node === LIAR) liarProvider = provider.id;
     }
     clientKey = issueApiKey(em, client).key;
     await em.flush();
     await deposit(em, client.id, 1_000_000_000n, "test deposit");
+    // The liar's provider has earlier earnings pending (credited as a capture credits them), so
+    // its penalty is the whole rule's, not capped to nothing.
+    await orm.em.fork().transactional(async (tx) =>
+      post(tx, {
+        kind: LedgerTxKind.DEPOSIT,
+        memo: "earlier pending earnings",
+        legs: [
+          { accountId: await externalAccount(tx), amount: -PENDING_BEFORE },
+          { accountId: await providerPendingAccount(tx, liarProvider), amount: PENDING_BEFORE },
+        ],
+      }),
+    );
     const cluster = await startLyingCluster(db.url, { liar: LIAR, honest: HONEST });
     children.push(...cluster.children);
     headAddress = cluster.headAddress;
@@ -91,6 +117,38 @@ describe("result verification, end to end", () => {
     await orm?.close();
     await db?.drop();
   });
+
+  /** A task's ledger movements in order, each leg's account kind and amount; each balances. */
+  async function movementsOf(taskId: string): Promise<{ kind: string; legs: [string, bigint][] }[]> {
+    const rows = await orm.em
+      .fork()
+      .execute<{ tx: string; kind: string; account_kind: string; amount: string }[]>(
+        `select t.id as tx, t.kind, a.kind as account_kind, e.amount from ledger_transactions t
+         join ledger_entries e on e.transaction_id = t.id join ledger_accounts a on a.id = e.account_id
+        where t.task_id = ? order by t.created_at, t.kind, a.kind`,
+        [taskId],
+      );
+    const byTx = new Map<string, { kind: string; legs: [string, bigint][] }>();
+    for (const r of rows) {
+      const m = byTx.get(r.tx) ?? { kind: r.kind, legs: [] };
+      m.legs.push([r.account_kind, BigInt(r.amount)]);
+      byTx.set(r.tx, m);
+    }
+    for (const m of byTx.values()) {
+      assert.equal(
+        m.legs.reduce((s, [, a]) => s + a, 0n),
+        0n,
+        `${m.kind} balances`,
+      );
+    }
+    return [...byTx.values()];
+  }
+
+  /** What a task cost its client in the end: its client accounts' legs, all movements. */
+  async function clientPaidFor(taskId: string): Promise<bigint> {
+    const legs = (await movementsOf(taskId)).flatMap((m) => m.legs);
+    return -legs.filter(([kind]) => kind.startsWith("client_")).reduce((s, [, a]) => s + a, 0n);
+  }
 
   /** Submits one task and follows it to the end of its progress; the verification moves seen. */
   async function oneTask(row: number): Promise<{ task: TaskView; moves: string[] }> {
@@ -140,6 +198,36 @@ describe("result verification, end to end", () => {
     const faults = new NodeFaults(orm);
     assert.ok((await faults.ofNode(LIAR)).length >= 1);
     for (const node of HONEST) assert.deepEqual(await faults.ofNode(node), [], `${node} was never at fault`);
+    // The caught task's money: forfeited to the client, the penalty taken, each balanced, once.
+    const ledger = await movementsOf(caught.id);
+    const share = BigInt(caught.cost.providerEarning);
+    assert.deepEqual(
+      ledger.filter((m) => m.kind === "forfeit" || m.kind === "penalty"),
+      [
+        {
+          kind: "forfeit",
+          legs: [
+            ["client_available", BigInt(caught.cost.total)],
+            ["platform_fees", -BigInt(caught.cost.platformFee)],
+            ["provider_pending", -share],
+          ],
+        },
+        {
+          kind: "penalty",
+          legs: [
+            ["platform_fees", share],
+            ["provider_pending", -share],
+          ],
+        },
+      ],
+    );
+    assert.equal(await clientPaidFor(caught.id), 0n, "the client got back all it paid for the wrong result");
+    assert.deepEqual(
+      (await movementsOf(verified.id)).map((m) => m.kind),
+      ["hold", "capture", "release"],
+      "the verified task's share released",
+    );
+    assert.equal((await checkLedger(orm.em.fork())).ok, true);
     // `neurogrid status` shows the verdicts: the liar's faults, and none of an honest node's.
     const status = await runCli(["status", "--head", headAddress, "--database-url", db.url, "--json"]);
     assert.equal(status.code, 0, status.stderr);

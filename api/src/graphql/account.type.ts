@@ -14,6 +14,12 @@ export class BalanceType {
 
   @Field(() => TokenAmountScalar, { description: "A provider's earnings not yet paid out." })
   earnings!: bigint;
+
+  @Field(() => TokenAmountScalar, {
+    description:
+      "A provider's share of its tasks held until each is verified or its verification window passes; then it moves to earnings. Not payable.",
+  })
+  pending!: bigint;
 }
 
 @ObjectType("Account")

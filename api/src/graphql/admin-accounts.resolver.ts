@@ -18,6 +18,7 @@ interface AccountRow {
   available: string | null;
   held: string | null;
   earnings: string | null;
+  pending: string | null;
 }
 
 @Resolver()
@@ -59,13 +60,15 @@ export class AdminAccountsResolver {
       `select a.id, a.name, a.email, a.role, a.created_at,
          (select balance from ledger_accounts l where l.owner_id = a.id and l.kind = ?) as available,
          (select balance from ledger_accounts l where l.owner_id = a.id and l.kind = ?) as held,
-         (select balance from ledger_accounts l where l.owner_id = a.id and l.kind = ?) as earnings
+         (select balance from ledger_accounts l where l.owner_id = a.id and l.kind = ?) as earnings,
+         (select balance from ledger_accounts l where l.owner_id = a.id and l.kind = ?) as pending
        from accounts a ${pageSql}
        order by a.created_at desc, a.id desc limit ?`,
       [
         LedgerAccountKind.CLIENT_AVAILABLE,
         LedgerAccountKind.CLIENT_HELD,
         LedgerAccountKind.PROVIDER_EARNINGS,
+        LedgerAccountKind.PROVIDER_PENDING,
         ...params,
         n + 1,
       ],
@@ -85,6 +88,7 @@ export class AdminAccountsResolver {
         available: BigInt(r.available ?? 0),
         held: BigInt(r.held ?? 0),
         earnings: BigInt(r.earnings ?? 0),
+        pending: BigInt(r.pending ?? 0),
       },
     }));
   }

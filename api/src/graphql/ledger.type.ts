@@ -11,7 +11,8 @@ export class LedgerEntryType {
   amount!: bigint;
 
   @Field(() => String, {
-    description: "client_available, client_held, provider_earnings, platform_fees, external.",
+    description:
+      "client_available, client_held, provider_pending, provider_earnings, platform_fees, external.",
   })
   accountKind!: string;
 

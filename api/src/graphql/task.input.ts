@@ -21,6 +21,17 @@ export class SubmitTaskInput {
 
   @Field(() => Int, { nullable: true, defaultValue: 0, description: "0..999, higher runs first." })
   priority?: number;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    defaultValue: false,
+    description:
+      "Have the result checked: it is re-run on another provider's node and compared (a dispute is refereed by a third). " +
+      "The escrow is twice the model's, and a checked task is charged its cost twice (the check's run); a check that cannot " +
+      "run (no other provider serves the model) costs nothing extra. A node found wrong forfeits the task: its cost comes back, " +
+      "and the result is the referee's.",
+  })
+  verify?: boolean;
 }
 
 @InputType("TaskFilter")

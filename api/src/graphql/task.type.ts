@@ -117,6 +117,12 @@ export class TaskType {
   @Field(() => String, { nullable: true })
   error?: string | undefined;
 
+  @Field(() => Boolean, {
+    description:
+      "The client asked for its result to be checked (submitTask's verify): always checked while another provider can.",
+  })
+  verificationRequested!: boolean;
+
   @Field(() => TokenAmountScalar, { description: "Held in escrow at submission." })
   maxPrice!: bigint;
 
@@ -200,6 +206,7 @@ export function toTaskType(task: Task, model: Model): TaskType {
     input: task.input,
     ...typedResult(taskKindOf(model.manifest), task.result ?? undefined),
     error: task.error ?? undefined,
+    verificationRequested: task.verify === true,
     maxPrice: task.maxPrice,
     cost: final
       ? {

@@ -13,6 +13,16 @@ export async function clientAccounts(em: EntityManager, clientId: string) {
 export const providerEarningsAccount = (em: EntityManager, providerId: string) =>
   ensureLedgerAccount(em, LedgerAccountKind.PROVIDER_EARNINGS, providerId);
 
+/**
+ * Where a capture credits a provider's share (held until released: verification-money.ts). Its
+ * earnings account is made with it: a release moves the share there inside one statement, which
+ * cannot create an account and move its balance at once.
+ */
+export async function providerPendingAccount(em: EntityManager, providerId: string): Promise<string> {
+  await providerEarningsAccount(em, providerId);
+  return ensureLedgerAccount(em, LedgerAccountKind.PROVIDER_PENDING, providerId);
+}
+
 export const platformFeesAccount = (em: EntityManager) =>
   ensureLedgerAccount(em, LedgerAccountKind.PLATFORM_FEES, null);
 
@@ -23,6 +33,8 @@ export interface Balances {
   available: bigint;
   held: bigint;
   earnings: bigint;
+  /** A provider's share of its tasks not yet released (not payable). */
+  pending: bigint;
 }
 
 /** An owner's balances by kind (zero where the account does not exist yet). */
@@ -36,6 +48,7 @@ export async function balancesOf(em: EntityManager, ownerId: string): Promise<Ba
     available: by.get(LedgerAccountKind.CLIENT_AVAILABLE) ?? 0n,
     held: by.get(LedgerAccountKind.CLIENT_HELD) ?? 0n,
     earnings: by.get(LedgerAccountKind.PROVIDER_EARNINGS) ?? 0n,
+    pending: by.get(LedgerAccountKind.PROVIDER_PENDING) ?? 0n,
   };
 }
 

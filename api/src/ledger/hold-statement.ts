@@ -28,6 +28,8 @@ export interface HoldTask {
   input: unknown;
   pricing: unknown;
   escrow: bigint;
+  /** The client asked for a check (`verify`): the escrow covers the extra run. */
+  verify?: boolean | undefined;
   memo: string;
 }
 
@@ -65,6 +67,7 @@ export async function holdTasks(em: EntityManager, units: HoldUnit[]): Promise<H
         input: t.input,
         pricing: t.pricing,
         escrow: t.escrow.toString(),
+        verify: t.verify === true,
         tx_id: randomUUID(),
         memo: t.memo,
         at: u.now.toISOString(),
@@ -92,11 +95,11 @@ export async function holdTasks(em: EntityManager, units: HoldUnit[]): Promise<H
                       = (select count(*) from c)
      ), r as (
        select * from jsonb_to_recordset($2::jsonb) as r(id uuid, account_id uuid, model_id uuid, idempotency_key text,
-         priority int, input jsonb, pricing jsonb, escrow bigint, tx_id uuid, memo text, at timestamptz,
+         priority int, input jsonb, pricing jsonb, escrow bigint, verify boolean, tx_id uuid, memo text, at timestamptz,
          debit_account uuid, credit_account uuid)
      ), task as (
-       insert into tasks (id, account_id, model_id, idempotency_key, priority, status, input, pricing, max_price, attempts, created_at)
-       select r.id, r.account_id, r.model_id, r.idempotency_key, r.priority, 'QUEUED', r.input, r.pricing, r.escrow, 0, r.at
+       insert into tasks (id, account_id, model_id, idempotency_key, priority, status, input, pricing, max_price, verify, attempts, created_at)
+       select r.id, r.account_id, r.model_id, r.idempotency_key, r.priority, 'QUEUED', r.input, r.pricing, r.escrow, r.verify, 0, r.at
          from r where exists (select 1 from m) returning id
      ), mv as (
        insert into ledger_transactions (id, kind, task_id, memo, created_at)

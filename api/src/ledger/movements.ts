@@ -7,9 +7,14 @@ import { costOf, type Usage } from "../pricing/pricing.js";
  * hold-statement.ts and settle-statement.ts). Each sums to zero:
  *
  *   hold      client available  -escrow   client held       +escrow
- *   capture   client held       -escrow   client available  +(escrow - cost)
- *             provider earnings +(cost - fee)                platform fees +fee
+ *   capture   client held       -escrow   client available  +(escrow - cost - extra)
+ *             provider pending  +(cost - fee)                platform fees +(fee + extra)
  *   refund    client held       -escrow   client available  +escrow
+ *
+ * The provider's share is held in its pending account until the task is verified or its
+ * verification window passes (verification-money.ts: release, forfeit, penalty). `extra` is the
+ * price of the check a client asked for (`verify`, the task drawn): the task's cost once more,
+ * kept by the platform, which runs the check (refunded if the check could not run).
  *
  * The cost comes from the usage (pricing.ts, never more than the escrow); the fee is contracts'
  * splitFee (rounds down, the provider gets the rest).
@@ -53,17 +58,19 @@ export function captureSplit(pricing: Pricing, usage: Usage, platformFeeBps: num
   return { units, cost, fee, providerEarning: provider };
 }
 
+/** `earnings.provider`: the provider's pending account (accounts.ts providerPendingAccount). */
 export function captureLegs(
   client: ClientAccounts,
   escrow: bigint,
   split: CaptureSplit,
   earnings: { provider: string; platform: string },
+  extra = 0n,
 ): Leg[] {
   return [
     { accountId: client.held, amount: -escrow },
-    { accountId: client.available, amount: escrow - split.cost },
+    { accountId: client.available, amount: escrow - split.cost - extra },
     { accountId: earnings.provider, amount: split.providerEarning },
-    { accountId: earnings.platform, amount: split.fee },
+    { accountId: earnings.platform, amount: split.fee + extra },
   ];
 }
 

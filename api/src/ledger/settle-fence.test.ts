@@ -9,7 +9,7 @@ import { after, before, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { startTasks } from "../tasks/start-statement.js";
 import { type LedgerFixture, ledgerFixture } from "../testing/ledger-fixture.js";
-import { balancesOf, clientAccounts, platformFeesAccount, providerEarningsAccount } from "./accounts.js";
+import { balancesOf, clientAccounts, platformFeesAccount, providerPendingAccount } from "./accounts.js";
 import { checkLedger } from "./check.js";
 import { holdTasks } from "./hold-statement.js";
 import { type SettleRow, settleTasks } from "./settle-statement.js";
@@ -84,7 +84,7 @@ async function captureBy(taskId: string, servedBy: { actorId: string; epoch: num
     legs: [
       { accountId: client.held, amount: -PRICE },
       { accountId: client.available, amount: PRICE - COST },
-      { accountId: await providerEarningsAccount(em, providerId), amount: COST - fee },
+      { accountId: await providerPendingAccount(em, providerId), amount: COST - fee },
       { accountId: await platformFeesAccount(em), amount: fee },
     ],
     memo: "test",

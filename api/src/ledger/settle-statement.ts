@@ -33,6 +33,10 @@ import type { Leg } from "./movements.js";
  * (kept where one was written) and settles the task only if it is of that model. So does a spot
  * check's draw (verification/verifier.ts): a `sampled` capture writes the task SAMPLED with its
  * COMPLETED, so no reader ever sees it completed and unchecked in between.
+ *
+ * A capture's provider share goes to the provider's pending account (its legs: task-store.ts);
+ * the task is marked `earnings_pending` while it has one, for the window's release
+ * (verification-money.ts).
  */
 export interface SettleRow {
   taskId: string;
@@ -106,6 +110,7 @@ export async function settleTasks(em: EntityManager, open: string, rows: SettleR
               inference_ms = coalesce(r.inference_ms, x.inference_ms), node_id = coalesce(r.node_id, x.node_id),
               cost = r.cost, units = r.units, platform_fee = coalesce(r.fee, x.platform_fee),
               provider_earning = coalesce(r.provider_earning, x.provider_earning), finished_at = r.finished_at,
+              earnings_pending = r.kind = 'capture' and coalesce(r.provider_earning, 0) > 0,
               scheduled_at = coalesce(x.scheduled_at, r.started_at), started_at = coalesce(x.started_at, r.started_at),
               actor_id = coalesce(r.actor_id, x.actor_id), attempts = greatest(x.attempts, coalesce(r.attempts, 0)),
               actor_epoch = case when r.actor_id is null then x.actor_epoch else r.actor_epoch end

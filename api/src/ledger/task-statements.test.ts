@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { Account, Role, Task } from "../db/entities/index.js";
 import { type LedgerFixture, ledgerFixture } from "../testing/ledger-fixture.js";
-import { balancesOf, clientAccounts, platformFeesAccount, providerEarningsAccount } from "./accounts.js";
+import { balancesOf, clientAccounts, platformFeesAccount, providerPendingAccount } from "./accounts.js";
 import { checkLedger } from "./check.js";
 import { deposit } from "./deposit.js";
 import { type HoldOutcome, holdTasks } from "./hold-statement.js";
@@ -76,7 +76,7 @@ async function capture(taskId: string, maxPrice: bigint, cost: bigint): Promise<
     legs: [
       { accountId: client.held, amount: -maxPrice },
       { accountId: client.available, amount: maxPrice - cost },
-      { accountId: await providerEarningsAccount(em, providerId), amount: cost - fee },
+      { accountId: await providerPendingAccount(em, providerId), amount: cost - fee },
       { accountId: await platformFeesAccount(em), amount: fee },
     ],
     memo: "test",
@@ -118,14 +118,14 @@ test("a batch capture captures each open task once; one final already is left al
       [`{${ids.join(",")}}`],
     );
   assert.equal(Number(row?.n), 3);
-  assert.equal((await balancesOf(orm.em.fork(), providerId)).earnings, 3n * 54n);
+  assert.equal((await balancesOf(orm.em.fork(), providerId)).pending, 3n * 54n);
   assert.equal((await checkLedger(orm.em.fork())).ok, true);
 });
 
 test("one task twice in a batch capture (two attempts ending at once) is captured by one of them only", async () => {
   const { ids } = await hold(1, 100n);
   const [a] = ids as [string];
-  const earnings = (await balancesOf(orm.em.fork(), providerId)).earnings;
+  const pending = (await balancesOf(orm.em.fork(), providerId)).pending;
   const outcome = await completeAndCaptureMany(orm.em.fork(), [
     await capture(a, 100n, 60n),
     await capture(a, 100n, 60n),
@@ -142,7 +142,7 @@ test("one task twice in a batch capture (two attempts ending at once) is capture
       [a],
     );
   assert.equal(Number(row?.n), 1);
-  assert.equal((await balancesOf(orm.em.fork(), providerId)).earnings - earnings, 54n, "paid once");
+  assert.equal((await balancesOf(orm.em.fork(), providerId)).pending - pending, 54n, "credited once");
   assert.equal((await checkLedger(orm.em.fork())).ok, true);
 });
 

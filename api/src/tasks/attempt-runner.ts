@@ -178,6 +178,7 @@ export class AttemptRunner {
       input,
       pricing: charge.pricing,
       maxPrice: BigInt(charge.maxPrice),
+      verify: charge.verify === true,
       at: new Date(),
     };
     const deferred = deferStart({
@@ -226,5 +227,13 @@ export class AttemptRunner {
 /** The refund's task as the attempt's job carries it (no read). */
 function chargedRef(req: AttemptRequest): TaskRef | undefined {
   const c = req.charge;
-  return c && { id: req.taskId, accountId: c.accountId, pricing: c.pricing, maxPrice: BigInt(c.maxPrice) };
+  return (
+    c && {
+      id: req.taskId,
+      accountId: c.accountId,
+      pricing: c.pricing,
+      maxPrice: BigInt(c.maxPrice),
+      verify: c.verify === true,
+    }
+  );
 }

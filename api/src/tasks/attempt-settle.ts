@@ -67,6 +67,7 @@ export async function settleStarted(
             input: task.input,
             result: outcome.result,
             nodeId: served.nodeId,
+            verify: task.verify === true,
           }
         : undefined;
     const drawn =

@@ -69,9 +69,9 @@ test("a call that times out fails the task for good and charges price x min(runt
     assert.equal(client.held, 0n);
     assert.equal(client.available, 10_000_000n - 500_000n);
     assert.equal(
-      (await balancesOf(orm.em.fork(), fx.providerId)).earnings,
+      (await balancesOf(orm.em.fork(), fx.providerId)).pending,
       450_000n,
-      "provider paid, less the 10% fee",
+      "provider credited (pending until released), less the 10% fee",
     );
     assert.equal((await checkLedger(orm.em.fork())).ok, true);
   } finally {

@@ -90,7 +90,7 @@ export class FakeTaskStore implements TaskStore {
       task.id,
       "capture",
       captureLegs(clientOf(task.accountId), req.task.maxPrice, split, {
-        provider: `earnings:${req.providerId}`,
+        provider: `pending:${req.providerId}`,
         platform: "platform-fees",
       }),
     );

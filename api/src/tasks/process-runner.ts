@@ -17,8 +17,12 @@ export interface RunnerSettings {
   taskTimeoutMs: number;
   startWriteDelayMs: number;
   maxResultChars: number;
-  /** The share of completed tasks spot-checked on another provider's node (0: none). */
+  /** The share of completed tasks spot-checked on another provider's node (0: only `verify` tasks). */
   verificationSampleRate: number;
+  /** How long a provider's share stays pending with no check open (config.ts). */
+  verificationWindowMs: number;
+  /** A node at fault's penalty, times the task's provider share (config.ts). */
+  verificationPenaltyFactor: number;
   /** Draws which tasks are checked (tests pass their own). */
   random?: () => number;
 }
@@ -44,23 +48,34 @@ export function processRunner(
   const owners = new NodeOwners(parts.orm);
   const deployments = new ReadyDeployments(parts.orm, parts.deployments, parts.gate);
   const providerOf = (nodeId: string) => owners.providerOf(nodeId);
-  const { verificationSampleRate, random, ...runnerSettings } = settings;
+  const {
+    verificationSampleRate,
+    verificationWindowMs,
+    verificationPenaltyFactor,
+    random,
+    ...runnerSettings
+  } = settings;
   const reputations = new ReputationStore(parts.orm.em);
-  const verifier =
-    verificationSampleRate > 0
-      ? new Verifier({
-          store: new VerificationStore({ em: parts.orm.em, events: parts.events, now: () => new Date() }),
-          deployments,
-          providerOf,
-          sampleRate: verificationSampleRate,
-          scoreOf: (providerId) => reputations.providerScore(providerId),
-          random: random ?? Math.random,
-          callTimeoutMs: settings.taskTimeoutMs,
-          maxResultChars: settings.maxResultChars,
-          ...(parts.afterFault ? { afterFault: parts.afterFault } : {}),
-          ...(log ? { log } : {}),
-        })
-      : undefined;
+  // Always made, whatever the sample rate: a client may ask for a check of its task (`verify`),
+  // and its sweep releases the pending provider shares whose window has passed.
+  const verifier = new Verifier({
+    store: new VerificationStore({
+      em: parts.orm.em,
+      events: parts.events,
+      now: () => new Date(),
+      penaltyFactor: verificationPenaltyFactor,
+    }),
+    deployments,
+    providerOf,
+    sampleRate: verificationSampleRate,
+    windowMs: verificationWindowMs,
+    scoreOf: (providerId) => reputations.providerScore(providerId),
+    random: random ?? Math.random,
+    callTimeoutMs: settings.taskTimeoutMs,
+    maxResultChars: settings.maxResultChars,
+    ...(parts.afterFault ? { afterFault: parts.afterFault } : {}),
+    ...(log ? { log } : {}),
+  });
   return new AttemptRunner({
     store: parts.store,
     deployments,
@@ -76,8 +91,16 @@ export function processRunner(
 
 /** A task's client and escrow, read (the refund of a task whose attempt never started). */
 async function taskRefOf(orm: MikroORM, taskId: string): Promise<TaskRef | null> {
-  const task = await orm.em.fork().findOne(Task, taskId, { fields: ["account", "maxPrice", "pricing"] });
+  const task = await orm.em
+    .fork()
+    .findOne(Task, taskId, { fields: ["account", "maxPrice", "pricing", "verify"] });
   return (
-    task && { id: task.id, accountId: task.account.id, maxPrice: task.maxPrice, pricing: pricingOfTask(task) }
+    task && {
+      id: task.id,
+      accountId: task.account.id,
+      maxPrice: task.maxPrice,
+      pricing: pricingOfTask(task),
+      verify: task.verify,
+    }
   );
 }

@@ -37,6 +37,8 @@ export interface StartedTask {
   input: Record<string, unknown>;
   pricing: Pricing;
   maxPrice: bigint;
+  /** The client asked for a check of it (`verify` on submit). */
+  verify?: boolean | undefined;
   at: Date;
 }
 
@@ -53,6 +55,7 @@ export async function startTasks(
     input: Record<string, unknown>;
     pricing: Pricing | null;
     max_price: string;
+    verify: boolean;
   }>(
     em,
     "tasks_start",
@@ -68,7 +71,7 @@ export async function startTasks(
        from r
       where x.id = any($5::uuid[]) and x.id = r.id and x.status = any($4::text[])
         and exists (select 1 from async_commit)
-      returning x.id, x.account_id, x.model_id, x.input, x.pricing, x.max_price`,
+      returning x.id, x.account_id, x.model_id, x.input, x.pricing, x.max_price, x.verify`,
     [
       JSON.stringify(
         reqs.map((q) => ({
@@ -100,6 +103,7 @@ export async function startTasks(
       input: row.input,
       pricing: pricingOfTask({ pricing: row.pricing ?? undefined, maxPrice }),
       maxPrice,
+      verify: row.verify,
       at: q.at ?? now,
     };
   });

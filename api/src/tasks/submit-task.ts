@@ -6,7 +6,6 @@ import { type Account, type Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import type { HoldOutcome } from "../ledger/hold-statement.js";
-import { escrowOf } from "../pricing/pricing.js";
 import type { AnswerWait } from "./answer-wait.js";
 import { enqueueTasks, type LocalStarter } from "./local-start.js";
 import { modelByName } from "./model-cache.js";
@@ -15,7 +14,7 @@ import type { SettledTask } from "./settled-task.js";
 import { taskInputOf } from "./task-input.js";
 import type { TaskQueue } from "./task-queue.js";
 import type { TaskStore } from "./task-store.js";
-import { holdTaskOf, jobOf, writtenTask } from "./written-task.js";
+import { escrowFor, holdTaskOf, jobOf, writtenTask } from "./written-task.js";
 
 /** The longest idempotency key, in characters. */
 const MAX_KEY_CHARS = 200;
@@ -50,6 +49,8 @@ export interface SubmitTaskRequest {
   input: unknown;
   idempotencyKey?: string | undefined;
   priority?: number | undefined;
+  /** Have the result checked, paying the extra run (written-task.ts escrowFor). */
+  verify?: boolean | undefined;
 }
 
 export interface SubmitDeps {
@@ -84,14 +85,15 @@ export async function submitTask(
   let model = await findModel(em, req.model, req.version, false);
   for (let attempt = 0; ; attempt++) {
     const { input, pricing } = taskInputOf(model, req.input);
-    const price = escrowOf(pricing);
+    const verify = req.verify === true;
+    const price = escrowFor(pricing, verify);
     let outcome: HoldOutcome;
     try {
       outcome = await deps.store.hold({
         accountId: account.id,
         accounts,
         now,
-        tasks: [holdTaskOf({ taskId, model, key, priority, input, price, pricing })],
+        tasks: [holdTaskOf({ taskId, model, key, priority, input, price, pricing, verify })],
         modelChecks:
           attempt < MODEL_CHECKED_TRIES
             ? [{ modelId: model.id, manifest: model.manifest, latest: req.version === undefined }]
@@ -119,7 +121,7 @@ export async function submitTask(
         },
       );
     }
-    const task = writtenTask({ taskId, account, model, key, priority, input, price, pricing, now });
+    const task = writtenTask({ taskId, account, model, key, priority, input, price, pricing, verify, now });
     const answer = deps.answers?.listen();
     const startedHere = await enqueueTasks(deps, [{ ...jobOf(task), onSettled: answer?.onSettled }]);
     const settled = startedHere > 0 ? await answer?.settled() : undefined;
@@ -179,6 +181,7 @@ export function sameRequestOrConflict(existing: Task, req: SubmitTaskRequest): T
     (req.version === undefined || existing.model.version === req.version);
   if (
     !sameModel ||
+    existing.verify !== (req.verify === true) ||
     JSON.stringify(existing.input) !== JSON.stringify(normalised(existing.model, req.input))
   ) {
     throw new ApiError("CONFLICT", "this idempotency key was already used for a different request", {

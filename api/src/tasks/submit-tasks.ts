@@ -5,7 +5,6 @@ import { type Account, type Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import type { HoldOutcome, HoldTask } from "../ledger/hold-statement.js";
-import { escrowOf } from "../pricing/pricing.js";
 import { enqueueTasks } from "./local-start.js";
 import {
   checkedKey,
@@ -19,7 +18,7 @@ import {
   sameRequestOrConflict,
 } from "./submit-task.js";
 import { taskInputOf } from "./task-input.js";
-import { holdTaskOf, jobOf, writtenTask } from "./written-task.js";
+import { escrowFor, holdTaskOf, jobOf, writtenTask } from "./written-task.js";
 
 /**
  * submitTasks: many tasks of one client in one call, all or nothing.
@@ -82,11 +81,12 @@ export async function submitTasks(
       }
       const model = await modelOf(req, false);
       const { input, pricing } = await at(i, async () => taskInputOf(model, req.input));
-      const price = escrowOf(pricing);
+      const verify = req.verify === true;
+      const price = escrowFor(pricing, verify);
       const priority = req.priority ?? 0;
       const taskId = randomUUID();
-      const task = writtenTask({ taskId, account, model, key, priority, input, price, pricing, now });
-      fresh.push({ task, hold: holdTaskOf({ taskId, model, key, priority, input, price, pricing }) });
+      const task = writtenTask({ taskId, account, model, key, priority, input, price, pricing, verify, now });
+      fresh.push({ task, hold: holdTaskOf({ taskId, model, key, priority, input, price, pricing, verify }) });
       result.push(task);
     }
     if (fresh.length > 0) {

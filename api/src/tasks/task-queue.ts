@@ -38,6 +38,8 @@ export interface TaskCharge {
   /** The escrow held (smallest units, as a decimal string: jobs are JSON). */
   maxPrice: string;
   pricing: Pricing;
+  /** The client asked for a check (`verify`); absent: it did not. */
+  verify?: boolean | undefined;
 }
 
 /** One task's job, as enqueue and enqueueMany take it. */

@@ -6,6 +6,8 @@ export interface TaskRef {
   accountId: string;
   pricing: Pricing;
   maxPrice: bigint;
+  /** The client asked for a check of it (`verify`): its escrow covers the extra run. */
+  verify?: boolean | undefined;
 }
 
 /** A task's pricing: the one it was submitted under (older rows: per call at their escrow). */

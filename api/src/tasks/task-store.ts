@@ -1,5 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { clientAccounts, platformFeesAccount, providerEarningsAccount } from "../ledger/accounts.js";
+import { clientAccounts, platformFeesAccount, providerPendingAccount } from "../ledger/accounts.js";
 import { type HoldOutcome, type HoldUnit, holdTasks } from "../ledger/hold-statement.js";
 import { captureLegs, captureSplit, refundLegs } from "../ledger/movements.js";
 import { type SettleRow, settleTasks } from "../ledger/settle-statement.js";
@@ -101,9 +101,11 @@ export class PgTaskStore implements TaskStore {
     const split = captureSplit(task.pricing, req.usage, req.platformFeeBps);
     const [client, provider, platform] = await Promise.all([
       clientAccounts(this.#em, task.accountId),
-      providerEarningsAccount(this.#em, req.providerId),
+      providerPendingAccount(this.#em, req.providerId),
       platformFeesAccount(this.#em),
     ]);
+    // A check the client asked for (`verify`) is paid when one is drawn: the task's cost again.
+    const extra = req.sampled && task.verify ? split.cost : 0n;
     const now = new Date();
     const settled = await this.#settles.submit({
       taskId: task.id,
@@ -119,7 +121,7 @@ export class PgTaskStore implements TaskStore {
       units: split.units,
       fee: split.fee,
       providerEarning: split.providerEarning,
-      legs: captureLegs(client, task.maxPrice, split, { provider, platform }),
+      legs: captureLegs(client, task.maxPrice, split, { provider, platform }, extra),
       memo: `task ${task.id} on node ${req.nodeId}`,
       now,
       started: req.started,

@@ -1,6 +1,7 @@
-import { TaskStatus } from "@neurogrid/schema";
+import { type Pricing, TaskStatus } from "@neurogrid/schema";
 import type { Account, Model, Task } from "../db/entities/index.js";
 import type { HoldTask } from "../ledger/hold-statement.js";
+import { escrowOf } from "../pricing/pricing.js";
 import { jobInput, type TaskCharge, type TaskJob } from "./task-queue.js";
 import { pricingOfTask } from "./task-ref.js";
 
@@ -16,8 +17,21 @@ export function jobOf(task: Task): TaskJob {
     priority: task.priority,
     modelId: task.model.id,
     input: jobInput(task.pricing, task.input),
-    charge: chargeOf({ account: task.account, price: task.maxPrice, pricing: task.pricing }),
+    charge: chargeOf({
+      account: task.account,
+      price: task.maxPrice,
+      pricing: task.pricing,
+      verify: task.verify,
+    }),
   };
+}
+
+/**
+ * A task's escrow: its model's (pricing.ts escrowOf), twice when the client asked for a check
+ * (`verify`), which costs a second run of the task.
+ */
+export function escrowFor(pricing: Pricing, verify: boolean): bigint {
+  return escrowOf(pricing) * (verify ? 2n : 1n);
 }
 
 /** A hold's memo. */
@@ -35,16 +49,18 @@ export function holdTaskOf(t: Omit<WrittenTask, "account" | "now">): HoldTask {
     input: t.input,
     pricing: t.pricing,
     escrow: t.price,
+    verify: t.verify === true,
     memo: memoOf(t.model),
   };
 }
 
 /** What its job carries of a task's charge (task-queue.ts TaskCharge). */
-function chargeOf(t: Pick<WrittenTask, "account" | "price" | "pricing">): TaskCharge {
+function chargeOf(t: Pick<WrittenTask, "account" | "price" | "pricing" | "verify">): TaskCharge {
   return {
     accountId: t.account.id,
     maxPrice: t.price.toString(),
     pricing: pricingOfTask({ pricing: t.pricing, maxPrice: t.price }),
+    ...(t.verify ? { verify: true } : {}),
   };
 }
 
@@ -58,6 +74,8 @@ export interface WrittenTask {
   input: unknown;
   price: bigint;
   pricing: Task["pricing"];
+  /** The client asked for a check (`verify`): `price` is twice the model's escrow. */
+  verify?: boolean | undefined;
   now: Date;
 }
 
@@ -78,6 +96,7 @@ export function writtenTask(t: WrittenTask): Task {
     | "input"
     | "maxPrice"
     | "pricing"
+    | "verify"
     | "attempts"
     | "createdAt"
   > = {
@@ -90,6 +109,7 @@ export function writtenTask(t: WrittenTask): Task {
     input: t.input as Record<string, unknown>,
     maxPrice: t.price,
     pricing: t.pricing,
+    verify: t.verify === true,
     attempts: 0,
     createdAt: t.now,
   };

@@ -93,6 +93,8 @@ export function fakeDeploymentDispatcher(
       startWriteDelayMs: opts.startWriteDelayMs ?? 100,
       maxResultChars: 1_000_000,
       verificationSampleRate: opts.verificationSampleRate ?? 0,
+      verificationWindowMs: 600_000,
+      verificationPenaltyFactor: 1,
       ...(opts.random ? { random: opts.random } : {}),
     },
   );

@@ -23,6 +23,7 @@ const HELD_KINDS = [
   LedgerAccountKind.CLIENT_AVAILABLE,
   LedgerAccountKind.CLIENT_HELD,
   LedgerAccountKind.PROVIDER_EARNINGS,
+  LedgerAccountKind.PROVIDER_PENDING,
   LedgerAccountKind.PAYOUTS_IN_FLIGHT,
   LedgerAccountKind.WITHDRAWALS_IN_FLIGHT,
   LedgerAccountKind.PROVIDER_STAKE,

@@ -13,17 +13,22 @@ import { VerificationStatus } from "@neurogrid/schema";
  *
  *   event      from        to          writes
  *   sample     UNCHECKED   SAMPLED     the verification row
- *   agree      SAMPLED     VERIFIED    the checking node, the verdict
+ *   agree      SAMPLED     VERIFIED    the checking node, the verdict; the task's pending
+ *                                      provider share released
  *   abandon    SAMPLED     UNCHECKED   the verdict (why no check ran: no replica of another
  *                                      provider, or its run failed); the row stays, so the
- *                                      task is never sampled again
+ *                                      task is never sampled again; a `verify` task's extra
+ *                                      run refunded
  *   disagree   SAMPLED     DISPUTED    the checking node, its result, the verdict
  *   resolve    DISPUTED    RESOLVED    the referee, its result as the task's result when the
  *                                      task's own node was at fault, a fault against the node
- *                                      at fault (node_faults), the verdict
+ *                                      at fault (node_faults), the verdict; the task's share
+ *                                      forfeited to the client (its node at fault) or released,
+ *                                      and the penalty of the node at fault
  *   any other  (unchanged)             nothing
  *
  * Only a COMPLETED task is sampled (a failed or cancelled one has no result to check).
+ * The money of each move is written by the same statement (ledger/verification-money.ts).
  * VERIFIED and RESOLVED absorb: no event moves them. Each event moves a task at most once,
  * whoever raises it and however often (verification-lifecycle.test.ts drives random sequences).
  */

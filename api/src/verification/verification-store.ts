@@ -1,15 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { TaskStatus, VerificationStatus } from "@neurogrid/schema";
+import { DEFAULT_VERIFICATION_PENALTY_FACTOR } from "../config.js";
 import { runPrepared } from "../db/prepared.js";
+import { RELEASE_DUE } from "../ledger/verification-money.js";
 import type { TaskEventBus } from "../tasks/task-events.js";
 import { verificationMovesFrom } from "./verification-lifecycle.js";
+import { ABANDON, CHECKED, RESOLVE, SAMPLE, SWEEP } from "./verification-statements.js";
 
 /**
  * The writes of result verification's lifecycle (verification-lifecycle.ts), each ONE statement
- * guarded by the state its event moves from, so an event raised twice (a retried job, two
- * processes) moves the task once; each move that happened is announced on the task's channel
- * (taskProgress) after its write. A task's verification as GraphQL reads it: `verificationOf`.
+ * (verification-statements.ts) guarded by the state its event moves from, so an event raised
+ * twice (a retried job, two processes) moves the task once, with the money the move causes
+ * (ledger/verification-money.ts) in the same statement; each move that happened is announced on
+ * the task's channel (taskProgress) after its write. A task's verification as GraphQL reads it: `verificationOf`.
  */
 export interface TaskVerification {
   status: VerificationStatus;
@@ -37,50 +41,15 @@ interface Deps {
   em: EntityManager;
   events: Pick<TaskEventBus, "publish">;
   now: () => Date;
+  /** The penalty of a node at fault, times the task's provider share (config.ts). */
+  penaltyFactor?: number | undefined;
 }
 
-const SAMPLE = `insert into task_verifications (task_id, status, sampled_at, updated_at)
-  select id, 'SAMPLED', $2::timestamptz, $2::timestamptz from tasks where id = $1::uuid and status = $3::text
-  on conflict (task_id) do nothing returning task_id`;
-
-const CHECKED = `update task_verifications
-  set status = $2::text, checked_by = $3::text, check_result = $4::jsonb, verdict = $5::text,
-      checked_at = $6::timestamptz, updated_at = $6::timestamptz
-  where task_id = $1::uuid and status = $7::text returning task_id`;
-
-const ABANDON = `update task_verifications set status = 'UNCHECKED', verdict = $2::text, updated_at = $3::timestamptz
-  where task_id = $1::uuid and status = $4::text returning task_id`;
-
-// Checks whose runs cannot still be under way (their process died): a sample is abandoned, a
-// dispute resolved with no fault (no referee spoke). The lifecycle's guards, as the moves above.
-const SWEEP = `with s as (
-    update task_verifications set status = 'UNCHECKED', verdict = $2::text, updated_at = $3::timestamptz
-     where status = 'SAMPLED' and updated_at < $1::timestamptz returning task_id, 'UNCHECKED' as moved
-  ), d as (
-    update task_verifications set status = 'RESOLVED', verdict = $4::text, resolved_at = $3::timestamptz,
-           updated_at = $3::timestamptz
-     where status = 'DISPUTED' and updated_at < $1::timestamptz returning task_id, 'RESOLVED' as moved
-  )
-  select task_id, moved from s union all select task_id, moved from d`;
-
-// The referee's result replaces the task's only when the task's own node was at fault; the
-// fault is recorded in the same statement, so a resolution and its fault are one fact. The
-// task's own result is kept as evidence first (every part of the statement reads the rows as
-// they were before it).
-const RESOLVE = `with v as (
-    update task_verifications
-       set status = 'RESOLVED', referee = $2::text, referee_result = $3::jsonb, at_fault = $4::text,
-           verdict = $5::text, resolved_at = $6::timestamptz, updated_at = $6::timestamptz,
-           task_result = (select result from tasks where id = $1::uuid)
-     where task_id = $1::uuid and status = $7::text returning task_id
-  ), t as (
-    update tasks set result = $3::jsonb where id in (select task_id from v) and node_id = $4::text returning id
-  ), f as (
-    insert into node_faults (id, node_id, task_id, kind, detail, created_at)
-    select $8::uuid, $4::text, v.task_id, 'wrong_result', $5::text, $6::timestamptz from v where $4::text is not null
-    returning id
-  )
-  select (select count(*) from v) as moved, (select count(*) from t) as replaced, (select count(*) from f) as faults`;
+/** Tasks one window release statement moves, at most; a sweep runs a few while they are full. */
+const RELEASE_BATCH = 1000;
+const RELEASE_ROUNDS = 10;
+/** Tries of a verdict whose caps met a pending balance moved meanwhile (the accounts' check). */
+const CAP_TRIES = 3;
 
 export class VerificationStore {
   readonly #deps: Deps;
@@ -110,15 +79,17 @@ export class VerificationStore {
   ): Promise<boolean> {
     const now = this.#deps.now();
     const to = check.agree ? VerificationStatus.VERIFIED : VerificationStatus.DISPUTED;
-    const rows = await runPrepared(this.#deps.em, "verification_checked", CHECKED, [
-      taskId,
-      to,
-      check.checkedBy,
-      JSON.stringify(check.result),
-      check.verdict,
-      now,
-      verificationMovesFrom(check.agree ? "agree" : "disagree"),
-    ]);
+    const rows = await capRetried(() =>
+      runPrepared(this.#deps.em, "verification_checked", CHECKED, [
+        taskId,
+        to,
+        check.checkedBy,
+        JSON.stringify(check.result),
+        check.verdict,
+        now,
+        verificationMovesFrom(check.agree ? "agree" : "disagree"),
+      ]),
+    );
     return this.#announce(rows.length > 0, taskId, to, now);
   }
 
@@ -147,10 +118,10 @@ export class VerificationStore {
     return rows.length;
   }
 
-  /** DISPUTED -> RESOLVED with the referee's result. */
+  /** DISPUTED -> RESOLVED with the referee's result, and its money (RESOLVE). */
   async resolve(taskId: string, resolution: DisputeResolution): Promise<boolean> {
     const now = this.#deps.now();
-    const [row] = await runPrepared<{ moved: string }>(this.#deps.em, "verification_resolve", RESOLVE, [
+    const params = [
       taskId,
       resolution.referee ?? null,
       JSON.stringify(resolution.refereeResult),
@@ -159,8 +130,32 @@ export class VerificationStore {
       now,
       verificationMovesFrom("resolve"),
       randomUUID(),
-    ]);
+      String(this.#deps.penaltyFactor ?? DEFAULT_VERIFICATION_PENALTY_FACTOR),
+    ];
+    const [row] = await capRetried(() =>
+      runPrepared<{ moved: string }>(this.#deps.em, "verification_resolve", RESOLVE, params),
+    );
     return this.#announce(Number(row?.moved ?? 0) > 0, taskId, VerificationStatus.RESOLVED, now);
+  }
+
+  /**
+   * The window's release (ledger/verification-money.ts RELEASE_DUE): every task finished before
+   * `before` with no check open has its pending share released, a statement per batch; how many
+   * were released.
+   */
+  async releaseDue(before: Date): Promise<number> {
+    let released = 0;
+    for (let round = 0; round < RELEASE_ROUNDS; round++) {
+      const [row] = await runPrepared<{ due: string; released: string }>(
+        this.#deps.em,
+        "verification_release_due",
+        RELEASE_DUE,
+        [before, RELEASE_BATCH, this.#deps.now()],
+      );
+      released += Number(row?.released ?? 0);
+      if (Number(row?.due ?? 0) < RELEASE_BATCH) break;
+    }
+    return released;
   }
 
   async #announce(moved: boolean, taskId: string, to: VerificationStatus, at: Date): Promise<boolean> {
@@ -203,4 +198,25 @@ export async function verificationOf(em: EntityManager, taskId: string): Promise
     checkResult: row.check_result ?? undefined,
     refereeResult: row.referee_result ?? undefined,
   };
+}
+
+/**
+ * A verdict's statement, tried again when the accounts' check refused it: its caps read a pending
+ * balance that a movement committed between that read and the lock had lowered (nothing was
+ * written); the next try reads the balance afresh (ledger/verification-money.ts).
+ */
+async function capRetried<T>(run: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!isNegativeBalance(err) || tries >= CAP_TRIES) throw err;
+    }
+  }
+}
+
+/** The ledger accounts' check (no negative balance but the external account's) refused a movement. */
+function isNegativeBalance(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string } | null;
+  return e?.code === "23514" && e.constraint === "ledger_accounts_check";
 }

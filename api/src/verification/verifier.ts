@@ -37,17 +37,28 @@ import type { VerificationStore } from "./verification-store.js";
  * the task's result kept: a fault needs two providers against one. Check runs go through the
  * same deployment as tasks, so they count in its load and its autoscaling. A check whose process
  * died is ended by the dispatcher's sweep (`sweep`): nobody waits on an open check for ever.
+ *
+ * Money: each verdict moves the task's provider share, held pending since its capture, in the
+ * verdict's own statement (ledger/verification-money.ts); the sweep also releases the shares
+ * whose verification window has passed with no check open. A client may ask for a check of its
+ * task (`verify`): it is drawn whatever the sample rate, and pays the extra run.
  */
 export interface VerifierDeps {
-  store: Pick<VerificationStore, "checked" | "abandon" | "resolve" | "sweepStale">;
+  store: Pick<VerificationStore, "checked" | "abandon" | "resolve" | "sweepStale" | "releaseDue">;
   deployments: Pick<ReadyDeployments, "forModel" | "manifestOf">;
   /** The provider who owns a node: node-owners.ts. */
   providerOf(nodeId: string): Promise<string>;
   /**
    * The share of completed tasks checked, 0..1, for a provider of score 1 (reputation.ts), for a
-   * model whose manifest does not set its own (`verification.sampleRate`).
+   * model whose manifest does not set its own (`verification.sampleRate`); 0: only the tasks
+   * whose client asked for a check (`verify`) and those of models with a rate of their own.
    */
   sampleRate: number;
+  /**
+   * How long a task's provider share stays pending with no check open (config.ts
+   * verificationWindowMs): the sweep releases it after that.
+   */
+  windowMs: number;
   /** A provider's reputation score (reputation-store.ts); 1 for every provider without it. */
   scoreOf?: (providerId: string) => Promise<number>;
   random: () => number;
@@ -68,6 +79,8 @@ export interface CompletedTask {
   input: Record<string, unknown>;
   result: unknown;
   nodeId: string;
+  /** The client asked for a check (`verify` on submit): drawn whatever the sample rate. */
+  verify?: boolean | undefined;
 }
 
 /**
@@ -84,16 +97,20 @@ export class Verifier {
   }
 
   /**
-   * Whether a task about to be captured COMPLETED is checked: drawn at the sample rate, and only
-   * while a replica of another provider serves its model. Its capture then writes it SAMPLED.
+   * Whether a task about to be captured COMPLETED is checked: drawn at the sample rate (always,
+   * when its client asked: `verify`), and only while a replica of another provider serves its
+   * model. Its capture then writes it SAMPLED (and charges a `verify` task the extra run).
    */
   async draw(task: CompletedTask): Promise<boolean> {
     const manifest = this.#deps.deployments.manifestOf(task.modelId);
     if (!manifest || !isVerifiableKind(taskKindOf(manifest))) return false;
-    const provider = await this.#deps.providerOf(task.nodeId);
-    const score = this.#deps.scoreOf ? await this.#deps.scoreOf(provider) : 1;
     const rate = manifest.verification?.sampleRate ?? this.#deps.sampleRate;
-    if (!(this.#deps.random() < sampleRateFor(rate, score))) return false;
+    if (!task.verify && rate <= 0) return false;
+    const provider = await this.#deps.providerOf(task.nodeId);
+    if (!task.verify) {
+      const score = this.#deps.scoreOf ? await this.#deps.scoreOf(provider) : 1;
+      if (!(this.#deps.random() < sampleRateFor(rate, score))) return false;
+    }
     const deployment = await this.#deps.deployments.forModel(task.modelId);
     // Only the replicas this process knows (refreshed every report interval): the draw is on the
     // capture's path, and asking the head there cost every drawn task a round trip.
@@ -191,11 +208,17 @@ export class Verifier {
     });
   }
 
-  /** Ends the checks whose process died mid-way (the dispatcher's recovery sweep calls this). */
+  /**
+   * Ends the checks whose process died mid-way, then releases the pending provider shares whose
+   * window has passed with no check open (the dispatcher's recovery sweep calls this); how many
+   * checks it ended.
+   */
   async sweep(now: Date = new Date()): Promise<number> {
-    return this.#deps.store.sweepStale(
+    const ended = await this.#deps.store.sweepStale(
       new Date(now.getTime() - STALE_CHECK_DEADLINES * this.#deps.callTimeoutMs),
     );
+    await this.#deps.store.releaseDue(new Date(now.getTime() - this.#deps.windowMs));
+    return ended;
   }
 
   /** Accepts a replica whose node belongs to a known provider other than `excluded`. */

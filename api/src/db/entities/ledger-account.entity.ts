@@ -4,7 +4,7 @@ import { Account } from "./account.entity.js";
 
 /**
  * Kinds of ledger accounts. A client has `available` and `held` (escrow); a provider has
- * `provider_earnings`; the platform has one `platform_fees` and one `external` account, the
+ * `provider_pending` (held) and `provider_earnings` (payable); the platform has one `platform_fees` and one `external` account, the
  * counterpart of deposits (and later of on-chain movements), the only one that may go negative.
  */
 export const LedgerAccountKind = {
@@ -21,6 +21,11 @@ export const LedgerAccountKind = {
   /** A provider's stake, and what it is taking back through the cooling-off period. */
   PROVIDER_STAKE: "provider_stake",
   STAKE_COOLING: "stake_cooling",
+  /**
+   * A provider's share of its captured tasks, held until each task is verified or its
+   * verification window passes (then released to `provider_earnings`); never paid out from here.
+   */
+  PROVIDER_PENDING: "provider_pending",
 } as const;
 export type LedgerAccountKind = (typeof LedgerAccountKind)[keyof typeof LedgerAccountKind];
 

@@ -17,6 +17,11 @@ export const LedgerTxKind = {
   STAKE: "stake",
   UNSTAKE: "unstake",
   UNSTAKE_RELEASED: "unstake_released",
+  /** Result verification's movements of a task (ledger/verification-money.ts). */
+  RELEASE: "release",
+  FORFEIT: "forfeit",
+  PENALTY: "penalty",
+  VERIFICATION_REFUND: "verification_refund",
 } as const;
 export type LedgerTxKind = (typeof LedgerTxKind)[keyof typeof LedgerTxKind];
 

@@ -14,7 +14,7 @@ const STATUSES = ["QUEUED", "SCHEDULED", "RUNNING", "COMPLETED", "FAILED", "CANC
 @Unique({ properties: ["account", "idempotencyKey"] })
 @Index({ properties: ["status"] })
 export class Task {
-  [OptionalProps]?: "createdAt" | "priority" | "attempts";
+  [OptionalProps]?: "createdAt" | "priority" | "attempts" | "verify";
 
   @PrimaryKey({ type: "uuid" })
   id: string = randomUUID();
@@ -42,6 +42,13 @@ export class Task {
 
   @Property({ type: "text", nullable: true })
   error?: string;
+
+  /**
+   * The client asked for a check of this task (`verify` on submit): it is always drawn while
+   * another provider can run it, and its escrow covers the extra run (ledger/verification-money.ts).
+   */
+  @Property({ type: "boolean", default: false })
+  verify: boolean = false;
 
   /** Held in escrow at submission (smallest units). */
   @Property({ type: "bigint" })

@@ -18,6 +18,7 @@ import { Migration20261206600000_alert_webhooks } from "./Migration2026120660000
 import { Migration20261206710000_task_verifications } from "./Migration20261206710000_task_verifications.js";
 import { Migration20261206740000_webhook_outbox } from "./Migration20261206740000_webhook_outbox.js";
 import { Migration20261206760000_task_actor_epoch } from "./Migration20261206760000_task_actor_epoch.js";
+import { Migration20261206810000_provider_pending } from "./Migration20261206810000_provider_pending.js";
 import { Migration20261206820000_node_quarantine } from "./Migration20261206820000_node_quarantine.js";
 import { Migration20261206830000_node_checks } from "./Migration20261206830000_node_checks.js";
 
@@ -48,6 +49,7 @@ export const migrationsList: MigrationObject[] = [
   { name: "Migration20261206710000_task_verifications", class: Migration20261206710000_task_verifications },
   { name: "Migration20261206740000_webhook_outbox", class: Migration20261206740000_webhook_outbox },
   { name: "Migration20261206760000_task_actor_epoch", class: Migration20261206760000_task_actor_epoch },
+  { name: "Migration20261206810000_provider_pending", class: Migration20261206810000_provider_pending },
   { name: "Migration20261206820000_node_quarantine", class: Migration20261206820000_node_quarantine },
   { name: "Migration20261206830000_node_checks", class: Migration20261206830000_node_checks },
 ];

@@ -445,6 +445,7 @@ export interface ProviderMeQuery {
     balance: {
       available: string;
       earnings: string;
+      pending: string;
     };
   };
   wallet: {
@@ -597,6 +598,7 @@ export interface SubmitTaskVariables {
     input: Record<string, unknown>;
     model: string;
     priority?: number | null;
+    verify?: boolean | null;
     version?: string | null;
   };
 }

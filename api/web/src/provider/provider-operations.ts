@@ -18,6 +18,7 @@ export const PROVIDER_ME = /* GraphQL */ `
       balance {
         available
         earnings
+        pending
       }
     }
     wallet {

@@ -88,6 +88,10 @@ export function WalletCard({ me, onLinked }: { me: ProviderMeData | undefined; o
           <dt>Earnings (not yet paid out)</dt>
           <dd>{formatNeuro(me?.me.balance.earnings)}</dd>
         </div>
+        <div>
+          <dt>Pending (until verified or its window passes)</dt>
+          <dd>{formatNeuro(me?.me.balance.pending)}</dd>
+        </div>
       </dl>
       <p>
         Payout wallet:{" "}
