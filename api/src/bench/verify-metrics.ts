@@ -20,6 +20,10 @@ import {
  *   extraComputeRatio   runs no client asked for, per task: checks, referees, canaries and
  *                       onboarding's known-answer tasks
  *   verifiedLatencyP50Ms  submit to VERIFIED, for the tasks verified
+ *   liarNetUnits        what the liar's provider earned (its tasks' provider shares) minus what it
+ *                       lost to forfeits and penalties
+ *   liarHonestUnits     what it would have earned honestly: a third of the provider shares of the
+ *                       run's tasks, as each of three providers serving alike would
  */
 export interface VerifyMetrics {
   tasks: number;
@@ -31,6 +35,8 @@ export interface VerifyMetrics {
   tasksUntilQuarantine: number | null;
   extraComputeRatio: number;
   verifiedLatencyP50Ms: number | null;
+  liarNetUnits: string;
+  liarHonestUnits: string;
 }
 
 interface TaskRow {
@@ -77,6 +83,15 @@ export async function readVerifyMetrics(em: EntityManager, liar: string): Promis
     [liar],
   );
   const [known] = await em.getConnection().execute<{ n: string }[]>("select count(*) as n from node_checks");
+  const [money] = await em.getConnection().execute<{ earned: string; lost: string; shares: string }[]>(
+    `select (select coalesce(sum(provider_earning), 0) from tasks where node_id = ?) as earned,
+            (select coalesce(-sum(e.amount), 0) from ledger_entries e
+               join ledger_transactions x on x.id = e.transaction_id and x.kind in ('forfeit', 'penalty')
+               join ledger_accounts a on a.id = e.account_id and a.kind = 'provider_pending'
+               join nodes n on n.provider_id = a.owner_id and n.id = ?) as lost,
+            (select coalesce(sum(provider_earning), 0) from tasks where status = 'COMPLETED') as shares`,
+    [liar, liar],
+  );
   const extraRuns = Number(runs?.checks ?? 0) + Number(runs?.referees ?? 0) + Number(known?.n ?? 0);
   return {
     tasks: tasks.length,
@@ -87,6 +102,8 @@ export async function readVerifyMetrics(em: EntityManager, liar: string): Promis
     falseAccusations: Number(faults?.honest ?? 0),
     tasksUntilQuarantine: quarantine?.quarantined ? Number(quarantine.tasks) : null,
     extraComputeRatio: tasks.length === 0 ? 0 : extraRuns / tasks.length,
+    liarNetUnits: (BigInt(money?.earned ?? 0) - BigInt(money?.lost ?? 0)).toString(),
+    liarHonestUnits: (BigInt(money?.shares ?? 0) / 3n).toString(),
     verifiedLatencyP50Ms: runs?.p50 === null || runs?.p50 === undefined ? null : Number(runs.p50),
   };
 }
