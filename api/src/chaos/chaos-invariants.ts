@@ -32,6 +32,8 @@ export interface Invariants {
   holdErrors: number;
   balanceErrors: string[];
   ledger: LedgerCheckResult;
+  /** Result verification under the kills: the tasks drawn for a spot check, by where they ended. */
+  checks: Record<string, number>;
 }
 
 const FINAL = new Set(["COMPLETED", "FAILED", "CANCELLED"]);
@@ -122,5 +124,14 @@ export async function checkInvariants(
     holdErrors,
     balanceErrors,
     ledger: await checkLedger(orm.em.fork()),
+    checks: Object.fromEntries(
+      (
+        await orm.em
+          .fork()
+          .execute<{ status: string; n: string }[]>(
+            "select status, count(*) as n from task_verifications group by status order by status",
+          )
+      ).map((r) => [r.status, Number(r.n)]),
+    ),
   };
 }

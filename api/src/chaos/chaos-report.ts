@@ -26,6 +26,8 @@ export interface ChaosReport {
   rejected: number;
   submitRetries: number;
   killed: Omit<KillRecord, "pid">[];
+  /** Spot checks drawn during the run, by verification state (VERIFIED, UNCHECKED: abandoned, ...). */
+  checks: Record<string, number>;
   /** Only when something does not hold: what, in words. */
   balanceErrors?: string[];
   ledgerErrors?: string;
@@ -64,6 +66,7 @@ export function toReport(run: {
     rejected: run.rejected,
     submitRetries: run.submitRetries,
     killed: run.kills.map(({ pid: _pid, ...k }) => k),
+    checks: i.checks,
     ...(i.balanceErrors.length > 0 ? { balanceErrors: i.balanceErrors } : {}),
     ...(i.ledger.ok
       ? {}

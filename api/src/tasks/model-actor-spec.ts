@@ -68,6 +68,10 @@ export function modelActorSpec(manifest: ModelManifest, source: string | ModelAc
     className: "model",
     initArgs,
     lifetime: "detached",
+    // Replicas over as many nodes as can host them (Ray Serve's default for its replicas): a
+    // node's loss takes one replica, not all, and a spot check finds another provider's replica
+    // to re-run a task on (packed on one node, no task of a two-replica model was ever drawn).
+    schedulingStrategy: { kind: "SPREAD" },
     maxRestarts: -1,
     maxTaskRetries: 3,
     resources: {
