@@ -1,4 +1,38 @@
-import { Field, Float, Int, ObjectType } from "type-graphql";
+import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+
+const ReputationVerdict = { AGREED: "agreed", FAULT: "fault" } as const;
+registerEnumType(ReputationVerdict, {
+  name: "ReputationVerdict",
+  description: "AGREED: on the majority side of a check, or a known answer right. FAULT: found wrong.",
+});
+
+const ReputationSource = { CHECK: "check", CANARY: "canary", ONBOARDING: "onboarding" } as const;
+registerEnumType(ReputationSource, {
+  name: "ReputationSource",
+  description:
+    "What reached a verdict: a spot check of a task (or its dispute), a canary, or an onboarding's known-answer tasks.",
+});
+
+@ObjectType("ReputationEvent", { description: "One verdict about a node, and the score it left." })
+export class ReputationEventType {
+  @Field(() => Date)
+  at!: Date;
+
+  @Field(() => ID)
+  nodeId!: string;
+
+  @Field(() => ReputationVerdict)
+  verdict!: (typeof ReputationVerdict)[keyof typeof ReputationVerdict];
+
+  @Field(() => ReputationSource)
+  source!: (typeof ReputationSource)[keyof typeof ReputationSource];
+
+  @Field(() => ID, { nullable: true, description: "The task checked (spot checks only)." })
+  taskId?: string | undefined;
+
+  @Field(() => Float, { description: "The score after this verdict." })
+  score!: number;
+}
 
 @ObjectType("Reputation", {
   description:
@@ -19,4 +53,9 @@ export class ReputationType {
       "Checks its result disagreed with the other two in, and known-answer tasks it answered wrong.",
   })
   faults!: number;
+
+  @Field(() => [ReputationEventType], {
+    description: "The newest verdicts (50 at most), newest first: how the score got where it is.",
+  })
+  history!: ReputationEventType[];
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { runPrepared } from "../db/prepared.js";
-import { type Reputation, reputationOf, type Verdict } from "./reputation.js";
+import { type Reputation, type ReputationEvent, reputationOf, type Verdict } from "./reputation.js";
 
 /**
  * Reputation read from verification's verdicts (reputation.ts says the rule): every node that
@@ -10,19 +10,20 @@ import { type Reputation, reputationOf, type Verdict } from "./reputation.js";
  * nor does a known-answer task that got no answer (it is not written).
  */
 const VERDICTS = `with v as (
-    select v.status, v.checked_by, v.referee, v.at_fault, v.checked_at, v.resolved_at, t.node_id as task_node
+    select v.task_id, v.status, v.checked_by, v.referee, v.at_fault, v.checked_at, v.resolved_at, t.node_id as task_node
       from task_verifications v join tasks t on t.id = v.task_id
      where v.status = 'VERIFIED' or (v.status = 'RESOLVED' and v.at_fault is not null)
   ), parts as (
     select n.node, coalesce(v.resolved_at, v.checked_at) as at,
-           case when n.node = v.at_fault then 'fault' else 'agreed' end as verdict
+           case when n.node = v.at_fault then 'fault' else 'agreed' end as verdict,
+           'check' as source, v.task_id
       from v, lateral (values (v.task_node), (v.checked_by), (v.referee)) n(node)
      where n.node is not null
     union all
-    select c.node_id, c.created_at, case when c.passed then 'agreed' else 'fault' end
+    select c.node_id, c.created_at, case when c.passed then 'agreed' else 'fault' end, c.kind, null::uuid
       from node_checks c
   )
-  select verdict from parts
+  select node, at, verdict, source, task_id from parts
    where node = any($1::text[]) or node in (select id from nodes where provider_id = $2::uuid)
    order by at`;
 
@@ -62,10 +63,21 @@ export class ReputationStore {
   }
 
   async #read(nodes: string[], providerId: string | null): Promise<Reputation> {
-    const rows = await runPrepared<{ verdict: Verdict }>(this.#em, "reputation_verdicts", VERDICTS, [
-      nodes,
-      providerId,
-    ]);
-    return reputationOf(rows.map((r) => r.verdict));
+    const rows = await runPrepared<{
+      node: string;
+      at: Date;
+      verdict: Verdict;
+      source: ReputationEvent["source"];
+      task_id: string | null;
+    }>(this.#em, "reputation_verdicts", VERDICTS, [nodes, providerId]);
+    return reputationOf(
+      rows.map((r) => ({
+        at: new Date(r.at),
+        nodeId: r.node,
+        verdict: r.verdict,
+        source: r.source,
+        taskId: r.task_id ?? undefined,
+      })),
+    );
   }
 }

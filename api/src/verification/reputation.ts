@@ -37,22 +37,43 @@ export interface Reputation {
   score: number;
   agreed: number;
   faults: number;
+  /** The newest verdicts (at most HISTORY_KEPT), newest first, each with the score it left. */
+  history: ReputationEvent[];
 }
 
-export function reputationOf(verdicts: Iterable<Verdict>): Reputation {
+/** One verdict about a node, as the score took it. */
+export interface ReputationEvent {
+  at: Date;
+  nodeId: string;
+  verdict: Verdict;
+  /** What reached it: a spot check (or its dispute), a canary, an onboarding. */
+  source: "check" | "canary" | "onboarding";
+  /** The task checked (spot checks only). */
+  taskId?: string | undefined;
+  /** The score after this verdict. */
+  score: number;
+}
+
+/** How many of the newest verdicts a reputation keeps as its history. */
+export const HISTORY_KEPT = 50;
+
+export function reputationOf(verdicts: Iterable<Omit<ReputationEvent, "score">>): Reputation {
   let score = NEW_SCORE;
   let agreed = 0;
   let faults = 0;
-  for (const verdict of verdicts) {
-    if (verdict === "fault") {
+  const history: ReputationEvent[] = [];
+  for (const event of verdicts) {
+    if (event.verdict === "fault") {
       score *= FAULT_LOSS;
       faults += 1;
     } else {
       score = Math.min(1, score * AGREEMENT_GAIN);
       agreed += 1;
     }
+    history.push({ ...event, score });
+    if (history.length > HISTORY_KEPT) history.shift();
   }
-  return { score, agreed, faults };
+  return { score, agreed, faults, history: history.reverse() };
 }
 
 /** The probability a task of a provider with this score is checked. */

@@ -185,6 +185,24 @@ test("reputation follows the verdicts: each node's and provider's score, by the 
   );
   assert.equal(me.errors, undefined, JSON.stringify(me.errors));
   assert.deepEqual(me.data?.me.reputation, { score: 0.5 * 1.01 * 1.01, agreed: 2, faults: 0 });
+  // node-a's history, newest first: how its score got where it is, each verdict with its task.
+  const history = await graphqlRequest<{
+    nodes: { edges: { node: { reputation: { history: Record<string, unknown>[] } } }[] };
+  }>(
+    t.url,
+    providerKeys.get("node-a"),
+    `{ nodes { edges { node { reputation { history { verdict source taskId score } } } } } }`,
+  );
+  assert.equal(history.errors, undefined, JSON.stringify(history.errors));
+  const events = history.data?.nodes.edges[0]?.node.reputation.history ?? [];
+  assert.deepEqual(
+    events.map((e) => [e.verdict, e.source, typeof e.taskId, e.score]),
+    [
+      ["AGREED", "CHECK", "string", a.score],
+      ["FAULT", "CHECK", "string", 0.5 * 1.01 * 0.8],
+      ["AGREED", "CHECK", "string", 0.5 * 1.01],
+    ],
+  );
   const client = await graphqlRequest<{ me: { reputation: null } }>(
     t.url,
     clientKey,
