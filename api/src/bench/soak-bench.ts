@@ -13,7 +13,8 @@
  *
  * Reported: the api process's resident memory (VmRSS) after minute 1 and at the end, and the
  * growth (`rssGrowthMb`, goal < 50); p99 submit latency (the HTTP submit, not the task) over the
- * first and the last minute (`p99FirstMs`, `p99LastMs`: the last at most 1.5x the first); the
+ * first and the last minute (`p99FirstMs`, `p99LastMs`: the last at most 1.5x the first), and of
+ * every minute (`p99ByMinuteMs`, with `submitsByMinute`); the
  * open subscriptions sampled each second (`openSubscriptionsMin`, `...Mean`); submits sent again
  * after their keep-alive connection was reset (`submitsResent`). The last line with
  * --json is one JSON object.
@@ -217,6 +218,15 @@ async function main(): Promise<void> {
       rssGrowthMb: Number((rssEnd - rssMinute1).toFixed(1)),
       p99FirstMs: Number(p99(first).toFixed(1)),
       p99LastMs: Number(p99(last).toFixed(1)),
+      // Minute by minute: a steady climb (something grows with the data) reads differently from
+      // one bad minute (a vacuum, a checkpoint, the machine's other work).
+      p99ByMinuteMs: Array.from({ length: Math.ceil(durationMs / MINUTE_MS) }, (_, m) =>
+        Number(p99(submits.filter((x) => Math.floor(x.at / MINUTE_MS) === m).map((x) => x.ms)).toFixed(1)),
+      ),
+      submitsByMinute: Array.from(
+        { length: Math.ceil(durationMs / MINUTE_MS) },
+        (_, m) => submits.filter((x) => Math.floor(x.at / MINUTE_MS) === m).length,
+      ),
       submitsResent: resent,
     };
     log(
