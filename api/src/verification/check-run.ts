@@ -1,4 +1,5 @@
 import type { ReplicaLease } from "@neurogrid/cluster";
+import { generationResult } from "@neurogrid/cluster/models";
 import type { ActorInfo, GenerateItem, ModelManifest } from "@neurogrid/schema";
 import type { ModelDeployment } from "../tasks/model-deployments.js";
 import { taskAnswerOf, taskCallOf } from "../tasks/task-call.js";
@@ -45,14 +46,8 @@ export async function runCheck(
     const out = await deployment.call<unknown>(call.method, call.args, opts);
     return { nodeId, result: taskAnswerOf(answer.manifest, out, answer.maxResultChars).result };
   }
-  const tokens: string[] = [];
-  let finishReason = "length";
-  for await (const item of deployment.stream<GenerateItem>("generate", task.input, opts)) {
-    if (item.done) {
-      finishReason = item.finishReason ?? finishReason;
-      break;
-    }
-    tokens.push(item.token);
-  }
-  return { nodeId, result: { text: tokens.join(""), finishReason } };
+  return {
+    nodeId,
+    result: await generationResult(deployment.stream<GenerateItem>("generate", task.input, opts)),
+  };
 }

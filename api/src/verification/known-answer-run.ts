@@ -1,15 +1,23 @@
 import { randomUUID } from "node:crypto";
-import { compareResults } from "@neurogrid/cluster/models";
-import type { ActorInfo, InferResult, ModelManifest } from "@neurogrid/schema";
+import { compareTaskResults, generationResult } from "@neurogrid/cluster/models";
+import {
+  type ActorInfo,
+  type GenerateItem,
+  type InferResult,
+  type ModelManifest,
+  type TensorMap,
+  taskKindOf,
+} from "@neurogrid/schema";
 import type { ModelDeployment } from "../tasks/model-deployments.js";
 import type { KnownAnswer } from "./known-answers.js";
 
 /**
  * One known-answer task (a canary, or one of an onboarding's) sent to one replica, and judged.
  *
- * Indistinguishable at the actor: it goes through the model's deployment exactly as a tensor
- * task does (attempt-scope.ts `callOptions`, task-call.ts): method `infer`, arguments
- * `{ inputs }` shaped as a client's (known-inputs.ts), a lease on the replica, the task deadline,
+ * Indistinguishable at the actor: it goes through the model's deployment exactly as a task of
+ * its kind does (attempt-scope.ts `callOptions`, task-call.ts, run-generation.ts): method `infer`
+ * with arguments `{ inputs }`, or `generate` with a generation's arguments, shaped as a client's
+ * (known-inputs.ts), a lease on the replica, the task deadline,
  * an abort signal, and a trace id that is a random UUID as a task id is. What reaches the actor's
  * process is the method, the arguments and the trace id, nothing else, so nothing tells it
  * apart from a client's task.
@@ -37,24 +45,23 @@ export async function runKnownAnswer(
   if (!lease) return { answered: false, why: `replica ${replica.actorId} is not live` };
   let got: unknown;
   try {
-    const answer = await deployment.call<InferResult>(
-      "infer",
-      { inputs: known.input },
-      {
-        lease,
-        timeoutMs: opts.timeoutMs,
-        signal: opts.signal,
-        traceId: randomUUID(),
-        onReplica: (r: ActorInfo) => {
-          if (r.actorId !== replica.actorId) throw new OtherReplicaError(`moved to replica ${r.actorId}`);
-        },
+    const call = {
+      lease,
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+      traceId: randomUUID(),
+      onReplica: (r: ActorInfo) => {
+        if (r.actorId !== replica.actorId) throw new OtherReplicaError(`moved to replica ${r.actorId}`);
       },
-    );
-    got = answer?.outputs;
+    };
+    got =
+      taskKindOf(manifest) === "generate"
+        ? await generationResult(deployment.stream<GenerateItem>("generate", known.input, call))
+        : (await deployment.call<InferResult>("infer", { inputs: known.input as TensorMap }, call))?.outputs;
   } catch (err) {
     return { answered: false, why: err instanceof Error ? err.message : String(err) };
   }
-  const verdict = compareResults(manifest, known.expected, got);
+  const verdict = compareTaskResults(manifest, known.expected, got);
   return verdict.agree
     ? { answered: true, agree: true, detail: "the known answer", got }
     : {

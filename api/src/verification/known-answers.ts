@@ -1,8 +1,8 @@
 import type { ReferenceModel } from "@neurogrid/cluster/reference";
-import { type ModelManifest, type ModelSource, type TensorMap, taskKindOf } from "@neurogrid/schema";
+import { type ModelManifest, type ModelSource, taskKindOf } from "@neurogrid/schema";
 import { modelCacheDirOf } from "../registry/model-cache-dir.js";
 import { modelActorSpec } from "../tasks/model-actor-spec.js";
-import { knownInputs } from "./known-inputs.js";
+import { knownGenerations, knownInputs } from "./known-inputs.js";
 
 /**
  * Known answers: for a model version, a small pool of inputs (known-inputs.ts, from this
@@ -11,14 +11,16 @@ import { knownInputs } from "./known-inputs.js";
  * `infer`). No provider is ever asked. Computed once per model version and kept for the life of
  * the process; the reference model is released once its pool is computed.
  *
- * Only tensor models have known answers: their `infer` is what the comparison rules cover and
- * costs one small run each. A generation (the other verifiable kind) would need the whole text
- * generated here token by token, and a speech task a clip run through the whole recurrence: both
- * are left to spot checks. OCR has no task-level rule.
+ * Tensor models and generations have known answers: a tensor model's `infer` outputs for
+ * generated input tensors, and a generation's whole text for a generated prompt with a seed of
+ * its own (known-inputs.ts), from the model's own `generate`. A speech task would need a clip run
+ * through the whole recurrence: it is left to spot checks. OCR has no task-level rule.
  */
 export interface KnownAnswer {
-  input: TensorMap;
-  expected: TensorMap;
+  /** The task's input: input tensors, or a generation's arguments. */
+  input: Record<string, unknown>;
+  /** Its result: output tensors, or { text, finishReason }. */
+  expected: unknown;
 }
 
 /** Inputs (with answers) kept per model version: onboarding takes the first ones, canaries any. */
@@ -26,7 +28,8 @@ const KNOWN_ANSWERS_PER_MODEL = 8;
 
 /** Whether a model's tasks can be known-answer tasks (see the header). */
 export function hasKnownAnswers(manifest: ModelManifest): boolean {
-  return taskKindOf(manifest) === "tensor";
+  const kind = taskKindOf(manifest);
+  return kind === "tensor" || (kind === "generate" && (manifest.vocabulary?.length ?? 0) > 0);
 }
 
 /** Opens a model version's reference: its file, from where this api keeps model files. */
@@ -76,6 +79,11 @@ export class KnownAnswers {
     const reference = await this.#open(manifest);
     try {
       const answers: KnownAnswer[] = [];
+      if (taskKindOf(manifest) === "generate") {
+        for (const args of knownGenerations(manifest, this.#seed, KNOWN_ANSWERS_PER_MODEL))
+          answers.push({ input: args, expected: await reference.generate(args) });
+        return answers;
+      }
       for (const input of knownInputs(manifest, this.#seed, KNOWN_ANSWERS_PER_MODEL))
         answers.push({ input, expected: await reference.infer(input) });
       return answers;

@@ -33,3 +33,30 @@ function tensorOf(spec: TensorSpec, random: () => number): unknown {
       : Array.from({ length: dims[depth] ?? 1 }, () => fill(depth + 1));
   return dims.length === 0 ? value() : fill(0);
 }
+
+/** A generation's known-answer arguments: a prompt this long, this many tokens asked. */
+const PROMPT_CHARS = 6;
+const GENERATED_TOKENS = 16;
+
+/**
+ * Arguments of known-answer generations, from the same kind of seeded generator: a prompt of the
+ * model's own characters (its vocabulary: a prompt outside it is refused at submit), a short
+ * length, a client's usual temperature and a seed of the task's own, so the text is fixed.
+ */
+export function knownGenerations(
+  manifest: ModelManifest,
+  seed: number,
+  count: number,
+): Record<string, unknown>[] {
+  const random = mulberry32(seed);
+  const vocabulary = manifest.vocabulary ?? [];
+  return Array.from({ length: count }, () => ({
+    prompt: Array.from(
+      { length: PROMPT_CHARS },
+      () => vocabulary[Math.floor(random() * vocabulary.length)] ?? "",
+    ).join(""),
+    maxTokens: GENERATED_TOKENS,
+    temperature: 0.8,
+    seed: Math.floor(random() * 2 ** 31),
+  }));
+}

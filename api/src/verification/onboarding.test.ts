@@ -19,6 +19,10 @@ import { knownInputs } from "./known-inputs.js";
 import type { NodeCheck, OnboardingStatus } from "./node-checks.js";
 import { Onboarding } from "./onboarding.js";
 
+const notAGeneration = async (): Promise<never> => {
+  throw new Error("not a generative model");
+};
+
 const replica = { actorId: "a1", nodeId: "node-1", state: "ALIVE", address: "127.0.0.1:1" } as ActorInfo;
 type Answer = "right" | "wrong" | "down";
 
@@ -47,6 +51,7 @@ function fakes(answer: () => Answer, recorded?: OnboardingStatus) {
     async () => ({
       infer: async (inputs) =>
         mlpForwardReference(mlpClassifierWeights(), (inputs as { features: number[][] }).features),
+      generate: notAGeneration,
       close: async () => {},
     }),
     3,
@@ -161,7 +166,7 @@ test("known answers are computed once per model version from the reference", asy
   let opened = 0;
   const answers = new KnownAnswers(async () => {
     opened += 1;
-    return { infer: async (inputs) => ({ echo: inputs }), close: async () => {} };
+    return { infer: async (inputs) => ({ echo: inputs }), generate: notAGeneration, close: async () => {} };
   }, 5);
   const [a, b] = await Promise.all([answers.of(mlpClassifierManifest), answers.of(mlpClassifierManifest)]);
   assert.equal(opened, 1);

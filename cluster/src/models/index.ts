@@ -34,6 +34,7 @@ export {
 } from "./builtin-models.js";
 export { buildCharTrigramLmOnnx, charTrigramLmManifest, LM_VOCAB } from "./char-trigram-lm.js";
 export { generationArgsSchema } from "./generation-args.js";
+export { generationResult } from "./generation-result.js";
 export { inspectImage } from "./image-header.js";
 export {
   batchingSchema,

@@ -1,19 +1,22 @@
 /**
  * A model run inside the caller's own process on the CPU execution provider, exactly as a model
  * actor runs it (the same loading and integrity checks, sessions and `infer`:
- * model-actor-server.ts), for a caller that must know a model's answer without asking any
+ * model-actor-server.ts; a generation's `generate` with the task's seed), for a caller that must know a model's answer without asking any
  * provider: the api's known-answer tasks (canaries and onboarding). Batching is off: each call
  * runs alone, at once. The CPU provider makes the answer the model's own reference; a provider's
  * GPU answer is compared with it under the model's comparison rule (result-comparison.ts), which
  * allows for the difference between providers.
  */
-import type { TensorMap } from "@neurogrid/schema";
+import type { GenerateItem, TensorMap } from "@neurogrid/schema";
+import { generationResult } from "../models/generation-result.js";
 import { loadModel, type ModelSourceOptions } from "../models/model-source.js";
 import { openModelServer } from "./model-actor-server.js";
 
 export interface ReferenceModel {
   /** The model's output tensors for these inputs (nested arrays, as an actor's `infer` answers). */
   infer(inputs: TensorMap): Promise<TensorMap>;
+  /** A generation's whole result ({ text, finishReason }) for these arguments (its seed included). */
+  generate(args: Record<string, unknown>): Promise<{ text: string; finishReason: string }>;
   close(): Promise<void>;
 }
 
@@ -26,6 +29,10 @@ export async function openReferenceModel(source: ModelSourceOptions): Promise<Re
   );
   return {
     infer: async (inputs) => (await server.infer({ inputs }, new AbortController().signal)).outputs,
+    generate: async (args) =>
+      generationResult(
+        (await server.call("generate", args, new AbortController().signal)) as AsyncIterable<GenerateItem>,
+      ),
     close: () => server.close(),
   };
 }
