@@ -15,13 +15,10 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import type { Child } from "../cli/child-process.js";
-import { Account, Node, Role } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
-import { issueApiKey } from "../identity/api-keys.js";
-import { deposit } from "../ledger/deposit.js";
-import { registerBuiltinModels } from "../models/register-builtin.js";
 import { apiEnv, startApi } from "../testing/local-cluster.js";
 import { startLyingCluster } from "../testing/lying-cluster.js";
+import { seedProviderNodes } from "../testing/provider-nodes.js";
 import { createTestDatabase, uniquePrefix } from "../testing/test-database.js";
 import { KeepAliveClient } from "./keep-alive-client.js";
 import { readVerifyMetrics } from "./verify-metrics.js";
@@ -53,17 +50,10 @@ async function main(): Promise<void> {
   const orm = await openOrm(db.url);
   try {
     await migrate(orm);
-    const em = orm.em.fork();
-    await registerBuiltinModels(em);
-    const client = em.create(Account, { name: "bench-client", role: Role.CLIENT });
-    em.persist(client);
-    for (const [i, node] of [LIAR, ...HONEST].entries()) {
-      const provider = em.create(Account, { name: `bench-provider-${i}`, role: Role.PROVIDER });
-      em.persist([provider, em.create(Node, { id: node, provider })]);
-    }
-    const clientKey = issueApiKey(em, client).key;
-    await em.flush();
-    await deposit(em, client.id, 10n ** 15n, "bench deposit");
+    const { clientKey } = await seedProviderNodes(orm, [LIAR, ...HONEST], {
+      label: "bench",
+      deposit: 10n ** 15n,
+    });
     const cluster = await startLyingCluster(db.url, { liar: LIAR, honest: HONEST }, { lieRate: LIE_RATE });
     children.push(...cluster.children);
     const api = await startApi(

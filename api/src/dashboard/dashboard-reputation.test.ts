@@ -13,12 +13,8 @@ import { fileURLToPath } from "node:url";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { Browser, Page } from "playwright-core";
 import type { Child } from "../cli/child-process.js";
-import { Account, Node, Role } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
-import { issueApiKey } from "../identity/api-keys.js";
 import { hashPassword } from "../identity/passwords.js";
-import { deposit } from "../ledger/deposit.js";
-import { registerBuiltinModels } from "../models/register-builtin.js";
 import { launchChromium } from "../testing/chromium.js";
 import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
 import { apiEnv, startApi } from "../testing/local-cluster.js";
@@ -30,6 +26,7 @@ import {
   signIn,
   watchPage,
 } from "../testing/page-checks.js";
+import { seedProviderNodes } from "../testing/provider-nodes.js";
 import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
 
 const SCREENSHOTS = fileURLToPath(new URL("../screenshots/", import.meta.url));
@@ -83,19 +80,12 @@ describe("dashboard: reputation, faults and verification in Chromium", () => {
     db = await createTestDatabase();
     orm = await openOrm(db.url);
     await migrate(orm);
-    const em = orm.em.fork();
-    await registerBuiltinModels(em);
-    const passwordHash = await hashPassword(PASSWORD);
-    const client = em.create(Account, { name: "rep-client", role: Role.CLIENT, passwordHash });
-    em.persist(client);
-    for (const [i, node] of [LIAR, ...HONEST].entries()) {
-      const provider = em.create(Account, { name: `rep-provider-${i}`, role: Role.PROVIDER, passwordHash });
-      em.persist([provider, em.create(Node, { id: node, provider })]);
-      providerKeys.push(issueApiKey(em, provider).key);
-    }
-    clientKey = issueApiKey(em, client).key;
-    await em.flush();
-    await deposit(em, client.id, 1_000_000_000n, "test deposit");
+    const seeded = await seedProviderNodes(orm, [LIAR, ...HONEST], {
+      label: "rep",
+      passwordHash: await hashPassword(PASSWORD),
+    });
+    clientKey = seeded.clientKey;
+    for (const provider of seeded.providers.values()) providerKeys.push(provider.key);
     const cluster = await startLyingCluster(db.url, { liar: LIAR, honest: HONEST });
     children.push(...cluster.children);
     const api = await startApi(

@@ -18,14 +18,11 @@ import {
   mlpForwardReference,
 } from "@neurogrid/cluster/models";
 import type { Child } from "../cli/child-process.js";
-import { Account, Node, Role } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
-import { issueApiKey } from "../identity/api-keys.js";
-import { deposit } from "../ledger/deposit.js";
-import { registerBuiltinModels } from "../models/register-builtin.js";
 import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
 import { apiEnv, startApi } from "../testing/local-cluster.js";
 import { startLyingCluster } from "../testing/lying-cluster.js";
+import { seedProviderNodes } from "../testing/provider-nodes.js";
 import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
 
 const LIAR = "onboard-liar";
@@ -58,18 +55,9 @@ describe("onboarding, end to end", () => {
     db = await createTestDatabase();
     orm = await openOrm(db.url);
     await migrate(orm);
-    const em = orm.em.fork();
-    await registerBuiltinModels(em);
-    const client = em.create(Account, { name: "client", role: Role.CLIENT });
-    em.persist(client);
-    for (const [i, node] of [LIAR, HONEST].entries()) {
-      const provider = em.create(Account, { name: `onboard-provider-${i}`, role: Role.PROVIDER });
-      em.persist([provider, em.create(Node, { id: node, provider })]);
-      providerKeys.set(node, issueApiKey(em, provider).key);
-    }
-    clientKey = issueApiKey(em, client).key;
-    await em.flush();
-    await deposit(em, client.id, 1_000_000_000n, "test deposit");
+    const seeded = await seedProviderNodes(orm, [LIAR, HONEST], { label: "onboard" });
+    clientKey = seeded.clientKey;
+    for (const [node, provider] of seeded.providers) providerKeys.set(node, provider.key);
     const cluster = await startLyingCluster(db.url, { liar: LIAR, honest: [HONEST] });
     children.push(...cluster.children);
     const api = await startApi(apiEnv(db.url, uniquePrefix("onboard-e2e"), cluster.headAddress));

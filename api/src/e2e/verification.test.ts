@@ -23,19 +23,17 @@ import {
   mlpForwardReference,
 } from "@neurogrid/cluster/models";
 import type { Child } from "../cli/child-process.js";
-import { Account, LedgerTxKind, Node, Role } from "../db/entities/index.js";
+import { LedgerTxKind, Node } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
-import { issueApiKey } from "../identity/api-keys.js";
 import { externalAccount, providerPendingAccount } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
-import { deposit } from "../ledger/deposit.js";
 import { post } from "../ledger/ledger.js";
-import { registerBuiltinModels } from "../models/register-builtin.js";
 import { NodeFaults } from "../tasks/node-faults.js";
 import { until } from "../testing/dispatcher-fixture.js";
 import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
 import { apiEnv, runCli, startApi } from "../testing/local-cluster.js";
 import { startLyingCluster } from "../testing/lying-cluster.js";
+import { seedProviderNodes } from "../testing/provider-nodes.js";
 import { createTestDatabase, type TestDatabase, uniquePrefix } from "../testing/test-database.js";
 
 const LIAR = "verify-liar";
@@ -74,18 +72,9 @@ describe("result verification, end to end", () => {
     db = await createTestDatabase();
     orm = await openOrm(db.url);
     await migrate(orm);
-    const em = orm.em.fork();
-    await registerBuiltinModels(em);
-    const client = em.create(Account, { name: "client", role: Role.CLIENT });
-    em.persist(client);
-    for (const [i, node] of [LIAR, ...HONEST].entries()) {
-      const provider = em.create(Account, { name: `provider-${i}`, role: Role.PROVIDER });
-      em.persist([provider, em.create(Node, { id: node, provider })]);
-      if (node === LIAR) liarProvider = provider.id;
-    }
-    clientKey = issueApiKey(em, client).key;
-    await em.flush();
-    await deposit(em, client.id, 1_000_000_000n, "test deposit");
+    const seeded = await seedProviderNodes(orm, [LIAR, ...HONEST], { label: "verify" });
+    clientKey = seeded.clientKey;
+    liarProvider = seeded.providers.get(LIAR)?.id ?? "";
     // The liar's provider has earlier earnings pending (credited as a capture credits them), so
     // its penalty is the whole rule's, not capped to nothing.
     await orm.em.fork().transactional(async (tx) =>

@@ -22,14 +22,13 @@ import {
 } from "@neurogrid/cluster/models";
 import type { InferResult } from "@neurogrid/schema";
 import type { Child } from "../cli/child-process.js";
-import { Account, Node, Role } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
-import { registerBuiltinModels } from "../models/register-builtin.js";
 import { modelActorSpec } from "../tasks/model-actor-spec.js";
 import { modelByName } from "../tasks/model-cache.js";
 import { ModelDeployments } from "../tasks/model-deployments.js";
 import { ReadyDeployments } from "../tasks/ready-deployments.js";
 import { startLyingCluster } from "../testing/lying-cluster.js";
+import { seedProviderNodes } from "../testing/provider-nodes.js";
 import { createTestDatabase, type TestDatabase } from "../testing/test-database.js";
 import { faultsWithEvidence } from "./fault-evidence.js";
 import { KnownAnswers, referenceFromCache } from "./known-answers.js";
@@ -70,13 +69,7 @@ describe("known-answer checks of nodes (canaries, onboarding)", { timeout: 240_0
     db = await createTestDatabase();
     orm = await openOrm(db.url);
     await migrate(orm);
-    const em = orm.em.fork();
-    await registerBuiltinModels(em);
-    for (const [i, node] of [LIAR, HONEST].entries()) {
-      const provider = em.create(Account, { name: `trust-provider-${i}`, role: Role.PROVIDER });
-      em.persist([provider, em.create(Node, { id: node, provider })]);
-    }
-    await em.flush();
+    await seedProviderNodes(orm, [LIAR, HONEST], { label: "trust" });
     modelId = (await modelByName(orm.em.fork(), "mlp-classifier"))?.id ?? "";
     const started = await startLyingCluster(
       db.url,

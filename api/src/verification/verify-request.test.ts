@@ -9,7 +9,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { DeploymentCallOptions } from "@neurogrid/cluster";
-import { Account, Node, Role } from "../db/entities/index.js";
 import { checkLedger } from "../ledger/check.js";
 import { FEATURES, MLP_OUTPUTS } from "../testing/dispatcher-fixture.js";
 import {
@@ -18,6 +17,7 @@ import {
 } from "../testing/fake-deployment-dispatcher.js";
 import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
 import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
+import { addProviderNodes } from "../testing/provider-nodes.js";
 import { uniquePrefix } from "../testing/test-database.js";
 
 const SUBMIT = `mutation($input: JSONObject!, $verify: Boolean) {
@@ -50,13 +50,8 @@ const liars = new Set<string>();
 before(async () => {
   const prefix = uniquePrefix("verify-req");
   t = await startInProcessApi({ redisPrefix: prefix });
-  const em = t.orm.em.fork();
-  for (const node of ["node-a", "node-b", "node-c"]) {
-    const provider = await t.account(`provider-of-${node}`, Role.PROVIDER);
-    providerKeys.set(node, provider.key);
-    em.persist(em.create(Node, { id: node, provider: em.getReference(Account, provider.id) }));
-  }
-  await em.flush();
+  for (const [node, key] of await addProviderNodes(t, ["node-a", "node-b", "node-c"]))
+    providerKeys.set(node, key);
   fake = fakeDeploymentDispatcher(t.orm, {
     label: "verify-req",
     nodeId: "node-a",
