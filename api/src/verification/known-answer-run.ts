@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { DeploymentCallOptions } from "@neurogrid/cluster";
 import { compareTaskResults, generationResult } from "@neurogrid/cluster/models";
 import {
   type ActorInfo,
@@ -9,6 +10,7 @@ import {
   taskKindOf,
 } from "@neurogrid/schema";
 import type { ModelDeployment } from "../tasks/model-deployments.js";
+import { taskAnswerOf, taskCallOf } from "../tasks/task-call.js";
 import type { KnownAnswer } from "./known-answers.js";
 
 /**
@@ -16,8 +18,8 @@ import type { KnownAnswer } from "./known-answers.js";
  *
  * Indistinguishable at the actor: it goes through the model's deployment exactly as a task of
  * its kind does (attempt-scope.ts `callOptions`, task-call.ts, run-generation.ts): method `infer`
- * with arguments `{ inputs }`, or `generate` with a generation's arguments, shaped as a client's
- * (known-inputs.ts), a lease on the replica, the task deadline,
+ * with arguments `{ inputs }`, `generate` with a generation's arguments, or `speech` with a clip
+ * and the model's settings, shaped as a client's (known-inputs.ts), a lease on the replica, the task deadline,
  * an abort signal, and a trace id that is a random UUID as a task id is. What reaches the actor's
  * process is the method, the arguments and the trace id, nothing else, so nothing tells it
  * apart from a client's task.
@@ -32,6 +34,28 @@ export type KnownAnswerOutcome =
 
 class OtherReplicaError extends Error {
   override readonly name = "OtherReplicaError";
+}
+
+/** The replica's answer to the known-answer task, as the task's result (task-call.ts). */
+async function answerOf(
+  deployment: ModelDeployment,
+  manifest: ModelManifest,
+  known: KnownAnswer,
+  call: DeploymentCallOptions,
+): Promise<unknown> {
+  const kind = taskKindOf(manifest);
+  if (kind === "generate")
+    return generationResult(deployment.stream<GenerateItem>("generate", known.input, call));
+  if (kind === "tensor")
+    return (await deployment.call<InferResult>("infer", { inputs: known.input as TensorMap }, call))?.outputs;
+  const task = taskCallOf(manifest, known.input);
+  const answer = await deployment.call<unknown>(task.method, task.args, call);
+  // An answer that is not its kind's shape is wrong, as any other wrong answer is.
+  try {
+    return taskAnswerOf(manifest, answer, Number.MAX_SAFE_INTEGER).result;
+  } catch {
+    return answer;
+  }
 }
 
 export async function runKnownAnswer(
@@ -54,10 +78,7 @@ export async function runKnownAnswer(
         if (r.actorId !== replica.actorId) throw new OtherReplicaError(`moved to replica ${r.actorId}`);
       },
     };
-    got =
-      taskKindOf(manifest) === "generate"
-        ? await generationResult(deployment.stream<GenerateItem>("generate", known.input, call))
-        : (await deployment.call<InferResult>("infer", { inputs: known.input as TensorMap }, call))?.outputs;
+    got = await answerOf(deployment, manifest, known, call);
   } catch (err) {
     return { answered: false, why: err instanceof Error ? err.message : String(err) };
   }

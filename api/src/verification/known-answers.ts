@@ -2,7 +2,8 @@ import type { ReferenceModel } from "@neurogrid/cluster/reference";
 import { type ModelManifest, type ModelSource, taskKindOf } from "@neurogrid/schema";
 import { modelCacheDirOf } from "../registry/model-cache-dir.js";
 import { modelActorSpec } from "../tasks/model-actor-spec.js";
-import { knownGenerations, knownInputs } from "./known-inputs.js";
+import { taskAnswerOf, taskCallOf } from "../tasks/task-call.js";
+import { knownClips, knownGenerations, knownInputs } from "./known-inputs.js";
 
 /**
  * Known answers: for a model version, a small pool of inputs (known-inputs.ts, from this
@@ -11,10 +12,12 @@ import { knownGenerations, knownInputs } from "./known-inputs.js";
  * `infer`). No provider is ever asked. Computed once per model version and kept for the life of
  * the process; the reference model is released once its pool is computed.
  *
- * Tensor models and generations have known answers: a tensor model's `infer` outputs for
- * generated input tensors, and a generation's whole text for a generated prompt with a seed of
- * its own (known-inputs.ts), from the model's own `generate`. A speech task would need a clip run
- * through the whole recurrence: it is left to spot checks. OCR has no task-level rule.
+ * Tensor models, generations and speech models have known answers: a tensor model's `infer`
+ * outputs for generated input tensors, a generation's whole text for a generated prompt with a
+ * seed of its own, and a speech task's segments for a generated speech-like clip (known-inputs.ts),
+ * each from the model's own method as a task of its kind calls it (task-call.ts). An OCR task has
+ * no model of its own (its pipeline calls the detection and recognition models, which are tensor
+ * models with known answers of their own) and no task-level rule.
  */
 export interface KnownAnswer {
   /** The task's input: input tensors, or a generation's arguments. */
@@ -29,7 +32,9 @@ const KNOWN_ANSWERS_PER_MODEL = 8;
 /** Whether a model's tasks can be known-answer tasks (see the header). */
 export function hasKnownAnswers(manifest: ModelManifest): boolean {
   const kind = taskKindOf(manifest);
-  return kind === "tensor" || (kind === "generate" && (manifest.vocabulary?.length ?? 0) > 0);
+  return (
+    kind === "tensor" || kind === "vad" || (kind === "generate" && (manifest.vocabulary?.length ?? 0) > 0)
+  );
 }
 
 /** Opens a model version's reference: its file, from where this api keeps model files. */
@@ -79,6 +84,14 @@ export class KnownAnswers {
     const reference = await this.#open(manifest);
     try {
       const answers: KnownAnswer[] = [];
+      if (taskKindOf(manifest) === "vad") {
+        for (const input of knownClips(this.#seed, KNOWN_ANSWERS_PER_MODEL)) {
+          const call = taskCallOf(manifest, input);
+          const answer = await reference.call(call.method, call.args);
+          answers.push({ input, expected: taskAnswerOf(manifest, answer, Number.MAX_SAFE_INTEGER).result });
+        }
+        return answers;
+      }
       if (taskKindOf(manifest) === "generate") {
         for (const args of knownGenerations(manifest, this.#seed, KNOWN_ANSWERS_PER_MODEL))
           answers.push({ input: args, expected: await reference.generate(args) });

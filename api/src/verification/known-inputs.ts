@@ -1,4 +1,4 @@
-import { mulberry32 } from "@neurogrid/cluster/models";
+import { mulberry32, speechLikeClip, wavBytes } from "@neurogrid/cluster/models";
 import type { ModelManifest, TensorMap, TensorSpec } from "@neurogrid/schema";
 
 /**
@@ -59,4 +59,28 @@ export function knownGenerations(
     temperature: 0.8,
     seed: Math.floor(random() * 2 ** 31),
   }));
+}
+
+/** A known-answer clip: quiet, speech-like sound, quiet (lengths drawn per clip, milliseconds). */
+const CLIP_SILENCE_MS = [300, 900] as const;
+const CLIP_SPEECH_MS = [800, 1600] as const;
+const CLIP_RATE_HZ = 16_000;
+
+/**
+ * Inputs of known-answer speech tasks: WAV clips of speech-like sound between stretches of quiet
+ * (speechLikeClip: voiced syllables through vowel formants), of lengths and a voice drawn from
+ * the same kind of seeded generator, base64 as a client sends its audio.
+ */
+export function knownClips(seed: number, count: number): Record<string, unknown>[] {
+  const random = mulberry32(seed);
+  const between = ([lo, hi]: readonly [number, number]) => Math.round(lo + random() * (hi - lo));
+  return Array.from({ length: count }, () => {
+    const clip = speechLikeClip({
+      silenceMs: between(CLIP_SILENCE_MS),
+      speechMs: between(CLIP_SPEECH_MS),
+      rateHz: CLIP_RATE_HZ,
+      seed: Math.floor(random() * 2 ** 31),
+    });
+    return { audio: Buffer.from(wavBytes(clip.samples, CLIP_RATE_HZ)).toString("base64") };
+  });
 }

@@ -19,8 +19,9 @@ import { knownInputs } from "./known-inputs.js";
 import type { NodeCheck, OnboardingStatus } from "./node-checks.js";
 import { Onboarding } from "./onboarding.js";
 
+/** A reference's methods other than `infer`, for a tensor model's (never called). */
 const notAGeneration = async (): Promise<never> => {
-  throw new Error("not a generative model");
+  throw new Error("a tensor model has only infer");
 };
 
 const replica = { actorId: "a1", nodeId: "node-1", state: "ALIVE", address: "127.0.0.1:1" } as ActorInfo;
@@ -52,6 +53,7 @@ function fakes(answer: () => Answer, recorded?: OnboardingStatus) {
       infer: async (inputs) =>
         mlpForwardReference(mlpClassifierWeights(), (inputs as { features: number[][] }).features),
       generate: notAGeneration,
+      call: notAGeneration,
       close: async () => {},
     }),
     3,
@@ -166,7 +168,12 @@ test("known answers are computed once per model version from the reference", asy
   let opened = 0;
   const answers = new KnownAnswers(async () => {
     opened += 1;
-    return { infer: async (inputs) => ({ echo: inputs }), generate: notAGeneration, close: async () => {} };
+    return {
+      infer: async (inputs) => ({ echo: inputs }),
+      generate: notAGeneration,
+      call: notAGeneration,
+      close: async () => {},
+    };
   }, 5);
   const [a, b] = await Promise.all([answers.of(mlpClassifierManifest), answers.of(mlpClassifierManifest)]);
   assert.equal(opened, 1);

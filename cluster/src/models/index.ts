@@ -64,5 +64,6 @@ export {
   comparisonProblem,
 } from "./result-comparison.js";
 export { sileroVadManifest } from "./silero-vad.js";
+export { speechLikeClip, wavBytes } from "./speech-test-audio.js";
 export { compareTaskResults } from "./task-result-comparison.js";
 export { buildWideMlpOnnx, DEFAULT_WIDE_MLP, type WideMlpShape, wideMlpManifest } from "./wide-mlp.js";

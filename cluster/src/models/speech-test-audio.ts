@@ -1,5 +1,6 @@
 /**
- * Test support for speech detection: a speech-like clip with a known answer. Voiced "syllables"
+ * A speech-like clip with a known answer: for tests of speech detection, and for the platform's
+ * known-answer speech tasks (canaries and onboarding of a speech model; seeded per clip). Voiced "syllables"
  * are a glottal pulse train (a pitch contour around 140 Hz with jitter) through three formant
  * resonators that glide between vowels (/a/, /i/, /u/, /e/, /o/), under a syllabic envelope of
  * about 4 syllables a second, with short noise bursts for consonants; silence (a faint noise

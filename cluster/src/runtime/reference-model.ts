@@ -15,6 +15,8 @@ import { openModelServer } from "./model-actor-server.js";
 export interface ReferenceModel {
   /** The model's output tensors for these inputs (nested arrays, as an actor's `infer` answers). */
   infer(inputs: TensorMap): Promise<TensorMap>;
+  /** Any other method of the model's (a speech model's `speech`), its answer as an actor's. */
+  call(method: string, args: unknown): Promise<unknown>;
   /** A generation's whole result ({ text, finishReason }) for these arguments (its seed included). */
   generate(args: Record<string, unknown>): Promise<{ text: string; finishReason: string }>;
   close(): Promise<void>;
@@ -29,6 +31,7 @@ export async function openReferenceModel(source: ModelSourceOptions): Promise<Re
   );
   return {
     infer: async (inputs) => (await server.infer({ inputs }, new AbortController().signal)).outputs,
+    call: (method, args) => server.call(method, args, new AbortController().signal),
     generate: async (args) =>
       generationResult(
         (await server.call("generate", args, new AbortController().signal)) as AsyncIterable<GenerateItem>,

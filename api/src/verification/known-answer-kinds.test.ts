@@ -1,8 +1,9 @@
 /**
- * Known answers of a generation (char-trigram-lm): prompts of the model's own characters, each
- * with a seed of its own, answered by the platform's reference; a known-answer generation goes
- * to the replica as a generation task does (`generate`, the task's argument shape, a task's call
- * options), and a replica's text that differs from the known one is a wrong answer.
+ * Known answers of the kinds beyond tensors, computed by the platform's reference: a generation's
+ * (char-trigram-lm: prompts of the model's own characters, each with a seed of its own) and a
+ * speech model's (silero-vad: speech-like clips, their segments). Each goes to the replica as a
+ * task of its kind does (`generate` or `speech`, the task's arguments, a task's call options),
+ * and an answer other than the known one is a wrong answer.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -10,9 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { DeploymentCallOptions } from "@neurogrid/cluster";
-import { charTrigramLmManifest, LM_VOCAB } from "@neurogrid/cluster/models";
+import { charTrigramLmManifest, LM_VOCAB, sileroVadManifest } from "@neurogrid/cluster/models";
 import type { ActorInfo, GenerateItem } from "@neurogrid/schema";
 import type { ModelDeployment } from "../tasks/model-deployments.js";
+import { taskCallOf } from "../tasks/task-call.js";
 import { runKnownAnswer } from "./known-answer-run.js";
 import { hasKnownAnswers, type KnownAnswer, KnownAnswers, referenceFromCache } from "./known-answers.js";
 
@@ -21,9 +23,12 @@ const opts = { timeoutMs: 5_000, signal: new AbortController().signal };
 
 let cacheDir: string;
 let answers: KnownAnswer[];
+let clips: KnownAnswer[];
 before(async () => {
-  cacheDir = await mkdtemp(join(tmpdir(), "known-generation-"));
-  answers = await new KnownAnswers(referenceFromCache(cacheDir), 7).of(charTrigramLmManifest);
+  cacheDir = await mkdtemp(join(tmpdir(), "known-answer-kinds-"));
+  const known = new KnownAnswers(referenceFromCache(cacheDir), 7);
+  answers = await known.of(charTrigramLmManifest);
+  clips = await known.of(sileroVadManifest);
 });
 after(async () => {
   await rm(cacheDir, { recursive: true, force: true });
@@ -82,4 +87,45 @@ test("a known-answer generation is sent as a generation task; the known text agr
   const wrong = await runKnownAnswer(lie.deployment, charTrigramLmManifest, replica, known, opts);
   assert.equal(wrong.answered && !wrong.agree, true);
   assert.match(wrong.answered ? wrong.detail : "", /text differs from character 0/);
+});
+
+type Speech = { durationMs: number; segments: { startMs: number; endMs: number; probability: number }[] };
+
+/** A one-replica deployment that answers `speech` calls, recording what it is asked. */
+function speaking(answer: (args: unknown) => Speech) {
+  const sent: { method: string; args: unknown }[] = [];
+  const deployment = {
+    leaseWhere: async (accept: (r: ActorInfo) => boolean | Promise<boolean>) =>
+      (await accept(replica)) ? { replica, release: () => {} } : undefined,
+    call: async (method: string, args: unknown, o: DeploymentCallOptions = {}) => {
+      sent.push({ method, args });
+      await o.onReplica?.(replica);
+      return { ...answer(args), executionProvider: "cpu", inferenceMs: 1 };
+    },
+  } as unknown as ModelDeployment;
+  return { deployment, sent };
+}
+
+test("a speech model's known answers: speech-like clips, in each of which the reference finds speech", () => {
+  assert.equal(hasKnownAnswers(sileroVadManifest), true);
+  assert.equal(clips.length, 8);
+  for (const { input, expected } of clips) {
+    assert.equal(typeof (input as { audio: string }).audio, "string");
+    const { durationMs, segments } = expected as Speech;
+    assert.ok(durationMs >= 1400 && durationMs <= 3400, String(durationMs));
+    assert.ok(segments.length >= 1, `speech found in a clip of ${durationMs} ms`);
+  }
+});
+
+test("a known-answer speech task is sent as a speech task; the known segments agree, none do not", async () => {
+  const known = clips[0] as KnownAnswer;
+  const right = speaking(() => known.expected as Speech);
+  const outcome = await runKnownAnswer(right.deployment, sileroVadManifest, replica, known, opts);
+  assert.equal(outcome.answered && outcome.agree, true, JSON.stringify(outcome));
+  const task = taskCallOf(sileroVadManifest, known.input);
+  assert.deepEqual(right.sent, [{ method: task.method, args: task.args }], "the task's own call");
+  const silent = speaking(() => ({ ...(known.expected as Speech), segments: [] }));
+  const wrong = await runKnownAnswer(silent.deployment, sileroVadManifest, replica, known, opts);
+  assert.equal(wrong.answered && !wrong.agree, true);
+  assert.match(wrong.answered ? wrong.detail : "", /segments vs 0/);
 });
