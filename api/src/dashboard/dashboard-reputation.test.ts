@@ -95,6 +95,8 @@ describe("dashboard: reputation, faults and verification in Chromium", () => {
         NEUROGRID_QUARANTINE_FLOOR: "0",
         // The liar must serve to be caught: onboarding would keep it out.
         NEUROGRID_ONBOARDING: "false",
+        // The faults watched are spot checks': no canary may add one of its own at a random time.
+        NEUROGRID_CANARY_RATE_PER_NODE_PER_MINUTE: "0",
       }),
     );
     children.push(api.child);
