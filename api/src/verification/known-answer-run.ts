@@ -1,14 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { DeploymentCallOptions } from "@neurogrid/cluster";
 import { compareTaskResults, generationResult } from "@neurogrid/cluster/models";
-import {
-  type ActorInfo,
-  type GenerateItem,
-  type InferResult,
-  type ModelManifest,
-  type TensorMap,
-  taskKindOf,
-} from "@neurogrid/schema";
+import { type ActorInfo, type GenerateItem, type ModelManifest, taskKindOf } from "@neurogrid/schema";
 import type { ModelDeployment } from "../tasks/model-deployments.js";
 import { taskAnswerOf, taskCallOf } from "../tasks/task-call.js";
 import type { KnownAnswer } from "./known-answers.js";
@@ -43,11 +36,8 @@ async function answerOf(
   known: KnownAnswer,
   call: DeploymentCallOptions,
 ): Promise<unknown> {
-  const kind = taskKindOf(manifest);
-  if (kind === "generate")
+  if (taskKindOf(manifest) === "generate")
     return generationResult(deployment.stream<GenerateItem>("generate", known.input, call));
-  if (kind === "tensor")
-    return (await deployment.call<InferResult>("infer", { inputs: known.input as TensorMap }, call))?.outputs;
   const task = taskCallOf(manifest, known.input);
   const answer = await deployment.call<unknown>(task.method, task.args, call);
   // An answer that is not its kind's shape is wrong, as any other wrong answer is.
