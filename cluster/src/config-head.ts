@@ -10,6 +10,10 @@
  *                                                                  --node-token
  *   --heartbeat-timeout-ms MS     NEUROGRID_HEARTBEAT_TIMEOUT_MS   10000: silent longer = DEAD
  *   --heartbeat-interval-ms MS    NEUROGRID_HEARTBEAT_INTERVAL_MS  timeout / 3, at most 1000
+ *   --restore-grace-ms MS         NEUROGRID_RESTORE_GRACE_MS       5000: after a restart on stored
+ *                                                                  tables, a stored node has the
+ *                                                                  heartbeat timeout plus this to
+ *                                                                  register again before it is DEAD
  *   --actor-start-timeout-ms MS   NEUROGRID_ACTOR_START_TIMEOUT_MS 120000
  *   --spread-threshold U          NEUROGRID_SPREAD_THRESHOLD       0.5: hybrid policy packs nodes up to
  *                                                                  utilisation U, then spreads
@@ -54,6 +58,13 @@ export interface HeadConfig extends TlsConfig {
   heartbeatTimeoutMs: number;
   /** How often workers heartbeat (told to them on registration). */
   heartbeatIntervalMs: number;
+  /**
+   * After a restart on stored tables, how much longer than the heartbeat timeout a stored node
+   * has to register again: its worker retries with a backoff of up to 2.4 s (worker/backoff.ts)
+   * on a channel that reconnects within 1 s, so a head that was down for a while would otherwise
+   * declare live nodes DEAD (and restart their actors) before they could come back.
+   */
+  restoreGraceMs: number;
   /** How long the head waits for a worker to start an actor process. */
   actorStartTimeoutMs: number;
   /** Hybrid scheduling policy: pack nodes up to this utilisation (0..1), then spread. */
@@ -75,6 +86,7 @@ const OPTIONS = {
   nodeTokenSecret: { flag: "node-token-secret", env: "NEUROGRID_NODE_TOKEN_SECRET" },
   heartbeatTimeoutMs: { flag: "heartbeat-timeout-ms", env: "NEUROGRID_HEARTBEAT_TIMEOUT_MS" },
   heartbeatIntervalMs: { flag: "heartbeat-interval-ms", env: "NEUROGRID_HEARTBEAT_INTERVAL_MS" },
+  restoreGraceMs: { flag: "restore-grace-ms", env: "NEUROGRID_RESTORE_GRACE_MS" },
   actorStartTimeoutMs: { flag: "actor-start-timeout-ms", env: "NEUROGRID_ACTOR_START_TIMEOUT_MS" },
   spreadThreshold: { flag: "spread-threshold", env: "NEUROGRID_SPREAD_THRESHOLD" },
   storage: { flag: "storage", env: "NEUROGRID_HEAD_STORAGE" },
@@ -85,6 +97,8 @@ const OPTIONS = {
 } as const satisfies Record<keyof HeadConfig, OptionSpec>;
 
 const DEFAULT_HEAD_PORT = 50051;
+/** The worker's longest wait between registrations (2 s + 20 % jitter) and a channel reconnect (1 s), with room. */
+const DEFAULT_RESTORE_GRACE_MS = 5_000;
 
 const headSchema = z
   .object({
@@ -94,6 +108,7 @@ const headSchema = z
     nodeTokenSecret: z.string().min(16, "must be at least 16 characters").optional(),
     heartbeatTimeoutMs: positiveMs.default(10_000),
     heartbeatIntervalMs: positiveMs.optional(),
+    restoreGraceMs: z.coerce.number().int().min(0).default(DEFAULT_RESTORE_GRACE_MS),
     actorStartTimeoutMs: positiveMs.default(120_000),
     spreadThreshold: z.coerce.number().min(0).max(1).default(0.5),
     storage: z

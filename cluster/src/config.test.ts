@@ -10,6 +10,7 @@ describe("parseHeadConfig", () => {
       port: 50051,
       heartbeatTimeoutMs: 10_000,
       heartbeatIntervalMs: 1_000,
+      restoreGraceMs: 5_000,
       actorStartTimeoutMs: 120_000,
       spreadThreshold: 0.5,
       storage: "memory",

@@ -28,6 +28,8 @@ export interface FaultContext {
   workerLinks: Map<string, WorkerLink>;
   nodeIds: string[];
   heartbeatTimeoutMs: number;
+  /** A restarted head's extra wait for stored nodes to register again (config-head.ts). */
+  restoreGraceMs: number;
   rng: Prng;
   log: (line: string) => void;
 }

@@ -42,6 +42,11 @@ export interface FaultOptions extends Omit<ChaosOptions, "redisUrl"> {
 const SPAN_PER_FAULT_S = 10;
 /** The chaos run's heartbeat timeout (the head declares a silent node DEAD after it). */
 const HEARTBEAT_TIMEOUT_MS = 2000;
+/**
+ * How much longer than that a node has to register again with a restarted head: more than a
+ * worker's longest wait between registrations (2.4 s) and a channel reconnect (1 s).
+ */
+const RESTORE_GRACE_MS = 4000;
 
 export async function runFaults(o: FaultOptions): Promise<FaultReport> {
   const log = o.log ?? (() => {});
@@ -81,7 +86,14 @@ export async function runFaults(o: FaultOptions): Promise<FaultReport> {
     log(
       `faults: own PostgreSQL ${new URL(postgres.url).port}, Redis ${new URL(redis.url).port}, head ${headHost}:${headPort} behind ${headProxy.address}, workers partitioned by ${partitionVia}`,
     );
-    const infra = { postgres, redis, headProxy, workerLinks, heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS };
+    const infra = {
+      postgres,
+      redis,
+      headProxy,
+      workerLinks,
+      heartbeatTimeoutMs: HEARTBEAT_TIMEOUT_MS,
+      restoreGraceMs: RESTORE_GRACE_MS,
+    };
     const result = await runScenario(
       { ...o, redisUrl: redis.url },
       {
@@ -91,6 +103,7 @@ export async function runFaults(o: FaultOptions): Promise<FaultReport> {
           headPort,
           headArgs: [
             ...["--storage", redis.url, "--storage-prefix", "faults:head:"],
+            ...["--restore-grace-ms", String(RESTORE_GRACE_MS)],
             ...(netns ? ["--host", headHost, "--insecure"] : []),
           ],
           clientHeadAddress: headProxy.address,

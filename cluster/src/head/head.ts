@@ -67,6 +67,7 @@ export async function startHead(config: HeadConfig, options: HeadOptions = {}): 
     nodeToken: config.nodeToken,
     nodeTokenSecret: config.nodeTokenSecret,
     heartbeatTimeoutMs: config.heartbeatTimeoutMs,
+    restoreGraceMs: config.restoreGraceMs,
     resources,
     storage,
   });

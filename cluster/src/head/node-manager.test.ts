@@ -40,6 +40,36 @@ describe("NodeManager", () => {
     assert.equal(nodes.register(registration("n1", "s3cret")).nodeId, "n1");
   });
 
+  it("gives a node restored after a head restart the restore grace to register again, and no more", () => {
+    const c = clock();
+    const { nodes } = manager({ now: () => c.now, restoreGraceMs: 3000 });
+    const stored = (nodeId: string) => ({
+      nodeId,
+      address: `127.0.0.1:1${nodeId.length}`,
+      total: RESOURCES,
+      labels: {},
+    });
+    nodes.restore(stored("late"));
+    nodes.restore(stored("gone"));
+    nodes.restore(stored("back"));
+    nodes.register(registration("back"));
+    c.tick(2500); // past the heartbeat timeout, within timeout + grace
+    assert.deepEqual(
+      nodes.checkHeartbeats().map((n) => n.nodeId),
+      ["back"],
+      "a node that registered again has the plain timeout; the restored ones wait",
+    );
+    const late = nodes.register(registration("late"));
+    assert.equal(late.state, "ALIVE");
+    c.tick(1600); // 4100 ms after the restart
+    nodes.heartbeat("late", late.session);
+    assert.deepEqual(
+      nodes.checkHeartbeats().map((n) => n.nodeId),
+      ["gone"],
+    );
+    assert.equal(nodes.get("late")?.state, "ALIVE");
+  });
+
   it("marks a silent node DEAD after the heartbeat timeout, tells listeners, and drops its resources", () => {
     const c = clock();
     const { nodes, resources } = manager({ now: () => c.now });

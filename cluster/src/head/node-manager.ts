@@ -82,6 +82,11 @@ export interface Registration {
 
 export interface NodeManagerOptions extends NodeAuthOptions {
   heartbeatTimeoutMs: number;
+  /**
+   * A node restored from stored tables (head restart) has the heartbeat timeout plus this to
+   * register again before it is DEAD (config-head.ts restoreGraceMs); 0 when absent.
+   */
+  restoreGraceMs?: number;
   resources: ResourceTable;
   /** Where the node table is kept (see storage.ts); nothing is stored when absent. */
   storage?: HeadStorage | undefined;
@@ -117,10 +122,12 @@ export class NodeManager {
   readonly #storage: HeadStorage | undefined;
   readonly #checkToken: (nodeId: string, token: string) => TokenGrant;
   readonly #heartbeatTimeoutMs: number;
+  readonly #restoreGraceMs: number;
   readonly #now: () => number;
 
   constructor(options: NodeManagerOptions) {
     this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs;
+    this.#restoreGraceMs = options.restoreGraceMs ?? 0;
     this.#now = options.now ?? Date.now;
     this.#checkToken = nodeTokenCheck(options, this.#now);
     this.#resources = options.resources;
@@ -276,8 +283,8 @@ export class NodeManager {
     for (const node of this.#nodes.values()) {
       if (node.state !== NodeState.ALIVE) continue;
       if (tokenExpired(node, now)) died.push({ node, cause: "its node token expired" });
-      else if (now - node.lastHeartbeatMs > this.#heartbeatTimeoutMs)
-        died.push({ node, cause: `no heartbeat for ${this.#heartbeatTimeoutMs} ms` });
+      else if (now - node.lastHeartbeatMs > this.#heartbeatTimeoutMs + this.#graceOf(node))
+        died.push({ node, cause: this.#silence(node) });
     }
     for (const { node, cause } of died) {
       node.state = NodeState.DEAD;
@@ -311,6 +318,17 @@ export class NodeManager {
     return live;
   }
 
+  /** A restored node that has not registered since the restart (no session yet) has the grace. */
+  #graceOf(node: NodeEntry): number {
+    return node.session === "" ? this.#restoreGraceMs : 0;
+  }
+
+  #silence(node: NodeEntry): string {
+    if (node.session === "")
+      return `did not register again within ${this.#heartbeatTimeoutMs + this.#restoreGraceMs} ms of the head's restart`;
+    return `no heartbeat for ${this.#heartbeatTimeoutMs} ms`;
+  }
+
   /** Node ids revoked before a head restart (stored tables). */
   restoreRevoked(nodeIds: readonly string[]): void {
     for (const nodeId of nodeIds) this.#revoked.add(nodeId);
@@ -318,7 +336,7 @@ export class NodeManager {
 
   /**
    * Adds a node known from stored tables (head restart), ALIVE as of now: it has a heartbeat
-   * timeout to register again (keeping its allocations) before it is DEAD.
+   * timeout plus the restore grace to register again (keeping its allocations) before it is DEAD.
    */
   restore(node: StoredNode): NodeEntry {
     const entry: NodeEntry = { ...node, state: NodeState.ALIVE, lastHeartbeatMs: this.#now(), session: "" };

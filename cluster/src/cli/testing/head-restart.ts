@@ -33,10 +33,18 @@ export function redisHeadStorage(label: string): RedisHeadStorage {
   };
 }
 
-/** Kills the cluster's head (SIGKILL) and starts another on its port; the caller stops it. */
-export async function restartHead(cluster: TestCluster, headArgs: string[]): Promise<RunningProcess> {
+/**
+ * Kills the cluster's head (SIGKILL) and starts another on its port, `downMs` after the kill
+ * (an outage: its workers back off between registrations meanwhile); the caller stops it.
+ */
+export async function restartHead(
+  cluster: TestCluster,
+  headArgs: string[],
+  downMs = 0,
+): Promise<RunningProcess> {
   killQuietly(cluster.head.pid, "SIGKILL");
   await cluster.head.exited;
+  if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
   const port = cluster.headAddress.slice(cluster.headAddress.lastIndexOf(":") + 1);
   const { proc } = await startEntry({
     name: "head (restarted)",
