@@ -7,8 +7,10 @@ import { escrowOf, pricingOf } from "../pricing/pricing.js";
 
 /**
  * The accounts a chaos run starts from, written straight to the database: one provider per
- * worker node (so result verification's spot checks, which re-run a task on another provider's
- * node, run under the chaos too), and a few clients, each with an API key and a deposit that covers the
+ * worker node, and the model deployed with a replica per node at least (its manifest's
+ * minReplicas), so result verification's spot checks, which re-run a task on another provider's
+ * node, run under the chaos too (with one replica, never scaled up under the chaos's load, no
+ * task was ever drawn); and a few clients, each with an API key and a deposit that covers the
  * escrow of every task it will submit (plus a spare, so "covers" is not "exactly").
  */
 export interface ChaosClient {
@@ -35,6 +37,9 @@ export async function seedChaosAccounts(
   await registerBuiltinModels(em);
   const model = await em.findOneOrFail(Model, { name: opts.model }, { orderBy: { createdAt: "desc" } });
   const escrow = escrowOf(pricingOf(model.manifest));
+  const { deployment } = model.manifest;
+  const minReplicas = Math.max(deployment?.minReplicas ?? 1, opts.nodeIds.length);
+  model.manifest = { ...model.manifest, deployment: { ...deployment, minReplicas } };
   const providers = opts.nodeIds.map((id) => {
     const provider = em.create(Account, { name: `chaos-provider-of-${id}`, role: Role.PROVIDER });
     em.persist([provider, em.create(Node, { id, provider })]);
