@@ -21,6 +21,7 @@ import { Migration20261206760000_task_actor_epoch } from "./Migration20261206760
 import { Migration20261206810000_provider_pending } from "./Migration20261206810000_provider_pending.js";
 import { Migration20261206820000_node_quarantine } from "./Migration20261206820000_node_quarantine.js";
 import { Migration20261206830000_node_checks } from "./Migration20261206830000_node_checks.js";
+import { Migration20261206840000_ledger_checks_subplans } from "./Migration20261206840000_ledger_checks_subplans.js";
 
 /** Every migration, in order (static imports, so compiled `node dist/...` finds them). */
 export const migrationsList: MigrationObject[] = [
@@ -52,4 +53,8 @@ export const migrationsList: MigrationObject[] = [
   { name: "Migration20261206810000_provider_pending", class: Migration20261206810000_provider_pending },
   { name: "Migration20261206820000_node_quarantine", class: Migration20261206820000_node_quarantine },
   { name: "Migration20261206830000_node_checks", class: Migration20261206830000_node_checks },
+  {
+    name: "Migration20261206840000_ledger_checks_subplans",
+    class: Migration20261206840000_ledger_checks_subplans,
+  },
 ];
