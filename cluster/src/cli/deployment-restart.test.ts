@@ -6,40 +6,26 @@
  * every process is stopped by its PID and the Redis keys written are deleted.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { ActorState } from "@neurogrid/schema";
-import { ClusterClient } from "../index.js";
-import { redisHeadStorage, restartHead } from "./testing/head-restart.js";
-import { type RunningProcess, waitFor } from "./testing/processes.js";
-import { startTestCluster, type TestCluster } from "./testing/test-cluster.js";
+import { waitFor } from "./testing/processes.js";
+import { restartableCluster } from "./testing/restartable-cluster.js";
 
-const STORAGE = redisHeadStorage("deployment-restart");
-const HEAD_ARGS = [...STORAGE.args, ...["--heartbeat-timeout-ms", "2000", "--heartbeat-interval-ms", "250"]];
+const HEAD_ARGS = ["--heartbeat-timeout-ms", "2000", "--heartbeat-interval-ms", "250"];
 const NAMESPACE = "deployment-restart";
 
 describe("a deployment across a head restart", { timeout: 120_000 }, () => {
-  let cluster: TestCluster;
-  let restarted: RunningProcess | undefined;
-  let client: ClusterClient;
-
-  before(async () => {
-    cluster = await startTestCluster({
-      headArgs: HEAD_ARGS,
-      workers: { w1: ["--cpus", "4", "--memory-mb", "1024"] },
-    });
-    client = new ClusterClient({ headAddress: cluster.headAddress, callTimeoutMs: 30_000 });
-  });
-
-  after(async () => {
-    for (const a of await client.listActors(NAMESPACE).catch(() => []))
-      if (a.pid > 0) cluster.trackActor(a.pid);
-    client?.close();
-    await restarted?.stop();
-    await cluster?.stop();
-    await STORAGE.dropKeys();
+  const suite = restartableCluster("deployment-restart", {
+    headArgs: HEAD_ARGS,
+    workers: { w1: ["--cpus", "4", "--memory-mb", "1024"] },
+    beforeStop: async ({ client, cluster }) => {
+      for (const a of await client.listActors(NAMESPACE).catch(() => []))
+        if (a.pid > 0) cluster.trackActor(a.pid);
+    },
   });
 
   it("is applied again by its caller's handle and adopts the replicas that survived", async () => {
+    const { cluster, client } = suite;
     const handle = await client.applyDeployment(
       {
         name: "survivors",
@@ -67,7 +53,7 @@ describe("a deployment across a head restart", { timeout: 120_000 }, () => {
     });
     for (const r of before) cluster.trackActor(r.pid);
 
-    restarted = await restartHead(cluster, HEAD_ARGS);
+    await suite.restartHead();
 
     const after = await waitFor("the handle to apply the deployment again", async () => {
       const info = await client.getDeployment(NAMESPACE, "survivors").catch(() => undefined);

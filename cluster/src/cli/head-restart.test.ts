@@ -1,57 +1,46 @@
 /**
  * A head with Redis storage killed with SIGKILL and started again on the same port and Redis:
  * the worker registers again, the actor created before still answers (its process never
- * stopped), new actors can be created, and nothing is booked twice. Real processes on
- * loopback; every process this file starts is stopped by its PID, and the Redis keys it wrote
- * are deleted.
+ * stopped), new actors can be created, and nothing is booked twice.
+ *
+ * And a head down for seconds, not a blink: started again 3.5 s after the kill. Meanwhile its
+ * workers have backed off between registrations (up to 2.4 s apart, worker/backoff.ts), longer
+ * than that head's 1 s heartbeat timeout; the restarted head gives the nodes it restored the
+ * restore grace on top (config-head.ts), so each worker registers again in time and its actor is
+ * adopted: still ALIVE in the same process, not restarted. (Found by the fault run: a head killed
+ * while the machine was busy adopted none of its live actors.)
+ *
+ * Real processes on loopback; every process this file starts is stopped by its PID, and the
+ * Redis keys it wrote are deleted.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { ActorSpec } from "@neurogrid/schema";
-import { ClusterClient } from "../index.js";
-import { redisHeadStorage, restartHead } from "./testing/head-restart.js";
-import { type RunningProcess, waitFor } from "./testing/processes.js";
-import { startTestCluster, type TestCluster } from "./testing/test-cluster.js";
+import { waitFor } from "./testing/processes.js";
+import { restartableCluster } from "./testing/restartable-cluster.js";
 
-const STORAGE = redisHeadStorage("head-restart");
 const HEARTBEAT_TIMEOUT_MS = 2_000;
-const HEAD_ARGS = [
-  ...STORAGE.args,
-  ...["--heartbeat-timeout-ms", String(HEARTBEAT_TIMEOUT_MS), "--heartbeat-interval-ms", "250"],
-];
+const HEAD_ARGS = ["--heartbeat-timeout-ms", String(HEARTBEAT_TIMEOUT_MS), "--heartbeat-interval-ms", "250"];
+const OUTAGE_MS = 3_500;
 
-function echo(name: string): ActorSpec {
+function echo(name: string, namespace = "restart", maxRestarts = 0): ActorSpec {
   const resources = { cpus: 1, memoryMb: 64, gpus: 0, custom: {} };
-  return { name, namespace: "restart", className: "echo", initArgs: {}, resources };
+  return { name, namespace, className: "echo", initArgs: {}, resources, maxRestarts };
 }
 
 describe("a head restarted on its Redis tables", { timeout: 120_000 }, () => {
-  let cluster: TestCluster;
-  let restarted: RunningProcess | undefined;
-  let client: ClusterClient;
-
-  before(async () => {
-    cluster = await startTestCluster({
-      headArgs: HEAD_ARGS,
-      workers: { w1: ["--cpus", "2", "--memory-mb", "1024"] },
-    });
-    client = new ClusterClient({ headAddress: cluster.headAddress, callTimeoutMs: 30_000 });
-  });
-
-  after(async () => {
-    client?.close();
-    await restarted?.stop();
-    await cluster?.stop();
-    await STORAGE.dropKeys();
+  const suite = restartableCluster("head-restart", {
+    headArgs: HEAD_ARGS,
+    workers: { w1: ["--cpus", "2", "--memory-mb", "1024"] },
   });
 
   it("keeps its actors answering, books nothing twice, and creates new ones", async () => {
+    const { cluster, client } = suite;
     const first = await client.getOrCreateActor(echo("survivor"), { timeoutMs: 60_000 });
     cluster.trackActor(first.info.pid);
     assert.equal((await first.call<{ args: unknown }>("echo", "before")).args, "before");
 
-    restarted = await restartHead(cluster, HEAD_ARGS);
-    const head = restarted;
+    const head = await suite.restartHead();
     await waitFor("the head to log its recovery", () =>
       /recovered 1 nodes, 1 actors/.test(head.output()) ? true : undefined,
     );
@@ -78,5 +67,37 @@ describe("a head restarted on its Redis tables", { timeout: 120_000 }, () => {
     const waiting = await client.getActor("restart", "one-too-many");
     assert.equal(waiting.info.state, "PENDING_CREATION");
     assert.match(waiting.info.pendingReason ?? "", /w1: cpus 0 free < 1/);
+  });
+});
+
+describe("a head restarted after an outage longer than its heartbeat timeout", { timeout: 120_000 }, () => {
+  const worker = ["--cpus", "1", "--memory-mb", "1024"];
+  const suite = restartableCluster("head-outage", {
+    headArgs: ["--heartbeat-timeout-ms", "1000", "--heartbeat-interval-ms", "250"],
+    workers: { w1: worker, w2: worker },
+  });
+
+  it("adopts every live actor once the workers register again", async () => {
+    const { cluster, client } = suite;
+    const actors = await Promise.all(
+      ["a", "b"].map((name) => client.getOrCreateActor(echo(name, "outage", -1), { timeoutMs: 60_000 })),
+    );
+    for (const actor of actors) cluster.trackActor(actor.info.pid);
+    assert.deepEqual(actors.map((a) => a.info.nodeId).sort(), ["w1", "w2"], "one actor per node");
+
+    const head = await suite.restartHead(OUTAGE_MS);
+    await waitFor(
+      "both workers to register with the restarted head",
+      () => (["w1", "w2"].every((id) => head.output().includes(`node ${id} registered`)) ? true : undefined),
+      30_000,
+    );
+    for (const before of actors) {
+      const now = await client.getActor("outage", before.info.name);
+      assert.equal(now.info.state, "ALIVE", `${before.info.name}: ${now.info.deathCause}`);
+      assert.equal(now.info.pid, before.info.pid, `${before.info.name} is the same process, not a restart`);
+      assert.equal(now.info.nodeId, before.info.nodeId);
+      assert.equal((await now.call<{ args: unknown }>("echo", "after")).args, "after");
+    }
+    assert.doesNotMatch(head.output(), /DEAD/, "no node or actor was declared dead");
   });
 });

@@ -7,15 +7,12 @@
  * Every process this file starts is stopped by its PID, and the Redis keys are deleted.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import type { ActorSpec } from "@neurogrid/schema";
-import { ClusterClient } from "../index.js";
-import { redisHeadStorage, restartHead } from "./testing/head-restart.js";
-import { isAlive, type RunningProcess, waitFor } from "./testing/processes.js";
-import { startTestCluster, type TestCluster } from "./testing/test-cluster.js";
+import { isAlive, waitFor } from "./testing/processes.js";
+import { restartableCluster } from "./testing/restartable-cluster.js";
 
-const STORAGE = redisHeadStorage("node-quarantine");
-const HEAD_ARGS = [...STORAGE.args, "--heartbeat-timeout-ms", "2000", "--heartbeat-interval-ms", "250"];
+const HEAD_ARGS = ["--heartbeat-timeout-ms", "2000", "--heartbeat-interval-ms", "250"];
 const WORKER = ["--cpus", "2", "--memory-mb", "1024", "--actor-pool-size", "0"];
 const START_MS = 60_000;
 
@@ -32,25 +29,15 @@ function echo(name: string, strategy: ActorSpec["schedulingStrategy"]): ActorSpe
 }
 
 describe("a quarantined node takes no work, across a head restart", { timeout: 180_000 }, () => {
-  let cluster: TestCluster;
-  let restarted: RunningProcess | undefined;
-  let client: ClusterClient;
-
-  before(async () => {
-    cluster = await startTestCluster({ headArgs: HEAD_ARGS, workers: { "q-a": WORKER, "q-b": WORKER } });
-    client = new ClusterClient({ headAddress: cluster.headAddress, callTimeoutMs: 30_000 });
-  });
-
-  after(async () => {
-    client?.close();
-    await restarted?.stop();
-    await cluster?.stop();
-    await STORAGE.dropKeys();
+  const suite = restartableCluster("node-quarantine", {
+    headArgs: HEAD_ARGS,
+    workers: { "q-a": WORKER, "q-b": WORKER },
   });
 
   const pinned = (soft: boolean) => ({ kind: "NODE_AFFINITY" as const, nodeId: "q-a", soft });
 
   it("moves its actors, keeps new ones off it, holds across a restart, and takes actors once restored", async () => {
+    const { cluster, client } = suite;
     const first = await client.getOrCreateActor(echo("mover", pinned(true)), { timeoutMs: START_MS });
     cluster.trackActor(first.info.pid);
     assert.equal(first.info.nodeId, "q-a");
@@ -76,8 +63,7 @@ describe("a quarantined node takes no work, across a head restart", { timeout: 1
     const reason = /node q-a \(node affinity\): quarantined: 3 wrong results/;
     assert.match((await client.getActor("quarantine", "only-a")).info.pendingReason ?? "", reason);
 
-    restarted = await restartHead(cluster, HEAD_ARGS);
-    const head = restarted;
+    const head = await suite.restartHead();
     await waitFor("q-a to register with the new head", () =>
       /node q-a registered/.test(head.output()) ? true : undefined,
     );

@@ -1,4 +1,5 @@
 import { Migration } from "@mikro-orm/migrations";
+import { ledgerEntriesChecked } from "./ledger-entries-checked.js";
 
 /**
  * The ledger's statement check (Migration20261203000000_ledger_statement_checks) plans its two
@@ -15,36 +16,12 @@ const ACCOUNT_MISSING = `select n.account_id from new_entries n
   where not exists (select 1 from ledger_accounts a where a.id = n.account_id) limit 1`;
 
 /** The check function, its two existence queries run `planned` each time or as static SQL. */
-function checkedFunction(planned: boolean): string {
+export function checkedFunction(planned: boolean): string {
   const first = (query: string) =>
     planned
       ? `execute '${query}' into bad;`
       : `${query.replace(/^select ([^ ]+) from/, "select $1 into bad from")};`;
-  return `
-    create or replace function ledger_entries_checked() returns trigger language plpgsql as $$
-    declare
-      bad uuid;
-    begin
-      bad := null;
-      ${first(TX_MISSING)}
-      if bad is not null then
-        raise exception 'ledger entry of transaction % that does not exist', bad
-          using errcode = 'foreign_key_violation';
-      end if;
-      bad := null;
-      ${first(ACCOUNT_MISSING)}
-      if bad is not null then
-        raise exception 'ledger entry of account % that does not exist', bad
-          using errcode = 'foreign_key_violation';
-      end if;
-      select transaction_id into bad from new_entries
-       group by transaction_id having sum(amount) <> 0 limit 1;
-      if found then
-        raise exception 'ledger transaction % does not balance', bad;
-      end if;
-      return null;
-    end $$;
-  `;
+  return ledgerEntriesChecked(first(TX_MISSING), first(ACCOUNT_MISSING));
 }
 
 export class Migration20261206520000_ledger_checks_replanned extends Migration {

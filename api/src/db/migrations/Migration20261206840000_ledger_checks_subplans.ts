@@ -1,4 +1,6 @@
 import { Migration } from "@mikro-orm/migrations";
+import { ledgerEntriesChecked } from "./ledger-entries-checked.js";
+import { checkedFunction } from "./Migration20261206520000_ledger_checks_replanned.js";
 
 /**
  * The ledger's statement check again (Migration20261206520000_ledger_checks_replanned): planning
@@ -14,45 +16,13 @@ const TX_MISSING = `select n.transaction_id into bad from new_entries n
    where (select t.id from ledger_transactions t where t.id = n.transaction_id) is null limit 1;`;
 const ACCOUNT_MISSING = `select n.account_id into bad from new_entries n
    where (select a.id from ledger_accounts a where a.id = n.account_id) is null limit 1;`;
-const TX_MISSING_PLANNED = `execute 'select n.transaction_id from new_entries n
-  where not exists (select 1 from ledger_transactions t where t.id = n.transaction_id) limit 1' into bad;`;
-const ACCOUNT_MISSING_PLANNED = `execute 'select n.account_id from new_entries n
-  where not exists (select 1 from ledger_accounts a where a.id = n.account_id) limit 1' into bad;`;
-
-function checkedFunction(txMissing: string, accountMissing: string): string {
-  return `
-    create or replace function ledger_entries_checked() returns trigger language plpgsql as $$
-    declare
-      bad uuid;
-    begin
-      bad := null;
-      ${txMissing}
-      if bad is not null then
-        raise exception 'ledger entry of transaction % that does not exist', bad
-          using errcode = 'foreign_key_violation';
-      end if;
-      bad := null;
-      ${accountMissing}
-      if bad is not null then
-        raise exception 'ledger entry of account % that does not exist', bad
-          using errcode = 'foreign_key_violation';
-      end if;
-      select transaction_id into bad from new_entries
-       group by transaction_id having sum(amount) <> 0 limit 1;
-      if found then
-        raise exception 'ledger transaction % does not balance', bad;
-      end if;
-      return null;
-    end $$;
-  `;
-}
 
 export class Migration20261206840000_ledger_checks_subplans extends Migration {
   override async up(): Promise<void> {
-    this.addSql(checkedFunction(TX_MISSING, ACCOUNT_MISSING));
+    this.addSql(ledgerEntriesChecked(TX_MISSING, ACCOUNT_MISSING));
   }
 
   override async down(): Promise<void> {
-    this.addSql(checkedFunction(TX_MISSING_PLANNED, ACCOUNT_MISSING_PLANNED));
+    this.addSql(checkedFunction(true));
   }
 }
