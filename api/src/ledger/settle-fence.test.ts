@@ -4,14 +4,12 @@
  * actor, or another actor — moves no money and leaves the task open; the recorded one captures.
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { startTasks } from "../tasks/start-statement.js";
 import { type LedgerFixture, ledgerFixture } from "../testing/ledger-fixture.js";
 import { balancesOf, clientAccounts, platformFeesAccount, providerPendingAccount } from "./accounts.js";
 import { checkLedger } from "./check.js";
-import { holdTasks } from "./hold-statement.js";
 import { type SettleRow, settleTasks } from "./settle-statement.js";
 
 const OPEN = "{QUEUED,SCHEDULED,RUNNING}";
@@ -22,11 +20,10 @@ let fixture: LedgerFixture;
 let orm: MikroORM;
 let clientId: string;
 let providerId: string;
-let modelId: string;
 
 before(async () => {
   fixture = await ledgerFixture(1000n);
-  ({ orm, clientId, providerId, modelId } = fixture);
+  ({ orm, clientId, providerId } = fixture);
 });
 
 after(async () => {
@@ -35,28 +32,9 @@ after(async () => {
 
 /** One task held and started RUNNING on actor `actorId` in `epoch`. */
 async function runningTask(actorId: string, epoch: number): Promise<string> {
-  const em = orm.em.fork();
-  const taskId = randomUUID();
-  await holdTasks(em, [
-    {
-      accountId: clientId,
-      accounts: await clientAccounts(em, clientId),
-      now: new Date(),
-      modelChecks: [],
-      tasks: [
-        {
-          taskId,
-          modelId,
-          idempotencyKey: null,
-          priority: 0,
-          input: {},
-          pricing: { unit: "call", price: PRICE.toString(), maxUnits: 1 },
-          escrow: PRICE,
-          memo: "test",
-        },
-      ],
-    },
-  ]);
+  const {
+    ids: [taskId = ""],
+  } = await fixture.hold(1, PRICE);
   const [started] = await startTasks(orm.em.fork(), OPEN, [
     { taskId, attempts: 1, running: { nodeId: "n1", actorId, epoch } },
   ]);

@@ -8,7 +8,7 @@ import { type LedgerFixture, ledgerFixture } from "../testing/ledger-fixture.js"
 import { balancesOf, clientAccounts, platformFeesAccount, providerPendingAccount } from "./accounts.js";
 import { checkLedger } from "./check.js";
 import { deposit } from "./deposit.js";
-import { type HoldOutcome, holdTasks } from "./hold-statement.js";
+import { holdTasks } from "./hold-statement.js";
 import { refundLegs } from "./movements.js";
 import { type SettleRow, settleTasks } from "./settle-statement.js";
 
@@ -31,30 +31,7 @@ after(async () => {
   await fixture?.close();
 });
 
-async function hold(n: number, price: bigint) {
-  const em = orm.em.fork();
-  const accounts = await clientAccounts(em, clientId);
-  const ids = Array.from({ length: n }, () => randomUUID());
-  const [outcome] = (await holdTasks(em, [
-    {
-      accountId: clientId,
-      accounts,
-      now: new Date(),
-      modelChecks: [],
-      tasks: ids.map((taskId) => ({
-        taskId,
-        modelId,
-        idempotencyKey: null,
-        priority: 0,
-        input: {},
-        pricing: { unit: "call", price: price.toString(), maxUnits: 1 },
-        escrow: price,
-        memo: "test",
-      })),
-    },
-  ])) as [HoldOutcome];
-  return { ids, outcome };
-}
+const hold = (n: number, price: bigint) => fixture.hold(n, price);
 
 async function capture(taskId: string, maxPrice: bigint, cost: bigint): Promise<SettleRow> {
   const em = orm.em.fork();

@@ -1,12 +1,13 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { type ApiProcess, type ApiProcessExtras, startApiProcess } from "../app.js";
 import { parseApiConfig } from "../config.js";
-import { Account, type Role } from "../db/entities/index.js";
+import { Account, Role } from "../db/entities/index.js";
 import { migrate, openOrm } from "../db/orm.js";
 import { issueApiKey } from "../identity/api-keys.js";
 import { registerBuiltinModels } from "../models/register-builtin.js";
 import type { PayoutChain } from "../payouts/payout-chain.js";
 import { type PayoutsProcess, runPayoutsJobs } from "../payouts/payouts-process.js";
+import { graphqlRequest } from "./graphql-clients.js";
 import { createTestDatabase, type TestDatabase, testRedisUrl, uniquePrefix } from "./test-database.js";
 
 /**
@@ -26,6 +27,8 @@ export interface InProcessApi {
   /** SQL statements the api ran since the last reset. */
   queries: string[];
   account(name: string, role: Role, scopes?: string[]): Promise<{ id: string; key: string }>;
+  /** A client account given 10 NEURO through the faucet mutation, as a client would: its key. */
+  fundedClient(name: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +71,13 @@ export async function startInProcessApi(
   });
   // With a chain: the payouts process beside it, on the same database and Redis prefix.
   const payouts = payoutChain && (await runPayoutsJobs(config, payoutChain, () => {}));
+  const account: InProcessApi["account"] = async (name, role, scopes = []) => {
+    const em = orm.em.fork();
+    const created = em.create(Account, { name, role });
+    const { key } = issueApiKey(em, created, "test", scopes);
+    await em.persist(created).flush();
+    return { id: created.id, key };
+  };
   return {
     url: api.server.url,
     api,
@@ -75,12 +85,16 @@ export async function startInProcessApi(
     orm,
     db,
     queries,
-    async account(name, role, scopes = []) {
-      const em = orm.em.fork();
-      const account = em.create(Account, { name, role });
-      const { key } = issueApiKey(em, account, "test", scopes);
-      await em.persist(account).flush();
-      return { id: account.id, key };
+    account,
+    async fundedClient(name) {
+      const { key } = await account(name, Role.CLIENT);
+      const funded = await graphqlRequest(
+        api.server.url,
+        key,
+        `mutation { faucet(amount: "10") { available } }`,
+      );
+      if (funded.errors) throw new Error(`the faucet refused ${name}: ${JSON.stringify(funded.errors)}`);
+      return key;
     },
     async stop() {
       await payouts?.close();

@@ -7,14 +7,12 @@
  * once; a check the client asked for is paid for once, and given back when it could not run.
  */
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 import type { MikroORM } from "@mikro-orm/postgresql";
 import { Account, Node, Role } from "../db/entities/index.js";
 import { runPrepared } from "../db/prepared.js";
-import { balancesOf, clientAccounts, platformBalance } from "../ledger/accounts.js";
+import { balancesOf, platformBalance } from "../ledger/accounts.js";
 import { checkLedger } from "../ledger/check.js";
-import { holdTasks } from "../ledger/hold-statement.js";
 import { RELEASE_DUE } from "../ledger/verification-money.js";
 import { PgTaskStore } from "../tasks/task-store.js";
 import { type LedgerFixture, ledgerFixture } from "../testing/ledger-fixture.js";
@@ -70,30 +68,11 @@ after(async () => {
 async function completed(
   opts: { node?: string; provider?: string; sampled?: boolean; verify?: boolean } = {},
 ): Promise<string> {
-  const em = orm.em.fork();
-  const taskId = randomUUID();
   const escrow = opts.verify ? 2n * PRICE : PRICE;
-  const [held] = await holdTasks(em, [
-    {
-      accountId: clientId,
-      accounts: await clientAccounts(em, clientId),
-      now: new Date(),
-      modelChecks: [],
-      tasks: [
-        {
-          taskId,
-          modelId: fixture.modelId,
-          idempotencyKey: null,
-          priority: 0,
-          input: {},
-          pricing,
-          escrow,
-          verify: opts.verify === true,
-          memo: "test",
-        },
-      ],
-    },
-  ]);
+  const {
+    ids: [taskId = ""],
+    outcome: held,
+  } = await fixture.hold(1, escrow, { pricing, verify: opts.verify });
   assert.equal(held?.held, true);
   const at = await tasks.capture({
     task: { id: taskId, accountId: clientId, pricing, maxPrice: escrow, verify: opts.verify === true },

@@ -68,10 +68,7 @@ before(async () => {
     },
   });
   await fake.dispatcher.start();
-  const client = await t.account("client", "client");
-  clientKey = client.key;
-  const funded = await graphqlRequest(t.url, clientKey, `mutation { faucet(amount: "10") { available } }`);
-  assert.equal(funded.errors, undefined);
+  clientKey = await t.fundedClient("client");
 });
 after(async () => {
   await fake?.close();
