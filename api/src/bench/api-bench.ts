@@ -33,9 +33,7 @@
  * DATABASE_URL / REDIS_URL (defaults: local). The last line with --json is one JSON object.
  */
 import { ClusterClient } from "@neurogrid/cluster";
-import { Queue, Worker } from "bullmq";
 import { createClient } from "graphql-ws";
-import { Redis } from "ioredis";
 import WebSocket from "ws";
 import type { Child } from "../cli/child-process.js";
 import { Model } from "../db/entities/index.js";
@@ -44,7 +42,8 @@ import { seedFixture } from "../e2e/fixture.js";
 import { modelActorSpec } from "../tasks/model-actor-spec.js";
 import { collectSubscription } from "../testing/graphql-clients.js";
 import { apiEnv, startApi, startHead, startWorker } from "../testing/local-cluster.js";
-import { createTestDatabase, testRedisUrl, uniquePrefix } from "../testing/test-database.js";
+import { createTestDatabase, uniquePrefix } from "../testing/test-database.js";
+import { rawBullmqJobsPerS } from "./bullmq-baseline.js";
 import { KeepAliveClient } from "./keep-alive-client.js";
 
 const json = process.argv.includes("--json");
@@ -64,39 +63,6 @@ const SUBMIT = `mutation($f: [[Float!]!]!) { submitTask(input: { model: "mlp-cla
 const SUBMIT_MANY = `mutation($inputs: [SubmitTaskInput!]!) { submitTasks(inputs: $inputs) { id } }`;
 const PROGRESS = `subscription($id: ID!) { taskProgress(taskId: $id) { status } }`;
 const features = (i: number) => [Array.from({ length: 16 }, (_, j) => Math.sin(i + j))];
-
-async function rawBullmq(): Promise<number> {
-  const prefix = uniquePrefix("bench-bull");
-  const connection = new Redis(testRedisUrl(), { maxRetriesPerRequest: null });
-  const queue = new Queue("trivial", { connection, prefix });
-  let done = 0;
-  let finished: () => void = () => {};
-  const all = new Promise<void>((r) => {
-    finished = r;
-  });
-  const worker = new Worker(
-    "trivial",
-    async () => {
-      if (++done === N_JOBS) finished();
-    },
-    {
-      connection: new Redis(testRedisUrl(), { maxRetriesPerRequest: null }),
-      prefix,
-      concurrency: CONCURRENCY,
-    },
-  );
-  const t0 = performance.now();
-  for (let i = 0; i < N_JOBS; i += 500) {
-    await queue.addBulk(Array.from({ length: 500 }, (_, j) => ({ name: "t", data: { i: i + j } })));
-  }
-  await all;
-  const rate = N_JOBS / ((performance.now() - t0) / 1000);
-  await worker.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  connection.disconnect();
-  return rate;
-}
 
 function p50(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -124,6 +90,7 @@ async function main(): Promise<void> {
     children.push(api.child);
 
     log("raw BullMQ…");
+    const rawBullmq = () => rawBullmqJobsPerS(N_JOBS, CONCURRENCY);
     const warmup = [await rawBullmq(), await rawBullmq()];
     const bullmqRuns: number[] = [];
     for (let i = 0; i < 3; i++) bullmqRuns.push(await rawBullmq());
