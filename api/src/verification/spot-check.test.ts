@@ -8,17 +8,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { DeploymentCallOptions } from "@neurogrid/cluster";
 import { NodeFaults } from "../tasks/node-faults.js";
 import { FEATURES, MLP_OUTPUTS } from "../testing/dispatcher-fixture.js";
-import {
-  type FakeDeploymentDispatcher,
-  fakeDeploymentDispatcher,
-} from "../testing/fake-deployment-dispatcher.js";
 import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
-import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
-import { addProviderNodes } from "../testing/provider-nodes.js";
-import { uniquePrefix } from "../testing/test-database.js";
+import type { InProcessApi } from "../testing/in-process-api.js";
+import { type ThreeProviderApi, threeProviderApi } from "../testing/three-provider-api.js";
 import { ReputationStore } from "./reputation-store.js";
 
 const PROGRESS = `subscription($id: ID!) { taskProgress(taskId: $id) { status verification } }`;
@@ -35,42 +29,27 @@ type TaskView = {
   verification: { status: string; checkedBy: string | null; referee: string | null; verdict: string | null };
 };
 
-let t: InProcessApi;
-let fake: FakeDeploymentDispatcher;
-let clientKey: string;
-/** Each node's provider's API key. */
-const providerKeys = new Map<string, string>();
 /** Which nodes lie, and a gate the check run on node-b waits at (opened by the test). */
 const liars = new Set<string>();
 let checkGate: Promise<void> = Promise.resolve();
+let api: ThreeProviderApi;
+let t: InProcessApi;
+let clientKey: string;
+let providerKeys: Map<string, string>;
 
 before(async () => {
-  const prefix = uniquePrefix("spot");
-  t = await startInProcessApi({ redisPrefix: prefix });
-  for (const [node, key] of await addProviderNodes(t, ["node-a", "node-b", "node-c"]))
-    providerKeys.set(node, key);
-  fake = fakeDeploymentDispatcher(t.orm, {
-    label: "spot",
-    nodeId: "node-a",
-    otherNodes: ["node-b", "node-c"],
-    taskTimeoutMs: 10_000,
-    prefix,
-    verificationSampleRate: 0.05,
+  api = await threeProviderApi("spot", {
+    sampleRate: 0.05,
     random: () => 0.01, // every task is drawn
-    call: async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
-      const replica = opts.lease?.replica ?? fake.replica;
-      await opts.onReplica?.(replica);
-      if (replica.nodeId === "node-b") await checkGate;
-      const outputs = liars.has(replica.nodeId) ? LIE : replica.nodeId === "node-b" ? DRIFTED : MLP_OUTPUTS;
-      return { outputs, executionProvider: "cpu", inferenceMs: 1 } as T;
+    outputsOn: async (node) => {
+      if (node === "node-b") await checkGate;
+      return liars.has(node) ? LIE : node === "node-b" ? DRIFTED : MLP_OUTPUTS;
     },
   });
-  await fake.dispatcher.start();
-  clientKey = await t.fundedClient("client");
+  ({ t, clientKey, providerKeys } = api);
 });
 after(async () => {
-  await fake?.close();
-  await t?.stop();
+  await api?.stop();
 });
 
 async function view(id: string): Promise<TaskView> {

@@ -8,17 +8,11 @@
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import type { DeploymentCallOptions } from "@neurogrid/cluster";
 import { checkLedger } from "../ledger/check.js";
 import { FEATURES, MLP_OUTPUTS } from "../testing/dispatcher-fixture.js";
-import {
-  type FakeDeploymentDispatcher,
-  fakeDeploymentDispatcher,
-} from "../testing/fake-deployment-dispatcher.js";
 import { collectSubscription, graphqlRequest } from "../testing/graphql-clients.js";
-import { type InProcessApi, startInProcessApi } from "../testing/in-process-api.js";
-import { addProviderNodes } from "../testing/provider-nodes.js";
-import { uniquePrefix } from "../testing/test-database.js";
+import type { InProcessApi } from "../testing/in-process-api.js";
+import { type ThreeProviderApi, threeProviderApi } from "../testing/three-provider-api.js";
 
 const SUBMIT = `mutation($input: JSONObject!, $verify: Boolean) {
   submitTask(input: { model: "mlp-classifier", input: $input, verify: $verify }) { id maxPrice verificationRequested }
@@ -41,38 +35,24 @@ type TaskView = {
   verification: { status: string; referee: string | null };
 };
 
-let t: InProcessApi;
-let fake: FakeDeploymentDispatcher;
-let clientKey: string;
-const providerKeys = new Map<string, string>();
 const liars = new Set<string>();
+let api: ThreeProviderApi;
+let t: InProcessApi;
+let clientKey: string;
+let providerKeys: Map<string, string>;
 
 before(async () => {
-  const prefix = uniquePrefix("verify-req");
-  t = await startInProcessApi({ redisPrefix: prefix });
-  for (const [node, key] of await addProviderNodes(t, ["node-a", "node-b", "node-c"]))
-    providerKeys.set(node, key);
-  fake = fakeDeploymentDispatcher(t.orm, {
-    label: "verify-req",
-    nodeId: "node-a",
-    otherNodes: ["node-b", "node-c"],
-    taskTimeoutMs: 10_000,
-    prefix,
-    verificationSampleRate: 0,
+  api = await threeProviderApi("verify-req", {
+    sampleRate: 0,
     random: () => 0, // would draw every task, were random checks on: they are not
-    call: async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
-      const replica = opts.lease?.replica ?? fake.replica;
-      await opts.onReplica?.(replica);
-      const outputs = liars.has(replica.nodeId) ? LIE : MLP_OUTPUTS;
-      return { outputs, executionProvider: "cpu", inferenceMs: 1 } as T;
+    outputsOn: async (node) => {
+      return liars.has(node) ? LIE : MLP_OUTPUTS;
     },
   });
-  await fake.dispatcher.start();
-  clientKey = await t.fundedClient("client");
+  ({ t, clientKey, providerKeys } = api);
 });
 after(async () => {
-  await fake?.close();
-  await t?.stop();
+  await api?.stop();
 });
 
 async function balance(key: string | undefined): Promise<Balance> {
