@@ -75,7 +75,7 @@ export function taskRunningParts(
   },
   log: (msg: string, err?: unknown) => void,
 ): { store: PgTaskStore; runner: AttemptRunner; trust: NodeTrust } {
-  const store = new PgTaskStore(parts.orm.em);
+  const store = new PgTaskStore(parts.orm.em, log);
   // Whatever finds a node at fault (a check's referee, a wrong known answer) tells quarantine.
   const quarantine =
     config.quarantineFloor > 0

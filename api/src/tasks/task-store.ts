@@ -1,4 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { YoungTables } from "../db/young-tables.js";
 import { clientAccounts, platformFeesAccount, providerPendingAccount } from "../ledger/accounts.js";
 import { type HoldOutcome, type HoldUnit, holdTasks } from "../ledger/hold-statement.js";
 import { captureLegs, captureSplit, refundLegs } from "../ledger/movements.js";
@@ -59,6 +60,16 @@ export interface RefundRequest {
 /** Writes of one kind in flight at once, and the most one statement takes. */
 const STORE_GROUP = { maxBatch: 128, maxInFlight: 2 } as const;
 
+/**
+ * The tables the lifecycle's statements read and write, analyzed as tasks are held here while
+ * they are young (db/young-tables.ts): from 1,024 tasks, at each doubling, up to 131,072.
+ */
+const LIFECYCLE_TABLES = {
+  tables: ["tasks", "ledger_transactions", "ledger_entries", "ledger_accounts", "task_verifications"],
+  first: 1024,
+  last: 131_072,
+} as const;
+
 const OPEN = statesLiteral(movesFrom("complete"));
 const STARTABLE = statesLiteral(movesFrom("start"));
 
@@ -67,10 +78,12 @@ export class PgTaskStore implements TaskStore {
   readonly #starts: GroupCommit<StartRequest, StartedTask | null>;
   readonly #settles: GroupCommit<SettleRow, boolean>;
   readonly #em: EntityManager;
+  readonly #young: YoungTables;
 
   /** `em`: only its connection pool is used (prepared statements; no entity, no identity map). */
-  constructor(em: EntityManager) {
+  constructor(em: EntityManager, log?: (msg: string) => void) {
     this.#em = em;
+    this.#young = new YoungTables(em, { ...LIFECYCLE_TABLES, log });
     this.#holds = new GroupCommit({
       one: async (u) => (await holdTasks(em, [u]))[0] as HoldOutcome,
       many: (us) => holdTasks(em, us),
@@ -89,6 +102,7 @@ export class PgTaskStore implements TaskStore {
   }
 
   hold(unit: HoldUnit): Promise<HoldOutcome> {
+    this.#young.wrote(unit.tasks.length);
     return this.#holds.submit(unit);
   }
 
