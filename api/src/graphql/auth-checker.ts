@@ -18,7 +18,7 @@ export function requireAccess(ctx: ApiContext, ...requirements: string[]): Calle
   if (!caller) throw new ApiError("UNAUTHENTICATED", ctx.authError ?? "sign in or send an API key");
   const roles = requirements.filter((r) => !r.startsWith("scope:"));
   const scopes = requirements.filter((r) => r.startsWith("scope:")).map((r) => r.slice("scope:".length));
-  const role = caller.account.role;
+  const { role } = caller;
   if (roles.length > 0 && role !== "admin" && !roles.includes(role)) {
     throw new ApiError("FORBIDDEN", `this needs the role ${roles.join(" or ")}`);
   }

@@ -86,8 +86,8 @@ export interface ApiContext {
   em: EntityManager;
   /** The caller, when a valid credential was sent. */
   caller: Caller | null;
-  /** Shorthand for caller?.account. */
-  account: Account | null;
+  /** Shorthand for caller?.account (merged into `em` at its first read). */
+  readonly account: Account | null;
   /** Why there is no caller although a credential was sent (e.g. "access token expired"). */
   authError?: string;
   /** The client's address (rate limits and login backoff key on it). */

@@ -62,8 +62,8 @@ export class TaskResolver {
     @Arg("input", () => SubmitTaskInput) input: SubmitTaskInput,
     @Ctx() ctx: ApiContext,
   ): Promise<TaskType> {
-    const { account } = requireCaller(ctx);
-    const task = await submitTask(ctx.em, ctx.services, account, input);
+    const { accountId } = requireCaller(ctx);
+    const task = await submitTask(ctx.em, ctx.services, accountId, input);
     return toTaskType(task, await this.#model(ctx, task));
   }
 
@@ -81,10 +81,10 @@ export class TaskResolver {
     @Arg("inputs", () => [SubmitTaskInput]) inputs: SubmitTaskInput[],
     @Ctx() ctx: ApiContext,
   ): Promise<TaskType[]> {
-    const { account } = requireCaller(ctx);
+    const { accountId } = requireCaller(ctx);
     if (inputs.length > MAX_SUBMIT_TASKS) throw badInput(`at most ${MAX_SUBMIT_TASKS} tasks per call`);
     await ctx.moreTokens?.(inputs.length - 1);
-    const tasks = await submitTasks(ctx.em, ctx.services, account, inputs);
+    const tasks = await submitTasks(ctx.em, ctx.services, accountId, inputs);
     const models = await Promise.all(tasks.map((task) => this.#model(ctx, task)));
     return tasks.map((task, i) => toTaskType(task, models[i] as Model));
   }

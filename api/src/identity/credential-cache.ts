@@ -5,6 +5,7 @@ import { DEFAULT_CREDENTIAL_CACHE_TTL_MS } from "../config.js";
 import { Account, ApiKey } from "../db/entities/index.js";
 import type { RedisConnections } from "../infra/redis-connections.js";
 import { hashApiKey } from "./api-keys.js";
+import type { FoundAccount } from "./caller.js";
 
 /**
  * Credential look-ups cached in-process, so that an authenticated request costs no Postgres
@@ -19,8 +20,9 @@ import { hashApiKey } from "./api-keys.js";
  * away cannot be told apart, so a (re)connected listener drops everything it has. `ttlMs`
  * bounds how long any entry lives regardless (a backstop, not the mechanism).
  *
- * Accounts are cached as plain data and merged into each request's EntityManager (no query),
- * so resolvers get an entity of their own unit of work, as before.
+ * Accounts are cached as plain data, merged into a request's EntityManager (no query) when the
+ * request first reads the entity (identity/caller.ts FoundAccount), so resolvers get an entity of
+ * their own unit of work, and a request that needs only the account's id and role merges nothing.
  *
  * Access tokens are revoked before they expire through a revocation list: ids (a token's jti, or
  * the refresh-token family its login started) in the sorted set `<prefix>:access-revoked`, each
@@ -187,14 +189,15 @@ export class CredentialCache implements AccessRevoker {
   }
 
   /**
-   * The key's account (merged into `em`) and scopes, or null for an unknown or revoked key.
+   * The key's account (its entity in `em`'s unit of work) and scopes, or null for an unknown or
+   * revoked key.
    * `keyHash`: the key's hashApiKey, when the caller has it already (one hash per request).
    */
   async apiKey(
     em: EntityManager,
     key: string,
     keyHash = hashApiKey(key),
-  ): Promise<{ account: Account; scopes: string[] } | null> {
+  ): Promise<{ account: FoundAccount; scopes: string[] } | null> {
     const now = this.#now();
     const hit = this.#keys.get(keyHash);
     if (hit && now - hit.at < this.#ttlMs) {
@@ -202,7 +205,7 @@ export class CredentialCache implements AccessRevoker {
         hit.touchedAt = now;
         void touchKey(em, hit.keyId).catch(() => {});
       }
-      return { account: attach(em, hit.account), scopes: hit.scopes };
+      return { account: attached(em, hit.account), scopes: hit.scopes };
     }
     const generation = this.#generation;
     const record = await em.findOne(ApiKey, { keyHash, revokedAt: null }, { populate: ["account"] });
@@ -220,19 +223,19 @@ export class CredentialCache implements AccessRevoker {
         touchedAt: now,
       });
     }
-    return { account: record.account, scopes: record.scopes };
+    return { account: found(record.account), scopes: record.scopes };
   }
 
-  /** An access token's account (merged into `em`), or null if it no longer exists. */
-  async account(em: EntityManager, accountId: string): Promise<Account | null> {
+  /** An access token's account (its entity in `em`'s unit of work), or null if it no longer exists. */
+  async account(em: EntityManager, accountId: string): Promise<FoundAccount | null> {
     const now = this.#now();
     const hit = this.#accounts.get(accountId);
-    if (hit && now - hit.at < this.#ttlMs) return attach(em, hit.account);
+    if (hit && now - hit.at < this.#ttlMs) return attached(em, hit.account);
     const generation = this.#generation;
     const account = await em.findOne(Account, accountId);
     if (account && this.#cacheable(generation))
       this.#bound(this.#accounts).set(accountId, { account: snapshot(account), at: now });
-    return account;
+    return account && found(account);
   }
 
   /** Forgets a key or an account here and in every other process (awaits the publish). */
@@ -336,7 +339,20 @@ function snapshot(a: Account): AccountData {
   } as AccountData;
 }
 
-/** The cached account as an entity of this request's unit of work (no query). */
-function attach(em: EntityManager, data: AccountData): Account {
-  return em.merge(Account, { ...data }, { validate: false });
+/** A cached account: merged into this request's unit of work (no query) at its first use. */
+function attached(em: EntityManager, data: AccountData): FoundAccount {
+  let entity: Account | undefined;
+  return {
+    id: data.id,
+    role: data.role,
+    entity: () => {
+      entity ??= em.merge(Account, { ...data }, { validate: false });
+      return entity;
+    },
+  };
+}
+
+/** An account just read (already an entity of the request's unit of work). */
+function found(account: Account): FoundAccount {
+  return { id: account.id, role: account.role, entity: () => account };
 }

@@ -57,7 +57,7 @@ export function taskFileRoutes(
         throw badInput(`model ${model} takes no file (its tasks are ${kind}): use GraphQL`, {
           param: "model",
         });
-      const task = await submitTask(em, services, account, { model, version, input });
+      const task = await submitTask(em, services, account.id, { model, version, input });
       res.json(taskObject(task, found));
     } catch (err) {
       sendOpenAiError(res, err, log);

@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { apiKeyFromHeaders } from "../identity/api-keys.js";
-import type { Caller } from "../identity/caller.js";
+import { type Caller, callerOf } from "../identity/caller.js";
 import type { CredentialCache } from "../identity/credential-cache.js";
 import { type JwtIssuer, looksLikeJwt } from "../identity/jwt.js";
 import { isScope, scopesOfRole } from "../identity/scopes.js";
@@ -42,24 +42,22 @@ export async function resolveCaller(
     const account = await cache.account(em, claims.accountId);
     if (!account) return { caller: null, authError: "the token's account no longer exists" };
     return {
-      caller: {
-        account,
+      caller: callerOf(account, {
         via: "jwt",
         scopes: scopesOfRole(account.role),
         expiresAt: claims.expiresAt,
         session: { jti: claims.jti, family: claims.family },
-      },
+      }),
     };
   }
   const found = await cache.apiKey(em, credential, keyHash);
   if (!found) return { caller: null, authError: "invalid or revoked API key" };
   const scopes = found.scopes.filter(isScope);
   return {
-    caller: {
-      account: found.account,
+    caller: callerOf(found.account, {
       via: "api-key",
       scopes: scopes.length > 0 ? scopes : scopesOfRole(found.account.role),
-    },
+    }),
   };
 }
 

@@ -61,7 +61,7 @@ function clientMessage(err: unknown, status: number): string {
 /** After admission: an admin's credential passes; no credential 401, another caller's 403. */
 export function requireAdmin(_req: Request, res: Response, next: NextFunction): void {
   const caller = admittedOf(res).resolved.caller;
-  if (caller?.account.role === "admin") {
+  if (caller?.role === "admin") {
     next();
     return;
   }

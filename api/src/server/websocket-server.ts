@@ -128,7 +128,7 @@ export function attachWebSocketServer(opts: WebSocketServerOptions): { dispose()
         }
         const caller = result.resolved.caller;
         if (caller) {
-          const accountId = caller.account.id;
+          const { accountId } = caller;
           if ((perAccount.get(accountId) ?? 0) >= limits.socketsPerAccount) {
             x.socket.close(4429, "Too many sockets for this account");
             return false;

@@ -46,7 +46,7 @@ test("a task started here is held before its call, and its submit answers COMPLE
       answers: new AnswerWait(2_000),
     };
     const submit = () =>
-      submitTask(db.orm().em.fork(), deps, account, { model: "mlp-classifier", input: FEATURES });
+      submitTask(db.orm().em.fork(), deps, account.id, { model: "mlp-classifier", input: FEATURES });
     // The model's first task goes through the queue (no deployment at hand yet): not waited for.
     const first = await submit();
     assert.equal(first.status, "QUEUED");
@@ -65,13 +65,13 @@ test("a task started here is held before its call, and its submit answers COMPLE
     const slow = new AnswerWait(20);
     delayMs = 200;
     const slowDeps = { ...deps, answers: slow };
-    const late = await submitTask(db.orm().em.fork(), slowDeps, account, {
+    const late = await submitTask(db.orm().em.fork(), slowDeps, account.id, {
       model: "mlp-classifier",
       input: FEATURES,
     });
     assert.equal(late.status, "QUEUED", "not settled within the wait");
     assert.equal((await finishedTask(db.orm(), late.id)).status, "COMPLETED");
-    const skipped = await submitTask(db.orm().em.fork(), slowDeps, account, {
+    const skipped = await submitTask(db.orm().em.fork(), slowDeps, account.id, {
       model: "mlp-classifier",
       input: FEATURES,
     });

@@ -63,7 +63,7 @@ async function setUp(label: string, startWriteDelayMs: number) {
   await d.dispatcher.start();
   const account = await db.orm().em.fork().findOneOrFail(Account, db.fx().clientId);
   const submit = () =>
-    submitTask(db.orm().em.fork(), { queue: d.queue, store: d.store }, account, {
+    submitTask(db.orm().em.fork(), { queue: d.queue, store: d.store }, account.id, {
       model: "mlp-classifier",
       input: FEATURES,
     });

@@ -74,7 +74,7 @@ test("an early call is dropped when the start finds its task cancelled; a starte
     const em = orm.em.fork();
     const account = await em.findOneOrFail(Account, fx.clientId);
     const submit = () =>
-      submitTask(orm.em.fork(), { queue, store }, account, { model: "mlp-classifier", input: features });
+      submitTask(orm.em.fork(), { queue, store }, account.id, { model: "mlp-classifier", input: features });
     // First task: the model's deployment is not at hand yet (no early call); it holds the
     // dispatcher (concurrency 1) until released.
     const first = await submit();

@@ -55,7 +55,7 @@ test("a call that times out fails the task for good and charges price x min(runt
     await dispatcher.start();
     const em = orm.em.fork();
     const account = await em.findOneOrFail(Account, fx.clientId);
-    const task = await submitTask(em, { queue, store }, account, {
+    const task = await submitTask(em, { queue, store }, account.id, {
       model: "mlp-classifier",
       input: { features: [Array.from({ length: 16 }, () => 1)] },
     });

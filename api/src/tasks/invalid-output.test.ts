@@ -29,7 +29,7 @@ test("a replica's junk answer: the task fails, refunded, no result stored; the f
     await d.dispatcher.start();
     const account = await db.orm().em.fork().findOneOrFail(Account, db.fx().clientId);
     const before = await balancesOf(db.orm().em.fork(), account.id);
-    const task = await submitTask(db.orm().em.fork(), { queue: d.queue, store: d.store }, account, {
+    const task = await submitTask(db.orm().em.fork(), { queue: d.queue, store: d.store }, account.id, {
       model: "mlp-classifier",
       input: FEATURES,
     });

@@ -49,7 +49,7 @@ async function setUp(label: string) {
   const account = await db.orm().em.fork().findOneOrFail(Account, db.fx().clientId);
   const deps = { queue: d.queue, store: d.store, local: d.dispatcher.local };
   const submit = (priority = 0) =>
-    submitTask(db.orm().em.fork(), deps, account, { model: "mlp-classifier", input: FEATURES, priority });
+    submitTask(db.orm().em.fork(), deps, account.id, { model: "mlp-classifier", input: FEATURES, priority });
   const open = (taskId: string) => until(`the call of ${taskId}`, () => gates.get(taskId)).then((o) => o());
   // The model's deployment at hand (its first task goes the long way).
   const warm = await submit();

@@ -41,7 +41,7 @@ async function localDispatcher(label: string, nodeId: string, call: ModelDeploym
   const account = await db.orm().em.fork().findOneOrFail(Account, db.fx().clientId);
   const deps = { queue: d.queue, store: d.store, local: d.dispatcher.local };
   const submit = () =>
-    submitTask(db.orm().em.fork(), deps, account, { model: "mlp-classifier", input: FEATURES });
+    submitTask(db.orm().em.fork(), deps, account.id, { model: "mlp-classifier", input: FEATURES });
   return { ...d, account, deps, submit };
 }
 
@@ -74,13 +74,13 @@ test("a task starts where it was accepted, once held, under a lease instead of a
       open = r;
     });
     const once = { model: "mlp-classifier", input: FEATURES, idempotencyKey: "local-once" };
-    const second = await submitTask(db.orm().em.fork(), deps, account, once);
+    const second = await submitTask(db.orm().em.fork(), deps, account.id, once);
     assert.equal(second.status, "QUEUED", "the hold wrote it QUEUED");
     await until("its call", () => (callsOf(second.id).length === 1 ? true : undefined));
     assert.deepEqual([...(await queue.leasedLocally([second.id]))], [second.id], "leased here");
     assert.equal(await queue.queue.getJob(second.id), undefined, "no job");
     // The same submit again (a client's retry): the same task, and no job that would run it twice.
-    const again = await submitTask(db.orm().em.fork(), deps, account, once);
+    const again = await submitTask(db.orm().em.fork(), deps, account.id, once);
     assert.equal(again.id, second.id);
     assert.equal(await queue.queue.getJob(second.id), undefined, "still no job: its lease is live");
     open();
@@ -97,7 +97,7 @@ test("a task starts where it was accepted, once held, under a lease instead of a
     assert.equal(await captures(second.id), 1, "charged once");
 
     // A batch (submitTasks): started here by the dispatcher's start statement, leases released.
-    const batch = await submitTasks(db.orm().em.fork(), deps, account, [
+    const batch = await submitTasks(db.orm().em.fork(), deps, account.id, [
       { model: "mlp-classifier", input: FEATURES },
       { model: "mlp-classifier", input: FEATURES },
     ]);
@@ -116,7 +116,7 @@ test("a task starts where it was accepted, once held, under a lease instead of a
     const tasksBefore = await db.orm().em.fork().count(Task, {});
     const callsBefore = calls.length;
     await assert.rejects(
-      submitTask(db.orm().em.fork(), deps, poor, { model: "mlp-classifier", input: FEATURES }),
+      submitTask(db.orm().em.fork(), deps, poor.id, { model: "mlp-classifier", input: FEATURES }),
       (err: { code?: string }) => err.code === "INSUFFICIENT_FUNDS",
     );
     assert.equal(calls.length, callsBefore, "no call for a task whose price is not held");
@@ -212,7 +212,7 @@ test("local starts count against the dispatcher's concurrency: the queue's worke
     const account = await db.orm().em.fork().findOneOrFail(Account, db.fx().clientId);
     const deps = { queue: d.queue, store: d.store, local: d.dispatcher.local };
     const submit = () =>
-      submitTask(db.orm().em.fork(), deps, account, { model: "mlp-classifier", input: FEATURES });
+      submitTask(db.orm().em.fork(), deps, account.id, { model: "mlp-classifier", input: FEATURES });
     assert.equal((await finished((await submit()).id)).status, "COMPLETED"); // the deployment at hand
     gate = new Promise((r) => {
       open = r;

@@ -41,7 +41,7 @@ test("a hold aborted to break a deadlock is tried again, and the task is written
        values (?, ?, ?, 'same-key', 0, 'QUEUED', '{}', 0, 0, now())`,
       [randomUUID(), account.id, model.id],
     );
-    const submitted = submitTask(orm.em.fork(), { queue: d.queue, store: d.store }, account, {
+    const submitted = submitTask(orm.em.fork(), { queue: d.queue, store: d.store }, account.id, {
       model: "mlp-classifier",
       input: FEATURES,
       idempotencyKey: "same-key",

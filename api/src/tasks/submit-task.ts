@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { isFinalTaskStatus, TaskStatus } from "@neurogrid/schema";
-import { type Account, type Model, Task } from "../db/entities/index.js";
+import { type Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput, notFound } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import type { HoldOutcome } from "../ledger/hold-statement.js";
@@ -67,17 +67,17 @@ export interface SubmitDeps {
 export async function submitTask(
   em: EntityManager,
   deps: SubmitDeps,
-  account: Account,
+  accountId: string,
   req: SubmitTaskRequest,
 ): Promise<Task> {
   const key = checkedKey(req);
   const priority = req.priority ?? 0;
-  await deps.priorities?.check(account.id, [priority]);
+  await deps.priorities?.check(accountId, [priority]);
   if (key) {
-    const existing = await findByKey(em, account, key);
+    const existing = await findByKey(em, accountId, key);
     if (existing) return resumed(deps, sameRequestOrConflict(existing, req));
   }
-  const accounts = await clientAccounts(em, account.id);
+  const accounts = await clientAccounts(em, accountId);
   const taskId = randomUUID();
   const now = new Date();
   // The model comes from the process's cache; the hold checks that it is still the stored one
@@ -90,7 +90,7 @@ export async function submitTask(
     let outcome: HoldOutcome;
     try {
       outcome = await deps.store.hold({
-        accountId: account.id,
+        accountId,
         accounts,
         now,
         tasks: [holdTaskOf({ taskId, model, key, priority, input, price, pricing, verify })],
@@ -102,7 +102,7 @@ export async function submitTask(
     } catch (err) {
       if (isDeadlock(err) && attempt < HOLD_TRIES) continue;
       if (key && isUniqueViolation(err)) {
-        const existing = await findByKey(em.fork(), account, key);
+        const existing = await findByKey(em.fork(), accountId, key);
         if (existing) return resumed(deps, sameRequestOrConflict(existing, req));
       }
       throw err;
@@ -121,9 +121,11 @@ export async function submitTask(
         },
       );
     }
-    const task = writtenTask({ taskId, account, model, key, priority, input, price, pricing, verify, now });
+    const task = writtenTask({ taskId, accountId, model, key, priority, input, price, pricing, verify, now });
     const answer = deps.answers?.listen();
-    const startedHere = await enqueueTasks(deps, [{ ...jobOf(task), onSettled: answer?.onSettled }]);
+    const startedHere = await enqueueTasks(deps, [
+      { ...jobOf(task, accountId), onSettled: answer?.onSettled },
+    ]);
     const settled = startedHere > 0 ? await answer?.settled() : undefined;
     return settled?.status === TaskStatus.COMPLETED ? answered(task, settled) : task;
   }
@@ -171,8 +173,8 @@ async function resumed(deps: SubmitDeps, task: Task): Promise<Task> {
   return task;
 }
 
-async function findByKey(em: EntityManager, account: Account, key: string): Promise<Task | null> {
-  return em.findOne(Task, { account: account.id, idempotencyKey: key }, { populate: ["model"] });
+async function findByKey(em: EntityManager, accountId: string, key: string): Promise<Task | null> {
+  return em.findOne(Task, { account: accountId, idempotencyKey: key }, { populate: ["model"] });
 }
 
 export function sameRequestOrConflict(existing: Task, req: SubmitTaskRequest): Task {

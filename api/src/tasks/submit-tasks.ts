@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { isFinalTaskStatus } from "@neurogrid/schema";
-import { type Account, type Model, Task } from "../db/entities/index.js";
+import { type Model, Task } from "../db/entities/index.js";
 import { ApiError, badInput } from "../errors.js";
 import { clientAccounts } from "../ledger/accounts.js";
 import type { HoldOutcome, HoldTask } from "../ledger/hold-statement.js";
@@ -42,14 +42,14 @@ export const MAX_SUBMIT_TASKS = 1000;
 export async function submitTasks(
   em: EntityManager,
   deps: SubmitDeps,
-  account: Account,
+  accountId: string,
   reqs: SubmitTaskRequest[],
 ): Promise<Task[]> {
   if (reqs.length > MAX_SUBMIT_TASKS) throw badInput(`at most ${MAX_SUBMIT_TASKS} tasks per call`);
   if (reqs.length === 0) return [];
   const keys = checked(reqs);
   await deps.priorities?.check(
-    account.id,
+    accountId,
     reqs.map((r) => r.priority ?? 0),
   );
   const models = new Map<string, Model>();
@@ -63,9 +63,9 @@ export async function submitTasks(
     return model;
   };
   for (let i = 0; i < reqs.length; i++) await at(i, () => modelOf(reqs[i] as SubmitTaskRequest, false));
-  const accounts = await clientAccounts(em, account.id);
+  const accounts = await clientAccounts(em, accountId);
   for (let attempt = 0; ; attempt++) {
-    const existing = await findByKeys(em, account, keys);
+    const existing = await findByKeys(em, accountId, keys);
     const result: Task[] = [];
     const fresh: { task: Task; hold: HoldTask }[] = [];
     const resumedTasks: Task[] = [];
@@ -85,7 +85,18 @@ export async function submitTasks(
       const price = escrowFor(pricing, verify);
       const priority = req.priority ?? 0;
       const taskId = randomUUID();
-      const task = writtenTask({ taskId, account, model, key, priority, input, price, pricing, verify, now });
+      const task = writtenTask({
+        taskId,
+        accountId,
+        model,
+        key,
+        priority,
+        input,
+        price,
+        pricing,
+        verify,
+        now,
+      });
       fresh.push({ task, hold: holdTaskOf({ taskId, model, key, priority, input, price, pricing, verify }) });
       result.push(task);
     }
@@ -98,7 +109,7 @@ export async function submitTasks(
       let outcome: HoldOutcome;
       try {
         outcome = await deps.store.hold({
-          accountId: account.id,
+          accountId,
           accounts,
           now,
           tasks: fresh.map((f) => f.hold),
@@ -126,7 +137,7 @@ export async function submitTasks(
     await Promise.all([
       enqueueTasks(
         deps,
-        fresh.map(({ task }) => jobOf(task)),
+        fresh.map(({ task }) => jobOf(task, accountId)),
       ),
       // Same key again: the first call may have died between its commit and its enqueue.
       ...resumedTasks
@@ -176,13 +187,13 @@ function indexed(i: number, err: ApiError): ApiError {
 
 async function findByKeys(
   em: EntityManager,
-  account: Account,
+  accountId: string,
   keys: (string | undefined)[],
 ): Promise<Map<string, Task>> {
   const wanted = keys.filter((k): k is string => k !== undefined);
   if (wanted.length === 0) return new Map();
   const rows = await em
     .fork()
-    .find(Task, { account: account.id, idempotencyKey: { $in: wanted } }, { populate: ["model"] });
+    .find(Task, { account: accountId, idempotencyKey: { $in: wanted } }, { populate: ["model"] });
   return new Map(rows.map((t) => [t.idempotencyKey as string, t]));
 }

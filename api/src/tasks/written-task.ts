@@ -1,5 +1,5 @@
 import { type Pricing, TaskStatus } from "@neurogrid/schema";
-import type { Account, Model, Task } from "../db/entities/index.js";
+import type { Model, Task } from "../db/entities/index.js";
 import type { HoldTask } from "../ledger/hold-statement.js";
 import { escrowOf } from "../pricing/pricing.js";
 import { jobInput, type TaskCharge, type TaskJob } from "./task-queue.js";
@@ -10,15 +10,15 @@ import { pricingOfTask } from "./task-ref.js";
  * (holdTaskOf), the row as written, never read back (writtenTask), and its job (jobOf). Shared
  * by submitTask and submitTasks.
  */
-/** A task's job: its model, its input when small (jobInput) and its charge. */
-export function jobOf(task: Task): TaskJob {
+/** A task's job: its model, its input when small (jobInput) and its charge (to `accountId`). */
+export function jobOf(task: Task, accountId: string): TaskJob {
   return {
     taskId: task.id,
     priority: task.priority,
     modelId: task.model.id,
     input: jobInput(task.pricing, task.input),
     charge: chargeOf({
-      account: task.account,
+      accountId,
       price: task.maxPrice,
       pricing: task.pricing,
       verify: task.verify,
@@ -40,7 +40,7 @@ export function memoOf(model: Model): string {
 }
 
 /** What the hold statement writes of one task (ledger/hold-statement.ts). */
-export function holdTaskOf(t: Omit<WrittenTask, "account" | "now">): HoldTask {
+export function holdTaskOf(t: Omit<WrittenTask, "accountId" | "now">): HoldTask {
   return {
     taskId: t.taskId,
     modelId: t.model.id,
@@ -55,9 +55,9 @@ export function holdTaskOf(t: Omit<WrittenTask, "account" | "now">): HoldTask {
 }
 
 /** What its job carries of a task's charge (task-queue.ts TaskCharge). */
-function chargeOf(t: Pick<WrittenTask, "account" | "price" | "pricing" | "verify">): TaskCharge {
+function chargeOf(t: Pick<WrittenTask, "accountId" | "price" | "pricing" | "verify">): TaskCharge {
   return {
-    accountId: t.account.id,
+    accountId: t.accountId,
     maxPrice: t.price.toString(),
     pricing: pricingOfTask({ pricing: t.pricing, maxPrice: t.price }),
     ...(t.verify ? { verify: true } : {}),
@@ -67,7 +67,7 @@ function chargeOf(t: Pick<WrittenTask, "account" | "price" | "pricing" | "verify
 /** What the hold statement inserted for one task. */
 export interface WrittenTask {
   taskId: string;
-  account: Account;
+  accountId: string;
   model: Model;
   key: string | undefined;
   priority: number;
@@ -83,12 +83,13 @@ export interface WrittenTask {
  * The row as written (no read back): the same values the hold statement inserted. A plain
  * object with the entity's fields, read only (by the answer), never persisted: a `new Task()`
  * goes through MikroORM's per-property setters, a cost every submitted task paid for nothing.
+ * Its account is not among them (the answer never reads it; the caller has its id): no entity
+ * of the account is made for a submit.
  */
 export function writtenTask(t: WrittenTask): Task {
   const task: Pick<
     Task,
     | "id"
-    | "account"
     | "model"
     | "idempotencyKey"
     | "priority"
@@ -101,7 +102,6 @@ export function writtenTask(t: WrittenTask): Task {
     | "createdAt"
   > = {
     id: t.taskId,
-    account: t.account,
     model: t.model,
     idempotencyKey: t.key,
     priority: t.priority,
