@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { type Child, freePort, startNodeChild } from "../cli/child-process.js";
+import { type Child, startNodeChild } from "../cli/child-process.js";
 import { TEST_JWT_SECRET } from "./in-process-api.js";
 import { testRedisUrl } from "./test-database.js";
 
@@ -16,16 +16,19 @@ const echo = process.env.TEST_VERBOSE
   : undefined;
 
 export async function startHead(extra: string[] = []): Promise<{ child: Child; address: string }> {
-  const port = await freePort();
+  // Port 0: the head binds a port the system picks, and prints it. A port found free first and
+  // bound after could be taken meanwhile by another test's process (it was, in CI).
   const { child, match } = await startNodeChild({
     name: "head",
     script: CLI,
-    args: ["head", "--port", String(port), ...extra],
+    args: ["head", "--port", "0", ...extra],
     ready: /listening on (\S+)/,
     env: process.env,
     onLine: echo,
   });
-  return { child, address: match[1] ?? `127.0.0.1:${port}` };
+  const address = match[1];
+  if (!address) throw new Error("the head printed no address");
+  return { child, address };
 }
 
 /** `onLine` hears the worker's output, its actor processes' included (their call logs). */
@@ -73,16 +76,18 @@ export async function startApi(
   env: NodeJS.ProcessEnv,
   args: string[] = [],
 ): Promise<{ child: Child; url: string }> {
-  const port = await freePort();
+  // Port 0, as the head's (startHead).
   const { child, match } = await startNodeChild({
     name: "api",
     script: CLI,
-    args: ["api", "--port", String(port), ...args],
+    args: ["api", "--port", "0", ...args],
     ready: /listening on (\S+)/,
     env: { ...process.env, ...env },
     onLine: echo,
   });
-  return { child, url: match[1] ?? `http://127.0.0.1:${port}/graphql` };
+  const url = match[1];
+  if (!url) throw new Error("the api printed no address");
+  return { child, url };
 }
 
 export interface CliResult {
