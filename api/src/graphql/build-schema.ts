@@ -32,7 +32,12 @@ import { TaskResolver } from "./task.resolver.js";
 import { TaskVerificationResolver } from "./task-verification.resolver.js";
 import { WithdrawalResolver } from "./withdrawal.resolver.js";
 
-/** The executable schema: every resolver, the role checker, input validation on. */
+/**
+ * The executable schema: every resolver and the role checker. type-graphql's class-validator pass
+ * is off: no input type here carries a class-validator rule (inputs are checked where they are
+ * used: tasks/task-input.ts, the resolvers' own checks), and the pass still loaded the module and
+ * walked every object argument of every request for nothing.
+ */
 export async function buildApiSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [
@@ -67,7 +72,7 @@ export async function buildApiSchema(): Promise<GraphQLSchema> {
       ProviderWorkloadsResolver,
     ],
     authChecker,
-    validate: true,
+    validate: false,
     // Every subscription here brings its own Redis-backed stream (`subscribe:` option), but
     // type-graphql refuses to build subscriptions without a pubSub; this one carries nothing.
     pubSub: createPubSub(),

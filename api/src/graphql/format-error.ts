@@ -26,10 +26,6 @@ export function formatError(
       extensions: { code: original.code, ...(original.details ?? {}) },
     };
   }
-  const name = (original as { name?: string } | undefined)?.name;
-  if (name === "ArgumentValidationError") {
-    return { ...formatted, extensions: { ...formatted.extensions, code: "BAD_USER_INPUT" } };
-  }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && code !== "INTERNAL_SERVER_ERROR") return formatted;
   if (code === undefined && isRequestError(error)) {

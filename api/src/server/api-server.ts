@@ -1,7 +1,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
@@ -115,6 +118,9 @@ export async function startApiServer(
       graphqlEdge<ApiContext>(),
       operationMetrics(metrics),
       ApolloServerPluginLandingPageDisabled(),
+      // No type or field here sets a cache hint, and the plugin Apollo adds by default wraps
+      // every field's resolver to read them (a cost on every field of every request).
+      ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer: http }),
       { serverWillStart: async () => ({ drainServer: async () => void (await ws.dispose()) }) },
     ],
