@@ -11,7 +11,9 @@ import { ActorState } from "@neurogrid/schema";
 import { waitFor } from "./testing/processes.js";
 import { restartableCluster } from "./testing/restartable-cluster.js";
 
-const HEAD_ARGS = ["--heartbeat-timeout-ms", "2000", "--heartbeat-interval-ms", "250"];
+// A death timeout longer than a head restart takes on a loaded machine: the replicas must outlive the
+// restart (their lease is the timeout less one interval), and nothing here waits for a death.
+const HEAD_ARGS = ["--heartbeat-timeout-ms", "6000", "--heartbeat-interval-ms", "250"];
 const NAMESPACE = "deployment-restart";
 
 describe("a deployment across a head restart", { timeout: 120_000 }, () => {
