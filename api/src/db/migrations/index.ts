@@ -22,6 +22,7 @@ import { Migration20261206810000_provider_pending } from "./Migration20261206810
 import { Migration20261206820000_node_quarantine } from "./Migration20261206820000_node_quarantine.js";
 import { Migration20261206830000_node_checks } from "./Migration20261206830000_node_checks.js";
 import { Migration20261206840000_ledger_checks_subplans } from "./Migration20261206840000_ledger_checks_subplans.js";
+import { Migration20261206850000_partial_unique_keys } from "./Migration20261206850000_partial_unique_keys.js";
 
 /** Every migration, in order (static imports, so compiled `node dist/...` finds them). */
 export const migrationsList: MigrationObject[] = [
@@ -57,4 +58,5 @@ export const migrationsList: MigrationObject[] = [
     name: "Migration20261206840000_ledger_checks_subplans",
     class: Migration20261206840000_ledger_checks_subplans,
   },
+  { name: "Migration20261206850000_partial_unique_keys", class: Migration20261206850000_partial_unique_keys },
 ];
