@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
 
 /** A child process started by `up` (or a test), stopped by its PID when we are done. */
@@ -12,11 +13,16 @@ export interface Child {
 const READY_TIMEOUT_MS = 30_000;
 /** How long a child has to exit after SIGTERM before it gets SIGKILL. */
 const STOP_GRACE_MS = 5_000;
+/** The last lines of its output a child that exits before it is ready has its error carry. */
+const TAIL_LINES = 20;
+/** How long the output of a child that has exited may still take to arrive from its pipes. */
+const OUTPUT_WAIT_MS = 500;
 
 /**
  * Starts `node <script> ...args` in the environment given (the caller's entry decides what
  * the child inherits) and resolves when a line of its stdout matches `ready`; rejects
- * if it exits first or does not get ready in time. Its output is passed to `onLine`.
+ * if it exits first (with the last lines it wrote) or does not get ready in time. Its output is
+ * passed to `onLine`.
  */
 export async function startNodeChild(opts: {
   name: string;
@@ -44,17 +50,19 @@ export async function startNodeChild(opts: {
   const child: Child = { name: opts.name, process: proc, stop: () => stopChild(proc) };
   trackUntilExit(proc);
   const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
-    let buffered = "";
+    const buffered = { out: "", err: "" };
+    const tail: string[] = [];
     const timer = setTimeout(() => {
       proc.kill("SIGKILL");
       reject(new Error(`${opts.name} was not ready within ${timeoutMs} ms`));
     }, timeoutMs);
     const onData = (stream: "out" | "err") => (data: Buffer) => {
-      buffered += data.toString();
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
+      const lines = (buffered[stream] + data.toString()).split("\n");
+      buffered[stream] = lines.pop() ?? "";
       for (const line of lines) {
         opts.onLine?.(opts.name, line, stream);
+        tail.push(line);
+        if (tail.length > TAIL_LINES) tail.shift();
         const m = stream === "out" ? opts.ready.exec(line) : null;
         if (m) {
           clearTimeout(timer);
@@ -66,7 +74,17 @@ export async function startNodeChild(opts: {
     proc.stderr?.on("data", onData("err"));
     proc.once("exit", (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${opts.name} exited before it was ready (code ${code}, signal ${signal})`));
+      // What it said last (an address in use, a refused option...) may still be in its pipes.
+      const fail = () => {
+        const said = [...tail, buffered.out, buffered.err].filter((l) => l.trim() !== "");
+        const last = said.length > 0 ? `; its last output:\n${said.join("\n")}` : "";
+        reject(new Error(`${opts.name} exited before it was ready (code ${code}, signal ${signal})${last}`));
+      };
+      const late = setTimeout(fail, OUTPUT_WAIT_MS);
+      proc.once("close", () => {
+        clearTimeout(late);
+        fail();
+      });
     });
   });
   return { child, match };
@@ -103,15 +121,47 @@ function stopChild(proc: ChildProcess, graceMs = STOP_GRACE_MS): Promise<void> {
   });
 }
 
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Tries of a random port below the ephemeral range before falling back to one inside it. */
+const PORT_TRIES = 50;
+/** The lowest port freePort picks. */
+const LOWEST_PICKED_PORT = 10_000;
+
+/**
+ * A port free on every address a moment ago, picked at random below the system's ephemeral range
+ * (net.ipv4.ip_local_port_range): the system hands ports out of that range to every bind(0) and
+ * every outgoing connection, so one found there can be given to another process before its
+ * caller binds it (a head that exited with its address in use while other tests ran). Below it,
+ * only another explicit pick can take it.
+ */
+export async function freePort(): Promise<number> {
+  const ephemeralLow = await ephemeralRangeStart();
+  if (ephemeralLow - LOWEST_PICKED_PORT >= 1_000) {
+    for (let i = 0; i < PORT_TRIES; i++) {
+      const port = LOWEST_PICKED_PORT + Math.floor(Math.random() * (ephemeralLow - LOWEST_PICKED_PORT));
+      if ((await bindable(port)) !== undefined) return port;
+    }
+  }
+  return (await bindable(0)) ?? Promise.reject(new Error("no free port"));
+}
+
+async function ephemeralRangeStart(): Promise<number> {
+  try {
+    const [low] = (await readFile("/proc/sys/net/ipv4/ip_local_port_range", "utf8")).trim().split(/\s+/);
+    return Number(low) || 0;
+  } catch {
+    return 0; // not Linux: the system's own pick
+  }
+}
+
+/** Binds `port` (0: any) on every IPv4 address and lets it go: the port, or undefined if taken. */
+function bindable(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.once("error", () => resolve(undefined));
+    server.listen(port, "0.0.0.0", () => {
       const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
+      const bound = typeof address === "object" && address ? address.port : undefined;
+      server.close(() => resolve(bound));
     });
   });
 }

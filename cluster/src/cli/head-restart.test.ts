@@ -19,7 +19,9 @@ import type { ActorSpec } from "@neurogrid/schema";
 import { waitFor } from "./testing/processes.js";
 import { restartableCluster } from "./testing/restartable-cluster.js";
 
-const HEARTBEAT_TIMEOUT_MS = 2_000;
+// A death timeout longer than a head restart takes on a loaded machine: the survivor's lease (the
+// timeout less one interval) must outlive the restart, or it is fenced before its worker is back.
+const HEARTBEAT_TIMEOUT_MS = 6_000;
 const HEAD_ARGS = ["--heartbeat-timeout-ms", String(HEARTBEAT_TIMEOUT_MS), "--heartbeat-interval-ms", "250"];
 const OUTAGE_MS = 3_500;
 
