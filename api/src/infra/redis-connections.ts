@@ -12,7 +12,12 @@ import type { ApiConfig } from "../config.js";
  *   after COMMAND_RETRIES reconnections; the publishes of one tick go out in one write
  *   (auto-pipelining).
  * - `subscriber()`: a new connection for each call, since a subscribed connection can run
- *   nothing else. Its user may quit it when done listening.
+ *   nothing else. Its user may quit it when done listening. It skips ioredis's ready check
+ *   (INFO) and its client-info commands: a SUBSCRIBE sent while they were pending could put the
+ *   connection in subscriber mode first, and the INFO then failed the connection and the
+ *   SUBSCRIBE with it ("Connection in subscriber mode, only subscriber commands may be used":
+ *   ioredis issue 2037, seen in CI). SUBSCRIBE is served while Redis loads, so nothing waits on
+ *   the check.
  *
  * The factory owns what it made: users never quit `bullmq()` or `commands()`, and `close()`
  * quits everything still open (the api process calls it last, after what used the connections).
@@ -63,7 +68,7 @@ export function createRedisConnections(config: RedisConnectionsConfig): RedisCon
       commands ??= make({ maxRetriesPerRequest: COMMAND_RETRIES, enableAutoPipelining: true });
       return commands;
     },
-    subscriber: () => make({}),
+    subscriber: () => make({ enableReadyCheck: false, disableClientInfo: true }),
     close: async () => {
       closed = true;
       const all = [...open];
