@@ -52,6 +52,7 @@ export async function startNodeChild(opts: {
   const match = await new Promise<RegExpMatchArray>((resolve, reject) => {
     const buffered = { out: "", err: "" };
     const tail: string[] = [];
+    let ready = false;
     const timer = setTimeout(() => {
       proc.kill("SIGKILL");
       reject(new Error(`${opts.name} was not ready within ${timeoutMs} ms`));
@@ -65,6 +66,7 @@ export async function startNodeChild(opts: {
         if (tail.length > TAIL_LINES) tail.shift();
         const m = stream === "out" ? opts.ready.exec(line) : null;
         if (m) {
+          ready = true;
           clearTimeout(timer);
           resolve(m);
         }
@@ -74,6 +76,7 @@ export async function startNodeChild(opts: {
     proc.stderr?.on("data", onData("err"));
     proc.once("exit", (code, signal) => {
       clearTimeout(timer);
+      if (ready) return;
       // What it said last (an address in use, a refused option...) may still be in its pipes.
       const fail = () => {
         const said = [...tail, buffered.out, buffered.err].filter((l) => l.trim() !== "");
@@ -141,7 +144,9 @@ export async function freePort(): Promise<number> {
       if ((await bindable(port)) !== undefined) return port;
     }
   }
-  return (await bindable(0)) ?? Promise.reject(new Error("no free port"));
+  const any = await bindable(0);
+  if (any === undefined) throw new Error("no free port");
+  return any;
 }
 
 async function ephemeralRangeStart(): Promise<number> {
