@@ -65,7 +65,10 @@ test("a task starts where it was accepted, once held, under a lease instead of a
     // The model's first task in this process: no deployment at hand yet, so through the queue.
     const first = await submit();
     assert.equal((await finished(first.id)).status, "COMPLETED");
-    assert.equal(await (await queue.queue.getJob(first.id))?.getState(), "completed");
+    // BullMQ moves the job to completed once its processor has returned, after the capture.
+    await until("its job completed", async () =>
+      (await (await queue.queue.getJob(first.id))?.getState()) === "completed" ? true : undefined,
+    );
 
     // The next: held (QUEUED), then started here at once, under this process's lease and with no
     // job; its call goes out only after its hold committed. The call is held open to look.
@@ -173,8 +176,11 @@ test("a local attempt that fails for a reason worth retrying gives its task a jo
       "the local attempt's call, then the job's",
     );
     assert.equal(await captures(task.id), 1, "charged once");
-    const job = await queue.queue.getJob(task.id);
-    assert.equal(await job?.getState(), "completed", "the job ran it");
+    // The job ran it: completed once its processor has returned, after the capture.
+    const job = await until("its job completed", async () => {
+      const j = await queue.queue.getJob(task.id);
+      return (await j?.getState()) === "completed" ? j : undefined;
+    });
     assert.equal(job?.data.startedLocally, true);
     assert.equal(job?.opts.attempts, 2, "the attempts left (3 in all)");
     assert.equal((await queue.leasedLocally([task.id])).size, 0, "no lease left");
