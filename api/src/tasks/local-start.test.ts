@@ -42,13 +42,19 @@ async function localDispatcher(label: string, nodeId: string, call: ModelDeploym
   const deps = { queue: d.queue, store: d.store, local: d.dispatcher.local };
   const submit = () =>
     submitTask(db.orm().em.fork(), deps, account.id, { model: "mlp-classifier", input: FEATURES });
-  return { ...d, account, deps, submit };
+  // BullMQ completes a job once its processor has returned: after the task's capture.
+  const completedJob = (taskId: string) =>
+    until(`the job of ${taskId} completed`, async () => {
+      const job = await d.queue.queue.getJob(taskId);
+      return (await job?.getState()) === "completed" ? job : undefined;
+    });
+  return { ...d, account, deps, submit, completedJob };
 }
 
 test("a task starts where it was accepted, once held, under a lease instead of a job; a paused queue holds it", async () => {
   const calls: { taskId: string; signal: AbortSignal | undefined }[] = [];
   let gate: Promise<void> | undefined;
-  const { dispatcher, queue, close, account, deps, submit } = await localDispatcher(
+  const { dispatcher, queue, close, account, deps, submit, completedJob } = await localDispatcher(
     "local",
     "local-node",
     async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
@@ -65,10 +71,7 @@ test("a task starts where it was accepted, once held, under a lease instead of a
     // The model's first task in this process: no deployment at hand yet, so through the queue.
     const first = await submit();
     assert.equal((await finished(first.id)).status, "COMPLETED");
-    // BullMQ moves the job to completed once its processor has returned, after the capture.
-    await until("its job completed", async () =>
-      (await (await queue.queue.getJob(first.id))?.getState()) === "completed" ? true : undefined,
-    );
+    await completedJob(first.id);
 
     // The next: held (QUEUED), then started here at once, under this process's lease and with no
     // job; its call goes out only after its hold committed. The call is held open to look.
@@ -147,7 +150,7 @@ test("a task starts where it was accepted, once held, under a lease instead of a
 test("a local attempt that fails for a reason worth retrying gives its task a job at once", async () => {
   const failedOnce = new Set<string>();
   const calls: string[] = [];
-  const { dispatcher, queue, close, submit } = await localDispatcher(
+  const { dispatcher, queue, close, submit, completedJob } = await localDispatcher(
     "local-retry",
     "retry-node",
     async <T>(_method: string, _args: unknown, opts: DeploymentCallOptions = {}) => {
@@ -176,11 +179,7 @@ test("a local attempt that fails for a reason worth retrying gives its task a jo
       "the local attempt's call, then the job's",
     );
     assert.equal(await captures(task.id), 1, "charged once");
-    // The job ran it: completed once its processor has returned, after the capture.
-    const job = await until("its job completed", async () => {
-      const j = await queue.queue.getJob(task.id);
-      return (await j?.getState()) === "completed" ? j : undefined;
-    });
+    const job = await completedJob(task.id); // the job ran it
     assert.equal(job?.data.startedLocally, true);
     assert.equal(job?.opts.attempts, 2, "the attempts left (3 in all)");
     assert.equal((await queue.leasedLocally([task.id])).size, 0, "no lease left");
