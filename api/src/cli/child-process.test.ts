@@ -34,16 +34,19 @@ test("a child that exits before it is ready fails with what it said last", async
     script,
     'console.log("starting");\nconsole.error("listen EADDRINUSE: address already in use 127.0.0.1:4000");\nprocess.exit(1);\n',
   );
-  await assert.rejects(
-    startNodeChild({ name: "early", script, args: [], ready: /listening/, env: process.env }),
-    (err: Error) => {
-      assert.match(err.message, /^early exited before it was ready \(code 1, signal null\)/);
-      // Its stdout and stderr are two pipes: the lines are there, in whichever order they came.
-      assert.match(err.message, /; its last output:\n/);
-      assert.match(err.message, /\nstarting(\n|$)/);
-      assert.match(err.message, /\nlisten EADDRINUSE: address already in use 127\.0\.0\.1:4000(\n|$)/);
-      return true;
-    },
-  );
-  await rm(script, { force: true });
+  try {
+    await assert.rejects(
+      startNodeChild({ name: "early", script, args: [], ready: /listening/, env: process.env }),
+      (err: Error) => {
+        assert.match(err.message, /^early exited before it was ready \(code 1, signal null\)/);
+        // Its stdout and stderr are two pipes: the lines are there, in whichever order they came.
+        assert.match(err.message, /; its last output:\n/);
+        assert.match(err.message, /\nstarting(\n|$)/);
+        assert.match(err.message, /\nlisten EADDRINUSE: address already in use 127\.0\.0\.1:4000(\n|$)/);
+        return true;
+      },
+    );
+  } finally {
+    await rm(script, { force: true });
+  }
 });
